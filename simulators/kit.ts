@@ -1,0 +1,180 @@
+/**
+ * What the three simulators share: a Fastify app on 127.0.0.1 with rate limiting, latency and fault
+ * injection in front of the imitated API, request counters, and an inspection API under `/_sim/`
+ * that is clearly not part of any real service.
+ */
+import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export const SimulatorOptions = z.object({
+  port: z.number().int().min(0).max(65535).default(0),
+  host: z.literal('127.0.0.1').default('127.0.0.1'),
+  /** Requests allowed per window; 0 turns the limit off. */
+  rateLimit: z.object({ limit: z.number().int().min(0), windowMs: z.number().int().positive() }).optional(),
+  latencyMs: z.number().min(0).default(0),
+  faults: z
+    .object({
+      /** Share (0..1) of requests answered 500 or 503. */
+      errorRate: z.number().min(0).max(1).default(0),
+      /** Share of requests whose connection is destroyed without an answer. */
+      dropRate: z.number().min(0).max(1).default(0),
+      /** Share of requests answered only after `slowMs`. */
+      slowRate: z.number().min(0).max(1).default(0),
+      slowMs: z.number().min(0).default(5000),
+    })
+    .default({ errorRate: 0, dropRate: 0, slowRate: 0, slowMs: 5000 }),
+  seed: z.number().int().default(1),
+  /** Snapshot file: loaded at start when it exists, written by `POST /_sim/snapshot`. */
+  snapshotPath: z.string().optional(),
+});
+export type SimulatorOptions = z.input<typeof SimulatorOptions>;
+type ResolvedOptions = z.output<typeof SimulatorOptions>;
+
+/** Deterministic PRNG (mulberry32) so sample data and faults repeat for a seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A clock whose readings strictly increase, so two changes never share a modification time. */
+export class Clock {
+  private last = 0;
+  now(): Date {
+    const t = Math.max(Date.now(), this.last + 1);
+    this.last = t;
+    return new Date(t);
+  }
+}
+
+export interface SimulatorStats {
+  requests: Record<string, number>;
+  writes: number;
+  rateLimited: number;
+  faults: number;
+}
+
+export interface Simulator {
+  app: FastifyInstance;
+  options: ResolvedOptions;
+  stats: SimulatorStats;
+  clock: Clock;
+  random: () => number;
+  /** Where the simulator listens, once started. */
+  url(): string;
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface SimulatorState {
+  /** Plain JSON of the whole state, for snapshots and `/_sim/records`. */
+  dump(): unknown;
+  load(data: unknown): void;
+}
+
+/**
+ * Builds the app. The caller registers its API routes on `sim.app` before `start()`; `state` gives
+ * the inspection endpoint and snapshots access to the records.
+ */
+export function createSimulator(name: string, input: SimulatorOptions, state: SimulatorState): Simulator {
+  const options = SimulatorOptions.parse(input);
+  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
+  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0 };
+  const random = prng(options.seed);
+  const faultRandom = prng(options.seed ^ 0x5eed);
+  let windowStart = 0;
+  let windowCount = 0;
+  let address = '';
+
+  if (options.snapshotPath) {
+    try {
+      state.load(JSON.parse(readFileSync(options.snapshotPath, 'utf8')));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.url.startsWith('/_sim/')) return;
+    const key = `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
+    stats.requests[key] = (stats.requests[key] ?? 0) + 1;
+    if (req.method !== 'GET' && req.method !== 'HEAD') stats.writes += 1;
+
+    const limit = options.rateLimit;
+    if (limit && limit.limit > 0) {
+      const now = Date.now();
+      if (now - windowStart >= limit.windowMs) {
+        windowStart = now;
+        windowCount = 0;
+      }
+      windowCount += 1;
+      if (windowCount > limit.limit) {
+        stats.rateLimited += 1;
+        const retryAfter = Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000));
+        return reply.code(429).header('Retry-After', String(retryAfter)).send({ error: 'TooManyRequests', description: `Rate limited: ${limit.limit} requests per ${limit.windowMs} ms` });
+      }
+    }
+    if (options.latencyMs > 0) await sleep(options.latencyMs);
+    const f = options.faults;
+    const roll = faultRandom();
+    if (roll < f.dropRate) {
+      stats.faults += 1;
+      req.raw.socket.destroy();
+      return reply.hijack();
+    }
+    if (roll < f.dropRate + f.errorRate) {
+      stats.faults += 1;
+      const code = faultRandom() < 0.5 ? 500 : 503;
+      return reply.code(code).send({ error: 'InjectedFault', description: `Injected ${code} by the ${name} simulator` });
+    }
+    if (roll < f.dropRate + f.errorRate + f.slowRate) await sleep(f.slowMs);
+  });
+
+  app.get('/_sim/stats', async () => stats);
+  app.post('/_sim/stats/reset', async () => {
+    stats.requests = {};
+    stats.writes = 0;
+    stats.rateLimited = 0;
+    stats.faults = 0;
+    return stats;
+  });
+  app.get('/_sim/records', async () => state.dump());
+  app.post('/_sim/faults', async (req) => {
+    options.faults = SimulatorOptions.shape.faults.unwrap().parse(req.body ?? {});
+    return options.faults;
+  });
+  app.post('/_sim/snapshot', async (_req, reply) => {
+    if (!options.snapshotPath) return reply.code(400).send({ error: 'no snapshotPath configured' });
+    writeFileSync(options.snapshotPath, JSON.stringify(state.dump()));
+    return { saved: options.snapshotPath };
+  });
+
+  return {
+    app,
+    options,
+    stats,
+    clock: new Clock(),
+    random,
+    url: () => address,
+    async start() {
+      await app.listen({ port: options.port, host: options.host });
+      const info = app.server.address();
+      if (!info || typeof info === 'string') throw new Error(`${name} simulator has no TCP address`);
+      address = `http://127.0.0.1:${info.port}`;
+      return address;
+    },
+    async stop() {
+      await app.close();
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
