@@ -1,0 +1,93 @@
+import Fastify from 'fastify';
+import { AddressInfo } from 'node:net';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type SyncOutcome = 'created' | 'linked' | 'updated' | 'unchanged' | 'failed';
+export type WebhookResult = 'accepted' | 'bad_signature' | 'stale' | 'malformed' | 'too_large';
+export type PollSide = 'zendesk' | 'target';
+
+/** The counters and gauges Tandem exposes, each with the one function that records it. */
+export interface TandemMetrics {
+  readonly registry: Registry;
+  /** One pair's sync finished with this outcome. */
+  recordSync(flow: string, outcome: SyncOutcome): void;
+  /** One failed sync attempt (counted even when a retry later succeeds; `tandem_sync_total` counts the end). */
+  recordSyncFailure(flow: string): void;
+  /** How far a poller's cursor is behind now, in seconds. */
+  setPollLag(flow: string, side: PollSide, seconds: number): void;
+  /** One HTTP call to a system; `status` is the HTTP status, or e.g. `network` when none came back. */
+  recordApiCall(system: string, status: number | string): void;
+  recordWebhook(result: WebhookResult): void;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMetrics {
+  // A registry per instance, so tests (and several receivers in one process) never share counts by accident.
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'tandem_' });
+
+  const syncTotal = new Counter({
+    name: 'tandem_sync_total',
+    help: 'Pair syncs finished, by flow and outcome',
+    labelNames: ['flow', 'outcome'] as const,
+    registers: [registry],
+  });
+  const syncFailures = new Counter({
+    name: 'tandem_sync_failures_total',
+    help: 'Failed sync attempts, by flow (retried attempts included)',
+    labelNames: ['flow'] as const,
+    registers: [registry],
+  });
+  const pollLag = new Gauge({
+    name: 'tandem_poll_lag_seconds',
+    help: "Age of a poller's cursor: how far behind now the change feed has been read",
+    labelNames: ['flow', 'side'] as const,
+    registers: [registry],
+  });
+  const apiCalls = new Counter({
+    name: 'tandem_api_calls_total',
+    help: 'HTTP calls to the synced systems, by system and answer status',
+    labelNames: ['system', 'status'] as const,
+    registers: [registry],
+  });
+  const webhooks = new Counter({
+    name: 'tandem_webhooks_total',
+    help: 'Zendesk webhook requests received, by result',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    recordSync: (flow, outcome) => syncTotal.inc({ flow, outcome }),
+    recordSyncFailure: (flow) => syncFailures.inc({ flow }),
+    setPollLag: (flow, side, seconds) => pollLag.set({ flow, side }, seconds),
+    recordApiCall: (system, status) => apiCalls.inc({ system, status: String(status) }),
+    recordWebhook: (result) => webhooks.inc({ result }),
+  };
+}
+
+/** The process-wide instance that activities, pollers and the receiver record into by default. */
+export const metrics: TandemMetrics = createMetrics();
+
+export interface MetricsServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `GET /metrics` in Prometheus text format. Binds to 127.0.0.1 unless told otherwise. */
+export async function startMetricsServer(opts: {
+  port: number;
+  host?: string;
+  registry?: Registry;
+}): Promise<MetricsServer> {
+  const registry = opts.registry ?? metrics.registry;
+  const app = Fastify({ logger: false });
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+  const host = opts.host ?? '127.0.0.1';
+  await app.listen({ port: opts.port, host });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://${host}:${port}`, close: () => app.close() };
+}
