@@ -1,0 +1,95 @@
+/**
+ * Zendesk event webhooks: signature check, the event payload, and the event types Tandem subscribes to.
+ * Zendesk signs `timestamp + rawBody` with HMAC-SHA256 under the webhook's signing secret and sends the
+ * base64 digest in `X-Zendesk-Webhook-Signature`, the timestamp in `X-Zendesk-Webhook-Signature-Timestamp`.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export const SIGNATURE_HEADER = 'x-zendesk-webhook-signature';
+export const SIGNATURE_TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
+
+export function signWebhook(secret: string, timestamp: string, rawBody: string | Buffer): string {
+  return createHmac('sha256', secret).update(timestamp).update(rawBody).digest('base64');
+}
+
+/** Constant-time comparison; a missing or malformed signature is simply false. */
+export function verifyWebhookSignature(secret: string, signature: string | undefined, timestamp: string | undefined, rawBody: string | Buffer): boolean {
+  if (!signature || !timestamp) return false;
+  const expected = Buffer.from(signWebhook(secret, timestamp, rawBody), 'utf8');
+  const given = Buffer.from(signature, 'utf8');
+  // timingSafeEqual throws on unequal lengths; compare against itself to keep the time flat.
+  if (given.length !== expected.length) {
+    timingSafeEqual(expected, expected);
+    return false;
+  }
+  return timingSafeEqual(given, expected);
+}
+
+/** Event types Tandem subscribes to (names as Zendesk publishes them). */
+export const USER_EVENT_TYPES = [
+  'zen:event-type:user.created',
+  'zen:event-type:user.deleted',
+  'zen:event-type:user.name_changed',
+  'zen:event-type:user.identity_created',
+  'zen:event-type:user.identity_changed',
+  'zen:event-type:user.identity_deleted',
+  'zen:event-type:user.role_changed',
+  'zen:event-type:user.organization_membership_created',
+  'zen:event-type:user.organization_membership_deleted',
+  'zen:event-type:user.active_changed',
+] as const;
+
+export const ORGANIZATION_EVENT_TYPES = [
+  'zen:event-type:organization.created',
+  'zen:event-type:organization.name_changed',
+  'zen:event-type:organization.deleted',
+] as const;
+
+export const TICKET_EVENT_TYPES = [
+  'zen:event-type:ticket.created',
+  'zen:event-type:ticket.subject_changed',
+  'zen:event-type:ticket.requester_changed',
+  'zen:event-type:ticket.organization_changed',
+  'zen:event-type:ticket.status_changed',
+  'zen:event-type:ticket.comment_added',
+  'zen:event-type:ticket.soft_deleted',
+  'zen:event-type:ticket.permanently_deleted',
+] as const;
+
+export const TANDEM_EVENT_TYPES: readonly string[] = [...USER_EVENT_TYPES, ...ORGANIZATION_EVENT_TYPES, ...TICKET_EVENT_TYPES];
+
+/** Ids arrive as strings in event payloads ("6596848315901"), sometimes as numbers in examples. */
+const idString = z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String);
+
+export const ZendeskWebhookEvent = z.looseObject({
+  id: z.string(),
+  type: z.string().regex(/^zen:event-type:[a-z_]+\.[a-z_]+$/),
+  /** `zen:user:123`, `zen:organization:123`, `zen:ticket:123`. */
+  subject: z.string().regex(/^zen:[a-z_]+:\d+$/),
+  time: z.string(),
+  account_id: z.number().int(),
+  zendesk_event_version: z.string().optional(),
+  detail: z.looseObject({ id: idString }),
+  event: z.looseObject({
+    comment: z.looseObject({ id: idString }).optional(),
+  }),
+});
+export type ZendeskWebhookEvent = z.infer<typeof ZendeskWebhookEvent>;
+
+export interface ZendeskEventIds {
+  kind: 'user' | 'organization' | 'ticket' | 'comment';
+  id: string;
+  /** For comments: the ticket holding it. */
+  ticketId?: string;
+}
+
+/** What record an event is about; a comment event names the comment and its ticket. */
+export function zendeskIdsOfEvent(event: ZendeskWebhookEvent): ZendeskEventIds {
+  const [, domain, subjectId] = event.subject.split(':');
+  if (event.type === 'zen:event-type:ticket.comment_added' && event.event.comment) {
+    return { kind: 'comment', id: event.event.comment.id, ticketId: subjectId };
+  }
+  if (domain === 'user' || domain === 'organization' || domain === 'ticket') return { kind: domain, id: subjectId };
+  throw new Error(`Zendesk webhook event ${event.id}: unsupported subject domain \`${domain}\``);
+}

@@ -1,0 +1,71 @@
+/**
+ * Helpers for the fields written on create beyond the spec's tables: splitting a Zendesk
+ * `name` into given/family names and checking e-mail addresses.
+ */
+import { normalizeId, normalizeText, normalizeTimestamp, NormalizeError } from './normalize';
+import type { ApiRecord, ExtraResult } from './types';
+
+/** "Ada King Lovelace" → given "Ada King", family "Lovelace": the last word is the family name. */
+export function splitName(name: unknown): { given: string; family: string | null } | null {
+  const text = typeof name === 'string' ? name.trim().replace(/\s+/g, ' ') : '';
+  if (text === '') return null;
+  const cut = text.lastIndexOf(' ');
+  if (cut < 0) return { given: text, family: null };
+  return { given: text.slice(0, cut), family: text.slice(cut + 1) };
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function isEmail(value: string): boolean {
+  return EMAIL.test(value);
+}
+
+/** The record's e-mail for a create: absent is fine (left out), malformed is a problem. */
+export function emailExtra(record: ApiRecord, field = 'email'): ExtraResult {
+  const raw = record[field];
+  if (raw !== undefined && raw !== null && typeof raw !== 'string') {
+    return { problem: `\`${field}\` is a ${typeof raw}, not an e-mail address` };
+  }
+  const email = normalizeText(raw);
+  if (email === null) return { value: undefined };
+  if (!isEmail(email)) return { problem: `\`${field}\` "${email}" is not a valid e-mail address` };
+  return { value: email };
+}
+
+/** A field copied as text (trimmed, empty left out). */
+export function textExtra(record: ApiRecord, field: string): ExtraResult {
+  try {
+    return { value: normalizeText(record[field]) ?? undefined };
+  } catch (e) {
+    return { problem: `\`${field}\`: ${(e as Error).message}` };
+  }
+}
+
+/** A timestamp copied as a UTC instant; required ones report their absence. */
+export function timestampExtra(record: ApiRecord, field: string, required: boolean): ExtraResult {
+  try {
+    const value = normalizeTimestamp(record[field]);
+    if (value === null && required) return { problem: `\`${field}\` is empty` };
+    return { value: value ?? undefined };
+  } catch (e) {
+    return { problem: `\`${field}\`: ${(e as NormalizeError).message}` };
+  }
+}
+
+/** The record's id as a string, or a problem. */
+export function idOf(record: ApiRecord, field = 'id'): string | { problem: string } {
+  try {
+    const id = normalizeId(record[field]);
+    return id === null ? { problem: `\`${field}\` is empty` } : id;
+  } catch (e) {
+    return { problem: `\`${field}\`: ${(e as Error).message}` };
+  }
+}
+
+/** Singular noun of a Zendesk record type, for messages ("user 123: ..."). */
+export const ZENDESK_NOUN = {
+  users: 'user',
+  organizations: 'organization',
+  tickets: 'ticket',
+  ticketComments: 'comment',
+} as const;

@@ -1,0 +1,47 @@
+/**
+ * Finding an existing target record for a Zendesk record before creating one, by the flow's
+ * match key. Exactly one candidate is a match; two or more is a conflict to report, never a guess.
+ */
+import { pathOptions } from './mapping';
+import { normalizeText } from './normalize';
+import { getPath } from './paths';
+import type { ApiRecord, FlowDefinition } from './types';
+
+/** The value to search the target by, or null when the record has none (then: create). */
+export function matchValue(flow: FlowDefinition, zendeskRecord: ApiRecord): string | null {
+  const rule = flow.match;
+  let value: string | null;
+  if (rule.by === 'externalKey') {
+    if (!flow.externalKey) throw new Error(`${flow.id}: matches by external key but defines none`);
+    value = flow.externalKey.of(zendeskRecord);
+  } else {
+    if (!rule.zendesk) throw new Error(`${flow.id}: match rule names no Zendesk field`);
+    const raw = getPath(zendeskRecord, rule.zendesk);
+    value = typeof raw === 'string' || typeof raw === 'number' ? normalizeText(raw) : null;
+  }
+  return value !== null && rule.caseInsensitive ? value.toLowerCase() : value;
+}
+
+export type MatchOutcome =
+  | { kind: 'none' }
+  | { kind: 'one'; record: ApiRecord }
+  | { kind: 'many'; records: ApiRecord[]; why: string };
+
+/** Picks the candidates (e.g. a search answer) that really match the record by the flow's key. */
+export function pickMatch(flow: FlowDefinition, zendeskRecord: ApiRecord, candidates: readonly ApiRecord[]): MatchOutcome {
+  const wanted = matchValue(flow, zendeskRecord);
+  if (wanted === null) return { kind: 'none' };
+  const options = pathOptions(flow, 'target');
+  const found = candidates.filter((c) => {
+    const raw = getPath(c, flow.match.target, options);
+    const v = typeof raw === 'string' || typeof raw === 'number' ? normalizeText(raw) : null;
+    return v !== null && (flow.match.caseInsensitive ? v.toLowerCase() : v) === wanted;
+  });
+  if (found.length === 0) return { kind: 'none' };
+  if (found.length === 1) return { kind: 'one', record: found[0] };
+  return {
+    kind: 'many',
+    records: found,
+    why: `${found.length} ${flow.target.type} have ${flow.match.target} = "${wanted}": refusing to guess (${flow.match.description})`,
+  };
+}

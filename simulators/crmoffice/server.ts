@@ -1,0 +1,150 @@
+/**
+ * A local stand-in for the Crmoffice API and its login host (the same server), built on the shared
+ * simulator kit. Every path, filter and error shape comes from connectors/crmoffice/api-assumptions,
+ * so the simulator and the connector change together when the real API is known.
+ */
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  API_BASE_PATH,
+  CREATE_STATUS,
+  DEFAULT_RATE_LIMIT,
+  ERROR_CODES,
+  RESOURCES,
+  TOKEN_PATH,
+  WRITABLE_RESOURCES,
+  collectionPath,
+  errorBody,
+} from '../../connectors/crmoffice/api-assumptions';
+import { Clock, SimulatorOptions, SimulatorStats, createSimulator } from '../kit';
+import { CrmofficeStore, SimError, StoredRecord } from './store';
+import { TokenStore, newSecret } from './tokens';
+
+const Extras = z.object({
+  accessTokenTtlSeconds: z.number().positive().default(3600),
+  rotateRefreshTokens: z.boolean().default(false),
+  /** Fixed credentials (e.g. for `tandem dev` across restarts); random ones otherwise. */
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  refreshToken: z.string().min(1).optional(),
+  initial: z
+    .object({
+      companies: z.array(z.record(z.string(), z.unknown())).optional(),
+      contacts: z.array(z.record(z.string(), z.unknown())).optional(),
+      activities: z.array(z.record(z.string(), z.unknown())).optional(),
+      users: z.array(z.record(z.string(), z.unknown())).optional(),
+    })
+    .optional(),
+});
+
+export type CrmofficeSimulatorOptions = SimulatorOptions & z.input<typeof Extras>;
+
+export interface CrmofficeSimulator {
+  /** API base URL; the login base (for `/connect/token`) is the same server. */
+  url: string;
+  loginUrl: string;
+  credentials: { clientId: string; clientSecret: string; refreshToken: string };
+  stats: SimulatorStats;
+  store: CrmofficeStore;
+  /** Ends every access token now: the next API call answers 401. */
+  expireAccessTokens(): void;
+  /** While on, every access token is refused with 401. */
+  rejectAllAccessTokens(on: boolean): void;
+  stop(): Promise<void>;
+}
+
+/** Users Tandem can read; the simulator starts with these and no other records. */
+const SEED_USERS = [
+  { name: 'Kari Nordmann', email: 'kari@example.no' },
+  { name: 'Ola Hansen', email: 'ola@example.no' },
+  { name: 'Ingrid Berg', email: 'ingrid@example.no' },
+];
+
+export async function startCrmofficeSimulator(options: CrmofficeSimulatorOptions = {}): Promise<CrmofficeSimulator> {
+  const { accessTokenTtlSeconds, rotateRefreshTokens, clientId, clientSecret, refreshToken, initial, ...kitInput } = options;
+  const extras = Extras.parse({ accessTokenTtlSeconds, rotateRefreshTokens, clientId, clientSecret, refreshToken, initial });
+  const credentials = {
+    clientId: extras.clientId ?? newSecret('tandem-client'),
+    clientSecret: extras.clientSecret ?? newSecret('cs'),
+    refreshToken: extras.refreshToken ?? newSecret('rt'),
+  };
+  const tokens = new TokenStore({ ...credentials, accessTokenTtlSeconds: extras.accessTokenTtlSeconds, rotateRefreshTokens: extras.rotateRefreshTokens });
+
+  // The store exists before the kit, which loads a snapshot into it; it keeps its own kit Clock.
+  const store = new CrmofficeStore(new Clock());
+  const sim = createSimulator('crmoffice', { ...kitInput, rateLimit: kitInput.rateLimit ?? { ...DEFAULT_RATE_LIMIT } }, store);
+  for (const r of RESOURCES) for (const rec of extras.initial?.[r] ?? []) store.putRaw(r, rec);
+  if (store.count('users') === 0) for (const u of SEED_USERS) store.putRaw('users', u);
+
+  registerRoutes(sim.app, store, tokens);
+  const url = await sim.start();
+  return {
+    url,
+    loginUrl: url,
+    credentials,
+    stats: sim.stats,
+    store,
+    expireAccessTokens: () => tokens.expireAll(),
+    rejectAllAccessTokens: (on) => {
+      tokens.rejectAll = on;
+    },
+    stop: () => sim.stop(),
+  };
+}
+
+type App = ReturnType<typeof createSimulator>['app'];
+
+function registerRoutes(app: App, store: CrmofficeStore, tokens: TokenStore): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  // The kit answers 429 and injected faults in its own shape; give them Crmoffice's.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.url.startsWith('/_sim/') || (reply.statusCode !== 429 && reply.statusCode < 500) || typeof payload !== 'string') return payload;
+    try {
+      const body = JSON.parse(payload) as { error?: unknown; description?: unknown };
+      if (typeof body.error !== 'string') return payload;
+      const code = reply.statusCode === 429 ? ERROR_CODES[429] : ERROR_CODES[500];
+      return JSON.stringify(errorBody(code, String(body.description ?? body.error)));
+    } catch {
+      return payload;
+    }
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(ERROR_CODES[404], `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    return reply.code(status).send(errorBody(status === 500 ? ERROR_CODES[500] : ERROR_CODES[400], status === 500 ? 'internal error' : (err.message ?? 'bad request')));
+  });
+
+  app.post(TOKEN_PATH, async (req, reply) => {
+    const result = tokens.grant(req.body);
+    return reply.code(result.status).header('Cache-Control', 'no-store').send(result.body);
+  });
+
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.url.startsWith(`${API_BASE_PATH}/`)) return;
+    if (!tokens.verify(req.headers.authorization)) {
+      return reply.code(401).header('WWW-Authenticate', 'Bearer error="invalid_token"').send(errorBody(ERROR_CODES[401], 'the access token is missing, invalid or expired'));
+    }
+  });
+
+  const answer = (reply: FastifyReply, status: number, fn: () => unknown) => {
+    try {
+      return reply.code(status).send(fn());
+    } catch (err) {
+      if (err instanceof SimError) return reply.code(err.status).send(err.body);
+      throw err;
+    }
+  };
+  const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
+
+  for (const resource of RESOURCES) {
+    app.get(collectionPath(resource), async (req, reply) => answer(reply, 200, () => store.list(resource, req.query as Record<string, unknown>)));
+    app.get(`${collectionPath(resource)}/:id`, async (req, reply) => answer(reply, 200, (): StoredRecord => store.get(resource, idOf(req))));
+  }
+  for (const resource of WRITABLE_RESOURCES) {
+    app.post(collectionPath(resource), async (req, reply) => answer(reply, CREATE_STATUS, () => store.create(resource, req.body)));
+    app.patch(`${collectionPath(resource)}/:id`, async (req, reply) => answer(reply, 200, () => store.update(resource, idOf(req), req.body)));
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Numbered schema migrations, applied in order and recorded in `schema_migrations`.
+ * Standard SQL (partial unique index, ON CONFLICT) so PostgreSQL takes it with trivial changes.
+ * Never edit a released migration: add the next number.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'links, checkpoints, intents',
+    sql: `
+      CREATE TABLE links (
+        flow_id        TEXT    NOT NULL,
+        zendesk_id     TEXT    NOT NULL,
+        target_id      TEXT,
+        state          TEXT    NOT NULL CHECK (state IN ('linked', 'pending', 'failed', 'orphaned', 'conflict')),
+        base           TEXT,
+        version        INTEGER NOT NULL,
+        last_error     TEXT,
+        last_synced_at TEXT,
+        updated_at     TEXT    NOT NULL,
+        PRIMARY KEY (flow_id, zendesk_id)
+      );
+      CREATE UNIQUE INDEX links_flow_target ON links (flow_id, target_id) WHERE target_id IS NOT NULL;
+      CREATE INDEX links_flow_state ON links (flow_id, state, updated_at);
+
+      CREATE TABLE checkpoints (
+        flow_id    TEXT NOT NULL,
+        side       TEXT NOT NULL CHECK (side IN ('zendesk', 'target')),
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (flow_id, side)
+      );
+
+      CREATE TABLE intents (
+        flow_id    TEXT NOT NULL,
+        zendesk_id TEXT NOT NULL,
+        intent_key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (flow_id, zendesk_id)
+      );
+    `,
+  },
+];

@@ -1,0 +1,327 @@
+/**
+ * The link store in a SQLite file (better-sqlite3). WAL and a busy timeout let several worker
+ * processes share the file; within a process calls are serialised by the synchronous driver, and
+ * the link version (compare-and-set in one UPDATE) guards concurrent syncs of one pair.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { FLOW_IDS, type FlowId, type Side } from '../flows/types';
+import { MIGRATIONS } from './migrations';
+import {
+  DuplicateTargetError,
+  LINK_STATES,
+  VersionConflictError,
+  type Checkpoint,
+  type Intent,
+  type Link,
+  type LinkCounts,
+  type LinkState,
+  type LinkStore,
+  type LinkWrite,
+  type ListOptions,
+} from './types';
+
+export interface SqliteStoreOptions {
+  /** Clock for updatedAt and friends (tests pin it). */
+  now?: () => Date;
+  /** How long to wait for another process's write lock, in ms. */
+  busyTimeoutMs?: number;
+}
+
+interface LinkRow {
+  flow_id: string;
+  zendesk_id: string;
+  target_id: string | null;
+  state: string;
+  base: string | null;
+  version: number;
+  last_error: string | null;
+  last_synced_at: string | null;
+  updated_at: string;
+}
+
+interface IntentRow {
+  flow_id: string;
+  zendesk_id: string;
+  intent_key: string;
+  created_at: string;
+}
+
+function checkFlow(flow: string): FlowId {
+  if (!(FLOW_IDS as readonly string[]).includes(flow)) throw new Error(`unknown flow "${flow}"; valid flow ids: ${FLOW_IDS.join(', ')}`);
+  return flow as FlowId;
+}
+
+function checkId(what: string, id: unknown): string {
+  if (typeof id !== 'string' || id.trim() === '') throw new Error(`${what} must be a non-empty string, got ${JSON.stringify(id)}`);
+  return id;
+}
+
+function checkSide(side: string): Side {
+  if (side !== 'zendesk' && side !== 'target') throw new Error(`checkpoint side must be "zendesk" or "target", got "${side}"`);
+  return side;
+}
+
+function parseBase(row: LinkRow): Record<string, string | null> | null {
+  if (row.base === null) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(row.base);
+  } catch (e) {
+    throw new Error(`link ${row.flow_id}/${row.zendesk_id}: stored base is not JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`link ${row.flow_id}/${row.zendesk_id}: stored base is not an object`);
+  }
+  return parsed as Record<string, string | null>;
+}
+
+function toLink(row: LinkRow): Link {
+  return {
+    flowId: row.flow_id as FlowId,
+    zendeskId: row.zendesk_id,
+    targetId: row.target_id,
+    state: row.state as LinkState,
+    base: parseBase(row),
+    version: row.version,
+    lastError: row.last_error,
+    lastSyncedAt: row.last_synced_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function checkBase(link: LinkWrite): string | null {
+  if (link.base === null || link.base === undefined) return null;
+  if (typeof link.base !== 'object' || Array.isArray(link.base)) {
+    throw new Error(`link ${link.flowId}/${link.zendeskId}: base must be an object of row values or null`);
+  }
+  for (const [k, v] of Object.entries(link.base)) {
+    if (v !== null && typeof v !== 'string') throw new Error(`link ${link.flowId}/${link.zendeskId}: base row "${k}" must be a string or null, got ${typeof v}`);
+  }
+  return JSON.stringify(link.base);
+}
+
+/** Applies the migrations not yet recorded, in one write transaction so two processes cannot race. */
+function migrate(db: Database.Database, now: () => Date): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const apply = db.transaction(() => {
+    const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+    const newest = Math.max(0, ...applied);
+    const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
+    if (newest > known) throw new Error(`the store's schema is version ${newest}, newer than this Tandem knows (${known}): upgrade Tandem`);
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now().toISOString());
+    }
+  });
+  apply.immediate();
+}
+
+export class SqliteLinkStore implements LinkStore {
+  private readonly now: () => Date;
+
+  constructor(
+    readonly db: Database.Database,
+    options: SqliteStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  private getRow(flow: FlowId, zendeskId: string): LinkRow | undefined {
+    return this.db.prepare('SELECT * FROM links WHERE flow_id = ? AND zendesk_id = ?').get(flow, zendeskId) as LinkRow | undefined;
+  }
+
+  async getByZendeskId(flow: FlowId, zendeskId: string): Promise<Link | undefined> {
+    const row = this.getRow(checkFlow(flow), checkId('zendeskId', zendeskId));
+    return row ? toLink(row) : undefined;
+  }
+
+  async getByTargetId(flow: FlowId, targetId: string): Promise<Link | undefined> {
+    const row = this.db
+      .prepare('SELECT * FROM links WHERE flow_id = ? AND target_id = ?')
+      .get(checkFlow(flow), checkId('targetId', targetId)) as LinkRow | undefined;
+    return row ? toLink(row) : undefined;
+  }
+
+  async saveLink(link: LinkWrite, expectedVersion: number): Promise<Link> {
+    const flow = checkFlow(link.flowId);
+    const zendeskId = checkId('zendeskId', link.zendeskId);
+    if (link.targetId !== null) checkId('targetId', link.targetId);
+    if (!LINK_STATES.includes(link.state)) throw new Error(`link ${flow}/${zendeskId}: state must be one of ${LINK_STATES.join(', ')}, got "${link.state}"`);
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new Error(`expectedVersion must be a whole number ≥ 0, got ${expectedVersion}`);
+    const values = {
+      flow_id: flow,
+      zendesk_id: zendeskId,
+      target_id: link.targetId,
+      state: link.state,
+      base: checkBase(link),
+      version: expectedVersion + 1,
+      last_error: link.lastError ?? null,
+      last_synced_at: link.lastSyncedAt ?? null,
+      updated_at: this.stamp(),
+      expected: expectedVersion,
+    };
+    let row: LinkRow | undefined;
+    try {
+      if (expectedVersion === 0) {
+        row = this.db
+          .prepare(
+            `INSERT INTO links (flow_id, zendesk_id, target_id, state, base, version, last_error, last_synced_at, updated_at)
+             VALUES (@flow_id, @zendesk_id, @target_id, @state, @base, @version, @last_error, @last_synced_at, @updated_at)
+             ON CONFLICT (flow_id, zendesk_id) DO NOTHING
+             RETURNING *`,
+          )
+          .get(values) as LinkRow | undefined;
+      } else {
+        row = this.db
+          .prepare(
+            `UPDATE links SET target_id = @target_id, state = @state, base = @base, version = @version,
+               last_error = @last_error, last_synced_at = @last_synced_at, updated_at = @updated_at
+             WHERE flow_id = @flow_id AND zendesk_id = @zendesk_id AND version = @expected
+             RETURNING *`,
+          )
+          .get(values) as LinkRow | undefined;
+      }
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && link.targetId !== null) {
+        const other = this.db.prepare('SELECT zendesk_id FROM links WHERE flow_id = ? AND target_id = ?').get(flow, link.targetId) as { zendesk_id: string } | undefined;
+        throw new DuplicateTargetError(flow, link.targetId, zendeskId, other?.zendesk_id ?? null);
+      }
+      throw e;
+    }
+    if (!row) throw new VersionConflictError(flow, zendeskId, expectedVersion, this.getRow(flow, zendeskId)?.version ?? null);
+    return toLink(row);
+  }
+
+  async markFailed(flow: FlowId, zendeskId: string, error: string): Promise<Link> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO links (flow_id, zendesk_id, target_id, state, base, version, last_error, last_synced_at, updated_at)
+         VALUES (?, ?, NULL, 'failed', NULL, 1, ?, NULL, ?)
+         ON CONFLICT (flow_id, zendesk_id) DO UPDATE SET
+           state = 'failed', last_error = excluded.last_error, version = links.version + 1, updated_at = excluded.updated_at
+         RETURNING *`,
+      )
+      .get(checkFlow(flow), checkId('zendeskId', zendeskId), String(error), this.stamp()) as LinkRow;
+    return toLink(row);
+  }
+
+  async markOrphaned(flow: FlowId, zendeskId: string): Promise<Link | undefined> {
+    const row = this.db
+      .prepare(
+        `UPDATE links SET state = 'orphaned', version = version + 1, updated_at = ?
+         WHERE flow_id = ? AND zendesk_id = ? RETURNING *`,
+      )
+      .get(this.stamp(), checkFlow(flow), checkId('zendeskId', zendeskId)) as LinkRow | undefined;
+    return row ? toLink(row) : undefined;
+  }
+
+  async listLinks(flow: FlowId, options: ListOptions): Promise<Link[]> {
+    const { state, limit, offset = 0 } = options;
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a whole number ≥ 1, got ${limit}`);
+    if (!Number.isInteger(offset) || offset < 0) throw new Error(`offset must be a whole number ≥ 0, got ${offset}`);
+    if (state !== undefined && !LINK_STATES.includes(state)) throw new Error(`state must be one of ${LINK_STATES.join(', ')}, got "${state}"`);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM links WHERE flow_id = ? AND (? IS NULL OR state = ?)
+         ORDER BY zendesk_id LIMIT ? OFFSET ?`,
+      )
+      .all(checkFlow(flow), state ?? null, state ?? null, limit, offset) as LinkRow[];
+    return rows.map(toLink);
+  }
+
+  async counts(flow: FlowId): Promise<LinkCounts> {
+    const out = Object.fromEntries(LINK_STATES.map((s) => [s, 0])) as LinkCounts;
+    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM links WHERE flow_id = ? GROUP BY state').all(checkFlow(flow)) as { state: LinkState; n: number }[];
+    for (const r of rows) out[r.state] = r.n;
+    return out;
+  }
+
+  async latestFailures(flow: FlowId | undefined, limit: number): Promise<Link[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a whole number ≥ 1, got ${limit}`);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM links WHERE state = 'failed' AND (? IS NULL OR flow_id = ?)
+         ORDER BY updated_at DESC, flow_id, zendesk_id LIMIT ?`,
+      )
+      .all(flow === undefined ? null : checkFlow(flow), flow ?? null, limit) as LinkRow[];
+    return rows.map(toLink);
+  }
+
+  async getCheckpoint(flow: FlowId, side: Side): Promise<Checkpoint | undefined> {
+    const row = this.db
+      .prepare('SELECT value, updated_at FROM checkpoints WHERE flow_id = ? AND side = ?')
+      .get(checkFlow(flow), checkSide(side)) as { value: string; updated_at: string } | undefined;
+    return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
+  }
+
+  async setCheckpoint(flow: FlowId, side: Side, value: string): Promise<void> {
+    if (typeof value !== 'string') throw new Error(`checkpoint value must be a string, got ${typeof value}`);
+    this.db
+      .prepare(
+        `INSERT INTO checkpoints (flow_id, side, value, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (flow_id, side) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
+      .run(checkFlow(flow), checkSide(side), value, this.stamp());
+  }
+
+  async recordIntent(flow: FlowId, zendeskId: string, intentKey: string): Promise<Intent> {
+    const f = checkFlow(flow);
+    const z = checkId('zendeskId', zendeskId);
+    const inserted = this.db
+      .prepare(
+        `INSERT INTO intents (flow_id, zendesk_id, intent_key, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (flow_id, zendesk_id) DO NOTHING RETURNING *`,
+      )
+      .get(f, z, checkId('intentKey', intentKey), this.stamp()) as IntentRow | undefined;
+    if (inserted) return toIntent(inserted, true);
+    return toIntent(this.db.prepare('SELECT * FROM intents WHERE flow_id = ? AND zendesk_id = ?').get(f, z) as IntentRow, false);
+  }
+
+  async getIntent(flow: FlowId, zendeskId: string): Promise<Intent | undefined> {
+    const row = this.db
+      .prepare('SELECT * FROM intents WHERE flow_id = ? AND zendesk_id = ?')
+      .get(checkFlow(flow), checkId('zendeskId', zendeskId)) as IntentRow | undefined;
+    return row ? toIntent(row, false) : undefined;
+  }
+
+  async clearIntent(flow: FlowId, zendeskId: string): Promise<void> {
+    this.db.prepare('DELETE FROM intents WHERE flow_id = ? AND zendesk_id = ?').run(checkFlow(flow), checkId('zendeskId', zendeskId));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toIntent(row: IntentRow, isNew: boolean): Intent {
+  return { flowId: row.flow_id as FlowId, zendeskId: row.zendesk_id, intentKey: row.intent_key, createdAt: row.created_at, isNew };
+}
+
+/** Opens (creating if needed) a SQLite link store at `path` (':memory:' for a private one). */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteLinkStore {
+  if (typeof path !== 'string' || path.trim() === '') throw new Error('SQLite store path must be a non-empty string');
+  const memory = path === ':memory:';
+  if (!memory) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (!memory) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    migrate(db, options.now ?? (() => new Date()));
+  } catch (e) {
+    db.close();
+    throw new Error(`cannot open the link store at ${path}: ${(e as Error).message}`);
+  }
+  return new SqliteLinkStore(db, options);
+}

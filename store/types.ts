@@ -1,0 +1,105 @@
+/**
+ * The link store: which Zendesk record is paired with which target record, the base of the
+ * three-way merge, poll checkpoints and creation intents. Async, so a PostgreSQL store can
+ * stand behind the same interface later.
+ */
+import type { FlowId, Side } from '../flows/types';
+
+export const LINK_STATES = ['linked', 'pending', 'failed', 'orphaned', 'conflict'] as const;
+export type LinkState = (typeof LINK_STATES)[number];
+
+export interface Link {
+  flowId: FlowId;
+  zendeskId: string;
+  targetId: string | null;
+  state: LinkState;
+  /** Row values both sides held after the last sync (the merge base); null before the first. */
+  base: Record<string, string | null> | null;
+  /** Bumped on every save: the optimistic lock. */
+  version: number;
+  lastError: string | null;
+  lastSyncedAt: string | null;
+  updatedAt: string;
+}
+
+/** What saveLink writes: version and updatedAt are set by the store. */
+export type LinkWrite = Omit<Link, 'version' | 'updatedAt'> & Partial<Pick<Link, 'version' | 'updatedAt'>>;
+
+export type LinkCounts = Record<LinkState, number>;
+
+export interface Checkpoint {
+  value: string;
+  updatedAt: string;
+}
+
+export interface Intent {
+  flowId: FlowId;
+  zendeskId: string;
+  intentKey: string;
+  createdAt: string;
+  /** True when this call recorded it; false when an earlier one had (a retry after a crash). */
+  isNew: boolean;
+}
+
+export interface ListOptions {
+  state?: LinkState;
+  limit: number;
+  offset?: number;
+}
+
+export interface LinkStore {
+  getByZendeskId(flow: FlowId, zendeskId: string): Promise<Link | undefined>;
+  getByTargetId(flow: FlowId, targetId: string): Promise<Link | undefined>;
+  /**
+   * Saves the link if its stored version is still `expectedVersion` (0: it must not exist yet);
+   * returns it with version + 1. Throws VersionConflictError when the row moved meanwhile, and
+   * DuplicateTargetError when the target record is already linked to another Zendesk record.
+   */
+  saveLink(link: LinkWrite, expectedVersion: number): Promise<Link>;
+  /** Marks the pair failed with the reason (creating the row if absent); keeps target and base. */
+  markFailed(flow: FlowId, zendeskId: string, error: string): Promise<Link>;
+  /** Marks the pair orphaned (one side is gone); undefined when there is no such link. */
+  markOrphaned(flow: FlowId, zendeskId: string): Promise<Link | undefined>;
+  listLinks(flow: FlowId, options: ListOptions): Promise<Link[]>;
+  counts(flow: FlowId): Promise<LinkCounts>;
+  /** Most recently failed pairs, newest first; of one flow or all. */
+  latestFailures(flow: FlowId | undefined, limit: number): Promise<Link[]>;
+  getCheckpoint(flow: FlowId, side: Side): Promise<Checkpoint | undefined>;
+  setCheckpoint(flow: FlowId, side: Side, value: string): Promise<void>;
+  /** Records the intent to create a target for this pair; idempotent, returns the existing one. */
+  recordIntent(flow: FlowId, zendeskId: string, intentKey: string): Promise<Intent>;
+  getIntent(flow: FlowId, zendeskId: string): Promise<Intent | undefined>;
+  clearIntent(flow: FlowId, zendeskId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The link moved since it was read: read again and merge against the newer one. */
+export class VersionConflictError extends Error {
+  constructor(
+    readonly flowId: string,
+    readonly zendeskId: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number | null,
+  ) {
+    super(
+      `link ${flowId}/${zendeskId} moved: expected version ${expectedVersion}, ` +
+        (actualVersion === null ? 'but it does not exist' : `found ${actualVersion}`),
+    );
+    this.name = 'VersionConflictError';
+  }
+}
+
+/** The target record is already linked to another Zendesk record in this flow. */
+export class DuplicateTargetError extends Error {
+  constructor(
+    readonly flowId: string,
+    readonly targetId: string,
+    readonly zendeskId: string,
+    readonly linkedZendeskId: string | null,
+  ) {
+    super(
+      `cannot link ${flowId}/${zendeskId} to target ${targetId}: it is already linked to Zendesk record ${linkedZendeskId ?? '(unknown)'}`,
+    );
+    this.name = 'DuplicateTargetError';
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The application config: read once at start-up from environment variables and an optional
+ * YAML/JSON file, validated with zod, every problem reported at once naming the key to fix.
+ * Secrets come only from the environment (`X` or `X_FILE`), never from the file, and are never printed.
+ */
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { ZendeskConfig } from '../connectors/zendesk/config';
+import { CrmofficeConfig } from '../connectors/crmoffice/config';
+import { PowerOfficeConfig } from '../connectors/poweroffice/config';
+import { FlowsConfigSchema } from '../flows/config';
+
+const port = z.number().int().min(0).max(65535);
+const seconds = z.number().int().positive();
+
+const TemporalSection = z.object({
+  address: z.string().min(1).default('127.0.0.1:7233'),
+  namespace: z.string().min(1).default('default'),
+  taskQueue: z.string().min(1).default('tandem'),
+});
+const StoreSection = z.object({
+  /** A SQLite file path, or a `postgres://` URL. */
+  url: z.string().min(1).default('.tandem/tandem.db'),
+});
+const WebhookSection = z.object({
+  port: port.default(8080),
+  /** Optional: without it Tandem relies on polling alone and the receiver refuses to start. */
+  secret: z.string().min(1).optional(),
+  maxBodyBytes: z.number().int().positive().default(256 * 1024),
+});
+const MetricsSection = z.object({ port: port.default(9464) });
+const PollingSection = z.object({
+  // Zendesk's incremental export allows 10 requests a minute, shared by the users, tickets and organizations feeds.
+  zendesk: seconds.default(60),
+  poweroffice: seconds.default(30),
+  crmoffice: seconds.default(60),
+});
+
+const ConfigSchema = z.object({
+  temporal: TemporalSection,
+  store: StoreSection,
+  zendesk: ZendeskConfig,
+  /** Absent when no PowerOffice key is set at all: the PowerOffice flows then do not run. */
+  poweroffice: PowerOfficeConfig.optional(),
+  /** Absent when no Crmoffice key is set at all: the Crmoffice flows then do not run. */
+  crmoffice: CrmofficeConfig.optional(),
+  webhook: WebhookSection,
+  metrics: MetricsSection,
+  polling: PollingSection,
+  flows: FlowsConfigSchema,
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+type Section = keyof Config;
+const SECTIONS: Record<Section, z.ZodType> = {
+  temporal: TemporalSection,
+  store: StoreSection,
+  zendesk: ZendeskConfig,
+  poweroffice: PowerOfficeConfig,
+  crmoffice: CrmofficeConfig,
+  webhook: WebhookSection,
+  metrics: MetricsSection,
+  polling: PollingSection,
+  flows: FlowsConfigSchema,
+};
+/** Sections that exist only when at least one of their keys is given. */
+const OPTIONAL_SECTIONS: ReadonlySet<Section> = new Set(['poweroffice', 'crmoffice']);
+
+interface KeySpec {
+  section: Section;
+  key: string;
+  env?: string;
+  /** Read only from the environment (or `<env>_FILE`), refused in the file, shown as `***`. */
+  secret?: boolean;
+  kind?: 'string' | 'number' | 'list';
+}
+
+/** Every key that has an environment variable, and every secret. */
+export const CONFIG_KEYS: readonly KeySpec[] = [
+  { section: 'temporal', key: 'address', env: 'TEMPORAL_ADDRESS' },
+  { section: 'temporal', key: 'namespace', env: 'TEMPORAL_NAMESPACE' },
+  { section: 'temporal', key: 'taskQueue', env: 'TEMPORAL_TASK_QUEUE' },
+  { section: 'store', key: 'url', env: 'TANDEM_STORE' },
+  { section: 'zendesk', key: 'baseUrl', env: 'ZENDESK_BASE_URL' },
+  { section: 'zendesk', key: 'email', env: 'ZENDESK_EMAIL' },
+  { section: 'zendesk', key: 'apiToken', env: 'ZENDESK_API_TOKEN', secret: true },
+  { section: 'zendesk', key: 'oauthToken', env: 'ZENDESK_OAUTH_TOKEN', secret: true },
+  { section: 'poweroffice', key: 'baseUrl', env: 'POWEROFFICE_BASE_URL' },
+  { section: 'poweroffice', key: 'tokenUrl', env: 'POWEROFFICE_TOKEN_URL' },
+  { section: 'poweroffice', key: 'applicationKey', env: 'POWEROFFICE_APPLICATION_KEY', secret: true },
+  { section: 'poweroffice', key: 'clientKey', env: 'POWEROFFICE_CLIENT_KEY', secret: true },
+  { section: 'poweroffice', key: 'subscriptionKey', env: 'POWEROFFICE_SUBSCRIPTION_KEY', secret: true },
+  { section: 'crmoffice', key: 'baseUrl', env: 'CRMOFFICE_BASE_URL' },
+  { section: 'crmoffice', key: 'loginBaseUrl', env: 'CRMOFFICE_LOGIN_BASE_URL' },
+  { section: 'crmoffice', key: 'clientId', env: 'CRMOFFICE_CLIENT_ID' },
+  { section: 'crmoffice', key: 'clientSecret', env: 'CRMOFFICE_CLIENT_SECRET', secret: true },
+  { section: 'crmoffice', key: 'refreshToken', env: 'CRMOFFICE_REFRESH_TOKEN', secret: true },
+  { section: 'webhook', key: 'port', env: 'TANDEM_WEBHOOK_PORT', kind: 'number' },
+  { section: 'webhook', key: 'secret', env: 'ZENDESK_WEBHOOK_SECRET', secret: true },
+  { section: 'webhook', key: 'maxBodyBytes', env: 'TANDEM_WEBHOOK_MAX_BODY_BYTES', kind: 'number' },
+  { section: 'metrics', key: 'port', env: 'TANDEM_METRICS_PORT', kind: 'number' },
+  { section: 'polling', key: 'zendesk', env: 'TANDEM_POLL_ZENDESK_SECONDS', kind: 'number' },
+  { section: 'polling', key: 'poweroffice', env: 'TANDEM_POLL_POWEROFFICE_SECONDS', kind: 'number' },
+  { section: 'polling', key: 'crmoffice', env: 'TANDEM_POLL_CRMOFFICE_SECONDS', kind: 'number' },
+  { section: 'flows', key: 'employeeRoles', env: 'TANDEM_EMPLOYEE_ROLES', kind: 'list' },
+];
+
+/** Every problem found, one per line of the message; the message never holds a secret's value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Config file path; defaults to `env.TANDEM_CONFIG`. YAML or JSON (JSON is read as YAML, a superset). */
+  file?: string;
+}
+
+type Raw = Record<string, Record<string, unknown> | undefined>;
+/** Where each given value came from, by `section.key`, so a problem names what the user has to edit. */
+type Origins = Map<string, string>;
+
+export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? nonEmpty(env.TANDEM_CONFIG);
+  const problems: string[] = [];
+  const origins: Origins = new Map();
+  const raw: Raw = {};
+  for (const section of Object.keys(SECTIONS) as Section[]) raw[section] = {};
+
+  if (file) readFile(file, raw, origins, problems);
+  readEnv(env, raw, origins, problems);
+
+  for (const section of OPTIONAL_SECTIONS) {
+    if (Object.keys(raw[section] ?? {}).length === 0) raw[section] = undefined;
+  }
+  // Said up front because zod skips an object's refinement once a field is missing: this one
+  // should be reported together with the rest, not after the user fixed those.
+  const precheck = zendeskCredentialProblems(raw.zendesk ?? {}, origins);
+  problems.push(...precheck.map((p) => p.message));
+
+  const parsed = ConfigSchema.safeParse(raw);
+  if (parsed.success && problems.length === 0) return parsed.data;
+  if (!parsed.success) {
+    const prechecked = new Set(precheck.map((p) => p.path));
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String);
+      // The schema's own credentials refinement says the same thing as the precheck, in its field names.
+      const samePoint = path[0] === 'zendesk' && precheck.length > 0 && issue.code === 'custom';
+      if (prechecked.has(path.slice(0, 2).join('.')) || samePoint) continue;
+      problems.push(describeIssue(path, issue, raw, origins));
+    }
+  }
+  throw new ConfigError([...new Set(problems)]);
+}
+
+function readFile(file: string, raw: Raw, origins: Origins, problems: string[]): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    problems.push(`${file}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return;
+  }
+  const doc = YAML.parseDocument(text);
+  if (doc.errors.length) {
+    // Only the position: the parser's own message quotes the offending line, which might hold a secret.
+    const e = doc.errors[0];
+    const at = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+    problems.push(`${file}: not valid YAML or JSON (${e.code}${at})`);
+    return;
+  }
+  const content: unknown = doc.toJS();
+  if (content === null || content === undefined) return;
+  if (!isObject(content)) {
+    problems.push(`${file}: expected a mapping of sections (${Object.keys(SECTIONS).join(', ')}) at the top level`);
+    return;
+  }
+  for (const [section, value] of Object.entries(content)) {
+    if (!(section in SECTIONS)) {
+      problems.push(`${file}: unknown key "${section}" (known: ${Object.keys(SECTIONS).join(', ')})`);
+      continue;
+    }
+    if (!isObject(value)) {
+      problems.push(`${file}: ${section}: expected a mapping of keys`);
+      continue;
+    }
+    const known = knownKeys(section as Section);
+    for (const [key, v] of Object.entries(value)) {
+      const spec = CONFIG_KEYS.find((k) => k.section === section && k.key === key);
+      if (spec?.secret) {
+        problems.push(
+          `${file}: ${section}.${key} is a secret and is not read from the config file; set ${spec.env} or ${spec.env}_FILE in the environment instead`,
+        );
+        continue;
+      }
+      // Sections whose schema does not expose its keys (none today) are left to the schema to judge.
+      if (known && !known.includes(key)) {
+        problems.push(`${file}: unknown key ${section}.${key} (known: ${known.join(', ')})`);
+        continue;
+      }
+      raw[section]![key] = v;
+      origins.set(`${section}.${key}`, `${file}: ${section}.${key}`);
+    }
+  }
+}
+
+function readEnv(env: NodeJS.ProcessEnv, raw: Raw, origins: Origins, problems: string[]): void {
+  for (const spec of CONFIG_KEYS) {
+    if (!spec.env) continue;
+    let value = nonEmpty(env[spec.env]);
+    let origin = spec.env;
+    if (spec.secret) {
+      const path = nonEmpty(env[`${spec.env}_FILE`]);
+      if (path && value !== undefined) {
+        problems.push(`${spec.env} and ${spec.env}_FILE are both set; set only one`);
+        continue;
+      }
+      if (path) {
+        origin = `${spec.env}_FILE`;
+        try {
+          // A trailing newline is how editors and `echo` leave files; it is never part of a token.
+          value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+        } catch (err) {
+          problems.push(`${origin}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+          continue;
+        }
+      }
+    }
+    if (value === undefined) continue;
+    let parsed: unknown = value;
+    if (spec.kind === 'number') {
+      if (!/^\s*\d+\s*$/.test(value)) {
+        problems.push(`${origin}: expected a whole number, got "${value}"`);
+        continue;
+      }
+      parsed = Number(value);
+    } else if (spec.kind === 'list') {
+      parsed = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    }
+    raw[spec.section]![spec.key] = parsed;
+    origins.set(`${spec.section}.${spec.key}`, origin);
+  }
+}
+
+function zendeskCredentialProblems(z: Record<string, unknown>, origins: Origins): { path: string; message: string }[] {
+  if (z.oauthToken !== undefined) return [];
+  if (z.apiToken === undefined) {
+    return [
+      {
+        path: 'zendesk.apiToken',
+        message: 'ZENDESK_API_TOKEN (or ZENDESK_API_TOKEN_FILE) is required, with ZENDESK_EMAIL, unless ZENDESK_OAUTH_TOKEN is set',
+      },
+    ];
+  }
+  if (z.email === undefined) {
+    return [{ path: 'zendesk.email', message: `${whereToSet('zendesk', 'email', origins)}: is required with ZENDESK_API_TOKEN` }];
+  }
+  return [];
+}
+
+function describeIssue(path: string[], issue: z.core.$ZodIssue, raw: Raw, origins: Origins): string {
+  const [section, key] = path;
+  const where = key === undefined ? section ?? '(config)' : whereToSet(section as Section, key, origins, path.slice(2));
+  const missing = key !== undefined && raw[section]?.[key] === undefined;
+  if (key === undefined && raw[section] === undefined) {
+    return `${section}: section is required (set its keys in the environment or the config file)`;
+  }
+  return `${where}: ${missing ? 'is required' : issue.message}`;
+}
+
+/** The name the user edits: the env var (or file key) that gave the value, else where it can be set. */
+function whereToSet(section: Section, key: string, origins: Origins, rest: string[] = []): string {
+  const suffix = rest.length ? `[${rest.join('][')}]` : '';
+  const origin = origins.get(`${section}.${key}`);
+  if (origin) return `${origin}${suffix}`;
+  const spec = CONFIG_KEYS.find((k) => k.section === section && k.key === key);
+  if (spec?.secret) return `${spec.env} (or ${spec.env}_FILE)`;
+  if (spec?.env) return `${spec.env} (or ${section}.${key} in the config file)`;
+  return `${section}.${key}${suffix} (config file)`;
+}
+
+function knownKeys(section: Section): string[] | undefined {
+  const schema = SECTIONS[section] as unknown as { shape?: Record<string, unknown> };
+  return schema.shape ? Object.keys(schema.shape) : undefined;
+}
+
+const SECRET_PATHS = new Set(CONFIG_KEYS.filter((k) => k.secret).map((k) => `${k.section}.${k.key}`));
+
+/** The config as YAML for a start-up banner or `tandem config`: every secret that is set shows as `***`. */
+export function describeConfig(config: Config): string {
+  const shown: Record<string, unknown> = {};
+  for (const [section, value] of Object.entries(config)) {
+    if (!isObject(value)) {
+      shown[section] = value;
+      continue;
+    }
+    shown[section] = Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, SECRET_PATHS.has(`${section}.${k}`) && v !== undefined ? '***' : v]),
+    );
+  }
+  return YAML.stringify(shown);
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

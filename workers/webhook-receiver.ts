@@ -1,0 +1,181 @@
+/**
+ * The Zendesk webhook receiver: checks the signature over the exact bytes received, validates the
+ * event, and signals the record workflow of every pair the record feeds. It answers only after the
+ * signals are in Temporal, so a 202 means "durably noticed" and anything else makes Zendesk retry.
+ */
+import Fastify, { FastifyError, FastifyInstance } from 'fastify';
+import { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import {
+  SIGNATURE_HEADER,
+  SIGNATURE_TIMESTAMP_HEADER,
+  ZendeskWebhookEvent,
+  verifyWebhookSignature,
+  zendeskIdsOfEvent,
+} from '../connectors/zendesk/webhooks';
+import { flowsForZendesk, FLOWS_BY_ZENDESK_KIND } from '../flows/routing';
+import { signalPair } from '../activities/signal-pair';
+import type { ChangeNotice, PairRef } from '../workflows/ids';
+import { createLogger } from './logger';
+import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
+
+export const WEBHOOK_PATH = '/webhooks/zendesk';
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export type RouteEvent = (event: ZendeskWebhookEvent) => PairRef[];
+
+/**
+ * The pairs a Zendesk event touches: the record's pair in every flow its kind feeds. A comment also
+ * touches its ticket's pair (the ticket's activity may summarise it). Comment ids are globally unique
+ * in Zendesk, so a comment's pair uses the plain comment id. Subjects Tandem does not sync route nowhere.
+ */
+export function routeZendeskEvent(event: ZendeskWebhookEvent): PairRef[] {
+  const [, domain] = event.subject.split(':');
+  if (!(domain in FLOWS_BY_ZENDESK_KIND)) return [];
+  const ids = zendeskIdsOfEvent(event);
+  const pairs = flowsForZendesk(ids.kind).map((flowId) => ({ flowId, zendeskId: ids.id }));
+  if (ids.kind === 'comment' && ids.ticketId) {
+    pairs.push(...flowsForZendesk('ticket').map((flowId) => ({ flowId, zendeskId: ids.ticketId! })));
+  }
+  return pairs;
+}
+
+/** `routeZendeskEvent` limited to the flows this installation runs (e.g. no Crmoffice configured). */
+export function routeToFlows(enabledFlowIds: Iterable<string>): RouteEvent {
+  const enabled = new Set(enabledFlowIds);
+  return (event) => routeZendeskEvent(event).filter((p) => enabled.has(p.flowId));
+}
+
+export interface WebhookReceiverOptions {
+  /** The webhook's signing secret (Zendesk Admin Center → webhook → signing secret). */
+  secret: string;
+  route?: RouteEvent;
+  signal: (pair: PairRef, notice: ChangeNotice) => Promise<void>;
+  maxBodyBytes?: number;
+  /** How far a signature timestamp may be from now, either way. */
+  toleranceSeconds?: number;
+  logger?: Logger;
+  metrics?: TandemMetrics;
+  /** Milliseconds since the epoch; a seam for tests. */
+  now?: () => number;
+}
+
+/** The receiver as a Fastify instance, not listening (tests drive it with `inject`). */
+export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInstance {
+  if (!opts.secret) throw new Error('webhook receiver: a signing secret is required (ZENDESK_WEBHOOK_SECRET)');
+  const route = opts.route ?? routeZendeskEvent;
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const toleranceMs = (opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS) * 1000;
+  const log = opts.logger ?? createLogger('webhook-receiver');
+  const m = opts.metrics ?? processMetrics;
+  const now = opts.now ?? Date.now;
+
+  const app = Fastify({ logger: false, bodyLimit: maxBodyBytes });
+
+  // The signature covers the bytes as sent: keep them raw for every content type, parse JSON ourselves.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      m.recordWebhook('too_large');
+      log.warn({ limit: maxBodyBytes }, 'webhook rejected: body over the size limit');
+      return reply.code(413).send({ error: 'payload_too_large', message: `body is over the limit of ${maxBodyBytes} bytes` });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) log.error({ err: { message: err.message, code: err.code } }, 'webhook receiver failed');
+    return reply.code(status).send({ error: err.code ?? 'error', message: status === 500 ? 'internal error' : err.message });
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.post(WEBHOOK_PATH, async (req, reply) => {
+    const reject = (code: number, result: WebhookResult, message: string) => {
+      m.recordWebhook(result);
+      log.warn({ result }, `webhook rejected: ${message}`);
+      return reply.code(code).send({ error: result, message });
+    };
+
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const signature = headerValue(req.headers[SIGNATURE_HEADER]);
+    const timestamp = headerValue(req.headers[SIGNATURE_TIMESTAMP_HEADER]);
+    if (!signature || !timestamp) return reject(401, 'bad_signature', 'signature or signature timestamp header missing');
+    if (!verifyWebhookSignature(opts.secret, signature, timestamp, raw)) return reject(401, 'bad_signature', 'signature does not match');
+    // Checked after the signature, so only a genuine but old (replayed or long-delayed) request reads "stale".
+    const at = parseTimestamp(timestamp);
+    if (at === undefined) return reject(401, 'stale', 'signature timestamp is not a date');
+    if (Math.abs(now() - at) > toleranceMs) return reject(401, 'stale', `signature timestamp is more than ${toleranceMs / 1000}s from now`);
+
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      return reject(400, 'malformed', `body is not valid JSON: ${(err as Error).message}`);
+    }
+    const parsed = ZendeskWebhookEvent.safeParse(json);
+    if (!parsed.success) {
+      const reasons = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`);
+      return reject(400, 'malformed', `body is not a Zendesk event: ${reasons.join('; ')}`);
+    }
+    const event = parsed.data;
+
+    let pairs: PairRef[];
+    try {
+      pairs = route(event);
+    } catch (err) {
+      return reject(400, 'malformed', `event ${event.id} cannot be routed: ${(err as Error).message}`);
+    }
+
+    const notice: ChangeNotice = { side: 'zendesk', via: 'webhook', at: event.time };
+    const results = await Promise.allSettled(pairs.map((pair) => opts.signal(pair, notice)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length) {
+      // Not counted as a webhook result: Zendesk retries it, and the retry is what gets counted.
+      log.error(
+        { eventId: event.id, failed: failed.length, of: pairs.length, reason: String((failed[0].reason as Error)?.message ?? failed[0].reason) },
+        'webhook not accepted: could not signal Temporal',
+      );
+      return reply.code(503).header('retry-after', '30').send({ error: 'unavailable', message: 'could not record the change; retry later' });
+    }
+
+    m.recordWebhook('accepted');
+    log.info({ eventId: event.id, type: event.type, pairs }, 'webhook accepted');
+    return reply.code(202).send({ accepted: true, eventId: event.id, pairs });
+  });
+
+  return app;
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Zendesk sends ISO 8601 (`2024-05-01T10:00:00Z`); epoch seconds are accepted too. */
+function parseTimestamp(ts: string): number | undefined {
+  if (/^\d+$/.test(ts)) return Number(ts) * 1000;
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export interface StartWebhookReceiverOptions extends Omit<WebhookReceiverOptions, 'signal'> {
+  port: number;
+  /** 127.0.0.1 unless told otherwise: put a TLS-terminating proxy in front for Zendesk to reach it. */
+  host?: string;
+  client: Client;
+}
+
+export interface RunningReceiver {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the receiver wired to Temporal through `signalPair`, and listens. */
+export async function startWebhookReceiver(opts: StartWebhookReceiverOptions): Promise<RunningReceiver> {
+  const { port, host = '127.0.0.1', client, ...rest } = opts;
+  const app = buildWebhookReceiver({ ...rest, signal: (pair, notice) => signalPair(client, pair, notice) });
+  await app.listen({ port, host });
+  const address = app.server.address() as AddressInfo;
+  return { url: `http://${host}:${address.port}`, close: () => app.close() };
+}
