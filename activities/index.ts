@@ -7,7 +7,7 @@ import { pollOnePage, PollDeps } from './poll-page';
 import { syncOnePair, SyncHooks } from './sync-pair';
 import { describeFailure, isPermanent, toActivityFailure } from './failures';
 import type { LinkStore } from '../store';
-import type { FlowsConfig } from '../flows';
+import { getFlow, type FlowsConfig } from '../flows';
 import type { ChangeNotice, PairRef } from '../workflows/ids';
 import type { PollPageInput, PollPageResult, SyncPairResult } from './types';
 
@@ -43,7 +43,7 @@ export function createActivities(deps: ActivityDeps) {
       try {
         return await syncOnePair(sync, pair);
       } catch (err) {
-        if (isPermanent(err)) await deps.store.markFailed(pair.flowId, pair.zendeskId, describeFailure(err));
+        if (isPermanent(err)) await deps.store.markFailed(getFlow(pair.flowId).id, pair.zendeskId, describeFailure(err));
         throw toActivityFailure(err);
       }
     },

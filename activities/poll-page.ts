@@ -49,7 +49,7 @@ export async function pollOnePage(deps: PollDeps, input: PollPageInput): Promise
       } catch (err) {
         result.outcomes.failed += 1;
         const reason = describeFailure(err);
-        await deps.store.markFailed(pair.flowId, pair.zendeskId, reason);
+        await deps.store.markFailed(flow.id, pair.zendeskId, reason);
         result.failures.push(`${pair.zendeskId}: ${reason}`);
       }
       Context.current().heartbeat();

@@ -48,10 +48,7 @@ async function orNull<T>(read: Promise<T>): Promise<T | null> {
 const asRecord = (r: unknown) => r as ApiRecord;
 const asRecords = (r: unknown[]) => r as ApiRecord[];
 
-/** The id of a ticket comment pair: comments have no address of their own but their ticket's. */
-export function commentPairId(ticketId: string | number, commentId: string | number): string {
-  return `${ticketId}:${commentId}`;
-}
+export { commentPairId } from '../workflows/ids';
 
 export function parseCommentPairId(id: string): { ticketId: number; commentId: number } {
   const [ticket, comment] = id.split(':');

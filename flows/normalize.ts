@@ -24,7 +24,7 @@ function scalarText(value: unknown, kind: ValueKind): string | null {
     return String(value);
   }
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  throw new NormalizeError(`expected a ${kind} (string or number), got ${Array.isArray(value) ? 'an array' : `a ${typeof value}`}`);
+  throw new NormalizeError(`expected a ${kind} (string or number), got ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}`);
 }
 
 /** Ids: numbers and numeric strings become the decimal string ("0123" and 123 are the same id). */

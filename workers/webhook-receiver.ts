@@ -14,9 +14,9 @@ import {
   verifyWebhookSignature,
   zendeskIdsOfEvent,
 } from '../connectors/zendesk/webhooks';
-import { flowsForZendesk, FLOWS_BY_ZENDESK_KIND } from '../flows/routing';
+import { flowsForZendesk } from '../flows/routing';
 import { signalPair } from '../activities/signal-pair';
-import type { ChangeNotice, PairRef } from '../workflows/ids';
+import { commentPairId, type ChangeNotice, type PairRef } from '../workflows/ids';
 import { createLogger } from './logger';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
 
@@ -24,18 +24,23 @@ export const WEBHOOK_PATH = '/webhooks/zendesk';
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
+/** Event subjects (`zen:<domain>:<id>`) whose records some flow syncs. */
+const SYNCED_SUBJECT_DOMAINS: ReadonlySet<string> = new Set(['user', 'organization', 'ticket']);
+
 export type RouteEvent = (event: ZendeskWebhookEvent) => PairRef[];
 
 /**
  * The pairs a Zendesk event touches: the record's pair in every flow its kind feeds. A comment also
- * touches its ticket's pair (the ticket's activity may summarise it). Comment ids are globally unique
- * in Zendesk, so a comment's pair uses the plain comment id. Subjects Tandem does not sync route nowhere.
+ * touches its ticket's pair. A comment's pair id is `<ticket id>:<comment id>` (workflows/ids.ts).
+ * Subjects Tandem does not sync route nowhere.
  */
 export function routeZendeskEvent(event: ZendeskWebhookEvent): PairRef[] {
   const [, domain] = event.subject.split(':');
-  if (!(domain in FLOWS_BY_ZENDESK_KIND)) return [];
+  if (!SYNCED_SUBJECT_DOMAINS.has(domain)) return [];
   const ids = zendeskIdsOfEvent(event);
-  const pairs = flowsForZendesk(ids.kind).map((flowId) => ({ flowId, zendeskId: ids.id }));
+  // A comment is read through its ticket, so its pair id carries both.
+  const zendeskId = ids.kind === 'comment' && ids.ticketId ? commentPairId(ids.ticketId, ids.id) : ids.id;
+  const pairs = flowsForZendesk(ids.kind).map((flowId) => ({ flowId, zendeskId }));
   if (ids.kind === 'comment' && ids.ticketId) {
     pairs.push(...flowsForZendesk('ticket').map((flowId) => ({ flowId, zendeskId: ids.ticketId! })));
   }

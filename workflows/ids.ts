@@ -24,3 +24,8 @@ export interface ChangeNotice {
 }
 
 export const CHANGED_SIGNAL = 'changed';
+
+/** A ticket comment's pair id: comments have no address of their own but their ticket's. */
+export function commentPairId(ticketId: string | number, commentId: string | number): string {
+  return `${ticketId}:${commentId}`;
+}

@@ -25,10 +25,14 @@ const { syncPair } = proxyActivities<Activities>({
 
 export const changedSignal = defineSignal<[ChangeNotice]>(CHANGED_SIGNAL);
 
-/** Changes arriving this close together are synced once. */
-const COALESCE_WINDOW = '1 second';
-/** How long an idle workflow waits for one more change before it ends. */
-const LINGER = '5 seconds';
+export interface RecordTiming {
+  /** Changes arriving this close together are synced once. */
+  coalesceMs: number;
+  /** How long an idle workflow waits for one more change before it ends. */
+  lingerMs: number;
+}
+
+const DEFAULT_TIMING: RecordTiming = { coalesceMs: 1000, lingerMs: 5000 };
 /** Keeps one run's history short; the next run carries on with the same id. */
 const SYNCS_PER_RUN = 50;
 
@@ -43,7 +47,7 @@ export interface RecordRunSummary {
  * it coalesces a burst of changes into one sync, syncs again while changes keep coming, and ends when
  * none is pending. Its history is the pair's audit trail.
  */
-export async function syncRecord(pair: PairRef): Promise<RecordRunSummary> {
+export async function syncRecord(pair: PairRef, timing: RecordTiming = DEFAULT_TIMING): Promise<RecordRunSummary> {
   // Every run starts because of a change: a signal-with-start, a manual start or a continue-as-new.
   let pending = true;
   setHandler(changedSignal, () => {
@@ -57,8 +61,8 @@ export async function syncRecord(pair: PairRef): Promise<RecordRunSummary> {
   let syncs = 0;
   let last: SyncPairResult | null = null;
   for (;;) {
-    if (!pending && !(await condition(() => pending, LINGER))) break;
-    await sleep(COALESCE_WINDOW);
+    if (!pending && !(await condition(() => pending, timing.lingerMs))) break;
+    await sleep(timing.coalesceMs);
     pending = false;
     let result: SyncPairResult;
     try {
@@ -75,7 +79,7 @@ export async function syncRecord(pair: PairRef): Promise<RecordRunSummary> {
     const attributes = [{ key: OUTCOME, value: result.outcome }];
     upsertSearchAttributes(result.targetId ? [...attributes, { key: TARGET_ID, value: result.targetId }] : attributes);
     upsertMemo({ summary: result.summary });
-    if (syncs >= SYNCS_PER_RUN && pending) await continueAsNew<typeof syncRecord>(pair);
+    if (syncs >= SYNCS_PER_RUN && pending) await continueAsNew<typeof syncRecord>(pair, timing);
   }
   return { pair, syncs, last };
 }

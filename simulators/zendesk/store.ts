@@ -145,6 +145,8 @@ const Snapshot = z.object({
   webhooks: z.array(z.custom<WebhookRec>()).default([]),
 });
 
+type IdKind = keyof typeof ID_BASE;
+
 export class ZendeskStore {
   readonly users = new Table<UserRec>();
   readonly organizations = new Table<OrgRec>();
@@ -155,9 +157,9 @@ export class ZendeskStore {
   readonly emails = new Map<string, number>();
   /** Lower-cased name → organization id (names are unique among organizations). */
   readonly orgNames = new Map<string, number>();
-  private next = { user: ID_BASE.user, organization: ID_BASE.organization, ticket: ID_BASE.ticket, comment: ID_BASE.comment, audit: ID_BASE.audit };
+  private next: Record<IdKind, number> = { ...ID_BASE };
 
-  nextId(kind: keyof ZendeskStore['next']): number {
+  nextId(kind: IdKind): number {
     this.next[kind] += 1;
     return this.next[kind];
   }

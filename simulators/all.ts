@@ -1,0 +1,83 @@
+/** The three simulators together, as `tandem dev`, `tandem simulators` and the scenario tests run them. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CrmofficeConfig } from '../connectors/crmoffice';
+import type { PowerOfficeConfig } from '../connectors/poweroffice';
+import type { ZendeskConfig } from '../connectors/zendesk';
+import { CrmofficeSimulator, startCrmofficeSimulator } from './crmoffice';
+import { PowerOfficeSimulator, startPowerOfficeSimulator } from './poweroffice';
+import { ZendeskSimulator, startZendeskSimulator } from './zendesk';
+
+export interface AllSimulatorsOptions {
+  /** Zendesk sample users (organisations, tickets and comments in proportion); 0 for none. */
+  sampleSize?: number;
+  seed?: number;
+  ports?: { zendesk?: number; poweroffice?: number; crmoffice?: number };
+  /** Where the Zendesk simulator sends its signed webhooks. */
+  webhookUrl?: string;
+  /** Rate limits as the real APIs (default), or off, for tests that are not about them. */
+  realRateLimits?: boolean;
+  /** Fixed credentials, so a restarted `tandem dev` keeps working with the same settings. */
+  fixedCredentials?: boolean;
+  /** Keep the records across restarts: loaded from here at start, saved here at stop. */
+  snapshotDir?: string;
+}
+
+export interface AllSimulators {
+  zendesk: ZendeskSimulator;
+  poweroffice: PowerOfficeSimulator;
+  crmoffice: CrmofficeSimulator;
+  /** Connector settings pointing at the simulators (these hold the credentials). */
+  configs: { zendesk: ZendeskConfig; poweroffice: PowerOfficeConfig; crmoffice: CrmofficeConfig };
+  /** The signing secret of the webhook pointed at `webhookUrl`. */
+  webhookSecret: string;
+  stop(): Promise<void>;
+}
+
+const DEV_SECRET = 'tandem-dev';
+
+export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promise<AllSimulators> {
+  const off = opts.realRateLimits === false ? { rateLimit: { limit: 0, windowMs: 1000 } } : {};
+  const fixed = opts.fixedCredentials;
+  if (opts.snapshotDir) mkdirSync(opts.snapshotDir, { recursive: true });
+  const snapshot = (name: string) => (opts.snapshotDir ? { snapshotPath: join(opts.snapshotDir, `${name}.json`) } : {});
+  const zendesk = await startZendeskSimulator({
+    port: opts.ports?.zendesk ?? 0,
+    seed: opts.seed ?? 1,
+    sample: { size: opts.sampleSize ?? 40 },
+    webhookUrl: opts.webhookUrl,
+    ...(fixed ? { credentials: { email: 'dev@tandem.example', apiToken: `${DEV_SECRET}-zendesk` }, webhookSecret: `${DEV_SECRET}-webhook` } : {}),
+    ...snapshot('zendesk'),
+    ...off,
+  });
+  const poweroffice = await startPowerOfficeSimulator({
+    port: opts.ports?.poweroffice ?? 0,
+    seed: opts.seed ?? 1,
+    ...(fixed ? { credentials: { applicationKey: `${DEV_SECRET}-app`, clientKey: `${DEV_SECRET}-client`, subscriptionKey: `${DEV_SECRET}-subscription` } } : {}),
+    ...snapshot('poweroffice'),
+    ...off,
+  });
+  const crmoffice = await startCrmofficeSimulator({
+    port: opts.ports?.crmoffice ?? 0,
+    seed: opts.seed ?? 1,
+    ...(fixed ? { clientId: 'tandem-dev', clientSecret: `${DEV_SECRET}-crm`, refreshToken: `${DEV_SECRET}-refresh` } : {}),
+    ...snapshot('crmoffice'),
+    ...off,
+  });
+  const urls = [zendesk.url, poweroffice.url, crmoffice.url];
+  return {
+    zendesk,
+    poweroffice,
+    crmoffice,
+    configs: {
+      zendesk: { baseUrl: `${zendesk.url}/api/v2`, email: zendesk.credentials.email, apiToken: zendesk.credentials.apiToken },
+      poweroffice: { baseUrl: poweroffice.apiUrl, tokenUrl: poweroffice.tokenUrl, ...poweroffice.credentials },
+      crmoffice: { baseUrl: crmoffice.url, loginBaseUrl: crmoffice.loginUrl, ...crmoffice.credentials },
+    },
+    webhookSecret: zendesk.webhookSecret ?? '',
+    async stop() {
+      if (opts.snapshotDir) await Promise.all(urls.map((url) => fetch(`${url}/_sim/snapshot`, { method: 'POST' })));
+      await Promise.all([zendesk.stop(), poweroffice.stop(), crmoffice.stop()]);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Starts the Zendesk simulator: the kit's Fastify app (rate limit, latency, faults, /_sim/) with the
+ * Zendesk API under `/api/v2`, sample data from the seed, credentials checked on every API call, and
+ * optionally a webhook created at start pointing at `webhookUrl`.
+ */
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { createSimulator, SimulatorOptions, SimulatorStats } from '../kit';
+import { TANDEM_EVENT_TYPES } from '../../connectors/zendesk/webhooks';
+import { createWebhookRecord, registerZendeskApi } from './api';
+import { generateSampleData } from './sample';
+import { ZendeskStore } from './store';
+import { DeliveryStats, WebhookDispatcher } from './webhooks';
+
+export const ZendeskSimulatorExtras = z.object({
+  sample: z.object({ size: z.number().int().min(0).max(1_000_000) }).default({ size: 40 }),
+  /** A webhook created at start, subscribed to every event type Tandem uses. */
+  webhookUrl: z.string().url().optional(),
+  /** Signing secret of that webhook; random when absent. */
+  webhookSecret: z.string().min(1).optional(),
+  credentials: z
+    .object({ email: z.string().min(1), apiToken: z.string().min(1), oauthToken: z.string().min(1).optional() })
+    .default({ email: 'admin@tandem.example', apiToken: 'sim-zendesk-token' }),
+  /** Timeout of one webhook delivery. */
+  webhookTimeoutMs: z.number().int().positive().default(2000),
+});
+
+export type ZendeskSimulatorOptions = SimulatorOptions & z.input<typeof ZendeskSimulatorExtras>;
+
+export interface ZendeskSimulator {
+  /** Base URL; the API is at `${url}/api/v2`. */
+  url: string;
+  credentials: { email: string; apiToken: string; oauthToken?: string };
+  webhookSecret?: string;
+  webhookId?: string;
+  stats: SimulatorStats;
+  deliveries: DeliveryStats;
+  store: ZendeskStore;
+  stop(): Promise<void>;
+}
+
+/** Zendesk's 401 body. */
+const UNAUTHORIZED = { error: "Couldn't authenticate you" };
+
+export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
+  const { sample, webhookUrl, webhookSecret, credentials, webhookTimeoutMs, ...kitOptions } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
+  const store = new ZendeskStore();
+  const sim = createSimulator(
+    'zendesk',
+    { rateLimit: { limit: 700, windowMs: 60_000 }, ...kitOptions },
+    {
+      dump: () => store.dump(),
+      load: (data) => store.loadSnapshot(data),
+    },
+  );
+  // A snapshot, when the kit loaded one, wins over generated sample data.
+  if (store.users.size === 0 && store.organizations.size === 0 && store.tickets.size === 0) store.load(generateSampleData(sim.options.seed, sample.size));
+
+  const dispatcher = new WebhookDispatcher(() => store.webhooks.values(), webhookTimeoutMs);
+  const basic = `Basic ${Buffer.from(`${credentials.email}/token:${credentials.apiToken}`).toString('base64')}`;
+  const bearer = credentials.oauthToken ? `Bearer ${credentials.oauthToken}` : undefined;
+
+  sim.app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.url.startsWith('/api/v2')) return;
+    const auth = req.headers.authorization;
+    if (auth !== basic && (bearer === undefined || auth !== bearer)) return reply.code(401).header('WWW-Authenticate', 'Basic realm="Web Password"').send(UNAUTHORIZED);
+  });
+  sim.app.get('/_sim/webhooks/deliveries', async () => dispatcher.stats);
+
+  registerZendeskApi(sim.app, { store, clock: sim.clock, dispatcher, ownerEmail: credentials.email, random: sim.random });
+
+  let webhookId: string | undefined;
+  let secret: string | undefined;
+  if (webhookUrl) {
+    const w = createWebhookRecord(
+      { store, clock: sim.clock, random: sim.random },
+      { name: 'Tandem', endpoint: webhookUrl, subscriptions: [...TANDEM_EVENT_TYPES], signing_secret: webhookSecret ? { secret: webhookSecret } : undefined },
+    );
+    webhookId = w.id;
+    secret = w.secret;
+  }
+
+  const url = await sim.start();
+  return {
+    url,
+    credentials: { ...credentials },
+    webhookSecret: secret,
+    webhookId,
+    stats: sim.stats,
+    deliveries: dispatcher.stats,
+    store,
+    async stop() {
+      await sim.stop();
+      await dispatcher.settle();
+    },
+  };
+}

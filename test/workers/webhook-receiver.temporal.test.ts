@@ -1,0 +1,80 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { startTemporal } from '../helpers/temporal';
+import { startWebhookReceiver, RunningReceiver } from '../../workers/webhook-receiver';
+import { createMetrics } from '../../workers/metrics';
+import { createLogger } from '../../workers/logger';
+import { SECRET, commentEvent, signed, userEvent } from './webhook-fixtures';
+
+// A real dev server and the real signalPair: no worker, so started record workflows just sit queued.
+let env: TestWorkflowEnvironment;
+let receiver: RunningReceiver;
+const started = new Set<string>();
+
+beforeAll(async () => {
+  env = await startTemporal();
+  receiver = await startWebhookReceiver({
+    port: 0,
+    client: env.client,
+    secret: SECRET,
+    metrics: createMetrics(),
+    logger: createLogger('test', 'silent'),
+  });
+});
+
+afterAll(async () => {
+  await receiver?.close();
+  for (const id of started) {
+    await env.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+  }
+  await env?.teardown();
+});
+
+async function post(body: string, headers: Record<string, string>): Promise<number> {
+  const res = await fetch(`${receiver.url}/webhooks/zendesk`, { method: 'POST', body, headers });
+  return res.status;
+}
+
+async function exists(workflowId: string): Promise<boolean> {
+  try {
+    await env.client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+const now = () => new Date().toISOString();
+
+test('an accepted webhook starts the record workflow of every routed pair, with the change signalled', async () => {
+  const body = JSON.stringify(commentEvent('7001', '8001'));
+  expect(await post(body, signed(body, { timestamp: now() }))).toBe(202);
+
+  const ids = ['zendesk-ticketcomments-to-crmoffice-activities/8001', 'zendesk-tickets-to-crmoffice-activities/7001'];
+  for (const id of ids) {
+    started.add(id);
+    const handle = env.client.workflow.getHandle(id);
+    const description = await handle.describe();
+    expect(description.type).toBe('syncRecord');
+    expect(description.status.name).toBe('RUNNING');
+    expect(description.searchAttributes.TandemZendeskId).toEqual([id.split('/')[1]]);
+    const history = await handle.fetchHistory();
+    const signalled = (history.events ?? []).find((e) => e.workflowExecutionSignaledEventAttributes);
+    expect(signalled?.workflowExecutionSignaledEventAttributes?.signalName).toBe('changed');
+  }
+});
+
+test('a rejected webhook starts no workflow', async () => {
+  const body = JSON.stringify(userEvent('5550001'));
+  expect(await post(body, signed(body, { secret: 'wrong-secret', timestamp: now() }))).toBe(401);
+  const stale = new Date(Date.now() - 10 * 60_000).toISOString();
+  expect(await post(body, signed(body, { timestamp: stale }))).toBe(401);
+  const ids = ['zendesk-users-to-powerofficego-employees/5550001', 'zendesk-users-to-crmoffice-contacts/5550001'];
+  for (const id of ids) expect(await exists(id)).toBe(false);
+
+  // The same event, signed right, does start them: the absence above was the rejection's doing.
+  ids.forEach((id) => started.add(id));
+  expect(await post(body, signed(body, { timestamp: now() }))).toBe(202);
+  for (const id of ids) expect(await exists(id)).toBe(true);
+});

@@ -1,0 +1,107 @@
+/**
+ * `tandem dev`: the whole of Tandem on one machine, all on 127.0.0.1: a Temporal dev server with
+ * its Web UI, the three simulators with sample data, the worker, the webhook receiver (the Zendesk
+ * simulator's webhooks point at it), the poll schedules and the metrics endpoint.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { join, resolve } from 'node:path';
+import { DEFAULT_FLOWS_CONFIG } from '../flows';
+import { openStore, LinkStore } from '../store';
+import { AllSimulators, startAllSimulators } from '../simulators/all';
+import { signalPair } from '../activities/signal-pair';
+import { TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { createConnectors } from './connectors';
+import { createWorker } from './worker';
+import { startTemporalDevServer, DevServer } from './temporal-dev-server';
+import { startWebhookReceiver, RunningReceiver } from './webhook-receiver';
+import { applySchedules, PollIntervals } from './schedules';
+import { startMetricsServer, MetricsServer } from './metrics';
+
+export interface DevStackOptions {
+  dataDir: string;
+  temporalPort: number;
+  uiPort: number;
+  headless: boolean;
+  webhookPort: number;
+  metricsPort: number;
+  simulatorPorts: { zendesk: number; poweroffice: number; crmoffice: number };
+  sampleSize: number;
+  intervals: PollIntervals;
+  log: (line: string) => void;
+}
+
+export const DEV_DEFAULTS: Omit<DevStackOptions, 'log'> = {
+  dataDir: '.tandem',
+  temporalPort: 7233,
+  uiPort: 8233,
+  headless: false,
+  webhookPort: 8080,
+  metricsPort: 9464,
+  simulatorPorts: { zendesk: 7301, poweroffice: 7302, crmoffice: 7303 },
+  sampleSize: 40,
+  // Short, for a demo: an edit shows up within seconds. The README gives production defaults.
+  intervals: { zendesk: 60, poweroffice: 10, crmoffice: 10 },
+};
+
+export interface DevStack {
+  temporal: DevServer;
+  sims: AllSimulators;
+  store: LinkStore;
+  client: Client;
+  receiver: RunningReceiver;
+  metrics: MetricsServer;
+  stop(): Promise<void>;
+}
+
+export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
+  const dataDir = resolve(opts.dataDir);
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => opts.log(`while stopping: ${(err as Error).message}`));
+  };
+  try {
+    opts.log(`Starting the Temporal dev server (state in ${join(dataDir, 'temporal.db')})...`);
+    const temporal = await startTemporalDevServer({
+      dataDir,
+      port: opts.temporalPort,
+      uiPort: opts.uiPort,
+      headless: opts.headless,
+      searchAttributes: Object.fromEntries(TANDEM_SEARCH_ATTRIBUTES.map((k) => [k.name, 'Keyword'])),
+      log: opts.log,
+    });
+    stops.push(() => temporal.stop());
+
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const receiverUrl = `http://127.0.0.1:${opts.webhookPort}/webhooks/zendesk`;
+    const sims = await startAllSimulators({ sampleSize: opts.sampleSize, ports: opts.simulatorPorts, webhookUrl: receiverUrl, fixedCredentials: true, snapshotDir: join(dataDir, 'simulators') });
+    stops.push(() => sims.stop());
+
+    const store = openStore(join(dataDir, 'tandem.db'));
+    stops.push(() => store.close());
+
+    const signal = (pair: Parameters<typeof signalPair>[1], notice: Parameters<typeof signalPair>[2]) => signalPair(client, pair, notice);
+    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    stops.push(() => nativeConnection.close());
+    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs), store, flows: DEFAULT_FLOWS_CONFIG, signal } });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+
+    const receiver = await startWebhookReceiver({ port: opts.webhookPort, client, secret: sims.webhookSecret });
+    stops.push(() => receiver.close());
+    const metrics = await startMetricsServer({ port: opts.metricsPort, host: '127.0.0.1' });
+    stops.push(() => metrics.close());
+
+    await applySchedules(client, opts.intervals);
+    return { temporal, sims, store, client, receiver, metrics, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
