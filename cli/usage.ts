@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from 'commander';
+import { z } from 'zod';
 import { FLOW_IDS, FlowId, isFlowId } from '../flows';
+import { plannedSchedules } from '../workers/schedules';
 
 /** Parses a flow id argument; a wrong one is a usage error (exit 2) naming the valid ids. */
 export function flowIdArg(value: string): FlowId {
@@ -17,4 +19,27 @@ export function positiveIntArg(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   return n;
+}
+
+/** A poll side: `zendesk` (the Zendesk change feed) or `target` (the other system's). */
+export function sideArg(value: string): 'zendesk' | 'target' {
+  if (value !== 'zendesk' && value !== 'target') throw new InvalidArgumentError(`"${value}" is not a side; use zendesk or target`);
+  return value;
+}
+
+/** A schedule id (`poll/<flow id>/<side>`) or a flow id (both its schedules); the ids do not depend on the intervals. */
+export function scheduleWhichArg(value: string): string {
+  const all = plannedSchedules({ zendesk: 1, poweroffice: 1, crmoffice: 1 }).map((s) => s.id);
+  if (!all.some((id) => id === value || id.startsWith(`poll/${value}/`))) {
+    throw new InvalidArgumentError(`"${value}" is neither a schedule id nor a flow id; schedules: ${all.join(', ')}`);
+  }
+  return value;
+}
+
+const HttpUrl = z.url({ protocol: /^https?$/ });
+
+/** An absolute http(s) URL, e.g. the address Zendesk can reach the webhook receiver at. */
+export function httpUrlArg(value: string): string {
+  if (!HttpUrl.safeParse(value).success) throw new InvalidArgumentError(`"${value}" is not an http(s) URL`);
+  return value;
 }

@@ -7,7 +7,10 @@ import { normalizeText } from './normalize';
 import { getPath } from './paths';
 import type { ApiRecord, FlowDefinition } from './types';
 
-/** The value to search the target by, or null when the record has none (then: create). */
+/**
+ * The value to search the target by, trimmed but in its own casing (a search API may compare
+ * exactly); null when the record has none (then: create). pickMatch compares ignoring case.
+ */
 export function matchValue(flow: FlowDefinition, zendeskRecord: ApiRecord): string | null {
   const rule = flow.match;
   let value: string | null;
@@ -19,7 +22,11 @@ export function matchValue(flow: FlowDefinition, zendeskRecord: ApiRecord): stri
     const raw = getPath(zendeskRecord, rule.zendesk);
     value = typeof raw === 'string' || typeof raw === 'number' ? normalizeText(raw) : null;
   }
-  return value !== null && rule.caseInsensitive ? value.toLowerCase() : value;
+  return value;
+}
+
+function comparable(flow: FlowDefinition, value: string): string {
+  return flow.match.caseInsensitive ? value.toLowerCase() : value;
 }
 
 export type MatchOutcome =
@@ -29,19 +36,20 @@ export type MatchOutcome =
 
 /** Picks the candidates (e.g. a search answer) that really match the record by the flow's key. */
 export function pickMatch(flow: FlowDefinition, zendeskRecord: ApiRecord, candidates: readonly ApiRecord[]): MatchOutcome {
-  const wanted = matchValue(flow, zendeskRecord);
-  if (wanted === null) return { kind: 'none' };
+  const key = matchValue(flow, zendeskRecord);
+  if (key === null) return { kind: 'none' };
+  const wanted = comparable(flow, key);
   const options = pathOptions(flow, 'target');
   const found = candidates.filter((c) => {
     const raw = getPath(c, flow.match.target, options);
     const v = typeof raw === 'string' || typeof raw === 'number' ? normalizeText(raw) : null;
-    return v !== null && (flow.match.caseInsensitive ? v.toLowerCase() : v) === wanted;
+    return v !== null && comparable(flow, v) === wanted;
   });
   if (found.length === 0) return { kind: 'none' };
   if (found.length === 1) return { kind: 'one', record: found[0] };
   return {
     kind: 'many',
     records: found,
-    why: `${found.length} ${flow.target.type} have ${flow.match.target} = "${wanted}": refusing to guess (${flow.match.description})`,
+    why: `${found.length} ${flow.target.type} have ${flow.match.target} = "${key}": refusing to guess (${flow.match.description})`,
   };
 }

@@ -67,8 +67,9 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
       done(new Problem(400, 'One or more validation errors occurred.', 'The request body is not valid JSON.'));
     }
   };
-  // Own JSON parser: an empty body (a DELETE sent with a JSON content type) is no error, as in ASP.NET.
-  app.removeContentTypeParser('application/json');
+  // Own JSON parser: an empty body (a DELETE sent with a JSON content type) is no error, as in ASP.NET;
+  // text/plain is not JSON, so it gets 415 like any other type the API does not read.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, json);
   app.addContentTypeParser('text/json', { parseAs: 'string' }, json);
   app.addContentTypeParser(/^application\/[\w.-]*\+json/, { parseAs: 'string' }, json);

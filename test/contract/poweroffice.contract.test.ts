@@ -5,7 +5,7 @@
  */
 import axios from 'axios';
 import { ApiError, NotFoundError, PermanentApiError, SchemaError, TransientApiError } from '../../connectors/errors';
-import { PowerOfficeClient, PowerOfficeConfig } from '../../connectors/poweroffice';
+import { parsePowerOfficeConfig, PowerOfficeClient, PowerOfficeConfig, toJsonPatch } from '../../connectors/poweroffice';
 import { PowerOfficeSimulator, startPowerOfficeSimulator } from '../../simulators/poweroffice';
 
 const env = process.env;
@@ -336,3 +336,32 @@ if (realConfig) {
     it('runs the shared contract against a real account', () => undefined);
   });
 }
+
+describe('PowerOffice Go request building', () => {
+  it('turns fields into JSON Patch replace operations, nested objects per leaf unless asked whole', () => {
+    const fields = { Name: 'Sales', 'a/b~c': 1, Skipped: undefined, Code: null, MailAddress: { city: 'Oslo', zipCode: '0150' }, Tags: [1, 2] };
+    expect(toJsonPatch(fields)).toEqual([
+      { op: 'replace', path: '/Name', value: 'Sales' },
+      { op: 'replace', path: '/a~1b~0c', value: 1 },
+      { op: 'replace', path: '/Code', value: null },
+      { op: 'replace', path: '/MailAddress/city', value: 'Oslo' },
+      { op: 'replace', path: '/MailAddress/zipCode', value: '0150' },
+      { op: 'replace', path: '/Tags', value: [1, 2] },
+    ]);
+    expect(toJsonPatch({ MailAddress: { city: 'Oslo' } }, { whole: ['MailAddress'] })).toEqual([{ op: 'replace', path: '/MailAddress', value: { city: 'Oslo' } }]);
+  });
+
+  it('reports a bad config by field name, never by value', () => {
+    const secret = `secret-${run}`;
+    expect(() => parsePowerOfficeConfig({ baseUrl: 'not a url', applicationKey: secret, clientKey: '', subscriptionKey: secret })).toThrow(/`baseUrl`|`clientKey`/);
+    let thrown: unknown;
+    try {
+      parsePowerOfficeConfig({ baseUrl: secret, applicationKey: secret, clientKey: secret, subscriptionKey: secret });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect(`${String(thrown)} ${JSON.stringify(thrown)}`).not.toContain(secret);
+    expect(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/Demo/v2/', applicationKey: 'a', clientKey: 'b', subscriptionKey: 'c' }).baseUrl).toBe('https://goapi.poweroffice.net/Demo/v2');
+  });
+});

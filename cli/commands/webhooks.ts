@@ -1,0 +1,110 @@
+import { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ZendeskClient } from '../../connectors/zendesk';
+import { TANDEM_EVENT_TYPES } from '../../connectors/zendesk/webhooks';
+import { FLOW_IDS, getFlow } from '../../flows';
+import { createLogger } from '../../workers/logger';
+import { routeToFlows, startWebhookReceiver, WEBHOOK_PATH } from '../../workers/webhook-receiver';
+import type { Config } from '../../workers/config';
+import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, runtimeOf, withConfigOption } from '../context';
+import { httpUrlArg, portArg } from '../usage';
+
+export const WEBHOOK_NAME = 'Tandem';
+
+/** The flows this config can run: Zendesk events for the others are dropped, not signalled. */
+export function enabledFlows(config: Config): string[] {
+  return FLOW_IDS.filter((id) => {
+    const system = getFlow(id).target.system;
+    return system === 'poweroffice' ? Boolean(config.poweroffice) : Boolean(config.crmoffice);
+  });
+}
+
+/** The receiver's full address: a bare origin gets the receiver's path, a URL with a path is taken as is. */
+export function webhookEndpoint(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = WEBHOOK_PATH;
+  return url.toString();
+}
+
+function serveCommand(): Command {
+  return withConfigOption(new Command('serve'))
+    .description('run the Zendesk webhook receiver from the config (needs ZENDESK_WEBHOOK_SECRET); stops on Ctrl-C')
+    .option('--host <host>', 'address to listen on (put a TLS proxy in front for Zendesk)', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (default: webhook.port of the config)', portArg)
+    .addHelpText('after', '\nExample:\n  ZENDESK_WEBHOOK_SECRET_FILE=/run/secrets/webhook tandem webhooks serve --host 0.0.0.0')
+    .action(async (flags: { host: string; port?: number }, cmd: Command) => {
+      const rt = runtimeOf(cmd);
+      const config = configOf(cmd);
+      const secret = config.webhook.secret;
+      if (!secret) {
+        throw new Error(
+          'the webhook receiver needs the signing secret of the Zendesk webhook: set ZENDESK_WEBHOOK_SECRET or ZENDESK_WEBHOOK_SECRET_FILE ' +
+            '(`tandem webhooks register <public-url> --secret-file <path>` saves it to a file)',
+        );
+      }
+      const flows = enabledFlows(config);
+      const log = createLogger('webhook-receiver');
+      const client = await connectTemporal(config);
+      try {
+        const receiver = await startWebhookReceiver({
+          port: flags.port ?? config.webhook.port,
+          host: flags.host,
+          client,
+          secret,
+          maxBodyBytes: config.webhook.maxBodyBytes,
+          route: routeToFlows(flows),
+          logger: log,
+        });
+        log.info({ url: `${receiver.url}${WEBHOOK_PATH}`, flows }, 'webhook receiver listening');
+        await rt.waitForStop();
+        await receiver.close();
+        log.info('webhook receiver stopped');
+      } finally {
+        await closeTemporal(client);
+      }
+    });
+}
+
+function registerCommand(): Command {
+  return withConfigOption(new Command('register'))
+    .description("create Tandem's webhook in Zendesk (every user, organization and ticket event Tandem uses) pointing at the receiver")
+    .argument('<public-url>', 'where Zendesk reaches the receiver, e.g. https://tandem.example.com (the path defaults to /webhooks/zendesk)', httpUrlArg)
+    .option('--secret-file <path>', 'write the signing secret to this file (mode 600) instead of leaving it in Zendesk only')
+    .addHelpText('after', '\nExample:\n  tandem webhooks register https://tandem.example.com --secret-file /run/secrets/zendesk-webhook')
+    .action(async (publicUrl: string, flags: { secretFile?: string }, cmd: Command) => {
+      const out = printer(cmd);
+      const config = configOf(cmd);
+      const zendesk = new ZendeskClient(config.zendesk);
+      const endpoint = webhookEndpoint(publicUrl);
+      // Registering twice must not make Zendesk deliver every event twice: reuse one with the same endpoint.
+      const existing = (await zendesk.listWebhooks()).find((w) => w.endpoint === endpoint);
+      let id: string;
+      if (existing) {
+        id = String(existing.id);
+        out(`A webhook for ${endpoint} exists already: id ${id} (not created again).`);
+      } else {
+        id = (await zendesk.createWebhook({ name: WEBHOOK_NAME, endpoint, subscriptions: [...TANDEM_EVENT_TYPES] })).id;
+        out(`Created webhook ${id} for ${endpoint} (${TANDEM_EVENT_TYPES.length} event types).`);
+      }
+      if (flags.secretFile) {
+        const path = resolve(flags.secretFile);
+        const secret = await zendesk.getWebhookSigningSecret(id);
+        writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+        out(`Signing secret written to ${path}. Give it to the receiver:`);
+        out(`  ZENDESK_WEBHOOK_SECRET_FILE=${path}`);
+      } else {
+        out('Give the receiver its signing secret (Admin Center > Apps and integrations > Webhooks > this webhook > Reveal secret):');
+        out('  ZENDESK_WEBHOOK_SECRET=<signing secret>   (or rerun with --secret-file <path> to have it saved to a file)');
+      }
+    });
+}
+
+export function webhooksCommand(): Command {
+  const cmd = new Command('webhooks')
+    .description('the Zendesk webhook: run its receiver, or register it in Zendesk')
+    .addHelpText('after', '\nExample:\n  tandem webhooks register https://tandem.example.com --secret-file ./webhook-secret\n  tandem webhooks serve');
+  addSubcommand(cmd, serveCommand());
+  addSubcommand(cmd, registerCommand());
+  return cmd;
+}

@@ -1,0 +1,143 @@
+/**
+ * What every command needs from the world: the environment, the output streams, a way to wait for
+ * Ctrl-C, and from those the config, a Temporal client and the link store, each failing with a
+ * message that says what to fix. The runtime hangs off the program (not process globals) so a test
+ * can run a command in-process with its own env and captured output.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { Config, ConfigError, loadConfig } from '../workers/config';
+import { openStore, LinkStore } from '../store';
+
+export interface CliOutput {
+  write(text: string): unknown;
+  /** True when a person watches (progress bars); false for pipes and tests. */
+  isTTY?: boolean;
+}
+
+export interface CliRuntime {
+  env: NodeJS.ProcessEnv;
+  stdout: CliOutput;
+  stderr: CliOutput;
+  /** Resolves when the operator asks a long-running command to stop (SIGINT/SIGTERM by default). */
+  waitForStop(): Promise<void>;
+}
+
+export function processRuntime(): CliRuntime {
+  return {
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    waitForStop: () =>
+      new Promise<void>((resolve) => {
+        const onSignal = () => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      }),
+  };
+}
+
+const runtimes = new WeakMap<Command, CliRuntime>();
+
+/**
+ * Binds a runtime to a program: every command under it reads env and writes output through it,
+ * including commander's own usage errors and help.
+ */
+export function attachRuntime(program: Command, runtime: CliRuntime): Command {
+  runtimes.set(program, runtime);
+  const configure = (cmd: Command) => {
+    cmd.configureOutput({
+      writeOut: (s) => void runtime.stdout.write(s),
+      writeErr: (s) => void runtime.stderr.write(s),
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
+    cmd.commands.forEach(configure);
+  };
+  configure(program);
+  return program;
+}
+
+/** The runtime of the program this command belongs to; the real process when none was attached. */
+export function runtimeOf(cmd: Command): CliRuntime {
+  let c: Command | null = cmd;
+  while (c) {
+    const rt = runtimes.get(c);
+    if (rt) return rt;
+    c = c.parent;
+  }
+  return processRuntime();
+}
+
+export function printer(cmd: Command): (line?: string) => void {
+  const out = runtimeOf(cmd).stdout;
+  return (line = '') => void out.write(`${line}\n`);
+}
+
+/** `--config <file>`, on each command so `tandem status --config x.yaml` works (a global one is read too). */
+export function withConfigOption(cmd: Command): Command {
+  return cmd.option('--config <file>', 'config file (YAML or JSON); default: $TANDEM_CONFIG');
+}
+
+/** Adds a subcommand with the root's usage-error behaviour (addCommand does not pass it down). */
+export function addSubcommand(parent: Command, child: Command): Command {
+  parent.addCommand(child.exitOverride().showHelpAfterError('(run with --help for usage)'));
+  return parent;
+}
+
+/** Exits 2 with one line, like commander's own usage errors; for checks that need several arguments. */
+export function usageError(cmd: Command, message: string): never {
+  cmd.error(`error: ${message}`, { exitCode: 2, code: 'tandem.usage' });
+}
+
+/** The config from `--config` (this command's or the program's), else TANDEM_CONFIG, plus the env. */
+export function configOf(cmd: Command): Config {
+  const { env } = runtimeOf(cmd);
+  const flag = (cmd.optsWithGlobals() as { config?: string }).config;
+  try {
+    return loadConfig({ env, file: flag ?? (env.TANDEM_CONFIG || undefined) });
+  } catch (err) {
+    // ConfigError already lists every problem by the name to edit; nothing to add but where it came from.
+    if (err instanceof ConfigError) throw new Error(err.message);
+    throw err;
+  }
+}
+
+/** A Temporal client for the config, or an error naming the address and namespace it tried. */
+export async function connectTemporal(config: Config, opts: { timeoutMs?: number } = {}): Promise<Client> {
+  const { address, namespace } = config.temporal;
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: opts.timeoutMs ?? 10_000 });
+    return new Client({ connection, namespace });
+  } catch (err) {
+    throw new Error(
+      `cannot reach Temporal at ${address} (namespace ${namespace}): ${(err as Error).message}; ` +
+        'set TEMPORAL_ADDRESS (or temporal.address in the config file), or start one with `tandem dev`',
+    );
+  }
+}
+
+export async function closeTemporal(client: Client): Promise<void> {
+  await client.connection.close();
+}
+
+/**
+ * The link store of the config, or an error naming the URL (SQLite path) it tried. Commands that only
+ * read pass `mustExist`, so a mistyped path is reported instead of answered from a fresh empty file.
+ */
+export function openConfigStore(config: Config, opts: { mustExist?: boolean } = {}): LinkStore {
+  const path = config.store.url.startsWith('sqlite:') ? config.store.url.slice('sqlite:'.length) : config.store.url;
+  if (opts.mustExist && path !== ':memory:' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !existsSync(path)) {
+    throw new Error(`the link store "${config.store.url}" does not exist (no sync has run with this config?); set TANDEM_STORE (or store.url in the config file)`);
+  }
+  try {
+    return openStore(config.store.url);
+  } catch (err) {
+    throw new Error(`cannot open the link store "${config.store.url}": ${(err as Error).message}; set TANDEM_STORE (or store.url in the config file)`);
+  }
+}
