@@ -1,9 +1,28 @@
 import { Command } from 'commander';
 import { devCommand } from './dev';
 import { explainCommand } from './explain';
+import { linksCommand } from './links';
+import { planCommand } from './plan';
+import { schedulesCommand } from './schedules';
+import { simulatorsCommand } from './simulators';
+import { statusCommand } from './status';
+import { syncCommand } from './sync';
+import { webhooksCommand } from './webhooks';
+import { workerCommand } from './worker';
 
 export function registerCommands(program: Command): void {
-  for (const command of [devCommand(), explainCommand()]) {
+  for (const command of [
+    devCommand(),
+    explainCommand(),
+    workerCommand(),
+    webhooksCommand(),
+    simulatorsCommand(),
+    schedulesCommand(),
+    syncCommand(),
+    statusCommand(),
+    linksCommand(),
+    planCommand(),
+  ]) {
     // addCommand() does not pass these down; usage errors must exit 2 everywhere.
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }

@@ -1,0 +1,116 @@
+import { Command } from 'commander';
+import { Client, ScheduleNotFoundError } from '@temporalio/client';
+import { applySchedules, listSchedules, plannedSchedules, selectSchedules } from '../../workers/schedules';
+import type { Config } from '../../workers/config';
+import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, withConfigOption } from '../context';
+import { scheduleWhichArg } from '../usage';
+
+/** Runs `fn` with a client of the command's config, closing the connection afterwards. */
+async function withClient<T>(cmd: Command, fn: (client: Client, config: Config) => Promise<T>): Promise<T> {
+  const config = configOf(cmd);
+  const client = await connectTemporal(config);
+  try {
+    return await fn(client, config);
+  } finally {
+    await closeTemporal(client);
+  }
+}
+
+/** One action on each chosen schedule; a schedule not in Temporal yet says how to create it. */
+async function eachSchedule(cmd: Command, which: string | undefined, verb: string, act: (client: Client, id: string) => Promise<void>): Promise<void> {
+  const out = printer(cmd);
+  await withClient(cmd, async (client, config) => {
+    const missing: string[] = [];
+    for (const id of selectSchedules(config.polling, which)) {
+      try {
+        await act(client, id);
+        out(`${verb} ${id}`);
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+        missing.push(id);
+      }
+    }
+    if (missing.length) throw new Error(`not in Temporal: ${missing.join(', ')}; create them with \`tandem schedules apply\``);
+  });
+}
+
+const WHICH = ['[which]', 'a schedule id (poll/<flow id>/<side>) or a flow id (both its sides); default: every schedule'] as const;
+
+export function schedulesCommand(): Command {
+  const cmd = new Command('schedules')
+    .description('the Temporal Schedules that poll each flow: apply them from the config, list, pause, resume or trigger them')
+    .addHelpText('after', '\nExample:\n  tandem schedules apply\n  tandem schedules pause zendesk-users-to-powerofficego-employees');
+
+  addSubcommand(
+    cmd,
+    withConfigOption(new Command('apply'))
+      .description('create the schedules that are missing and update the others to the config (polling intervals, task queue); safe to repeat')
+      .addHelpText('after', '\nExample:\n  TANDEM_POLL_ZENDESK_SECONDS=120 tandem schedules apply')
+      .action(async (_flags: unknown, self: Command) => {
+        const out = printer(self);
+        await withClient(self, async (client, config) => {
+          const { created, updated } = await applySchedules(client, config.polling, config.temporal.taskQueue);
+          const every = new Map(plannedSchedules(config.polling).map((s) => [s.id, s.everySeconds]));
+          for (const id of created) out(`created ${id} (every ${every.get(id)} s)`);
+          for (const id of updated) out(`updated ${id} (every ${every.get(id)} s)`);
+          out(`${created.length} created, ${updated.length} updated`);
+        });
+      }),
+  );
+
+  addSubcommand(
+    cmd,
+    withConfigOption(new Command('list'))
+      .description("list Tandem's schedules in Temporal: paused or running, next and last run")
+      .addHelpText('after', '\nExample:\n  tandem schedules list')
+      .action(async (_flags: unknown, self: Command) => {
+        const out = printer(self);
+        await withClient(self, async (client, config) => {
+          const rows = await listSchedules(client);
+          const present = new Set(rows.map((r) => r.id));
+          for (const r of rows) {
+            const state = r.paused ? `paused${r.note ? ` (${r.note})` : ''}` : 'running';
+            out(`${r.id}  ${state}  next ${r.nextRun?.toISOString() ?? '-'}  last ${r.lastRun?.toISOString() ?? '-'}`);
+          }
+          const missing = plannedSchedules(config.polling).filter((s) => !present.has(s.id));
+          for (const s of missing) out(`${s.id}  missing (run \`tandem schedules apply\`)`);
+          if (!rows.length && !missing.length) out('no schedules');
+        });
+      }),
+  );
+
+  addSubcommand(
+    cmd,
+    withConfigOption(new Command('pause'))
+      .description('pause schedules: no poll starts until resumed (webhooks still arrive)')
+      .argument(WHICH[0], WHICH[1], scheduleWhichArg)
+      .option('--note <text>', 'why, shown by `schedules list` and in the Temporal UI', 'paused with tandem schedules pause')
+      .addHelpText('after', '\nExample:\n  tandem schedules pause poll/zendesk-users-to-powerofficego-employees/target --note "PowerOffice maintenance"')
+      .action(async (which: string | undefined, flags: { note: string }, self: Command) => {
+        await eachSchedule(self, which, 'paused', (client, id) => client.schedule.getHandle(id).pause(flags.note));
+      }),
+  );
+
+  addSubcommand(
+    cmd,
+    withConfigOption(new Command('resume'))
+      .description('resume paused schedules')
+      .argument(WHICH[0], WHICH[1], scheduleWhichArg)
+      .addHelpText('after', '\nExample:\n  tandem schedules resume zendesk-users-to-powerofficego-employees')
+      .action(async (which: string | undefined, _flags: unknown, self: Command) => {
+        await eachSchedule(self, which, 'resumed', (client, id) => client.schedule.getHandle(id).unpause('resumed with tandem schedules resume'));
+      }),
+  );
+
+  addSubcommand(
+    cmd,
+    withConfigOption(new Command('trigger'))
+      .description("start schedules' poll now, once (skipped when that poll is already running)")
+      .argument(WHICH[0], WHICH[1], scheduleWhichArg)
+      .addHelpText('after', '\nExample:\n  tandem schedules trigger poll/zendesk-users-to-crmoffice-contacts/zendesk')
+      .action(async (which: string | undefined, _flags: unknown, self: Command) => {
+        await eachSchedule(self, which, 'triggered', (client, id) => client.schedule.getHandle(id).trigger());
+      }),
+  );
+  return cmd;
+}

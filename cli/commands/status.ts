@@ -1,0 +1,80 @@
+import { Command } from 'commander';
+import { FLOW_IDS, getFlow } from '../../flows';
+import { LINK_STATES, type LinkStore } from '../../store';
+import { listSchedules, plannedSchedules, type ScheduleRow } from '../../workers/schedules';
+import type { Config } from '../../workers/config';
+import { closeTemporal, configOf, connectTemporal, openConfigStore, printer, withConfigOption } from '../context';
+import { positiveIntArg } from '../usage';
+
+/** "3 min ago", for the lag since a side was last polled. */
+export function ago(iso: string, now: Date): string {
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  if (s < 172800) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86400)} days ago`;
+}
+
+/** The schedules in Temporal, or why they could not be read: status still shows the store then. */
+async function readSchedules(config: Config): Promise<{ rows: ScheduleRow[] } | { error: string }> {
+  try {
+    const client = await connectTemporal(config, { timeoutMs: 3000 });
+    try {
+      return { rows: await listSchedules(client) };
+    } finally {
+      await closeTemporal(client);
+    }
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}
+
+export async function statusLines(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Config, opts: { failures: number; now: Date }): Promise<string[]> {
+  const lines: string[] = [];
+  const planned = plannedSchedules(config.polling);
+  const inTemporal = 'rows' in schedules ? new Map(schedules.rows.map((r) => [r.id, r])) : undefined;
+  if (!inTemporal) lines.push(`Temporal: ${'error' in schedules ? schedules.error : ''}`, '(schedules unknown; the link store follows)', '');
+  for (const flowId of FLOW_IDS) {
+    const flow = getFlow(flowId);
+    const counts = await store.counts(flowId);
+    lines.push(flowId);
+    lines.push(`  links     ${LINK_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}`);
+    for (const side of ['zendesk', 'target'] as const) {
+      if (side === 'target' && flow.direction.mode !== 'two-way') continue;
+      const cp = await store.getCheckpoint(flowId, side);
+      const polled = cp ? `last poll ${cp.updatedAt} (${ago(cp.updatedAt, opts.now)})` : 'never polled';
+      const schedule = planned.find((s) => s.flowId === flowId && s.side === side);
+      let sched = '';
+      if (inTemporal && schedule) {
+        const row = inTemporal.get(schedule.id);
+        sched = row ? `, schedule ${row.paused ? 'paused' : 'running'}` : ', schedule missing (tandem schedules apply)';
+      }
+      const name = side === 'zendesk' ? 'zendesk' : flow.target.system;
+      lines.push(`  ${name.padEnd(9)} ${polled}${sched}`);
+    }
+    const failures = await store.latestFailures(flowId, opts.failures);
+    if (failures.length) {
+      lines.push('  latest failures:');
+      for (const f of failures) lines.push(`    ${f.zendeskId}  ${f.updatedAt}  ${f.lastError ?? '(no reason recorded)'}`);
+    }
+  }
+  return lines;
+}
+
+export function statusCommand(): Command {
+  return withConfigOption(new Command('status'))
+    .description('per flow: links by state, when each side was last polled, the latest failures and their reasons, and the schedules')
+    .option('--failures <n>', 'how many of the latest failures to show per flow', positiveIntArg, 5)
+    .addHelpText('after', '\nExample:\n  TANDEM_STORE=/var/lib/tandem/tandem.db tandem status --failures 10')
+    .action(async (flags: { failures: number }, cmd: Command) => {
+      const out = printer(cmd);
+      const config = configOf(cmd);
+      const store = openConfigStore(config, { mustExist: true });
+      try {
+        const schedules = await readSchedules(config);
+        for (const line of await statusLines(store, schedules, config, { failures: flags.failures, now: new Date() })) out(line);
+      } finally {
+        await store.close();
+      }
+    });
+}

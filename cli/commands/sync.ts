@@ -1,0 +1,134 @@
+import { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
+import { getFlow, type FlowId } from '../../flows';
+import type { PollSide } from '../../activities/types';
+import type { PollTotals } from '../../workflows/poll';
+import { closeTemporal, configOf, connectTemporal, printer, runtimeOf, usageError, withConfigOption } from '../context';
+import { flowIdArg, sideArg } from '../usage';
+
+const REFRESH_MS = 500;
+/** No page after this long usually means no worker polls the task queue. */
+const NO_WORKER_HINT_MS = 15_000;
+
+export function syncWorkflowId(flowId: string, side: PollSide, at: Date): string {
+  return `sync/${flowId}/${side}/${at.toISOString()}`;
+}
+
+/** The counts the progress shows, from the poll workflow's memo (or its result). */
+export function progressCounts(t: PollTotals | undefined) {
+  const o = t?.outcomes;
+  return {
+    pages: t?.pages ?? 0,
+    read: t?.read ?? 0,
+    linked: o?.linked ?? 0,
+    created: o?.created ?? 0,
+    updated: o?.updated ?? 0,
+    unchanged: (o?.unchanged ?? 0) + (t?.unchangedSkipped ?? 0),
+    signalled: t?.signalled ?? 0,
+    failed: o?.failed ?? 0,
+  };
+}
+
+export function progressLine(t: PollTotals | undefined): string {
+  const c = progressCounts(t);
+  return `${c.pages} page(s): ${c.read} read, ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.signalled} sent to record workflows, ${c.failed} failed`;
+}
+
+async function memoProgress(handle: WorkflowHandle): Promise<PollTotals | undefined> {
+  const d = await handle.describe();
+  return d.memo?.progress as PollTotals | undefined;
+}
+
+export function syncCommand(): Command {
+  return withConfigOption(new Command('sync'))
+    .description("poll one flow's change feed now (the same poll the schedules run) and show its progress until it ends")
+    .argument('<flow-id>', 'a flow id of spec/flows.md', flowIdArg)
+    .option('--full', 'read the whole feed from the beginning, not from the saved checkpoint')
+    .option('--side <side>', 'which change feed: zendesk, or target (the other system, two-way flows only)', sideArg, 'zendesk')
+    .addHelpText('after', '\nExample:\n  tandem sync zendesk-users-to-powerofficego-employees --full')
+    .action(async (flowId: FlowId, flags: { full?: boolean; side: PollSide }, cmd: Command) => {
+      const flow = getFlow(flowId);
+      if (flags.side === 'target' && flow.direction.mode !== 'two-way') {
+        usageError(cmd, `option '--side target' is not available for ${flowId}: it is one-way, only its Zendesk side is polled`);
+      }
+      const rt = runtimeOf(cmd);
+      const out = printer(cmd);
+      const config = configOf(cmd);
+      const client = await connectTemporal(config);
+      try {
+        const workflowId = syncWorkflowId(flowId, flags.side, new Date());
+        const handle = await client.workflow.start('pollFlow', {
+          taskQueue: config.temporal.taskQueue,
+          workflowId,
+          args: [{ flowId, side: flags.side, full: flags.full === true }],
+          memo: { summary: `tandem sync ${flowId} (${flags.side} side${flags.full ? ', full' : ''})` },
+        });
+        out(`Started ${workflowId} on task queue ${config.temporal.taskQueue}.`);
+
+        const tty = rt.stdout.isTTY === true;
+        const bar = tty
+          ? new SingleBar(
+              {
+                format: '{bar} {value}/{total} read | linked {linked} created {created} updated {updated} failed {failed}',
+                stream: rt.stdout as NodeJS.WritableStream,
+                hideCursor: true,
+                noTTYOutput: false,
+              },
+            )
+          : undefined;
+        bar?.start(0, 0, progressCounts(undefined));
+        let lastLine = '';
+        const show = (t: PollTotals | undefined) => {
+          const c = progressCounts(t);
+          if (bar) {
+            // The feed's length is unknown until it ends: the bar fills as far as has been read.
+            bar.setTotal(Math.max(c.read, 1));
+            bar.update(c.read, c);
+          } else {
+            const line = progressLine(t);
+            if (line !== lastLine) out(line);
+            lastLine = line;
+          }
+        };
+
+        const started = Date.now();
+        let hinted = false;
+        let done = false;
+        const result = handle.result().finally(() => {
+          done = true;
+        });
+        result.catch(() => undefined);
+        while (!done) {
+          await new Promise((r) => setTimeout(r, REFRESH_MS));
+          if (done) break;
+          const progress = await memoProgress(handle).catch(() => undefined);
+          show(progress);
+          if (!hinted && !progress && Date.now() - started > NO_WORKER_HINT_MS) {
+            hinted = true;
+            const hint = `no page done after ${NO_WORKER_HINT_MS / 1000} s: is a worker running on task queue ${config.temporal.taskQueue}? (tandem worker)`;
+            if (bar) bar.stop();
+            rt.stderr.write(`${hint}\n`);
+            if (bar) bar.start(0, 0, progressCounts(undefined));
+          }
+        }
+        let totals: PollTotals;
+        try {
+          totals = (await result) as PollTotals;
+        } catch (err) {
+          bar?.stop();
+          const cause = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : (err as Error).message;
+          throw new Error(`sync ${workflowId} failed: ${cause}`);
+        }
+        show(totals);
+        bar?.stop();
+        out(`Done: ${progressLine(totals)}.`);
+        if (totals.failures.length) {
+          out('Failures (latest first):');
+          for (const f of totals.failures) out(`  ${f}`);
+        }
+      } finally {
+        await closeTemporal(client);
+      }
+    });
+}

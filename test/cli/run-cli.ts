@@ -1,0 +1,46 @@
+/**
+ * Runs `tandem` in-process as cli/main.ts does (usage errors exit 2, other errors 1), with its own
+ * env and captured output, so tests never touch process.env or the real stdout.
+ */
+import { CommanderError } from 'commander';
+import { buildProgram } from '../../cli/main';
+import { attachRuntime } from '../../cli/context';
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** For long-running commands: resolves when the command should stop (default: never). */
+  stop?: Promise<void>;
+}
+
+export async function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  const program = attachRuntime(buildProgram(), {
+    env: opts.env ?? {},
+    stdout: { write: (s: string) => (out += s), isTTY: false },
+    stderr: { write: (s: string) => (err += s), isTTY: false },
+    waitForStop: () => opts.stop ?? new Promise<void>(() => undefined),
+  });
+  let code = 0;
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;
+    else {
+      err += `tandem: ${e instanceof Error ? e.message : String(e)}\n`;
+      code = 1;
+    }
+  }
+  return { code, out, err };
+}
+
+/** Env that passes config validation with the given additions (Zendesk credentials are required by every config). */
+export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ZENDESK_BASE_URL: 'http://127.0.0.1:9/api/v2', ZENDESK_EMAIL: 'ops@example.com', ZENDESK_API_TOKEN: 'test-token', ...extra };
+}
