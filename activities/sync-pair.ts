@@ -25,6 +25,7 @@ import {
   translateCanonical,
   writeBody,
 } from '../flows';
+import { ZENDESK_NOUN } from '../flows/extras';
 import { Link, LinkStore, VersionConflictError } from '../store';
 import type { PairRef } from '../workflows/ids';
 import type { TargetAccess, ZendeskAccess } from './record-access';
@@ -236,7 +237,7 @@ class PairSync {
     }
     const result = await syncOnePair(this.deps, { flowId: refFlow, zendeskId }, { demanded: true });
     if (!result.targetId || !['created', 'linked', 'updated', 'unchanged'].includes(result.outcome)) {
-      throw new PairFailure(`${this.flow.source.type} ${this.zendeskId}: field \`${field}\`: the referenced record ${zendeskId} could not be linked in ${refFlow}: ${result.summary}`);
+      throw new PairFailure(`${this.label}: field \`${field}\`: the referenced record ${zendeskId} could not be linked in ${refFlow}: ${result.summary}`);
     }
     this.decide(field, 'reference-synced', `${refFlow} ${zendeskId} → ${result.targetId} (${result.outcome})`);
     this.translations.set(`${refFlow}|zendesk|${zendeskId}`, result.targetId);
@@ -254,7 +255,7 @@ class PairSync {
       return null;
     });
     for (const w of wanted) {
-      if (w.from === 'zendesk') await this.ensureReference(w.flow, w.id, `${w.flow} reference`);
+      if (w.from === 'zendesk') await this.ensureReference(w.flow, w.id, referenceField(this.flow, w.flow));
     }
     return this.translator();
   }
@@ -285,6 +286,10 @@ class PairSync {
     return link ?? { flowId: this.flow.id, zendeskId: this.zendeskId, targetId: null, state: 'pending', base: null, version: 0, lastError: null, lastSyncedAt: null, updatedAt: now };
   }
 
+  private get label(): string {
+    return `zendesk ${ZENDESK_NOUN[this.flow.source.type]} ${this.zendeskId}`;
+  }
+
   private decide(row: string, outcome: string, why: string): void {
     this.decisions.push({ row, outcome, why });
   }
@@ -292,4 +297,11 @@ class PairSync {
   private result(outcome: SyncOutcome, targetId: string | null, summary: string): SyncPairResult {
     return { flowId: this.flow.id, zendeskId: this.zendeskId, targetId, outcome, summary, decisions: this.decisions, written: { target: null, zendesk: null } };
   }
+}
+
+/** The Zendesk field through which a flow refers to another flow's records, for messages. */
+function referenceField(flow: FlowDefinition, refFlow: FlowId): string {
+  const row = flow.properties.find((r) => r.reference?.flow === refFlow);
+  if (row) return row.source;
+  return flow.extras.find((e) => e.reference?.flow === refFlow)?.from ?? refFlow;
 }

@@ -1,0 +1,102 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type LinkStore } from '../../store';
+import { baseEnv, runCli } from './run-cli';
+
+const P2 = 'zendesk-users-to-powerofficego-employees' as const;
+const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;
+
+describe('tandem links and tandem status read the link store of the config', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let store: LinkStore;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tandem-cli-'));
+    const path = join(dir, 'tandem.db');
+    // A closed port: status must say Temporal is unreachable and still print the store.
+    env = baseEnv({ TANDEM_STORE: path, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    store = openStore(path);
+    await store.saveLink(
+      {
+        flowId: P2,
+        zendeskId: '381',
+        targetId: '55',
+        state: 'linked',
+        base: { 'name->FirstName': 'Ada', 'organization_id->DepartmentId': null },
+        lastError: null,
+        lastSyncedAt: '2024-05-01T10:00:00.000Z',
+      },
+      0,
+    );
+    await store.saveLink({ flowId: P2, zendeskId: '382', targetId: null, state: 'pending', base: null, lastError: null, lastSyncedAt: null }, 0);
+    await store.markFailed(P2, '383', 'EmailAddress: PowerOffice Go answered 400 "invalid e-mail"');
+    await store.markFailed(Z3, '900', 'company.id: organisation 12 has no company link');
+    await store.setCheckpoint(P2, 'zendesk', '1714557600');
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('links finds a pair by Zendesk id and prints state, target, version, base and last sync', async () => {
+    const r = await runCli(['links', P2, '381'], { env });
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(/Found by Zendesk id 381/);
+    expect(r.out).toMatch(/target id +55/);
+    expect(r.out).toMatch(/state +linked/);
+    expect(r.out).toMatch(/version +1/);
+    expect(r.out).toMatch(/last synced +2024-05-01T10:00:00.000Z/);
+    expect(r.out).toMatch(/name->FirstName +"Ada"/);
+    expect(r.out).toMatch(/organization_id->DepartmentId +\(empty\)/);
+  });
+
+  it('links falls back to the target id', async () => {
+    const r = await runCli(['links', P2, '55'], { env });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Found by target id 55/);
+    expect(r.out).toMatch(/zendesk id +381/);
+  });
+
+  it('links shows the reason of a failed pair', async () => {
+    const r = await runCli(['links', P2, '383'], { env });
+    expect(r.out).toMatch(/state +failed/);
+    expect(r.out).toMatch(/last error +EmailAddress: PowerOffice Go answered 400/);
+  });
+
+  it('links says so when there is no such pair (exit 1)', async () => {
+    const r = await runCli(['links', P2, '999'], { env });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no link in zendesk-users-to-powerofficego-employees with Zendesk id or target id "999"/);
+  });
+
+  it('links refuses a store path that does not exist rather than creating an empty one', async () => {
+    const r = await runCli(['links', P2, '381'], { env: { ...env, TANDEM_STORE: join(dir, 'typo.db') } });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/typo\.db" does not exist/);
+  });
+
+  it('--config reads the store from a config file', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const file = join(dir, 'tandem.yaml');
+    writeFileSync(file, `store:\n  url: ${join(dir, 'tandem.db')}\n`);
+    const { TANDEM_STORE: _omit, ...rest } = env;
+    const r = await runCli(['links', P2, '381', '--config', file], { env: rest });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/target id +55/);
+  });
+
+  it('status prints counts, last poll, latest failures, and that Temporal is unreachable', async () => {
+    const r = await runCli(['status'], { env });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Temporal: cannot reach Temporal at 127\.0\.0\.1:1/);
+    const p2 = r.out.slice(r.out.indexOf(`${P2}\n`));
+    expect(p2).toMatch(/links +linked 1, pending 1, failed 1, orphaned 0, conflict 0/);
+    expect(p2).toMatch(/zendesk +last poll \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s ago\)/);
+    expect(p2).toMatch(/poweroffice +never polled/);
+    expect(p2).toMatch(/383 .* EmailAddress: PowerOffice Go answered 400 "invalid e-mail"/);
+    const z3 = r.out.slice(r.out.indexOf(`${Z3}\n`));
+    expect(z3).toMatch(/links +linked 0, pending 0, failed 1/);
+    expect(z3).toMatch(/900 .* company\.id: organisation 12 has no company link/);
+  }, 20_000);
+});

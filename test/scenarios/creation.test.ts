@@ -1,0 +1,89 @@
+import { TestStack, startTestStack } from '../helpers/stack';
+
+jest.setTimeout(180_000);
+
+const P2 = 'zendesk-users-to-powerofficego-employees';
+const P1 = 'zendesk-organizations-to-powerofficego-departments';
+const Z3 = 'zendesk-users-to-crmoffice-contacts';
+
+let stack: TestStack;
+let crashes = 0;
+beforeAll(async () => {
+  stack = await startTestStack({
+    sampleSize: 0,
+    hooks: {
+      // Dies once between the create call and the link save, as a killed worker would.
+      afterTargetCreate(pair) {
+        if (pair.zendeskId === crashUserId && crashes++ === 0) throw new Error('simulated crash after create');
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+let crashUserId = '';
+
+test('a pre-existing employee and contact with the user\'s e-mail are linked, not duplicated', async () => {
+  const { zendesk, poweroffice, crmoffice } = stack.connectors;
+  const user = await zendesk.createUser({ name: 'Astrid Lie', email: 'astrid@example.no', role: 'agent' });
+  const employee = await poweroffice.createEmployee({ FirstName: 'Astrid', LastName: 'Lie-Hansen', EmailAddress: 'ASTRID@example.no' });
+  const contact = await crmoffice.createContact({ givenName: 'Astrid', familyName: 'L.', email: 'astrid@example.no' });
+
+  await stack.poll(P2, 'zendesk', true);
+  await stack.poll(Z3, 'zendesk', true);
+  expect((await stack.store.getByZendeskId(P2, String(user.id)))?.targetId).toBe(String(employee.Id));
+  expect((await stack.store.getByZendeskId(Z3, String(user.id)))?.targetId).toBe(contact.id);
+  expect((await poweroffice.findEmployeesByEmail('astrid@example.no')).length).toBe(1);
+  expect((await crmoffice.findContactsByEmail('astrid@example.no')).length).toBe(1);
+});
+
+test('two departments with the organisation\'s name are reported, not guessed; the employee fails alone', async () => {
+  const { zendesk, poweroffice } = stack.connectors;
+  const org = await zendesk.createOrganization({ name: 'Twin Departments AS' });
+  await poweroffice.createDepartment({ Name: 'Twin Departments AS' });
+  await poweroffice.createDepartment({ Name: 'twin departments as' });
+  const blocked = await zendesk.createUser({ name: 'Bjørn Twin', email: 'bjorn.twin@example.no', role: 'agent', organization_id: org.id });
+  const fine = await zendesk.createUser({ name: 'Live Solo', email: 'live.solo@example.no', role: 'admin' });
+
+  await stack.poll(P2, 'zendesk');
+  const conflict = await stack.store.getByZendeskId(P1, String(org.id));
+  expect(conflict?.state).toBe('conflict');
+  expect(conflict?.lastError).toMatch(/2 departments/);
+  const failed = await stack.store.getByZendeskId(P2, String(blocked.id));
+  expect(failed?.state).toBe('failed');
+  expect(failed?.lastError).toMatch(/organization_id/);
+  expect((await stack.store.getByZendeskId(P2, String(fine.id)))?.state).toBe('linked');
+  expect(await poweroffice.findEmployeesByEmail('bjorn.twin@example.no')).toHaveLength(0);
+});
+
+test('a user whose name cannot be mapped fails alone, naming the user and the field, and heals when edited', async () => {
+  const { zendesk, poweroffice } = stack.connectors;
+  const bad = await zendesk.createUser({ name: 'Cher', email: 'cher@example.no', role: 'agent' });
+  const good = await zendesk.createUser({ name: 'Nils Good', email: 'nils.good@example.no', role: 'agent' });
+  await stack.poll(P2, 'zendesk');
+
+  const failed = await stack.store.getByZendeskId(P2, String(bad.id));
+  expect(failed?.state).toBe('failed');
+  expect(failed?.lastError).toContain(String(bad.id));
+  expect(failed?.lastError).toMatch(/`name`/);
+  expect((await stack.store.getByZendeskId(P2, String(good.id)))?.state).toBe('linked');
+
+  await zendesk.updateUser(bad.id, { name: 'Cher Sarkisian' });
+  await stack.poll(P2, 'zendesk');
+  expect((await stack.store.getByZendeskId(P2, String(bad.id)))?.state).toBe('linked');
+  expect(await poweroffice.findEmployeesByEmail('cher@example.no')).toHaveLength(1);
+});
+
+test('a sync that dies between the create and the link save still makes exactly one employee', async () => {
+  const { zendesk, poweroffice } = stack.connectors;
+  const user = await zendesk.createUser({ name: 'Crash Test', email: 'crash@example.no', role: 'agent' });
+  crashUserId = String(user.id);
+  await stack.poll(P2, 'zendesk');
+  // One create, one crash; the retry found the employee by its ExternalImportReference instead of creating again.
+  expect(crashes).toBe(1);
+  expect(await poweroffice.findEmployeesByEmail('crash@example.no')).toHaveLength(1);
+  const link = await stack.store.getByZendeskId(P2, crashUserId);
+  expect(link?.state).toBe('linked');
+  expect(String((await poweroffice.findEmployeeByExternalImportReference(`zendesk-user-${user.id}`))?.Id)).toBe(link?.targetId);
+});
