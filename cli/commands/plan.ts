@@ -41,7 +41,10 @@ function planStore(config: Config): { store: LinkStore; note?: string } {
 }
 
 function show(value: unknown): string {
-  return value === null || value === undefined || value === '' ? '(empty)' : JSON.stringify(value);
+  if (value === null || value === undefined || value === '') return '(empty)';
+  // The dry run names records it would create `new-<type>-<n>`: a reference to one is created first.
+  if (typeof value === 'string' && /^new-[a-z]+-\d+$/.test(value)) return `(the ${value.split('-')[1]} record this sync creates first)`;
+  return JSON.stringify(value);
 }
 
 export function planLines(entries: PlanEntry[], flowId: string): string[] {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
 import { getFlow, type FlowId } from '../../flows';
 import type { PollSide } from '../../activities/types';
 import type { PollTotals } from '../../workflows/poll';
@@ -25,6 +25,7 @@ export function progressCounts(t: PollTotals | undefined) {
     created: o?.created ?? 0,
     updated: o?.updated ?? 0,
     unchanged: (o?.unchanged ?? 0) + (t?.unchangedSkipped ?? 0),
+    skipped: o?.skipped ?? 0,
     signalled: t?.signalled ?? 0,
     failed: o?.failed ?? 0,
   };
@@ -32,7 +33,16 @@ export function progressCounts(t: PollTotals | undefined) {
 
 export function progressLine(t: PollTotals | undefined): string {
   const c = progressCounts(t);
-  return `${c.pages} page(s): ${c.read} read, ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.signalled} sent to record workflows, ${c.failed} failed`;
+  return `${c.pages} page(s): ${c.read} read, ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.signalled} sent to record workflows, ${c.failed} failed`;
+}
+
+/** Why the workflow ended badly, in words: a terminate or cancel reason alone reads like a failure message. */
+function failureText(err: WorkflowFailedError): string {
+  const c = err.cause;
+  if (c instanceof TerminatedFailure) return `terminated (${c.message})`;
+  if (c instanceof CancelledFailure) return `cancelled (${c.message})`;
+  if (c instanceof TimeoutFailure) return `timed out (${c.message})`;
+  return c?.message ?? err.message;
 }
 
 async function memoProgress(handle: WorkflowHandle): Promise<PollTotals | undefined> {
@@ -117,12 +127,14 @@ export function syncCommand(): Command {
           totals = (await result) as PollTotals;
         } catch (err) {
           bar?.stop();
-          const cause = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : (err as Error).message;
+          const cause = err instanceof WorkflowFailedError ? failureText(err) : (err as Error).message;
           throw new Error(`sync ${workflowId} failed: ${cause}`);
         }
         show(totals);
         bar?.stop();
         out(`Done: ${progressLine(totals)}.`);
+        // Those run on their own after the poll ends; their outcome lands in the link store.
+        if (totals.signalled) out(`${totals.signalled} record(s) are syncing in their own workflows: see \`tandem status\` or the Temporal UI (workflow id ${flowId}/<zendesk id>).`);
         if (totals.failures.length) {
           out('Failures (latest first):');
           for (const f of totals.failures) out(`  ${f}`);

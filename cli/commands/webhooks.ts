@@ -44,7 +44,7 @@ function serveCommand(): Command {
         );
       }
       const flows = enabledFlows(config);
-      const log = createLogger('webhook-receiver');
+      const log = createLogger('webhook-receiver', rt.env.TANDEM_LOG_LEVEL);
       const client = await connectTemporal(config);
       try {
         const receiver = await startWebhookReceiver({

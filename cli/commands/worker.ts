@@ -39,7 +39,7 @@ export function workerCommand(): Command {
       const config = configOf(cmd);
       const problem = workerConfigProblem(config);
       if (problem) throw new Error(problem);
-      const log = createLogger('worker');
+      const log = createLogger('worker', rt.env.TANDEM_LOG_LEVEL);
       log.info({ config: describeConfig(config) }, 'starting the worker');
 
       const stops: (() => Promise<unknown>)[] = [];

@@ -44,7 +44,6 @@ describe('tandem plan on a fresh stack', () => {
     await openStore(storePath).close();
     const r = await runCli(['plan', P2], { env: { ...env, TANDEM_STORE: storePath } });
     expect(r.err).toBe('');
-    console.log(r.out);
     expect(r.code).toBe(0);
 
     const users = (await (await fetch(`${sims.zendesk.url}/_sim/records`)).json()) as { users?: { id: number; role: string }[] };

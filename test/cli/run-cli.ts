@@ -19,25 +19,57 @@ export interface RunOptions {
 }
 
 export async function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  return startCli(args, opts).done;
+}
+
+export interface RunningCli {
+  done: Promise<CliResult>;
+  /** Output so far. */
+  out(): string;
+  err(): string;
+  /** Waits until stdout matches, failing with what was printed when the command ends or time runs out. */
+  waitForOut(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+}
+
+/** A long-running command: watch its output while it runs; it stops when `opts.stop` resolves. */
+export function startCli(args: string[], opts: RunOptions = {}): RunningCli {
   let out = '';
   let err = '';
+  let ended = false;
   const program = attachRuntime(buildProgram(), {
     env: opts.env ?? {},
     stdout: { write: (s: string) => (out += s), isTTY: false },
     stderr: { write: (s: string) => (err += s), isTTY: false },
     waitForStop: () => opts.stop ?? new Promise<void>(() => undefined),
   });
-  let code = 0;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;
-    else {
-      err += `tandem: ${e instanceof Error ? e.message : String(e)}\n`;
-      code = 1;
+  const done = (async (): Promise<CliResult> => {
+    let code = 0;
+    try {
+      await program.parseAsync(args, { from: 'user' });
+    } catch (e) {
+      if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;
+      else {
+        err += `tandem: ${e instanceof Error ? e.message : String(e)}\n`;
+        code = 1;
+      }
     }
-  }
-  return { code, out, err };
+    ended = true;
+    return { code, out, err };
+  })();
+  return {
+    done,
+    out: () => out,
+    err: () => err,
+    async waitForOut(pattern, timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const m = out.match(pattern);
+        if (m) return m;
+        if (ended || Date.now() > until) throw new Error(`no ${pattern} in the output of tandem ${args.join(' ')}:\n${out}\n${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
 }
 
 /** Env that passes config validation with the given additions (Zendesk credentials are required by every config). */

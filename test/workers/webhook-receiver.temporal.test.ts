@@ -51,14 +51,14 @@ test('an accepted webhook starts the record workflow of every routed pair, with 
   const body = JSON.stringify(commentEvent('7001', '8001'));
   expect(await post(body, signed(body, { timestamp: now() }))).toBe(202);
 
-  const ids = ['zendesk-ticketcomments-to-crmoffice-activities/8001', 'zendesk-tickets-to-crmoffice-activities/7001'];
+  const ids = ['zendesk-ticketcomments-to-crmoffice-activities/7001:8001', 'zendesk-tickets-to-crmoffice-activities/7001'];
   for (const id of ids) {
     started.add(id);
     const handle = env.client.workflow.getHandle(id);
     const description = await handle.describe();
     expect(description.type).toBe('syncRecord');
     expect(description.status.name).toBe('RUNNING');
-    expect(description.searchAttributes.TandemZendeskId).toEqual([id.split('/')[1]]);
+    expect(description.searchAttributes.TandemZendeskId).toEqual([id.slice(id.indexOf('/') + 1)]);
     const history = await handle.fetchHistory();
     const signalled = (history.events ?? []).find((e) => e.workflowExecutionSignaledEventAttributes);
     expect(signalled?.workflowExecutionSignaledEventAttributes?.signalName).toBe('changed');

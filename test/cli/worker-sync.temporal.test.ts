@@ -1,0 +1,112 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AllSimulators, startAllSimulators } from '../../simulators/all';
+import { simulatorEnvLines } from '../../cli/commands/simulators';
+import { openStore } from '../../store';
+import { startTemporal } from '../helpers/temporal';
+import { signed, userEvent } from '../workers/webhook-fixtures';
+import { runCli, startCli } from './run-cli';
+
+const P2 = 'zendesk-users-to-powerofficego-employees';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('tandem worker, tandem sync and tandem webhooks serve against Temporal and the simulators', () => {
+  let env: TestWorkflowEnvironment;
+  let sims: AllSimulators;
+  let cliEnv: NodeJS.ProcessEnv;
+  let storePath: string;
+
+  beforeAll(async () => {
+    env = await startTemporal();
+    sims = await startAllSimulators({ sampleSize: 12, realRateLimits: false });
+    storePath = join(mkdtempSync(join(tmpdir(), 'tandem-worker-')), 'tandem.db');
+    const simEnv = Object.fromEntries(simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    cliEnv = { ...simEnv, TEMPORAL_ADDRESS: env.address, TANDEM_STORE: storePath, TANDEM_METRICS_PORT: '0', TANDEM_LOG_LEVEL: 'warn' };
+  }, 120_000);
+  afterAll(async () => {
+    await sims?.stop();
+    await env?.teardown();
+  });
+
+  it('sync exits non-zero naming the workflow when it fails (no worker runs, so it is still waiting when terminated)', async () => {
+    const sync = startCli(['sync', P2], { env: cliEnv });
+    const [, id] = await sync.waitForOut(/Started (sync\/\S+) on task queue tandem/);
+    expect(id).toMatch(new RegExp(`^sync/${P2}/zendesk/\\d{4}-\\d\\d-\\d\\dT`));
+    await env.client.workflow.getHandle(id).terminate('test');
+    const r = await sync.done;
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`sync ${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} failed: .*terminated`, 'i'));
+  });
+
+  it('the worker runs the poll that sync starts; sync shows its progress and summary; the worker stops on request', async () => {
+    let stopWorker!: () => void;
+    const worker = startCli(['worker'], { env: cliEnv, stop: new Promise<void>((r) => (stopWorker = r)) });
+    try {
+      const r = await runCli(['sync', P2, '--full'], { env: cliEnv });
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      // Not a TTY here: a line per change of the counts, then the summary.
+      expect(r.out).toMatch(/^\d+ page\(s\): \d+ read, /m);
+      expect(r.out).toMatch(/^Done: \d+ page\(s\): 12 read, \d+ linked, \d+ created, \d+ updated, \d+ unchanged, \d+ skipped, \d+ sent to record workflows, 0 failed\.$/m);
+      // The worker also runs the record workflows the poll signalled: the agents end up linked.
+      const store = openStore(storePath);
+      try {
+        let linked = 0;
+        for (let i = 0; i < 200 && linked === 0; i++) {
+          linked = (await store.counts(P2)).linked;
+          if (!linked) await new Promise((res) => setTimeout(res, 100));
+        }
+        expect(linked).toBeGreaterThan(0);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      stopWorker();
+    }
+    const w = await worker.done;
+    expect(w.err).toBe('');
+    expect(w.code).toBe(0);
+    const store = openStore(storePath);
+    try {
+      expect((await store.getCheckpoint(P2, 'zendesk'))?.value).toBeTruthy();
+    } finally {
+      await store.close();
+    }
+  }, 90_000);
+
+  it('webhooks serve accepts a signed event and signals its pair workflows', async () => {
+    const port = await freePort();
+    const secret = 'cli-test-webhook-secret';
+    let stopServe!: () => void;
+    const serve = startCli(['webhooks', 'serve', '--port', String(port)], { env: { ...cliEnv, ZENDESK_WEBHOOK_SECRET: secret }, stop: new Promise<void>((r) => (stopServe = r)) });
+    try {
+      const body = JSON.stringify({ ...userEvent('777'), time: new Date().toISOString() });
+      let res: Response | undefined;
+      for (let i = 0; i < 100 && !res; i++) {
+        res = await fetch(`http://127.0.0.1:${port}/webhooks/zendesk`, { method: 'POST', body, headers: signed(body, { secret, timestamp: new Date().toISOString() }) }).catch(async () => {
+          await new Promise((r) => setTimeout(r, 100));
+          return undefined;
+        });
+      }
+      expect(res?.status).toBe(202);
+      const d = await env.client.workflow.getHandle(`${P2}/777`).describe();
+      expect(d.type).toBe('syncRecord');
+    } finally {
+      stopServe();
+    }
+    const r = await serve.done;
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
