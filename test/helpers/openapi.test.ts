@@ -1,7 +1,7 @@
-import { loadOpenApi, OpenApiValidator } from './openapi';
+import { loadOpenApi, OpenApiValidator, sharedSpec } from './openapi';
 
-const PO = '/work/shared/apis/powerofficego-v2.openapi.yaml';
-const ZD = '/work/shared/apis/zendesk-support.openapi.yaml';
+const PO = sharedSpec('powerofficego-v2.openapi.yaml');
+const ZD = sharedSpec('zendesk-support.openapi.yaml');
 
 const department = {
   Id: 17,

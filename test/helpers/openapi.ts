@@ -6,7 +6,13 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import YAML from 'yaml';
+
+/** A spec of `shared/apis/`, which lies beside the repository (as `../shared` from its root). */
+export function sharedSpec(file: 'zendesk-support.openapi.yaml' | 'powerofficego-v2.openapi.yaml'): string {
+  return resolve(__dirname, '../../../shared/apis', file);
+}
 
 export interface OpenApiValidator {
   /**

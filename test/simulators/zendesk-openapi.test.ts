@@ -1,6 +1,6 @@
 /**
  * Every simulator answer the connector uses validates against that operation's response schema in
- * Zendesk's published OpenAPI document (/work/shared/apis, copied into the repo's shared folder).
+ * Zendesk's published OpenAPI document (shared/apis, beside the repository).
  *
  * Known flaw of the published document, kept explicit: it declares some ticket fields non-nullable
  * (`organization_id`, `assignee_id`, `group_id`, `external_id`, `type`, `priority`) although the real
@@ -9,13 +9,10 @@
  * fields is the only problem tolerated, and nothing else.
  */
 import axios, { AxiosInstance } from 'axios';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { loadOpenApi, OpenApiValidator } from '../helpers/openapi';
+import { loadOpenApi, OpenApiValidator, sharedSpec } from '../helpers/openapi';
 import { startZendeskSimulator, ZendeskSimulator } from '../../simulators/zendesk';
 
-const SPEC_CANDIDATES = [path.resolve(__dirname, '../../../shared/apis/zendesk-support.openapi.yaml'), '/work/shared/apis/zendesk-support.openapi.yaml'];
-const SPEC = SPEC_CANDIDATES.find((p) => existsSync(p)) ?? SPEC_CANDIDATES[1];
+const SPEC = sharedSpec('zendesk-support.openapi.yaml');
 
 const NULLABLE_IN_REALITY = ['organization_id', 'assignee_id', 'group_id', 'external_id', 'type', 'priority'];
 
