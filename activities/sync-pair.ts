@@ -210,6 +210,7 @@ class PairSync {
     const wrote = wroteTarget || wroteZendesk;
     const final: SyncOutcome = outcome === 'created' ? 'created' : !link?.targetId ? 'linked' : wrote ? 'updated' : 'unchanged';
     const parts = [
+      createdWith ? `created with ${Object.keys(createdWith).join(', ')}` : '',
       wroteTarget ? `wrote ${Object.keys(wroteTarget).join(', ')} to ${flow.target.type} ${targetId}` : '',
       wroteZendesk ? `wrote ${Object.keys(wroteZendesk).join(', ')} to Zendesk ${flow.source.type} ${zendeskId}` : '',
     ].filter(Boolean);

@@ -3,7 +3,7 @@
  * env and captured output, so tests never touch process.env or the real stdout.
  */
 import { CommanderError } from 'commander';
-import { buildProgram } from '../../cli/main';
+import { buildProgram, exitCodeFor } from '../../cli/main';
 import { attachRuntime } from '../../cli/context';
 
 export interface CliResult {
@@ -47,11 +47,8 @@ export function startCli(args: string[], opts: RunOptions = {}): RunningCli {
     try {
       await program.parseAsync(args, { from: 'user' });
     } catch (e) {
-      if (e instanceof CommanderError) code = e.exitCode === 0 ? 0 : 2;
-      else {
-        err += `tandem: ${e instanceof Error ? e.message : String(e)}\n`;
-        code = 1;
-      }
+      code = exitCodeFor(e);
+      if (!(e instanceof CommanderError)) err += `tandem: ${e instanceof Error ? e.message : String(e)}\n`;
     }
     ended = true;
     return { code, out, err };
