@@ -15,7 +15,7 @@ import { createConnectors } from './connectors';
 import { createWorker } from './worker';
 import { startTemporalDevServer, DevServer } from './temporal-dev-server';
 import { startWebhookReceiver, RunningReceiver } from './webhook-receiver';
-import { applySchedules, PollIntervals } from './schedules';
+import { applySchedules, plannedSchedules, PollIntervals } from './schedules';
 import { startMetricsServer, MetricsServer } from './metrics';
 
 export interface DevStackOptions {
@@ -99,6 +99,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     stops.push(() => metrics.close());
 
     await applySchedules(client, opts.intervals);
+    // Poll once now rather than after the first interval, so the first sync starts at once.
+    for (const s of plannedSchedules(opts.intervals)) await client.schedule.getHandle(s.id).trigger();
     return { temporal, sims, store, client, receiver, metrics, stop };
   } catch (err) {
     await stop();

@@ -48,9 +48,10 @@ export function devCommand(): Command {
       log(`  Webhooks          ${stack.receiver.url}/webhooks/zendesk`);
       log(`  Metrics           ${stack.metrics.url}/metrics`);
       log('');
-      log('Try an edit: rename a Zendesk user who is an agent and watch the PowerOffice employee follow:');
+      log('Try an edit: rename a Zendesk organisation and watch its PowerOffice department follow (via the webhook):');
       log(`  curl -s -u '${zendesk.email}/token:${zendesk.apiToken}' -X PUT -H 'content-type: application/json' \\`);
-      log(`    -d '{"user":{"name":"Renamed Agent"}}' ${zendesk.baseUrl}/users/<id>.json`);
+      log(`    -d '{"organization":{"name":"Renamed AS"}}' ${zendesk.baseUrl}/organizations/<id>.json`);
+      log(`  (ids: curl -s -u '${zendesk.email}/token:${zendesk.apiToken}' ${zendesk.baseUrl}/organizations.json)`);
       log('Stop with Ctrl-C.');
 
       await new Promise<void>((resolve) => {

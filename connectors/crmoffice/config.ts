@@ -10,6 +10,8 @@ export const CrmofficeConfig = z.object({
   clientSecret: z.string().min(1),
   refreshToken: z.string().min(1),
   timeoutMs: z.number().int().positive().optional(),
+  /** Pacing of this process's requests; 0 = none. Default: the system's published limit. */
+  requestsPerSecond: z.number().min(0).optional(),
 });
 export type CrmofficeConfig = z.infer<typeof CrmofficeConfig>;
 

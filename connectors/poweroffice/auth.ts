@@ -27,7 +27,7 @@ export class PowerOfficeTokenProvider {
     private readonly config: PowerOfficeConfig,
     private readonly now: () => number = Date.now,
   ) {
-    this.http = createHttp({ system: 'poweroffice', baseUrl: tokenUrlOf(config), timeoutMs: config.timeoutMs });
+    this.http = createHttp({ system: 'poweroffice', baseUrl: tokenUrlOf(config), timeoutMs: config.timeoutMs, requestsPerSecond: config.requestsPerSecond });
   }
 
   /** A valid token; concurrent callers share one renewal. */

@@ -10,6 +10,8 @@ export const PowerOfficeConfig = z.object({
   clientKey: z.string().min(1),
   subscriptionKey: z.string().min(1),
   timeoutMs: z.number().int().positive().optional(),
+  /** Pacing of this process's requests; 0 = none. Default: the system's published limit. */
+  requestsPerSecond: z.number().min(0).optional(),
 });
 export type PowerOfficeConfig = z.infer<typeof PowerOfficeConfig>;
 

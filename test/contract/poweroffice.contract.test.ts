@@ -312,7 +312,8 @@ describe('PowerOffice Go connector against the simulator', () => {
   it('answers 429 as TransientApiError with retryAfterMs (10 requests/s by default)', async () => {
     const limited = await startPowerOfficeSimulator();
     try {
-      const client = new PowerOfficeClient({ baseUrl: limited.apiUrl, ...limited.credentials });
+      // Unpaced, so the burst reaches the server's limit.
+      const client = new PowerOfficeClient({ baseUrl: limited.apiUrl, ...limited.credentials, requestsPerSecond: 0 });
       remember(client.config);
       const results = await Promise.allSettled(Array.from({ length: 12 }, () => client.listDepartments({ pageSize: 1 })));
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
@@ -323,6 +324,18 @@ describe('PowerOffice Go connector against the simulator', () => {
         expect((err as TransientApiError).status).toBe(429);
         expect((err as TransientApiError).retryAfterMs).toBeGreaterThanOrEqual(1000);
       }
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('paces its requests under the 10 requests/s limit by default, so the same burst meets no 429', async () => {
+    const limited = await startPowerOfficeSimulator();
+    try {
+      const client = new PowerOfficeClient({ baseUrl: limited.apiUrl, ...limited.credentials });
+      const results = await Promise.allSettled(Array.from({ length: 12 }, () => client.listDepartments({ pageSize: 1 })));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      expect(limited.stats.rateLimited).toBe(0);
     } finally {
       await limited.stop();
     }

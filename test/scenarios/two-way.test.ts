@@ -1,3 +1,4 @@
+import { Worker } from '@temporalio/worker';
 import { TestStack, startTestStack } from '../helpers/stack';
 
 jest.setTimeout(180_000);
@@ -134,4 +135,22 @@ test('a conflicting edit on both sides resolves to the later one', async () => {
   await stack.poll(P1, 'zendesk');
   expect((await zendesk.getOrganization(Number(link.zendeskId))).name).toBe('Later Zendesk Name');
   expect((await poweroffice.getDepartment(Number(link.targetId))).Name).toBe('Later Zendesk Name');
+});
+
+test('the recorded record and poll workflow histories replay without non-determinism', async () => {
+  const histories = [];
+  for (const type of ['syncRecord', 'pollFlow']) {
+    let n = 0;
+    for await (const wf of stack.env.client.workflow.list({ query: `WorkflowType = '${type}' AND ExecutionStatus != 'Running'` })) {
+      histories.push({ workflowId: wf.workflowId, history: await stack.env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
+      if (++n >= 15) break;
+    }
+    expect(n).toBeGreaterThan(0);
+  }
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows') }, histories)) {
+    expect({ id: result.workflowId, error: result.error?.message }).toEqual({ id: result.workflowId, error: undefined });
+    replayed += 1;
+  }
+  expect(replayed).toBe(histories.length);
 });

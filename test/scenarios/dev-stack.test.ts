@@ -1,0 +1,75 @@
+/**
+ * End to end, as `tandem dev` runs it: Temporal dev server, simulators, worker, webhook receiver and
+ * schedules. An edit in Zendesk arrives through the signed webhook; an edit in PowerOffice through
+ * the scheduled poll.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DevStack, DEV_DEFAULTS, startDevStack } from '../../workers/dev-stack';
+import { createConnectors } from '../../workers/connectors';
+import type { Connectors } from '../../activities/record-access';
+import { freePort } from '../helpers/ports';
+import { TransientApiError } from '../../connectors/errors';
+
+jest.setTimeout(240_000);
+
+const P1 = 'zendesk-organizations-to-powerofficego-departments';
+let stack: DevStack;
+let api: Connectors;
+
+beforeAll(async () => {
+  stack = await startDevStack({
+    ...DEV_DEFAULTS,
+    dataDir: mkdtempSync(join(tmpdir(), 'tandem-dev-')),
+    temporalPort: await freePort(),
+    uiPort: await freePort(),
+    headless: true,
+    webhookPort: await freePort(),
+    metricsPort: await freePort(),
+    simulatorPorts: { zendesk: await freePort(), poweroffice: await freePort(), crmoffice: await freePort() },
+    // Zendesk's side is left to the webhooks: its poll comes once at start, then in a minute.
+    intervals: { zendesk: 60, poweroffice: 2, crmoffice: 2 },
+    log: () => undefined,
+  });
+  api = createConnectors(stack.sims.configs);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** The test's own API calls share the simulators' rate limits with the worker: retry what they refuse. */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof TransientApiError) || attempt >= 10) throw err;
+      await new Promise((r) => setTimeout(r, err.retryAfterMs ?? 500));
+    }
+  }
+}
+
+async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await retrying(read);
+    if (ok(value)) return value;
+    if (Date.now() > until) throw new Error(`${what}: still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test('a Zendesk edit reaches PowerOffice by webhook, a PowerOffice edit reaches Zendesk by the scheduled poll', async () => {
+  // The first sync, triggered at start, links departments for the organisations of agents.
+  const link = await eventually('a linked department', async () => (await stack.store.listLinks(P1, { state: 'linked', limit: 1 }))[0], (l) => l !== undefined);
+
+  const started = Date.now();
+  await retrying(() => api.zendesk.updateOrganization(Number(link.zendeskId), { name: 'Renamed Through The Webhook AS' }));
+  await eventually('department renamed', async () => (await api.poweroffice.getDepartment(Number(link.targetId))).Name, (n) => n === 'Renamed Through The Webhook AS', 20_000);
+  expect(Date.now() - started).toBeLessThan(20_000);
+  expect(stack.sims.zendesk.deliveries.delivered).toBeGreaterThan(0);
+
+  await retrying(() => api.poweroffice.updateDepartment(Number(link.targetId), { Name: 'Renamed In PowerOffice AS' }));
+  await eventually('organisation renamed', async () => (await api.zendesk.getOrganization(Number(link.zendeskId))).name, (n) => n === 'Renamed In PowerOffice AS', 30_000);
+});
