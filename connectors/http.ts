@@ -58,6 +58,19 @@ export function describeBody(data: unknown): string {
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
+/** Who wants to hear of every call (metrics): the system and the answer's status, or `network`. */
+type ApiCallListener = (system: SystemName, status: number | 'network') => void;
+const listeners = new Set<ApiCallListener>();
+
+export function observeApiCalls(listener: ApiCallListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function tell(system: SystemName, status: number | 'network'): void {
+  for (const listener of listeners) listener(system, status);
+}
+
 export interface RequestSpec<T> extends AxiosRequestConfig {
   /** Template used in errors and metrics, e.g. `GET /users/{id}`. */
   endpoint: string;
@@ -78,9 +91,11 @@ export async function request<T>(http: AxiosInstance, system: SystemName, spec: 
     res = await http.request(config);
   } catch (err) {
     const code = err instanceof AxiosError ? (err.code ?? 'network error') : 'network error';
+    tell(system, 'network');
     throw new TransientApiError(ctx, `request failed: ${code}`);
   }
   const status = res.status;
+  tell(system, status);
   const withStatus = { ...ctx, status };
   if (status === 429) {
     throw new TransientApiError(withStatus, `rate limited: ${describeBody(res.data)}`, parseRetryAfter(res.headers['retry-after']));

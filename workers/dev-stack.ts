@@ -16,7 +16,7 @@ import { createWorker } from './worker';
 import { startTemporalDevServer, DevServer } from './temporal-dev-server';
 import { startWebhookReceiver, RunningReceiver } from './webhook-receiver';
 import { applySchedules, plannedSchedules, PollIntervals } from './schedules';
-import { startMetricsServer, MetricsServer } from './metrics';
+import { countApiCalls, metrics, startMetricsServer, MetricsServer } from './metrics';
 
 export interface DevStackOptions {
   dataDir: string;
@@ -86,7 +86,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const signal = (pair: Parameters<typeof signalPair>[1], notice: Parameters<typeof signalPair>[2]) => signalPair(client, pair, notice);
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
-    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs), store, flows: DEFAULT_FLOWS_CONFIG, signal } });
+    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs), store, flows: DEFAULT_FLOWS_CONFIG, signal, metrics } });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
@@ -95,13 +95,15 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
 
     const receiver = await startWebhookReceiver({ port: opts.webhookPort, client, secret: sims.webhookSecret });
     stops.push(() => receiver.close());
-    const metrics = await startMetricsServer({ port: opts.metricsPort, host: '127.0.0.1' });
-    stops.push(() => metrics.close());
+    const stopCounting = countApiCalls();
+    stops.push(async () => stopCounting());
+    const metricsServer = await startMetricsServer({ port: opts.metricsPort, host: '127.0.0.1' });
+    stops.push(() => metricsServer.close());
 
     await applySchedules(client, opts.intervals);
     // Poll once now rather than after the first interval, so the first sync starts at once.
     for (const s of plannedSchedules(opts.intervals)) await client.schedule.getHandle(s.id).trigger();
-    return { temporal, sims, store, client, receiver, metrics, stop };
+    return { temporal, sims, store, client, receiver, metrics: metricsServer, stop };
   } catch (err) {
     await stop();
     throw err;

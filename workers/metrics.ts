@@ -2,7 +2,8 @@ import Fastify from 'fastify';
 import { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type SyncOutcome = 'created' | 'linked' | 'updated' | 'unchanged' | 'failed';
+import { observeApiCalls } from '../connectors/http';
+import type { SyncOutcome } from '../activities/types';
 export type WebhookResult = 'accepted' | 'bad_signature' | 'stale' | 'malformed' | 'too_large';
 export type PollSide = 'zendesk' | 'target';
 
@@ -10,7 +11,7 @@ export type PollSide = 'zendesk' | 'target';
 export interface TandemMetrics {
   readonly registry: Registry;
   /** One pair's sync finished with this outcome. */
-  recordSync(flow: string, outcome: SyncOutcome): void;
+  recordSync(flow: string, outcome: SyncOutcome, count?: number): void;
   /** One failed sync attempt (counted even when a retry later succeeds; `tandem_sync_total` counts the end). */
   recordSyncFailure(flow: string): void;
   /** How far a poller's cursor is behind now, in seconds. */
@@ -58,7 +59,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
 
   return {
     registry,
-    recordSync: (flow, outcome) => syncTotal.inc({ flow, outcome }),
+    recordSync: (flow, outcome, count = 1) => syncTotal.inc({ flow, outcome }, count),
     recordSyncFailure: (flow) => syncFailures.inc({ flow }),
     setPollLag: (flow, side, seconds) => pollLag.set({ flow, side }, seconds),
     recordApiCall: (system, status) => apiCalls.inc({ system, status: String(status) }),
@@ -68,6 +69,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
 
 /** The process-wide instance that activities, pollers and the receiver record into by default. */
 export const metrics: TandemMetrics = createMetrics();
+
+/** Counts every connector call of this process into `into`; returns the function that stops it. */
+export function countApiCalls(into: TandemMetrics = metrics): () => void {
+  return observeApiCalls((system, status) => into.recordApiCall(system, status));
+}
 
 export interface MetricsServer {
   url: string;

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DEV_DEFAULTS, startDevStack } from '../../workers/dev-stack';
 import { portArg, positiveIntArg } from '../usage';
 
@@ -24,6 +25,8 @@ export function devCommand(): Command {
     .option('--sample-size <n>', 'Zendesk sample users on a fresh data folder', positiveIntArg, DEV_DEFAULTS.sampleSize)
     .addHelpText('after', '\nExample:\n  tandem dev --data-dir /tmp/tandem --ui-port 9233')
     .action(async (flags: DevFlags) => {
+      // The SDK logs each worker state change at INFO; the demo's own lines are what matter here.
+      Runtime.install({ logger: new DefaultLogger('WARN') });
       const log = (line: string) => process.stdout.write(`${line}\n`);
       const stack = await startDevStack({
         ...DEV_DEFAULTS,

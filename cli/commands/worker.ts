@@ -6,7 +6,7 @@ import { createConnectors } from '../../workers/connectors';
 import { createWorker } from '../../workers/worker';
 import { createLogger } from '../../workers/logger';
 import { describeConfig, type Config } from '../../workers/config';
-import { startMetricsServer } from '../../workers/metrics';
+import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
 import { TASK_QUEUE } from '../../workflows/ids';
 import { closeTemporal, configOf, connectTemporal, openConfigStore, runtimeOf, withConfigOption } from '../context';
 
@@ -58,8 +58,10 @@ export function workerCommand(): Command {
           connection,
           namespace: config.temporal.namespace,
           taskQueue: config.temporal.taskQueue,
-          deps: { connectors, store, flows: config.flows, signal: (pair, notice) => signalPair(client, pair, notice) },
+          deps: { connectors, store, flows: config.flows, signal: (pair, notice) => signalPair(client, pair, notice), metrics: tandemMetrics },
         });
+        const stopCounting = countApiCalls();
+        stops.push(async () => stopCounting());
         const metrics = await startMetricsServer({ port: config.metrics.port, host: flags.metricsHost });
         stops.push(() => metrics.close());
 

@@ -72,4 +72,9 @@ test('a Zendesk edit reaches PowerOffice by webhook, a PowerOffice edit reaches 
 
   await retrying(() => api.poweroffice.updateDepartment(Number(link.targetId), { Name: 'Renamed In PowerOffice AS' }));
   await eventually('organisation renamed', async () => (await api.zendesk.getOrganization(Number(link.zendeskId))).name, (n) => n === 'Renamed In PowerOffice AS', 30_000);
+
+  const exposed = await (await fetch(`${stack.metrics.url}/metrics`)).text();
+  expect(exposed).toMatch(/tandem_api_calls_total\{system="poweroffice",status="200"\} [1-9]/);
+  expect(exposed).toMatch(/tandem_sync_total\{flow="zendesk-organizations-to-powerofficego-departments",outcome="updated"\} [1-9]/);
+  expect(exposed).toMatch(/tandem_webhooks_total\{result="accepted"\} [1-9]/);
 });
