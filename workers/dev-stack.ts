@@ -12,7 +12,7 @@ import { AllSimulators, startAllSimulators } from '../simulators/all';
 import { signalPair } from '../activities/signal-pair';
 import { TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createConnectors } from './connectors';
-import { createWorker } from './worker';
+import { createWorker, stopWorker } from './worker';
 import { startTemporalDevServer, DevServer } from './temporal-dev-server';
 import { startWebhookReceiver, RunningReceiver } from './webhook-receiver';
 import { applySchedules, plannedSchedules, PollIntervals } from './schedules';
@@ -88,10 +88,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     stops.push(() => nativeConnection.close());
     const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs), store, flows: DEFAULT_FLOWS_CONFIG, signal, metrics } });
     const running = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await running;
-    });
+    stops.push(() => stopWorker(worker, running));
 
     const receiver = await startWebhookReceiver({ port: opts.webhookPort, client, secret: sims.webhookSecret });
     stops.push(() => receiver.close());

@@ -19,3 +19,12 @@ export async function createWorker(opts: WorkerOptions): Promise<Worker> {
     activities: createActivities(opts.deps),
   });
 }
+
+/**
+ * Stops a running worker and waits for it to finish its tasks. The SDK already begins shutting down
+ * by itself on SIGINT/SIGTERM, so asking again is only for a worker that is still running.
+ */
+export async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running;
+}

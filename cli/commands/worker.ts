@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { FLOW_IDS, getFlow } from '../../flows';
 import { signalPair } from '../../activities/signal-pair';
 import { createConnectors } from '../../workers/connectors';
-import { createWorker } from '../../workers/worker';
+import { createWorker, stopWorker } from '../../workers/worker';
 import { createLogger } from '../../workers/logger';
 import { describeConfig, type Config } from '../../workers/config';
 import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
@@ -71,8 +71,7 @@ export function workerCommand(): Command {
         const ended = await Promise.race([running.then(() => 'ended' as const), rt.waitForStop().then(() => 'stop' as const)]);
         if (ended === 'stop') {
           log.info('stopping: letting running activities finish');
-          worker.shutdown();
-          await running;
+          await stopWorker(worker, running);
         }
         log.info('worker stopped');
       } finally {

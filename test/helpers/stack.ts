@@ -12,7 +12,7 @@ import { DEFAULT_FLOWS_CONFIG, FlowsConfig } from '../../flows';
 import { LinkStore, openStore } from '../../store';
 import { AllSimulators, startAllSimulators } from '../../simulators/all';
 import { createConnectors } from '../../workers/connectors';
-import { createWorker } from '../../workers/worker';
+import { createWorker, stopWorker } from '../../workers/worker';
 import { signalPair } from '../../activities/signal-pair';
 import type { Connectors } from '../../activities/record-access';
 import type { SyncHooks } from '../../activities/sync-pair';
@@ -73,8 +73,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       running = worker.run();
     },
     async stopWorker() {
-      worker?.shutdown();
-      await running;
+      if (worker && running) await stopWorker(worker, running);
       worker = undefined;
     },
     async poll(flowId, side, full) {
