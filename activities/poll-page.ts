@@ -12,8 +12,9 @@ import { emptyOutcomes } from '../workflows/counts';
 import { readTargetFeed, readZendeskFeed, FeedPage } from './change-feeds';
 import type { ZendeskClient } from '../connectors/zendesk';
 import { SyncDeps, syncOnePair } from './sync-pair';
-import type { PollPageInput, PollPageResult } from './types';
-import { describeFailure } from './failures';
+import type { PollPageInput, PollPageResult, SyncPairResult } from './types';
+import { describeFailure, isPermanent } from './failures';
+import { TransientApiError } from '../connectors/errors';
 
 export interface PollDeps extends SyncDeps {
   zendeskClient: ZendeskClient;
@@ -42,11 +43,16 @@ export async function pollOnePage(deps: PollDeps, input: PollPageInput): Promise
     for (const pair of pairs) await deps.signal(pair, { side: input.side, via: 'poll' });
     result.signalled = pairs.length;
   } else {
+    let transient: unknown;
     await forEachBounded(pairs, deps.concurrency ?? 4, async (pair) => {
       try {
-        const r = await syncOnePair(deps, pair);
+        const r = await syncWithRetries(deps, pair);
         result.outcomes[r.outcome] += 1;
       } catch (err) {
+        if (!isPermanent(err)) {
+          transient = err;
+          return;
+        }
         result.outcomes.failed += 1;
         const reason = describeFailure(err);
         await deps.store.markFailed(flow.id, pair.zendeskId, reason);
@@ -54,6 +60,8 @@ export async function pollOnePage(deps: PollDeps, input: PollPageInput): Promise
       }
       Context.current().heartbeat();
     });
+    // The checkpoint stays where it was: Temporal retries the page, and what was synced reads as unchanged.
+    if (transient) throw transient;
   }
   result.failures = result.failures.slice(0, 20);
   await deps.store.setCheckpoint(flow.id, input.side, page.checkpoint);
@@ -91,6 +99,19 @@ async function pairNeedingSync(deps: PollDeps, flow: FlowDefinition, side: 'zend
   // Rows read-only on both sides are never written, so they may differ for ever: not a change.
   const changed = flow.properties.some((row) => !(row.readOnly.zendesk && row.readOnly.target) && (base[rowKey(row)] ?? null) !== (values[rowKey(row)] ?? null));
   return changed ? link.zendeskId : null;
+}
+
+/** A few quick tries for a transient failure, so one 503 does not cost the whole page a retry. */
+async function syncWithRetries(deps: PollDeps, pair: PairRef): Promise<SyncPairResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await syncOnePair(deps, pair);
+    } catch (err) {
+      if (isPermanent(err) || attempt >= 3) throw err;
+      const wait = err instanceof TransientApiError && err.retryAfterMs !== undefined ? err.retryAfterMs : 250 * attempt;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 async function forEachBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { FLOW_IDS, getFlow } from '../../flows';
 import { signalPair } from '../../activities/signal-pair';
 import { createConnectors } from '../../workers/connectors';
@@ -40,6 +40,13 @@ export function workerCommand(): Command {
       const problem = workerConfigProblem(config);
       if (problem) throw new Error(problem);
       const log = createLogger('worker', rt.env.TANDEM_LOG_LEVEL);
+      // The SDK's own metrics (task latencies, pollers, ...) beside Tandem's, on the next port.
+      const sdkMetrics = `${flags.metricsHost}:${config.metrics.port + 1}`;
+      try {
+        Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetrics } } } });
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'the Temporal runtime was already set up; its metrics are not exported');
+      }
       log.info({ config: describeConfig(config) }, 'starting the worker');
 
       const stops: (() => Promise<unknown>)[] = [];
