@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DEV_DEFAULTS, startDevStack } from '../../workers/dev-stack';
 import { portArg, positiveIntArg } from '../usage';
+import { runtimeOf } from '../context';
 
 interface DevFlags {
   dataDir: string;
@@ -24,10 +25,11 @@ export function devCommand(): Command {
     .option('--metrics-port <port>', 'Prometheus metrics port', portArg, DEV_DEFAULTS.metricsPort)
     .option('--sample-size <n>', 'Zendesk sample users on a fresh data folder', positiveIntArg, DEV_DEFAULTS.sampleSize)
     .addHelpText('after', '\nExample:\n  tandem dev --data-dir /tmp/tandem --ui-port 9233')
-    .action(async (flags: DevFlags) => {
+    .action(async (flags: DevFlags, cmd: Command) => {
+      const rt = runtimeOf(cmd);
       // The SDK logs each worker state change at INFO; the demo's own lines are what matter here.
       Runtime.install({ logger: new DefaultLogger('WARN') });
-      const log = (line: string) => process.stdout.write(`${line}\n`);
+      const log = (line: string) => rt.stdout.write(`${line}\n`);
       const stack = await startDevStack({
         ...DEV_DEFAULTS,
         dataDir: flags.dataDir,
@@ -57,15 +59,7 @@ export function devCommand(): Command {
       log(`  (ids: curl -s -u '${zendesk.email}/token:${zendesk.apiToken}' ${zendesk.baseUrl}/organizations.json)`);
       log('Stop with Ctrl-C.');
 
-      await new Promise<void>((resolve) => {
-        const onSignal = () => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      await rt.waitForStop();
       log('Stopping...');
       await stack.stop();
       log('Stopped.');
