@@ -12,6 +12,7 @@ import { emptyOutcomes } from '../workflows/counts';
 import { readTargetFeed, readZendeskFeed, FeedPage } from './change-feeds';
 import type { ZendeskClient } from '../connectors/zendesk';
 import { SyncDeps, syncOnePair } from './sync-pair';
+import { isDeletedInZendesk } from './record-access';
 import type { PollPageInput, PollPageResult, SyncPairResult } from './types';
 import { describeFailure, isPermanent } from './failures';
 import { TransientApiError } from '../connectors/errors';
@@ -81,6 +82,8 @@ async function pairNeedingSync(deps: PollDeps, flow: FlowDefinition, side: 'zend
     if (flow.creation.mode === 'on-demand' || !flow.condition.predicate(record, deps.flows)) return undefined;
     return id;
   }
+  // A deletion changes no synced field, yet the pair must hear of it (to be marked orphaned).
+  if (side === 'zendesk' && isDeletedInZendesk(flow.source.type, record)) return link.zendeskId;
   let values;
   try {
     values = toCanonical(flow, side, record);

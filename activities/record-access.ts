@@ -58,12 +58,25 @@ export function parseCommentPairId(id: string): { ticketId: number; commentId: n
   return { ticketId, commentId };
 }
 
+/**
+ * Zendesk keeps deleted records readable for a while, and its change feeds report them: a user with
+ * `active: false`, an organisation with `deleted_at`, a ticket with status `deleted`.
+ */
+export function isDeletedInZendesk(type: ZendeskType, record: ApiRecord): boolean {
+  if (type === 'users') return record.active === false;
+  if (type === 'organizations') return record.deleted_at !== undefined && record.deleted_at !== null;
+  if (type === 'tickets') return record.status === 'deleted';
+  return false;
+}
+
 export function zendeskAccess(zendesk: ZendeskClient): ZendeskAccess {
   return {
     async get(type, id) {
       switch (type) {
-        case 'users':
-          return orNull(zendesk.getUser(Number(id)).then(asRecord));
+        case 'users': {
+          const user = await orNull(zendesk.getUser(Number(id)).then(asRecord));
+          return user && !isDeletedInZendesk('users', user) ? user : null;
+        }
         case 'organizations':
           return orNull(zendesk.getOrganization(Number(id)).then(asRecord));
         case 'tickets':

@@ -87,3 +87,21 @@ test('a sync that dies between the create and the link save still makes exactly 
   expect(link?.state).toBe('linked');
   expect(String((await poweroffice.findEmployeeByExternalImportReference(`zendesk-user-${user.id}`))?.Id)).toBe(link?.targetId);
 });
+
+test('a user deleted in Zendesk leaves the employee in place and the link orphaned, for review', async () => {
+  const { zendesk, poweroffice } = stack.connectors;
+  const user = await zendesk.createUser({ name: 'Gone Soon', email: 'gone@example.no', role: 'agent' });
+  await stack.poll(P2, 'zendesk');
+  const link = await stack.store.getByZendeskId(P2, String(user.id));
+  expect(link?.state).toBe('linked');
+
+  const config = stack.sims.configs.zendesk;
+  const res = await fetch(`${config.baseUrl}/users/${user.id}.json`, {
+    method: 'DELETE',
+    headers: { authorization: `Basic ${Buffer.from(`${config.email}/token:${config.apiToken}`).toString('base64')}` },
+  });
+  expect(res.status).toBe(200);
+  await stack.poll(P2, 'zendesk');
+  expect((await stack.store.getByZendeskId(P2, String(user.id)))?.state).toBe('orphaned');
+  expect((await poweroffice.getEmployee(Number(link!.targetId))).EmailAddress).toBe('gone@example.no');
+});
