@@ -137,10 +137,12 @@ class PairSync {
 
     const externalKey = flow.externalKey?.of(zendesk);
     // Recorded before any create, so a retry after a crash searches before it creates again.
-    await deps.store.recordIntent(flow.id, zendeskId, externalKey ?? `${flow.match.by}:${matchValue(flow, zendesk) ?? ''}`);
+    const intent = await deps.store.recordIntent(flow.id, zendeskId, externalKey ?? `${flow.match.by}:${matchValue(flow, zendesk) ?? ''}`);
 
     let existing: ApiRecord | undefined;
-    if (externalKey) [existing] = await this.target.find('externalKey', externalKey);
+    // When the key is only a safety net beside another match rule, only an earlier attempt (an intent
+    // found, not new) can have created a record under it: skip the lookup on the first try.
+    if (externalKey && (flow.match.by === 'externalKey' || !intent.isNew)) [existing] = await this.target.find('externalKey', externalKey);
     const value = flow.match.by === 'externalKey' ? null : matchValue(flow, zendesk);
     if (!existing && value !== null) {
       const match = pickMatch(flow, zendesk, await this.target.find(flow.match.by, value));
