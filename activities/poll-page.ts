@@ -34,10 +34,15 @@ export async function pollOnePage(deps: PollDeps, input: PollPageInput): Promise
 
   const result: PollPageResult = { flowId: flow.id, side: input.side, read: page.items.length, signalled: 0, unchangedSkipped: 0, outcomes: emptyOutcomes(), failures: [], checkpoint: page.checkpoint, done: page.done };
   const pairs: PairRef[] = [];
+  // Zendesk records as the feed gave them, so the bulk sync need not read them again.
+  const records = new Map<string, ApiRecord>();
   for (const item of page.items) {
     const zendeskId = await pairNeedingSync(deps, flow, input.side, item.id, item.record);
     if (zendeskId === null) result.unchangedSkipped += 1;
-    else if (zendeskId !== undefined) pairs.push({ flowId: flow.id, zendeskId });
+    else if (zendeskId !== undefined) {
+      pairs.push({ flowId: flow.id, zendeskId });
+      if (input.side === 'zendesk') records.set(zendeskId, item.record);
+    }
   }
 
   if (deps.signal && pairs.length <= (deps.signalThreshold ?? 20)) {
@@ -47,7 +52,7 @@ export async function pollOnePage(deps: PollDeps, input: PollPageInput): Promise
     let transient: unknown;
     await forEachBounded(pairs, deps.concurrency ?? 4, async (pair) => {
       try {
-        const r = await syncWithRetries(deps, pair);
+        const r = await syncWithRetries(deps, pair, records.get(pair.zendeskId));
         result.outcomes[r.outcome] += 1;
       } catch (err) {
         if (!isPermanent(err)) {
@@ -105,10 +110,10 @@ async function pairNeedingSync(deps: PollDeps, flow: FlowDefinition, side: 'zend
 }
 
 /** A few quick tries for a transient failure, so one 503 does not cost the whole page a retry. */
-async function syncWithRetries(deps: PollDeps, pair: PairRef): Promise<SyncPairResult> {
+async function syncWithRetries(deps: PollDeps, pair: PairRef, zendeskRecord?: ApiRecord): Promise<SyncPairResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await syncOnePair(deps, pair);
+      return await syncOnePair(deps, pair, { zendeskRecord: attempt === 1 ? zendeskRecord : undefined });
     } catch (err) {
       if (isPermanent(err) || attempt >= 3) throw err;
       const wait = err instanceof TransientApiError && err.retryAfterMs !== undefined ? err.retryAfterMs : 250 * attempt;

@@ -29,7 +29,7 @@ import { ZENDESK_NOUN } from '../flows/extras';
 import { Link, LinkStore, VersionConflictError } from '../store';
 import type { PairRef } from '../workflows/ids';
 import type { TargetAccess, ZendeskAccess } from './record-access';
-import { parseCommentPairId } from './record-access';
+import { isDeletedInZendesk, parseCommentPairId } from './record-access';
 import type { SyncDecision, SyncOutcome, SyncPairResult } from './types';
 
 export interface SyncDeps {
@@ -56,6 +56,8 @@ export class PairFailure extends Error {
 export interface SyncOptions {
   /** Another pair refers to this one: on-demand flows may create it. */
   demanded?: boolean;
+  /** The Zendesk record as a change feed just returned it, to save reading it again. */
+  zendeskRecord?: ApiRecord;
 }
 
 const MAX_VERSION_RETRIES = 3;
@@ -78,7 +80,8 @@ export async function syncOnePair(deps: SyncDeps, pair: PairRef, opts: SyncOptio
   return withPairLock(`${pair.flowId}/${pair.zendeskId}`, async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await new PairSync(deps, flow, pair.zendeskId, opts).run();
+        // After a version conflict the record is read afresh: the page's copy may be what lost.
+        return await new PairSync(deps, flow, pair.zendeskId, attempt === 1 ? opts : { ...opts, zendeskRecord: undefined }).run();
       } catch (err) {
         // Someone else synced this pair meanwhile: read again and merge against their result.
         if (err instanceof VersionConflictError && attempt < MAX_VERSION_RETRIES) continue;
@@ -105,7 +108,8 @@ class PairSync {
 
   async run(): Promise<SyncPairResult> {
     const { flow, zendeskId, deps } = this;
-    const zendesk = await deps.zendesk.get(flow.source.type, zendeskId);
+    const given = this.opts.zendeskRecord;
+    const zendesk = given && !isDeletedInZendesk(flow.source.type, given) ? given : await deps.zendesk.get(flow.source.type, zendeskId);
     const link = await deps.store.getByZendeskId(flow.id, zendeskId);
     if (!zendesk) {
       if (link?.targetId) {
