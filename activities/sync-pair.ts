@@ -78,21 +78,31 @@ async function withPairLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
 export async function syncOnePair(deps: SyncDeps, pair: PairRef, opts: SyncOptions = {}): Promise<SyncPairResult> {
   const flow = getFlow(pair.flowId);
   return withPairLock(`${pair.flowId}/${pair.zendeskId}`, async () => {
+    let carried: Written = { target: null, zendesk: null };
     for (let attempt = 1; ; attempt++) {
+      // After a version conflict the record is read afresh: the page's copy may be what lost.
+      const sync = new PairSync(deps, flow, pair.zendeskId, attempt === 1 ? opts : { ...opts, zendeskRecord: undefined }, carried);
       try {
-        // After a version conflict the record is read afresh: the page's copy may be what lost.
-        return await new PairSync(deps, flow, pair.zendeskId, attempt === 1 ? opts : { ...opts, zendeskRecord: undefined }).run();
+        return await sync.run();
       } catch (err) {
-        // Someone else synced this pair meanwhile: read again and merge against their result.
-        if (err instanceof VersionConflictError && attempt < MAX_VERSION_RETRIES) continue;
+        // Someone else synced this pair meanwhile: read again and merge against their result,
+        // keeping what this attempt already wrote in the record of what was done.
+        if (err instanceof VersionConflictError && attempt < MAX_VERSION_RETRIES) {
+          carried = sync.written;
+          continue;
+        }
         throw err;
       }
     }
   });
 }
 
+type Written = SyncPairResult['written'];
+
 class PairSync {
   private readonly decisions: SyncDecision[] = [];
+  /** Bodies written so far for this pair, this attempt and any earlier one that lost its save. */
+  readonly written: Written;
   private readonly target: TargetAccess;
   /** Links read for reference translation: `<flow>|<side>|<id>` → the other side's id. */
   private readonly translations = new Map<string, string | null>();
@@ -102,8 +112,11 @@ class PairSync {
     private readonly flow: FlowDefinition,
     private readonly zendeskId: string,
     private readonly opts: SyncOptions,
+    carried: Written,
   ) {
     this.target = deps.target(flow);
+    this.written = { ...carried };
+    if (carried.target || carried.zendesk) this.decide('(record)', 'read-again', 'the link moved while this sync ran (another sync of the pair saved first); read both sides again');
   }
 
   async run(): Promise<SyncPairResult> {
@@ -194,17 +207,19 @@ class PairSync {
     for (const d of merged.decisions) this.decide(d.row, d.outcome, d.why);
 
     const toTarget = await this.ensureReferencesFor(merged.toTarget);
-    let wroteTarget: ApiRecord | null = null;
-    let wroteZendesk: ApiRecord | null = null;
     if (Object.keys(toTarget).length) {
-      wroteTarget = writeBody(flow, 'target', toTarget, this.translator());
-      if (Object.keys(wroteTarget).length) await this.target.update(targetId, wroteTarget);
-      else wroteTarget = null;
+      const body = writeBody(flow, 'target', toTarget, this.translator());
+      if (Object.keys(body).length) {
+        await this.target.update(targetId, body);
+        this.written.target = { ...this.written.target, ...body };
+      }
     }
     if (Object.keys(merged.toZendesk).length && flow.direction.mode === 'two-way') {
-      wroteZendesk = writeBody(flow, 'zendesk', merged.toZendesk);
-      if (Object.keys(wroteZendesk).length) await deps.zendesk.update(flow.source.type, zendeskId, wroteZendesk);
-      else wroteZendesk = null;
+      const body = writeBody(flow, 'zendesk', merged.toZendesk);
+      if (Object.keys(body).length) {
+        await deps.zendesk.update(flow.source.type, zendeskId, body);
+        this.written.zendesk = { ...this.written.zendesk, ...body };
+      }
     }
 
     await deps.store.saveLink(
@@ -213,8 +228,8 @@ class PairSync {
     );
     await deps.store.clearIntent(flow.id, zendeskId);
 
-    const wrote = wroteTarget || wroteZendesk;
-    const final: SyncOutcome = outcome === 'created' ? 'created' : !link?.targetId ? 'linked' : wrote ? 'updated' : 'unchanged';
+    const { target: wroteTarget, zendesk: wroteZendesk } = this.written;
+    const final: SyncOutcome = outcome === 'created' ? 'created' : !link?.targetId ? 'linked' : wroteTarget || wroteZendesk ? 'updated' : 'unchanged';
     const parts = [
       createdWith ? `created with ${Object.keys(createdWith).join(', ')}` : '',
       wroteTarget ? `wrote ${Object.keys(wroteTarget).join(', ')} to ${flow.target.type} ${targetId}` : '',
