@@ -2,6 +2,7 @@
  * The activities of the worker, made from their dependencies. Workflows import this module as a
  * type only (`ReturnType<typeof createActivities>`), so none of it enters the workflow bundle.
  */
+import { Context } from '@temporalio/activity';
 import { flowAccess, targetAccess, zendeskAccess, type Connectors } from './record-access';
 import { pollOnePage, PollDeps } from './poll-page';
 import { syncOnePair, SyncHooks } from './sync-pair';
@@ -39,7 +40,7 @@ export function pollDeps(deps: ActivityDeps): PollDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const sync = pollDeps(deps);
+  const sync: PollDeps = { ...pollDeps(deps), heartbeat: () => Context.current().heartbeat() };
   return {
     /** Syncs one pair; a permanent failure marks the pair failed and is not retried. */
     async syncPair(pair: PairRef): Promise<SyncPairResult> {

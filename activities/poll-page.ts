@@ -5,7 +5,6 @@
  * webhook edits); a large one (a first sync, a backfill) is synced here with bounded concurrency,
  * so ten thousand records do not cost ten thousand workflows.
  */
-import { Context } from '@temporalio/activity';
 import { ApiRecord, FlowDefinition, getFlow, rowKey, toCanonical, translateCanonical } from '../flows';
 import type { PairRef, ChangeNotice } from '../workflows/ids';
 import { emptyOutcomes } from '../workflows/counts';
@@ -64,7 +63,7 @@ export async function pollOnePage(deps: PollDeps, input: PollPageInput): Promise
         await deps.store.markFailed(flow.id, pair.zendeskId, reason);
         result.failures.push(`${pair.zendeskId}: ${reason}`);
       }
-      Context.current().heartbeat();
+      deps.heartbeat?.();
     });
     // The checkpoint stays where it was: Temporal retries the page, and what was synced reads as unchanged.
     if (transient) throw transient;

@@ -38,6 +38,8 @@ export interface SyncDeps {
   store: LinkStore;
   flows: FlowsConfig;
   hooks?: SyncHooks;
+  /** Tells Temporal the activity is alive (a dead worker's sync is then retried within the heartbeat timeout). */
+  heartbeat?: () => void;
 }
 
 /** Points where tests inject a crash, to prove that creation stays exactly-once. */
@@ -121,6 +123,7 @@ class PairSync {
 
   async run(): Promise<SyncPairResult> {
     const { flow, zendeskId, deps } = this;
+    deps.heartbeat?.();
     const given = this.opts.zendeskRecord;
     const zendesk = given && !isDeletedInZendesk(flow.source.type, given) ? given : await deps.zendesk.get(flow.source.type, zendeskId);
     const link = await deps.store.getByZendeskId(flow.id, zendeskId);
@@ -178,6 +181,7 @@ class PairSync {
 
     const { body, problems } = createBody(flow, zendesk, translate, context);
     if (problems.length) throw new PairFailure(problems.join('; '));
+    deps.heartbeat?.();
     const created = await this.target.create(body);
     const targetId = this.target.idOf(created);
     this.decide('(record)', 'created', `created ${flow.target.type} ${targetId}`);
@@ -207,6 +211,7 @@ class PairSync {
     for (const d of merged.decisions) this.decide(d.row, d.outcome, d.why);
 
     const toTarget = await this.ensureReferencesFor(merged.toTarget);
+    deps.heartbeat?.();
     if (Object.keys(toTarget).length) {
       const body = writeBody(flow, 'target', toTarget, this.translator());
       if (Object.keys(body).length) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CrmofficeConfig } from '../connectors/crmoffice';
 import type { PowerOfficeConfig } from '../connectors/poweroffice';
 import type { ZendeskConfig } from '../connectors/zendesk';
+import type { SimulatorOptions } from './kit';
 import { CrmofficeSimulator, startCrmofficeSimulator } from './crmoffice';
 import { PowerOfficeSimulator, startPowerOfficeSimulator } from './poweroffice';
 import { ZendeskSimulator, startZendeskSimulator } from './zendesk';
@@ -21,6 +22,8 @@ export interface AllSimulatorsOptions {
   fixedCredentials?: boolean;
   /** Keep the records across restarts: loaded from here at start, saved here at stop. */
   snapshotDir?: string;
+  /** Per simulator: called after each request was handled, before its answer is sent (fault tests). */
+  beforeAnswer?: { zendesk?: SimulatorOptions['beforeAnswer']; poweroffice?: SimulatorOptions['beforeAnswer']; crmoffice?: SimulatorOptions['beforeAnswer'] };
 }
 
 export interface AllSimulators {
@@ -48,6 +51,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     webhookUrl: opts.webhookUrl,
     ...(fixed ? { credentials: { email: 'dev@tandem.example', apiToken: `${DEV_SECRET}-zendesk` }, webhookSecret: `${DEV_SECRET}-webhook` } : {}),
     ...snapshot('zendesk'),
+    beforeAnswer: opts.beforeAnswer?.zendesk,
     ...off,
   });
   const poweroffice = await startPowerOfficeSimulator({
@@ -55,6 +59,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     seed: opts.seed ?? 1,
     ...(fixed ? { credentials: { applicationKey: `${DEV_SECRET}-app`, clientKey: `${DEV_SECRET}-client`, subscriptionKey: `${DEV_SECRET}-subscription` } } : {}),
     ...snapshot('poweroffice'),
+    beforeAnswer: opts.beforeAnswer?.poweroffice,
     ...off,
   });
   const crmoffice = await startCrmofficeSimulator({
@@ -62,6 +67,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     seed: opts.seed ?? 1,
     ...(fixed ? { clientId: 'tandem-dev', clientSecret: `${DEV_SECRET}-crm`, refreshToken: `${DEV_SECRET}-refresh` } : {}),
     ...snapshot('crmoffice'),
+    beforeAnswer: opts.beforeAnswer?.crmoffice,
     ...off,
   });
   const urls = [zendesk.url, poweroffice.url, crmoffice.url];

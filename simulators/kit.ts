@@ -27,6 +27,11 @@ export const SimulatorOptions = z.object({
   seed: z.number().int().default(1),
   /** Snapshot file: loaded at start when it exists, written by `POST /_sim/snapshot`. */
   snapshotPath: z.string().optional(),
+  /**
+   * Called after a request was handled and before its answer leaves: fault tests use it to kill a
+   * client at exactly that point (e.g. after a create, before the creator hears of it).
+   */
+  beforeAnswer: z.custom<(method: string, route: string, status: number) => void>((v) => typeof v === 'function').optional(),
 });
 export type SimulatorOptions = z.input<typeof SimulatorOptions>;
 type ResolvedOptions = z.output<typeof SimulatorOptions>;
@@ -134,6 +139,11 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
       return reply.code(code).send({ error: 'InjectedFault', description: `Injected ${code} by the ${name} simulator` });
     }
     if (roll < f.dropRate + f.errorRate + f.slowRate) await sleep(f.slowMs);
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!req.url.startsWith('/_sim/')) options.beforeAnswer?.(req.method, req.routeOptions.url ?? req.url, reply.statusCode);
+    return payload;
   });
 
   app.get('/_sim/stats', async () => stats);

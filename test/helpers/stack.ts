@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DEFAULT_FLOWS_CONFIG, FlowsConfig } from '../../flows';
 import { LinkStore, openStore } from '../../store';
-import { AllSimulators, startAllSimulators } from '../../simulators/all';
+import { AllSimulators, AllSimulatorsOptions, startAllSimulators } from '../../simulators/all';
 import { createConnectors } from '../../workers/connectors';
 import { createWorker, stopWorker } from '../../workers/worker';
 import { signalPair } from '../../activities/signal-pair';
@@ -41,13 +41,14 @@ export interface TestStackOptions {
   flows?: FlowsConfig;
   hooks?: SyncHooks;
   signalThreshold?: number;
+  beforeAnswer?: AllSimulatorsOptions['beforeAnswer'];
 }
 
 let pollCount = 0;
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const env = await startTemporal();
-  const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: false });
+  const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: false, beforeAnswer: opts.beforeAnswer });
   const storePath = join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
   const connectors = createConnectors(sims.configs);
