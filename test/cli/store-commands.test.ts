@@ -6,6 +6,7 @@ import { baseEnv, runCli } from './run-cli';
 
 const P2 = 'zendesk-users-to-powerofficego-employees' as const;
 const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;
+const P1 = 'zendesk-organizations-to-powerofficego-departments' as const;
 
 describe('tandem links and tandem status read the link store of the config', () => {
   let dir: string;
@@ -62,6 +63,20 @@ describe('tandem links and tandem status read the link store of the config', () 
     const r = await runCli(['links', P2, '383'], { env });
     expect(r.out).toMatch(/state +failed/);
     expect(r.out).toMatch(/last error +EmailAddress: PowerOffice Go answered 400/);
+  });
+
+  it('links --set-target links a conflicting pair by hand, and refuses a target linked elsewhere', async () => {
+    await store.saveLink({ flowId: P1, zendeskId: '384', targetId: null, state: 'conflict', base: null, lastError: '2 employees match', lastSyncedAt: null }, 0);
+    const r = await runCli(['links', P1, '384', '--set-target', '77'], { env });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('was conflict');
+    const link = await store.getByZendeskId(P1, '384');
+    expect(link).toMatchObject({ targetId: '77', state: 'linked', base: null, lastError: null });
+
+    const taken = await runCli(['links', P1, '385', '--set-target', '77'], { env });
+    expect(taken.code).toBe(1);
+    expect(taken.err).toContain('already linked to Zendesk record 384');
+    expect(await store.getByZendeskId(P1, '385')).toBeUndefined();
   });
 
   it('links says so when there is no such pair (exit 1)', async () => {

@@ -55,6 +55,14 @@ test('two departments with the organisation\'s name are reported, not guessed; t
   expect(failed?.lastError).toMatch(/organization_id/);
   expect((await stack.store.getByZendeskId(P2, String(fine.id)))?.state).toBe('linked');
   expect(await poweroffice.findEmployeesByEmail('bjorn.twin@example.no')).toHaveLength(0);
+
+  // The operator settles it as `tandem links <P1> <org> --set-target <id>` does; a full sync heals the employee.
+  const chosen = (await poweroffice.findDepartmentsByName('Twin Departments AS'))[1];
+  await stack.store.saveLink({ flowId: P1, zendeskId: String(org.id), targetId: String(chosen.Id), state: 'linked', base: null, lastError: null, lastSyncedAt: null }, conflict!.version);
+  await stack.poll(P2, 'zendesk', true);
+  const [employee] = await poweroffice.findEmployeesByEmail('bjorn.twin@example.no');
+  expect(employee?.DepartmentId).toBe(chosen.Id);
+  expect((await stack.store.getByZendeskId(P2, String(blocked.id)))?.state).toBe('linked');
 });
 
 test('a user whose name cannot be mapped fails alone, naming the user and the field, and heals when edited', async () => {
