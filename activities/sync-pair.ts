@@ -167,7 +167,7 @@ class PairSync {
     if (!existing && value !== null) {
       const match = pickMatch(flow, zendesk, await this.target.find(flow.match.by, value));
       if (match.kind === 'many') {
-        const message = `${recordLabel(flow, 'zendesk', zendesk)}: ${match.why} (ids ${match.records.map((c) => this.target.idOf(c)).join(', ')}); link one by hand`;
+        const message = `${recordLabel(flow, 'zendesk', zendesk)}: ${match.why} (ids ${match.records.map((c) => this.target.idOf(c)).join(', ')}); link one by hand: tandem links ${flow.id} ${zendeskId} --set-target <id>`;
         await deps.store.saveLink({ ...this.blankLink(link), state: 'conflict', lastError: message }, link?.version ?? 0);
         return this.result('conflict', null, message);
       }
