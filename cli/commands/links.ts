@@ -30,7 +30,7 @@ export function linksCommand(): Command {
     .argument('<flow-id>', 'a flow id of spec/flows.md', flowIdArg)
     .argument('<id>', 'a Zendesk id (e.g. 1234, or <ticket id>:<comment id>) or a target id')
     .option('--set-target <target-id>', 'link the Zendesk record <id> to this target record by hand (e.g. to settle a reported conflict); the next sync merges the two as a first match')
-    .addHelpText('after', '\nExamples:\n  tandem links zendesk-users-to-powerofficego-employees 381920\n  tandem links zendesk-organizations-to-powerofficego-departments 8000000001 --set-target 10002')
+    .addHelpText('after', '\nExample:\n  tandem links zendesk-users-to-powerofficego-employees 381920\n  tandem links zendesk-organizations-to-powerofficego-departments 8000000001 --set-target 10002')
     .action(async (flowId: FlowId, id: string, flags: { setTarget?: string }, cmd: Command) => {
       const out = printer(cmd);
       const store = openConfigStore(configOf(cmd), { mustExist: true });
