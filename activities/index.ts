@@ -3,7 +3,7 @@
  * type only (`ReturnType<typeof createActivities>`), so none of it enters the workflow bundle.
  */
 import { Context } from '@temporalio/activity';
-import { flowAccess, targetAccess, zendeskAccess, type Connectors } from './record-access';
+import { targetAccess, zendeskAccess, type Connectors } from './record-access';
 import { pollOnePage, PollDeps } from './poll-page';
 import { syncOnePair, SyncHooks } from './sync-pair';
 import { describeFailure, isPermanent, toActivityFailure } from './failures';
@@ -72,4 +72,3 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export { flowAccess };

@@ -11,6 +11,7 @@ import { emptyOutcomes } from '../workflows/counts';
 import { readTargetFeed, readZendeskFeed, FeedPage } from './change-feeds';
 import type { ZendeskClient } from '../connectors/zendesk';
 import { SyncDeps, syncOnePair } from './sync-pair';
+import { LinkTranslations } from './link-translations';
 import { isDeletedInZendesk } from './record-access';
 import type { PollPageInput, PollPageResult, SyncPairResult } from './types';
 import { describeFailure, isPermanent } from './failures';
@@ -95,12 +96,9 @@ async function pairNeedingSync(deps: PollDeps, flow: FlowDefinition, side: 'zend
     return link.zendeskId; // unreadable: let the sync report it
   }
   if (side === 'target') {
-    const refs = new Map<string, string | null>();
-    for (const row of flow.properties) {
-      const v = values[rowKey(row)];
-      if (row.reference && v) refs.set(`${row.reference.flow}|${v}`, (await deps.store.getByTargetId(row.reference.flow, v))?.zendeskId ?? null);
-    }
-    values = translateCanonical(flow, 'target', values, (f, _from, v) => refs.get(`${f}|${v}`) ?? null).values;
+    const links = new LinkTranslations(deps.store);
+    await links.load(flow, 'target', values);
+    values = translateCanonical(flow, 'target', values, links.translate).values;
   }
   const base = link.base;
   // Rows read-only on both sides are never written, so they may differ for ever: not a change.

@@ -6,7 +6,7 @@ import type { CrmofficeClient } from '../connectors/crmoffice';
 import { NotFoundError } from '../connectors/errors';
 import type { PowerOfficeClient } from '../connectors/poweroffice';
 import type { ZendeskClient } from '../connectors/zendesk';
-import type { ApiRecord, FlowDefinition, MatchRule, TargetType, ZendeskType } from '../flows/types';
+import type { ApiRecord, MatchRule, TargetType, ZendeskType } from '../flows/types';
 
 export interface Connectors {
   zendesk: ZendeskClient;
@@ -174,9 +174,4 @@ export function targetAccess(c: Connectors, type: TargetType): TargetAccess {
         idOf: (r) => String(r.id),
       };
   }
-}
-
-/** The access objects of one flow. */
-export function flowAccess(c: Connectors, flow: FlowDefinition): { zendesk: ZendeskAccess; target: TargetAccess } {
-  return { zendesk: zendeskAccess(c.zendesk), target: targetAccess(c, flow.target.type) };
 }

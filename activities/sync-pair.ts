@@ -29,6 +29,7 @@ import { ZENDESK_NOUN } from '../flows/extras';
 import { Link, LinkStore, VersionConflictError } from '../store';
 import type { PairRef } from '../workflows/ids';
 import type { TargetAccess, ZendeskAccess } from './record-access';
+import { LinkTranslations } from './link-translations';
 import { isDeletedInZendesk, parseCommentPairId } from './record-access';
 import type { SyncDecision, SyncOutcome, SyncPairResult } from './types';
 
@@ -106,8 +107,7 @@ class PairSync {
   /** Bodies written so far for this pair, this attempt and any earlier one that lost its save. */
   readonly written: Written;
   private readonly target: TargetAccess;
-  /** Links read for reference translation: `<flow>|<side>|<id>` → the other side's id. */
-  private readonly translations = new Map<string, string | null>();
+  private readonly links: LinkTranslations;
 
   constructor(
     private readonly deps: SyncDeps,
@@ -117,6 +117,7 @@ class PairSync {
     carried: Written,
   ) {
     this.target = deps.target(flow);
+    this.links = new LinkTranslations(deps.store);
     this.written = { ...carried };
     if (carried.target || carried.zendesk) this.decide('(record)', 'read-again', 'the link moved while this sync ran (another sync of the pair saved first); read both sides again');
   }
@@ -196,8 +197,8 @@ class PairSync {
     const base = link?.targetId ? link.base : null;
     const zendeskValues = toCanonical(flow, 'zendesk', zendesk);
     const targetRaw = toCanonical(flow, 'target', target);
-    await this.loadTranslations(flow, 'target', targetRaw);
-    const { values: targetValues, unresolved } = translateCanonical(flow, 'target', targetRaw, this.translator());
+    await this.links.load(flow, 'target', targetRaw);
+    const { values: targetValues, unresolved } = translateCanonical(flow, 'target', targetRaw, this.links.translate);
     const merged = merge({
       flow,
       base,
@@ -213,7 +214,7 @@ class PairSync {
     const toTarget = await this.ensureReferencesFor(merged.toTarget);
     deps.heartbeat?.();
     if (Object.keys(toTarget).length) {
-      const body = writeBody(flow, 'target', toTarget, this.translator());
+      const body = writeBody(flow, 'target', toTarget, this.links.translate);
       if (Object.keys(body).length) {
         await this.target.update(targetId, body);
         this.written.target = { ...this.written.target, ...body };
@@ -259,7 +260,7 @@ class PairSync {
   private async ensureReference(refFlow: FlowId, zendeskId: string, field: string): Promise<string> {
     const existing = await this.deps.store.getByZendeskId(refFlow, zendeskId);
     if (existing?.targetId && existing.state === 'linked') {
-      this.translations.set(`${refFlow}|zendesk|${zendeskId}`, existing.targetId);
+      this.links.remember(refFlow, zendeskId, existing.targetId);
       return existing.targetId;
     }
     const result = await syncOnePair(this.deps, { flowId: refFlow, zendeskId }, { demanded: true });
@@ -267,7 +268,7 @@ class PairSync {
       throw new PairFailure(`${this.label}: field \`${field}\`: the referenced record ${zendeskId} could not be linked in ${refFlow}: ${result.summary}`);
     }
     this.decide(field, 'reference-synced', `${refFlow} ${zendeskId} → ${result.targetId} (${result.outcome})`);
-    this.translations.set(`${refFlow}|zendesk|${zendeskId}`, result.targetId);
+    this.links.remember(refFlow, zendeskId, result.targetId);
     return result.targetId;
   }
 
@@ -284,22 +285,7 @@ class PairSync {
     for (const w of wanted) {
       if (w.from === 'zendesk') await this.ensureReference(w.flow, w.id, referenceField(this.flow, w.flow));
     }
-    return this.translator();
-  }
-
-  private async loadTranslations(flow: FlowDefinition, from: Side, values: Canonical): Promise<void> {
-    for (const row of flow.properties) {
-      const id = values[rowKey(row)];
-      if (!row.reference || !id) continue;
-      const key = `${row.reference.flow}|${from}|${id}`;
-      if (this.translations.has(key)) continue;
-      const found = from === 'target' ? await this.deps.store.getByTargetId(row.reference.flow, id) : await this.deps.store.getByZendeskId(row.reference.flow, id);
-      this.translations.set(key, found ? (from === 'target' ? found.zendeskId : found.targetId) : null);
-    }
-  }
-
-  private translator(): Translate {
-    return (flow, from, id) => this.translations.get(`${flow}|${from}|${id}`) ?? null;
+    return this.links.translate;
   }
 
   private async createContext(): Promise<CreateContext> {

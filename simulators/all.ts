@@ -20,7 +20,7 @@ export interface AllSimulatorsOptions {
   realRateLimits?: boolean;
   /** Fixed credentials, so a restarted `tandem dev` keeps working with the same settings. */
   fixedCredentials?: boolean;
-  /** Keep the records across restarts: loaded from here at start, saved here at stop. */
+  /** Keep the records across restarts: loaded from here at start, saved here at stop (by the kit). */
   snapshotDir?: string;
   /** Per simulator: called after each request was handled, before its answer is sent (fault tests). */
   beforeAnswer?: { zendesk?: SimulatorOptions['beforeAnswer']; poweroffice?: SimulatorOptions['beforeAnswer']; crmoffice?: SimulatorOptions['beforeAnswer'] };
@@ -70,7 +70,6 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     beforeAnswer: opts.beforeAnswer?.crmoffice,
     ...off,
   });
-  const urls = [zendesk.url, poweroffice.url, crmoffice.url];
   return {
     zendesk,
     poweroffice,
@@ -82,7 +81,6 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     },
     webhookSecret: zendesk.webhookSecret ?? '',
     async stop() {
-      if (opts.snapshotDir) await Promise.all(urls.map((url) => fetch(`${url}/_sim/snapshot`, { method: 'POST' })));
       await Promise.all([zendesk.stop(), poweroffice.stop(), crmoffice.stop()]);
     },
   };

@@ -25,7 +25,7 @@ export const SimulatorOptions = z.object({
     })
     .default({ errorRate: 0, dropRate: 0, slowRate: 0, slowMs: 5000 }),
   seed: z.number().int().default(1),
-  /** Snapshot file: loaded at start when it exists, written by `POST /_sim/snapshot`. */
+  /** Snapshot file: loaded at start when it exists, written at stop and by `POST /_sim/snapshot`. */
   snapshotPath: z.string().optional(),
   /**
    * Called after a request was handled and before its answer leaves: fault tests use it to kill a
@@ -159,9 +159,10 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     options.faults = SimulatorOptions.shape.faults.unwrap().parse(req.body ?? {});
     return options.faults;
   });
+  const saveSnapshot = (path: string) => writeFileSync(path, JSON.stringify(state.dump()));
   app.post('/_sim/snapshot', async (_req, reply) => {
     if (!options.snapshotPath) return reply.code(400).send({ error: 'no snapshotPath configured' });
-    writeFileSync(options.snapshotPath, JSON.stringify(state.dump()));
+    saveSnapshot(options.snapshotPath);
     return { saved: options.snapshotPath };
   });
 
@@ -181,6 +182,8 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     },
     async stop() {
       await app.close();
+      // What a restart loads: the records as they were when the simulator stopped.
+      if (options.snapshotPath) saveSnapshot(options.snapshotPath);
     },
   };
 }

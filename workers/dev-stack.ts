@@ -28,6 +28,8 @@ export interface DevStackOptions {
   simulatorPorts: { zendesk: number; poweroffice: number; crmoffice: number };
   sampleSize: number;
   intervals: PollIntervals;
+  /** Apply the poll schedules and trigger them once (off for the benchmark, which polls by itself). */
+  schedules?: boolean;
   log: (line: string) => void;
 }
 
@@ -97,9 +99,11 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const metricsServer = await startMetricsServer({ port: opts.metricsPort, host: '127.0.0.1' });
     stops.push(() => metricsServer.close());
 
-    await applySchedules(client, opts.intervals);
-    // Poll once now rather than after the first interval, so the first sync starts at once.
-    for (const s of plannedSchedules(opts.intervals)) await client.schedule.getHandle(s.id).trigger();
+    if (opts.schedules !== false) {
+      await applySchedules(client, opts.intervals);
+      // Poll once now rather than after the first interval, so the first sync starts at once.
+      for (const s of plannedSchedules(opts.intervals)) await client.schedule.getHandle(s.id).trigger();
+    }
     return { temporal, sims, store, client, receiver, metrics: metricsServer, stop };
   } catch (err) {
     await stop();

@@ -1,6 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AllSimulators, startAllSimulators } from '../../simulators/all';
@@ -9,17 +8,9 @@ import { openStore } from '../../store';
 import { startTemporal } from '../helpers/temporal';
 import { signed, userEvent } from '../workers/webhook-fixtures';
 import { runCli, startCli } from './run-cli';
+import { freePort } from '../../workers/free-port';
 
 const P2 = 'zendesk-users-to-powerofficego-employees';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('tandem worker, tandem sync and tandem webhooks serve against Temporal and the simulators', () => {
   let env: TestWorkflowEnvironment;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DevStack, DEV_DEFAULTS, startDevStack } from '../../workers/dev-stack';
 import { createConnectors } from '../../workers/connectors';
 import type { Connectors } from '../../activities/record-access';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../workers/free-port';
 import { TransientApiError } from '../../connectors/errors';
 
 jest.setTimeout(240_000);

@@ -6,7 +6,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { TestStack, startTestStack } from '../helpers/stack';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../workers/free-port';
 import { recordWorkflowId } from '../../workflows/ids';
 
 jest.setTimeout(180_000);

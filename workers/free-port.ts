@@ -1,3 +1,4 @@
+/** Used where a server must be told its port before it starts (the Temporal CLI, tandem dev in tests and the benchmark). */
 import { createServer } from 'node:net';
 
 /** A port free on 127.0.0.1 right now, for servers that must be told their port up front. */
