@@ -9,7 +9,6 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_FLOWS_CONFIG } from '../flows';
 import { openStore, LinkStore } from '../store';
 import { AllSimulators, startAllSimulators } from '../simulators/all';
-import { signalPair } from '../activities/signal-pair';
 import { TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createConnectors } from './connectors';
 import { createWorker, stopWorker } from './worker';
@@ -85,10 +84,9 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const store = openStore(join(dataDir, 'tandem.db'));
     stops.push(() => store.close());
 
-    const signal = (pair: Parameters<typeof signalPair>[1], notice: Parameters<typeof signalPair>[2]) => signalPair(client, pair, notice);
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
-    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs), store, flows: DEFAULT_FLOWS_CONFIG, signal, metrics } });
+    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs), store, flows: DEFAULT_FLOWS_CONFIG } });
     const running = worker.run();
     stops.push(() => stopWorker(worker, running));
 
@@ -96,6 +94,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     stops.push(() => receiver.close());
     const stopCounting = countApiCalls();
     stops.push(async () => stopCounting());
+    metrics.watchPollLag(store);
     const metricsServer = await startMetricsServer({ port: opts.metricsPort, host: '127.0.0.1' });
     stops.push(() => metricsServer.close());
 

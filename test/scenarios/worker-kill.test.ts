@@ -86,7 +86,7 @@ test('a worker killed between the create and the link save leaves exactly one em
   const user = await zendesk.createUser({ name: 'Killed Midway', email: 'killed@example.no', role: 'agent' });
   armed = true;
   const exited = new Promise((resolve) => worker!.once('exit', resolve));
-  const polled = stack.env.client.workflow.start('pollFlow', { taskQueue: 'tandem', workflowId: 'kill-poll', args: [{ flowId: P2, side: 'zendesk', full: true }] });
+  const polled = stack.env.client.workflow.start('pollFeed', { taskQueue: 'tandem', workflowId: 'kill-poll', args: [{ feed: 'zendesk/users', full: true }] });
   await (await polled).result().catch(() => undefined);
   await exited;
   expect(killed).toBe(1);
