@@ -8,7 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { join, resolve } from 'node:path';
 import { DEFAULT_FLOWS_CONFIG } from '../flows';
 import { openStore, LinkStore } from '../store';
-import { AllSimulators, startAllSimulators } from '../simulators/all';
+import { AllSimulators, startAllSimulators, type AllSimulatorsOptions } from '../simulators/all';
 import { TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createConnectors } from './connectors';
 import { createWorker, stopWorker } from './worker';
@@ -29,6 +29,8 @@ export interface DevStackOptions {
   intervals: PollIntervals;
   /** Apply the poll schedules and trigger them once (off for the benchmark, which polls by itself). */
   schedules?: boolean;
+  /** Seen by the benchmark: each simulator answer as it leaves (to time when a write arrived). */
+  simulatorHooks?: AllSimulatorsOptions['beforeAnswer'];
   log: (line: string) => void;
 }
 
@@ -78,7 +80,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const client = new Client({ connection });
 
     const receiverUrl = `http://127.0.0.1:${opts.webhookPort}/webhooks/zendesk`;
-    const sims = await startAllSimulators({ sampleSize: opts.sampleSize, ports: opts.simulatorPorts, webhookUrl: receiverUrl, fixedCredentials: true, snapshotDir: join(dataDir, 'simulators') });
+    const sims = await startAllSimulators({ sampleSize: opts.sampleSize, ports: opts.simulatorPorts, webhookUrl: receiverUrl, fixedCredentials: true, snapshotDir: join(dataDir, 'simulators'), beforeAnswer: opts.simulatorHooks });
     stops.push(() => sims.stop());
 
     const store = openStore(join(dataDir, 'tandem.db'));

@@ -28,10 +28,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
   const activities = createActivities(opts.deps);
   const rates = { ...DEFAULT_RATES, ...opts.rates };
   const common = { connection: opts.connection, namespace: opts.namespace ?? 'default' };
-  const metrics = opts.metrics ?? processMetrics;
-  const sinks: InjectedSinks<TandemSinks> = {
-    metrics: { syncEnded: { fn: (_info, flowId, outcome) => metrics.recordSync(flowId, outcome), callDuringReplay: false } },
-  };
+  const sinks = tandemSinks(opts.metrics ?? processMetrics);
   const workers: Worker[] = [
     await Worker.create({ ...common, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../workflows'), activities: activities.local, sinks }),
     ...(await Promise.all(
@@ -49,6 +46,11 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };
+}
+
+/** What workflows report outside their history (sync outcomes, for the metrics); never on replay. */
+export function tandemSinks(metrics: Pick<TandemMetrics, 'recordSync'>): InjectedSinks<TandemSinks> {
+  return { metrics: { syncEnded: { fn: (_info, flowId, outcome) => metrics.recordSync(flowId, outcome), callDuringReplay: false } } };
 }
 
 /**

@@ -22,8 +22,9 @@ function retryPolicy(tuning: RetryTuning = {}) {
 export function apiSteps(system: System, tuning?: RetryTuning) {
   return proxyActivities<ApiActivities>({
     taskQueue: system,
-    // One HTTP call (the connectors time out after 30 s); a feed page also routes its records.
-    startToCloseTimeout: '2 minutes',
+    // One HTTP call (the connectors time out after 30 s): past this, a worker that died mid-call is
+    // given up on and the step retried elsewhere.
+    startToCloseTimeout: '40 seconds',
     retry: retryPolicy(tuning),
   });
 }

@@ -39,6 +39,9 @@ export interface TestStackOptions {
   flows?: FlowsConfig;
   hooks?: SyncHooks;
   beforeAnswer?: AllSimulatorsOptions['beforeAnswer'];
+  failWhen?: AllSimulatorsOptions['failWhen'];
+  /** The simulators answer 429 past the real APIs' limits (off by default: most tests are not about them). */
+  realRateLimits?: boolean;
   rates?: Partial<SystemRates>;
   retry?: RetryTuning;
 }
@@ -50,7 +53,7 @@ let pollCount = 0;
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const env = await startTemporal();
-  const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: false, beforeAnswer: opts.beforeAnswer });
+  const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: opts.realRateLimits === true, beforeAnswer: opts.beforeAnswer, failWhen: opts.failWhen });
   const storePath = join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
   const connectors = createConnectors(sims.configs);
@@ -68,7 +71,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
         connection: env.nativeConnection,
         deps: { connectors, store, flows: opts.flows ?? DEFAULT_FLOWS_CONFIG, hooks: opts.hooks },
         // Lifted with the simulators' limits: tests measure behaviour, the benchmark speed.
-        rates: { zendesk: 1000, poweroffice: 1000, crmoffice: 1000, ...opts.rates },
+        rates: opts.realRateLimits ? opts.rates : { zendesk: 1000, poweroffice: 1000, crmoffice: 1000, ...opts.rates },
       });
       running = worker.run();
     },
