@@ -11,3 +11,7 @@ export const TANDEM_SEARCH_ATTRIBUTES = [KIND, FLOW, ZENDESK_ID, TARGET_ID, OUTC
 
 /** `record`: a pair's workflow; `poll`: a change feed's; `comments`: one ticket's comments handed to their pairs. */
 export type WorkflowKind = 'record' | 'poll' | 'comments';
+
+/** Pair (and comments) workflows still at work: running, and not waiting for a fix (failed or conflict). */
+export const BUSY_QUERY =
+  'TandemKind IN ("record", "comments") AND ExecutionStatus = "Running" AND (TandemOutcome IS NULL OR TandemOutcome NOT IN ("failed", "conflict"))';

@@ -10,7 +10,7 @@ import type { ApiRecord, Canonical, CreateContext, FlowDefinition } from '../flo
 import type { SyncDecision, SyncOutcome, SyncPairResult } from '../activities/types';
 import type { ApiActivities } from '../activities/api-steps';
 import type { LocalActivities } from '../activities/local-steps';
-import type { GivenRecord, PairRef, ReferenceReady } from './ids';
+import type { GivenRecord, PairRef, PairSynced } from './ids';
 import type { RetryTuning } from './steps';
 
 /** The link as the store holds it (read by an activity). */
@@ -31,7 +31,7 @@ export interface SyncContext {
   given?: GivenRecord;
   retry?: RetryTuning;
   /** Links a referenced pair through its own workflow; the record workflow knows how. */
-  linkReference(ref: Reference): Promise<ReferenceReady>;
+  linkReference(ref: Reference): Promise<PairSynced>;
 }
 
 /** A business failure: recorded on the pair, shown in the UI, healed by the next edit. Not a crash. */

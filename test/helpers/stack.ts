@@ -17,6 +17,7 @@ import type { SyncHooks } from '../../activities';
 import type { PollTotals } from '../../workflows/poll';
 import type { RetryTuning } from '../../workflows/steps';
 import { TASK_QUEUE } from '../../workflows/ids';
+import { BUSY_QUERY } from '../../workflows/search-attributes';
 import { startTemporal } from './temporal';
 
 export interface TestStack {
@@ -27,7 +28,7 @@ export interface TestStack {
   storePath: string;
   /** Runs one poll of the feed of a flow's side to its end, then waits for the record workflows. */
   poll(flowId: string, side: Side, full?: boolean): Promise<PollTotals>;
-  /** Waits until no record workflow runs (they end once synced). */
+  /** Waits until no pair workflow is at work (they end once synced; failed ones wait for a change). */
   settle(timeoutMs?: number): Promise<void>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -91,7 +92,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     async settle(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const { count } = await env.client.workflow.count('TandemKind IN ("record", "comments") AND ExecutionStatus = "Running"');
+        const { count } = await env.client.workflow.count(BUSY_QUERY);
         if (count === 0) return;
         if (Date.now() > deadline) throw new Error(`${count} record workflow(s) still running after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 200));
