@@ -1,12 +1,16 @@
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
-import { FLOW_IDS, FlowId, isFlowId } from '../flows';
+import type { FlowId } from '../flows';
 import { plannedSchedules } from '../workers/schedules';
+import { flowNameList, resolveFlowName, suggestFlowNames } from './flow-names';
 
-/** Parses a flow id argument; a wrong one is a usage error (exit 2) naming the valid ids. */
+/** Parses a flow id or short code (P2); a wrong one is a usage error (exit 2) with "did you mean". */
 export function flowIdArg(value: string): FlowId {
-  if (!isFlowId(value)) throw new InvalidArgumentError(`unknown flow id "${value}"; valid: ${FLOW_IDS.join(', ')}`);
-  return value;
+  const id = resolveFlowName(value);
+  if (id) return id;
+  const near = suggestFlowNames(value);
+  const hint = near.length ? `; did you mean ${near.slice(0, 2).join(' or ')}?` : '';
+  throw new InvalidArgumentError(`unknown flow "${value}"${hint} Flows: ${flowNameList()}`);
 }
 
 export function portArg(value: string): number {
@@ -27,13 +31,22 @@ export function sideArg(value: string): 'zendesk' | 'target' {
   return value;
 }
 
-/** A schedule id (`poll/<flow id>/<side>`) or a flow id (both its schedules); the ids do not depend on the intervals. */
+/**
+ * A schedule id (`poll/<flow>/<side>`) or a flow (both its schedules), flows by id or short code;
+ * returned with full flow ids. The ids do not depend on the intervals.
+ */
 export function scheduleWhichArg(value: string): string {
   const all = plannedSchedules({ zendesk: 1, poweroffice: 1, crmoffice: 1 }).map((s) => s.id);
-  if (!all.some((id) => id === value || id.startsWith(`poll/${value}/`))) {
-    throw new InvalidArgumentError(`"${value}" is neither a schedule id nor a flow id; schedules: ${all.join(', ')}`);
+  const parts = value.split('/');
+  const flowPart = parts[0] === 'poll' ? parts[1] : parts[0];
+  const id = flowPart !== undefined ? resolveFlowName(flowPart) : undefined;
+  const normalized = id ? (parts[0] === 'poll' ? ['poll', id, ...parts.slice(2)].join('/') : id) : value;
+  if (!all.some((s) => s === normalized || s.startsWith(`poll/${normalized}/`))) {
+    const near = flowPart ? suggestFlowNames(flowPart) : [];
+    const hint = near.length ? ` (did you mean ${near.slice(0, 2).join(' or ')}?)` : '';
+    throw new InvalidArgumentError(`"${value}" is neither a schedule id nor a flow${hint}; schedules: ${all.join(', ')}`);
   }
-  return value;
+  return normalized;
 }
 
 const HttpUrl = z.url({ protocol: /^https?$/ });

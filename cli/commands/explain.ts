@@ -1,13 +1,18 @@
 import { Command } from 'commander';
 import { explainFlow, getFlow } from '../../flows';
+import { printer } from '../context';
+import { outputFormat, printJson, withOutputOption } from '../output';
 import { flowIdArg } from '../usage';
 
 export function explainCommand(): Command {
-  return new Command('explain')
+  return withOutputOption(new Command('explain'))
     .description("print a flow's property table: direction, references, read-only fields, condition and match key")
-    .argument('<flow-id>', 'a flow id of spec/flows.md', flowIdArg)
-    .addHelpText('after', '\nExample:\n  tandem explain zendesk-users-to-powerofficego-employees')
-    .action((flowId: string) => {
-      process.stdout.write(`${explainFlow(getFlow(flowId))}\n`);
+    .argument('<flow>', 'a flow id or its short code (P1, P2, Z1, Z2, Z3, Z3b)', flowIdArg)
+    .addHelpText('after', '\nExample:\n  tandem explain P2\n  tandem explain zendesk-users-to-powerofficego-employees --output json')
+    .action((flowId: string, _flags: unknown, cmd: Command) => {
+      const flow = getFlow(flowId);
+      // The definition as data: its functions (conditions, transforms) are left out by JSON itself.
+      if (outputFormat(cmd) === 'json') return printJson(cmd, flow);
+      printer(cmd)(explainFlow(flow));
     });
 }

@@ -6,9 +6,10 @@ import type { PollSide } from '../../activities/types';
 import type { PollTotals } from '../../workflows/poll';
 import { closeTemporal, configOf, connectTemporal, printer, runtimeOf, usageError, withConfigOption } from '../context';
 import { flowIdArg, sideArg } from '../usage';
+import { whyNoProgress } from '../sync-diagnosis';
 
 const REFRESH_MS = 500;
-/** No page after this long usually means no worker polls the task queue. */
+/** No page after this long: find out why (a failing API, no worker) and say it. */
 const NO_WORKER_HINT_MS = 15_000;
 
 export function syncWorkflowId(flowId: string, side: PollSide, at: Date): string {
@@ -53,7 +54,7 @@ async function memoProgress(handle: WorkflowHandle): Promise<PollTotals | undefi
 export function syncCommand(): Command {
   return withConfigOption(new Command('sync'))
     .description("poll one flow's change feed now (the same poll the schedules run) and show its progress until it ends")
-    .argument('<flow-id>', 'a flow id of spec/flows.md', flowIdArg)
+    .argument('<flow>', 'a flow id or its short code (P1, P2, Z1, Z2, Z3, Z3b)', flowIdArg)
     .option('--full', 'read the whole feed from the beginning, not from the saved checkpoint')
     .option('--side <side>', 'which change feed: zendesk, or target (the other system, two-way flows only)', sideArg, 'zendesk')
     .addHelpText('after', '\nExample:\n  tandem sync zendesk-users-to-powerofficego-employees --full')
@@ -64,7 +65,7 @@ export function syncCommand(): Command {
       }
       const rt = runtimeOf(cmd);
       const out = printer(cmd);
-      const config = configOf(cmd);
+      const config = configOf(cmd, ['temporal']);
       const client = await connectTemporal(config);
       try {
         const workflowId = syncWorkflowId(flowId, flags.side, new Date());
@@ -116,7 +117,7 @@ export function syncCommand(): Command {
           show(progress);
           if (!hinted && !progress && Date.now() - started > NO_WORKER_HINT_MS) {
             hinted = true;
-            const hint = `no page done after ${NO_WORKER_HINT_MS / 1000} s: is a worker running on task queue ${config.temporal.taskQueue}? (tandem worker)`;
+            const hint = await whyNoProgress(client, handle, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
             if (bar) bar.stop();
             rt.stderr.write(`${hint}\n`);
             if (bar) bar.start(0, 0, progressCounts(undefined));
