@@ -52,7 +52,7 @@ export async function statusLines(store: LinkStore, schedules: { rows: ScheduleR
         sched = row ? `, schedule ${row.paused ? 'paused' : 'running'}` : ', schedule missing (tandem schedules apply)';
       }
       const name = side === 'zendesk' ? 'zendesk' : flow.target.system;
-      lines.push(`  ${name.padEnd(9)} ${polled}${sched}`);
+      lines.push(`  ${name.padEnd(11)} ${polled}${sched}`);
     }
     const failures = await store.latestFailures(flowId, opts.failures);
     if (failures.length) {
