@@ -20,7 +20,11 @@ export function commandLogger(cmd: Command, name: string, opts: { format?: LogFo
  */
 export function installSdkRuntime(logger: Logger, telemetryOptions?: RuntimeOptions['telemetryOptions']): void {
   try {
-    Runtime.install({ logger: new PinoSdkLogger(logger.child({ name: 'temporal' })), ...(telemetryOptions ? { telemetryOptions } : {}) });
+    Runtime.install({
+      logger: new PinoSdkLogger(logger.child({ name: 'temporal' })),
+      // The native core's own lines (coloured text on the console by default) go through the same logger.
+      telemetryOptions: { ...telemetryOptions, logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    });
   } catch (err) {
     logger.debug({ reason: (err as Error).message }, 'the Temporal runtime was already set up in this process; keeping it');
   }

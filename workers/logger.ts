@@ -41,7 +41,8 @@ export const REDACTED = '***';
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactUrlPasswords(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) {
+  // `instanceof Error` misses errors from the workflow sandbox (another realm); their fields are not enumerable.
+  if (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]') {
     const e = value as Error & { type?: string; code?: unknown };
     return { type: e.name, message: redactUrlPasswords(e.message), ...(e.code !== undefined ? { code: e.code } : {}), stack: e.stack ? redactUrlPasswords(e.stack) : undefined };
   }

@@ -19,11 +19,14 @@ interface FailureLike {
   cause?: FailureLike;
 }
 
-/** Deliberate failures are ApplicationFailures (possibly wrapped in an ActivityFailure). */
+/**
+ * Deliberate failures are ApplicationFailures (possibly wrapped in an ActivityFailure). The error
+ * comes from the workflow sandbox, another realm: `instanceof` does not work there, names do.
+ */
 export function businessFailure(err: unknown): FailureLike | undefined {
-  let e = err as FailureLike | undefined;
-  for (let i = 0; e && i < 4; i++, e = e.cause) {
-    if (e.name === 'ApplicationFailure') return e;
+  let e = err as (FailureLike & { stack?: string }) | undefined;
+  for (let i = 0; e && typeof e === 'object' && i < 4; i++, e = e.cause) {
+    if (e.name === 'ApplicationFailure' || e.constructor?.name === 'ApplicationFailure' || /^ApplicationFailure\b/.test(e.stack ?? '')) return e;
   }
   return undefined;
 }
@@ -39,7 +42,7 @@ export class PinoSdkLogger implements SdkLogger {
     const outcome = err ? businessFailure(err) : undefined;
     if (outcome) {
       // One line: which pair, what happened, why. No trace: nothing is broken.
-      this.logger.info({ pair, workflowType: rest.workflowType, activityType: rest.activityType, outcome: outcome.type ?? 'failed', reason: outcome.message }, message);
+      this.logger.info({ pair, workflowType: rest.workflowType, activityType: rest.activityType, outcome: outcome.type ?? 'failed', reason: outcome.message }, 'not synced (an expected outcome, not an error)');
       return;
     }
     const fields = { ...rest, ...(err ? { err } : {}) };
