@@ -16,7 +16,7 @@ interface SimulatorFlags {
   seed: number;
   dataDir?: string;
   webhookUrl?: string;
-  envFile: string;
+  settingsFile: string;
 }
 
 /** The simulators' settings, named as Tandem's config reads them (from CONFIG_KEYS, so they cannot drift). */
@@ -40,7 +40,7 @@ export function simulatorsCommand(): Command {
     .option('--seed <n>', 'seed of the sample data', positiveIntArg, 1)
     .option('--data-dir <dir>', 'keep the records across restarts: loaded from here at start, saved here at stop')
     .option('--webhook-url <url>', 'send signed Zendesk webhooks here, e.g. http://127.0.0.1:8080/webhooks/zendesk', httpUrlArg)
-    .option('--env-file <path>', 'write the settings (with the credentials, mode 600) here; tandem commands run from this folder read .tandem/env', SETTINGS_FILE)
+    .option('--settings-file <path>', 'write the settings (with the credentials, mode 600) here; tandem commands run from this folder read .tandem/env', SETTINGS_FILE)
     .addHelpText('after', '\nExample:\n  tandem simulators --data-dir .tandem/simulators --webhook-url http://127.0.0.1:8080/webhooks/zendesk')
     .action(async (flags: SimulatorFlags, cmd: Command) => {
       const out = printer(cmd);
@@ -61,7 +61,7 @@ export function simulatorsCommand(): Command {
         out(`Crmoffice simulator     ${sims.configs.crmoffice.baseUrl}`);
         if (flags.dataDir) out(`Records kept in ${resolve(cwd, flags.dataDir)}`);
         out('');
-        writeAndShowSettings(out, simulatorSettings(sims), resolve(cwd, flags.envFile), { cwd, header: 'Written by `tandem simulators`: the settings of the local simulators.' });
+        writeAndShowSettings(out, simulatorSettings(sims), resolve(cwd, flags.settingsFile), { cwd, header: 'Written by `tandem simulators`: the settings of the local simulators.' });
         out('');
         out('Stop with Ctrl-C.');
         await runtimeOf(cmd).waitForStop();
