@@ -16,10 +16,14 @@ export function syncWorkflowId(flowId: string, side: PollSide, at: Date): string
   return `sync/${flowId}/${side}/${at.toISOString()}`;
 }
 
-/** The counts the progress shows, from the poll workflow's memo (or its result). */
+/**
+ * The counts the progress shows, from the poll workflow's memo (or its result). Every record read
+ * lands in exactly one of them, so they add up to `read`: what the poll passed over as not this
+ * flow's (outside its condition, created only on demand, a target record without a link) is `outside`.
+ */
 export function progressCounts(t: PollTotals | undefined) {
   const o = t?.outcomes;
-  return {
+  const c = {
     pages: t?.pages ?? 0,
     read: t?.read ?? 0,
     linked: o?.linked ?? 0,
@@ -27,14 +31,19 @@ export function progressCounts(t: PollTotals | undefined) {
     updated: o?.updated ?? 0,
     unchanged: (o?.unchanged ?? 0) + (t?.unchangedSkipped ?? 0),
     skipped: o?.skipped ?? 0,
+    conflict: o?.conflict ?? 0,
+    orphaned: o?.orphaned ?? 0,
     signalled: t?.signalled ?? 0,
     failed: o?.failed ?? 0,
   };
+  const counted = c.linked + c.created + c.updated + c.unchanged + c.skipped + c.conflict + c.orphaned + c.signalled + c.failed;
+  return { ...c, outside: Math.max(0, c.read - counted) };
 }
 
 export function progressLine(t: PollTotals | undefined): string {
   const c = progressCounts(t);
-  return `${c.pages} page(s): ${c.read} read, ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.signalled} sent to record workflows, ${c.failed} failed`;
+  const rare = [c.conflict ? `${c.conflict} conflict` : '', c.orphaned ? `${c.orphaned} orphaned` : ''].filter(Boolean).map((x) => `${x}, `).join('');
+  return `${c.pages} page(s): ${c.read} read = ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${rare}${c.signalled} sent to record workflows, ${c.failed} failed, ${c.outside} not for this flow`;
 }
 
 /** Why the workflow ended badly, in words: a terminate or cancel reason alone reads like a failure message. */
