@@ -51,3 +51,6 @@ export function suggestFlowNames(name: string): string[] {
 export function flowNameList(): string {
   return FLOW_IDS.map((id) => `${FLOWS[id].code} (${id})`).join(', ');
 }
+
+/** The help text of a flow argument, with the codes of today's flows. */
+export const FLOW_ARG_HELP = `a flow id or its short code (${[...FLOW_CODES.keys()].join(', ')})`;

@@ -10,7 +10,7 @@ export function flowIdArg(value: string): FlowId {
   if (id) return id;
   const near = suggestFlowNames(value);
   const hint = near.length ? `; did you mean ${near.slice(0, 2).join(' or ')}?` : '';
-  throw new InvalidArgumentError(`unknown flow "${value}"${hint} Flows: ${flowNameList()}`);
+  throw new InvalidArgumentError(`unknown flow id "${value}"${hint}; valid: ${flowNameList()}`);
 }
 
 export function portArg(value: string): number {
@@ -44,7 +44,7 @@ export function scheduleWhichArg(value: string): string {
   if (!all.some((s) => s === normalized || s.startsWith(`poll/${normalized}/`))) {
     const near = flowPart ? suggestFlowNames(flowPart) : [];
     const hint = near.length ? ` (did you mean ${near.slice(0, 2).join(' or ')}?)` : '';
-    throw new InvalidArgumentError(`"${value}" is neither a schedule id nor a flow${hint}; schedules: ${all.join(', ')}`);
+    throw new InvalidArgumentError(`"${value}" is neither a schedule id nor a flow id${hint}; schedules: ${all.join(', ')}`);
   }
   return normalized;
 }

@@ -5,6 +5,7 @@ import type { Link, LinkStore } from '../../store';
 import { configOf, openConfigStore, printer, runtimeOf, withConfigOption } from '../context';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
 import { outputFormat, printJson, withOutputOption } from '../output';
+import { FLOW_ARG_HELP } from '../flow-names';
 import { flowIdArg } from '../usage';
 
 export function linkLines(link: Link): string[] {
@@ -79,7 +80,7 @@ async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendesk
 export function linksCommand(): Command {
   return withOutputOption(withConfigOption(new Command('links')))
     .description("show a pair's link: found by its Zendesk id or, failing that, by the target record's id")
-    .argument('<flow>', 'a flow id or its short code (P1, P2, Z1, Z2, Z3, Z3b)', flowIdArg)
+    .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
     .argument('<id>', 'a Zendesk id (e.g. 1234, or <ticket id>:<comment id>) or a target id')
     .option('--set-target <target-id>', 'link the Zendesk record <id> to this target record by hand (e.g. to settle a reported conflict), after checking it exists and is not linked elsewhere')
     .option('-y, --yes', 'with --set-target: do not ask for confirmation')

@@ -7,6 +7,7 @@ import type { Config } from '../../workers/config';
 import { configOf, openConfigStore, printer, withConfigOption } from '../context';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
 import { outputFormat, printJson, withOutputOption } from '../output';
+import { FLOW_ARG_HELP } from '../flow-names';
 import { flowIdArg, positiveIntArg } from '../usage';
 
 const ACTION_ORDER: PlanAction[] = ['create', 'link', 'update', 'conflict', 'fail', 'skip', 'unchanged'];
@@ -69,7 +70,7 @@ export function fromTheStart(store: LinkStore): LinkStore {
 export function planCommand(): Command {
   return withOutputOption(withConfigOption(new Command('plan')))
     .description('dry run: what the next sync of a flow would create, link and update, field by field, and what it would skip and why; writes nothing')
-    .argument('<flow>', 'a flow id or its short code (P1, P2, Z1, Z2, Z3, Z3b)', flowIdArg)
+    .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
     .option('--limit <n>', 'plan at most this many records', positiveIntArg)
     .option('--all', 'preview a full re-read (as `tandem sync --full`), not only the changes since the last checkpoint')
     .addHelpText('after', '\nExample:\n  tandem plan P2 --limit 20\n  tandem plan zendesk-users-to-powerofficego-employees --all --output json')

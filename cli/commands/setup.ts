@@ -6,7 +6,7 @@ export function setupCommand(): Command {
   return withConfigOption(new Command('setup'))
     .description("prepare the Temporal namespace for Tandem: register Tandem's custom search attributes (idempotent); `tandem worker` does the same at start")
     .option('--print', 'only print the `temporal operator` command that registers them, for an operator to run')
-    .addHelpText('after', '\nExample:\n  TEMPORAL_ADDRESS=temporal.internal:7233 TEMPORAL_NAMESPACE=tandem tandem setup')
+    .addHelpText('after', '\nExample:\n  tandem setup\n  TEMPORAL_ADDRESS=temporal.internal:7233 TEMPORAL_NAMESPACE=tandem tandem setup --print')
     .action(async (flags: { print?: boolean }, cmd: Command) => {
       const out = printer(cmd);
       const config = configOf(cmd, ['temporal']);

@@ -5,6 +5,7 @@ import { getFlow, type FlowId } from '../../flows';
 import type { PollSide } from '../../activities/types';
 import type { PollTotals } from '../../workflows/poll';
 import { closeTemporal, configOf, connectTemporal, printer, runtimeOf, usageError, withConfigOption } from '../context';
+import { FLOW_ARG_HELP } from '../flow-names';
 import { flowIdArg, sideArg } from '../usage';
 import { whyNoProgress } from '../sync-diagnosis';
 
@@ -63,7 +64,7 @@ async function memoProgress(handle: WorkflowHandle): Promise<PollTotals | undefi
 export function syncCommand(): Command {
   return withConfigOption(new Command('sync'))
     .description("poll one flow's change feed now (the same poll the schedules run) and show its progress until it ends")
-    .argument('<flow>', 'a flow id or its short code (P1, P2, Z1, Z2, Z3, Z3b)', flowIdArg)
+    .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
     .option('--full', 'read the whole feed from the beginning, not from the saved checkpoint')
     .option('--side <side>', 'which change feed: zendesk, or target (the other system, two-way flows only)', sideArg, 'zendesk')
     .addHelpText('after', '\nExample:\n  tandem sync zendesk-users-to-powerofficego-employees --full')

@@ -28,7 +28,7 @@ describe('short flow names', () => {
     expect(JSON.parse(json.out)).toMatchObject({ id: 'zendesk-organizations-to-crmoffice-companies', code: 'Z3b' });
     const typo = await runCli(['explain', 'Z4']);
     expect(typo.code).toBe(2);
-    expect(typo.err).toMatch(/unknown flow "Z4"; did you mean Z\d/);
+    expect(typo.err).toMatch(/unknown flow id "Z4"; did you mean Z\d/);
   });
 
   it('--version prints the package version', async () => {
