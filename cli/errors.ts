@@ -1,4 +1,5 @@
 /** Errors as a person can act on them: a port in use names the option or variable to change. */
+import { createServer } from 'node:net';
 
 interface ListenError {
   code?: string;
@@ -27,5 +28,24 @@ export async function explainingPorts<T>(ports: Record<number, string>, fn: () =
   } catch (err) {
     if (isPortInUse(err)) throw new Error(portInUseMessage(err, ports));
     throw err;
+  }
+}
+
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Checks the ports before anything starts: a Temporal port in use would otherwise be answered by
+ * the server already there (another `tandem dev`), and that stack would be used by mistake.
+ */
+export async function assertPortsFree(ports: Record<number, string>, host = '127.0.0.1'): Promise<void> {
+  for (const [port, how] of Object.entries(ports)) {
+    if (Number(port) === 0) continue;
+    if (!(await portFree(Number(port), host))) throw new Error(portInUseMessage({ port: Number(port), address: host }, { [port]: how }));
   }
 }

@@ -25,6 +25,8 @@ const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = { TEXT: 1, KEYWO
 export interface SearchAttributeReport {
   present: string[];
   registered: string[];
+  /** Set when the cluster would not list them (some managed clusters): why, and the command to give its operator. */
+  unchecked?: { cause: string; command: string };
 }
 
 export class SearchAttributesMissingError extends Error {
@@ -59,8 +61,13 @@ export async function ensureSearchAttributes(
   opts: { namespace: string; address?: string; register: boolean },
 ): Promise<SearchAttributeReport> {
   const operator = client.connection.operatorService;
-  const { customAttributes } = await operator.listSearchAttributes({ namespace: opts.namespace });
-  const existing = customAttributes ?? {};
+  let existing: Record<string, number>;
+  try {
+    existing = (await operator.listSearchAttributes({ namespace: opts.namespace })).customAttributes ?? {};
+  } catch (err) {
+    // Not knowing is not a reason to refuse: they may well be there. The caller says what to check.
+    return { present: [], registered: [], unchecked: { cause: (err as Error).message, command: createSearchAttributesCommand(opts) } };
+  }
   const present: string[] = [];
   const missing: string[] = [];
   for (const a of TANDEM_SEARCH_ATTRIBUTES) {

@@ -4,7 +4,7 @@ import { DEV_DEFAULTS, startDevStack, type DevStack } from '../../workers/dev-st
 import { settingsOf } from '../../workers/settings-file';
 import { portArg, positiveIntArg } from '../usage';
 import { printer, runtimeOf } from '../context';
-import { explainingPorts } from '../errors';
+import { assertPortsFree, explainingPorts } from '../errors';
 import { commandLogger, installSdkRuntime } from '../logging';
 import { writeAndShowSettings } from '../settings-output';
 
@@ -66,6 +66,8 @@ export function devCommand(): Command {
         [flags.powerofficePort]: '--poweroffice-port',
         [flags.crmofficePort]: '--crmoffice-port',
       };
+      if (!flags.headless) await assertPortsFree(ports);
+      else await assertPortsFree(Object.fromEntries(Object.entries(ports).filter(([p]) => Number(p) !== flags.uiPort)));
       const stack = await explainingPorts(ports, () =>
         startDevStack({
           ...DEV_DEFAULTS,

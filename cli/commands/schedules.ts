@@ -3,7 +3,7 @@ import { Client, ScheduleNotFoundError } from '@temporalio/client';
 import { applySchedules, listSchedules, plannedSchedules, selectSchedules } from '../../workers/schedules';
 import type { Config } from '../../workers/config';
 import { ensureSearchAttributes } from '../../workers/search-attributes-setup';
-import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, withConfigOption } from '../context';
+import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, runtimeOf, withConfigOption } from '../context';
 import { outputFormat, printJson, withOutputOption } from '../output';
 import { scheduleWhichArg } from '../usage';
 
@@ -58,6 +58,7 @@ export function schedulesCommand(): Command {
           // A schedule without the attributes starts polls that all fail: say so now, not in the worker log.
           const attrs = await ensureSearchAttributes(client, { namespace, address, register: flags.registerSearchAttributes });
           if (attrs.registered.length) out(`registered search attributes ${attrs.registered.join(', ')} on namespace ${namespace}`);
+          if (attrs.unchecked) runtimeOf(self).stderr.write(`warning: could not check Tandem's search attributes (${attrs.unchecked.cause}); if polls fail with BadSearchAttributes, run: ${attrs.unchecked.command}\n`);
           const { created, updated, kept } = await applySchedules(client, config.polling, config.temporal.taskQueue, { resetIntervals: flags.resetIntervals === true });
           const every = new Map(plannedSchedules(config.polling).map((s) => [s.id, s.everySeconds]));
           for (const id of created) out(`created ${id} (every ${every.get(id)} s)`);

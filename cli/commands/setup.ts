@@ -18,6 +18,7 @@ export function setupCommand(): Command {
       const client = await connectTemporal(config);
       try {
         const report = await ensureSearchAttributes(client, { namespace, address, register: true });
+        if (report.unchecked) throw new Error(`cannot list the search attributes of namespace ${namespace} (${report.unchecked.cause}); have the cluster's operator run:\n  ${report.unchecked.command}`);
         for (const name of report.registered) out(`registered ${name}`);
         for (const name of report.present) out(`present    ${name}`);
         out(`Namespace ${namespace} at ${address} is ready for Tandem (${report.registered.length} registered, ${report.present.length} already there).`);

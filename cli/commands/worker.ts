@@ -60,6 +60,7 @@ export function workerCommand(): Command {
         // Without them every poll fails with BadSearchAttributes: check (and add) before taking any task.
         const attrs = await ensureSearchAttributes(client, { namespace, address, register: flags.registerSearchAttributes });
         if (attrs.registered.length) log.info({ namespace, registered: attrs.registered }, 'registered the search attributes');
+        if (attrs.unchecked) log.warn({ namespace, reason: attrs.unchecked.cause, command: attrs.unchecked.command }, 'could not check the search attributes; if polls fail with BadSearchAttributes, have them registered');
         const store = openConfigStore(config);
         stops.push(() => store.close());
         const connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! });

@@ -20,3 +20,19 @@ describe('a port in use', () => {
     expect(r.err).not.toContain('EADDRINUSE');
   });
 });
+
+describe('a second tandem dev', () => {
+  it('is refused before anything starts, naming the option of the port in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const r = await runCli(['dev', '--headless', '--port', String(port)]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(new RegExp(`port ${port} is in use .*; pass --port\\n`));
+      expect(r.out).not.toContain('Starting the Temporal dev server');
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
+    }
+  });
+});

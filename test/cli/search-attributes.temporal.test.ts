@@ -57,4 +57,10 @@ describe("Tandem's search attributes", () => {
     expect((err as Error).message).toContain('PERMISSION_DENIED');
     expect((err as Error).message).toContain('temporal operator search-attribute create --address tmprl:7233 --namespace prod --name TandemFlow --type Keyword');
   });
+
+  it('a cluster that will not list them is reported as unchecked, with the command, not refused', async () => {
+    const silent = { connection: { operatorService: { listSearchAttributes: async () => Promise.reject(new Error('7 PERMISSION_DENIED')) } } } as unknown as Client;
+    const report = await ensureSearchAttributes(silent, { namespace: 'prod', register: true });
+    expect(report.unchecked).toEqual({ cause: '7 PERMISSION_DENIED', command: expect.stringContaining('temporal operator search-attribute create --namespace prod --name TandemFlow') });
+  });
 });
