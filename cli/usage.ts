@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import type { FlowId } from '../flows';
-import { plannedSchedules } from '../workers/schedules';
+import { selectSchedules } from '../workers/schedules';
 import { flowNameList, resolveFlowName, suggestFlowNames } from './flow-names';
 
 /** Parses a flow id or short code (P2); a wrong one is a usage error (exit 2) with "did you mean". */
@@ -32,19 +32,17 @@ export function sideArg(value: string): 'zendesk' | 'target' {
 }
 
 /**
- * A schedule id (`poll/<flow>/<side>`) or a flow (both its schedules), flows by id or short code;
- * returned with full flow ids. The ids do not depend on the intervals.
+ * A schedule id (`poll/<feed>`), a feed (`zendesk/users`) or a flow (the feeds it reads), flows by
+ * id or short code; returned with the full flow id. The ids do not depend on the intervals.
  */
 export function scheduleWhichArg(value: string): string {
-  const all = plannedSchedules({ zendesk: 1, poweroffice: 1, crmoffice: 1 }).map((s) => s.id);
-  const parts = value.split('/');
-  const flowPart = parts[0] === 'poll' ? parts[1] : parts[0];
-  const id = flowPart !== undefined ? resolveFlowName(flowPart) : undefined;
-  const normalized = id ? (parts[0] === 'poll' ? ['poll', id, ...parts.slice(2)].join('/') : id) : value;
-  if (!all.some((s) => s === normalized || s.startsWith(`poll/${normalized}/`))) {
-    const near = flowPart ? suggestFlowNames(flowPart) : [];
+  const normalized = resolveFlowName(value) ?? value;
+  try {
+    selectSchedules({ zendesk: 1, poweroffice: 1, crmoffice: 1 }, normalized);
+  } catch (err) {
+    const near = suggestFlowNames(value);
     const hint = near.length ? ` (did you mean ${near.slice(0, 2).join(' or ')}?)` : '';
-    throw new InvalidArgumentError(`"${value}" is neither a schedule id nor a flow id${hint}; schedules: ${all.join(', ')}`);
+    throw new InvalidArgumentError(`"${value}" is neither a schedule id, a feed nor a flow id${hint}: ${(err as Error).message}`);
   }
   return normalized;
 }

@@ -24,6 +24,8 @@ export interface AllSimulatorsOptions {
   snapshotDir?: string;
   /** Per simulator: called after each request was handled, before its answer is sent (fault tests). */
   beforeAnswer?: { zendesk?: SimulatorOptions['beforeAnswer']; poweroffice?: SimulatorOptions['beforeAnswer']; crmoffice?: SimulatorOptions['beforeAnswer'] };
+  /** Per simulator: requests answered with the status it names, every time (a record that keeps failing). */
+  failWhen?: { zendesk?: SimulatorOptions['failWhen']; poweroffice?: SimulatorOptions['failWhen']; crmoffice?: SimulatorOptions['failWhen'] };
 }
 
 export interface AllSimulators {
@@ -52,6 +54,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     ...(fixed ? { credentials: { email: 'dev@tandem.example', apiToken: `${DEV_SECRET}-zendesk` }, webhookSecret: `${DEV_SECRET}-webhook` } : {}),
     ...snapshot('zendesk'),
     beforeAnswer: opts.beforeAnswer?.zendesk,
+    failWhen: opts.failWhen?.zendesk,
     ...off,
   });
   const poweroffice = await startPowerOfficeSimulator({
@@ -60,6 +63,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     ...(fixed ? { credentials: { applicationKey: `${DEV_SECRET}-app`, clientKey: `${DEV_SECRET}-client`, subscriptionKey: `${DEV_SECRET}-subscription` } } : {}),
     ...snapshot('poweroffice'),
     beforeAnswer: opts.beforeAnswer?.poweroffice,
+    failWhen: opts.failWhen?.poweroffice,
     ...off,
   });
   const crmoffice = await startCrmofficeSimulator({
@@ -68,6 +72,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     ...(fixed ? { clientId: 'tandem-dev', clientSecret: `${DEV_SECRET}-crm`, refreshToken: `${DEV_SECRET}-refresh` } : {}),
     ...snapshot('crmoffice'),
     beforeAnswer: opts.beforeAnswer?.crmoffice,
+    failWhen: opts.failWhen?.crmoffice,
     ...off,
   });
   return {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { planFlow, pollDeps, type PlanAction, type PlanEntry } from '../../activities/plan';
+import { planFlow, type PlanAction, type PlanEntry } from '../../activities/plan';
 import { getFlow, type FlowId } from '../../flows';
 import { openStore, type LinkStore } from '../../store';
 import type { Config } from '../../workers/config';
@@ -53,20 +53,6 @@ export function planLines(entries: PlanEntry[], flowId: string): string[] {
   return lines;
 }
 
-/**
- * The store as the plan sees it with `--all`: no Zendesk checkpoint, so the plan reads the whole
- * feed as `tandem sync --full` would. Reads only: the plan never writes to the real store.
- */
-export function fromTheStart(store: LinkStore): LinkStore {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop === 'getCheckpoint') return async () => undefined;
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
-
 export function planCommand(): Command {
   return withOutputOption(withConfigOption(new Command('plan')))
     .description('dry run: what the next sync of a flow would create, link and update, field by field, and what it would skip and why; writes nothing')
@@ -79,15 +65,14 @@ export function planCommand(): Command {
       const json = outputFormat(cmd) === 'json';
       const config = configOf(cmd, [...FLOW_CONNECTOR_SECTIONS, 'store', 'flows']);
       const connectors = flowConnectors(config, flowId);
-      const { store: real, note } = planStore(config);
-      const store = flags.all ? fromTheStart(real) : real;
+      const { store, note } = planStore(config);
       try {
         if (note && !json) out(note);
-        const entries = await planFlow(pollDeps({ connectors, store, flows: config.flows }), flowId, { limit: flags.limit });
+        const entries = await planFlow({ connectors, store, flows: config.flows }, flowId, { limit: flags.limit, all: flags.all });
         if (json) return printJson(cmd, { flowId, from: flags.all ? 'start' : 'checkpoint', entries });
         for (const line of planLines(entries, flowId)) out(line);
       } finally {
-        await real.close();
+        await store.close();
       }
     });
 }

@@ -37,7 +37,7 @@ async function eachSchedule(cmd: Command, which: string | undefined, verb: strin
   });
 }
 
-const WHICH = ['[which]', 'a schedule id (poll/<flow>/<side>) or a flow id or code like P2 (both its sides); default: every schedule'] as const;
+const WHICH = ['[which]', 'a schedule id (poll/<feed>, e.g. poll/zendesk/users), a feed, or a flow id or code like P2 (the feeds it reads); default: every schedule'] as const;
 
 export function schedulesCommand(): Command {
   const cmd = new Command('schedules')

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { NativeConnection } from '@temporalio/worker';
 import { FLOW_IDS, getFlow } from '../../flows';
-import { signalPair } from '../../activities/signal-pair';
 import { createConnectors } from '../../workers/connectors';
 import { createWorker, stopWorker } from '../../workers/worker';
 import { describeConfig, type Config } from '../../workers/config';
@@ -25,7 +24,7 @@ export function workerConfigProblem(config: Config): string | undefined {
     const keys = missing.map((s) => (s === 'poweroffice' ? 'POWEROFFICE_*' : 'CRMOFFICE_*')).join(' and ');
     return `no ${missing.join(' or ')} configuration (set ${keys}), so these flows cannot run: ${flows.join(', ')}; the worker runs every flow and will not start without them`;
   }
-  // signalPair starts record workflows on the fixed queue; a worker elsewhere would never run them.
+  // Webhooks and polls start record workflows on the fixed queue; a worker elsewhere would never run them.
   if (config.temporal.taskQueue !== TASK_QUEUE) {
     return `temporal.taskQueue is "${config.temporal.taskQueue}", but record workflows are started on "${TASK_QUEUE}"; use "${TASK_QUEUE}" (TEMPORAL_TASK_QUEUE) for now`;
   }
@@ -69,11 +68,12 @@ export function workerCommand(): Command {
         const worker = await createWorker({
           connection,
           namespace: config.temporal.namespace,
-          taskQueue: config.temporal.taskQueue,
-          deps: { connectors, store, flows: config.flows, signal: (pair, notice) => signalPair(client, pair, notice), metrics: tandemMetrics },
+          rates: config.rates,
+          deps: { connectors, store, flows: config.flows },
         });
         const stopCounting = countApiCalls();
         stops.push(async () => stopCounting());
+        tandemMetrics.watchPollLag(store);
         const metrics = await explainingPorts({ [config.metrics.port]: 'TANDEM_METRICS_PORT (or metrics.port in the config file)' }, () =>
           startMetricsServer({ port: config.metrics.port, host: flags.metricsHost }),
         );

@@ -36,19 +36,19 @@ describe('tandem schedules against a real Temporal dev server', () => {
     for (const id of all) expect(first.out).toContain(`created ${id}`);
 
     // As an operator (or `tandem dev`) would: a 10 s interval chosen outside this config.
-    await env.client.schedule.getHandle(`poll/${P2}/target`).update((prev) => ({ ...prev, spec: { intervals: [{ every: 10_000 }] } }));
+    await env.client.schedule.getHandle('poll/poweroffice/employees').update((prev) => ({ ...prev, spec: { intervals: [{ every: 10_000 }] } }));
     const kept = await runCli(['schedules', 'apply'], { env: { ...cliEnv, TANDEM_POLL_ZENDESK_SECONDS: '120' } });
     expect(kept.code).toBe(0);
-    expect(kept.out).toContain(`updated poll/${P2}/target (interval kept; --reset-intervals sets 30 s)`);
-    expect((await env.client.schedule.getHandle(`poll/${P2}/target`).describe()).spec.intervals?.[0]?.every).toBe(10_000);
+    expect(kept.out).toContain('updated poll/poweroffice/employees (interval kept; --reset-intervals sets 30 s)');
+    expect((await env.client.schedule.getHandle('poll/poweroffice/employees').describe()).spec.intervals?.[0]?.every).toBe(10_000);
 
     const second = await runCli(['schedules', 'apply', '--reset-intervals'], { env: { ...cliEnv, TANDEM_POLL_ZENDESK_SECONDS: '120' } });
     expect(second.code).toBe(0);
     expect(second.out).toContain(`0 created, ${all.length} updated`);
-    expect(second.out).toContain(`updated poll/${P2}/zendesk (every 120 s)`);
-    const d = await env.client.schedule.getHandle(`poll/${P2}/zendesk`).describe();
+    expect(second.out).toContain('updated poll/zendesk/users (every 120 s)');
+    const d = await env.client.schedule.getHandle('poll/zendesk/users').describe();
     expect(d.spec.intervals?.[0]?.every).toBe(120_000);
-    expect((await env.client.schedule.getHandle(`poll/${P2}/target`).describe()).spec.intervals?.[0]?.every).toBe(30_000);
+    expect((await env.client.schedule.getHandle('poll/poweroffice/employees').describe()).spec.intervals?.[0]?.every).toBe(30_000);
   });
 
   it('list --output json parses, one entry per schedule with its state', async () => {
@@ -62,32 +62,32 @@ describe('tandem schedules against a real Temporal dev server', () => {
   it('a flow is named by its short code too', async () => {
     const r = await runCli(['schedules', 'trigger', 'P2'], { env: cliEnv });
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`triggered poll/${P2}/zendesk`);
+    expect(r.out).toContain('triggered poll/zendesk/users');
   });
 
   it('pause and resume flip the state of the chosen schedules only', async () => {
     const r = await runCli(['schedules', 'pause', P2, '--note', 'maintenance'], { env: cliEnv });
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`paused poll/${P2}/zendesk`);
-    expect(r.out).toContain(`paused poll/${P2}/target`);
-    expect(await paused(`poll/${P2}/zendesk`)).toBe(true);
-    expect(await paused(`poll/${P2}/target`)).toBe(true);
-    expect(await paused('poll/zendesk-users-to-crmoffice-contacts/zendesk')).toBe(false);
+    expect(r.out).toContain('paused poll/zendesk/users');
+    expect(r.out).toContain('paused poll/poweroffice/employees');
+    expect(await paused('poll/zendesk/users')).toBe(true);
+    expect(await paused('poll/poweroffice/employees')).toBe(true);
+    expect(await paused('poll/crmoffice/contacts')).toBe(false);
 
     const list = await runCli(['schedules', 'list'], { env: cliEnv });
-    expect(list.out).toMatch(new RegExp(`poll/${P2}/zendesk  paused \\(maintenance\\)`));
-    expect(list.out).toMatch(/poll\/zendesk-users-to-crmoffice-contacts\/zendesk {2}running/);
+    expect(list.out).toMatch(/poll\/zendesk\/users {2}paused \(maintenance\)/);
+    expect(list.out).toMatch(/poll\/crmoffice\/contacts {2}running/);
     expect(list.out).not.toContain('missing');
 
-    const resumed = await runCli(['schedules', 'resume', `poll/${P2}/target`], { env: cliEnv });
+    const resumed = await runCli(['schedules', 'resume', 'poll/poweroffice/employees'], { env: cliEnv });
     expect(resumed.code).toBe(0);
-    expect(resumed.out.trim()).toBe(`resumed poll/${P2}/target`);
-    expect(await paused(`poll/${P2}/target`)).toBe(false);
-    expect(await paused(`poll/${P2}/zendesk`)).toBe(true);
+    expect(resumed.out.trim()).toBe('resumed poll/poweroffice/employees');
+    expect(await paused('poll/poweroffice/employees')).toBe(false);
+    expect(await paused('poll/zendesk/users')).toBe(true);
   });
 
   it('trigger starts a poll now', async () => {
-    const id = 'poll/zendesk-organizations-to-crmoffice-companies/zendesk';
+    const id = 'poll/zendesk/organizations';
     const r = await runCli(['schedules', 'trigger', id], { env: cliEnv });
     expect(r.code).toBe(0);
     expect(r.out.trim()).toBe(`triggered ${id}`);

@@ -1,0 +1,125 @@
+/**
+ * Hands work to child workflows in a sliding window: at most `size` in flight, the next one started
+ * as soon as one ends. A start is durable once it returns, so the caller may move its checkpoint
+ * then; a child that keeps retrying holds one slot, never the others.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import { ParentClosePolicy, condition, getExternalWorkflowHandle, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import type { WorkItem } from '../activities/feed-routing';
+import type { OutcomeCounts, SyncOutcome } from '../activities/types';
+import { recordWorkflowId, ticketCommentsWorkflowId } from './ids';
+import { changedSignal, pairSyncedSignal, syncRecord } from './record';
+import type { RetryTuning } from './steps';
+import { syncTicketComments } from './ticket-comments';
+
+export interface HandOverCounts {
+  /** Children started. */
+  started: number;
+  /** Pairs whose workflow ran already (a webhook): told by signal instead. */
+  signalled: number;
+  outcomes: OutcomeCounts;
+  /** The latest failures, `<flow id>/<zendesk id>: <reason>`. */
+  failures: string[];
+}
+
+export function emptyOutcomes(): OutcomeCounts {
+  return { created: 0, linked: 0, updated: 0, unchanged: 0, skipped: 0, conflict: 0, orphaned: 0, failed: 0 };
+}
+
+export function emptyCounts(): HandOverCounts {
+  return { started: 0, signalled: 0, outcomes: emptyOutcomes(), failures: [] };
+}
+
+/**
+ * Hands work to children, at most `size` in flight. A pair child counts as done when it reports its
+ * first sync (a failed pair stays open for its next change); a comments child when it ends.
+ */
+export class SlidingWindow {
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly size: number,
+    private readonly counts: HandOverCounts,
+    private readonly retry: RetryTuning | undefined,
+    private readonly side: 'zendesk' | 'target',
+  ) {
+    setHandler(pairSyncedSignal, (synced) => {
+      const id = recordWorkflowId(synced);
+      if (synced.outcome === 'failed') this.counts.failures = [`${id}: ${synced.summary}`, ...this.counts.failures].slice(0, 20);
+      this.done(id, synced.outcome);
+    });
+  }
+
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  /** Starts the item's workflow once a slot is free; returns when it has started (or was signalled). */
+  async add(item: WorkItem): Promise<void> {
+    await condition(() => this.inFlight.size < this.size);
+    if (item.kind === 'pair') await this.startPair(item);
+    else await this.startComments(item);
+  }
+
+  /** Waits for the children in flight, at most `timeout` (a child that keeps retrying must not hold the caller). */
+  async drain(timeout: Duration): Promise<void> {
+    await condition(() => this.inFlight.size === 0, timeout);
+  }
+
+  private done(id: string, outcome: SyncOutcome | null): void {
+    if (!this.inFlight.delete(id)) return;
+    if (outcome) this.counts.outcomes[outcome] += 1;
+  }
+
+  private async startPair(item: Extract<WorkItem, { kind: 'pair' }>): Promise<void> {
+    const pair = { flowId: item.flowId, zendeskId: item.zendeskId };
+    const workflowId = recordWorkflowId(pair);
+    for (let tries = 0; tries < 3; tries++) {
+      try {
+        this.inFlight.add(workflowId);
+        const child = await startChild(syncRecord, { workflowId, args: [pair, { given: item.given, lingerMs: 0, retry: this.retry }], parentClosePolicy: ParentClosePolicy.ABANDON });
+        this.counts.started += 1;
+        // Its report normally comes first; an end without one (terminated) frees the slot too.
+        void child.result().then(
+          () => this.done(workflowId, null),
+          () => this.done(workflowId, null),
+        );
+        return;
+      } catch (err) {
+        this.inFlight.delete(workflowId);
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      try {
+        // It runs already (a webhook, or a failed pair waiting for its fix): it reports its next sync.
+        this.inFlight.add(workflowId);
+        await getExternalWorkflowHandle(workflowId).signal(changedSignal, { side: this.side, via: 'poll', replyTo: workflowInfo().workflowId });
+        this.counts.signalled += 1;
+        return;
+      } catch {
+        this.inFlight.delete(workflowId);
+        // It ended between the two calls: start it again.
+      }
+    }
+  }
+
+  private async startComments(item: Extract<WorkItem, { kind: 'comments' }>): Promise<void> {
+    const workflowId = ticketCommentsWorkflowId(item.ticketId);
+    try {
+      this.inFlight.add(workflowId);
+      const child = await startChild(syncTicketComments, {
+        workflowId,
+        args: [{ ticketId: item.ticketId, ticket: item.ticket, retry: this.retry }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+      this.counts.started += 1;
+      void child.result().then(
+        () => this.done(workflowId, null),
+        () => this.done(workflowId, null),
+      );
+    } catch (err) {
+      this.inFlight.delete(workflowId);
+      // Its comments are being listed now; a later change of the ticket lists them again.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+}
