@@ -17,10 +17,10 @@ export function syncWorkflowId(feed: string, at: Date): string {
 }
 
 /**
- * The counts the progress shows, from the poll workflow's memo (or its result). Each record read is
- * dropped as unchanged, handed to a record workflow (started, or signalled when already running),
- * or not for these flows (outside their condition, created only on demand, a target record without
- * a link), so those three add up to `read`; the outcomes are of the record workflows that finished.
+ * The counts the progress shows, from the poll workflow's memo (or its result), each in its own
+ * unit so nothing reads as a sum that does not add up: records read, of them dropped as unchanged;
+ * pairs handed to record workflows (a record of a feed may feed several flows); and the outcomes of
+ * the record workflows that finished.
  */
 export function progressCounts(t: PollTotals | undefined) {
   const o = t?.outcomes;
@@ -38,13 +38,13 @@ export function progressCounts(t: PollTotals | undefined) {
     orphaned: o?.orphaned ?? 0,
     failed: o?.failed ?? 0,
   };
-  return { ...c, outside: Math.max(0, c.read - c.unchangedDropped - c.handed) };
+  return c;
 }
 
 export function progressLine(t: PollTotals | undefined): string {
   const c = progressCounts(t);
   const rare = [c.conflict ? `${c.conflict} conflict` : '', c.orphaned ? `${c.orphaned} orphaned` : ''].filter(Boolean).map((x) => `, ${x}`).join('');
-  return `${c.pages} page(s): ${c.read} read = ${c.unchangedDropped} unchanged + ${c.handed} handed to record workflows + ${c.outside} not for these flows; outcomes: ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped${rare}, ${c.failed} failed`;
+  return `${c.pages} page(s): ${c.read} record(s) read (${c.unchangedDropped} unchanged, dropped); ${c.handed} pair(s) handed to record workflows; finished: ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped${rare}, ${c.failed} failed`;
 }
 
 /** Why the workflow ended badly, in words: a terminate or cancel reason alone reads like a failure message. */

@@ -17,7 +17,7 @@ describe('usage errors exit 2 with one line naming the bad argument', () => {
     [['webhooks', 'serve', '--port', 'http'], /--port.*"http" is not a port/],
     [['webhooks', 'register', 'not a url'], /public-url.*"not a url" is not an http\(s\) URL/],
     [['schedules', 'frob'], /unknown command 'frob'/],
-    [['schedules', 'pause', 'nope'], /which.*"nope" is neither a schedule id nor a flow id/],
+    [['schedules', 'pause', 'nope'], /which.*"nope" is neither a schedule id, a feed nor a flow id/],
     [['links', 'zendesk-users-to-powerofficego-employees'], /missing required argument 'id'/],
     [['plan'], /missing required argument 'flow-id'/],
     [['plan', 'zendesk-users-to-powerofficego-employees', '--limit', '0'], /--limit.*"0" is not a positive whole number/],
