@@ -55,12 +55,15 @@ describe("Tandem's search attributes", () => {
     const err = await ensureSearchAttributes(refusing, { namespace: 'prod', address: 'tmprl:7233', register: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SearchAttributesMissingError);
     expect((err as Error).message).toContain('PERMISSION_DENIED');
-    expect((err as Error).message).toContain('temporal operator search-attribute create --address tmprl:7233 --namespace prod --name TandemFlow --type Keyword');
+    // Every attribute of TANDEM_SEARCH_ATTRIBUTES, whatever the list holds today.
+    expect((err as Error).message).toContain(`\n  ${createSearchAttributesCommand({ namespace: 'prod', address: 'tmprl:7233' })}\n`);
+    expect((err as Error).message).toContain('temporal operator search-attribute create --address tmprl:7233 --namespace prod --name ');
   });
 
   it('a cluster that will not list them is reported as unchecked, with the command, not refused', async () => {
     const silent = { connection: { operatorService: { listSearchAttributes: async () => Promise.reject(new Error('7 PERMISSION_DENIED')) } } } as unknown as Client;
     const report = await ensureSearchAttributes(silent, { namespace: 'prod', register: true });
-    expect(report.unchecked).toEqual({ cause: '7 PERMISSION_DENIED', command: expect.stringContaining('temporal operator search-attribute create --namespace prod --name TandemFlow') });
+    expect(report.unchecked).toEqual({ cause: '7 PERMISSION_DENIED', command: createSearchAttributesCommand({ namespace: 'prod' }) });
+    for (const a of TANDEM_SEARCH_ATTRIBUTES) expect(report.unchecked?.command).toContain(`--name ${a.name} --type Keyword`);
   });
 });
