@@ -31,6 +31,9 @@ export function businessFailure(err: unknown): FailureLike | undefined {
   return undefined;
 }
 
+/** Statements of how a worker was set up (a queue with activities only), not problems: debug, not warn. */
+const SETUP_NOTES = /^No (workflows|activities|Nexus services) registered/;
+
 export class PinoSdkLogger implements SdkLogger {
   constructor(private readonly logger: Logger) {}
 
@@ -46,7 +49,7 @@ export class PinoSdkLogger implements SdkLogger {
       return;
     }
     const fields = { ...rest, ...(err ? { err } : {}) };
-    this.logger[PINO[level]](fields, message);
+    this.logger[SETUP_NOTES.test(message) ? 'debug' : PINO[level]](fields, message);
   }
 
   trace(message: string, meta?: LogMetadata): void {
