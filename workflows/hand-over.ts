@@ -8,6 +8,7 @@ import { ParentClosePolicy, condition, getExternalWorkflowHandle, setHandler, st
 import type { WorkItem } from '../activities/feed-routing';
 import type { OutcomeCounts, SyncOutcome } from '../activities/types';
 import { recordWorkflowId, ticketCommentsWorkflowId } from './ids';
+import { recordSearchAttributes } from './search-attributes';
 import { changedSignal, pairSyncedSignal, syncRecord } from './record';
 import type { RetryTuning } from './steps';
 import { syncTicketComments } from './ticket-comments';
@@ -43,11 +44,7 @@ export class SlidingWindow {
     private readonly retry: RetryTuning | undefined,
     private readonly side: 'zendesk' | 'target',
   ) {
-    setHandler(pairSyncedSignal, (synced) => {
-      const id = recordWorkflowId(synced);
-      if (synced.outcome === 'failed') this.counts.failures = [`${id}: ${synced.summary}`, ...this.counts.failures].slice(0, 20);
-      this.done(id, synced.outcome);
-    });
+    setHandler(pairSyncedSignal, (synced) => this.report(recordWorkflowId(synced), synced));
   }
 
   get running(): number {
@@ -66,6 +63,11 @@ export class SlidingWindow {
     await condition(() => this.inFlight.size === 0, timeout);
   }
 
+  private report(id: string, synced: { outcome: SyncOutcome; summary: string } | null): void {
+    if (synced?.outcome === 'failed' && this.inFlight.has(id)) this.counts.failures = [`${id}: ${synced.summary}`, ...this.counts.failures].slice(0, 20);
+    this.done(id, synced?.outcome ?? null);
+  }
+
   private done(id: string, outcome: SyncOutcome | null): void {
     if (!this.inFlight.delete(id)) return;
     if (outcome) this.counts.outcomes[outcome] += 1;
@@ -77,11 +79,16 @@ export class SlidingWindow {
     for (let tries = 0; tries < 3; tries++) {
       try {
         this.inFlight.add(workflowId);
-        const child = await startChild(syncRecord, { workflowId, args: [pair, { given: item.given, lingerMs: 0, retry: this.retry }], parentClosePolicy: ParentClosePolicy.ABANDON });
+        const child = await startChild(syncRecord, {
+          workflowId,
+          args: [pair, { given: item.given, lingerMs: 0, retry: this.retry }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: recordSearchAttributes(pair),
+        });
         this.counts.started += 1;
-        // Its report normally comes first; an end without one (terminated) frees the slot too.
+        // It reports by ending, or by a signal when it stays open (failed, or more changes came).
         void child.result().then(
-          () => this.done(workflowId, null),
+          (run) => this.report(workflowId, run.last),
           () => this.done(workflowId, null),
         );
         return;

@@ -67,3 +67,11 @@ export interface GivenRecord {
 export function commentPairId(ticketId: string | number, commentId: string | number): string {
   return `${ticketId}:${commentId}`;
 }
+
+export function parseCommentPairId(id: string): { ticketId: number; commentId: number } {
+  const [ticket, comment] = id.split(':');
+  const ticketId = Number(ticket);
+  const commentId = Number(comment);
+  if (!Number.isInteger(ticketId) || !Number.isInteger(commentId)) throw new Error(`comment pair id \`${id}\` is not <ticket id>:<comment id>`);
+  return { ticketId, commentId };
+}

@@ -16,7 +16,7 @@ import {
 import type { Reference } from '../flows/decide';
 import type { SyncOutcome, SyncPairResult } from '../activities/types';
 import { CHANGED_SIGNAL, PAIR_SYNCED_SIGNAL, recordWorkflowId, type ChangeNotice, type GivenRecord, type PairRef, type PairSynced } from './ids';
-import { FLOW, KIND, OUTCOME, TARGET_ID, ZENDESK_ID } from './search-attributes';
+import { KIND, OUTCOME, TARGET_ID, recordSearchAttributes } from './search-attributes';
 import { getFlow } from '../flows/registry';
 import { pairSteps, type RetryTuning } from './steps';
 import { businessFailure, syncPair } from './sync-pair';
@@ -83,31 +83,28 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     if (notice.replyTo) waiting.push(notice.replyTo);
   });
   setHandler(pairSyncedSignal, (synced) => void replies.set(recordWorkflowId(synced), synced));
-  upsertSearchAttributes([
-    { key: KIND, value: 'record' },
-    { key: FLOW, value: pair.flowId },
-    { key: ZENDESK_ID, value: pair.zendeskId },
-  ]);
+  // Whoever starts a pair sets these (one event fewer per pair); a bare start gets them here.
+  if (!workflowInfo().typedSearchAttributes.get(KIND)) upsertSearchAttributes(recordSearchAttributes(pair));
 
   const linkReference = (ref: Reference) => runReference(ref, options.retry, replies);
   const steps = pairSteps(getFlow(pair.flowId).target.system, options.retry);
   let recent = options.recent ?? [];
   let syncs = 0;
   let last: SyncPairResult | null = null;
-  // The parent (a poll, or a pair that needs this one) hears of the first sync; its completion may be long off.
+  // The parent (a poll, or a pair that needs this one) hears of the first sync: by this run's end
+  // when it ends right after, else (more changes pending, or failed and waiting) by a signal.
   let parentToTell = workflowInfo().parent?.workflowId;
   for (;;) {
     if (!pending) {
       // A failed or conflicting pair stays open until its next change heals it: its TandemOutcome
       // then moves on in this same run, so "failed now" is a plain query.
+      const linger = options.lingerMs ?? DEFAULT_LINGER_MS;
       if (last && UNSETTLED.includes(last.outcome)) await condition(() => pending);
-      else if (!(await condition(() => pending, options.lingerMs ?? DEFAULT_LINGER_MS))) break;
+      else if (linger <= 0 || !(await condition(() => pending, linger))) break;
     }
     pending = false;
     // Those who asked before this sync began get its answer; later askers wait for the next one.
     const answering = waiting.splice(0);
-    if (parentToTell) answering.push(parentToTell);
-    parentToTell = undefined;
     const ctx = { pair, demanded, given, retry: options.retry, linkReference };
     given = undefined;
     let result: SyncPairResult;
@@ -122,6 +119,9 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     syncs += 1;
     last = result;
     sinks.metrics.syncEnded(pair.flowId, result.outcome);
+    const endsNow = !pending && !UNSETTLED.includes(result.outcome) && (options.lingerMs ?? DEFAULT_LINGER_MS) <= 0;
+    if (parentToTell && !endsNow) answering.push(parentToTell);
+    parentToTell = undefined;
     for (const asker of answering) await tell(asker, result);
     if (result.written.target || result.written.zendesk || UNSETTLED.includes(result.outcome) || result.outcome === 'orphaned') {
       recent = [{ at: new Date().toISOString(), outcome: result.outcome, summary: result.summary }, ...recent].slice(0, RECENT);
@@ -147,7 +147,16 @@ async function runReference(ref: Reference, retry: RetryTuning | undefined, repl
   for (;;) {
     try {
       // The referenced pair outlives this one: it is a record of its own.
-      await startChild(syncRecord, { workflowId: id, args: [pair, { demanded: true, lingerMs: 0, retry }], parentClosePolicy: ParentClosePolicy.ABANDON });
+      const child = await startChild(syncRecord, {
+        workflowId: id,
+        args: [pair, { demanded: true, lingerMs: 0, retry }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: recordSearchAttributes(pair),
+      });
+      void child.result().then(
+        (run) => run.last && !replies.has(id) && replies.set(id, synced(run.last)),
+        () => undefined,
+      );
       break;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -163,10 +172,13 @@ async function runReference(ref: Reference, retry: RetryTuning | undefined, repl
   return replies.get(id)!;
 }
 
+function synced(result: SyncPairResult): PairSynced {
+  return { flowId: result.flowId, zendeskId: result.zendeskId, targetId: result.targetId, outcome: result.outcome, summary: result.summary };
+}
+
 async function tell(asker: string, result: SyncPairResult): Promise<void> {
-  const synced: PairSynced = { flowId: result.flowId, zendeskId: result.zendeskId, targetId: result.targetId, outcome: result.outcome, summary: result.summary };
   try {
-    await getExternalWorkflowHandle(asker).signal(pairSyncedSignal, synced);
+    await getExternalWorkflowHandle(asker).signal(pairSyncedSignal, synced(result));
   } catch {
     // The asker is gone (ended or terminated); nobody waits for this answer.
   }

@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_FLOWS_CONFIG, FlowsConfig, feedOf, getFlow, type Side } from '../../flows';
+import { DEFAULT_FLOWS_CONFIG, FLOW_IDS, FlowsConfig, feedOf, getFlow, type Side } from '../../flows';
 import { LinkStore, openStore } from '../../store';
 import { AllSimulators, AllSimulatorsOptions, startAllSimulators } from '../../simulators/all';
 import { createConnectors } from '../../workers/connectors';
@@ -84,7 +84,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       const totals = await env.client.workflow.execute('pollFeed', {
         taskQueue: TASK_QUEUE,
         workflowId: `test-poll-${++pollCount}-${feedOf(getFlow(flowId), side)}`,
-        args: [{ feed: feedOf(getFlow(flowId), side), full, retry: opts.retry ?? TEST_RETRY }],
+        args: [{ feed: feedOf(getFlow(flowId), side), full, retry: opts.retry ?? TEST_RETRY, drainSeconds: 30 }],
       });
       await stack.settle();
       return totals as PollTotals;
@@ -92,8 +92,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     async settle(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        // A pair that keeps retrying (an outage the test made) is not work that will end by itself.
         const { count } = await env.client.workflow.count(BUSY_QUERY);
-        if (count === 0) return;
+        const retrying = (await Promise.all(FLOW_IDS.map((f) => store.countRetrying(f)))).reduce((a, b) => a + b, 0);
+        if (count <= retrying) return;
         if (Date.now() > deadline) throw new Error(`${count} record workflow(s) still running after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 200));
       }
