@@ -7,7 +7,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { Config, ConfigError, loadConfig } from '../workers/config';
+import { isAbsolute, join } from 'node:path';
+import { Config, ConfigError, ConfigFor, loadConfigFor, Section } from '../workers/config';
+import { redactUrlPasswords } from '../workers/redact';
+import { readSettingsFile, SETTINGS_FILE } from '../workers/settings-file';
+import { temporalConnectionOptions } from '../workers/temporal-connection';
 import { openStore, LinkStore } from '../store';
 
 export interface CliOutput {
@@ -18,6 +22,10 @@ export interface CliOutput {
 
 export interface CliRuntime {
   env: NodeJS.ProcessEnv;
+  /** Where relative paths, and the settings file `.tandem/env`, are found; default: the process's. */
+  cwd?: string;
+  /** Answers a yes/no question, for confirmations; absent when no person can answer. */
+  confirm?(question: string): Promise<boolean>;
   stdout: CliOutput;
   stderr: CliOutput;
   /** Resolves when the operator asks a long-running command to stop (SIGINT/SIGTERM by default). */
@@ -27,6 +35,7 @@ export interface CliRuntime {
 export function processRuntime(): CliRuntime {
   return {
     env: process.env,
+    confirm: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
     stdout: process.stdout,
     stderr: process.stderr,
     waitForStop: () =>
@@ -40,6 +49,16 @@ export function processRuntime(): CliRuntime {
         process.on('SIGTERM', onSignal);
       }),
   };
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 const runtimes = new WeakMap<Command, CliRuntime>();
@@ -95,12 +114,40 @@ export function usageError(cmd: Command, message: string): never {
   cmd.error(`error: ${message}`, { exitCode: 2, code: 'tandem.usage' });
 }
 
-/** The config from `--config` (this command's or the program's), else TANDEM_CONFIG, plus the env. */
-export function configOf(cmd: Command): Config {
+/** The settings file this command reads: TANDEM_ENV_FILE, else `.tandem/env` in the working folder. */
+export function settingsFilePath(cmd: Command): string {
+  const rt = runtimeOf(cmd);
+  const cwd = rt.cwd ?? process.cwd();
+  const given = rt.env.TANDEM_ENV_FILE;
+  if (given) return isAbsolute(given) ? given : join(cwd, given);
+  return join(cwd, SETTINGS_FILE);
+}
+
+/**
+ * The environment a command sees: the process's, over the settings file `tandem dev` wrote. A
+ * config file (--config, TANDEM_CONFIG) means another setup was chosen, so the file is not read then.
+ */
+export function effectiveEnv(cmd: Command): NodeJS.ProcessEnv {
   const { env } = runtimeOf(cmd);
   const flag = (cmd.optsWithGlobals() as { config?: string }).config;
+  if (flag || env.TANDEM_CONFIG || env.TANDEM_ENV_FILE === 'none') return env;
+  const fromFile = readSettingsFile(settingsFilePath(cmd));
+  if (!fromFile) return env;
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  return { ...fromFile, ...given };
+}
+
+const ALL_SECTIONS: Section[] = ['temporal', 'store', 'zendesk', 'poweroffice', 'crmoffice', 'webhook', 'metrics', 'polling', 'flows'];
+
+/**
+ * The config from `--config` (this command's or the program's), else TANDEM_CONFIG, plus the env
+ * and the settings file; only `sections` are required, so each command asks for what it uses.
+ */
+export function configOf<S extends Section = Section>(cmd: Command, sections?: readonly S[]): ConfigFor<S> {
+  const env = effectiveEnv(cmd);
+  const flag = (cmd.optsWithGlobals() as { config?: string }).config;
   try {
-    return loadConfig({ env, file: flag ?? (env.TANDEM_CONFIG || undefined) });
+    return loadConfigFor(sections ?? (ALL_SECTIONS as S[]), { env, file: flag ?? (env.TANDEM_CONFIG || undefined) });
   } catch (err) {
     // ConfigError already lists every problem by the name to edit; nothing to add but where it came from.
     if (err instanceof ConfigError) throw new Error(err.message);
@@ -109,10 +156,11 @@ export function configOf(cmd: Command): Config {
 }
 
 /** A Temporal client for the config, or an error naming the address and namespace it tried. */
-export async function connectTemporal(config: Config, opts: { timeoutMs?: number } = {}): Promise<Client> {
+export async function connectTemporal(config: Pick<Config, 'temporal'>, opts: { timeoutMs?: number } = {}): Promise<Client> {
   const { address, namespace } = config.temporal;
+  const options = temporalConnectionOptions(config.temporal);
   try {
-    const connection = await Connection.connect({ address, connectTimeout: opts.timeoutMs ?? 10_000 });
+    const connection = await Connection.connect({ ...options, connectTimeout: opts.timeoutMs ?? 10_000 });
     return new Client({ connection, namespace });
   } catch (err) {
     throw new Error(
@@ -130,14 +178,16 @@ export async function closeTemporal(client: Client): Promise<void> {
  * The link store of the config, or an error naming the URL (SQLite path) it tried. Commands that only
  * read pass `mustExist`, so a mistyped path is reported instead of answered from a fresh empty file.
  */
-export function openConfigStore(config: Config, opts: { mustExist?: boolean } = {}): LinkStore {
+export function openConfigStore(config: Pick<Config, 'store'>, opts: { mustExist?: boolean } = {}): LinkStore {
   const path = config.store.url.startsWith('sqlite:') ? config.store.url.slice('sqlite:'.length) : config.store.url;
+  // A postgres:// URL may carry a password: only its redacted form goes into a message.
+  const shown = redactUrlPasswords(config.store.url);
   if (opts.mustExist && path !== ':memory:' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !existsSync(path)) {
-    throw new Error(`the link store "${config.store.url}" does not exist (no sync has run with this config?); set TANDEM_STORE (or store.url in the config file)`);
+    throw new Error(`the link store "${shown}" does not exist (no sync has run with this config?); set TANDEM_STORE (or store.url in the config file), or start the dev stack with \`tandem dev\``);
   }
   try {
     return openStore(config.store.url);
   } catch (err) {
-    throw new Error(`cannot open the link store "${config.store.url}": ${(err as Error).message}; set TANDEM_STORE (or store.url in the config file)`);
+    throw new Error(`cannot open the link store "${shown}": ${redactUrlPasswords((err as Error).message)}; set TANDEM_STORE (or store.url in the config file)`);
   }
 }

@@ -2,11 +2,15 @@
 /** `tandem`: one command to run, watch and steer Tandem. Each subcommand lives in cli/commands/. */
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands';
+import { redactText } from '../workers/redact';
+import { CONFIG_KEYS } from '../workers/config';
+import { tandemVersion } from './version';
 
 export function buildProgram(): Command {
   const program = new Command('tandem')
     .description('Two-way sync of Zendesk, Crmoffice and PowerOffice Go records, on Temporal')
-    .option('--config <file>', 'config file (YAML or JSON); default: $TANDEM_CONFIG')
+    .version(tandemVersion(), '-V, --version', 'print the version')
+    .option('--config <file>', 'config file (YAML or JSON); default: $TANDEM_CONFIG, else the settings file .tandem/env when present')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
@@ -19,12 +23,21 @@ export function exitCodeFor(err: unknown): number {
   return 1;
 }
 
+/**
+ * The one line an error ends a command with. Whatever a library put in its message, a URL's
+ * password and the values of secret variables in the environment never reach the terminal.
+ */
+export function errorLine(err: unknown, env: NodeJS.ProcessEnv): string {
+  const secrets = CONFIG_KEYS.filter((k) => k.secret && k.env).map((k) => env[k.env!] ?? '').filter(Boolean);
+  return `tandem: ${redactText(err instanceof Error ? err.message : String(err), secrets)}\n`;
+}
+
 async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     process.exitCode = exitCodeFor(err);
-    if (!(err instanceof CommanderError)) process.stderr.write(`tandem: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (!(err instanceof CommanderError)) process.stderr.write(errorLine(err, process.env));
   }
 }
 

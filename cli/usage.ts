@@ -1,12 +1,16 @@
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
-import { FLOW_IDS, FlowId, isFlowId } from '../flows';
+import type { FlowId } from '../flows';
 import { selectSchedules } from '../workers/schedules';
+import { flowNameList, resolveFlowName, suggestFlowNames } from './flow-names';
 
-/** Parses a flow id argument; a wrong one is a usage error (exit 2) naming the valid ids. */
+/** Parses a flow id or short code (P2); a wrong one is a usage error (exit 2) with "did you mean". */
 export function flowIdArg(value: string): FlowId {
-  if (!isFlowId(value)) throw new InvalidArgumentError(`unknown flow id "${value}"; valid: ${FLOW_IDS.join(', ')}`);
-  return value;
+  const id = resolveFlowName(value);
+  if (id) return id;
+  const near = suggestFlowNames(value);
+  const hint = near.length ? `; did you mean ${near.slice(0, 2).join(' or ')}?` : '';
+  throw new InvalidArgumentError(`unknown flow id "${value}"${hint}; valid: ${flowNameList()}`);
 }
 
 export function portArg(value: string): number {
@@ -27,14 +31,20 @@ export function sideArg(value: string): 'zendesk' | 'target' {
   return value;
 }
 
-/** A schedule id (`poll/<feed>`), a feed (`zendesk/users`) or a flow id (the feeds it reads); the ids do not depend on the intervals. */
+/**
+ * A schedule id (`poll/<feed>`), a feed (`zendesk/users`) or a flow (the feeds it reads), flows by
+ * id or short code; returned with the full flow id. The ids do not depend on the intervals.
+ */
 export function scheduleWhichArg(value: string): string {
+  const normalized = resolveFlowName(value) ?? value;
   try {
-    selectSchedules({ zendesk: 1, poweroffice: 1, crmoffice: 1 }, value);
+    selectSchedules({ zendesk: 1, poweroffice: 1, crmoffice: 1 }, normalized);
   } catch (err) {
-    throw new InvalidArgumentError(`"${value}" is neither a schedule id, a feed nor a flow id: ${(err as Error).message}`);
+    const near = suggestFlowNames(value);
+    const hint = near.length ? ` (did you mean ${near.slice(0, 2).join(' or ')}?)` : '';
+    throw new InvalidArgumentError(`"${value}" is neither a schedule id, a feed nor a flow id${hint}: ${(err as Error).message}`);
   }
-  return value;
+  return normalized;
 }
 
 const HttpUrl = z.url({ protocol: /^https?$/ });

@@ -4,12 +4,14 @@
  * Secrets come only from the environment (`X` or `X_FILE`), never from the file, and are never printed.
  */
 import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
+import YAML, { LineCounter } from 'yaml';
 import { z } from 'zod';
 import { ZendeskConfig } from '../connectors/zendesk/config';
 import { CrmofficeConfig } from '../connectors/crmoffice/config';
 import { PowerOfficeConfig } from '../connectors/poweroffice/config';
 import { FlowsConfigSchema } from '../flows/config';
+import { redactUrlPasswords } from './redact';
+import { keyPathAtLine } from './yaml-position';
 import { DEFAULT_RATES } from './rates';
 
 const port = z.number().int().min(0).max(65535);
@@ -19,6 +21,12 @@ const TemporalSection = z.object({
   address: z.string().min(1).default('127.0.0.1:7233'),
   namespace: z.string().min(1).default('default'),
   taskQueue: z.string().min(1).default('tandem'),
+  /** PEM file paths; any of them (or an API key) turns TLS on. */
+  tlsCa: z.string().min(1).optional(),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  /** Temporal Cloud API key (sent over TLS). */
+  apiKey: z.string().min(1).optional(),
 });
 const StoreSection = z.object({
   /** A SQLite file path, or a `postgres://` URL. */
@@ -30,7 +38,11 @@ const WebhookSection = z.object({
   secret: z.string().min(1).optional(),
   maxBodyBytes: z.number().int().positive().default(256 * 1024),
 });
-const MetricsSection = z.object({ port: port.default(9464) });
+const MetricsSection = z.object({
+  port: port.default(9464),
+  /** The Temporal SDK's own metrics; absent: the port after `port`. */
+  sdkPort: port.optional(),
+});
 const PollingSection = z.object({
   // Zendesk's incremental export allows 10 requests a minute, shared by the users, tickets and organizations feeds.
   zendesk: seconds.default(60),
@@ -62,7 +74,6 @@ const ConfigSchema = z.object({
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
-type Section = keyof Config;
 const SECTIONS: Record<Section, z.ZodType> = {
   temporal: TemporalSection,
   store: StoreSection,
@@ -92,6 +103,10 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'temporal', key: 'address', env: 'TEMPORAL_ADDRESS' },
   { section: 'temporal', key: 'namespace', env: 'TEMPORAL_NAMESPACE' },
   { section: 'temporal', key: 'taskQueue', env: 'TEMPORAL_TASK_QUEUE' },
+  { section: 'temporal', key: 'tlsCa', env: 'TEMPORAL_TLS_CA' },
+  { section: 'temporal', key: 'tlsCert', env: 'TEMPORAL_TLS_CERT' },
+  { section: 'temporal', key: 'tlsKey', env: 'TEMPORAL_TLS_KEY' },
+  { section: 'temporal', key: 'apiKey', env: 'TEMPORAL_API_KEY', secret: true },
   { section: 'store', key: 'url', env: 'TANDEM_STORE' },
   { section: 'zendesk', key: 'baseUrl', env: 'ZENDESK_BASE_URL' },
   { section: 'zendesk', key: 'email', env: 'ZENDESK_EMAIL' },
@@ -111,6 +126,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'webhook', key: 'secret', env: 'ZENDESK_WEBHOOK_SECRET', secret: true },
   { section: 'webhook', key: 'maxBodyBytes', env: 'TANDEM_WEBHOOK_MAX_BODY_BYTES', kind: 'number' },
   { section: 'metrics', key: 'port', env: 'TANDEM_METRICS_PORT', kind: 'number' },
+  { section: 'metrics', key: 'sdkPort', env: 'TANDEM_SDK_METRICS_PORT', kind: 'number' },
   { section: 'polling', key: 'zendesk', env: 'TANDEM_POLL_ZENDESK_SECONDS', kind: 'number' },
   { section: 'polling', key: 'poweroffice', env: 'TANDEM_POLL_POWEROFFICE_SECONDS', kind: 'number' },
   { section: 'polling', key: 'crmoffice', env: 'TANDEM_POLL_CRMOFFICE_SECONDS', kind: 'number' },
@@ -134,11 +150,24 @@ export interface LoadConfigOptions {
   file?: string;
 }
 
+export type Section = keyof Config;
+/** The config a command reads: only the sections it uses are required and validated. */
+export type ConfigFor<S extends Section> = Pick<Config, S> & Partial<Config>;
+
 type Raw = Record<string, Record<string, unknown> | undefined>;
 /** Where each given value came from, by `section.key`, so a problem names what the user has to edit. */
 type Origins = Map<string, string>;
 
 export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  return loadConfigFor(Object.keys(SECTIONS) as Section[], opts) as Config;
+}
+
+/**
+ * The sections a command uses, validated; the others are left out, so a read-only command does
+ * not ask for credentials it never uses. Problems in values that were given are still reported.
+ */
+export function loadConfigFor<S extends Section>(sections: readonly S[], opts: LoadConfigOptions = {}): ConfigFor<S> {
+  const wanted = new Set<Section>(sections);
   const env = opts.env ?? process.env;
   const file = opts.file ?? nonEmpty(env.TANDEM_CONFIG);
   const problems: string[] = [];
@@ -152,13 +181,15 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   for (const section of OPTIONAL_SECTIONS) {
     if (Object.keys(raw[section] ?? {}).length === 0) raw[section] = undefined;
   }
+  for (const section of Object.keys(SECTIONS) as Section[]) if (!wanted.has(section)) delete raw[section];
   // Said up front because zod skips an object's refinement once a field is missing: this one
   // should be reported together with the rest, not after the user fixed those.
-  const precheck = zendeskCredentialProblems(raw.zendesk ?? {}, origins);
+  const precheck = wanted.has('zendesk') ? zendeskCredentialProblems(raw.zendesk ?? {}, origins) : [];
   problems.push(...precheck.map((p) => p.message));
 
-  const parsed = ConfigSchema.safeParse(raw);
-  if (parsed.success && problems.length === 0) return parsed.data;
+  const mask = Object.fromEntries([...wanted].map((s) => [s, true])) as Partial<Record<Section, true>>;
+  const parsed = ConfigSchema.pick(mask).safeParse(raw);
+  if (parsed.success && problems.length === 0) return parsed.data as ConfigFor<S>;
   if (!parsed.success) {
     const prechecked = new Set(precheck.map((p) => p.path));
     for (const issue of parsed.error.issues) {
@@ -169,7 +200,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
       problems.push(describeIssue(path, issue, raw, origins));
     }
   }
-  throw new ConfigError([...new Set(problems)]);
+  throw new ConfigError([...new Set(problems.map(redactUrlPasswords))]);
 }
 
 function readFile(file: string, raw: Raw, origins: Origins, problems: string[]): void {
@@ -180,14 +211,22 @@ function readFile(file: string, raw: Raw, origins: Origins, problems: string[]):
     problems.push(`${file}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     return;
   }
-  const doc = YAML.parseDocument(text);
+  const lineCounter = new LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter });
   if (doc.errors.length) {
-    // Only the position: the parser's own message quotes the offending line, which might hold a secret.
+    // Only the position and the key: the parser's own message quotes the offending line, which might hold a secret.
     const e = doc.errors[0];
-    const at = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
-    problems.push(`${file}: not valid YAML or JSON (${e.code}${at})`);
+    const pos = e.linePos?.[0];
+    const path = pos ? keyPathAtLine(text, pos.line) : undefined;
+    const at = pos ? `line ${pos.line}, column ${pos.col}${path ? `, under ${path}` : ''}: ` : '';
+    problems.push(`${file}: ${at}not valid YAML or JSON (${e.code})`);
     return;
   }
+  // `file:line: section.key`, so a value the schema refuses points at the line to edit.
+  const lineOf = (section: string, key: string): string => {
+    const node = doc.getIn([section, key], true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? `:${lineCounter.linePos(node.range[0]).line}` : '';
+  };
   const content: unknown = doc.toJS();
   if (content === null || content === undefined) return;
   if (!isObject(content)) {
@@ -218,7 +257,7 @@ function readFile(file: string, raw: Raw, origins: Origins, problems: string[]):
         continue;
       }
       raw[section]![key] = v;
-      origins.set(`${section}.${key}`, `${file}: ${section}.${key}`);
+      origins.set(`${section}.${key}`, `${file}${lineOf(section, key)}: ${section}.${key}`);
     }
   }
 }
@@ -309,7 +348,7 @@ function knownKeys(section: Section): string[] | undefined {
 const SECRET_PATHS = new Set(CONFIG_KEYS.filter((k) => k.secret).map((k) => `${k.section}.${k.key}`));
 
 /** The config as YAML for a start-up banner or `tandem config`: every secret that is set shows as `***`. */
-export function describeConfig(config: Config): string {
+export function describeConfig(config: Partial<Config>): string {
   const shown: Record<string, unknown> = {};
   for (const [section, value] of Object.entries(config)) {
     if (!isObject(value)) {
@@ -317,7 +356,7 @@ export function describeConfig(config: Config): string {
       continue;
     }
     shown[section] = Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_PATHS.has(`${section}.${k}`) && v !== undefined ? '***' : v]),
+      Object.entries(value).map(([k, v]) => [k, SECRET_PATHS.has(`${section}.${k}`) && v !== undefined ? '***' : typeof v === 'string' ? redactUrlPasswords(v) : v]),
     );
   }
   return YAML.stringify(shown);

@@ -16,6 +16,7 @@ import { startTemporalDevServer, DevServer } from './temporal-dev-server';
 import { startWebhookReceiver, RunningReceiver } from './webhook-receiver';
 import { applySchedules, plannedSchedules, PollIntervals } from './schedules';
 import { countApiCalls, metrics, startMetricsServer, MetricsServer } from './metrics';
+import type { Logger } from './logger';
 
 export interface DevStackOptions {
   dataDir: string;
@@ -32,6 +33,8 @@ export interface DevStackOptions {
   /** Seen by the benchmark: each simulator answer as it leaves (to time when a write arrived). */
   simulatorHooks?: AllSimulatorsOptions['beforeAnswer'];
   log: (line: string) => void;
+  /** The webhook receiver's logger (default: JSON on stdout). */
+  logger?: Logger;
 }
 
 export const DEV_DEFAULTS: Omit<DevStackOptions, 'log'> = {
@@ -92,7 +95,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const running = worker.run();
     stops.push(() => stopWorker(worker, running));
 
-    const receiver = await startWebhookReceiver({ port: opts.webhookPort, client, secret: sims.webhookSecret });
+    const receiver = await startWebhookReceiver({ port: opts.webhookPort, client, secret: sims.webhookSecret, logger: opts.logger });
     stops.push(() => receiver.close());
     const stopCounting = countApiCalls();
     stops.push(async () => stopCounting());

@@ -38,22 +38,37 @@ function scheduleOptions(s: PollSchedule, taskQueue: string) {
   };
 }
 
-export async function applySchedules(client: Client, intervals: PollIntervals, taskQueue = TASK_QUEUE): Promise<{ created: string[]; updated: string[] }> {
+/**
+ * `resetIntervals: false` keeps the interval of a schedule that exists (someone chose it: `tandem
+ * dev`, an operator in the UI); only new schedules get the config's. `kept` lists those.
+ */
+export async function applySchedules(
+  client: Client,
+  intervals: PollIntervals,
+  taskQueue = TASK_QUEUE,
+  opts: { resetIntervals?: boolean } = {},
+): Promise<{ created: string[]; updated: string[]; kept: string[] }> {
   const created: string[] = [];
   const updated: string[] = [];
+  const kept: string[] = [];
+  const reset = opts.resetIntervals !== false;
   for (const s of plannedSchedules(intervals)) {
     const options = scheduleOptions(s, taskQueue);
     const handle = client.schedule.getHandle(s.id);
     try {
-      await handle.update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: { ...prev.policies, ...options.policies } }));
-      updated.push(s.id);
+      let keptSpec = false;
+      await handle.update((prev) => {
+        keptSpec = !reset && (prev.spec.intervals?.length ?? 0) > 0;
+        return { ...prev, spec: keptSpec ? prev.spec : options.spec, action: options.action, policies: { ...prev.policies, ...options.policies } };
+      });
+      (keptSpec ? kept : updated).push(s.id);
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
       await client.schedule.create({ scheduleId: s.id, ...options });
       created.push(s.id);
     }
   }
-  return { created, updated };
+  return { created, updated, kept };
 }
 
 export interface ScheduleRow {

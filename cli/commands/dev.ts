@@ -1,8 +1,12 @@
 import { Command } from 'commander';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { DEV_DEFAULTS, startDevStack } from '../../workers/dev-stack';
+import { join, resolve } from 'node:path';
+import { DEV_DEFAULTS, startDevStack, type DevStack } from '../../workers/dev-stack';
+import { settingsOf } from '../../workers/settings-file';
 import { portArg, positiveIntArg } from '../usage';
-import { runtimeOf } from '../context';
+import { printer, runtimeOf } from '../context';
+import { assertPortsFree, explainingPorts } from '../errors';
+import { commandLogger, installSdkRuntime } from '../logging';
+import { writeAndShowSettings } from '../settings-output';
 
 interface DevFlags {
   dataDir: string;
@@ -11,57 +15,101 @@ interface DevFlags {
   headless?: boolean;
   webhookPort: number;
   metricsPort: number;
+  zendeskPort: number;
+  powerofficePort: number;
+  crmofficePort: number;
   sampleSize: number;
 }
 
+/** Everything a command needs to reach this stack, as the environment names it. */
+export function devSettings(stack: DevStack, flags: DevFlags, dataDir: string) {
+  return settingsOf({
+    temporal: { address: stack.temporal.address, namespace: 'default' },
+    store: { url: join(dataDir, 'tandem.db') },
+    ...stack.sims.configs,
+    webhook: { port: flags.webhookPort, secret: stack.sims.webhookSecret },
+    metrics: { port: flags.metricsPort },
+    // So `tandem schedules apply --reset-intervals` against the dev stack keeps its short demo intervals.
+    polling: { ...DEV_DEFAULTS.intervals },
+  });
+}
+
 export function devCommand(): Command {
+  const sims = DEV_DEFAULTS.simulatorPorts;
   return new Command('dev')
-    .description('run everything on this machine: Temporal with its Web UI, the simulators, the worker, the webhook receiver and the schedules')
-    .option('--data-dir <dir>', 'where Temporal, the link store and the simulators keep their state', DEV_DEFAULTS.dataDir)
+    .description('run everything on this machine: Temporal with its Web UI, the simulators, the worker, the webhook receiver and the schedules; writes the settings to <data-dir>/env')
+    .option('--data-dir <dir>', 'where Temporal, the link store, the simulators and the settings file keep their state', DEV_DEFAULTS.dataDir)
     .option('--port <port>', 'Temporal frontend port', portArg, DEV_DEFAULTS.temporalPort)
     .option('--ui-port <port>', 'Temporal Web UI port', portArg, DEV_DEFAULTS.uiPort)
     .option('--headless', 'no Web UI')
     .option('--webhook-port <port>', 'webhook receiver port', portArg, DEV_DEFAULTS.webhookPort)
     .option('--metrics-port <port>', 'Prometheus metrics port', portArg, DEV_DEFAULTS.metricsPort)
+    .option('--zendesk-port <port>', 'Zendesk simulator port', portArg, sims.zendesk)
+    .option('--poweroffice-port <port>', 'PowerOffice Go simulator port', portArg, sims.poweroffice)
+    .option('--crmoffice-port <port>', 'Crmoffice simulator port', portArg, sims.crmoffice)
     .option('--sample-size <n>', 'Zendesk sample users on a fresh data folder', positiveIntArg, DEV_DEFAULTS.sampleSize)
-    .addHelpText('after', '\nExample:\n  tandem dev --data-dir /tmp/tandem --ui-port 9233')
+    .addHelpText('after', '\nExample:\n  tandem dev --data-dir /tmp/tandem --ui-port 9233\n  tandem dev --zendesk-port 7401 --poweroffice-port 7402 --crmoffice-port 7403 --webhook-port 8090')
     .action(async (flags: DevFlags, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      // The SDK logs each worker state change at INFO; the demo's own lines are what matter here.
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-      const log = (line: string) => rt.stdout.write(`${line}\n`);
-      const stack = await startDevStack({
-        ...DEV_DEFAULTS,
-        dataDir: flags.dataDir,
-        temporalPort: flags.port,
-        uiPort: flags.uiPort,
-        headless: flags.headless === true,
-        webhookPort: flags.webhookPort,
-        metricsPort: flags.metricsPort,
-        sampleSize: flags.sampleSize,
-        log,
-      });
-      const { zendesk, poweroffice, crmoffice } = stack.sims.configs;
-      log('');
-      log('Tandem is running.');
-      if (stack.temporal.uiUrl) log(`  Temporal Web UI   ${stack.temporal.uiUrl}`);
-      log(`  Temporal          ${stack.temporal.address}`);
-      // Local simulator credentials, fixed for `tandem dev`: printed on purpose so an operator can use the APIs.
-      log(`  Zendesk sim       ${zendesk.baseUrl}  email ${zendesk.email}, API token ${zendesk.apiToken}`);
-      log(`  PowerOffice sim   ${poweroffice.baseUrl}  application key ${poweroffice.applicationKey}, client key ${poweroffice.clientKey}, subscription key ${poweroffice.subscriptionKey}`);
-      log(`  Crmoffice sim     ${crmoffice.baseUrl}/api/v1  client ${crmoffice.clientId} / ${crmoffice.clientSecret}, refresh token ${crmoffice.refreshToken}`);
-      log(`  Webhooks          ${stack.receiver.url}/webhooks/zendesk`);
-      log(`  Metrics           ${stack.metrics.url}/metrics`);
-      log('');
-      log('Try an edit: rename a Zendesk organisation and watch its PowerOffice department follow (via the webhook):');
-      log(`  curl -s -u '${zendesk.email}/token:${zendesk.apiToken}' -X PUT -H 'content-type: application/json' \\`);
-      log(`    -d '{"organization":{"name":"Renamed AS"}}' ${zendesk.baseUrl}/organizations/<id>.json`);
-      log(`  (ids: curl -s -u '${zendesk.email}/token:${zendesk.apiToken}' ${zendesk.baseUrl}/organizations.json)`);
-      log('Stop with Ctrl-C.');
-
-      await rt.waitForStop();
-      log('Stopping...');
-      await stack.stop();
+      const cwd = rt.cwd ?? process.cwd();
+      const dataDir = resolve(cwd, flags.dataDir);
+      // Quiet by default: warnings and errors only, one line each; the demo's own lines are what matter.
+      const logger = commandLogger(cmd, 'dev', { format: 'pretty', level: rt.env.TANDEM_LOG_LEVEL ?? 'warn' });
+      installSdkRuntime(logger);
+      const log = printer(cmd);
+      const ports: Record<number, string> = {
+        [flags.port]: '--port',
+        [flags.uiPort]: '--ui-port (or --headless)',
+        [flags.webhookPort]: '--webhook-port',
+        [flags.metricsPort]: '--metrics-port',
+        [flags.zendeskPort]: '--zendesk-port',
+        [flags.powerofficePort]: '--poweroffice-port',
+        [flags.crmofficePort]: '--crmoffice-port',
+      };
+      if (!flags.headless) await assertPortsFree(ports);
+      else await assertPortsFree(Object.fromEntries(Object.entries(ports).filter(([p]) => Number(p) !== flags.uiPort)));
+      const stack = await explainingPorts(ports, () =>
+        startDevStack({
+          ...DEV_DEFAULTS,
+          dataDir,
+          temporalPort: flags.port,
+          uiPort: flags.uiPort,
+          headless: flags.headless === true,
+          webhookPort: flags.webhookPort,
+          metricsPort: flags.metricsPort,
+          simulatorPorts: { zendesk: flags.zendeskPort, poweroffice: flags.powerofficePort, crmoffice: flags.crmofficePort },
+          sampleSize: flags.sampleSize,
+          log,
+          logger: logger.child({ name: 'webhook-receiver' }),
+        }),
+      );
+      try {
+        log('');
+        log('Tandem is running.');
+        if (stack.temporal.uiUrl) log(`  Temporal Web UI   ${stack.temporal.uiUrl}`);
+        log(`  Temporal          ${stack.temporal.address}`);
+        log(`  Zendesk sim       ${stack.sims.configs.zendesk.baseUrl}`);
+        log(`  PowerOffice sim   ${stack.sims.configs.poweroffice.baseUrl}`);
+        log(`  Crmoffice sim     ${stack.sims.configs.crmoffice.baseUrl}`);
+        log(`  Webhooks          ${stack.receiver.url}/webhooks/zendesk`);
+        log(`  Metrics           ${stack.metrics.url}/metrics`);
+        log('');
+        const path = join(dataDir, 'env');
+        writeAndShowSettings(log, devSettings(stack, flags, dataDir), path, { cwd, header: 'Written by `tandem dev`: the settings of the local stack.' });
+        log('');
+        const source = path === join(cwd, '.tandem', 'env') ? '.tandem/env' : path;
+        log('Try an edit: rename a Zendesk organisation and watch its PowerOffice department follow (via the webhook):');
+        log(`  set -a; . ${source}; set +a`);
+        log(`  curl -s -u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN" -X PUT -H 'content-type: application/json' \\`);
+        log(`    -d '{"organization":{"name":"Renamed AS"}}' "$ZENDESK_BASE_URL/organizations/<id>.json"`);
+        log(`  (ids: curl -s -u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN" "$ZENDESK_BASE_URL/organizations.json")`);
+        log('Other commands (tandem status, links, plan, sync, schedules) reach this stack from this folder with nothing to set.');
+        log('Stop with Ctrl-C.');
+        await rt.waitForStop();
+        log('Stopping...');
+      } finally {
+        await stack.stop();
+      }
       log('Stopped.');
     });
 }

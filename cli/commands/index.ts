@@ -4,6 +4,7 @@ import { explainCommand } from './explain';
 import { linksCommand } from './links';
 import { planCommand } from './plan';
 import { schedulesCommand } from './schedules';
+import { setupCommand } from './setup';
 import { simulatorsCommand } from './simulators';
 import { statusCommand } from './status';
 import { syncCommand } from './sync';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
     workerCommand(),
     webhooksCommand(),
     simulatorsCommand(),
+    setupCommand(),
     schedulesCommand(),
     syncCommand(),
     statusCommand(),

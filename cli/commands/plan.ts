@@ -1,40 +1,19 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { planFlow, type PlanAction, type PlanEntry } from '../../activities/plan';
-import type { Connectors } from '../../activities/record-access';
-import { CrmofficeClient } from '../../connectors/crmoffice';
-import { PowerOfficeClient } from '../../connectors/poweroffice';
-import { ZendeskClient } from '../../connectors/zendesk';
 import { getFlow, type FlowId } from '../../flows';
 import { openStore, type LinkStore } from '../../store';
 import type { Config } from '../../workers/config';
 import { configOf, openConfigStore, printer, withConfigOption } from '../context';
+import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
+import { outputFormat, printJson, withOutputOption } from '../output';
+import { FLOW_ARG_HELP } from '../flow-names';
 import { flowIdArg, positiveIntArg } from '../usage';
 
 const ACTION_ORDER: PlanAction[] = ['create', 'link', 'update', 'conflict', 'fail', 'skip', 'unchanged'];
 
-/**
- * Connectors for one flow's plan: a flow touches Zendesk and its own target system only, so the
- * other system may be unconfigured; using it anyway fails loudly rather than with an undefined.
- */
-function planConnectors(config: Config, flowId: FlowId): Connectors {
-  const system = getFlow(flowId).target.system;
-  if (!config[system]) throw new Error(`${flowId} needs the ${system} configuration (set ${system === 'poweroffice' ? 'POWEROFFICE_*' : 'CRMOFFICE_*'})`);
-  const unconfigured = <T extends object>(name: string): T =>
-    new Proxy({} as T, {
-      get: () => {
-        throw new Error(`${name} is not configured`);
-      },
-    });
-  return {
-    zendesk: new ZendeskClient(config.zendesk),
-    poweroffice: config.poweroffice ? new PowerOfficeClient(config.poweroffice) : unconfigured<PowerOfficeClient>('PowerOffice Go'),
-    crmoffice: config.crmoffice ? new CrmofficeClient(config.crmoffice) : unconfigured<CrmofficeClient>('Crmoffice'),
-  };
-}
-
 /** The store to plan against; before the first sync there is none, and an empty one in memory says the same without creating a file. */
-function planStore(config: Config): { store: LinkStore; note?: string } {
+function planStore(config: Pick<Config, 'store'>): { store: LinkStore; note?: string } {
   const path = config.store.url.startsWith('sqlite:') ? config.store.url.slice('sqlite:'.length) : config.store.url;
   if (path !== ':memory:' && !existsSync(path)) return { store: openStore(':memory:'), note: `no link store at ${config.store.url} yet: planning the first sync` };
   return { store: openConfigStore(config) };
@@ -75,19 +54,22 @@ export function planLines(entries: PlanEntry[], flowId: string): string[] {
 }
 
 export function planCommand(): Command {
-  return withConfigOption(new Command('plan'))
+  return withOutputOption(withConfigOption(new Command('plan')))
     .description('dry run: what the next sync of a flow would create, link and update, field by field, and what it would skip and why; writes nothing')
-    .argument('<flow-id>', 'a flow id of spec/flows.md', flowIdArg)
+    .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
     .option('--limit <n>', 'plan at most this many records', positiveIntArg)
-    .addHelpText('after', '\nExample:\n  tandem plan zendesk-users-to-powerofficego-employees --limit 20')
-    .action(async (flowId: FlowId, flags: { limit?: number }, cmd: Command) => {
+    .option('--all', 'preview a full re-read (as `tandem sync --full`), not only the changes since the last checkpoint')
+    .addHelpText('after', '\nExample:\n  tandem plan P2 --limit 20\n  tandem plan zendesk-users-to-powerofficego-employees --all --output json')
+    .action(async (flowId: FlowId, flags: { limit?: number; all?: boolean }, cmd: Command) => {
       const out = printer(cmd);
-      const config = configOf(cmd);
-      const connectors = planConnectors(config, flowId);
+      const json = outputFormat(cmd) === 'json';
+      const config = configOf(cmd, [...FLOW_CONNECTOR_SECTIONS, 'store', 'flows']);
+      const connectors = flowConnectors(config, flowId);
       const { store, note } = planStore(config);
       try {
-        if (note) out(note);
-        const entries = await planFlow({ connectors, store, flows: config.flows }, flowId, { limit: flags.limit });
+        if (note && !json) out(note);
+        const entries = await planFlow({ connectors, store, flows: config.flows }, flowId, { limit: flags.limit, all: flags.all });
+        if (json) return printJson(cmd, { flowId, from: flags.all ? 'start' : 'checkpoint', entries });
         for (const line of planLines(entries, flowId)) out(line);
       } finally {
         await store.close();

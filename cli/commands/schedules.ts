@@ -2,12 +2,15 @@ import { Command } from 'commander';
 import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { applySchedules, listSchedules, plannedSchedules, selectSchedules } from '../../workers/schedules';
 import type { Config } from '../../workers/config';
-import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, withConfigOption } from '../context';
+import { ensureSearchAttributes } from '../../workers/search-attributes-setup';
+import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, runtimeOf, withConfigOption } from '../context';
+import { outputFormat, printJson, withOutputOption } from '../output';
 import { scheduleWhichArg } from '../usage';
 
 /** Runs `fn` with a client of the command's config, closing the connection afterwards. */
-async function withClient<T>(cmd: Command, fn: (client: Client, config: Config) => Promise<T>): Promise<T> {
-  const config = configOf(cmd);
+async function withClient<T>(cmd: Command, fn: (client: Client, config: Pick<Config, 'temporal' | 'polling'>) => Promise<T>): Promise<T> {
+  // Schedules live in Temporal: no API credentials needed.
+  const config = configOf(cmd, ['temporal', 'polling']);
   const client = await connectTemporal(config);
   try {
     return await fn(client, config);
@@ -34,7 +37,7 @@ async function eachSchedule(cmd: Command, which: string | undefined, verb: strin
   });
 }
 
-const WHICH = ['[which]', 'a schedule id (poll/<feed>, e.g. poll/zendesk/users), a feed, or a flow id (the feeds it reads); default: every schedule'] as const;
+const WHICH = ['[which]', 'a schedule id (poll/<feed>, e.g. poll/zendesk/users), a feed, or a flow id or code like P2 (the feeds it reads); default: every schedule'] as const;
 
 export function schedulesCommand(): Command {
   const cmd = new Command('schedules')
@@ -44,30 +47,42 @@ export function schedulesCommand(): Command {
   addSubcommand(
     cmd,
     withConfigOption(new Command('apply'))
-      .description('create the schedules that are missing and update the others to the config (polling intervals, task queue); safe to repeat')
-      .addHelpText('after', '\nExample:\n  TANDEM_POLL_ZENDESK_SECONDS=120 tandem schedules apply')
-      .action(async (_flags: unknown, self: Command) => {
+      .description("create the schedules that are missing and update the others (workflow, task queue); an existing schedule keeps its interval unless --reset-intervals; registers Tandem's search attributes first; safe to repeat")
+      .option('--reset-intervals', 'also set existing schedules to the configured intervals (TANDEM_POLL_*_SECONDS)')
+      .option('--no-register-search-attributes', "only check Tandem's search attributes, never add them")
+      .addHelpText('after', '\nExample:\n  tandem schedules apply\n  TANDEM_POLL_ZENDESK_SECONDS=120 tandem schedules apply --reset-intervals')
+      .action(async (flags: { resetIntervals?: boolean; registerSearchAttributes: boolean }, self: Command) => {
         const out = printer(self);
         await withClient(self, async (client, config) => {
-          const { created, updated } = await applySchedules(client, config.polling, config.temporal.taskQueue);
+          const { address, namespace } = config.temporal;
+          // A schedule without the attributes starts polls that all fail: say so now, not in the worker log.
+          const attrs = await ensureSearchAttributes(client, { namespace, address, register: flags.registerSearchAttributes });
+          if (attrs.registered.length) out(`registered search attributes ${attrs.registered.join(', ')} on namespace ${namespace}`);
+          if (attrs.unchecked) runtimeOf(self).stderr.write(`warning: could not check Tandem's search attributes (${attrs.unchecked.cause}); if polls fail with BadSearchAttributes, run: ${attrs.unchecked.command}\n`);
+          const { created, updated, kept } = await applySchedules(client, config.polling, config.temporal.taskQueue, { resetIntervals: flags.resetIntervals === true });
           const every = new Map(plannedSchedules(config.polling).map((s) => [s.id, s.everySeconds]));
           for (const id of created) out(`created ${id} (every ${every.get(id)} s)`);
           for (const id of updated) out(`updated ${id} (every ${every.get(id)} s)`);
-          out(`${created.length} created, ${updated.length} updated`);
+          for (const id of kept) out(`updated ${id} (interval kept; --reset-intervals sets ${every.get(id)} s)`);
+          out(`${created.length} created, ${updated.length + kept.length} updated${kept.length ? ` (${kept.length} kept their interval)` : ''}`);
         });
       }),
   );
 
   addSubcommand(
     cmd,
-    withConfigOption(new Command('list'))
+    withOutputOption(withConfigOption(new Command('list')))
       .description("list Tandem's schedules in Temporal: paused or running, next and last run")
-      .addHelpText('after', '\nExample:\n  tandem schedules list')
+      .addHelpText('after', '\nExample:\n  tandem schedules list\n  tandem schedules list -o json')
       .action(async (_flags: unknown, self: Command) => {
         const out = printer(self);
         await withClient(self, async (client, config) => {
           const rows = await listSchedules(client);
           const present = new Set(rows.map((r) => r.id));
+          if (outputFormat(self) === 'json') {
+            const missing = plannedSchedules(config.polling).filter((s) => !present.has(s.id)).map((s) => ({ id: s.id, state: 'missing' }));
+            return printJson(self, [...rows.map((r) => ({ ...r, state: r.paused ? 'paused' : 'running' })), ...missing]);
+          }
           for (const r of rows) {
             const state = r.paused ? `paused${r.note ? ` (${r.note})` : ''}` : 'running';
             out(`${r.id}  ${state}  next ${r.nextRun?.toISOString() ?? '-'}  last ${r.lastRun?.toISOString() ?? '-'}`);

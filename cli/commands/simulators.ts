@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { startAllSimulators, AllSimulators } from '../../simulators/all';
-import { CONFIG_KEYS } from '../../workers/config';
 import { DEV_DEFAULTS } from '../../workers/dev-stack';
+import { settingsOf, SETTINGS_FILE } from '../../workers/settings-file';
 import { printer, runtimeOf } from '../context';
+import { explainingPorts } from '../errors';
+import { writeAndShowSettings } from '../settings-output';
 import { httpUrlArg, portArg, positiveIntArg } from '../usage';
 
 interface SimulatorFlags {
@@ -14,21 +16,17 @@ interface SimulatorFlags {
   seed: number;
   dataDir?: string;
   webhookUrl?: string;
+  settingsFile: string;
 }
 
-/**
- * The simulators' settings as the env lines Tandem's config reads (names from CONFIG_KEYS, so they
- * cannot drift). These are local simulator credentials: printing them is the point of the command.
- */
+/** The simulators' settings, named as Tandem's config reads them (from CONFIG_KEYS, so they cannot drift). */
+export function simulatorSettings(sims: Pick<AllSimulators, 'configs' | 'webhookSecret'>) {
+  return settingsOf({ ...sims.configs, webhook: sims.webhookSecret ? { secret: sims.webhookSecret } : undefined });
+}
+
+/** The same as `KEY=value` lines, with the values (for a test's environment; never printed). */
 export function simulatorEnvLines(sims: Pick<AllSimulators, 'configs' | 'webhookSecret'>): string[] {
-  const values: Record<string, Record<string, unknown>> = { ...sims.configs };
-  const lines: string[] = [];
-  for (const spec of CONFIG_KEYS) {
-    const value = values[spec.section]?.[spec.key];
-    if (spec.env && value !== undefined) lines.push(`${spec.env}=${String(value)}`);
-  }
-  if (sims.webhookSecret) lines.push(`ZENDESK_WEBHOOK_SECRET=${sims.webhookSecret}`);
-  return lines;
+  return simulatorSettings(sims).map(([k, v]) => `${k}=${v}`);
 }
 
 export function simulatorsCommand(): Command {
@@ -42,26 +40,28 @@ export function simulatorsCommand(): Command {
     .option('--seed <n>', 'seed of the sample data', positiveIntArg, 1)
     .option('--data-dir <dir>', 'keep the records across restarts: loaded from here at start, saved here at stop')
     .option('--webhook-url <url>', 'send signed Zendesk webhooks here, e.g. http://127.0.0.1:8080/webhooks/zendesk', httpUrlArg)
+    .option('--settings-file <path>', 'write the settings (with the credentials, mode 600) here; tandem commands run from this folder read .tandem/env', SETTINGS_FILE)
     .addHelpText('after', '\nExample:\n  tandem simulators --data-dir .tandem/simulators --webhook-url http://127.0.0.1:8080/webhooks/zendesk')
     .action(async (flags: SimulatorFlags, cmd: Command) => {
       const out = printer(cmd);
-      const sims = await startAllSimulators({
+      const cwd = runtimeOf(cmd).cwd ?? process.cwd();
+      const ports = { [flags.zendeskPort]: '--zendesk-port', [flags.powerofficePort]: '--poweroffice-port', [flags.crmofficePort]: '--crmoffice-port' };
+      const sims = await explainingPorts(ports, () => startAllSimulators({
         sampleSize: flags.sampleSize,
         seed: flags.seed,
         ports: { zendesk: flags.zendeskPort, poweroffice: flags.powerofficePort, crmoffice: flags.crmofficePort },
         webhookUrl: flags.webhookUrl,
         // Fixed, so a restart (with --data-dir) keeps the settings printed last time valid.
         fixedCredentials: true,
-        snapshotDir: flags.dataDir ? resolve(flags.dataDir) : undefined,
-      });
+        snapshotDir: flags.dataDir ? resolve(cwd, flags.dataDir) : undefined,
+      }));
       try {
-        out(`Zendesk simulator       ${sims.zendesk.url}`);
-        out(`PowerOffice simulator   ${sims.poweroffice.url}`);
-        out(`Crmoffice simulator     ${sims.crmoffice.url}`);
-        if (flags.dataDir) out(`Records kept in ${resolve(flags.dataDir)}`);
+        out(`Zendesk simulator       ${sims.configs.zendesk.baseUrl}`);
+        out(`PowerOffice simulator   ${sims.configs.poweroffice.baseUrl}`);
+        out(`Crmoffice simulator     ${sims.configs.crmoffice.baseUrl}`);
+        if (flags.dataDir) out(`Records kept in ${resolve(cwd, flags.dataDir)}`);
         out('');
-        out('# Settings for Tandem (local simulator credentials):');
-        for (const line of simulatorEnvLines(sims)) out(line);
+        writeAndShowSettings(out, simulatorSettings(sims), resolve(cwd, flags.settingsFile), { cwd, header: 'Written by `tandem simulators`: the settings of the local simulators.' });
         out('');
         out('Stop with Ctrl-C.');
         await runtimeOf(cmd).waitForStop();

@@ -4,6 +4,8 @@ import { LINK_STATES, type LinkStore } from '../../store';
 import { listSchedules, plannedSchedules, type ScheduleRow } from '../../workers/schedules';
 import type { Config } from '../../workers/config';
 import { closeTemporal, configOf, connectTemporal, openConfigStore, printer, withConfigOption } from '../context';
+import { flowCode } from '../flow-names';
+import { outputFormat, printJson, withOutputOption } from '../output';
 import { positiveIntArg } from '../usage';
 
 /** "3 min ago", for the lag since a side was last polled. */
@@ -16,7 +18,7 @@ export function ago(iso: string, now: Date): string {
 }
 
 /** The schedules in Temporal, or why they could not be read: status still shows the store then. */
-async function readSchedules(config: Config): Promise<{ rows: ScheduleRow[] } | { error: string }> {
+async function readSchedules(config: Pick<Config, 'temporal'>): Promise<{ rows: ScheduleRow[] } | { error: string }> {
   try {
     const client = await connectTemporal(config, { timeoutMs: 3000 });
     try {
@@ -29,7 +31,7 @@ async function readSchedules(config: Config): Promise<{ rows: ScheduleRow[] } | 
   }
 }
 
-export async function statusLines(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Config, opts: { failures: number; now: Date }): Promise<string[]> {
+export async function statusLines(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Pick<Config, 'polling'>, opts: { failures: number; now: Date }): Promise<string[]> {
   const lines: string[] = [];
   const planned = plannedSchedules(config.polling);
   const inTemporal = 'rows' in schedules ? new Map(schedules.rows.map((r) => [r.id, r])) : undefined;
@@ -37,7 +39,7 @@ export async function statusLines(store: LinkStore, schedules: { rows: ScheduleR
   for (const flowId of FLOW_IDS) {
     const flow = getFlow(flowId);
     const counts = await store.counts(flowId);
-    lines.push(flowId);
+    lines.push(`${flowCode(flowId)}  ${flowId}`);
     lines.push(`  links     ${LINK_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}, retrying ${await store.countRetrying(flowId)}`);
     for (const side of ['zendesk', 'target'] as const) {
       if (side === 'target' && flow.direction.mode !== 'two-way') continue;
@@ -51,7 +53,7 @@ export async function statusLines(store: LinkStore, schedules: { rows: ScheduleR
         sched = row ? `, schedule ${row.paused ? 'paused' : 'running'}` : ', schedule missing (tandem schedules apply)';
       }
       const name = side === 'zendesk' ? 'zendesk' : flow.target.system;
-      lines.push(`  ${name.padEnd(9)} ${polled}${sched}`);
+      lines.push(`  ${name.padEnd(11)} ${polled}${sched}`);
     }
     const retrying = await store.listRetrying(flowId, opts.failures);
     if (retrying.length) {
@@ -67,17 +69,48 @@ export async function statusLines(store: LinkStore, schedules: { rows: ScheduleR
   return lines;
 }
 
+/** The same facts as statusLines, for `--output json`. */
+export async function statusData(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Pick<Config, 'polling'>, opts: { failures: number }) {
+  const planned = plannedSchedules(config.polling);
+  const inTemporal = 'rows' in schedules ? new Map(schedules.rows.map((r) => [r.id, r])) : undefined;
+  const flows = [];
+  for (const flowId of FLOW_IDS) {
+    const flow = getFlow(flowId);
+    const sides = [];
+    for (const side of ['zendesk', 'target'] as const) {
+      if (side === 'target' && flow.direction.mode !== 'two-way') continue;
+      const feed = feedOf(flow, side);
+      const cp = await store.getCheckpoint(feed);
+      const schedule = planned.find((s) => s.feed === feed);
+      const row = schedule && inTemporal?.get(schedule.id);
+      sides.push({
+        side,
+        feed,
+        system: side === 'zendesk' ? 'zendesk' : flow.target.system,
+        lastPoll: cp?.updatedAt ?? null,
+        schedule: !inTemporal ? 'unknown' : row ? (row.paused ? 'paused' : 'running') : 'missing',
+      });
+    }
+    const failures = (await store.latestFailures(flowId, opts.failures)).map((f) => ({ zendeskId: f.zendeskId, updatedAt: f.updatedAt, error: f.lastError }));
+    const retrying = (await store.listRetrying(flowId, opts.failures)).map((r) => ({ zendeskId: r.zendeskId, since: r.since, error: r.lastError }));
+    flows.push({ id: flowId, code: flowCode(flowId), links: await store.counts(flowId), retrying: await store.countRetrying(flowId), sides, latestRetrying: retrying, latestFailures: failures });
+  }
+  return { temporal: 'error' in schedules ? { error: schedules.error } : { reachable: true }, flows };
+}
+
 export function statusCommand(): Command {
-  return withConfigOption(new Command('status'))
+  return withOutputOption(withConfigOption(new Command('status')))
     .description('per flow: links by state, pairs retrying and since when, when each side was last polled, the latest failures and their reasons, and the schedules')
     .option('--failures <n>', 'how many of the latest failures to show per flow', positiveIntArg, 5)
     .addHelpText('after', '\nExample:\n  TANDEM_STORE=/var/lib/tandem/tandem.db tandem status --failures 10')
     .action(async (flags: { failures: number }, cmd: Command) => {
       const out = printer(cmd);
-      const config = configOf(cmd);
+      // Read-only: the store and Temporal, no API credentials.
+      const config = configOf(cmd, ['temporal', 'store', 'polling']);
       const store = openConfigStore(config, { mustExist: true });
       try {
         const schedules = await readSchedules(config);
+        if (outputFormat(cmd) === 'json') return printJson(cmd, await statusData(store, schedules, config, { failures: flags.failures }));
         for (const line of await statusLines(store, schedules, config, { failures: flags.failures, now: new Date() })) out(line);
       } finally {
         await store.close();

@@ -4,35 +4,47 @@ import { CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedErro
 import { feedOf, getFlow, type FlowId, type Side } from '../../flows';
 import type { PollTotals } from '../../workflows/poll';
 import { closeTemporal, configOf, connectTemporal, printer, runtimeOf, usageError, withConfigOption } from '../context';
+import { FLOW_ARG_HELP } from '../flow-names';
 import { flowIdArg, sideArg } from '../usage';
+import { whyNoProgress } from '../sync-diagnosis';
 
 const REFRESH_MS = 500;
-/** No page after this long usually means no worker polls the task queue. */
+/** No page after this long: find out why (a failing API, no worker) and say it. */
 const NO_WORKER_HINT_MS = 15_000;
 
 export function syncWorkflowId(feed: string, at: Date): string {
   return `sync/${feed}/${at.toISOString()}`;
 }
 
-/** The counts the progress shows, from the poll workflow's memo (or its result). */
+/**
+ * The counts the progress shows, from the poll workflow's memo (or its result), each in its own
+ * unit so nothing reads as a sum that does not add up: records read, of them dropped as unchanged;
+ * pairs handed to record workflows (a record of a feed may feed several flows); and the outcomes of
+ * the record workflows that finished.
+ */
 export function progressCounts(t: PollTotals | undefined) {
   const o = t?.outcomes;
-  return {
+  const c = {
     pages: t?.pages ?? 0,
     read: t?.read ?? 0,
+    unchangedDropped: t?.unchanged ?? 0,
+    handed: (t?.started ?? 0) + (t?.signalled ?? 0),
     linked: o?.linked ?? 0,
     created: o?.created ?? 0,
     updated: o?.updated ?? 0,
-    unchanged: (o?.unchanged ?? 0) + (t?.unchanged ?? 0),
+    unchanged: o?.unchanged ?? 0,
     skipped: o?.skipped ?? 0,
-    signalled: (t?.started ?? 0) + (t?.signalled ?? 0),
+    conflict: o?.conflict ?? 0,
+    orphaned: o?.orphaned ?? 0,
     failed: o?.failed ?? 0,
   };
+  return c;
 }
 
 export function progressLine(t: PollTotals | undefined): string {
   const c = progressCounts(t);
-  return `${c.pages} page(s): ${c.read} read, ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.signalled} handed to record workflows, ${c.failed} failed`;
+  const rare = [c.conflict ? `${c.conflict} conflict` : '', c.orphaned ? `${c.orphaned} orphaned` : ''].filter(Boolean).map((x) => `, ${x}`).join('');
+  return `${c.pages} page(s): ${c.read} record(s) read (${c.unchangedDropped} unchanged, dropped); ${c.handed} pair(s) handed to record workflows; finished: ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped${rare}, ${c.failed} failed`;
 }
 
 /** Why the workflow ended badly, in words: a terminate or cancel reason alone reads like a failure message. */
@@ -52,7 +64,7 @@ async function memoProgress(handle: WorkflowHandle): Promise<PollTotals | undefi
 export function syncCommand(): Command {
   return withConfigOption(new Command('sync'))
     .description("poll one flow's change feed now (the same poll the schedules run) and show its progress until it ends")
-    .argument('<flow-id>', 'a flow id of spec/flows.md', flowIdArg)
+    .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
     .option('--full', 'read the whole feed from the beginning, not from the saved checkpoint')
     .option('--side <side>', 'which change feed: zendesk, or target (the other system, two-way flows only)', sideArg, 'zendesk')
     .addHelpText('after', '\nExample:\n  tandem sync zendesk-users-to-powerofficego-employees --full')
@@ -63,7 +75,7 @@ export function syncCommand(): Command {
       }
       const rt = runtimeOf(cmd);
       const out = printer(cmd);
-      const config = configOf(cmd);
+      const config = configOf(cmd, ['temporal']);
       const client = await connectTemporal(config);
       try {
         const feed = feedOf(flow, flags.side);
@@ -116,7 +128,7 @@ export function syncCommand(): Command {
           show(progress);
           if (!hinted && !progress && Date.now() - started > NO_WORKER_HINT_MS) {
             hinted = true;
-            const hint = `no page done after ${NO_WORKER_HINT_MS / 1000} s: is a worker running on task queue ${config.temporal.taskQueue}? (tandem worker)`;
+            const hint = await whyNoProgress(client, handle, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
             if (bar) bar.stop();
             rt.stderr.write(`${hint}\n`);
             if (bar) bar.start(0, 0, progressCounts(undefined));

@@ -4,16 +4,17 @@ import { resolve } from 'node:path';
 import { ZendeskClient } from '../../connectors/zendesk';
 import { TANDEM_EVENT_TYPES } from '../../connectors/zendesk/webhooks';
 import { FLOW_IDS, getFlow } from '../../flows';
-import { createLogger } from '../../workers/logger';
 import { routeToFlows, startWebhookReceiver, WEBHOOK_PATH } from '../../workers/webhook-receiver';
 import type { Config } from '../../workers/config';
 import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, runtimeOf, withConfigOption } from '../context';
 import { httpUrlArg, portArg } from '../usage';
+import { commandLogger } from '../logging';
+import { explainingPorts } from '../errors';
 
 export const WEBHOOK_NAME = 'Tandem';
 
 /** The flows this config can run: Zendesk events for the others are dropped, not signalled. */
-export function enabledFlows(config: Config): string[] {
+export function enabledFlows(config: Partial<Config>): string[] {
   return FLOW_IDS.filter((id) => {
     const system = getFlow(id).target.system;
     return system === 'poweroffice' ? Boolean(config.poweroffice) : Boolean(config.crmoffice);
@@ -35,7 +36,8 @@ function serveCommand(): Command {
     .addHelpText('after', '\nExample:\n  ZENDESK_WEBHOOK_SECRET_FILE=/run/secrets/webhook tandem webhooks serve --host 0.0.0.0')
     .action(async (flags: { host: string; port?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const config = configOf(cmd);
+      // The targets' sections only say which flows run; their credentials are the worker's business.
+      const config = configOf(cmd, ['temporal', 'webhook', 'poweroffice', 'crmoffice']);
       const secret = config.webhook.secret;
       if (!secret) {
         throw new Error(
@@ -44,18 +46,19 @@ function serveCommand(): Command {
         );
       }
       const flows = enabledFlows(config);
-      const log = createLogger('webhook-receiver', rt.env.TANDEM_LOG_LEVEL);
+      const log = commandLogger(cmd, 'webhook-receiver');
       const client = await connectTemporal(config);
+      const port = flags.port ?? config.webhook.port;
       try {
-        const receiver = await startWebhookReceiver({
-          port: flags.port ?? config.webhook.port,
+        const receiver = await explainingPorts({ [port]: flags.port !== undefined ? '--port' : '--port or set TANDEM_WEBHOOK_PORT' }, () => startWebhookReceiver({
+          port,
           host: flags.host,
           client,
           secret,
           maxBodyBytes: config.webhook.maxBodyBytes,
           route: routeToFlows(flows),
           logger: log,
-        });
+        }));
         log.info({ url: `${receiver.url}${WEBHOOK_PATH}`, flows }, 'webhook receiver listening');
         await rt.waitForStop();
         await receiver.close();
@@ -74,7 +77,7 @@ function registerCommand(): Command {
     .addHelpText('after', '\nExample:\n  tandem webhooks register https://tandem.example.com --secret-file /run/secrets/zendesk-webhook')
     .action(async (publicUrl: string, flags: { secretFile?: string }, cmd: Command) => {
       const out = printer(cmd);
-      const config = configOf(cmd);
+      const config = configOf(cmd, ['zendesk']);
       const zendesk = new ZendeskClient(config.zendesk);
       const endpoint = webhookEndpoint(publicUrl);
       // Registering twice must not make Zendesk deliver every event twice: reuse one with the same endpoint.

@@ -1,10 +1,13 @@
 import { Command } from 'commander';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { FLOW_IDS, getFlow } from '../../flows';
 import { createConnectors } from '../../workers/connectors';
 import { createWorker, stopWorker } from '../../workers/worker';
-import { createLogger } from '../../workers/logger';
 import { describeConfig, type Config } from '../../workers/config';
+import { ensureSearchAttributes } from '../../workers/search-attributes-setup';
+import { temporalConnectionOptions } from '../../workers/temporal-connection';
+import { commandLogger, installSdkRuntime } from '../logging';
+import { explainingPorts } from '../errors';
 import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
 import { TASK_QUEUE } from '../../workflows/ids';
 import { closeTemporal, configOf, connectTemporal, openConfigStore, runtimeOf, withConfigOption } from '../context';
@@ -32,20 +35,17 @@ export function workerCommand(): Command {
   return withConfigOption(new Command('worker'))
     .description('run the Tandem worker from the config: every flow, its metrics endpoint and JSON logs; stops on Ctrl-C')
     .option('--metrics-host <host>', 'address the metrics endpoint binds to', '127.0.0.1')
+    .option('--no-register-search-attributes', "only check Tandem's search attributes, never add them (a cluster where the operator adds them: `tandem setup --print`)")
     .addHelpText('after', '\nExample:\n  TANDEM_CONFIG=/etc/tandem.yaml ZENDESK_API_TOKEN_FILE=/run/secrets/zendesk tandem worker')
-    .action(async (flags: { metricsHost: string }, cmd: Command) => {
+    .action(async (flags: { metricsHost: string; registerSearchAttributes: boolean }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const config = configOf(cmd);
+      const config = configOf(cmd) as Config;
       const problem = workerConfigProblem(config);
       if (problem) throw new Error(problem);
-      const log = createLogger('worker', rt.env.TANDEM_LOG_LEVEL);
-      // The SDK's own metrics (task latencies, pollers, ...) beside Tandem's, on the next port.
-      const sdkMetrics = `${flags.metricsHost}:${config.metrics.port + 1}`;
-      try {
-        Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetrics } } } });
-      } catch (err) {
-        log.warn({ err: (err as Error).message }, 'the Temporal runtime was already set up; its metrics are not exported');
-      }
+      const log = commandLogger(cmd, 'worker');
+      // The SDK's own metrics (task latencies, pollers, ...) beside Tandem's: TANDEM_SDK_METRICS_PORT, else the next port.
+      const sdkPort = config.metrics.sdkPort ?? config.metrics.port + 1;
+      installSdkRuntime(log, { metrics: { prometheus: { bindAddress: `${flags.metricsHost}:${sdkPort}` } } });
       log.info({ config: describeConfig(config) }, 'starting the worker');
 
       const stops: (() => Promise<unknown>)[] = [];
@@ -55,10 +55,15 @@ export function workerCommand(): Command {
       try {
         const client = await connectTemporal(config);
         stops.push(() => closeTemporal(client));
+        const { address, namespace } = config.temporal;
+        // Without them every poll fails with BadSearchAttributes: check (and add) before taking any task.
+        const attrs = await ensureSearchAttributes(client, { namespace, address, register: flags.registerSearchAttributes });
+        if (attrs.registered.length) log.info({ namespace, registered: attrs.registered }, 'registered the search attributes');
+        if (attrs.unchecked) log.warn({ namespace, reason: attrs.unchecked.cause, command: attrs.unchecked.command }, 'could not check the search attributes; if polls fail with BadSearchAttributes, have them registered');
         const store = openConfigStore(config);
         stops.push(() => store.close());
         const connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! });
-        const connection = await NativeConnection.connect({ address: config.temporal.address });
+        const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
         stops.push(() => connection.close());
         const worker = await createWorker({
           connection,
@@ -69,7 +74,9 @@ export function workerCommand(): Command {
         const stopCounting = countApiCalls();
         stops.push(async () => stopCounting());
         tandemMetrics.watchPollLag(store);
-        const metrics = await startMetricsServer({ port: config.metrics.port, host: flags.metricsHost });
+        const metrics = await explainingPorts({ [config.metrics.port]: 'TANDEM_METRICS_PORT (or metrics.port in the config file)' }, () =>
+          startMetricsServer({ port: config.metrics.port, host: flags.metricsHost }),
+        );
         stops.push(() => metrics.close());
 
         const running = worker.run();

@@ -3,7 +3,10 @@
  * env and captured output, so tests never touch process.env or the real stdout.
  */
 import { CommanderError } from 'commander';
-import { buildProgram, exitCodeFor } from '../../cli/main';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProgram, errorLine, exitCodeFor } from '../../cli/main';
 import { attachRuntime } from '../../cli/context';
 
 export interface CliResult {
@@ -16,6 +19,16 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** For long-running commands: resolves when the command should stop (default: never). */
   stop?: Promise<void>;
+  /** The working folder (where `.tandem/env` is looked for); default: an empty one, so no test reads another's settings. */
+  cwd?: string;
+  /** Answers confirmations; default: none (as without a terminal). */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+let emptyCwd: string | undefined;
+function defaultCwd(): string {
+  emptyCwd ??= mkdtempSync(join(tmpdir(), 'tandem-cli-cwd-'));
+  return emptyCwd;
 }
 
 export async function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult> {
@@ -38,6 +51,8 @@ export function startCli(args: string[], opts: RunOptions = {}): RunningCli {
   let ended = false;
   const program = attachRuntime(buildProgram(), {
     env: opts.env ?? {},
+    cwd: opts.cwd ?? defaultCwd(),
+    confirm: opts.confirm,
     stdout: { write: (s: string) => (out += s), isTTY: false },
     stderr: { write: (s: string) => (err += s), isTTY: false },
     waitForStop: () => opts.stop ?? new Promise<void>(() => undefined),
@@ -48,7 +63,7 @@ export function startCli(args: string[], opts: RunOptions = {}): RunningCli {
       await program.parseAsync(args, { from: 'user' });
     } catch (e) {
       code = exitCodeFor(e);
-      if (!(e instanceof CommanderError)) err += `tandem: ${e instanceof Error ? e.message : String(e)}\n`;
+      if (!(e instanceof CommanderError)) err += errorLine(e, opts.env ?? {});
     }
     ended = true;
     return { code, out, err };

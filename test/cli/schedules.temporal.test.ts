@@ -29,18 +29,40 @@ describe('tandem schedules against a real Temporal dev server', () => {
     for (const id of all) expect(r.out).toContain(`${id}  missing`);
   });
 
-  it('apply creates every schedule, then a second apply updates the same ones to the new interval', async () => {
+  it('apply creates every schedule; a second apply keeps intervals set elsewhere unless --reset-intervals', async () => {
     const first = await runCli(['schedules', 'apply'], { env: cliEnv });
     expect(first.code).toBe(0);
     expect(first.out).toContain(`${all.length} created, 0 updated`);
     for (const id of all) expect(first.out).toContain(`created ${id}`);
 
-    const second = await runCli(['schedules', 'apply'], { env: { ...cliEnv, TANDEM_POLL_ZENDESK_SECONDS: '120' } });
+    // As an operator (or `tandem dev`) would: a 10 s interval chosen outside this config.
+    await env.client.schedule.getHandle('poll/poweroffice/employees').update((prev) => ({ ...prev, spec: { intervals: [{ every: 10_000 }] } }));
+    const kept = await runCli(['schedules', 'apply'], { env: { ...cliEnv, TANDEM_POLL_ZENDESK_SECONDS: '120' } });
+    expect(kept.code).toBe(0);
+    expect(kept.out).toContain('updated poll/poweroffice/employees (interval kept; --reset-intervals sets 30 s)');
+    expect((await env.client.schedule.getHandle('poll/poweroffice/employees').describe()).spec.intervals?.[0]?.every).toBe(10_000);
+
+    const second = await runCli(['schedules', 'apply', '--reset-intervals'], { env: { ...cliEnv, TANDEM_POLL_ZENDESK_SECONDS: '120' } });
     expect(second.code).toBe(0);
     expect(second.out).toContain(`0 created, ${all.length} updated`);
     expect(second.out).toContain('updated poll/zendesk/users (every 120 s)');
     const d = await env.client.schedule.getHandle('poll/zendesk/users').describe();
     expect(d.spec.intervals?.[0]?.every).toBe(120_000);
+    expect((await env.client.schedule.getHandle('poll/poweroffice/employees').describe()).spec.intervals?.[0]?.every).toBe(30_000);
+  });
+
+  it('list --output json parses, one entry per schedule with its state', async () => {
+    const r = await runCli(['schedules', 'list', '--output', 'json'], { env: cliEnv });
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out) as { id: string; state: string }[];
+    expect(rows.map((x) => x.id).sort()).toEqual([...all].sort());
+    expect(new Set(rows.map((x) => x.state))).toEqual(new Set(['running']));
+  });
+
+  it('a flow is named by its short code too', async () => {
+    const r = await runCli(['schedules', 'trigger', 'P2'], { env: cliEnv });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('triggered poll/zendesk/users');
   });
 
   it('pause and resume flip the state of the chosen schedules only', async () => {

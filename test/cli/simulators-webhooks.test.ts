@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseEnv, runCli, startCli } from './run-cli';
+import { readSettingsFile } from '../../workers/settings-file';
 
 /** KEY=value lines of the output, as an env object (what an operator pastes). */
 function envLines(out: string): NodeJS.ProcessEnv {
@@ -12,21 +13,30 @@ describe('tandem simulators and tandem webhooks register', () => {
   let stop: () => void;
   let sims: ReturnType<typeof startCli>;
   let env: NodeJS.ProcessEnv;
+  let cwd: string;
 
   beforeAll(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'tandem-sims-'));
     sims = startCli(['simulators', '--zendesk-port', '0', '--poweroffice-port', '0', '--crmoffice-port', '0', '--sample-size', '5'], {
       stop: new Promise<void>((resolve) => (stop = resolve)),
+      cwd,
     });
     await sims.waitForOut(/Stop with Ctrl-C/);
-    env = envLines(sims.out());
+    // The credentials are in the settings file, not the output.
+    env = readSettingsFile(join(cwd, '.tandem', 'env'))!;
   });
   afterAll(async () => {
     stop?.();
     await sims?.done;
   });
 
-  it('prints each base URL and pasteable settings that reach the simulators', async () => {
-    expect(sims.out()).toMatch(/^Zendesk simulator +http:\/\/127\.0\.0\.1:\d+$/m);
+  it('prints each base URL and the settings (secrets as <set>), and writes them to .tandem/env where they reach the simulators', async () => {
+    expect(sims.out()).toMatch(/^Zendesk simulator +http:\/\/127\.0\.0\.1:\d+\/api\/v2$/m);
+    const printed = envLines(sims.out());
+    expect(Object.keys(printed).sort()).toEqual(Object.keys(env).sort());
+    expect(printed.ZENDESK_API_TOKEN).toBe('<set>');
+    expect(printed.CRMOFFICE_BASE_URL).toBe(env.CRMOFFICE_BASE_URL);
+    expect(sims.out()).not.toContain(env.ZENDESK_API_TOKEN!);
     for (const key of ['ZENDESK_BASE_URL', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN', 'POWEROFFICE_BASE_URL', 'POWEROFFICE_APPLICATION_KEY', 'POWEROFFICE_CLIENT_KEY', 'POWEROFFICE_SUBSCRIPTION_KEY', 'CRMOFFICE_BASE_URL', 'CRMOFFICE_CLIENT_ID', 'CRMOFFICE_CLIENT_SECRET', 'CRMOFFICE_REFRESH_TOKEN']) {
       expect(env[key]).toBeTruthy();
     }

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type LinkStore } from '../../store';
 import { baseEnv, runCli } from './run-cli';
+import { startAllSimulators, type AllSimulators } from '../../simulators/all';
+import { simulatorEnvLines } from '../../cli/commands/simulators';
+import { targetAccess } from '../../activities/record-access';
+import { createConnectors } from '../../workers/connectors';
 
 const P2 = 'zendesk-users-to-powerofficego-employees' as const;
 const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;
@@ -65,18 +69,65 @@ describe('tandem links and tandem status read the link store of the config', () 
     expect(r.out).toMatch(/last error +EmailAddress: PowerOffice Go answered 400/);
   });
 
-  it('links --set-target links a conflicting pair by hand, and refuses a target linked elsewhere', async () => {
-    await store.saveLink({ flowId: P1, zendeskId: '384', targetId: null, state: 'conflict', base: null, lastError: '2 employees match', lastSyncedAt: null }, 0);
-    const r = await runCli(['links', P1, '384', '--set-target', '77'], { env });
-    expect(r.code).toBe(0);
-    expect(r.out).toContain('was conflict');
-    const link = await store.getByZendeskId(P1, '384');
-    expect(link).toMatchObject({ targetId: '77', state: 'linked', base: null, lastError: null });
+  describe('links --set-target, against the simulators', () => {
+    let sims: AllSimulators;
+    let simEnv: NodeJS.ProcessEnv;
+    let departments: string[];
 
-    const taken = await runCli(['links', P1, '385', '--set-target', '77'], { env });
-    expect(taken.code).toBe(1);
-    expect(taken.err).toContain('already linked to Zendesk record 384');
-    expect(await store.getByZendeskId(P1, '385')).toBeUndefined();
+    beforeAll(async () => {
+      sims = await startAllSimulators({ sampleSize: 3, realRateLimits: false });
+      simEnv = { ...env, ...Object.fromEntries(simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) };
+      const access = targetAccess(createConnectors(sims.configs), 'departments');
+      departments = [];
+      for (const Name of ['Sales', 'Support']) departments.push(access.idOf(await access.create({ Name, Code: Name.toUpperCase() })));
+    });
+    afterAll(async () => {
+      await sims?.stop();
+    });
+
+    it('refuses a target that does not exist, and changes nothing', async () => {
+      await store.saveLink({ flowId: P1, zendeskId: '384', targetId: null, state: 'conflict', base: null, lastError: '2 departments match', lastSyncedAt: null }, 0);
+      const r = await runCli(['links', 'P1', '384', '--set-target', '999999', '--yes'], { env: simEnv });
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('poweroffice has no departments record 999999; nothing was changed');
+      expect(await store.getByZendeskId(P1, '384')).toMatchObject({ state: 'conflict', targetId: null });
+    });
+
+    it('shows what changes and, with no terminal to ask on, refuses without --yes', async () => {
+      const r = await runCli(['links', 'P1', '384', '--set-target', departments[0]], { env: simEnv });
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`target  (none) -> ${departments[0]}`);
+      expect(r.out).toContain('state   conflict -> linked');
+      expect(r.err).toContain('confirm with --yes');
+      expect(await store.getByZendeskId(P1, '384')).toMatchObject({ state: 'conflict' });
+      const declined = await runCli(['links', 'P1', '384', '--set-target', departments[0]], { env: simEnv, confirm: async () => false });
+      expect(declined.out).toContain('Not changed.');
+      expect(await store.getByZendeskId(P1, '384')).toMatchObject({ state: 'conflict' });
+    });
+
+    it('links after a yes, keeps the base of a pair that had one, and refuses a target linked elsewhere', async () => {
+      const r = await runCli(['links', 'P1', '384', '--set-target', departments[0]], { env: simEnv, confirm: async () => true });
+      expect(r.code).toBe(0);
+      expect(await store.getByZendeskId(P1, '384')).toMatchObject({ targetId: departments[0], state: 'linked', lastError: null });
+
+      const base = { 'name->Name': 'Acme AS' };
+      await store.saveLink({ flowId: P1, zendeskId: '386', targetId: null, state: 'conflict', base, lastError: 'x', lastSyncedAt: '2024-05-01T10:00:00.000Z' }, 0);
+      const moved = await runCli(['links', 'P1', '386', '--set-target', departments[1], '--yes'], { env: simEnv });
+      expect(moved.code).toBe(0);
+      expect(moved.out).toContain('base    kept');
+      expect(await store.getByZendeskId(P1, '386')).toMatchObject({ targetId: departments[1], state: 'linked', base });
+
+      const taken = await runCli(['links', 'P1', '385', '--set-target', departments[0], '--yes'], { env: simEnv });
+      expect(taken.code).toBe(1);
+      expect(taken.err).toContain(`departments ${departments[0]} is already linked to Zendesk 384`);
+      expect(await store.getByZendeskId(P1, '385')).toBeUndefined();
+    });
+  });
+
+  it('links --output json parses', async () => {
+    const r = await runCli(['links', 'P2', '381', '-o', 'json'], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ foundBy: 'zendesk', link: { zendeskId: '381', targetId: '55', state: 'linked' } });
   });
 
   it('links says so when there is no such pair (exit 1)', async () => {
@@ -113,5 +164,13 @@ describe('tandem links and tandem status read the link store of the config', () 
     const z3 = r.out.slice(r.out.indexOf(`${Z3}\n`));
     expect(z3).toMatch(/links +linked 0, pending 0, failed 1/);
     expect(z3).toMatch(/900 .* company\.id: organisation 12 has no company link/);
+  }, 20_000);
+
+  it('status --output json parses, with the same counts', async () => {
+    const r = await runCli(['status', '--output', 'json'], { env });
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.out) as { temporal: { error?: string }; flows: { id: string; code: string; links: Record<string, number> }[] };
+    expect(data.temporal.error).toMatch(/cannot reach Temporal/);
+    expect(data.flows.find((f) => f.code === 'P2')).toMatchObject({ id: P2, links: { linked: 1, pending: 1, failed: 1 } });
   }, 20_000);
 });

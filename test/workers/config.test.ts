@@ -167,18 +167,19 @@ describe('loadConfig', () => {
       `${path}: zendesk.apiToken is a secret and is not read from the config file; set ZENDESK_API_TOKEN or ZENDESK_API_TOKEN_FILE in the environment instead`,
     );
     expect(p.some((l) => l.startsWith(`${path}: webhook.secret is a secret`))).toBe(true);
-    expect(p.some((l) => l.startsWith(`${path}: webhook.port:`))).toBe(true);
+    // A value the schema refuses is named with its line in the file.
+    expect(p.some((l) => l.startsWith(`${path}:5: webhook.port:`))).toBe(true);
     expect(p.some((l) => l.startsWith(`${path}: unknown key metrics.prot`))).toBe(true);
     expect(p.some((l) => l.startsWith(`${path}: unknown key "colour"`))).toBe(true);
     expect(err!.message).not.toContain('FILE-SECRET-VALUE');
     expect(err!.message).not.toContain('FILE-WH-SECRET');
   });
 
-  it('reports a file that is not YAML by position only', () => {
+  it('reports a file that is not YAML by position and key path only', () => {
     const path = file('broken.yaml', 'zendesk:\n  apiToken: "SECRET-IN-BROKEN\n  x: [');
     const p = problemsOf(() => loadConfig({ env: minimalEnv, file: path }));
     expect(p).toHaveLength(1);
-    expect(p[0]).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid YAML or JSON`));
+    expect(p[0]).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+, column \\d+, under zendesk\\.\\w+: not valid YAML or JSON`));
     expect(p[0]).not.toContain('SECRET-IN-BROKEN');
   });
 
