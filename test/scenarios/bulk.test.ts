@@ -51,7 +51,13 @@ describe('500 users, one of whom Crmoffice answers 500 on every call', () => {
   });
 });
 
-describe('1,500 tickets with their comments', () => {
+/**
+ * 1,500 tickets (the durable-flows issue's figure) take minutes on two cores, most of it the dev
+ * server's; `npm test` runs 300, and TANDEM_BULK_TICKETS=1500 the full run.
+ */
+const TICKETS = Number(process.env.TANDEM_BULK_TICKETS ?? 300);
+
+describe(`${TICKETS} tickets with their comments`, () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack({ sampleSize: 0 });
@@ -66,7 +72,7 @@ describe('1,500 tickets with their comments', () => {
     const requesters = [];
     for (let i = 0; i < 5; i++) requesters.push(await zendesk.createUser({ name: `Requester ${i} Bulk`, email: `requester${i}.bulk@example.no`, role: 'end-user' }));
     let comments = 0;
-    for (let i = 0; i < 1500; i++) {
+    for (let i = 0; i < TICKETS; i++) {
       const ticket = await zendesk.createTicket({ subject: `Bulk ticket ${i}`, requester_id: requesters[i % 5].id, comment: { body: `The first words of ticket ${i}` } });
       if (i % 3 === 0) await zendesk.addTicketComment(ticket.id, { body: `A reply to ticket ${i}`, public: true });
       comments += i % 3 === 0 ? 2 : 1;
@@ -74,10 +80,11 @@ describe('1,500 tickets with their comments', () => {
 
     const totals = await stack.poll(Z2, 'zendesk', true);
     await stack.settle(600_000);
-    expect(totals.read).toBe(1500);
-    expect((await stack.store.counts(Z2)).linked).toBe(1500);
+    expect(totals.read).toBe(TICKETS);
+    expect((await stack.store.counts(Z2)).linked).toBe(TICKETS);
     expect((await stack.store.counts(Z1)).linked).toBe(comments);
     expect(await count(stack, `TandemKind = "record" AND TandemFlow = "${Z1}"`)).toBe(comments);
-    expect((await stack.store.counts(Z3)).linked).toBe(5);
+    // The five requesters, and the API user who wrote the replies.
+    expect((await stack.store.counts(Z3)).linked).toBe(6);
   });
 });
