@@ -9,7 +9,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { installSdkRuntime } from '../cli/logging';
 import { DEV_DEFAULTS, startDevStack } from '../workers/dev-stack';
+import { createLogger } from '../workers/logger';
 import { createConnectors } from '../workers/connectors';
 import { freePort } from '../workers/free-port';
 import type { SimulatorStats } from '../simulators/kit';
@@ -39,6 +41,9 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const users = option('users', 1000);
   const edits = option('edits', 200);
+  // The figures are the output: only warnings of the worker and the SDK, on stderr.
+  const logger = createLogger('bench', 'warn', { write: (line: string) => void process.stderr.write(line) }, 'pretty');
+  installSdkRuntime(logger);
   // Each department write, as it leaves the PowerOffice simulator: the end of a latency sample.
   let departmentWritten: (() => void) | undefined;
   const stack = await startDevStack({
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
       },
     },
     log: () => undefined,
+    logger,
   });
   const sims = { zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice };
   const count = async (query: string) => (await stack.client.workflow.count(query)).count;

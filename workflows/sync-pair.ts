@@ -92,7 +92,12 @@ class PairRun {
     const { pair } = this.ctx;
     const type = this.flow.source.type;
     const link = await this.local.readLink(pair);
-    const zendesk = given && !isDeletedInZendesk(type, given.record) ? given.record : await this.zendesk.readZendesk(pair, type, pair.zendeskId);
+    const known = given && !isDeletedInZendesk(type, given.record) ? given.record : undefined;
+    // A linked pair reads both sides at once: one round trip less between a change and its write.
+    const [zendesk, linkedTarget] = await Promise.all([
+      known ?? this.zendesk.readZendesk(pair, type, pair.zendeskId),
+      link?.targetId ? this.target.readTarget(pair, link.targetId) : undefined,
+    ]);
     if (!zendesk) {
       if (link?.targetId) {
         await this.local.markOrphaned(pair);
@@ -102,7 +107,7 @@ class PairRun {
       return this.result('skipped', null, 'the Zendesk record does not exist');
     }
     if (!link?.targetId) return this.firstSync(zendesk, link, given);
-    const target = await this.target.readTarget(pair, link.targetId);
+    const target = linkedTarget;
     if (!target) {
       await this.local.markOrphaned(pair);
       return this.result('orphaned', link.targetId, `the ${this.flow.target.type} record ${link.targetId} is gone; the link is kept for review and nothing is deleted`);
