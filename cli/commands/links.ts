@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { targetAccess } from '../../activities/record-access';
 import { getFlow, type FlowId } from '../../flows';
 import type { Link, LinkStore } from '../../store';
-import { configOf, openConfigStore, printer, runtimeOf, withConfigOption } from '../context';
+import { closeTemporal, configOf, connectTemporal, openConfigStore, printer, runtimeOf, withConfigOption } from '../context';
+import { signalPair } from '../../workers/signal-pair';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
 import { outputFormat, printJson, withOutputOption } from '../output';
 import { FLOW_ARG_HELP } from '../flow-names';
@@ -43,7 +44,7 @@ async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendesk
   const out = printer(cmd);
   const rt = runtimeOf(cmd);
   const flow = getFlow(flowId);
-  const config = configOf(cmd, [...FLOW_CONNECTOR_SECTIONS, 'store']);
+  const config = configOf(cmd, [...FLOW_CONNECTOR_SECTIONS, 'store', 'temporal']);
   const target = await targetAccess(flowConnectors(config, flowId), flow.target.type).get(flags.setTarget);
   if (!target) throw new Error(`${flow.target.system} has no ${flow.target.type} record ${flags.setTarget}; nothing was changed`);
   const holder = await store.getByTargetId(flowId, flags.setTarget);
@@ -73,8 +74,19 @@ async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendesk
     { flowId, zendeskId, targetId: flags.setTarget, state: 'linked', base: existing?.base ?? null, lastError: null, lastSyncedAt: existing?.lastSyncedAt ?? null },
     existing?.version ?? 0,
   );
-  out(`Linked. The next change of either record, or \`tandem sync ${flow.code}\`, syncs them.`);
   for (const line of linkLines(saved)) out(line);
+  // The pair's workflow (waiting with its conflict, say) syncs now and its outcome in the UI moves on.
+  try {
+    const client = await connectTemporal(config, { timeoutMs: 3000 });
+    try {
+      await signalPair(client, { flowId, zendeskId }, { side: 'zendesk', via: 'manual' });
+    } finally {
+      await closeTemporal(client);
+    }
+    out(`Linked; the pair's workflow ${flowId}/${zendeskId} syncs them now.`);
+  } catch (err) {
+    out(`Linked. Temporal could not be reached (${(err as Error).message}): the next change of either record, or \`tandem sync ${flow.code}\`, syncs them.`);
+  }
 }
 
 export function linksCommand(): Command {
