@@ -353,6 +353,28 @@ test('a credential echoed by the login host in an error is redacted', async () =
   }
 });
 
+test('the connector authenticates its client to the token endpoint with HTTP Basic, not in the form body', async () => {
+  const seen: Array<{ authorization?: string; body: Record<string, string> }> = [];
+  const login = Fastify();
+  login.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+  login.post('/connect/token', async (req, reply) => {
+    seen.push({ authorization: req.headers.authorization, body: req.body as Record<string, string> });
+    return reply.code(400).send({ error: 'invalid_grant', error_description: 'captured' });
+  });
+  await login.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const url = `http://127.0.0.1:${(login.server.address() as { port: number }).port}`;
+    const c = new CrmofficeClient({ baseUrl: url, loginBaseUrl: url, clientId: 'tandem client', clientSecret: 'cs:with/odd chars', refreshToken: 'rt_basic' });
+    await c.getContact('1').catch(() => undefined);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].body).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt_basic' });
+    // RFC 6749 §2.3.1: id and secret form-urlencoded, then `id:secret` in base64.
+    expect(seen[0].authorization).toBe(`Basic ${Buffer.from('tandem+client:cs%3Awith%2Fodd+chars').toString('base64')}`);
+  } finally {
+    await login.close();
+  }
+});
+
 const realTitle = `crmoffice connector against a real account${realConfigured ? '' : ` (skipped: set ${REAL_VARS.join(', ')} to run)`}`;
 (realConfigured ? describe : describe.skip)(realTitle, () => {
   const config = realConfigured ? crmofficeConfigFromEnv() : undefined;
