@@ -43,6 +43,11 @@ export interface PropertyRow {
   readOnly: { zendesk?: boolean; target?: boolean };
   /** The value is an id of a record of another flow, translated through that flow's links. */
   reference?: { flow: FlowId };
+  /**
+   * How the target API takes this row cleared, when not as null at `target`: Crmoffice clears a
+   * contact's company with `"company": null` and refuses `{"company": {"id": null}}`.
+   */
+  clearOnTarget?: { path: string };
 }
 
 /**

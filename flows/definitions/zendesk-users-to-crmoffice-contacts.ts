@@ -20,7 +20,16 @@ export const zendeskUsersToCrmofficeContacts: FlowDefinition = {
     description: 'Zendesk `email` = contact `email` (ignoring case), exactly one candidate',
   },
   properties: [
-    { source: 'organization_id', target: 'company.id', dataType: 'string', kind: 'id', readOnly: {}, reference: { flow: 'zendesk-organizations-to-crmoffice-companies' } },
+    {
+      source: 'organization_id',
+      target: 'company.id',
+      dataType: 'string',
+      kind: 'id',
+      readOnly: {},
+      reference: { flow: 'zendesk-organizations-to-crmoffice-companies' },
+      // No company is `"company": null` in Crmoffice (connectors/crmoffice/api-assumptions.ts).
+      clearOnTarget: { path: 'company' },
+    },
   ],
   extras: [
     {

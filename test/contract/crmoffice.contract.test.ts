@@ -167,6 +167,15 @@ function contract(target: () => Target) {
     expect(await client.findContactsByEmail(`${run}.nobody@example.no`)).toEqual([]);
   });
 
+  simOnly('a company cleared as `{ id: null }` is refused, naming the field; `company: null` is the way to clear it', async () => {
+    const company = await client.createCompany({ name: `${run} Clear AS` });
+    const contact = await client.createContact({ givenName: 'Clear', email: `${run}.clear@example.no`, company: { id: company.id } });
+    const err = await failure(client.updateContact(contact.id, { company: { id: null } } as unknown as { company: null }), caught);
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/company\.id/);
+    expect((await client.updateContact(contact.id, { company: null })).company ?? null).toBeNull();
+  });
+
   test('activities: create with an owner and an externalId, get, update; found by externalId', async () => {
     const owner = await client.createContact({ givenName: 'Ola', email: `${run}.ola@example.no` });
     const externalId = `zendesk:ticket:${run}-1`;
