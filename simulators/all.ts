@@ -53,6 +53,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     ...snapshot('zendesk'),
     beforeAnswer: opts.beforeAnswer?.zendesk,
     ...off,
+    ...(opts.realRateLimits === false ? { exportRateLimit: { limit: 0, windowMs: 60_000 } } : {}),
   });
   const poweroffice = await startPowerOfficeSimulator({
     port: opts.ports?.poweroffice ?? 0,
