@@ -66,3 +66,34 @@ test('an echo of our own write merges to nothing and writes nothing', async () =
   // Only token requests may have been made; no record was written.
   expect(sims.zendesk.stats.writes + sims.poweroffice.stats.writes - writes).toBe(0);
 });
+
+test('a record changed twice within one second on both sides: a tie, Zendesk wins by the documented rule, and no write loop follows', async () => {
+  const deps = pollDeps({ connectors, store, flows: DEFAULT_FLOWS_CONFIG });
+  const org = await connectors.zendesk.createOrganization({ name: 'Tie AS' });
+  const user = await connectors.zendesk.createUser({ name: 'Tia Tie', email: 'tie@example.no', role: 'agent', organization_id: org.id });
+  await syncOnePair(deps, { flowId: P2, zendeskId: String(user.id) });
+  const departmentId = Number((await store.getByZendeskId(P1, String(org.id)))!.targetId);
+
+  // Start of a fresh second, then two Zendesk edits and one PowerOffice Go edit within it.
+  await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+  const first = await connectors.zendesk.updateOrganization(org.id, { name: 'Tie Zendesk 1 AS' });
+  const second = await connectors.zendesk.updateOrganization(org.id, { name: 'Tie Zendesk 2 AS' });
+  const department = await connectors.poweroffice.updateDepartment(departmentId, { Name: 'Tie PowerOffice AS' });
+  expect(second.updated_at).toBe(first.updated_at);
+  expect(Math.floor(Date.parse(department.LastChangedDateTimeOffset) / 1000) * 1000).toBe(Date.parse(second.updated_at));
+
+  const tie = await syncOnePair(deps, { flowId: P1, zendeskId: String(org.id) });
+  expect(tie.outcome).toBe('updated');
+  expect(tie.decisions.find((d) => d.row === 'name->Name')).toMatchObject({ outcome: 'both-changed-zendesk-wins', why: expect.stringMatching(/same second/) });
+  expect((await connectors.poweroffice.getDepartment(departmentId)).Name).toBe('Tie Zendesk 2 AS');
+  expect((await connectors.zendesk.getOrganization(org.id)).name).toBe('Tie Zendesk 2 AS');
+
+  // The write made the department newer than the organisation; still nothing to do, on either side.
+  const writes = sims.zendesk.stats.writes + sims.poweroffice.stats.writes;
+  for (let i = 0; i < 2; i++) {
+    const again = await syncOnePair(deps, { flowId: P1, zendeskId: String(org.id) });
+    expect(again.outcome).toBe('unchanged');
+    expect(again.written).toEqual({ target: null, zendesk: null });
+  }
+  expect(sims.zendesk.stats.writes + sims.poweroffice.stats.writes - writes).toBe(0);
+});
