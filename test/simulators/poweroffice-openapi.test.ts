@@ -5,9 +5,9 @@
  */
 import axios, { AxiosResponse } from 'axios';
 import { PowerOfficeSimulator, startPowerOfficeSimulator } from '../../simulators/poweroffice';
-import { loadOpenApi, OpenApiValidator, sharedSpec } from '../helpers/openapi';
+import { loadOpenApi, OpenApiValidator, apiSpec } from '../helpers/openapi';
 
-const SPEC = sharedSpec('powerofficego-v2.openapi.yaml');
+const SPEC = apiSpec('powerofficego-v2.openapi.yaml');
 
 describe('PowerOffice Go simulator answers match the OpenAPI document', () => {
   let spec: OpenApiValidator;
