@@ -1,4 +1,4 @@
-/** The flows of spec/flows.md, by id; plus the public API of the mapping engine and merge. */
+/** The flows of docs/flows.md, by id; plus the public API of the mapping engine and merge. */
 import { zendeskOrganizationsToCrmofficeCompanies } from './definitions/zendesk-organizations-to-crmoffice-companies';
 import { zendeskOrganizationsToPowerOfficeGoDepartments } from './definitions/zendesk-organizations-to-powerofficego-departments';
 import { zendeskTicketCommentsToCrmofficeActivities } from './definitions/zendesk-ticketcomments-to-crmoffice-activities';

@@ -1,10 +1,10 @@
 /**
- * The shape of a flow: the tables of spec/flows.md as data. Pure types and constants only,
+ * The shape of a flow: the tables of docs/flows.md as data. Pure types and constants only,
  * so workflow code may import this file.
  */
 import type { FlowsConfig } from './config';
 
-/** The six flows of spec/flows.md, by their documented ids. */
+/** The six flows of docs/flows.md, by their documented ids. */
 export const FLOW_IDS = [
   'zendesk-ticketcomments-to-crmoffice-activities',
   'zendesk-tickets-to-crmoffice-activities',

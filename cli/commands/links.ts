@@ -27,7 +27,7 @@ export function linkLines(link: Link): string[] {
 export function linksCommand(): Command {
   return withConfigOption(new Command('links'))
     .description("show a pair's link: found by its Zendesk id or, failing that, by the target record's id")
-    .argument('<flow-id>', 'a flow id of spec/flows.md', flowIdArg)
+    .argument('<flow-id>', 'a flow id of docs/flows.md', flowIdArg)
     .argument('<id>', 'a Zendesk id (e.g. 1234, or <ticket id>:<comment id>) or a target id')
     .option('--set-target <target-id>', 'link the Zendesk record <id> to this target record by hand (e.g. to settle a reported conflict); the next sync merges the two as a first match')
     .addHelpText('after', '\nExample:\n  tandem links zendesk-users-to-powerofficego-employees 381920\n  tandem links zendesk-organizations-to-powerofficego-departments 8000000001 --set-target 10002')

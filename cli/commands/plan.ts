@@ -77,7 +77,7 @@ export function planLines(entries: PlanEntry[], flowId: string): string[] {
 export function planCommand(): Command {
   return withConfigOption(new Command('plan'))
     .description('dry run: what the next sync of a flow would create, link and update, field by field, and what it would skip and why; writes nothing')
-    .argument('<flow-id>', 'a flow id of spec/flows.md', flowIdArg)
+    .argument('<flow-id>', 'a flow id of docs/flows.md', flowIdArg)
     .option('--limit <n>', 'plan at most this many records', positiveIntArg)
     .addHelpText('after', '\nExample:\n  tandem plan zendesk-users-to-powerofficego-employees --limit 20')
     .action(async (flowId: FlowId, flags: { limit?: number }, cmd: Command) => {

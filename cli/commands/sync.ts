@@ -53,7 +53,7 @@ async function memoProgress(handle: WorkflowHandle): Promise<PollTotals | undefi
 export function syncCommand(): Command {
   return withConfigOption(new Command('sync'))
     .description("poll one flow's change feed now (the same poll the schedules run) and show its progress until it ends")
-    .argument('<flow-id>', 'a flow id of spec/flows.md', flowIdArg)
+    .argument('<flow-id>', 'a flow id of docs/flows.md', flowIdArg)
     .option('--full', 'read the whole feed from the beginning, not from the saved checkpoint')
     .option('--side <side>', 'which change feed: zendesk, or target (the other system, two-way flows only)', sideArg, 'zendesk')
     .addHelpText('after', '\nExample:\n  tandem sync zendesk-users-to-powerofficego-employees --full')

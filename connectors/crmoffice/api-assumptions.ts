@@ -1,7 +1,7 @@
 /**
  * Every guess Tandem makes about the Crmoffice API, in one place.
  *
- * Crmoffice publishes no API document. The facts we have (spec/systems.md): API base
+ * Crmoffice publishes no API document. The facts we have (docs/systems.md): API base
  * `https://api.crmoffice.no`, OAuth2 authorization-code flow with refresh tokens at
  * `/connect/authorize` and `/connect/token` on the customer's login host, scopes
  * `crmoffice offline_access`, resources companies/contacts/activities/users, lists answering an

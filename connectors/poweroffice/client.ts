@@ -1,7 +1,7 @@
 /**
  * PowerOffice Go v2 departments and employees. Every call carries the bearer token and the subscription
  * key; errors follow connectors/errors.ts. The client does not throttle: the 10 requests/s limit per
- * subscription key is held by the worker's task queue rate (see design.md); a 429 still surfaces as a
+ * subscription key is held by the worker's task queue rate; a 429 still surfaces as a
  * TransientApiError with `retryAfterMs`.
  */
 import { AxiosInstance } from 'axios';

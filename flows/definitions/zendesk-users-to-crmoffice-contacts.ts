@@ -1,4 +1,4 @@
-/** Z3: Zendesk users → Crmoffice contacts (spec/flows.md, Z3). */
+/** Z3: Zendesk users → Crmoffice contacts (docs/flows.md, Z3). */
 import { emailExtra, splitName, textExtra } from '../extras';
 import type { FlowDefinition } from '../types';
 

@@ -1,4 +1,4 @@
-/** P2: Zendesk users → PowerOffice Go employees (spec/flows.md, P2). */
+/** P2: Zendesk users → PowerOffice Go employees (docs/flows.md, P2). */
 import { emailExtra, idOf, splitName } from '../extras';
 import { normalizeText } from '../normalize';
 import type { FlowDefinition } from '../types';
