@@ -97,3 +97,32 @@ test('a record changed twice within one second on both sides: a tie, Zendesk win
   }
   expect(sims.zendesk.stats.writes + sims.poweroffice.stats.writes - writes).toBe(0);
 });
+
+test('a user whose organisation is removed clears the contact\'s company (company: null), once, with no repeated write', async () => {
+  const Z3 = 'zendesk-users-to-crmoffice-contacts';
+  const deps = pollDeps({ connectors, store, flows: DEFAULT_FLOWS_CONFIG });
+  const org = await connectors.zendesk.createOrganization({ name: 'Leaving AS' });
+  const user = await connectors.zendesk.createUser({ name: 'Lea Leaving', email: 'lea.leaving@example.no', organization_id: org.id });
+  expect((await syncOnePair(deps, { flowId: Z3, zendeskId: String(user.id) })).outcome).toBe('created');
+  const contactId = (await store.getByZendeskId(Z3, String(user.id)))!.targetId!;
+  expect((await connectors.crmoffice.getContact(contactId)).company?.id).toEqual(expect.any(String));
+
+  await connectors.zendesk.updateUser(user.id, { organization_id: null });
+  const cleared = await syncOnePair(deps, { flowId: Z3, zendeskId: String(user.id) });
+  expect(cleared.outcome).toBe('updated');
+  expect((await connectors.crmoffice.getContact(contactId)).company ?? null).toBeNull();
+  expect((await store.getByZendeskId(Z3, String(user.id)))!.state).toBe('linked');
+
+  const writes = sims.zendesk.stats.writes + sims.crmoffice.stats.writes;
+  const again = await syncOnePair(deps, { flowId: Z3, zendeskId: String(user.id) });
+  expect(again.outcome).toBe('unchanged');
+  expect(sims.zendesk.stats.writes + sims.crmoffice.stats.writes - writes).toBe(0);
+});
+
+test('an agent named "Cher" becomes a valid employee: the one word fills FirstName and LastName', async () => {
+  const deps = pollDeps({ connectors, store, flows: DEFAULT_FLOWS_CONFIG });
+  const user = await connectors.zendesk.createUser({ name: 'Cher', email: 'cher.single@example.no', role: 'agent' });
+  expect((await syncOnePair(deps, { flowId: P2, zendeskId: String(user.id) })).outcome).toBe('created');
+  const employee = await connectors.poweroffice.getEmployee(Number((await store.getByZendeskId(P2, String(user.id)))!.targetId));
+  expect(employee).toMatchObject({ FirstName: 'Cher', LastName: 'Cher', EmailAddress: 'cher.single@example.no' });
+});

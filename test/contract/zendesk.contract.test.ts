@@ -416,6 +416,32 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
     });
   });
 
+  test('the organizations export checkpoint re-reads the newest second, and never stays on a page that did not move', async () => {
+    const server = Fastify();
+    const asked: number[] = [];
+    const org = (id: number, at: string) => ({ id, name: `Org ${id}`, created_at: at, updated_at: at });
+    server.get('/api/v2/incremental/organizations.json', async (req) => {
+      const start = Number((req.query as { start_time: string }).start_time);
+      asked.push(start);
+      // A server that answers end_time = its newest second: 1000 at the start second, more to come.
+      if (start === 1_700_000_000) return { organizations: [org(1, '2023-11-14T22:13:20Z')], count: 1, end_time: 1_700_000_000, end_of_stream: false, next_page: null };
+      return { organizations: [org(2, '2023-11-14T22:13:25Z')], count: 1, end_time: 1_700_000_005, end_of_stream: true, next_page: null };
+    });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const port = (server.server.address() as { port: number }).port;
+      const zd = new ZendeskClient({ baseUrl: `http://127.0.0.1:${port}/api/v2`, email: 'a@example.com', apiToken: 't' }, { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() });
+      const stuck = await zd.incrementalOrganizations(1_700_000_000);
+      expect(stuck.nextStartTime).toBe(1_700_000_001);
+      const last = await zd.incrementalOrganizations(stuck.nextStartTime);
+      // At the end of the stream the newest second is kept: a change landing in it later is still read.
+      expect(last).toMatchObject({ nextStartTime: 1_700_000_005, endOfStream: true });
+      expect(asked).toEqual([1_700_000_000, 1_700_000_001]);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('the incremental start time is clamped to a minute ago, never later', () => {
     const now = Date.UTC(2025, 0, 1, 12, 0, 0);
     expect(ZendeskClient.clampStartTime(now / 1000, now)).toBe(now / 1000 - 60);
