@@ -423,7 +423,7 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
     server.get('/api/v2/incremental/organizations.json', async (req) => {
       const start = Number((req.query as { start_time: string }).start_time);
       asked.push(start);
-      // A server that answers end_time = its newest second: 1000 at the start second, more to come.
+      // A server whose end_time is the page's newest second: a page all in its start second, more to come.
       if (start === 1_700_000_000) return { organizations: [org(1, '2023-11-14T22:13:20Z')], count: 1, end_time: 1_700_000_000, end_of_stream: false, next_page: null };
       return { organizations: [org(2, '2023-11-14T22:13:25Z')], count: 1, end_time: 1_700_000_005, end_of_stream: true, next_page: null };
     });
