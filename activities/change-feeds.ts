@@ -1,14 +1,15 @@
 /**
  * The change feeds, one page at a time: Zendesk's incremental exports on the Zendesk side, the
- * "changed since" lists on the target side. A checkpoint is an opaque string saved after each page.
+ * "changed since" lists on the target side. A checkpoint is an opaque string the poll saves once
+ * the page's records are handed to their pairs.
  */
-import type { FlowDefinition, ApiRecord } from '../flows';
+import type { ApiRecord, FlowDefinition, ZendeskType } from '../flows';
 import { modifiedAt } from '../flows';
 import type { ZendeskClient } from '../connectors/zendesk';
-import { commentPairId, TargetAccess } from './record-access';
+import type { TargetAccess } from './record-access';
 
 export interface FeedPage {
-  /** The changed records with the Zendesk id (zendesk side) or target id (target side) of each. */
+  /** The changed records with their id on the feed's side. */
   items: { id: string; record: ApiRecord }[];
   checkpoint: string;
   done: boolean;
@@ -16,8 +17,8 @@ export interface FeedPage {
 
 const TARGET_PAGE_SIZE = 100;
 
-export async function readZendeskFeed(zendesk: ZendeskClient, flow: FlowDefinition, checkpoint: string | null): Promise<FeedPage> {
-  switch (flow.source.type) {
+export async function readZendeskFeed(zendesk: ZendeskClient, type: Exclude<ZendeskType, 'ticketComments'>, checkpoint: string | null): Promise<FeedPage> {
+  switch (type) {
     case 'users': {
       const page = await zendesk.incrementalUsers(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
       return { items: page.items.map((u) => ({ id: String(u.id), record: u as ApiRecord })), checkpoint: page.cursor, done: page.endOfStream };
@@ -29,15 +30,6 @@ export async function readZendeskFeed(zendesk: ZendeskClient, flow: FlowDefiniti
     case 'tickets': {
       const page = await zendesk.incrementalTickets(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
       return { items: page.items.map((t) => ({ id: String(t.id), record: t as ApiRecord })), checkpoint: page.cursor, done: page.endOfStream };
-    }
-    case 'ticketComments': {
-      // Comments have no feed of their own; a new comment moves its ticket's updated_at.
-      const page = await zendesk.incrementalTickets(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
-      const items: FeedPage['items'] = [];
-      for (const ticket of page.items) {
-        for (const comment of await zendesk.listTicketComments(ticket.id)) items.push({ id: commentPairId(ticket.id, comment.id), record: comment as ApiRecord });
-      }
-      return { items, checkpoint: page.cursor, done: page.endOfStream };
     }
   }
 }

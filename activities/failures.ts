@@ -1,12 +1,11 @@
-/** Turns what a sync throws into what Temporal should do with it, with a message fit for operators. */
+/** Turns what a step throws into what Temporal should do with it, with a message fit for operators. */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApiError, TransientApiError } from '../connectors/errors';
 import { MappingError, NormalizeError } from '../flows';
-import { PairFailure } from './sync-pair';
 
 /** Permanent: bad data or a 4xx answer. Retrying the same call cannot help; an edit of the record can. */
 export function isPermanent(err: unknown): boolean {
-  return err instanceof PairFailure || err instanceof MappingError || err instanceof NormalizeError || (err instanceof ApiError && !err.transient);
+  return err instanceof MappingError || err instanceof NormalizeError || (err instanceof ApiError && !err.transient);
 }
 
 export function describeFailure(err: unknown): string {
@@ -17,7 +16,8 @@ export function describeFailure(err: unknown): string {
  * Transient errors stay retryable, with a 429's Retry-After as the next delay; permanent ones become
  * non-retryable. Connector errors carry no secrets, so their messages are safe for history.
  */
-export function toActivityFailure(err: unknown): ApplicationFailure {
+export function asActivityFailure(err: unknown): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
   const message = describeFailure(err);
   const type = err instanceof Error ? err.name : 'Error';
   if (isPermanent(err)) return ApplicationFailure.create({ message, type, nonRetryable: true });

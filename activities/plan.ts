@@ -1,15 +1,17 @@
 /**
- * `tandem plan`: the next sync of a flow run dry. The real sync code runs against the real APIs
- * for reads, while every write (target, Zendesk, link store) lands in memory instead, so the plan
- * is what the sync would do, not a second opinion of it.
+ * `tandem plan`: the next sync of a flow run dry. The same read and decide steps as the record
+ * workflow, called directly, with every write left out: the plan is what the sync would do, not a
+ * second opinion of it.
  */
-import { FlowDefinition, FlowId, getFlow } from '../flows';
-import type { Link, LinkStore, LinkWrite } from '../store';
+import { ApiRecord, FlowId, feedOf, getFlow, type Reference } from '../flows';
+import { syncPair, businessFailure, PairFailed, type PairSteps } from '../workflows/sync-pair';
+import type { GivenRecord, PairRef, ReferenceReady } from '../workflows/ids';
+import { commentPairId } from '../workflows/ids';
+import { createApiActivities, type ApiStepDeps } from './api-steps';
+import { createLocalActivities } from './local-steps';
 import { readZendeskFeed } from './change-feeds';
-import type { TargetAccess, ZendeskAccess } from './record-access';
-import type { PollDeps } from './poll-page';
 import { describeFailure } from './failures';
-import { syncOnePair } from './sync-pair';
+import { plannedKey, type PlannedLinks } from './link-translations';
 import type { SyncDecision } from './types';
 
 export type PlanAction = 'create' | 'link' | 'update' | 'unchanged' | 'skip' | 'conflict' | 'fail';
@@ -26,21 +28,29 @@ export interface PlanEntry {
 
 const ACTIONS: Record<string, PlanAction> = { created: 'create', linked: 'link', updated: 'update', unchanged: 'unchanged', skipped: 'skip', conflict: 'conflict', orphaned: 'skip', failed: 'fail' };
 
-export async function planFlow(deps: PollDeps, flowId: FlowId, opts: { limit?: number } = {}): Promise<PlanEntry[]> {
+export interface PlanOptions {
+  limit?: number;
+  /** Preview a full re-read (from the feed's start) rather than the changes since the checkpoint. */
+  all?: boolean;
+}
+
+export async function planFlow(deps: ApiStepDeps, flowId: FlowId, opts: PlanOptions = {}): Promise<PlanEntry[]> {
   const flow = getFlow(flowId);
-  const dry = dryRunDeps(deps);
+  const planner = new Planner(deps);
   const entries: PlanEntry[] = [];
   const limit = opts.limit ?? Infinity;
-  let checkpoint = (await deps.store.getCheckpoint(flow.id, 'zendesk'))?.value ?? null;
+  const type = flow.source.type === 'ticketComments' ? 'tickets' : flow.source.type;
+  let checkpoint = opts.all ? null : ((await deps.store.getCheckpoint(feedOf(flow, 'zendesk')))?.value ?? null);
   for (;;) {
-    const page = await readZendeskFeed(deps.zendeskClient, flow, checkpoint);
+    const page = await readZendeskFeed(deps.connectors.zendesk, type, checkpoint);
     for (const item of page.items) {
-      if (entries.length >= limit) return entries;
-      try {
-        const r = await syncOnePair(dry, { flowId: flow.id, zendeskId: item.id });
-        entries.push({ flowId: flow.id, zendeskId: item.id, action: ACTIONS[r.outcome], targetId: r.targetId, reason: r.summary, changes: r.written, decisions: r.decisions });
-      } catch (err) {
-        entries.push({ flowId: flow.id, zendeskId: item.id, action: 'fail', targetId: null, reason: describeFailure(err), changes: { target: null, zendesk: null }, decisions: [] });
+      const pairs: { zendeskId: string; given: GivenRecord }[] =
+        flow.source.type === 'ticketComments'
+          ? ((await deps.connectors.zendesk.listTicketComments(Number(item.id))) as ApiRecord[]).map((c) => ({ zendeskId: commentPairId(item.id, String(c.id)), given: { record: c, ticket: item.record } }))
+          : [{ zendeskId: item.id, given: { record: item.record } }];
+      for (const p of pairs) {
+        if (entries.length >= limit) return entries;
+        entries.push(await planner.plan({ flowId: flow.id, zendeskId: p.zendeskId }, p.given));
       }
     }
     if (page.done) return entries;
@@ -48,74 +58,54 @@ export async function planFlow(deps: PollDeps, flowId: FlowId, opts: { limit?: n
   }
 }
 
-/** The same dependencies with every write kept in memory. */
-export function dryRunDeps<T extends PollDeps>(deps: T): T {
-  const targets = new Map<string, TargetAccess>();
-  const zendesk: ZendeskAccess = {
-    get: (type, id) => deps.zendesk.get(type, id),
-    update: async (type, id, body) => ({ ...((await deps.zendesk.get(type, id)) ?? {}), ...body }),
-  };
-  return {
-    ...deps,
-    zendesk,
-    store: dryRunStore(deps.store),
-    signal: undefined,
-    hooks: undefined,
-    target(flow: FlowDefinition) {
-      let access = targets.get(flow.target.type);
-      if (!access) {
-        access = dryRunTarget(deps.target(flow), flow);
-        targets.set(flow.target.type, access);
-      }
-      return access;
-    },
-  };
-}
+class Planner {
+  private readonly planned: PlannedLinks = new Map();
+  private readonly steps: PairSteps;
 
-function dryRunTarget(real: TargetAccess, flow: FlowDefinition): TargetAccess {
-  const created = new Map<string, Record<string, unknown>>();
-  const idKey = flow.target.system === 'poweroffice' ? 'Id' : 'id';
-  return {
-    ...real,
-    get: async (id) => created.get(id) ?? real.get(id),
-    async create(body) {
-      const id = `new-${flow.target.type}-${created.size + 1}`;
-      const record = { ...body, [idKey]: id };
-      created.set(id, record);
-      return record;
-    },
-    update: async (id, body) => ({ ...((await real.get(id)) ?? created.get(id) ?? {}), ...body }),
-  };
-}
+  constructor(deps: ApiStepDeps) {
+    const api = createApiActivities({ ...deps, recordRetries: false });
+    const local = createLocalActivities({ ...deps, planned: this.planned });
+    let created = 0;
+    const nothing = async () => undefined;
+    this.steps = {
+      zendesk: { readZendesk: api.readZendesk, updateZendesk: nothing },
+      target: {
+        readTarget: api.readTarget,
+        findTargets: api.findTargets,
+        updateTarget: nothing,
+        async createTarget(pair, input) {
+          const idKey = getFlow(pair.flowId).target.system === 'poweroffice' ? 'Id' : 'id';
+          return { record: { ...input.body, [idKey]: `new-${getFlow(pair.flowId).target.type}-${++created}` }, found: false };
+        },
+      },
+      local: {
+        ...local,
+        saveLink: async () => true,
+        markFailed: nothing,
+        markConflict: nothing,
+        markOrphaned: nothing,
+        clearRetrying: nothing,
+        recordIntent: async () => ({ isNew: true }),
+      },
+    };
+  }
 
-function dryRunStore(real: LinkStore): LinkStore {
-  const links = new Map<string, Link>();
-  const byZendesk = (flow: string, id: string) => `${flow}|z|${id}`;
-  const byTarget = (flow: string, id: string) => `${flow}|t|${id}`;
-  const save = (write: LinkWrite, version: number): Link => {
-    const link: Link = { ...write, version: version + 1, updatedAt: new Date().toISOString() };
-    links.set(byZendesk(link.flowId, link.zendeskId), link);
-    if (link.targetId) links.set(byTarget(link.flowId, link.targetId), link);
-    return link;
-  };
-  // Delegated one by one: the real store is a class instance, whose methods a spread would drop.
-  return {
-    listLinks: (flow, options) => real.listLinks(flow, options),
-    counts: (flow) => real.counts(flow),
-    latestFailures: (flow, limit) => real.latestFailures(flow, limit),
-    getCheckpoint: (flow, side) => real.getCheckpoint(flow, side),
-    getIntent: (flow, zendeskId) => real.getIntent(flow, zendeskId),
-    getByZendeskId: async (flow, id) => links.get(byZendesk(flow, id)) ?? real.getByZendeskId(flow, id),
-    getByTargetId: async (flow, id) => links.get(byTarget(flow, id)) ?? real.getByTargetId(flow, id),
-    saveLink: async (link, expectedVersion) => save(link, expectedVersion),
-    markFailed: async (flow, zendeskId, error) => save({ flowId: flow, zendeskId, targetId: null, state: 'failed', base: null, lastError: error, lastSyncedAt: null }, 0),
-    markOrphaned: async () => undefined,
-    setCheckpoint: async () => undefined,
-    recordIntent: async (flow, zendeskId, intentKey) => ({ flowId: flow, zendeskId, intentKey, createdAt: new Date().toISOString(), isNew: true }),
-    clearIntent: async () => undefined,
-    close: async () => undefined,
-  };
-}
+  async plan(pair: PairRef, given?: GivenRecord, demanded = false): Promise<PlanEntry> {
+    const flowId = getFlow(pair.flowId).id;
+    try {
+      const r = await syncPair({ pair, demanded, given, linkReference: (ref) => this.reference(ref) }, this.steps);
+      if (r.targetId && (r.outcome === 'created' || r.outcome === 'linked')) this.planned.set(plannedKey(flowId, pair.zendeskId), r.targetId);
+      return { flowId, zendeskId: pair.zendeskId, action: ACTIONS[r.outcome], targetId: r.targetId, reason: r.summary, changes: r.written, decisions: r.decisions };
+    } catch (err) {
+      const reason = businessFailure(err) ?? describeFailure(err);
+      return { flowId, zendeskId: pair.zendeskId, action: 'fail', targetId: null, reason, changes: { target: null, zendesk: null }, decisions: [] };
+    }
+  }
 
-/** Builds the dependencies `planFlow` takes from connectors and a store (the same as the worker's). */
-export { pollDeps } from './index';
+  private async reference(ref: Reference): Promise<ReferenceReady> {
+    const entry = await this.plan({ flowId: ref.flowId, zendeskId: ref.zendeskId }, undefined, true);
+    if (entry.action === 'fail') throw new PairFailed(entry.reason);
+    const outcome = Object.entries(ACTIONS).find(([, a]) => a === entry.action)?.[0] ?? 'skipped';
+    return { flowId: ref.flowId, zendeskId: ref.zendeskId, targetId: entry.targetId, outcome, summary: entry.reason };
+  }
+}

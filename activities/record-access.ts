@@ -58,16 +58,8 @@ export function parseCommentPairId(id: string): { ticketId: number; commentId: n
   return { ticketId, commentId };
 }
 
-/**
- * Zendesk keeps deleted records readable for a while, and its change feeds report them: a user with
- * `active: false`, an organisation with `deleted_at`, a ticket with status `deleted`.
- */
-export function isDeletedInZendesk(type: ZendeskType, record: ApiRecord): boolean {
-  if (type === 'users') return record.active === false;
-  if (type === 'organizations') return record.deleted_at !== undefined && record.deleted_at !== null;
-  if (type === 'tickets') return record.status === 'deleted';
-  return false;
-}
+export { isDeletedInZendesk } from '../flows/decide';
+import { isDeletedInZendesk } from '../flows/decide';
 
 export function zendeskAccess(zendesk: ZendeskClient): ZendeskAccess {
   return {

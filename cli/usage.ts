@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { FLOW_IDS, FlowId, isFlowId } from '../flows';
-import { plannedSchedules } from '../workers/schedules';
+import { selectSchedules } from '../workers/schedules';
 
 /** Parses a flow id argument; a wrong one is a usage error (exit 2) naming the valid ids. */
 export function flowIdArg(value: string): FlowId {
@@ -27,11 +27,12 @@ export function sideArg(value: string): 'zendesk' | 'target' {
   return value;
 }
 
-/** A schedule id (`poll/<flow id>/<side>`) or a flow id (both its schedules); the ids do not depend on the intervals. */
+/** A schedule id (`poll/<feed>`), a feed (`zendesk/users`) or a flow id (the feeds it reads); the ids do not depend on the intervals. */
 export function scheduleWhichArg(value: string): string {
-  const all = plannedSchedules({ zendesk: 1, poweroffice: 1, crmoffice: 1 }).map((s) => s.id);
-  if (!all.some((id) => id === value || id.startsWith(`poll/${value}/`))) {
-    throw new InvalidArgumentError(`"${value}" is neither a schedule id nor a flow id; schedules: ${all.join(', ')}`);
+  try {
+    selectSchedules({ zendesk: 1, poweroffice: 1, crmoffice: 1 }, value);
+  } catch (err) {
+    throw new InvalidArgumentError(`"${value}" is neither a schedule id, a feed nor a flow id: ${(err as Error).message}`);
   }
   return value;
 }

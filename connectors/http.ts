@@ -1,5 +1,4 @@
 import axios, { AxiosError, AxiosInstance, AxiosRequestConfig } from 'axios';
-import Bottleneck from 'bottleneck';
 import { z } from 'zod';
 import { ApiErrorContext, NotFoundError, PermanentApiError, SchemaError, SystemName, TransientApiError } from './errors';
 
@@ -7,39 +6,14 @@ export interface HttpOptions {
   system: SystemName;
   baseUrl: string;
   timeoutMs?: number;
-  /** Requests a second this process sends to the system; 0 turns pacing off. Defaults: DEFAULT_RATES. */
-  requestsPerSecond?: number;
 }
 
 /**
- * The published limits: Zendesk 700/min (Enterprise), PowerOffice Go 10/s per subscription key,
- * Crmoffice unknown (see its api-assumptions). Pacing under them costs less than answering 429s.
+ * An axios instance for one system: no auth, errors left to `request`. It is not paced here: the
+ * rate limits are held by each system's Temporal task queue, across every worker process.
  */
-export const DEFAULT_RATES: Record<SystemName, number> = { zendesk: 11, poweroffice: 10, crmoffice: 20 };
-
-// One pace per system and process: every client of a system shares the system's budget.
-const pacers = new Map<string, Bottleneck>();
-
-function pacer(system: SystemName, perSecond: number): Bottleneck {
-  const key = `${system}/${perSecond}`;
-  let limiter = pacers.get(key);
-  if (!limiter) {
-    // Evenly spaced (with 5 % to spare) rather than in bursts: no one-second window sees more than the limit.
-    limiter = new Bottleneck({ minTime: Math.ceil(1050 / perSecond) });
-    pacers.set(key, limiter);
-  }
-  return limiter;
-}
-
-/** An axios instance for one system: paced, no auth, errors left to `request`. */
 export function createHttp(opts: HttpOptions): AxiosInstance {
-  const http = axios.create({ baseURL: opts.baseUrl.replace(/\/+$/, ''), timeout: opts.timeoutMs ?? 30_000, validateStatus: () => true });
-  const perSecond = opts.requestsPerSecond ?? DEFAULT_RATES[opts.system];
-  if (perSecond > 0) {
-    const limiter = pacer(opts.system, perSecond);
-    http.interceptors.request.use((config) => limiter.schedule(async () => config));
-  }
-  return http;
+  return axios.create({ baseURL: opts.baseUrl.replace(/\/+$/, ''), timeout: opts.timeoutMs ?? 30_000, validateStatus: () => true });
 }
 
 /** Seconds or an HTTP date, as `Retry-After` allows; undefined when absent or unreadable. */

@@ -24,6 +24,8 @@ export interface AllSimulatorsOptions {
   snapshotDir?: string;
   /** Per simulator: called after each request was handled, before its answer is sent (fault tests). */
   beforeAnswer?: { zendesk?: SimulatorOptions['beforeAnswer']; poweroffice?: SimulatorOptions['beforeAnswer']; crmoffice?: SimulatorOptions['beforeAnswer'] };
+  /** Per simulator: requests answered with the status it names, every time (a record that keeps failing). */
+  failWhen?: { zendesk?: SimulatorOptions['failWhen']; poweroffice?: SimulatorOptions['failWhen']; crmoffice?: SimulatorOptions['failWhen'] };
 }
 
 export interface AllSimulators {
@@ -52,6 +54,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     ...(fixed ? { credentials: { email: 'dev@tandem.example', apiToken: `${DEV_SECRET}-zendesk` }, webhookSecret: `${DEV_SECRET}-webhook` } : {}),
     ...snapshot('zendesk'),
     beforeAnswer: opts.beforeAnswer?.zendesk,
+    failWhen: opts.failWhen?.zendesk,
     ...off,
     ...(opts.realRateLimits === false ? { exportRateLimit: { limit: 0, windowMs: 60_000 } } : {}),
   });
@@ -61,6 +64,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     ...(fixed ? { credentials: { applicationKey: `${DEV_SECRET}-app`, clientKey: `${DEV_SECRET}-client`, subscriptionKey: `${DEV_SECRET}-subscription` } } : {}),
     ...snapshot('poweroffice'),
     beforeAnswer: opts.beforeAnswer?.poweroffice,
+    failWhen: opts.failWhen?.poweroffice,
     ...off,
   });
   const crmoffice = await startCrmofficeSimulator({
@@ -69,6 +73,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     ...(fixed ? { clientId: 'tandem-dev', clientSecret: `${DEV_SECRET}-crm`, refreshToken: `${DEV_SECRET}-refresh` } : {}),
     ...snapshot('crmoffice'),
     beforeAnswer: opts.beforeAnswer?.crmoffice,
+    failWhen: opts.failWhen?.crmoffice,
     ...off,
   });
   return {

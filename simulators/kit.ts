@@ -34,6 +34,11 @@ export const SimulatorOptions = z.object({
    * client at exactly that point (e.g. after a create, before the creator hears of it).
    */
   beforeAnswer: z.custom<(method: string, route: string, status: number) => void>((v) => typeof v === 'function').optional(),
+  /**
+   * A request this names a status for is answered with it (a record whose every call fails: 500, or
+   * refused for its data: 400), before the imitated API sees it.
+   */
+  failWhen: z.custom<(method: string, url: string, body: unknown) => number | undefined>((v) => typeof v === 'function').optional(),
 });
 export type SimulatorOptions = z.input<typeof SimulatorOptions>;
 type ResolvedOptions = z.output<typeof SimulatorOptions>;
@@ -70,6 +75,8 @@ export interface SimulatorStats {
   writes: number;
   rateLimited: number;
   faults: number;
+  /** The most requests seen in any one-second window (sliding): what a rate limit must hold. */
+  peakPerSecond: number;
 }
 
 export interface Simulator {
@@ -97,7 +104,8 @@ export interface SimulatorState {
 export function createSimulator(name: string, input: SimulatorOptions, state: SimulatorState): Simulator {
   const options = SimulatorOptions.parse(input);
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
-  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0 };
+  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0, peakPerSecond: 0 };
+  const lastSecond: number[] = [];
   const random = prng(options.seed);
   const faultRandom = prng(options.seed ^ 0x5eed);
   let windowStart = 0;
@@ -117,6 +125,10 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     const key = `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
     stats.requests[key] = (stats.requests[key] ?? 0) + 1;
     if (req.method !== 'GET' && req.method !== 'HEAD') stats.writes += 1;
+    const arrived = Date.now();
+    lastSecond.push(arrived);
+    while (lastSecond[0] <= arrived - 1000) lastSecond.shift();
+    stats.peakPerSecond = Math.max(stats.peakPerSecond, lastSecond.length);
 
     const limit = options.rateLimit;
     if (limit && limit.limit > 0) {
@@ -152,6 +164,13 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     if (roll < f.dropRate + f.errorRate + f.slowRate) await sleep(f.slowMs);
   });
 
+  app.addHook('preHandler', async (req, reply) => {
+    const status = req.url.startsWith('/_sim/') ? undefined : options.failWhen?.(req.method, req.url, req.body);
+    if (status === undefined) return;
+    stats.faults += 1;
+    return reply.code(status).send({ error: 'InjectedFault', description: `this record is refused with ${status} on every call (${name} simulator)` });
+  });
+
   app.addHook('onSend', async (req, reply, payload) => {
     if (!req.url.startsWith('/_sim/')) options.beforeAnswer?.(req.method, req.routeOptions.url ?? req.url, reply.statusCode);
     return payload;
@@ -163,6 +182,8 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     stats.writes = 0;
     stats.rateLimited = 0;
     stats.faults = 0;
+    stats.peakPerSecond = 0;
+    lastSecond.length = 0;
     return stats;
   });
   app.get('/_sim/records', async () => state.dump());

@@ -46,4 +46,27 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'checkpoints per change feed, retrying pairs',
+    sql: `
+      DROP TABLE checkpoints;
+      CREATE TABLE feed_checkpoints (
+        feed       TEXT NOT NULL PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      -- A pair whose sync meets transient failures and is being retried: beside its link, not in it,
+      -- so marking it never moves the link's version.
+      CREATE TABLE retrying (
+        flow_id    TEXT NOT NULL,
+        zendesk_id TEXT NOT NULL,
+        last_error TEXT NOT NULL,
+        since      TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (flow_id, zendesk_id)
+      );
+    `,
+  },
 ];

@@ -6,7 +6,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FLOW_IDS, type FlowId, type Side } from '../flows/types';
+import { FLOW_IDS, type FlowId } from '../flows/types';
+import { getFeed } from '../flows/feeds';
 import { MIGRATIONS } from './migrations';
 import {
   DuplicateTargetError,
@@ -20,6 +21,7 @@ import {
   type LinkStore,
   type LinkWrite,
   type ListOptions,
+  type Retrying,
 } from './types';
 
 export interface SqliteStoreOptions {
@@ -58,9 +60,8 @@ function checkId(what: string, id: unknown): string {
   return id;
 }
 
-function checkSide(side: string): Side {
-  if (side !== 'zendesk' && side !== 'target') throw new Error(`checkpoint side must be "zendesk" or "target", got "${side}"`);
-  return side;
+function checkFeed(feed: string): string {
+  return getFeed(feed).id;
 }
 
 function parseBase(row: LinkRow): Record<string, string | null> | null {
@@ -226,6 +227,45 @@ export class SqliteLinkStore implements LinkStore {
     return row ? toLink(row) : undefined;
   }
 
+  async markConflict(flow: FlowId, zendeskId: string, message: string): Promise<Link> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO links (flow_id, zendesk_id, target_id, state, base, version, last_error, last_synced_at, updated_at)
+         VALUES (?, ?, NULL, 'conflict', NULL, 1, ?, NULL, ?)
+         ON CONFLICT (flow_id, zendesk_id) DO UPDATE SET
+           state = 'conflict', last_error = excluded.last_error, version = links.version + 1, updated_at = excluded.updated_at
+         RETURNING *`,
+      )
+      .get(checkFlow(flow), checkId('zendeskId', zendeskId), String(message), this.stamp()) as LinkRow;
+    return toLink(row);
+  }
+
+  async markRetrying(flow: FlowId, zendeskId: string, error: string): Promise<void> {
+    const now = this.stamp();
+    this.db
+      .prepare(
+        `INSERT INTO retrying (flow_id, zendesk_id, last_error, since, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (flow_id, zendesk_id) DO UPDATE SET last_error = excluded.last_error, updated_at = excluded.updated_at`,
+      )
+      .run(checkFlow(flow), checkId('zendeskId', zendeskId), String(error), now, now);
+  }
+
+  async clearRetrying(flow: FlowId, zendeskId: string): Promise<void> {
+    this.db.prepare('DELETE FROM retrying WHERE flow_id = ? AND zendesk_id = ?').run(checkFlow(flow), checkId('zendeskId', zendeskId));
+  }
+
+  async listRetrying(flow: FlowId | undefined, limit: number): Promise<Retrying[]> {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a whole number ≥ 1, got ${limit}`);
+    const rows = this.db
+      .prepare('SELECT * FROM retrying WHERE (? IS NULL OR flow_id = ?) ORDER BY since, flow_id, zendesk_id LIMIT ?')
+      .all(flow === undefined ? null : checkFlow(flow), flow ?? null, limit) as { flow_id: string; zendesk_id: string; last_error: string; since: string; updated_at: string }[];
+    return rows.map((r) => ({ flowId: r.flow_id as FlowId, zendeskId: r.zendesk_id, lastError: r.last_error, since: r.since, updatedAt: r.updated_at }));
+  }
+
+  async countRetrying(flow: FlowId): Promise<number> {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM retrying WHERE flow_id = ?').get(checkFlow(flow)) as { n: number }).n;
+  }
+
   async listLinks(flow: FlowId, options: ListOptions): Promise<Link[]> {
     const { state, limit, offset = 0 } = options;
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a whole number ≥ 1, got ${limit}`);
@@ -258,21 +298,19 @@ export class SqliteLinkStore implements LinkStore {
     return rows.map(toLink);
   }
 
-  async getCheckpoint(flow: FlowId, side: Side): Promise<Checkpoint | undefined> {
-    const row = this.db
-      .prepare('SELECT value, updated_at FROM checkpoints WHERE flow_id = ? AND side = ?')
-      .get(checkFlow(flow), checkSide(side)) as { value: string; updated_at: string } | undefined;
+  async getCheckpoint(feed: string): Promise<Checkpoint | undefined> {
+    const row = this.db.prepare('SELECT value, updated_at FROM feed_checkpoints WHERE feed = ?').get(checkFeed(feed)) as { value: string; updated_at: string } | undefined;
     return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
   }
 
-  async setCheckpoint(flow: FlowId, side: Side, value: string): Promise<void> {
+  async setCheckpoint(feed: string, value: string): Promise<void> {
     if (typeof value !== 'string') throw new Error(`checkpoint value must be a string, got ${typeof value}`);
     this.db
       .prepare(
-        `INSERT INTO checkpoints (flow_id, side, value, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (flow_id, side) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        `INSERT INTO feed_checkpoints (feed, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (feed) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       )
-      .run(checkFlow(flow), checkSide(side), value, this.stamp());
+      .run(checkFeed(feed), value, this.stamp());
   }
 
   async recordIntent(flow: FlowId, zendeskId: string, intentKey: string): Promise<Intent> {

@@ -3,7 +3,7 @@
  * three-way merge, poll checkpoints and creation intents. Async, so a PostgreSQL store can
  * stand behind the same interface later.
  */
-import type { FlowId, Side } from '../flows/types';
+import type { FlowId } from '../flows/types';
 
 export const LINK_STATES = ['linked', 'pending', 'failed', 'orphaned', 'conflict'] as const;
 export type LinkState = (typeof LINK_STATES)[number];
@@ -29,6 +29,15 @@ export type LinkCounts = Record<LinkState, number>;
 
 export interface Checkpoint {
   value: string;
+  updatedAt: string;
+}
+
+/** A pair being retried after transient failures (an API outage): since when, and the last error. */
+export interface Retrying {
+  flowId: FlowId;
+  zendeskId: string;
+  lastError: string;
+  since: string;
   updatedAt: string;
 }
 
@@ -60,12 +69,22 @@ export interface LinkStore {
   markFailed(flow: FlowId, zendeskId: string, error: string): Promise<Link>;
   /** Marks the pair orphaned (one side is gone); undefined when there is no such link. */
   markOrphaned(flow: FlowId, zendeskId: string): Promise<Link | undefined>;
+  /** Marks the pair conflicting (several candidates matched) with the message; keeps target and base. */
+  markConflict(flow: FlowId, zendeskId: string, message: string): Promise<Link>;
+  /** Notes a transient failure of the pair's sync; the first one sets `since`. Leaves the link alone. */
+  markRetrying(flow: FlowId, zendeskId: string, error: string): Promise<void>;
+  /** The pair's sync ended (whatever the outcome): it is no longer retrying. */
+  clearRetrying(flow: FlowId, zendeskId: string): Promise<void>;
+  /** Pairs retrying now, longest first; of one flow or all. */
+  listRetrying(flow: FlowId | undefined, limit: number): Promise<Retrying[]>;
+  countRetrying(flow: FlowId): Promise<number>;
   listLinks(flow: FlowId, options: ListOptions): Promise<Link[]>;
   counts(flow: FlowId): Promise<LinkCounts>;
   /** Most recently failed pairs, newest first; of one flow or all. */
   latestFailures(flow: FlowId | undefined, limit: number): Promise<Link[]>;
-  getCheckpoint(flow: FlowId, side: Side): Promise<Checkpoint | undefined>;
-  setCheckpoint(flow: FlowId, side: Side, value: string): Promise<void>;
+  /** A change feed's position (`zendesk/users`, `poweroffice/employees`, …: see flows/feeds.ts). */
+  getCheckpoint(feed: string): Promise<Checkpoint | undefined>;
+  setCheckpoint(feed: string, value: string): Promise<void>;
   /** Records the intent to create a target for this pair; idempotent, returns the existing one. */
   recordIntent(flow: FlowId, zendeskId: string, intentKey: string): Promise<Intent>;
   getIntent(flow: FlowId, zendeskId: string): Promise<Intent | undefined>;

@@ -10,6 +10,7 @@ import { ZendeskConfig } from '../connectors/zendesk/config';
 import { CrmofficeConfig } from '../connectors/crmoffice/config';
 import { PowerOfficeConfig } from '../connectors/poweroffice/config';
 import { FlowsConfigSchema } from '../flows/config';
+import { DEFAULT_RATES } from './rates';
 
 const port = z.number().int().min(0).max(65535);
 const seconds = z.number().int().positive();
@@ -36,6 +37,14 @@ const PollingSection = z.object({
   poweroffice: seconds.default(30),
   crmoffice: seconds.default(60),
 });
+/** Activities a second per system (its task queue's server-side rate), across every worker. */
+const rate = z.number().positive();
+const RatesSection = z.object({
+  // Zendesk's limit depends on the plan (Team 200/min … Enterprise 700/min): set this to yours.
+  zendesk: rate.default(DEFAULT_RATES.zendesk),
+  poweroffice: rate.default(DEFAULT_RATES.poweroffice),
+  crmoffice: rate.default(DEFAULT_RATES.crmoffice),
+});
 
 const ConfigSchema = z.object({
   temporal: TemporalSection,
@@ -48,6 +57,7 @@ const ConfigSchema = z.object({
   webhook: WebhookSection,
   metrics: MetricsSection,
   polling: PollingSection,
+  rates: RatesSection,
   flows: FlowsConfigSchema,
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -62,6 +72,7 @@ const SECTIONS: Record<Section, z.ZodType> = {
   webhook: WebhookSection,
   metrics: MetricsSection,
   polling: PollingSection,
+  rates: RatesSection,
   flows: FlowsConfigSchema,
 };
 /** Sections that exist only when at least one of their keys is given. */
@@ -103,6 +114,9 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'polling', key: 'zendesk', env: 'TANDEM_POLL_ZENDESK_SECONDS', kind: 'number' },
   { section: 'polling', key: 'poweroffice', env: 'TANDEM_POLL_POWEROFFICE_SECONDS', kind: 'number' },
   { section: 'polling', key: 'crmoffice', env: 'TANDEM_POLL_CRMOFFICE_SECONDS', kind: 'number' },
+  { section: 'rates', key: 'zendesk', env: 'TANDEM_RATE_ZENDESK', kind: 'number' },
+  { section: 'rates', key: 'poweroffice', env: 'TANDEM_RATE_POWEROFFICE', kind: 'number' },
+  { section: 'rates', key: 'crmoffice', env: 'TANDEM_RATE_CRMOFFICE', kind: 'number' },
   { section: 'flows', key: 'employeeRoles', env: 'TANDEM_EMPLOYEE_ROLES', kind: 'list' },
 ];
 

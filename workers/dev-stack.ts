@@ -8,8 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { join, resolve } from 'node:path';
 import { DEFAULT_FLOWS_CONFIG } from '../flows';
 import { openStore, LinkStore } from '../store';
-import { AllSimulators, startAllSimulators } from '../simulators/all';
-import { signalPair } from '../activities/signal-pair';
+import { AllSimulators, startAllSimulators, type AllSimulatorsOptions } from '../simulators/all';
 import { TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createConnectors } from './connectors';
 import { createWorker, stopWorker } from './worker';
@@ -30,6 +29,8 @@ export interface DevStackOptions {
   intervals: PollIntervals;
   /** Apply the poll schedules and trigger them once (off for the benchmark, which polls by itself). */
   schedules?: boolean;
+  /** Seen by the benchmark: each simulator answer as it leaves (to time when a write arrived). */
+  simulatorHooks?: AllSimulatorsOptions['beforeAnswer'];
   log: (line: string) => void;
 }
 
@@ -79,16 +80,15 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const client = new Client({ connection });
 
     const receiverUrl = `http://127.0.0.1:${opts.webhookPort}/webhooks/zendesk`;
-    const sims = await startAllSimulators({ sampleSize: opts.sampleSize, ports: opts.simulatorPorts, webhookUrl: receiverUrl, fixedCredentials: true, snapshotDir: join(dataDir, 'simulators') });
+    const sims = await startAllSimulators({ sampleSize: opts.sampleSize, ports: opts.simulatorPorts, webhookUrl: receiverUrl, fixedCredentials: true, snapshotDir: join(dataDir, 'simulators'), beforeAnswer: opts.simulatorHooks });
     stops.push(() => sims.stop());
 
     const store = openStore(join(dataDir, 'tandem.db'));
     stops.push(() => store.close());
 
-    const signal = (pair: Parameters<typeof signalPair>[1], notice: Parameters<typeof signalPair>[2]) => signalPair(client, pair, notice);
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
-    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs), store, flows: DEFAULT_FLOWS_CONFIG, signal, metrics } });
+    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs), store, flows: DEFAULT_FLOWS_CONFIG } });
     const running = worker.run();
     stops.push(() => stopWorker(worker, running));
 
@@ -96,6 +96,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     stops.push(() => receiver.close());
     const stopCounting = countApiCalls();
     stops.push(async () => stopCounting());
+    metrics.watchPollLag(store);
     const metricsServer = await startMetricsServer({ port: opts.metricsPort, host: '127.0.0.1' });
     stops.push(() => metricsServer.close());
 

@@ -4,18 +4,24 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 import { observeApiCalls } from '../connectors/http';
 import type { SyncOutcome } from '../activities/types';
+import { FEEDS } from '../flows/feeds';
 export type WebhookResult = 'accepted' | 'bad_signature' | 'stale' | 'malformed' | 'too_large';
-export type PollSide = 'zendesk' | 'target';
+
+/** Where the poll lag is read from at each scrape: the time each feed's checkpoint was last saved. */
+export interface CheckpointSource {
+  getCheckpoint(feed: string): Promise<{ updatedAt: string } | undefined>;
+}
 
 /** The counters and gauges Tandem exposes, each with the one function that records it. */
 export interface TandemMetrics {
   readonly registry: Registry;
   /** One pair's sync finished with this outcome. */
   recordSync(flow: string, outcome: SyncOutcome, count?: number): void;
-  /** One failed sync attempt (counted even when a retry later succeeds; `tandem_sync_total` counts the end). */
-  recordSyncFailure(flow: string): void;
-  /** How far a poller's cursor is behind now, in seconds. */
-  setPollLag(flow: string, side: PollSide, seconds: number): void;
+  /**
+   * Reads each feed's lag from `source` at every scrape, so it keeps growing while a feed cannot be
+   * read (an outage) instead of freezing at its last value.
+   */
+  watchPollLag(source: CheckpointSource): void;
   /** One HTTP call to a system; `status` is the HTTP status, or e.g. `network` when none came back. */
   recordApiCall(system: string, status: number | string): void;
   recordWebhook(result: WebhookResult): void;
@@ -32,17 +38,20 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
     labelNames: ['flow', 'outcome'] as const,
     registers: [registry],
   });
-  const syncFailures = new Counter({
-    name: 'tandem_sync_failures_total',
-    help: 'Failed sync attempts, by flow (retried attempts included)',
-    labelNames: ['flow'] as const,
-    registers: [registry],
-  });
-  const pollLag = new Gauge({
+  let lagSource: CheckpointSource | undefined;
+  new Gauge({
     name: 'tandem_poll_lag_seconds',
-    help: "Age of a poller's cursor: how far behind now the change feed has been read",
-    labelNames: ['flow', 'side'] as const,
+    help: 'Seconds since each change feed was last read to its end (grows while a feed cannot be read)',
+    labelNames: ['feed'] as const,
     registers: [registry],
+    async collect() {
+      if (!lagSource) return;
+      const now = Date.now();
+      for (const feed of FEEDS) {
+        const cp = await lagSource.getCheckpoint(feed.id).catch(() => undefined);
+        if (cp) this.set({ feed: feed.id }, Math.max(0, (now - Date.parse(cp.updatedAt)) / 1000));
+      }
+    },
   });
   const apiCalls = new Counter({
     name: 'tandem_api_calls_total',
@@ -60,8 +69,9 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
   return {
     registry,
     recordSync: (flow, outcome, count = 1) => syncTotal.inc({ flow, outcome }, count),
-    recordSyncFailure: (flow) => syncFailures.inc({ flow }),
-    setPollLag: (flow, side, seconds) => pollLag.set({ flow, side }, seconds),
+    watchPollLag: (source) => {
+      lagSource = source;
+    },
     recordApiCall: (system, status) => apiCalls.inc({ system, status: String(status) }),
     recordWebhook: (result) => webhooks.inc({ result }),
   };

@@ -1,10 +1,9 @@
 /**
- * One Temporal Schedule per flow and side, starting that side's poll workflow. Applying them is
+ * One Temporal Schedule per change feed, starting that feed's poll workflow. Applying them is
  * idempotent: a schedule that exists is updated to the config, one that is missing is created.
  */
 import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
-import { FLOW_IDS, FlowDefinition, getFlow } from '../flows';
-import type { PollSide } from '../activities/types';
+import { FEEDS, feedsOfFlow, isFlowId } from '../flows';
 import { TASK_QUEUE, pollWorkflowId } from '../workflows/ids';
 
 export interface PollIntervals {
@@ -16,32 +15,26 @@ export interface PollIntervals {
 
 export interface PollSchedule {
   id: string;
-  flowId: string;
-  side: PollSide;
+  feed: string;
   everySeconds: number;
 }
 
-/** Every schedule Tandem runs: the Zendesk side of each flow, and the target side of two-way flows. */
+/** Every schedule Tandem runs: one per change feed (flows/feeds.ts). */
 export function plannedSchedules(intervals: PollIntervals): PollSchedule[] {
-  const out: PollSchedule[] = [];
-  for (const id of FLOW_IDS) {
-    const flow: FlowDefinition = getFlow(id);
-    out.push({ id: scheduleId(id, 'zendesk'), flowId: id, side: 'zendesk', everySeconds: intervals.zendesk });
-    if (flow.direction.mode === 'two-way') out.push({ id: scheduleId(id, 'target'), flowId: id, side: 'target', everySeconds: intervals[flow.target.system] });
-  }
-  return out;
+  return FEEDS.map((feed) => ({ id: scheduleId(feed.id), feed: feed.id, everySeconds: intervals[feed.system] }));
 }
 
-export function scheduleId(flowId: string, side: PollSide): string {
-  return pollWorkflowId(flowId, side);
+export function scheduleId(feed: string): string {
+  return pollWorkflowId(feed);
 }
 
 function scheduleOptions(s: PollSchedule, taskQueue: string) {
   return {
     spec: { intervals: [{ every: s.everySeconds * 1000 }] },
-    action: { type: 'startWorkflow' as const, workflowType: 'pollFlow', workflowId: s.id, taskQueue, args: [{ flowId: s.flowId, side: s.side }] },
+    // The workflow id is the schedule's: with overlap SKIP, two polls of one feed never run at once.
+    action: { type: 'startWorkflow' as const, workflowType: 'pollFeed', workflowId: s.id, taskQueue, args: [{ feed: s.feed }] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 5 * 60 * 1000 },
-    memo: { summary: `Polls the ${s.side} side of ${s.flowId} every ${s.everySeconds} s` },
+    memo: { summary: `Polls the change feed ${s.feed} every ${s.everySeconds} s` },
   };
 }
 
@@ -80,11 +73,12 @@ export async function listSchedules(client: Client): Promise<ScheduleRow[]> {
   return rows.sort((a, b) => a.id.localeCompare(b.id));
 }
 
-/** Resolves the ids a command names: one schedule id, a flow id (both sides) or every schedule. */
+/** Resolves the ids a command names: one schedule id, a feed, a flow id (the feeds it reads) or every schedule. */
 export function selectSchedules(intervals: PollIntervals, which?: string): string[] {
   const all = plannedSchedules(intervals).map((s) => s.id);
   if (!which) return all;
-  const chosen = all.filter((id) => id === which || id.startsWith(`poll/${which}/`));
+  const feeds = isFlowId(which) ? feedsOfFlow(which).map((f) => f.id) : [];
+  const chosen = all.filter((id) => id === which || id === scheduleId(which) || feeds.some((f) => id === scheduleId(f)));
   if (!chosen.length) throw new Error(`no schedule matches "${which}"; schedules: ${all.join(', ')}`);
   return chosen;
 }

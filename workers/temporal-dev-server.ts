@@ -5,6 +5,17 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ensureTemporalCli } from './temporal-cli';
 
+/**
+ * One partition per task queue: the activity rate of a system's queue is then held by one token
+ * bucket, not split over four, so its limit holds tightly (a production cluster sets this per queue).
+ */
+export const SINGLE_PARTITION = [
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
 export interface DevServerOptions {
   dataDir: string;
   port?: number;
@@ -29,6 +40,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
+  args.push(...SINGLE_PARTITION);
 
   const child = spawn(ensureTemporalCli(opts.log), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

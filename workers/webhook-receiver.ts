@@ -15,7 +15,7 @@ import {
   zendeskIdsOfEvent,
 } from '../connectors/zendesk/webhooks';
 import { flowsForZendesk } from '../flows/routing';
-import { signalPair } from '../activities/signal-pair';
+import { signalPair } from './signal-pair';
 import { commentPairId, type ChangeNotice, type PairRef } from '../workflows/ids';
 import { createLogger } from './logger';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';

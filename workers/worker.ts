@@ -1,30 +1,63 @@
-/** The Tandem worker: the workflows bundle and the activities, on the Tandem task queue. */
-import { NativeConnection, Worker } from '@temporalio/worker';
+/**
+ * The Tandem worker: one Temporal worker per task queue, in one process. `tandem` runs the
+ * workflows and their local steps; `zendesk`, `poweroffice` and `crmoffice` run the steps that call
+ * that system, at a server-side activity rate (the system's limit, shared by every worker process).
+ */
+import { NativeConnection, Worker, type InjectedSinks } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from '../activities';
-import { TASK_QUEUE } from '../workflows/ids';
+import { SYSTEMS, TASK_QUEUE } from '../workflows/ids';
+import type { TandemSinks } from '../workflows/record';
+import { metrics as processMetrics, type TandemMetrics } from './metrics';
+import { DEFAULT_RATES, type SystemRates } from './rates';
 
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace?: string;
-  taskQueue?: string;
   deps: ActivityDeps;
+  rates?: Partial<SystemRates>;
+  /** Where sync outcomes are counted; the process-wide metrics by default. */
+  metrics?: Pick<TandemMetrics, 'recordSync'>;
 }
 
-export async function createWorker(opts: WorkerOptions): Promise<Worker> {
-  return Worker.create({
-    connection: opts.connection,
-    namespace: opts.namespace ?? 'default',
-    taskQueue: opts.taskQueue ?? TASK_QUEUE,
-    workflowsPath: require.resolve('../workflows'),
-    activities: createActivities(opts.deps),
-  });
+export interface Workers {
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createWorker(opts: WorkerOptions): Promise<Workers> {
+  const activities = createActivities(opts.deps);
+  const rates = { ...DEFAULT_RATES, ...opts.rates };
+  const common = { connection: opts.connection, namespace: opts.namespace ?? 'default' };
+  const sinks = tandemSinks(opts.metrics ?? processMetrics);
+  const workers: Worker[] = [
+    await Worker.create({ ...common, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../workflows'), activities: activities.local, sinks }),
+    ...(await Promise.all(
+      SYSTEMS.map((system) =>
+        Worker.create({ ...common, taskQueue: system, activities: activities.api, maxTaskQueueActivitiesPerSecond: rates[system] }),
+      ),
+    )),
+  ];
+  return {
+    async run() {
+      // If one stops (fails), stop the others too, so the process ends rather than run half a worker.
+      await Promise.all(workers.map((w) => w.run().finally(() => workers.forEach((o) => o.getState() === 'RUNNING' && o.shutdown()))));
+    },
+    shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}
+
+/** What workflows report outside their history (sync outcomes, for the metrics); never on replay. */
+export function tandemSinks(metrics: Pick<TandemMetrics, 'recordSync'>): InjectedSinks<TandemSinks> {
+  return { metrics: { syncEnded: { fn: (_info, flowId, outcome) => metrics.recordSync(flowId, outcome), callDuringReplay: false } } };
 }
 
 /**
- * Stops a running worker and waits for it to finish its tasks. The SDK already begins shutting down
- * by itself on SIGINT/SIGTERM, so asking again is only for a worker that is still running.
+ * Stops running workers and waits for them to finish their tasks. The SDK already begins shutting
+ * down by itself on SIGINT/SIGTERM, so asking again is only for a worker that is still running.
  */
-export async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
-  if (worker.getState() === 'RUNNING') worker.shutdown();
+export async function stopWorker(worker: Workers, running: Promise<void>): Promise<void> {
+  worker.shutdown();
   await running;
 }

@@ -1,5 +1,12 @@
 /** Names shared by workflows, the worker and the clients that start or signal them. */
+import type { ApiRecord } from '../flows/types';
+
+/** Workflows, and the local activities they run (decisions, the link store). */
 export const TASK_QUEUE = 'tandem';
+
+/** The systems Tandem calls; each has a task queue of its own whose activity rate holds its limit. */
+export const SYSTEMS = ['zendesk', 'poweroffice', 'crmoffice'] as const;
+export type System = (typeof SYSTEMS)[number];
 
 export interface PairRef {
   flowId: string;
@@ -11,19 +18,44 @@ export function recordWorkflowId(pair: PairRef): string {
   return `${pair.flowId}/${pair.zendeskId}`;
 }
 
-export function pollWorkflowId(flowId: string, side: 'zendesk' | 'target'): string {
-  return `poll/${flowId}/${side}`;
+/** One poll workflow (and one schedule) per change feed, e.g. `poll/zendesk/users`. */
+export function pollWorkflowId(feed: string): string {
+  return `poll/${feed}`;
+}
+
+/** The workflow that hands one ticket's comments to their pairs. */
+export function ticketCommentsWorkflowId(ticketId: string): string {
+  return `comments/${ticketId}`;
 }
 
 /** What a signal tells a record workflow: something changed on one side, noticed by whom. */
 export interface ChangeNotice {
   side: 'zendesk' | 'target';
-  via: 'webhook' | 'poll' | 'manual';
+  via: 'webhook' | 'poll' | 'manual' | 'reference';
   /** The change's own time when known (ISO), for the audit trail. */
   at?: string;
+  /** A pair that needs this one linked (a reference): it wants the result signalled back. */
+  replyTo?: string;
 }
 
 export const CHANGED_SIGNAL = 'changed';
+export const REFERENCE_READY_SIGNAL = 'referenceReady';
+
+/** What a referenced pair tells the pair that waits for it. */
+export interface ReferenceReady {
+  flowId: string;
+  zendeskId: string;
+  targetId: string | null;
+  outcome: string;
+  summary: string;
+}
+
+/** A Zendesk record as a change feed returned it, so the pair need not read it again. */
+export interface GivenRecord {
+  record: ApiRecord;
+  /** For a comment: its ticket, which the activity's subject names. */
+  ticket?: ApiRecord;
+}
 
 /** A ticket comment's pair id: comments have no address of their own but their ticket's. */
 export function commentPairId(ticketId: string | number, commentId: string | number): string {

@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow type the worker runs.
-export { syncRecord, changedSignal } from './record';
-export { pollFlow } from './poll';
+export { syncRecord, changedSignal, referenceReadySignal } from './record';
+export { pollFeed } from './poll';
+export { syncTicketComments } from './ticket-comments';

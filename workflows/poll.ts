@@ -1,72 +1,66 @@
-import { continueAsNew, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
-import type { OutcomeCounts, PollPageResult, PollSide } from '../activities/types';
-import { emptyOutcomes } from './counts';
-import { FLOW, OUTCOME } from './search-attributes';
-
-type Activities = ReturnType<typeof createActivities>;
-
-const { pollPage } = proxyActivities<Activities>({
-  // A large page is synced inside the activity; it heartbeats per record.
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 20 },
-});
-
-const PAGES_PER_RUN = 100;
+import { continueAsNew, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { getFeed } from '../flows/feeds';
+import { KIND, OUTCOME } from './search-attributes';
+import { apiSteps, localSteps, type RetryTuning } from './steps';
+import { SlidingWindow, emptyCounts, type HandOverCounts } from './hand-over';
 
 export interface PollInput {
-  flowId: string;
-  side: PollSide;
+  /** The change feed, e.g. `zendesk/users` (flows/feeds.ts). */
+  feed: string;
   /** From the beginning of the feed rather than the saved checkpoint. */
   full?: boolean;
-  /** Totals carried across continue-as-new. */
+  /** Children in flight at most. */
+  window?: number;
+  retry?: RetryTuning;
+  /** Carried across continue-as-new: where the next page starts, and the totals so far. */
+  checkpoint?: string | null;
   totals?: PollTotals;
 }
 
-export interface PollTotals {
+export interface PollTotals extends HandOverCounts {
   pages: number;
   read: number;
-  signalled: number;
-  unchangedSkipped: number;
-  outcomes: OutcomeCounts;
-  failures: string[];
+  /** Records whose content equals the link's base (echoes, unsynced fields): dropped, no workflow. */
+  unchanged: number;
 }
 
+const DEFAULT_WINDOW = 50;
+
 /**
- * Reads one flow's change feed on one side, page by page, until it is caught up. Each page is one
- * activity that saves its checkpoint, so a crash resumes at the page it was on.
+ * Reads one change feed page by page, routes each changed record to every flow it feeds, and hands
+ * the pairs to their record workflows as children in a sliding window. The checkpoint moves once a
+ * page is handed over; each page is a run of its own (continue-as-new), so a first sync of ten
+ * thousand records keeps a short history here and ten thousand histories of their own.
  */
-export async function pollFlow(input: PollInput): Promise<PollTotals> {
-  upsertSearchAttributes([{ key: FLOW, value: input.flowId }]);
-  const totals: PollTotals = input.totals ?? { pages: 0, read: 0, signalled: 0, unchangedSkipped: 0, outcomes: emptyOutcomes(), failures: [] };
-  let fromStart = input.full === true && !input.totals;
-  for (let page = 0; ; page++) {
-    const result: PollPageResult = await pollPage({ flowId: input.flowId, side: input.side, fromStart });
-    fromStart = false;
-    add(totals, result);
-    upsertMemo({ summary: describe(input, totals), progress: totals });
-    if (result.done) break;
-    if (page + 1 >= PAGES_PER_RUN) await continueAsNew<typeof pollFlow>({ ...input, totals });
-  }
+export async function pollFeed(input: PollInput): Promise<PollTotals> {
+  const feed = getFeed(input.feed);
+  upsertSearchAttributes([{ key: KIND, value: 'poll' }]);
+  const api = apiSteps(feed.system, input.retry);
+  const local = localSteps(input.retry);
+  const totals: PollTotals = input.totals ?? { pages: 0, read: 0, unchanged: 0, ...emptyCounts() };
+  const checkpoint = input.checkpoint !== undefined ? input.checkpoint : input.full ? null : await local.getCheckpoint(feed.id);
+
+  const page = await api.readFeedPage(feed.id, checkpoint);
+  const window = new SlidingWindow(input.window ?? DEFAULT_WINDOW, totals, input.retry, feed.side);
+  for (const item of page.items) await window.add(item);
+  await local.saveCheckpoint(feed.id, page.checkpoint);
+  totals.pages += 1;
+  totals.read += page.read;
+  totals.unchanged += Math.max(0, page.read - page.items.length);
+  upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
+  // The children started here carry on by themselves; waiting (a while) keeps the window honest across pages.
+  await window.drain('2 minutes');
+  if (!page.done) await continueAsNew<typeof pollFeed>({ ...input, checkpoint: page.checkpoint, totals });
   upsertSearchAttributes([{ key: OUTCOME, value: totals.outcomes.failed > 0 ? 'failed' : 'ok' }]);
+  upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
   return totals;
 }
 
-function add(totals: PollTotals, page: PollPageResult): void {
-  totals.pages += 1;
-  totals.read += page.read;
-  totals.signalled += page.signalled;
-  totals.unchangedSkipped += page.unchangedSkipped;
-  for (const [k, v] of Object.entries(page.outcomes) as [keyof OutcomeCounts, number][]) totals.outcomes[k] += v;
-  totals.failures = [...page.failures, ...totals.failures].slice(0, 20);
-}
-
-function describe(input: PollInput, t: PollTotals): string {
+function describe(feed: string, t: PollTotals, running: number): string {
   const o = t.outcomes;
   return (
-    `${input.flowId} (${input.side} side): ${t.pages} page(s), ${t.read} read, ${t.signalled} sent to their record workflow, ` +
-    `${t.unchangedSkipped} unchanged; synced here: ${o.created} created, ${o.linked} linked, ${o.updated} updated, ` +
-    `${o.unchanged} unchanged, ${o.skipped} skipped, ${o.failed} failed`
+    `${feed}: ${t.pages} page(s), ${t.read} read, ${t.unchanged} unchanged, ${t.started} handed to their workflows, ${t.signalled} to running ones` +
+    `${running ? `, ${running} still running` : ''}; ${o.created} created, ${o.linked} linked, ${o.updated} updated, ${o.unchanged} unchanged, ` +
+    `${o.skipped} skipped, ${o.conflict} conflict, ${o.orphaned} orphaned, ${o.failed} failed`
   );
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { planFlow, pollDeps, type PlanAction, type PlanEntry } from '../../activities/plan';
+import { planFlow, type PlanAction, type PlanEntry } from '../../activities/plan';
 import type { Connectors } from '../../activities/record-access';
 import { CrmofficeClient } from '../../connectors/crmoffice';
 import { PowerOfficeClient } from '../../connectors/poweroffice';
@@ -87,7 +87,7 @@ export function planCommand(): Command {
       const { store, note } = planStore(config);
       try {
         if (note) out(note);
-        const entries = await planFlow(pollDeps({ connectors, store, flows: config.flows }), flowId, { limit: flags.limit });
+        const entries = await planFlow({ connectors, store, flows: config.flows }, flowId, { limit: flags.limit });
         for (const line of planLines(entries, flowId)) out(line);
       } finally {
         await store.close();

@@ -34,7 +34,7 @@ async function eachSchedule(cmd: Command, which: string | undefined, verb: strin
   });
 }
 
-const WHICH = ['[which]', 'a schedule id (poll/<flow id>/<side>) or a flow id (both its sides); default: every schedule'] as const;
+const WHICH = ['[which]', 'a schedule id (poll/<feed>, e.g. poll/zendesk/users), a feed, or a flow id (the feeds it reads); default: every schedule'] as const;
 
 export function schedulesCommand(): Command {
   const cmd = new Command('schedules')

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { FLOW_IDS, getFlow } from '../../flows';
+import { FLOW_IDS, feedOf, getFlow } from '../../flows';
 import { LINK_STATES, type LinkStore } from '../../store';
 import { listSchedules, plannedSchedules, type ScheduleRow } from '../../workers/schedules';
 import type { Config } from '../../workers/config';
@@ -38,12 +38,13 @@ export async function statusLines(store: LinkStore, schedules: { rows: ScheduleR
     const flow = getFlow(flowId);
     const counts = await store.counts(flowId);
     lines.push(flowId);
-    lines.push(`  links     ${LINK_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}`);
+    lines.push(`  links     ${LINK_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}, retrying ${await store.countRetrying(flowId)}`);
     for (const side of ['zendesk', 'target'] as const) {
       if (side === 'target' && flow.direction.mode !== 'two-way') continue;
-      const cp = await store.getCheckpoint(flowId, side);
+      const feed = feedOf(flow, side);
+      const cp = await store.getCheckpoint(feed);
       const polled = cp ? `last poll ${cp.updatedAt} (${ago(cp.updatedAt, opts.now)})` : 'never polled';
-      const schedule = planned.find((s) => s.flowId === flowId && s.side === side);
+      const schedule = planned.find((s) => s.feed === feed);
       let sched = '';
       if (inTemporal && schedule) {
         const row = inTemporal.get(schedule.id);
@@ -51,6 +52,11 @@ export async function statusLines(store: LinkStore, schedules: { rows: ScheduleR
       }
       const name = side === 'zendesk' ? 'zendesk' : flow.target.system;
       lines.push(`  ${name.padEnd(9)} ${polled}${sched}`);
+    }
+    const retrying = await store.listRetrying(flowId, opts.failures);
+    if (retrying.length) {
+      lines.push('  retrying (transient failures; the engine retries without limit):');
+      for (const r of retrying) lines.push(`    ${r.zendeskId}  since ${r.since} (${ago(r.since, opts.now)})  ${r.lastError}`);
     }
     const failures = await store.latestFailures(flowId, opts.failures);
     if (failures.length) {
@@ -63,7 +69,7 @@ export async function statusLines(store: LinkStore, schedules: { rows: ScheduleR
 
 export function statusCommand(): Command {
   return withConfigOption(new Command('status'))
-    .description('per flow: links by state, when each side was last polled, the latest failures and their reasons, and the schedules')
+    .description('per flow: links by state, pairs retrying and since when, when each side was last polled, the latest failures and their reasons, and the schedules')
     .option('--failures <n>', 'how many of the latest failures to show per flow', positiveIntArg, 5)
     .addHelpText('after', '\nExample:\n  TANDEM_STORE=/var/lib/tandem/tandem.db tandem status --failures 10')
     .action(async (flags: { failures: number }, cmd: Command) => {

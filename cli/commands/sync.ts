@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
-import { getFlow, type FlowId } from '../../flows';
-import type { PollSide } from '../../activities/types';
+import { feedOf, getFlow, type FlowId, type Side } from '../../flows';
 import type { PollTotals } from '../../workflows/poll';
 import { closeTemporal, configOf, connectTemporal, printer, runtimeOf, usageError, withConfigOption } from '../context';
 import { flowIdArg, sideArg } from '../usage';
@@ -11,8 +10,8 @@ const REFRESH_MS = 500;
 /** No page after this long usually means no worker polls the task queue. */
 const NO_WORKER_HINT_MS = 15_000;
 
-export function syncWorkflowId(flowId: string, side: PollSide, at: Date): string {
-  return `sync/${flowId}/${side}/${at.toISOString()}`;
+export function syncWorkflowId(feed: string, at: Date): string {
+  return `sync/${feed}/${at.toISOString()}`;
 }
 
 /** The counts the progress shows, from the poll workflow's memo (or its result). */
@@ -24,16 +23,16 @@ export function progressCounts(t: PollTotals | undefined) {
     linked: o?.linked ?? 0,
     created: o?.created ?? 0,
     updated: o?.updated ?? 0,
-    unchanged: (o?.unchanged ?? 0) + (t?.unchangedSkipped ?? 0),
+    unchanged: (o?.unchanged ?? 0) + (t?.unchanged ?? 0),
     skipped: o?.skipped ?? 0,
-    signalled: t?.signalled ?? 0,
+    signalled: (t?.started ?? 0) + (t?.signalled ?? 0),
     failed: o?.failed ?? 0,
   };
 }
 
 export function progressLine(t: PollTotals | undefined): string {
   const c = progressCounts(t);
-  return `${c.pages} page(s): ${c.read} read, ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.signalled} sent to record workflows, ${c.failed} failed`;
+  return `${c.pages} page(s): ${c.read} read, ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped, ${c.signalled} handed to record workflows, ${c.failed} failed`;
 }
 
 /** Why the workflow ended badly, in words: a terminate or cancel reason alone reads like a failure message. */
@@ -57,7 +56,7 @@ export function syncCommand(): Command {
     .option('--full', 'read the whole feed from the beginning, not from the saved checkpoint')
     .option('--side <side>', 'which change feed: zendesk, or target (the other system, two-way flows only)', sideArg, 'zendesk')
     .addHelpText('after', '\nExample:\n  tandem sync zendesk-users-to-powerofficego-employees --full')
-    .action(async (flowId: FlowId, flags: { full?: boolean; side: PollSide }, cmd: Command) => {
+    .action(async (flowId: FlowId, flags: { full?: boolean; side: Side }, cmd: Command) => {
       const flow = getFlow(flowId);
       if (flags.side === 'target' && flow.direction.mode !== 'two-way') {
         usageError(cmd, `option '--side target' is not available for ${flowId}: it is one-way, only its Zendesk side is polled`);
@@ -67,11 +66,12 @@ export function syncCommand(): Command {
       const config = configOf(cmd);
       const client = await connectTemporal(config);
       try {
-        const workflowId = syncWorkflowId(flowId, flags.side, new Date());
-        const handle = await client.workflow.start('pollFlow', {
+        const feed = feedOf(flow, flags.side);
+        const workflowId = syncWorkflowId(feed, new Date());
+        const handle = await client.workflow.start('pollFeed', {
           taskQueue: config.temporal.taskQueue,
           workflowId,
-          args: [{ flowId, side: flags.side, full: flags.full === true }],
+          args: [{ feed, full: flags.full === true }],
           memo: { summary: `tandem sync ${flowId} (${flags.side} side${flags.full ? ', full' : ''})` },
         });
         out(`Started ${workflowId} on task queue ${config.temporal.taskQueue}.`);
@@ -134,7 +134,8 @@ export function syncCommand(): Command {
         bar?.stop();
         out(`Done: ${progressLine(totals)}.`);
         // Those run on their own after the poll ends; their outcome lands in the link store.
-        if (totals.signalled) out(`${totals.signalled} record(s) are syncing in their own workflows: see \`tandem status\` or the Temporal UI (workflow id ${flowId}/<zendesk id>).`);
+        const running = totals.started + totals.signalled - Object.values(totals.outcomes).reduce((a, b) => a + b, 0);
+        if (running > 0) out(`${running} record(s) are still syncing in their own workflows: see \`tandem status\` or the Temporal UI (workflow id ${flowId}/<zendesk id>).`);
         if (totals.failures.length) {
           out('Failures (latest first):');
           for (const f of totals.failures) out(`  ${f}`);

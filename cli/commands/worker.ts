@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { FLOW_IDS, getFlow } from '../../flows';
-import { signalPair } from '../../activities/signal-pair';
 import { createConnectors } from '../../workers/connectors';
 import { createWorker, stopWorker } from '../../workers/worker';
 import { createLogger } from '../../workers/logger';
@@ -22,7 +21,7 @@ export function workerConfigProblem(config: Config): string | undefined {
     const keys = missing.map((s) => (s === 'poweroffice' ? 'POWEROFFICE_*' : 'CRMOFFICE_*')).join(' and ');
     return `no ${missing.join(' or ')} configuration (set ${keys}), so these flows cannot run: ${flows.join(', ')}; the worker runs every flow and will not start without them`;
   }
-  // signalPair starts record workflows on the fixed queue; a worker elsewhere would never run them.
+  // Webhooks and polls start record workflows on the fixed queue; a worker elsewhere would never run them.
   if (config.temporal.taskQueue !== TASK_QUEUE) {
     return `temporal.taskQueue is "${config.temporal.taskQueue}", but record workflows are started on "${TASK_QUEUE}"; use "${TASK_QUEUE}" (TEMPORAL_TASK_QUEUE) for now`;
   }
@@ -64,11 +63,12 @@ export function workerCommand(): Command {
         const worker = await createWorker({
           connection,
           namespace: config.temporal.namespace,
-          taskQueue: config.temporal.taskQueue,
-          deps: { connectors, store, flows: config.flows, signal: (pair, notice) => signalPair(client, pair, notice), metrics: tandemMetrics },
+          rates: config.rates,
+          deps: { connectors, store, flows: config.flows },
         });
         const stopCounting = countApiCalls();
         stops.push(async () => stopCounting());
+        tandemMetrics.watchPollLag(store);
         const metrics = await startMetricsServer({ port: config.metrics.port, host: flags.metricsHost });
         stops.push(() => metrics.close());
 

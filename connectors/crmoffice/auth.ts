@@ -35,7 +35,7 @@ export class CrmofficeAuth {
     private readonly config: CrmofficeConfig,
     options: CrmofficeAuthOptions = {},
   ) {
-    this.http = createHttp({ system: 'crmoffice', baseUrl: config.loginBaseUrl, timeoutMs: config.timeoutMs, requestsPerSecond: config.requestsPerSecond });
+    this.http = createHttp({ system: 'crmoffice', baseUrl: config.loginBaseUrl, timeoutMs: config.timeoutMs });
     this.now = options.now ?? Date.now;
     this.refreshToken = config.refreshToken;
   }

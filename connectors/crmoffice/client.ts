@@ -45,7 +45,7 @@ export class CrmofficeClient {
 
   constructor(config: CrmofficeConfig, options: CrmofficeAuthOptions = {}) {
     const parsed = parseCrmofficeConfig(config);
-    this.http = createHttp({ system: 'crmoffice', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs, requestsPerSecond: parsed.requestsPerSecond });
+    this.http = createHttp({ system: 'crmoffice', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs });
     this.auth = new CrmofficeAuth(parsed, options);
   }
 

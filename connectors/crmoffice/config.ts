@@ -11,7 +11,6 @@ export const CrmofficeConfig = z.object({
   refreshToken: z.string().min(1),
   timeoutMs: z.number().int().positive().optional(),
   /** Pacing of this process's requests; 0 = none. Default: the system's published limit. */
-  requestsPerSecond: z.number().min(0).optional(),
 });
 export type CrmofficeConfig = z.infer<typeof CrmofficeConfig>;
 

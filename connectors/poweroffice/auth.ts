@@ -27,7 +27,7 @@ export class PowerOfficeTokenProvider {
     private readonly config: PowerOfficeConfig,
     private readonly now: () => number = Date.now,
   ) {
-    this.http = createHttp({ system: 'poweroffice', baseUrl: tokenUrlOf(config), timeoutMs: config.timeoutMs, requestsPerSecond: config.requestsPerSecond });
+    this.http = createHttp({ system: 'poweroffice', baseUrl: tokenUrlOf(config), timeoutMs: config.timeoutMs });
   }
 
   /** A valid token; concurrent callers share one renewal. */

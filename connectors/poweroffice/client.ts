@@ -58,7 +58,7 @@ export class PowerOfficeClient {
   constructor(config: PowerOfficeConfig) {
     this.config = parsePowerOfficeConfig(config);
     this.auth = new PowerOfficeTokenProvider(this.config);
-    this.http = createHttp({ system: 'poweroffice', baseUrl: this.config.baseUrl, timeoutMs: this.config.timeoutMs, requestsPerSecond: this.config.requestsPerSecond });
+    this.http = createHttp({ system: 'poweroffice', baseUrl: this.config.baseUrl, timeoutMs: this.config.timeoutMs });
   }
 
   // ---- departments

@@ -15,7 +15,6 @@ export const PowerOfficeConfig = z.object({
   subscriptionKey: z.string().min(1),
   timeoutMs: z.number().int().positive().optional(),
   /** Pacing of this process's requests; 0 = none. Default: the system's published limit. */
-  requestsPerSecond: z.number().min(0).optional(),
 });
 export type PowerOfficeConfig = z.infer<typeof PowerOfficeConfig>;
 

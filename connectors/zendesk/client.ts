@@ -87,7 +87,7 @@ export class ZendeskClient {
 
   constructor(config: ZendeskConfig, options: { rateLimit?: RateLimitGate; exportRateLimit?: RateLimitGate } = {}) {
     const parsed = ZendeskConfig.parse(config);
-    this.http = createHttp({ system: 'zendesk', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs, requestsPerSecond: parsed.requestsPerSecond });
+    this.http = createHttp({ system: 'zendesk', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs });
     this.http.defaults.headers.common.Authorization = zendeskAuthHeader(parsed);
     this.http.defaults.headers.common.Accept = 'application/json';
     this.rateLimit = options.rateLimit ?? rateLimitGateFor(parsed.baseUrl, 'account');

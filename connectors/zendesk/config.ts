@@ -13,7 +13,6 @@ export const ZendeskConfig = z
     oauthToken: z.string().min(1).optional(),
     timeoutMs: z.number().int().positive().optional(),
     /** Pacing of this process's requests; 0 = none. Default: the system's published limit. */
-    requestsPerSecond: z.number().min(0).optional(),
   })
   .refine((c) => Boolean(c.oauthToken) || (Boolean(c.email) && Boolean(c.apiToken)), {
     message: 'Zendesk needs either oauthToken, or email together with apiToken',

@@ -62,7 +62,7 @@ describe('tandem plan on a fresh stack', () => {
     try {
       expect((await store.counts(P2)).linked).toBe(0);
       expect(await store.listLinks(P2, { limit: 10 })).toEqual([]);
-      expect(await store.getCheckpoint(P2, 'zendesk')).toBeUndefined();
+      expect(await store.getCheckpoint('zendesk/users')).toBeUndefined();
     } finally {
       await store.close();
     }

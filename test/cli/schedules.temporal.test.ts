@@ -38,34 +38,34 @@ describe('tandem schedules against a real Temporal dev server', () => {
     const second = await runCli(['schedules', 'apply'], { env: { ...cliEnv, TANDEM_POLL_ZENDESK_SECONDS: '120' } });
     expect(second.code).toBe(0);
     expect(second.out).toContain(`0 created, ${all.length} updated`);
-    expect(second.out).toContain(`updated poll/${P2}/zendesk (every 120 s)`);
-    const d = await env.client.schedule.getHandle(`poll/${P2}/zendesk`).describe();
+    expect(second.out).toContain('updated poll/zendesk/users (every 120 s)');
+    const d = await env.client.schedule.getHandle('poll/zendesk/users').describe();
     expect(d.spec.intervals?.[0]?.every).toBe(120_000);
   });
 
   it('pause and resume flip the state of the chosen schedules only', async () => {
     const r = await runCli(['schedules', 'pause', P2, '--note', 'maintenance'], { env: cliEnv });
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`paused poll/${P2}/zendesk`);
-    expect(r.out).toContain(`paused poll/${P2}/target`);
-    expect(await paused(`poll/${P2}/zendesk`)).toBe(true);
-    expect(await paused(`poll/${P2}/target`)).toBe(true);
-    expect(await paused('poll/zendesk-users-to-crmoffice-contacts/zendesk')).toBe(false);
+    expect(r.out).toContain('paused poll/zendesk/users');
+    expect(r.out).toContain('paused poll/poweroffice/employees');
+    expect(await paused('poll/zendesk/users')).toBe(true);
+    expect(await paused('poll/poweroffice/employees')).toBe(true);
+    expect(await paused('poll/crmoffice/contacts')).toBe(false);
 
     const list = await runCli(['schedules', 'list'], { env: cliEnv });
-    expect(list.out).toMatch(new RegExp(`poll/${P2}/zendesk  paused \\(maintenance\\)`));
-    expect(list.out).toMatch(/poll\/zendesk-users-to-crmoffice-contacts\/zendesk {2}running/);
+    expect(list.out).toMatch(/poll\/zendesk\/users {2}paused \(maintenance\)/);
+    expect(list.out).toMatch(/poll\/crmoffice\/contacts {2}running/);
     expect(list.out).not.toContain('missing');
 
-    const resumed = await runCli(['schedules', 'resume', `poll/${P2}/target`], { env: cliEnv });
+    const resumed = await runCli(['schedules', 'resume', 'poll/poweroffice/employees'], { env: cliEnv });
     expect(resumed.code).toBe(0);
-    expect(resumed.out.trim()).toBe(`resumed poll/${P2}/target`);
-    expect(await paused(`poll/${P2}/target`)).toBe(false);
-    expect(await paused(`poll/${P2}/zendesk`)).toBe(true);
+    expect(resumed.out.trim()).toBe('resumed poll/poweroffice/employees');
+    expect(await paused('poll/poweroffice/employees')).toBe(false);
+    expect(await paused('poll/zendesk/users')).toBe(true);
   });
 
   it('trigger starts a poll now', async () => {
-    const id = 'poll/zendesk-organizations-to-crmoffice-companies/zendesk';
+    const id = 'poll/zendesk/organizations';
     const r = await runCli(['schedules', 'trigger', id], { env: cliEnv });
     expect(r.code).toBe(0);
     expect(r.out.trim()).toBe(`triggered ${id}`);

@@ -34,7 +34,7 @@ describe('tandem links and tandem status read the link store of the config', () 
     await store.saveLink({ flowId: P2, zendeskId: '382', targetId: null, state: 'pending', base: null, lastError: null, lastSyncedAt: null }, 0);
     await store.markFailed(P2, '383', 'EmailAddress: PowerOffice Go answered 400 "invalid e-mail"');
     await store.markFailed(Z3, '900', 'company.id: organisation 12 has no company link');
-    await store.setCheckpoint(P2, 'zendesk', '1714557600');
+    await store.setCheckpoint('zendesk/users', '1714557600');
   });
   afterAll(async () => {
     await store.close();

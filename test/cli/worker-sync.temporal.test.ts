@@ -33,7 +33,7 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
   it('sync exits non-zero naming the workflow when it fails (no worker runs, so it is still waiting when terminated)', async () => {
     const sync = startCli(['sync', P2], { env: cliEnv });
     const [, id] = await sync.waitForOut(/Started (sync\/\S+) on task queue tandem/);
-    expect(id).toMatch(new RegExp(`^sync/${P2}/zendesk/\\d{4}-\\d\\d-\\d\\dT`));
+    expect(id).toMatch(/^sync\/zendesk\/users\/\d{4}-\d\d-\d\dT/);
     await env.client.workflow.getHandle(id).terminate('test');
     const r = await sync.done;
     expect(r.code).toBe(1);
@@ -49,7 +49,7 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
       expect(r.code).toBe(0);
       // Not a TTY here: a line per change of the counts, then the summary.
       expect(r.out).toMatch(/^\d+ page\(s\): \d+ read, /m);
-      expect(r.out).toMatch(/^Done: \d+ page\(s\): 12 read, \d+ linked, \d+ created, \d+ updated, \d+ unchanged, \d+ skipped, \d+ sent to record workflows, 0 failed\.$/m);
+      expect(r.out).toMatch(/^Done: \d+ page\(s\): 12 read, \d+ linked, \d+ created, \d+ updated, \d+ unchanged, \d+ skipped, \d+ handed to record workflows, 0 failed\.$/m);
       // The worker also runs the record workflows the poll signalled: the agents end up linked.
       const store = openStore(storePath);
       try {
@@ -70,7 +70,7 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
     expect(w.code).toBe(0);
     const store = openStore(storePath);
     try {
-      expect((await store.getCheckpoint(P2, 'zendesk'))?.value).toBeTruthy();
+      expect((await store.getCheckpoint('zendesk/users'))?.value).toBeTruthy();
     } finally {
       await store.close();
     }

@@ -367,7 +367,7 @@ describe('PowerOffice Go connector against the simulator', () => {
     const limited = await startPowerOfficeSimulator();
     try {
       // Unpaced, so the burst reaches the server's limit.
-      const client = new PowerOfficeClient({ baseUrl: limited.apiUrl, ...limited.credentials, requestsPerSecond: 0 });
+      const client = new PowerOfficeClient({ baseUrl: limited.apiUrl, ...limited.credentials });
       remember(client.config);
       const results = await Promise.allSettled(Array.from({ length: 12 }, () => client.listDepartments({ pageSize: 1 })));
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);

@@ -3,22 +3,20 @@
  * SQLite link store, and a real worker running the real workflows and activities.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowFailedError } from '@temporalio/client';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { DEFAULT_FLOWS_CONFIG, FlowsConfig } from '../../flows';
+import { DEFAULT_FLOWS_CONFIG, FlowsConfig, feedOf, getFlow, type Side } from '../../flows';
 import { LinkStore, openStore } from '../../store';
 import { AllSimulators, AllSimulatorsOptions, startAllSimulators } from '../../simulators/all';
 import { createConnectors } from '../../workers/connectors';
-import { createWorker, stopWorker } from '../../workers/worker';
-import { signalPair } from '../../activities/signal-pair';
+import { createWorker, stopWorker, type Workers } from '../../workers/worker';
+import type { SystemRates } from '../../workers/rates';
 import type { Connectors } from '../../activities/record-access';
-import type { SyncHooks } from '../../activities/sync-pair';
-import type { PollSide } from '../../activities/types';
+import type { SyncHooks } from '../../activities';
 import type { PollTotals } from '../../workflows/poll';
-import { PairRef, TASK_QUEUE, recordWorkflowId } from '../../workflows/ids';
+import type { RetryTuning } from '../../workflows/steps';
+import { TASK_QUEUE } from '../../workflows/ids';
 import { startTemporal } from './temporal';
 
 export interface TestStack {
@@ -27,10 +25,10 @@ export interface TestStack {
   store: LinkStore;
   connectors: Connectors;
   storePath: string;
-  /** Runs one poll of a flow's side to its end, then waits for the record workflows it signalled. */
-  poll(flowId: string, side: PollSide, full?: boolean): Promise<PollTotals>;
-  /** Waits until every record workflow signalled so far has finished; returns their failures. */
-  settle(): Promise<string[]>;
+  /** Runs one poll of the feed of a flow's side to its end, then waits for the record workflows. */
+  poll(flowId: string, side: Side, full?: boolean): Promise<PollTotals>;
+  /** Waits until no record workflow runs (they end once synced). */
+  settle(timeoutMs?: number): Promise<void>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -40,24 +38,26 @@ export interface TestStackOptions {
   sampleSize?: number;
   flows?: FlowsConfig;
   hooks?: SyncHooks;
-  signalThreshold?: number;
   beforeAnswer?: AllSimulatorsOptions['beforeAnswer'];
+  failWhen?: AllSimulatorsOptions['failWhen'];
+  /** The simulators answer 429 past the real APIs' limits (off by default: most tests are not about them). */
+  realRateLimits?: boolean;
+  rates?: Partial<SystemRates>;
+  retry?: RetryTuning;
 }
+
+/** Quick retries, so a test's injected fault costs seconds, not minutes. */
+export const TEST_RETRY: RetryTuning = { initialIntervalMs: 100, maximumIntervalMs: 1000 };
 
 let pollCount = 0;
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const env = await startTemporal();
-  const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: false, beforeAnswer: opts.beforeAnswer });
+  const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: opts.realRateLimits === true, beforeAnswer: opts.beforeAnswer, failWhen: opts.failWhen });
   const storePath = join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
   const connectors = createConnectors(sims.configs);
-  const signalled = new Set<string>();
-  const signal = async (pair: PairRef, notice: Parameters<typeof signalPair>[2]) => {
-    signalled.add(recordWorkflowId(pair));
-    await signalPair(env.client, pair, notice, { coalesceMs: 100, lingerMs: 300 });
-  };
-  let worker: Worker | undefined;
+  let worker: Workers | undefined;
   let running: Promise<void> | undefined;
 
   const stack: TestStack = {
@@ -69,7 +69,9 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     async startWorker() {
       worker = await createWorker({
         connection: env.nativeConnection,
-        deps: { connectors, store, flows: opts.flows ?? DEFAULT_FLOWS_CONFIG, signal, hooks: opts.hooks, signalThreshold: opts.signalThreshold },
+        deps: { connectors, store, flows: opts.flows ?? DEFAULT_FLOWS_CONFIG, hooks: opts.hooks },
+        // Lifted with the simulators' limits: tests measure behaviour, the benchmark speed.
+        rates: opts.realRateLimits ? opts.rates : { zendesk: 1000, poweroffice: 1000, crmoffice: 1000, ...opts.rates },
       });
       running = worker.run();
     },
@@ -78,25 +80,22 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       worker = undefined;
     },
     async poll(flowId, side, full) {
-      const totals = await env.client.workflow.execute('pollFlow', {
+      const totals = await env.client.workflow.execute('pollFeed', {
         taskQueue: TASK_QUEUE,
-        workflowId: `test-poll-${++pollCount}-${flowId}-${side}`,
-        args: [{ flowId, side, full }],
+        workflowId: `test-poll-${++pollCount}-${feedOf(getFlow(flowId), side)}`,
+        args: [{ feed: feedOf(getFlow(flowId), side), full, retry: opts.retry ?? TEST_RETRY }],
       });
       await stack.settle();
       return totals as PollTotals;
     },
-    async settle() {
-      const failures: string[] = [];
-      for (const id of signalled) {
-        try {
-          await env.client.workflow.getHandle(id).result();
-        } catch (err) {
-          failures.push(err instanceof WorkflowFailedError ? String(err.cause?.message) : String(err));
-        }
+    async settle(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { count } = await env.client.workflow.count('TandemKind IN ("record", "comments") AND ExecutionStatus = "Running"');
+        if (count === 0) return;
+        if (Date.now() > deadline) throw new Error(`${count} record workflow(s) still running after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 200));
       }
-      signalled.clear();
-      return failures;
     },
     async stop() {
       await stack.stopWorker();

@@ -14,7 +14,7 @@ beforeAll(async () => {
     hooks: {
       // Dies once between the create call and the link save, as a killed worker would.
       afterTargetCreate(pair) {
-        if (pair.zendeskId === crashUserId && crashes++ === 0) throw new Error('simulated crash after create');
+        if (pair.flowId === P2 && pair.zendeskId === crashUserId && crashes++ === 0) throw new Error('simulated crash after create');
       },
     },
   });

@@ -85,15 +85,28 @@ describe('SQLite link store', () => {
     await expect(store.listLinks(P2, { limit: 0 })).rejects.toThrow(/limit must be/);
   });
 
-  it('round-trips checkpoints per flow and side', async () => {
-    expect(await store.getCheckpoint(P2, 'zendesk')).toBeUndefined();
-    await store.setCheckpoint(P2, 'zendesk', 'cursor-1');
-    await store.setCheckpoint(P2, 'zendesk', 'cursor-2');
-    await store.setCheckpoint(P2, 'target', '2024-05-01T00:00:00.000Z');
-    expect((await store.getCheckpoint(P2, 'zendesk'))?.value).toBe('cursor-2');
-    expect((await store.getCheckpoint(P2, 'target'))?.value).toBe('2024-05-01T00:00:00.000Z');
-    expect(await store.getCheckpoint(Z3, 'zendesk')).toBeUndefined();
-    await expect(store.setCheckpoint(P2, 'left' as never, 'x')).rejects.toThrow(/side must be/);
+  it('round-trips checkpoints per change feed', async () => {
+    expect(await store.getCheckpoint('zendesk/users')).toBeUndefined();
+    await store.setCheckpoint('zendesk/users', 'cursor-1');
+    await store.setCheckpoint('zendesk/users', 'cursor-2');
+    await store.setCheckpoint('poweroffice/employees', '2024-05-01T00:00:00.000Z');
+    expect((await store.getCheckpoint('zendesk/users'))?.value).toBe('cursor-2');
+    expect((await store.getCheckpoint('poweroffice/employees'))?.value).toBe('2024-05-01T00:00:00.000Z');
+    expect(await store.getCheckpoint('zendesk/organizations')).toBeUndefined();
+    await expect(store.setCheckpoint('zendesk/left', 'x')).rejects.toThrow(/unknown change feed "zendesk\/left"/);
+  });
+
+  it('notes retrying pairs beside their links, since the first failure, without moving the link', async () => {
+    const saved = await store.saveLink({ flowId: Z3, zendeskId: '7001', targetId: 'c-7001', state: 'linked', base: { name: 'A' }, lastError: null, lastSyncedAt: null }, 0);
+    await store.markRetrying(Z3, '7001', 'crmoffice PATCH /contacts/{id}: 503');
+    await store.markRetrying(Z3, '7001', 'crmoffice PATCH /contacts/{id}: request failed: ECONNRESET');
+    const [r] = await store.listRetrying(Z3, 10);
+    expect(r).toMatchObject({ flowId: Z3, zendeskId: '7001', lastError: expect.stringContaining('ECONNRESET') });
+    expect(Date.parse(r.since)).toBeLessThanOrEqual(Date.parse(r.updatedAt));
+    expect(await store.countRetrying(Z3)).toBe(1);
+    expect((await store.getByZendeskId(Z3, '7001'))?.version).toBe(saved.version);
+    await store.clearRetrying(Z3, '7001');
+    expect(await store.countRetrying(Z3)).toBe(0);
   });
 
   it('records a creation intent once, returns the existing one, and clears it', async () => {
@@ -158,10 +171,10 @@ describe('openStore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-store-'));
     try {
       const a = openStore(`sqlite:${join(dir, 'nested', 'a.db')}`);
-      await a.setCheckpoint(P2, 'zendesk', 'x');
+      await a.setCheckpoint('zendesk/users', 'x');
       await a.close();
       const b = openStore(join(dir, 'nested', 'a.db'));
-      expect((await b.getCheckpoint(P2, 'zendesk'))?.value).toBe('x');
+      expect((await b.getCheckpoint('zendesk/users'))?.value).toBe('x');
       await b.close();
       const mem = openStore('sqlite::memory:');
       expect(await mem.counts(P2)).toEqual({ linked: 0, pending: 0, failed: 0, orphaned: 0, conflict: 0 });

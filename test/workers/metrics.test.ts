@@ -19,8 +19,8 @@ describe('metrics', () => {
     m.recordSync('zendesk-users-to-crmoffice-contacts', 'created');
     m.recordSync('zendesk-users-to-crmoffice-contacts', 'created');
     m.recordSync('zendesk-users-to-crmoffice-contacts', 'failed');
-    m.recordSyncFailure('zendesk-users-to-crmoffice-contacts');
-    m.setPollLag('zendesk-users-to-crmoffice-contacts', 'zendesk', 42.5);
+    const saved = new Date(Date.now() - 42_000).toISOString();
+    m.watchPollLag({ getCheckpoint: async (feed) => (feed === 'zendesk/users' ? { updatedAt: saved } : undefined) });
     m.recordApiCall('poweroffice', 429);
     m.recordWebhook('bad_signature');
 
@@ -30,8 +30,11 @@ describe('metrics', () => {
     const text = await res.text();
     expect(text).toContain('tandem_sync_total{flow="zendesk-users-to-crmoffice-contacts",outcome="created"} 2');
     expect(text).toContain('tandem_sync_total{flow="zendesk-users-to-crmoffice-contacts",outcome="failed"} 1');
-    expect(text).toContain('tandem_sync_failures_total{flow="zendesk-users-to-crmoffice-contacts"} 1');
-    expect(text).toContain('tandem_poll_lag_seconds{flow="zendesk-users-to-crmoffice-contacts",side="zendesk"} 42.5');
+    // Read at the scrape: 42 s since the users feed was last read, and growing.
+    const lag = Number(/tandem_poll_lag_seconds\{feed="zendesk\/users"\} ([\d.]+)/.exec(text)?.[1]);
+    expect(lag).toBeGreaterThanOrEqual(42);
+    expect(lag).toBeLessThan(60);
+    expect(text).not.toContain('feed="poweroffice/employees"');
     expect(text).toContain('tandem_api_calls_total{system="poweroffice",status="429"} 1');
     expect(text).toContain('tandem_webhooks_total{result="bad_signature"} 1');
   });

@@ -1,20 +1,21 @@
 import { Client } from '@temporalio/client';
 import { CHANGED_SIGNAL, ChangeNotice, PairRef, TASK_QUEUE, recordWorkflowId } from '../workflows/ids';
-import { FLOW, ZENDESK_ID } from '../workflows/search-attributes';
-import type { RecordTiming } from '../workflows/record';
+import { FLOW, KIND, ZENDESK_ID } from '../workflows/search-attributes';
+import type { RecordOptions } from '../workflows/record';
 
 /**
  * Routes one change to its pair's record workflow with signal-with-start: it starts the workflow when
  * none runs, and otherwise adds to the changes the running one will coalesce.
  */
-export async function signalPair(client: Client, pair: PairRef, notice: ChangeNotice, timing?: RecordTiming): Promise<void> {
+export async function signalPair(client: Client, pair: PairRef, notice: ChangeNotice, options?: RecordOptions): Promise<void> {
   await client.workflow.signalWithStart('syncRecord', {
     taskQueue: TASK_QUEUE,
     workflowId: recordWorkflowId(pair),
-    args: timing ? [pair, timing] : [pair],
+    args: options ? [pair, options] : [pair],
     signal: CHANGED_SIGNAL,
     signalArgs: [notice],
     typedSearchAttributes: [
+      { key: KIND, value: 'record' },
       { key: FLOW, value: pair.flowId },
       { key: ZENDESK_ID, value: pair.zendeskId },
     ],

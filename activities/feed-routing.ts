@@ -1,0 +1,71 @@
+/**
+ * What a feed page asks for: each changed record routed to every flow the feed serves, minus what
+ * needs nothing (content equal to the link's base, outside the flow's condition, created on demand
+ * only, a target record without a link). What is left are the pairs the poll hands over.
+ */
+import { ApiRecord, FlowDefinition, Side, getFlow, rowKey, toCanonical, translateCanonical, flowForTargetRecord, type Feed } from '../flows';
+import type { FlowsConfig } from '../flows';
+import type { LinkStore } from '../store';
+import type { GivenRecord } from '../workflows/ids';
+import { LinkTranslations } from './link-translations';
+import { isDeletedInZendesk } from './record-access';
+
+/** One thing the poll hands over: a pair to sync, or a ticket whose comments are to be listed. */
+export type WorkItem = { kind: 'pair'; flowId: string; zendeskId: string; given?: GivenRecord } | { kind: 'comments'; ticketId: string; ticket: ApiRecord };
+
+export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, feed: Feed, id: string, record: ApiRecord): Promise<WorkItem[]> {
+  const out: WorkItem[] = [];
+  for (const flowId of feed.flows) {
+    const flow = getFlow(flowId);
+    if (flow.source.type === 'ticketComments') {
+      // Comments have no feed: a ticket that moved may have new ones, listed by their own step.
+      out.push({ kind: 'comments', ticketId: id, ticket: record });
+      continue;
+    }
+    if (await needsSync(store, config, flow, 'zendesk', id, record)) out.push({ kind: 'pair', flowId, zendeskId: id, given: { record } });
+  }
+  return out;
+}
+
+export async function routeTargetRecord(store: LinkStore, config: FlowsConfig, feed: Feed, id: string, record: ApiRecord): Promise<WorkItem[]> {
+  const target = getFlow(feed.flows[0]).target;
+  const flowId = flowForTargetRecord(target.system, target.type, record);
+  if (!flowId || !feed.flows.includes(flowId)) return [];
+  const link = await store.getByTargetId(flowId, id);
+  if (!link) return [];
+  return (await needsSync(store, config, getFlow(flowId), 'target', id, record)) ? [{ kind: 'pair', flowId, zendeskId: link.zendeskId }] : [];
+}
+
+/** A comment listed on its ticket: is it a pair to sync? */
+export async function routeComment(store: LinkStore, config: FlowsConfig, flowId: string, pairId: string, record: ApiRecord): Promise<boolean> {
+  return needsSync(store, config, getFlow(flowId), 'zendesk', pairId, record);
+}
+
+/**
+ * Does this changed record ask its pair to sync? No when its content equals the link's base (an
+ * echo, or a change of fields the flow does not carry), or when it is not ours to sync.
+ */
+async function needsSync(store: LinkStore, config: FlowsConfig, flow: FlowDefinition, side: Side, id: string, record: ApiRecord): Promise<boolean> {
+  const link = side === 'zendesk' ? await store.getByZendeskId(flow.id, id) : await store.getByTargetId(flow.id, id);
+  if (!link?.targetId || link.state !== 'linked' || !link.base) {
+    if (side === 'target') return link !== undefined;
+    if (link) return true; // failed or conflicting: a change may heal it
+    return flow.creation.mode !== 'on-demand' && flow.condition.predicate(record, config);
+  }
+  // A deletion changes no synced field, yet the pair must hear of it (to be marked orphaned).
+  if (side === 'zendesk' && isDeletedInZendesk(flow.source.type, record)) return true;
+  let values;
+  try {
+    values = toCanonical(flow, side, record);
+  } catch {
+    return true; // unreadable: let the sync report it
+  }
+  if (side === 'target') {
+    const links = new LinkTranslations(store);
+    await links.load(flow, 'target', values);
+    values = translateCanonical(flow, 'target', values, links.translate).values;
+  }
+  const base = link.base;
+  // Rows read-only on both sides are never written, so they may differ for ever: not a change.
+  return flow.properties.some((row) => !(row.readOnly.zendesk && row.readOnly.target) && (base[rowKey(row)] ?? null) !== (values[rowKey(row)] ?? null));
+}

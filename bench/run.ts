@@ -1,0 +1,140 @@
+/**
+ * Benchmark on the `tandem dev` stack (real worker, simulators with their real rate limits, no
+ * schedules): a first sync of the Zendesk users feed (P2 employees and Z3 contacts, with the
+ * departments and companies they need), then webhook → write latency of organisation renames.
+ * Prints a table and writes it as JSON under bench/results/.
+ *
+ *   npm run bench -- [--users 1000] [--edits 200]
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DEV_DEFAULTS, startDevStack } from '../workers/dev-stack';
+import { createConnectors } from '../workers/connectors';
+import { freePort } from '../workers/free-port';
+import type { SimulatorStats } from '../simulators/kit';
+import { TASK_QUEUE } from '../workflows/ids';
+import type { PollTotals } from '../workflows/poll';
+
+const P1 = 'zendesk-organizations-to-powerofficego-departments';
+const P2 = 'zendesk-users-to-powerofficego-employees';
+const Z3 = 'zendesk-users-to-crmoffice-contacts';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} takes a whole number, got ${process.argv[i + 1]}`);
+  return value;
+}
+
+function calls(s: SimulatorStats): number {
+  return Object.values(s.requests).reduce((a, b) => a + b, 0);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function main(): Promise<void> {
+  const users = option('users', 1000);
+  const edits = option('edits', 200);
+  // Each department write, as it leaves the PowerOffice simulator: the end of a latency sample.
+  let departmentWritten: (() => void) | undefined;
+  const stack = await startDevStack({
+    ...DEV_DEFAULTS,
+    dataDir: mkdtempSync(join(tmpdir(), 'tandem-bench-')),
+    temporalPort: await freePort(),
+    headless: true,
+    webhookPort: await freePort(),
+    metricsPort: await freePort(),
+    simulatorPorts: { zendesk: await freePort(), poweroffice: await freePort(), crmoffice: await freePort() },
+    sampleSize: users,
+    schedules: false,
+    simulatorHooks: {
+      poweroffice: (method, route, status) => {
+        if (method === 'PATCH' && /departments/i.test(route) && status < 300) departmentWritten?.();
+      },
+    },
+    log: () => undefined,
+  });
+  const sims = { zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice };
+  const count = async (query: string) => (await stack.client.workflow.count(query)).count;
+  try {
+    // 1. First sync of the users feed, until every pair workflow it started has ended.
+    console.log(`first sync of ${users} Zendesk users, then ${edits} organisation renames (the simulators' real rate limits)`);
+    const started = Date.now();
+    const totals = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/users', args: [{ feed: 'zendesk/users', full: true }] })) as PollTotals;
+    while ((await count('TandemKind = "record" AND ExecutionStatus = "Running"')) > 0) await new Promise((r) => setTimeout(r, 250));
+    const seconds = (Date.now() - started) / 1000;
+    const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };
+    const firstSync = {
+      wallSeconds: Number(seconds.toFixed(1)),
+      usersRead: totals.read,
+      linked,
+      recordsPerSecond: Number(((linked.employees + linked.contacts) / seconds).toFixed(1)),
+      calls: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, calls(s.stats)])),
+      answers429: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.rateLimited])),
+      peakRequestsPerSecond: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.peakPerSecond])),
+      workflows: { record: await count('TandemKind = "record"'), poll: await count('TandemKind = "poll"') },
+    };
+
+    // 2. Webhook → write: rename an organisation in Zendesk, time until its department is written.
+    const zendesk = createConnectors(stack.sims.configs).zendesk;
+    const pairs = await stack.store.listLinks(P1, { state: 'linked', limit: 1000 });
+    const latencies: number[] = [];
+    for (let i = 0; i < edits && pairs.length > 0; i++) {
+      const written = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`rename ${i} did not arrive within 20 s`)), 20_000);
+        departmentWritten = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      const t0 = performance.now();
+      await zendesk.updateOrganization(Number(pairs[i % pairs.length].zendeskId), { name: `Bench Renamed ${i} AS` });
+      await written;
+      latencies.push(performance.now() - t0);
+      departmentWritten = undefined;
+    }
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const at = (p: number) => (sorted.length ? Math.round(percentile(sorted, p)) : null);
+    const latency = { samples: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
+
+    const result = {
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+      users,
+      firstSync,
+      webhookToWriteMs: latency,
+      residentMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    };
+    const f = result.firstSync;
+    const byKey = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+    const rows: [string, string][] = [
+      ['first sync wall time', `${f.wallSeconds} s (${f.usersRead} users read)`],
+      ['linked', `${f.linked.employees} employees, ${f.linked.contacts} contacts, ${f.linked.departments} departments`],
+      ['records per second', String(f.recordsPerSecond)],
+      ['API calls', byKey(f.calls)],
+      ['answers 429', byKey(f.answers429)],
+      ['peak requests in 1 s', byKey(f.peakRequestsPerSecond)],
+      ['workflows', `${f.workflows.record} record, ${f.workflows.poll} poll`],
+      ['webhook → write', `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} renames)`],
+      ['resident memory', `${result.residentMiB} MiB (worker, simulators and store in one process)`],
+      ['machine', `${result.machine.cpus} CPUs, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`],
+    ];
+    console.log('');
+    for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
+    const dir = join(__dirname, '..', '..', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${result.date.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`\nwritten to ${file}`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

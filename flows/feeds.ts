@@ -1,0 +1,54 @@
+/**
+ * The change feeds Tandem polls, derived from the flow definitions: each is read once and routed to
+ * every flow it feeds (the Zendesk users export feeds P2 and Z3, the tickets export Z2 and Z1, …).
+ * Pure, so workflow code may use it.
+ */
+import { FLOWS } from './registry';
+import { FLOW_IDS, type FlowDefinition, type FlowId, type Side, type TargetSystem, type ZendeskType } from './types';
+
+export interface Feed {
+  /** `zendesk/users`, `poweroffice/employees`, …: the schedule is `poll/<id>`. */
+  id: string;
+  system: 'zendesk' | TargetSystem;
+  side: Side;
+  /** The flows whose changes this feed reports. */
+  flows: readonly FlowId[];
+}
+
+/** Comments have no export of their own: a new comment moves its ticket's `updated_at`. */
+function zendeskFeedType(type: ZendeskType): ZendeskType {
+  return type === 'ticketComments' ? 'tickets' : type;
+}
+
+export function feedOf(flow: FlowDefinition, side: Side): string {
+  return side === 'zendesk' ? `zendesk/${zendeskFeedType(flow.source.type)}` : `${flow.target.system}/${flow.target.type}`;
+}
+
+function deriveFeeds(): readonly Feed[] {
+  const feeds = new Map<string, Feed>();
+  const add = (flow: FlowDefinition, side: Side) => {
+    const id = feedOf(flow, side);
+    const feed = feeds.get(id) ?? { id, system: side === 'zendesk' ? 'zendesk' : flow.target.system, side, flows: [] };
+    feeds.set(id, { ...feed, flows: [...feed.flows, flow.id] });
+  };
+  for (const id of FLOW_IDS) {
+    const flow = FLOWS[id];
+    add(flow, 'zendesk');
+    // A one-way flow writes nothing to Zendesk: its target side needs no poll.
+    if (flow.direction.mode === 'two-way') add(flow, 'target');
+  }
+  return [...feeds.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export const FEEDS: readonly Feed[] = deriveFeeds();
+
+export function getFeed(id: string): Feed {
+  const feed = FEEDS.find((f) => f.id === id);
+  if (!feed) throw new Error(`unknown change feed "${id}"; feeds: ${FEEDS.map((f) => f.id).join(', ')}`);
+  return feed;
+}
+
+/** The feeds a flow reads: its Zendesk side, and its target side when two-way. */
+export function feedsOfFlow(flowId: FlowId): Feed[] {
+  return FEEDS.filter((f) => f.flows.includes(flowId));
+}

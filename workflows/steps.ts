@@ -1,0 +1,40 @@
+/**
+ * The activity proxies of every workflow, with the timeouts and retry policy each kind of step needs.
+ * Transient failures are retried without an attempt limit: an outage of any length delays a change,
+ * never loses it. Permanent ones come back non-retryable and end the sync as a recorded failure.
+ */
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { ApiActivities } from '../activities/api-steps';
+import type { LocalActivities } from '../activities/local-steps';
+import type { System } from './ids';
+
+/** Backoff between retries (capped, never ending); tests shorten it. */
+export interface RetryTuning {
+  initialIntervalMs?: number;
+  maximumIntervalMs?: number;
+}
+
+function retryPolicy(tuning: RetryTuning = {}) {
+  return { initialInterval: tuning.initialIntervalMs ?? 1000, maximumInterval: tuning.maximumIntervalMs ?? 60_000, backoffCoefficient: 2 };
+}
+
+/** Steps that call a system, on that system's task queue (its activity rate is the system's limit). */
+export function apiSteps(system: System, tuning?: RetryTuning) {
+  return proxyActivities<ApiActivities>({
+    taskQueue: system,
+    // One HTTP call (the connectors time out after 30 s): past this, a worker that died mid-call is
+    // given up on and the step retried elsewhere.
+    startToCloseTimeout: '40 seconds',
+    retry: retryPolicy(tuning),
+  });
+}
+
+/** The link store and the decisions: quick, local, retried without limit (a busy store is transient). */
+export function localSteps(tuning?: RetryTuning) {
+  return proxyLocalActivities<LocalActivities>({ startToCloseTimeout: '30 seconds', retry: retryPolicy(tuning) });
+}
+
+/** The steps of a pair's sync in a workflow: its target system's queue for the target's calls. */
+export function pairSteps(targetSystem: System, tuning?: RetryTuning) {
+  return { zendesk: apiSteps('zendesk', tuning), target: apiSteps(targetSystem, tuning), local: localSteps(tuning) };
+}

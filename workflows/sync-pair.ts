@@ -1,0 +1,209 @@
+/**
+ * One sync of one pair, step by step, each step an activity: read Zendesk, read the target (or find
+ * candidates), decide, link the references first (child workflows), create or update what differs,
+ * save the link. Deterministic: every fact it uses comes back from an activity.
+ */
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
+import { getFlow } from '../flows/registry';
+import { isDeletedInZendesk, targetIdOf, zendeskLabel, type Reference } from '../flows/decide';
+import type { ApiRecord, Canonical, CreateContext, FlowDefinition } from '../flows/types';
+import type { SyncDecision, SyncOutcome, SyncPairResult } from '../activities/types';
+import type { ApiActivities } from '../activities/api-steps';
+import type { LocalActivities } from '../activities/local-steps';
+import type { GivenRecord, PairRef, ReferenceReady } from './ids';
+import type { RetryTuning } from './steps';
+
+/** The link as the store holds it (read by an activity). */
+type Link = NonNullable<Awaited<ReturnType<LocalActivities['readLink']>>>;
+
+/** The steps a sync takes: activity proxies in a workflow; the activities themselves, writes left out, in `tandem plan`. */
+export interface PairSteps {
+  zendesk: Pick<ApiActivities, 'readZendesk' | 'updateZendesk'>;
+  target: Pick<ApiActivities, 'readTarget' | 'findTargets' | 'createTarget' | 'updateTarget'>;
+  local: Omit<LocalActivities, 'saveCheckpoint' | 'getCheckpoint'>;
+}
+
+export interface SyncContext {
+  pair: PairRef;
+  /** Another pair refers to this one: on-demand flows may create it. */
+  demanded: boolean;
+  /** The Zendesk record as a change feed returned it (first attempt only). */
+  given?: GivenRecord;
+  retry?: RetryTuning;
+  /** Links a referenced pair through its own workflow; the record workflow knows how. */
+  linkReference(ref: Reference): Promise<ReferenceReady>;
+}
+
+/** A business failure: recorded on the pair, shown in the UI, healed by the next edit. Not a crash. */
+export class PairFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PairFailed';
+  }
+}
+
+/** The reason of a failure that ends a sync as a recorded state; undefined for anything else (a bug). */
+export function businessFailure(err: unknown): string | undefined {
+  if (err instanceof PairFailed) return err.message;
+  if (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) {
+    return err.cause instanceof ApplicationFailure || err.cause instanceof Error ? err.cause.message : err.message;
+  }
+  return undefined;
+}
+
+const MAX_ATTEMPTS = 3;
+
+export async function syncPair(ctx: SyncContext, steps: PairSteps): Promise<SyncPairResult> {
+  const run = new PairRun(ctx, steps);
+  for (let attempt = 1; ; attempt++) {
+    const result = await run.attempt(attempt === 1 ? ctx.given : undefined);
+    if (result !== 'moved') return result;
+    // Someone (an operator's `links --set-target`) saved the link meanwhile: read both sides again.
+    if (attempt >= MAX_ATTEMPTS) throw new PairFailed(`${run.label}: the link kept changing while it was synced (${MAX_ATTEMPTS} attempts)`);
+    run.decide('(record)', 'read-again', 'the link changed while this sync ran; read both sides again');
+  }
+}
+
+class PairRun {
+  private readonly flow: FlowDefinition;
+  private readonly zendesk: PairSteps['zendesk'];
+  private readonly target: PairSteps['target'];
+  private readonly local: PairSteps['local'];
+  private readonly decisions: SyncDecision[] = [];
+  private readonly written: SyncPairResult['written'] = { target: null, zendesk: null };
+
+  constructor(
+    private readonly ctx: SyncContext,
+    steps: PairSteps,
+  ) {
+    this.flow = getFlow(ctx.pair.flowId);
+    ({ zendesk: this.zendesk, target: this.target, local: this.local } = steps);
+  }
+
+  get label(): string {
+    return zendeskLabel(this.flow, this.ctx.pair.zendeskId);
+  }
+
+  decide(row: string, outcome: string, why: string): void {
+    this.decisions.push({ row, outcome, why });
+  }
+
+  async attempt(given: GivenRecord | undefined): Promise<SyncPairResult | 'moved'> {
+    const { pair } = this.ctx;
+    const type = this.flow.source.type;
+    const link = await this.local.readLink(pair);
+    const zendesk = given && !isDeletedInZendesk(type, given.record) ? given.record : await this.zendesk.readZendesk(pair, type, pair.zendeskId);
+    if (!zendesk) {
+      if (link?.targetId) {
+        await this.local.markOrphaned(pair);
+        return this.result('orphaned', link.targetId, 'the Zendesk record is gone; the link is kept for review and nothing is deleted');
+      }
+      await this.local.clearRetrying(pair);
+      return this.result('skipped', null, 'the Zendesk record does not exist');
+    }
+    if (!link?.targetId) return this.firstSync(zendesk, link, given);
+    const target = await this.target.readTarget(pair, link.targetId);
+    if (!target) {
+      await this.local.markOrphaned(pair);
+      return this.result('orphaned', link.targetId, `the ${this.flow.target.type} record ${link.targetId} is gone; the link is kept for review and nothing is deleted`);
+    }
+    return this.reconcile(zendesk, target, link, 'linked');
+  }
+
+  /** No link yet: decide before anything is written, match an existing record, or create one exactly once. */
+  private async firstSync(zendesk: ApiRecord, link: Link | null, given: GivenRecord | undefined): Promise<SyncPairResult | 'moved'> {
+    const { pair, demanded } = this.ctx;
+    const { flow } = this;
+    const context = await this.createContext(given);
+    const first = await this.local.decideFirst(pair, zendesk, demanded, context);
+    if (first.kind === 'skip') {
+      await this.local.clearRetrying(pair);
+      return this.result('skipped', null, first.reason);
+    }
+    if (first.kind === 'fail') throw new PairFailed(first.reason);
+
+    const intent = await this.local.recordIntent(pair, first.intentKey);
+    // When the external key is only a safety net beside another match rule, only an earlier attempt
+    // (an intent found, not new) can have created a record under it.
+    const byExternalKey = first.externalKey && (flow.match.by === 'externalKey' || !intent.isNew) ? await this.target.findTargets(pair, 'externalKey', first.externalKey) : [];
+    const byMatch = byExternalKey.length === 0 && first.matchValue !== null ? await this.target.findTargets(pair, flow.match.by, first.matchValue) : [];
+    const match = await this.local.decideMatch(pair, zendesk, { byExternalKey, byMatch });
+    if (match.kind === 'conflict') {
+      await this.local.markConflict(pair, match.reason);
+      return this.result('conflict', null, match.reason);
+    }
+    if (match.kind === 'link') {
+      this.decide('(record)', 'matched', match.why);
+      return this.reconcile(zendesk, match.target, link, 'linked');
+    }
+
+    // Only now, with the record known to be creatable, are the records it refers to made to exist.
+    for (const ref of first.references) await this.linkReference(ref);
+    const create = await this.local.decideCreate(pair, zendesk, context);
+    if (create.kind === 'fail') throw new PairFailed(create.reason);
+    const created = await this.target.createTarget(pair, { body: create.body, zendesk, externalKey: first.externalKey, matchValue: first.matchValue, lookFirst: !intent.isNew });
+    const targetId = targetIdOf(flow, created.record);
+    if (created.found) {
+      this.decide('(record)', 'found-earlier', `found ${flow.target.type} ${targetId}, created by an earlier attempt`);
+      return this.reconcile(zendesk, created.record, link, 'linked');
+    }
+    this.decide('(record)', 'created', `created ${flow.target.type} ${targetId}`);
+    return this.reconcile(zendesk, created.record, link, 'created', create.body);
+  }
+
+  /** Three-way merge against the base, write what differs on each side, save the new base. */
+  private async reconcile(zendesk: ApiRecord, target: ApiRecord, link: Link | null, how: 'linked' | 'created', createdWith?: ApiRecord): Promise<SyncPairResult | 'moved'> {
+    const { pair } = this.ctx;
+    const { flow } = this;
+    const targetId = targetIdOf(flow, target);
+    const base: Canonical | null = link?.targetId ? link.base : null;
+    let plan = await this.local.decideMerge(pair, zendesk, target, base);
+    if (plan.references.length) {
+      for (const ref of plan.references) await this.linkReference(ref);
+      plan = await this.local.decideMerge(pair, zendesk, target, base);
+      if (plan.references.length) throw new PairFailed(`${this.label}: field \`${plan.references[0].field}\`: ${plan.references[0].zendeskId} has no linked record in ${plan.references[0].flowId}`);
+    }
+    for (const d of plan.decisions) this.decide(d.row, d.outcome, d.why);
+    if (plan.toTarget) {
+      await this.target.updateTarget(pair, targetId, plan.toTarget);
+      this.written.target = { ...this.written.target, ...plan.toTarget };
+    }
+    if (plan.toZendesk) {
+      await this.zendesk.updateZendesk(pair, plan.toZendesk);
+      this.written.zendesk = { ...this.written.zendesk, ...plan.toZendesk };
+    }
+    if (!(await this.local.saveLink(pair, { targetId, base: plan.newBase, expectedVersion: link?.version ?? 0 }))) return 'moved';
+
+    const { target: wroteTarget, zendesk: wroteZendesk } = this.written;
+    const outcome: SyncOutcome = how === 'created' ? 'created' : !link?.targetId ? 'linked' : wroteTarget || wroteZendesk ? 'updated' : 'unchanged';
+    const parts = [
+      createdWith ? `created with ${Object.keys(createdWith).join(', ')}` : '',
+      wroteTarget ? `wrote ${Object.keys(wroteTarget).join(', ')} to ${flow.target.type} ${targetId}` : '',
+      wroteZendesk ? `wrote ${Object.keys(wroteZendesk).join(', ')} to Zendesk ${flow.source.type} ${pair.zendeskId}` : '',
+    ].filter(Boolean);
+    const summary = `${outcome}: ${this.label} ↔ ${flow.target.type} ${targetId}${parts.length ? `; ${parts.join('; ')}` : '; nothing to write'}`;
+    return { ...this.result(outcome, targetId, summary), written: { target: createdWith ?? wroteTarget, zendesk: wroteZendesk } };
+  }
+
+  /** A referenced pair (department, company, contact) linked through its own workflow, or a failure naming it. */
+  private async linkReference(ref: Reference): Promise<void> {
+    const ready = await this.ctx.linkReference(ref);
+    if (!ready.targetId || !['created', 'linked', 'updated', 'unchanged'].includes(ready.outcome)) {
+      throw new PairFailed(`${this.label}: field \`${ref.field}\`: the referenced record ${ref.zendeskId} could not be linked in ${ref.flowId}: ${ready.summary}`);
+    }
+    this.decide(ref.field, 'reference-synced', `${ref.flowId} ${ref.zendeskId} → ${ready.targetId} (${ready.outcome})`);
+  }
+
+  /** A comment's activity names its ticket: given by the feed, or read. */
+  private async createContext(given: GivenRecord | undefined): Promise<CreateContext> {
+    if (this.flow.source.type !== 'ticketComments') return {};
+    if (given?.ticket) return { ticket: given.ticket };
+    const ticketId = this.ctx.pair.zendeskId.split(':')[0];
+    return { ticket: (await this.zendesk.readZendesk(this.ctx.pair, 'tickets', ticketId)) ?? undefined };
+  }
+
+  private result(outcome: SyncOutcome, targetId: string | null, summary: string): SyncPairResult {
+    const { pair } = this.ctx;
+    return { flowId: pair.flowId, zendeskId: pair.zendeskId, targetId, outcome, summary, decisions: this.decisions, written: { target: null, zendesk: null } };
+  }
+}
