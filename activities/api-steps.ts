@@ -5,13 +5,13 @@
  * last, the pair is marked retrying in the store.
  */
 import { Context } from '@temporalio/activity';
-import { ApiRecord, FlowsConfig, MatchRule, getFeed, getFlow, pickMatch, targetIdOf } from '../flows';
+import { ApiRecord, FlowsConfig, MatchRule, getFeed, getFlow, isDeletedInZendesk, pickMatch, targetIdOf } from '../flows';
 import type { LinkStore } from '../store';
 import type { PairRef } from '../workflows/ids';
 import { commentPairId } from '../workflows/ids';
 import { readTargetFeed, readZendeskFeed } from './change-feeds';
-import { routeComment, routeTargetRecord, routeZendeskRecord, type WorkItem } from './feed-routing';
-import { targetAccess, zendeskAccess, isDeletedInZendesk, type Connectors } from './record-access';
+import { fitPayload, routeComment, routeTargetRecord, routeZendeskRecord, type WorkItem } from './feed-routing';
+import { targetAccess, zendeskAccess, type Connectors } from './record-access';
 import { asActivityFailure } from './failures';
 import type { ZendeskType } from '../flows';
 
@@ -98,8 +98,7 @@ export function createApiActivities(deps: ApiStepDeps) {
           const type = getFlow(feed.flows[0]).source.type;
           const page = await readZendeskFeed(deps.connectors.zendesk, type === 'ticketComments' ? 'tickets' : type, checkpoint);
           for (const item of page.items) items.push(...(await routeZendeskRecord(deps.store, deps.flows, feed, item.id, item.record)));
-          Context.current().heartbeat();
-          return { read: page.items.length, items, checkpoint: page.checkpoint, done: page.done };
+          return { read: page.items.length, items: fitPayload(items), checkpoint: page.checkpoint, done: page.done };
         }
         const flow = getFlow(feed.flows[0]);
         const page = await readTargetFeed(targetAccess(deps.connectors, flow.target.type), flow, checkpoint);
@@ -108,16 +107,16 @@ export function createApiActivities(deps: ApiStepDeps) {
       });
     },
     /** A ticket's comments that ask to sync, each with the ticket as context. */
-    async listTicketComments(flowId: string, ticketId: string, ticket: ApiRecord): Promise<WorkItem[]> {
+    async listTicketComments(flowId: string, ticketId: string, ticket: ApiRecord | undefined): Promise<WorkItem[]> {
       return step(undefined, async () => {
         const comments = (await deps.connectors.zendesk.listTicketComments(Number(ticketId))) as ApiRecord[];
         const items: WorkItem[] = [];
-        if (isDeletedInZendesk('tickets', ticket)) return items;
+        if (ticket && isDeletedInZendesk('tickets', ticket)) return items;
         for (const comment of comments) {
           const pairId = commentPairId(ticketId, String(comment.id));
           if (await routeComment(deps.store, deps.flows, flowId, pairId, comment)) items.push({ kind: 'pair', flowId, zendeskId: pairId, given: { record: comment, ticket } });
         }
-        return items;
+        return fitPayload(items);
       });
     },
   };

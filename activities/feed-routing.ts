@@ -3,15 +3,26 @@
  * needs nothing (content equal to the link's base, outside the flow's condition, created on demand
  * only, a target record without a link). What is left are the pairs the poll hands over.
  */
-import { ApiRecord, FlowDefinition, Side, getFlow, rowKey, toCanonical, translateCanonical, flowForTargetRecord, type Feed } from '../flows';
+import { ApiRecord, FlowDefinition, Side, getFlow, isDeletedInZendesk, rowKey, toCanonical, translateCanonical, flowForTargetRecord, type Feed } from '../flows';
 import type { FlowsConfig } from '../flows';
 import type { LinkStore } from '../store';
 import type { GivenRecord } from '../workflows/ids';
 import { LinkTranslations } from './link-translations';
-import { isDeletedInZendesk } from './record-access';
 
 /** One thing the poll hands over: a pair to sync, or a ticket whose comments are to be listed. */
-export type WorkItem = { kind: 'pair'; flowId: string; zendeskId: string; given?: GivenRecord } | { kind: 'comments'; ticketId: string; ticket: ApiRecord };
+export type WorkItem = { kind: 'pair'; flowId: string; zendeskId: string; given?: GivenRecord } | { kind: 'comments'; ticketId: string; ticket?: ApiRecord };
+
+/** Temporal refuses payloads over 2 MB; a page of large records is handed over by id instead. */
+const MAX_PAGE_BYTES = 1_500_000;
+
+/**
+ * The items as they fit in one activity result: with the records the feed returned (saving each pair
+ * a read), or, when those are too large together, without them (each pair then reads its own).
+ */
+export function fitPayload(items: WorkItem[]): WorkItem[] {
+  if (Buffer.byteLength(JSON.stringify(items)) <= MAX_PAGE_BYTES) return items;
+  return items.map((item) => (item.kind === 'pair' ? { kind: 'pair', flowId: item.flowId, zendeskId: item.zendeskId } : { kind: 'comments', ticketId: item.ticketId }));
+}
 
 export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, feed: Feed, id: string, record: ApiRecord): Promise<WorkItem[]> {
   const out: WorkItem[] = [];

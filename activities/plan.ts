@@ -5,14 +5,14 @@
  */
 import { ApiRecord, FlowId, feedOf, getFlow, type Reference } from '../flows';
 import { syncPair, businessFailure, PairFailed, type PairSteps } from '../workflows/sync-pair';
-import type { GivenRecord, PairRef, ReferenceReady } from '../workflows/ids';
+import type { GivenRecord, PairRef, PairSynced } from '../workflows/ids';
 import { commentPairId } from '../workflows/ids';
 import { createApiActivities, type ApiStepDeps } from './api-steps';
 import { createLocalActivities } from './local-steps';
 import { readZendeskFeed } from './change-feeds';
 import { describeFailure } from './failures';
 import { plannedKey, type PlannedLinks } from './link-translations';
-import type { SyncDecision } from './types';
+import type { SyncDecision, SyncOutcome } from './types';
 
 export type PlanAction = 'create' | 'link' | 'update' | 'unchanged' | 'skip' | 'conflict' | 'fail';
 
@@ -102,10 +102,10 @@ class Planner {
     }
   }
 
-  private async reference(ref: Reference): Promise<ReferenceReady> {
+  private async reference(ref: Reference): Promise<PairSynced> {
     const entry = await this.plan({ flowId: ref.flowId, zendeskId: ref.zendeskId }, undefined, true);
     if (entry.action === 'fail') throw new PairFailed(entry.reason);
-    const outcome = Object.entries(ACTIONS).find(([, a]) => a === entry.action)?.[0] ?? 'skipped';
+    const outcome = (Object.entries(ACTIONS).find(([, a]) => a === entry.action)?.[0] ?? 'skipped') as SyncOutcome;
     return { flowId: ref.flowId, zendeskId: ref.zendeskId, targetId: entry.targetId, outcome, summary: entry.reason };
   }
 }

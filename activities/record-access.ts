@@ -7,6 +7,8 @@ import { NotFoundError } from '../connectors/errors';
 import type { PowerOfficeClient } from '../connectors/poweroffice';
 import type { ZendeskClient } from '../connectors/zendesk';
 import type { ApiRecord, MatchRule, TargetType, ZendeskType } from '../flows/types';
+import { isDeletedInZendesk } from '../flows/decide';
+import { parseCommentPairId } from '../workflows/ids';
 
 export interface Connectors {
   zendesk: ZendeskClient;
@@ -48,18 +50,7 @@ async function orNull<T>(read: Promise<T>): Promise<T | null> {
 const asRecord = (r: unknown) => r as ApiRecord;
 const asRecords = (r: unknown[]) => r as ApiRecord[];
 
-export { commentPairId } from '../workflows/ids';
 
-export function parseCommentPairId(id: string): { ticketId: number; commentId: number } {
-  const [ticket, comment] = id.split(':');
-  const ticketId = Number(ticket);
-  const commentId = Number(comment);
-  if (!Number.isInteger(ticketId) || !Number.isInteger(commentId)) throw new Error(`comment pair id \`${id}\` is not <ticket id>:<comment id>`);
-  return { ticketId, commentId };
-}
-
-export { isDeletedInZendesk } from '../flows/decide';
-import { isDeletedInZendesk } from '../flows/decide';
 
 export function zendeskAccess(zendesk: ZendeskClient): ZendeskAccess {
   return {

@@ -14,6 +14,7 @@ import { createConnectors } from '../workers/connectors';
 import { freePort } from '../workers/free-port';
 import type { SimulatorStats } from '../simulators/kit';
 import { TASK_QUEUE } from '../workflows/ids';
+import { BUSY_QUERY } from '../workflows/search-attributes';
 import type { PollTotals } from '../workflows/poll';
 
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     console.log(`first sync of ${users} Zendesk users, then ${edits} organisation renames (the simulators' real rate limits)`);
     const started = Date.now();
     const totals = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/users', args: [{ feed: 'zendesk/users', full: true }] })) as PollTotals;
-    while ((await count('TandemKind = "record" AND ExecutionStatus = "Running"')) > 0) await new Promise((r) => setTimeout(r, 250));
+    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
     const seconds = (Date.now() - started) / 1000;
     const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };
     const firstSync = {

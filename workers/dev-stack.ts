@@ -3,7 +3,7 @@
  * its Web UI, the three simulators with sample data, the worker, the webhook receiver (the Zendesk
  * simulator's webhooks point at it), the poll schedules and the metrics endpoint.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { join, resolve } from 'node:path';
 import { DEFAULT_FLOWS_CONFIG } from '../flows';
@@ -103,7 +103,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     if (opts.schedules !== false) {
       await applySchedules(client, opts.intervals);
       // Poll once now rather than after the first interval, so the first sync starts at once.
-      for (const s of plannedSchedules(opts.intervals)) await client.schedule.getHandle(s.id).trigger();
+      // SKIP, like the schedules themselves: never a second poll of a feed while one runs.
+      for (const s of plannedSchedules(opts.intervals)) await client.schedule.getHandle(s.id).trigger(ScheduleOverlapPolicy.SKIP);
     }
     return { temporal, sims, store, client, receiver, metrics: metricsServer, stop };
   } catch (err) {

@@ -1,6 +1,6 @@
 import { Client } from '@temporalio/client';
 import { CHANGED_SIGNAL, ChangeNotice, PairRef, TASK_QUEUE, recordWorkflowId } from '../workflows/ids';
-import { FLOW, KIND, ZENDESK_ID } from '../workflows/search-attributes';
+import { recordSearchAttributes } from '../workflows/search-attributes';
 import type { RecordOptions } from '../workflows/record';
 
 /**
@@ -14,10 +14,6 @@ export async function signalPair(client: Client, pair: PairRef, notice: ChangeNo
     args: options ? [pair, options] : [pair],
     signal: CHANGED_SIGNAL,
     signalArgs: [notice],
-    typedSearchAttributes: [
-      { key: KIND, value: 'record' },
-      { key: FLOW, value: pair.flowId },
-      { key: ZENDESK_ID, value: pair.zendeskId },
-    ],
+    typedSearchAttributes: recordSearchAttributes(pair),
   });
 }

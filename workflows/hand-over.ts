@@ -4,11 +4,12 @@
  * then; a child that keeps retrying holds one slot, never the others.
  */
 import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
-import { ParentClosePolicy, condition, getExternalWorkflowHandle, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, condition, getExternalWorkflowHandle, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { WorkItem } from '../activities/feed-routing';
 import type { OutcomeCounts, SyncOutcome } from '../activities/types';
 import { recordWorkflowId, ticketCommentsWorkflowId } from './ids';
-import { changedSignal, syncRecord, type RecordRunSummary } from './record';
+import { recordSearchAttributes } from './search-attributes';
+import { changedSignal, pairSyncedSignal, syncRecord } from './record';
 import type { RetryTuning } from './steps';
 import { syncTicketComments } from './ticket-comments';
 
@@ -30,88 +31,102 @@ export function emptyCounts(): HandOverCounts {
   return { started: 0, signalled: 0, outcomes: emptyOutcomes(), failures: [] };
 }
 
-/** A started child, and its end (wrapped: an async function would wait for a promise it returns). */
-interface Started {
-  ended: Promise<SyncOutcome | null>;
-}
-
+/**
+ * Hands work to children, at most `size` in flight. A pair child counts as done when it reports its
+ * first sync (a failed pair stays open for its next change); a comments child when it ends.
+ */
 export class SlidingWindow {
-  private inFlight = 0;
+  private readonly inFlight = new Set<string>();
 
   constructor(
     private readonly size: number,
     private readonly counts: HandOverCounts,
     private readonly retry: RetryTuning | undefined,
     private readonly side: 'zendesk' | 'target',
-  ) {}
+  ) {
+    setHandler(pairSyncedSignal, (synced) => this.report(recordWorkflowId(synced), synced));
+  }
 
   get running(): number {
-    return this.inFlight;
+    return this.inFlight.size;
   }
 
   /** Starts the item's workflow once a slot is free; returns when it has started (or was signalled). */
   async add(item: WorkItem): Promise<void> {
-    await condition(() => this.inFlight < this.size);
-    const started = item.kind === 'pair' ? await this.startPair(item) : await this.startComments(item);
-    if (!started) return;
-    this.inFlight += 1;
-    void started.ended.then(
-      (outcome) => this.done(outcome),
-      (err: Error) => this.done('failed', err.message),
-    );
+    await condition(() => this.inFlight.size < this.size);
+    if (item.kind === 'pair') await this.startPair(item);
+    else await this.startComments(item);
   }
 
   /** Waits for the children in flight, at most `timeout` (a child that keeps retrying must not hold the caller). */
   async drain(timeout: Duration): Promise<void> {
-    await condition(() => this.inFlight === 0, timeout);
+    await condition(() => this.inFlight.size === 0, timeout);
   }
 
-  private done(outcome: SyncOutcome | null, failure?: string): void {
-    this.inFlight -= 1;
+  private report(id: string, synced: { outcome: SyncOutcome; summary: string } | null): void {
+    if (synced?.outcome === 'failed' && this.inFlight.has(id)) this.counts.failures = [`${id}: ${synced.summary}`, ...this.counts.failures].slice(0, 20);
+    this.done(id, synced?.outcome ?? null);
+  }
+
+  private done(id: string, outcome: SyncOutcome | null): void {
+    if (!this.inFlight.delete(id)) return;
     if (outcome) this.counts.outcomes[outcome] += 1;
-    if (failure) this.counts.failures = [failure, ...this.counts.failures].slice(0, 20);
   }
 
-  private async startPair(item: Extract<WorkItem, { kind: 'pair' }>): Promise<Started | undefined> {
+  private async startPair(item: Extract<WorkItem, { kind: 'pair' }>): Promise<void> {
     const pair = { flowId: item.flowId, zendeskId: item.zendeskId };
     const workflowId = recordWorkflowId(pair);
     for (let tries = 0; tries < 3; tries++) {
       try {
-        const child = await startChild(syncRecord, { workflowId, args: [pair, { given: item.given, lingerMs: 0, retry: this.retry }], parentClosePolicy: ParentClosePolicy.ABANDON });
-        this.counts.started += 1;
-        const ended = child.result().then((run: RecordRunSummary) => {
-          const last = run.last;
-          if (last?.outcome === 'failed') this.counts.failures = [`${workflowId}: ${last.summary}`, ...this.counts.failures].slice(0, 20);
-          return last?.outcome ?? null;
+        this.inFlight.add(workflowId);
+        const child = await startChild(syncRecord, {
+          workflowId,
+          args: [pair, { given: item.given, lingerMs: 0, retry: this.retry }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: recordSearchAttributes(pair),
         });
-        return { ended };
+        this.counts.started += 1;
+        // It reports by ending, or by a signal when it stays open (failed, or more changes came).
+        void child.result().then(
+          (run) => this.report(workflowId, run.last),
+          () => this.done(workflowId, null),
+        );
+        return;
       } catch (err) {
+        this.inFlight.delete(workflowId);
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
       try {
-        await getExternalWorkflowHandle(workflowId).signal(changedSignal, { side: this.side, via: 'poll' });
+        // It runs already (a webhook, or a failed pair waiting for its fix): it reports its next sync.
+        this.inFlight.add(workflowId);
+        await getExternalWorkflowHandle(workflowId).signal(changedSignal, { side: this.side, via: 'poll', replyTo: workflowInfo().workflowId });
         this.counts.signalled += 1;
-        return undefined;
+        return;
       } catch {
+        this.inFlight.delete(workflowId);
         // It ended between the two calls: start it again.
       }
     }
-    return undefined;
   }
 
-  private async startComments(item: Extract<WorkItem, { kind: 'comments' }>): Promise<Started | undefined> {
+  private async startComments(item: Extract<WorkItem, { kind: 'comments' }>): Promise<void> {
+    const workflowId = ticketCommentsWorkflowId(item.ticketId);
     try {
+      this.inFlight.add(workflowId);
       const child = await startChild(syncTicketComments, {
-        workflowId: ticketCommentsWorkflowId(item.ticketId),
+        workflowId,
         args: [{ ticketId: item.ticketId, ticket: item.ticket, retry: this.retry }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
       this.counts.started += 1;
-      return { ended: child.result().then(() => null) };
+      void child.result().then(
+        () => this.done(workflowId, null),
+        () => this.done(workflowId, null),
+      );
     } catch (err) {
+      this.inFlight.delete(workflowId);
       // Its comments are being listed now; a later change of the ticket lists them again.
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return undefined;
-      throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
 }

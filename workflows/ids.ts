@@ -1,5 +1,6 @@
 /** Names shared by workflows, the worker and the clients that start or signal them. */
 import type { ApiRecord } from '../flows/types';
+import type { SyncOutcome } from '../activities/types';
 
 /** Workflows, and the local activities they run (decisions, the link store). */
 export const TASK_QUEUE = 'tandem';
@@ -34,19 +35,24 @@ export interface ChangeNotice {
   via: 'webhook' | 'poll' | 'manual' | 'reference';
   /** The change's own time when known (ISO), for the audit trail. */
   at?: string;
-  /** A pair that needs this one linked (a reference): it wants the result signalled back. */
+  /** Who wants to hear of the next sync (a poll, a pair that needs this one): signalled back then. */
   replyTo?: string;
+  /** Another pair needs this one linked (a reference): on-demand flows may create it. */
+  demanded?: boolean;
 }
 
 export const CHANGED_SIGNAL = 'changed';
-export const REFERENCE_READY_SIGNAL = 'referenceReady';
+export const PAIR_SYNCED_SIGNAL = 'pairSynced';
 
-/** What a referenced pair tells the pair that waits for it. */
-export interface ReferenceReady {
+/**
+ * What a pair tells those who wait for it after a sync: its parent (a poll, or a pair that needs it
+ * as a reference) once, and anyone who asked with `replyTo`.
+ */
+export interface PairSynced {
   flowId: string;
   zendeskId: string;
   targetId: string | null;
-  outcome: string;
+  outcome: SyncOutcome;
   summary: string;
 }
 
@@ -60,4 +66,12 @@ export interface GivenRecord {
 /** A ticket comment's pair id: comments have no address of their own but their ticket's. */
 export function commentPairId(ticketId: string | number, commentId: string | number): string {
   return `${ticketId}:${commentId}`;
+}
+
+export function parseCommentPairId(id: string): { ticketId: number; commentId: number } {
+  const [ticket, comment] = id.split(':');
+  const ticketId = Number(ticket);
+  const commentId = Number(comment);
+  if (!Number.isInteger(ticketId) || !Number.isInteger(commentId)) throw new Error(`comment pair id \`${id}\` is not <ticket id>:<comment id>`);
+  return { ticketId, commentId };
 }

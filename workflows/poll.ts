@@ -11,6 +11,8 @@ export interface PollInput {
   full?: boolean;
   /** Children in flight at most. */
   window?: number;
+  /** How long a page waits for its children before the next (a child that keeps retrying must not hold the feed). */
+  drainSeconds?: number;
   retry?: RetryTuning;
   /** Carried across continue-as-new: where the next page starts, and the totals so far. */
   checkpoint?: string | null;
@@ -49,7 +51,7 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
   totals.unchanged += Math.max(0, page.read - page.items.length);
   upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
   // The children started here carry on by themselves; waiting (a while) keeps the window honest across pages.
-  await window.drain('2 minutes');
+  await window.drain((input.drainSeconds ?? 120) * 1000);
   if (!page.done) await continueAsNew<typeof pollFeed>({ ...input, checkpoint: page.checkpoint, totals });
   upsertSearchAttributes([{ key: OUTCOME, value: totals.outcomes.failed > 0 ? 'failed' : 'ok' }]);
   upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });

@@ -4,8 +4,8 @@ import {
   condition,
   continueAsNew,
   defineSignal,
-  executeChild,
   getExternalWorkflowHandle,
+  startChild,
   proxySinks,
   setHandler,
   type Sinks,
@@ -15,14 +15,14 @@ import {
 } from '@temporalio/workflow';
 import type { Reference } from '../flows/decide';
 import type { SyncOutcome, SyncPairResult } from '../activities/types';
-import { CHANGED_SIGNAL, REFERENCE_READY_SIGNAL, recordWorkflowId, type ChangeNotice, type GivenRecord, type PairRef, type ReferenceReady } from './ids';
-import { FLOW, KIND, OUTCOME, TARGET_ID, ZENDESK_ID } from './search-attributes';
+import { CHANGED_SIGNAL, PAIR_SYNCED_SIGNAL, recordWorkflowId, type ChangeNotice, type GivenRecord, type PairRef, type PairSynced } from './ids';
+import { KIND, OUTCOME, TARGET_ID, recordSearchAttributes } from './search-attributes';
 import { getFlow } from '../flows/registry';
 import { pairSteps, type RetryTuning } from './steps';
 import { businessFailure, syncPair } from './sync-pair';
 
 export const changedSignal = defineSignal<[ChangeNotice]>(CHANGED_SIGNAL);
-export const referenceReadySignal = defineSignal<[ReferenceReady]>(REFERENCE_READY_SIGNAL);
+export const pairSyncedSignal = defineSignal<[PairSynced]>(PAIR_SYNCED_SIGNAL);
 
 export interface RecordOptions {
   /** Another pair refers to this one (it runs as that pair's child): on-demand flows may create it. */
@@ -60,6 +60,8 @@ const DEFAULT_LINGER_MS = 2000;
 const SYNCS_PER_RUN = 50;
 /** How many syncs that wrote (or failed) the memo keeps. */
 const RECENT = 5;
+/** Outcomes that wait for a change (a fix of the data, an operator's choice) rather than end the run. */
+const UNSETTLED: readonly SyncOutcome[] = ['failed', 'conflict'];
 
 /**
  * The record workflow of one pair, id `<flow id>/<zendesk id>`: an entity workflow. Started or woken
@@ -73,29 +75,33 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
   let demanded = options.demanded ?? false;
   let given = options.given;
   const waiting: string[] = [];
-  const replies = new Map<string, ReferenceReady>();
+  const replies = new Map<string, PairSynced>();
   setHandler(changedSignal, (notice) => {
     pending = true;
     given = undefined; // something newer than the feed's copy
-    if (notice.replyTo) {
-      demanded = true;
-      waiting.push(notice.replyTo);
-    }
+    if (notice.demanded) demanded = true;
+    if (notice.replyTo) waiting.push(notice.replyTo);
   });
-  setHandler(referenceReadySignal, (ready) => void replies.set(recordWorkflowId(ready), ready));
-  upsertSearchAttributes([
-    { key: KIND, value: 'record' },
-    { key: FLOW, value: pair.flowId },
-    { key: ZENDESK_ID, value: pair.zendeskId },
-  ]);
+  setHandler(pairSyncedSignal, (synced) => void replies.set(recordWorkflowId(synced), synced));
+  // Whoever starts a pair sets these (one event fewer per pair); a bare start gets them here.
+  if (!workflowInfo().typedSearchAttributes.get(KIND)) upsertSearchAttributes(recordSearchAttributes(pair));
 
   const linkReference = (ref: Reference) => runReference(ref, options.retry, replies);
   const steps = pairSteps(getFlow(pair.flowId).target.system, options.retry);
   let recent = options.recent ?? [];
   let syncs = 0;
   let last: SyncPairResult | null = null;
+  // The parent (a poll, or a pair that needs this one) hears of the first sync: by this run's end
+  // when it ends right after, else (more changes pending, or failed and waiting) by a signal.
+  let parentToTell = workflowInfo().parent?.workflowId;
   for (;;) {
-    if (!pending && !(await condition(() => pending, options.lingerMs ?? DEFAULT_LINGER_MS))) break;
+    if (!pending) {
+      // A failed or conflicting pair stays open until its next change heals it: its TandemOutcome
+      // then moves on in this same run, so "failed now" is a plain query.
+      const linger = options.lingerMs ?? DEFAULT_LINGER_MS;
+      if (last && UNSETTLED.includes(last.outcome)) await condition(() => pending);
+      else if (linger <= 0 || !(await condition(() => pending, linger))) break;
+    }
     pending = false;
     // Those who asked before this sync began get its answer; later askers wait for the next one.
     const answering = waiting.splice(0);
@@ -113,54 +119,67 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     syncs += 1;
     last = result;
     sinks.metrics.syncEnded(pair.flowId, result.outcome);
-    for (const parent of answering) await answer(parent, result);
-    if (result.written.target || result.written.zendesk || ['failed', 'conflict', 'orphaned'].includes(result.outcome)) {
+    const endsNow = !pending && !UNSETTLED.includes(result.outcome) && (options.lingerMs ?? DEFAULT_LINGER_MS) <= 0;
+    if (parentToTell && !endsNow) answering.push(parentToTell);
+    parentToTell = undefined;
+    for (const asker of answering) await tell(asker, result);
+    if (result.written.target || result.written.zendesk || UNSETTLED.includes(result.outcome) || result.outcome === 'orphaned') {
       recent = [{ at: new Date().toISOString(), outcome: result.outcome, summary: result.summary }, ...recent].slice(0, RECENT);
     }
     upsertSearchAttributes(result.targetId ? [{ key: OUTCOME, value: result.outcome }, { key: TARGET_ID, value: result.targetId }] : [{ key: OUTCOME, value: result.outcome }]);
     upsertMemo({ summary: result.summary, recent });
-    if (syncs >= SYNCS_PER_RUN && pending) await continueAsNew<typeof syncRecord>(pair, { ...options, demanded, given: undefined, recent });
+    if (syncs >= SYNCS_PER_RUN && (pending || UNSETTLED.includes(result.outcome))) {
+      await continueAsNew<typeof syncRecord>(pair, { ...options, demanded, given: undefined, recent });
+    }
   }
   return { pair, syncs, last };
 }
 
 /**
  * Links a referenced pair through its own workflow (`<flow id>/<zendesk id>`): as a child when none
- * runs, so the UI shows parent and child; when one runs already (a webhook woke it), by asking it
- * and waiting for its answer.
+ * runs, so the UI shows parent and child; when one runs already (a webhook woke it), by asking it.
+ * Either way the answer comes as a signal after its next sync.
  */
-async function runReference(ref: Reference, retry: RetryTuning | undefined, replies: Map<string, ReferenceReady>): Promise<ReferenceReady> {
+async function runReference(ref: Reference, retry: RetryTuning | undefined, replies: Map<string, PairSynced>): Promise<PairSynced> {
   const pair: PairRef = { flowId: ref.flowId, zendeskId: ref.zendeskId };
   const id = recordWorkflowId(pair);
+  replies.delete(id);
   for (;;) {
     try {
-      const run = await executeChild(syncRecord, {
+      // The referenced pair outlives this one: it is a record of its own.
+      const child = await startChild(syncRecord, {
         workflowId: id,
         args: [pair, { demanded: true, lingerMs: 0, retry }],
-        // The referenced pair outlives this one: it is a record of its own.
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: recordSearchAttributes(pair),
       });
-      const last = run.last;
-      return { ...pair, targetId: last?.targetId ?? null, outcome: last?.outcome ?? 'skipped', summary: last?.summary ?? 'no sync ran' };
+      void child.result().then(
+        (run) => run.last && !replies.has(id) && replies.set(id, synced(run.last)),
+        () => undefined,
+      );
+      break;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    replies.delete(id);
     try {
-      await getExternalWorkflowHandle(id).signal(changedSignal, { side: 'zendesk', via: 'reference', replyTo: workflowInfo().workflowId });
+      await getExternalWorkflowHandle(id).signal(changedSignal, { side: 'zendesk', via: 'reference', replyTo: workflowInfo().workflowId, demanded: true });
+      break;
     } catch {
-      continue; // it ended meanwhile: start it
+      // It ended between the two calls: start it.
     }
-    await condition(() => replies.has(id));
-    return replies.get(id)!;
   }
+  await condition(() => replies.has(id));
+  return replies.get(id)!;
 }
 
-async function answer(parent: string, result: SyncPairResult): Promise<void> {
-  const ready: ReferenceReady = { flowId: result.flowId, zendeskId: result.zendeskId, targetId: result.targetId, outcome: result.outcome, summary: result.summary };
+function synced(result: SyncPairResult): PairSynced {
+  return { flowId: result.flowId, zendeskId: result.zendeskId, targetId: result.targetId, outcome: result.outcome, summary: result.summary };
+}
+
+async function tell(asker: string, result: SyncPairResult): Promise<void> {
   try {
-    await getExternalWorkflowHandle(parent).signal(referenceReadySignal, ready);
+    await getExternalWorkflowHandle(asker).signal(pairSyncedSignal, synced(result));
   } catch {
-    // The asker is gone (terminated); nobody waits for this answer.
+    // The asker is gone (ended or terminated); nobody waits for this answer.
   }
 }

@@ -10,7 +10,7 @@ import type { ApiRecord, Canonical, CreateContext, FlowDefinition } from '../flo
 import type { SyncDecision, SyncOutcome, SyncPairResult } from '../activities/types';
 import type { ApiActivities } from '../activities/api-steps';
 import type { LocalActivities } from '../activities/local-steps';
-import type { GivenRecord, PairRef, ReferenceReady } from './ids';
+import { parseCommentPairId, type GivenRecord, type PairRef, type PairSynced } from './ids';
 import type { RetryTuning } from './steps';
 
 /** The link as the store holds it (read by an activity). */
@@ -31,7 +31,7 @@ export interface SyncContext {
   given?: GivenRecord;
   retry?: RetryTuning;
   /** Links a referenced pair through its own workflow; the record workflow knows how. */
-  linkReference(ref: Reference): Promise<ReferenceReady>;
+  linkReference(ref: Reference): Promise<PairSynced>;
 }
 
 /** A business failure: recorded on the pair, shown in the UI, healed by the next edit. Not a crash. */
@@ -198,8 +198,8 @@ class PairRun {
   private async createContext(given: GivenRecord | undefined): Promise<CreateContext> {
     if (this.flow.source.type !== 'ticketComments') return {};
     if (given?.ticket) return { ticket: given.ticket };
-    const ticketId = this.ctx.pair.zendeskId.split(':')[0];
-    return { ticket: (await this.zendesk.readZendesk(this.ctx.pair, 'tickets', ticketId)) ?? undefined };
+    const { ticketId } = parseCommentPairId(this.ctx.pair.zendeskId);
+    return { ticket: (await this.zendesk.readZendesk(this.ctx.pair, 'tickets', String(ticketId))) ?? undefined };
   }
 
   private result(outcome: SyncOutcome, targetId: string | null, summary: string): SyncPairResult {

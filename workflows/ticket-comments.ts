@@ -8,7 +8,8 @@ import { SlidingWindow, emptyCounts, type HandOverCounts } from './hand-over';
 
 export interface TicketCommentsInput {
   ticketId: string;
-  ticket: ApiRecord;
+  /** As the tickets feed returned it; absent when the page was too large to carry records. */
+  ticket?: ApiRecord;
   retry?: RetryTuning;
 }
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { Client, ScheduleNotFoundError } from '@temporalio/client';
+import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { applySchedules, listSchedules, plannedSchedules, selectSchedules } from '../../workers/schedules';
 import type { Config } from '../../workers/config';
 import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, withConfigOption } from '../context';
@@ -109,7 +109,7 @@ export function schedulesCommand(): Command {
       .argument(WHICH[0], WHICH[1], scheduleWhichArg)
       .addHelpText('after', '\nExample:\n  tandem schedules trigger poll/zendesk-users-to-crmoffice-contacts/zendesk')
       .action(async (which: string | undefined, _flags: unknown, self: Command) => {
-        await eachSchedule(self, which, 'triggered', (client, id) => client.schedule.getHandle(id).trigger());
+        await eachSchedule(self, which, 'triggered', (client, id) => client.schedule.getHandle(id).trigger(ScheduleOverlapPolicy.SKIP));
       }),
   );
   return cmd;

@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_FLOWS_CONFIG, FlowsConfig, feedOf, getFlow, type Side } from '../../flows';
+import { DEFAULT_FLOWS_CONFIG, FLOW_IDS, FlowsConfig, feedOf, getFlow, type Side } from '../../flows';
 import { LinkStore, openStore } from '../../store';
 import { AllSimulators, AllSimulatorsOptions, startAllSimulators } from '../../simulators/all';
 import { createConnectors } from '../../workers/connectors';
@@ -17,6 +17,7 @@ import type { SyncHooks } from '../../activities';
 import type { PollTotals } from '../../workflows/poll';
 import type { RetryTuning } from '../../workflows/steps';
 import { TASK_QUEUE } from '../../workflows/ids';
+import { BUSY_QUERY } from '../../workflows/search-attributes';
 import { startTemporal } from './temporal';
 
 export interface TestStack {
@@ -27,7 +28,7 @@ export interface TestStack {
   storePath: string;
   /** Runs one poll of the feed of a flow's side to its end, then waits for the record workflows. */
   poll(flowId: string, side: Side, full?: boolean): Promise<PollTotals>;
-  /** Waits until no record workflow runs (they end once synced). */
+  /** Waits until no pair workflow is at work (they end once synced; failed ones wait for a change). */
   settle(timeoutMs?: number): Promise<void>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -83,7 +84,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       const totals = await env.client.workflow.execute('pollFeed', {
         taskQueue: TASK_QUEUE,
         workflowId: `test-poll-${++pollCount}-${feedOf(getFlow(flowId), side)}`,
-        args: [{ feed: feedOf(getFlow(flowId), side), full, retry: opts.retry ?? TEST_RETRY }],
+        args: [{ feed: feedOf(getFlow(flowId), side), full, retry: opts.retry ?? TEST_RETRY, drainSeconds: 30 }],
       });
       await stack.settle();
       return totals as PollTotals;
@@ -91,8 +92,10 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     async settle(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const { count } = await env.client.workflow.count('TandemKind IN ("record", "comments") AND ExecutionStatus = "Running"');
-        if (count === 0) return;
+        // A pair that keeps retrying (an outage the test made) is not work that will end by itself.
+        const { count } = await env.client.workflow.count(BUSY_QUERY);
+        const retrying = (await Promise.all(FLOW_IDS.map((f) => store.countRetrying(f)))).reduce((a, b) => a + b, 0);
+        if (count <= retrying) return;
         if (Date.now() > deadline) throw new Error(`${count} record workflow(s) still running after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -1,0 +1,139 @@
+/**
+ * The record workflow's order and failure handling with mocked activities on a real dev server: no
+ * simulators, no store; each step answers what the test says.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import type { ApiActivities } from '../../activities/api-steps';
+import type { LocalActivities } from '../../activities/local-steps';
+import { createMetrics } from '../../workers/metrics';
+import { tandemSinks } from '../../workers/worker';
+import { CHANGED_SIGNAL, SYSTEMS, TASK_QUEUE } from '../../workflows/ids';
+import type { RecordRunSummary } from '../../workflows/record';
+import { startTemporal } from '../helpers/temporal';
+
+jest.setTimeout(120_000);
+
+const Z3 = 'zendesk-users-to-crmoffice-contacts';
+const user = { id: 42, name: 'Ada Lovelace', email: 'ada@example.no', role: 'end-user', updated_at: '2024-01-01T10:00:00Z' };
+const contact = { id: 'c-1', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.no', updatedAt: '2024-01-01T10:00:00Z' };
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startTemporal();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+type Mocks = { api: Partial<ApiActivities>; local: Partial<LocalActivities> };
+
+/** The happy path of an existing link; each test overrides what it is about. */
+function mocks(calls: string[], overrides: Partial<Mocks> = {}): Mocks {
+  const log = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) => async (...args: A) => {
+    calls.push(name);
+    return fn(...args);
+  };
+  return {
+    api: {
+      readZendesk: log('readZendesk', async () => user),
+      readTarget: log('readTarget', async () => contact),
+      updateTarget: log('updateTarget', async () => undefined),
+      updateZendesk: log('updateZendesk', async () => undefined),
+      ...overrides.api,
+    },
+    local: {
+      readLink: log('readLink', async () => ({ flowId: Z3, zendeskId: '42', targetId: 'c-1', state: 'linked' as const, base: {}, version: 1, lastError: null, lastSyncedAt: null, updatedAt: '' })),
+      decideMerge: log('decideMerge', async () => ({ decisions: [], toTarget: { givenName: 'Ada' }, toZendesk: null, newBase: {}, references: [] })),
+      saveLink: log('saveLink', async () => true),
+      markFailed: log('markFailed', async () => undefined),
+      clearRetrying: log('clearRetrying', async () => undefined),
+      ...overrides.local,
+    },
+  };
+}
+
+async function withWorkers<T>(m: Mocks, fn: () => Promise<T>): Promise<T> {
+  const workers = [
+    await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: m.local, sinks: tandemSinks(createMetrics()) }),
+    ...(await Promise.all(SYSTEMS.map((taskQueue) => Worker.create({ connection: env.nativeConnection, taskQueue, activities: m.api })))),
+  ];
+  const [first, ...rest] = workers;
+  return first.runUntil(async () => {
+    const running = rest.map((w) => w.run());
+    try {
+      return await fn();
+    } finally {
+      for (const w of rest) w.shutdown();
+      await Promise.all(running);
+    }
+  });
+}
+
+let n = 0;
+const start = (options: object = {}) =>
+  env.client.workflow.start('syncRecord', { taskQueue: TASK_QUEUE, workflowId: `record-test-${++n}`, args: [{ flowId: Z3, zendeskId: '42' }, { lingerMs: 500, retry: { initialIntervalMs: 50, maximumIntervalMs: 200 }, ...options }] });
+
+test('a linked pair: read both sides, decide, write what differs, save the link, in that order', async () => {
+  const calls: string[] = [];
+  const result = await withWorkers(mocks(calls), async () => (await start()).result());
+  expect(calls).toEqual(['readLink', 'readZendesk', 'readTarget', 'decideMerge', 'updateTarget', 'saveLink']);
+  expect((result as RecordRunSummary).last?.outcome).toBe('updated');
+});
+
+test('transient failures are retried by the engine until the step succeeds', async () => {
+  const calls: string[] = [];
+  let failures = 0;
+  const m = mocks(calls, {
+    api: {
+      readTarget: async () => {
+        if (++failures <= 5) throw ApplicationFailure.retryable('crmoffice GET /contacts/{id}: 503', 'TransientApiError');
+        return contact;
+      },
+    },
+  });
+  const result = (await withWorkers(m, async () => (await start()).result())) as RecordRunSummary;
+  expect(failures).toBe(6);
+  expect(result.last?.outcome).toBe('updated');
+});
+
+test('changes arriving during a sync are coalesced into one more sync', async () => {
+  const calls: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const m = mocks(calls, { api: { readZendesk: async () => (calls.push('readZendesk'), await gate, user) } });
+  const result = (await withWorkers(m, async () => {
+    const handle = await start();
+    while (!calls.includes('readZendesk')) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 5; i++) await handle.signal(CHANGED_SIGNAL, { side: 'zendesk', via: 'webhook' });
+    release();
+    return handle.result();
+  })) as RecordRunSummary;
+  expect(result.syncs).toBe(2);
+});
+
+test('a permanent failure marks the pair failed and the run waits, open, for the change that heals it', async () => {
+  const calls: string[] = [];
+  let refuse = true;
+  const m = mocks(calls, {
+    api: {
+      updateTarget: async () => {
+        calls.push('updateTarget');
+        if (refuse) throw ApplicationFailure.nonRetryable('crmoffice PATCH /contacts/{id}: 400 email is invalid', 'PermanentApiError');
+      },
+    },
+  });
+  await withWorkers(m, async () => {
+    const handle = await start();
+    while (!calls.includes('markFailed')) await new Promise((r) => setTimeout(r, 20));
+    expect(calls).not.toContain('saveLink');
+    await new Promise((r) => setTimeout(r, 1000)); // past the linger: still open
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(String((await handle.describe()).memo?.summary)).toMatch(/^failed: crmoffice PATCH .*400/);
+    refuse = false;
+    await handle.signal(CHANGED_SIGNAL, { side: 'zendesk', via: 'webhook' });
+    const result = (await handle.result()) as RecordRunSummary;
+    expect(result.last?.outcome).toBe('updated');
+  });
+});
