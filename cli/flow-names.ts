@@ -1,5 +1,5 @@
 /**
- * Flow names as people type them: the full id, or the short code of spec/flows.md (P1, Z3b, ...),
+ * Flow names as people type them: the full id, or the short code of docs/flows.md (P1, Z3b, ...),
  * any case. The codes come from the flow definitions, so a new flow needs no edit here.
  */
 import { FLOW_IDS, FLOWS, type FlowId } from '../flows';

@@ -5,7 +5,11 @@
 import { normalizeId, normalizeText, normalizeTimestamp, NormalizeError } from './normalize';
 import type { ApiRecord, ExtraResult } from './types';
 
-/** "Ada King Lovelace" → given "Ada King", family "Lovelace": the last word is the family name. */
+/**
+ * "Ada King Lovelace" → given "Ada King", family "Lovelace": the last word is the family name. A
+ * one-word name ("Cher") is all given name, family null: each flow decides what a record needs then
+ * (docs/flows.md, "Names and references").
+ */
 export function splitName(name: unknown): { given: string; family: string | null } | null {
   const text = typeof name === 'string' ? name.trim().replace(/\s+/g, ' ') : '';
   if (text === '') return null;

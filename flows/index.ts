@@ -1,4 +1,4 @@
-/** The flows of spec/flows.md, by id; plus the public API of the mapping engine and merge. */
+/** The flows of docs/flows.md, by id; plus the public API of the mapping engine and merge. */
 export { FLOWS, isFlowId, getFlow } from './registry';
 export { FLOW_IDS, rowKey } from './types';
 export type * from './types';

@@ -139,7 +139,9 @@ export function writeBody(
       }
       v = normalizeId(translated);
     }
-    setPath(body, rowPath(row, side), toApiValue(flow, side, row, v), options);
+    // A cleared reference is written as the target API takes "none" (flows.md, "Names and references").
+    if (v === null && side === 'target' && row.clearOnTarget) setPath(body, row.clearOnTarget.path, null, options);
+    else setPath(body, rowPath(row, side), toApiValue(flow, side, row, v), options);
   }
   return body;
 }

@@ -50,6 +50,11 @@ export interface MergeResult {
 
 const show = (v: string | null): string => (v === null ? 'empty' : JSON.stringify(v));
 
+/** Milliseconds cut to the whole second: the resolution both sides are compared at. */
+function wholeSecond(ms: number | null): number | null {
+  return ms === null ? null : Math.floor(ms / 1000) * 1000;
+}
+
 function targetName(flow: FlowDefinition): string {
   return flow.target.system === 'poweroffice' ? 'PowerOffice Go' : 'Crmoffice';
 }
@@ -66,8 +71,13 @@ export function merge(input: MergeInput): MergeResult {
   const result: MergeResult = { toTarget: {}, toZendesk: {}, newBase: {}, decisions: [] };
   const zName = 'Zendesk';
   const tName = targetName(flow);
-  const zMs = timestampMillis(input.zendeskModifiedAt);
-  const tMs = timestampMillis(input.targetModifiedAt);
+  // "Later wins" is decided to the whole second: Zendesk's times have no finer resolution, so a target
+  // change at 10:00:00.900 is not later than a Zendesk change stamped 10:00:00 (which may have been at
+  // .950). Two changes in the same second are a tie, and a tie goes to Zendesk (docs/flows.md). The
+  // winner's value is written to the other side and becomes the base, so the next sync sees both sides
+  // equal: a tie costs one write, never a loop.
+  const zMs = wholeSecond(timestampMillis(input.zendeskModifiedAt));
+  const tMs = wholeSecond(timestampMillis(input.targetModifiedAt));
 
   for (const row of flow.properties) {
     const key = rowKey(row);
@@ -118,7 +128,12 @@ export function merge(input: MergeInput): MergeResult {
       if (zMs !== null && tMs !== null && tMs > zMs) {
         [outcome, writeTo, why] = ['both-changed-target-wins', 'zendesk', `${both}; ${tName} was modified later and wins`];
       } else {
-        const reason = zMs !== null && tMs !== null && zMs > tMs ? 'Zendesk was modified later and wins' : 'same or unknown modification time: Zendesk wins';
+        const reason =
+          zMs !== null && tMs !== null && zMs > tMs
+            ? 'Zendesk was modified later and wins'
+            : zMs !== null && tMs !== null
+              ? 'modified within the same second (a tie, to the whole second Zendesk keeps): Zendesk wins'
+              : 'modification time unknown: Zendesk wins';
         [outcome, writeTo, why] = ['both-changed-zendesk-wins', 'target', `${both}; ${reason}`];
       }
     }

@@ -1,4 +1,4 @@
-/** The flows of spec/flows.md, by id. */
+/** The flows of docs/flows.md, by id. */
 import { zendeskOrganizationsToCrmofficeCompanies } from './definitions/zendesk-organizations-to-crmoffice-companies';
 import { zendeskOrganizationsToPowerOfficeGoDepartments } from './definitions/zendesk-organizations-to-powerofficego-departments';
 import { zendeskTicketCommentsToCrmofficeActivities } from './definitions/zendesk-ticketcomments-to-crmoffice-activities';

@@ -1,10 +1,10 @@
 /**
- * The shape of a flow: the tables of spec/flows.md as data. Pure types and constants only,
+ * The shape of a flow: the tables of docs/flows.md as data. Pure types and constants only,
  * so workflow code may import this file.
  */
 import type { FlowsConfig } from './config';
 
-/** The six flows of spec/flows.md, by their documented ids. */
+/** The six flows of docs/flows.md, by their documented ids. */
 export const FLOW_IDS = [
   'zendesk-ticketcomments-to-crmoffice-activities',
   'zendesk-tickets-to-crmoffice-activities',
@@ -43,6 +43,11 @@ export interface PropertyRow {
   readOnly: { zendesk?: boolean; target?: boolean };
   /** The value is an id of a record of another flow, translated through that flow's links. */
   reference?: { flow: FlowId };
+  /**
+   * How the target API takes this row cleared, when not as null at `target`: Crmoffice clears a
+   * contact's company with `"company": null` and refuses `{"company": {"id": null}}`.
+   */
+  clearOnTarget?: { path: string };
 }
 
 /**

@@ -56,6 +56,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     beforeAnswer: opts.beforeAnswer?.zendesk,
     failWhen: opts.failWhen?.zendesk,
     ...off,
+    ...(opts.realRateLimits === false ? { exportRateLimit: { limit: 0, windowMs: 60_000 } } : {}),
   });
   const poweroffice = await startPowerOfficeSimulator({
     port: opts.ports?.poweroffice ?? 0,

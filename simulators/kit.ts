@@ -12,6 +12,8 @@ export const SimulatorOptions = z.object({
   host: z.literal('127.0.0.1').default('127.0.0.1'),
   /** Requests allowed per window; 0 turns the limit off. */
   rateLimit: z.object({ limit: z.number().int().min(0), windowMs: z.number().int().positive() }).optional(),
+  /** Send `X-Rate-Limit` and `X-Rate-Limit-Remaining` with every answer under the limit (Zendesk does). */
+  rateLimitHeaders: z.boolean().default(false),
   latencyMs: z.number().min(0).default(0),
   faults: z
     .object({
@@ -53,11 +55,16 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** A clock whose readings strictly increase, so two changes never share a modification time. */
+/**
+ * A clock that never goes back. By default its readings strictly increase (milliseconds), so two
+ * changes never share a modification time; with `wholeSeconds` they are whole seconds and two changes
+ * within one second share one, as Zendesk's timestamps do.
+ */
 export class Clock {
   private last = 0;
+  constructor(private readonly wholeSeconds = false) {}
   now(): Date {
-    const t = Math.max(Date.now(), this.last + 1);
+    const t = this.wholeSeconds ? Math.max(Math.floor(Date.now() / 1000) * 1000, this.last) : Math.max(Date.now(), this.last + 1);
     this.last = t;
     return new Date(t);
   }
@@ -131,6 +138,10 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
         windowCount = 0;
       }
       windowCount += 1;
+      if (options.rateLimitHeaders) {
+        reply.header('X-Rate-Limit', String(limit.limit));
+        reply.header('X-Rate-Limit-Remaining', String(Math.max(0, limit.limit - windowCount)));
+      }
       if (windowCount > limit.limit) {
         stats.rateLimited += 1;
         const retryAfter = Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000));

@@ -1,7 +1,7 @@
 /**
  * Every guess Tandem makes about the Crmoffice API, in one place.
  *
- * Crmoffice publishes no API document. The facts we have (spec/systems.md): API base
+ * Crmoffice publishes no API document. The facts we have (docs/systems.md): API base
  * `https://api.crmoffice.no`, OAuth2 authorization-code flow with refresh tokens at
  * `/connect/authorize` and `/connect/token` on the customer's login host, scopes
  * `crmoffice offline_access`, resources companies/contacts/activities/users, lists answering an
@@ -19,7 +19,7 @@ import { z } from 'zod';
 export const DEFAULT_API_BASE_URL = 'https://api.crmoffice.no';
 /** ASSUMPTION: resources live under a versioned prefix. */
 export const API_BASE_PATH = '/api/v1';
-/** FACT (path) / ASSUMPTION (form-encoded refresh grant, client secret in the body). */
+/** FACT (path) / ASSUMPTION (form-encoded refresh grant; the client authenticates with HTTP Basic, see clientBasicAuth). */
 export const TOKEN_PATH = '/connect/token';
 export const AUTHORIZE_PATH = '/connect/authorize';
 export const SCOPES = ['crmoffice', 'offline_access'] as const;
@@ -173,9 +173,36 @@ export function errorBody(code: string, message: string, details?: { field: stri
 // Auth
 // ---------------------------------------------------------------------------------------------
 
-/** ASSUMPTION: refresh grant form fields, client authenticated in the body (client_secret_post). */
-export function refreshTokenForm(clientId: string, clientSecret: string, refreshToken: string): string {
-  return new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret }).toString();
+/** The refresh grant's form fields; the client authenticates in the header (`clientBasicAuth`), not here. */
+export function refreshTokenForm(refreshToken: string): string {
+  return new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString();
+}
+
+/**
+ * FACT (RFC 6749 §2.3.1): every OAuth2 server must accept client credentials as HTTP Basic
+ * (`client_secret_basic`); the form body (`client_secret_post`) is optional for servers. So the
+ * connector sends Basic. Both parts are form-urlencoded before base64, as the RFC requires.
+ */
+export function clientBasicAuth(clientId: string, clientSecret: string): string {
+  return `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
+}
+
+/** The client id and secret of a Basic header, or undefined when it is not one. */
+export function readClientBasicAuth(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const text = Buffer.from(m[1], 'base64').toString('utf8');
+  const at = text.indexOf(':');
+  if (at < 0) return undefined;
+  return { clientId: formDecode(text.slice(0, at)), clientSecret: formDecode(text.slice(at + 1)) };
+}
+
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+function formDecode(value: string): string {
+  return new URLSearchParams(`v=${value}`).get('v') ?? '';
 }
 
 /** Standard OAuth2 token answer; `refresh_token` present when the server rotates it. */

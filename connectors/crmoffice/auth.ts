@@ -7,7 +7,7 @@
 import { AxiosInstance } from 'axios';
 import { ApiError } from '../errors';
 import { createHttp, request } from '../http';
-import { RENEW_BEFORE_EXPIRY_MS, TOKEN_PATH, TokenAnswer, refreshTokenForm } from './api-assumptions';
+import { RENEW_BEFORE_EXPIRY_MS, TOKEN_PATH, TokenAnswer, clientBasicAuth, refreshTokenForm } from './api-assumptions';
 import { CrmofficeConfig } from './config';
 
 export type RefreshTokenListener = (refreshToken: string) => void | Promise<void>;
@@ -76,8 +76,8 @@ export class CrmofficeAuth {
         endpoint: `POST ${TOKEN_PATH}`,
         method: 'POST',
         url: TOKEN_PATH,
-        data: refreshTokenForm(this.config.clientId, this.config.clientSecret, this.refreshToken),
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        data: refreshTokenForm(this.refreshToken),
+        headers: { Authorization: clientBasicAuth(this.config.clientId, this.config.clientSecret), 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
         schema: TokenAnswer,
       }));
     } catch (err) {

@@ -1,7 +1,7 @@
 /**
  * PowerOffice Go v2 departments and employees. Every call carries the bearer token and the subscription
  * key; errors follow connectors/errors.ts. The client does not throttle: the 10 requests/s limit per
- * subscription key is held by the worker's task queue rate (see design.md); a 429 still surfaces as a
+ * subscription key is held by the worker's task queue rate; a 429 still surfaces as a
  * TransientApiError with `retryAfterMs`.
  */
 import { AxiosInstance } from 'axios';
@@ -11,7 +11,7 @@ import { createHttp, parseAnswer, request, RequestSpec } from '../http';
 import { PowerOfficeTokenProvider } from './auth';
 import { parsePowerOfficeConfig, PowerOfficeConfig } from './config';
 import { toJsonPatch } from './json-patch';
-import { Department, DepartmentFields, Employee, EmployeeFields, READ_ONLY_FIELDS } from './schemas';
+import { Department, DepartmentFields, Employee, EmployeeFields, pascalKeys, READ_ONLY_FIELDS } from './schemas';
 
 /** The API's default and, for Tandem, the largest page: fewer, larger pages save requests under the rate limit. */
 export const MAX_PAGE_SIZE = 5000;
@@ -119,11 +119,11 @@ export class PowerOfficeClient {
 
   async createEmployee(fields: EmployeeFields): Promise<Employee> {
     assertWritable(fields, { system: 'poweroffice', endpoint: 'POST /Employees' });
-    return this.create('POST /Employees', '/Employees', fields, Employee);
+    return this.create('POST /Employees', '/Employees', documentedCase(fields), Employee);
   }
 
   async updateEmployee(id: number, fields: EmployeeFields): Promise<Employee> {
-    return this.patch('PATCH /Employees/{employeeId}', `/Employees/${id}`, id, fields, Employee, () => this.getEmployee(id));
+    return this.patch('PATCH /Employees/{employeeId}', `/Employees/${id}`, id, documentedCase(fields), Employee, () => this.getEmployee(id));
   }
 
   /** The employee Tandem created with this reference (unique in PowerOffice Go), if any. */
@@ -225,6 +225,15 @@ export class PowerOfficeClient {
     if (answer === '' || answer === null || answer === undefined) return readBack();
     return parseAnswer({ system: 'poweroffice', endpoint, recordId: id }, schema, answer);
   }
+}
+
+/**
+ * Nested keys in the documented casing (`MailAddress.City`): JSON Patch paths are built from them, and
+ * a server that matches paths case-sensitively would refuse `/MailAddress/city`.
+ */
+function documentedCase(fields: EmployeeFields): EmployeeFields {
+  const mail = fields.MailAddress;
+  return mail && typeof mail === 'object' ? { ...fields, MailAddress: pascalKeys(mail) as EmployeeFields['MailAddress'] } : fields;
 }
 
 function assertWritable(fields: Record<string, unknown>, ctx: ApiErrorContext): void {

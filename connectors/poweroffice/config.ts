@@ -4,7 +4,11 @@ import { z } from 'zod';
 export const PowerOfficeConfig = z.object({
   /** API base including `/v2`, e.g. `https://goapi.poweroffice.net/Demo/v2` or `${simulatorUrl}/v2`. */
   baseUrl: z.url(),
-  /** Defaults to `${baseUrl}/OAuth/Token` (same environment as the API: demo and production keys do not mix). */
+  /**
+   * Defaults to the base URL without its `/v2`, plus `/OAuth/Token`: the token endpoint sits outside the
+   * API version (`…/v2` → `…/OAuth/Token`, `…/Demo/v2` → `…/Demo/OAuth/Token`), in the same
+   * environment as the API (demo and production keys do not mix).
+   */
   tokenUrl: z.url().optional(),
   applicationKey: z.string().min(1),
   clientKey: z.string().min(1),
@@ -22,6 +26,12 @@ export function parsePowerOfficeConfig(input: unknown): PowerOfficeConfig {
   throw new Error(`PowerOffice Go config: \`${issue.path.join('.') || '(config)'}\` ${issue.message}`);
 }
 
-export function tokenUrlOf(config: PowerOfficeConfig): string {
-  return config.tokenUrl ?? `${config.baseUrl.replace(/\/+$/, '')}/OAuth/Token`;
+/** The token endpoint: `tokenUrl`, or the base URL with its trailing version segment (`/v2`) replaced by `/OAuth/Token`. */
+export function tokenUrlOf(config: Pick<PowerOfficeConfig, 'baseUrl' | 'tokenUrl'>): string {
+  if (config.tokenUrl) return config.tokenUrl;
+  const url = new URL(config.baseUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, '').replace(/\/v\d+$/i, '')}/OAuth/Token`;
+  url.search = '';
+  url.hash = '';
+  return url.toString();
 }

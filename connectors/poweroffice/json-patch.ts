@@ -19,8 +19,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /**
  * One `replace` per field: `{ Name: 'Sales' }` → `[{ op: 'replace', path: '/Name', value: 'Sales' }]`.
  *
- * Nested objects are flattened to one operation per leaf (`{ MailAddress: { city: 'Oslo' } }` →
- * `/MailAddress/city`), so only the given sub-fields change and the nested record keeps its id and
+ * Nested objects are flattened to one operation per leaf (`{ MailAddress: { City: 'Oslo' } }` →
+ * `/MailAddress/City`), so only the given sub-fields change and the nested record keeps its id and
  * other values. That needs the nested object to exist on the record: to set one that is null, or to
  * clear it, give the whole value at the top level via `whole` (`toJsonPatch(f, { whole: ['MailAddress'] })`),
  * or `null`. Arrays and `null` are always replaced whole; `undefined` values are skipped.

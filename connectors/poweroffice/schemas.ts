@@ -7,27 +7,32 @@ import { z } from 'zod';
 const id = z.number().int();
 const timestamp = z.string().min(1);
 
-/** First letter lower-cased: nested keys are read the same whether the API answers `City` or `city`. */
-function camelKeys(value: unknown): unknown {
+/** First letter upper-cased, as the OpenAPI document names every key (`city` → `City`). */
+export function pascalKey(key: string): string {
+  return key.charAt(0).toUpperCase() + key.slice(1);
+}
+
+/** An object's keys in the documented PascalCase; anything else is returned as it is. */
+export function pascalKeys(value: unknown): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v]));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [pascalKey(k), v]));
 }
 
 /**
- * An employee's postal address. The OpenAPI document names its keys in PascalCase, while the project's
- * API notes say the API answers camelCase in nested objects; both are accepted and returned camelCase.
+ * An employee's postal address (ContactAddressDto). The OpenAPI document names its keys PascalCase and
+ * is the reference; an answer in camelCase is read too, and either way the keys come back PascalCase.
  */
 export const MailAddress = z.preprocess(
-  camelKeys,
+  pascalKeys,
   z.looseObject({
-    id: id.optional(),
-    addressLine1: z.string().nullish(),
-    addressLine2: z.string().nullish(),
-    zipCode: z.string().nullish(),
-    city: z.string().nullish(),
-    countryCode: z.string().nullish(),
-    externalCode: z.string().nullish(),
-    lastChangedDateTimeOffset: timestamp.optional(),
+    Id: id.optional(),
+    AddressLine1: z.string().nullish(),
+    AddressLine2: z.string().nullish(),
+    ZipCode: z.string().nullish(),
+    City: z.string().nullish(),
+    CountryCode: z.string().nullish(),
+    ExternalCode: z.string().nullish(),
+    LastChangedDateTimeOffset: timestamp.optional(),
   }),
 );
 export type MailAddress = z.infer<typeof MailAddress>;
@@ -70,7 +75,7 @@ export interface DepartmentFields {
   [other: string]: unknown;
 }
 
-/** Writable employee fields (EmployeePostDto). `MailAddress` keys may be camelCase or PascalCase. */
+/** Writable employee fields (EmployeePostDto). `MailAddress` keys are sent PascalCase whatever the casing given. */
 export interface EmployeeFields {
   FirstName?: string;
   LastName?: string;

@@ -8,6 +8,7 @@ import { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { createHttp, request } from '../http';
 import { ZendeskConfig, zendeskAuthHeader } from './config';
+import { RateLimitGate, rateLimitGateFor } from './rate-limit-headers';
 import {
   CommentsPage,
   IncrementalOrganizationsPage,
@@ -70,20 +71,39 @@ export interface NewComment {
 }
 export type TicketFields = Partial<Pick<ZendeskTicket, 'subject' | 'requester_id' | 'organization_id' | 'status'>> & { comment?: NewComment } & Record<string, unknown>;
 
+function isExport(url: string | undefined): boolean {
+  return (url ?? '').startsWith('/incremental/');
+}
+
 /** Zendesk refuses an incremental `start_time` less than a minute in the past. */
 const MIN_START_AGE_S = 60;
 
 export class ZendeskClient {
   private readonly http: AxiosInstance;
+  /** The account's budget as its answers' rate-limit headers report it. */
+  readonly rateLimit: RateLimitGate;
+  /** The incremental exports' own budget (10 a minute), held by their 429s. */
+  readonly exportRateLimit: RateLimitGate;
 
-  constructor(config: ZendeskConfig) {
+  constructor(config: ZendeskConfig, options: { rateLimit?: RateLimitGate; exportRateLimit?: RateLimitGate } = {}) {
     const parsed = ZendeskConfig.parse(config);
     this.http = createHttp({ system: 'zendesk', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs });
     this.http.defaults.headers.common.Authorization = zendeskAuthHeader(parsed);
     this.http.defaults.headers.common.Accept = 'application/json';
+    this.rateLimit = options.rateLimit ?? rateLimitGateFor(parsed.baseUrl, 'account');
+    this.exportRateLimit = options.exportRateLimit ?? rateLimitGateFor(parsed.baseUrl, 'exports');
+    // Every answer (429s included: validateStatus lets all through) reports the budget left. A 429 of
+    // an export holds the exports only; the account's budget is read from the headers of any answer.
+    this.http.interceptors.response.use((res) => {
+      const gate = res.status === 429 && isExport(res.config.url) ? this.exportRateLimit : this.rateLimit;
+      gate.observe(res.status, res.headers);
+      return res;
+    });
   }
 
   private async call<T>(method: 'GET' | 'POST' | 'PUT', endpoint: string, url: string, schema: z.ZodType<T>, opts: { recordId?: number | string; params?: Record<string, unknown>; data?: unknown } = {}): Promise<T> {
+    await this.rateLimit.beforeRequest(`${method} ${endpoint}`);
+    if (isExport(url)) await this.exportRateLimit.beforeRequest(`${method} ${endpoint}`);
     const res = await request(this.http, 'zendesk', { method, url, endpoint: `${method} ${endpoint}`, schema, recordId: opts.recordId, params: opts.params, data: opts.data });
     return res.data;
   }
@@ -214,7 +234,12 @@ export class ZendeskClient {
   async incrementalOrganizations(startTime: number): Promise<TimeExportPage<ZendeskOrganization>> {
     const clamped = ZendeskClient.clampStartTime(startTime);
     const a = await this.call('GET', '/incremental/organizations', '/incremental/organizations.json', IncrementalOrganizationsPage, { params: { start_time: clamped } });
-    return { items: a.organizations, nextStartTime: a.end_time ?? clamped, endOfStream: a.end_of_stream };
+    // start_time is inclusive and end_time the page's newest second, so the next page reads that second
+    // again (repeats are echoes; a change landing in it later is not lost). A page that did not get past
+    // its start second, with more to come, moves on by one, or it would be read forever.
+    let next = a.end_time ?? clamped;
+    if (!a.end_of_stream && next <= clamped) next = clamped + 1;
+    return { items: a.organizations, nextStartTime: next, endOfStream: a.end_of_stream };
   }
 
   // --- webhooks -------------------------------------------------------------------------------

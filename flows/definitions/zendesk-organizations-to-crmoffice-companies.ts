@@ -1,4 +1,4 @@
-/** Z3b: Zendesk organisations → Crmoffice companies (spec/flows.md, Z3 decision). */
+/** Z3b: Zendesk organisations → Crmoffice companies (docs/flows.md, Z3 decision). */
 import type { FlowDefinition } from '../types';
 
 export const zendeskOrganizationsToCrmofficeCompanies: FlowDefinition = {

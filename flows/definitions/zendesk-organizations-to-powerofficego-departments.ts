@@ -1,4 +1,4 @@
-/** P1: Zendesk organisations → PowerOffice Go departments (spec/flows.md, P1). */
+/** P1: Zendesk organisations → PowerOffice Go departments (docs/flows.md, P1). */
 import type { FlowDefinition } from '../types';
 
 export const zendeskOrganizationsToPowerOfficeGoDepartments: FlowDefinition = {

@@ -1,4 +1,4 @@
-/** Z1: Zendesk ticket comments → Crmoffice activities (spec/flows.md, Z1). One-way. */
+/** Z1: Zendesk ticket comments → Crmoffice activities (docs/flows.md, Z1). One-way. */
 import { idOf, timestampExtra } from '../extras';
 import { normalizeId, normalizeText } from '../normalize';
 import type { ApiRecord, FlowDefinition } from '../types';

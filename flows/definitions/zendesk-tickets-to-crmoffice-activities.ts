@@ -1,4 +1,4 @@
-/** Z2: Zendesk tickets → Crmoffice activities (spec/flows.md, Z2). */
+/** Z2: Zendesk tickets → Crmoffice activities (docs/flows.md, Z2). */
 import { idOf, textExtra, timestampExtra } from '../extras';
 import type { ApiRecord, FlowDefinition } from '../types';
 

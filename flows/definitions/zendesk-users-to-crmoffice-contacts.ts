@@ -1,4 +1,4 @@
-/** Z3: Zendesk users → Crmoffice contacts (spec/flows.md, Z3). */
+/** Z3: Zendesk users → Crmoffice contacts (docs/flows.md, Z3). */
 import { emailExtra, splitName, textExtra } from '../extras';
 import type { FlowDefinition } from '../types';
 
@@ -20,7 +20,16 @@ export const zendeskUsersToCrmofficeContacts: FlowDefinition = {
     description: 'Zendesk `email` = contact `email` (ignoring case), exactly one candidate',
   },
   properties: [
-    { source: 'organization_id', target: 'company.id', dataType: 'string', kind: 'id', readOnly: {}, reference: { flow: 'zendesk-organizations-to-crmoffice-companies' } },
+    {
+      source: 'organization_id',
+      target: 'company.id',
+      dataType: 'string',
+      kind: 'id',
+      readOnly: {},
+      reference: { flow: 'zendesk-organizations-to-crmoffice-companies' },
+      // No company is `"company": null` in Crmoffice (connectors/crmoffice/api-assumptions.ts).
+      clearOnTarget: { path: 'company' },
+    },
   ],
   extras: [
     {

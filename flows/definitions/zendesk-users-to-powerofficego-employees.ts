@@ -1,4 +1,4 @@
-/** P2: Zendesk users → PowerOffice Go employees (spec/flows.md, P2). */
+/** P2: Zendesk users → PowerOffice Go employees (docs/flows.md, P2). */
 import { emailExtra, idOf, splitName } from '../extras';
 import { normalizeText } from '../normalize';
 import type { FlowDefinition } from '../types';
@@ -41,23 +41,25 @@ export const zendeskUsersToPowerOfficeGoEmployees: FlowDefinition = {
   extras: [
     {
       target: 'FirstName',
-      from: '`name` without its last word',
+      from: '`name` without its last word (the whole name when it is one word)',
       beyondTable: true,
       why: 'PowerOffice Go requires FirstName to create an employee',
       value: ({ record }) => {
         const parts = splitName(record.name);
-        if (!parts) return { problem: '`name` is empty, cannot make FirstName/LastName' };
-        if (!parts.family) return { problem: `\`name\` "${parts.given}" is a single word, cannot make both FirstName and LastName` };
-        return { value: parts.given };
+        return parts ? { value: parts.given } : { problem: '`name` is empty, cannot make FirstName/LastName' };
       },
     },
     {
       target: 'LastName',
-      from: 'last word of `name`',
+      from: 'last word of `name` (the whole name when it is one word)',
       beyondTable: true,
       why: 'PowerOffice Go requires LastName to create an employee',
-      // The FirstName extra reports an unusable name; do not report it twice.
-      value: ({ record }) => ({ value: splitName(record.name)?.family ?? undefined }),
+      // Both names are required there, so a one-word name ("Cher") fills both (flows.md, "Names and references").
+      // The FirstName extra reports an empty name; do not report it twice.
+      value: ({ record }) => {
+        const parts = splitName(record.name);
+        return { value: parts ? (parts.family ?? parts.given) : undefined };
+      },
     },
     {
       target: 'EmailAddress',

@@ -118,7 +118,9 @@ function registerRoutes(app: App, store: CrmofficeStore, tokens: TokenStore): vo
   });
 
   app.post(TOKEN_PATH, async (req, reply) => {
-    const result = tokens.grant(req.body);
+    const result = tokens.grant(req.body, req.headers.authorization);
+    // RFC 6749 §5.2: a failed client authentication through the Authorization header answers 401 with WWW-Authenticate.
+    if (result.status === 401 && req.headers.authorization) reply.header('WWW-Authenticate', 'Basic realm="crmoffice"');
     return reply.code(result.status).header('Cache-Control', 'no-store').send(result.body);
   });
 

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { readClientBasicAuth } from '../../connectors/crmoffice/api-assumptions';
 
 export interface TokenOptions {
   clientId: string;
@@ -36,12 +37,20 @@ export class TokenStore {
     this.refreshTokens.add(opts.refreshToken);
   }
 
-  grant(form: unknown): TokenResult {
+  /**
+   * A token for a refresh grant. The client authenticates with HTTP Basic (which RFC 6749 §2.3.1
+   * requires every server to accept) or with `client_id`/`client_secret` in the form; never both.
+   */
+  grant(form: unknown, authorization?: string): TokenResult {
     const parsed = RefreshForm.safeParse(form);
     if (!parsed.success) return { status: 400, body: { error: 'invalid_request', error_description: 'grant_type is required' } };
     const f = parsed.data;
+    const basic = readClientBasicAuth(authorization);
+    const inBody = f.client_id !== undefined || f.client_secret !== undefined;
+    if (basic && inBody) return { status: 400, body: { error: 'invalid_request', error_description: 'use one client authentication method: HTTP Basic or the form body, not both' } };
     if (f.grant_type !== 'refresh_token') return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'only refresh_token is supported' } };
-    if (f.client_id !== this.opts.clientId || f.client_secret !== this.opts.clientSecret) {
+    const client = basic ?? { clientId: f.client_id, clientSecret: f.client_secret };
+    if (client.clientId !== this.opts.clientId || client.clientSecret !== this.opts.clientSecret) {
       return { status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } };
     }
     if (!f.refresh_token || !this.refreshTokens.has(f.refresh_token)) {

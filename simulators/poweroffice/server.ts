@@ -22,15 +22,10 @@ export type PowerOfficeSimulatorOptions = SimulatorOptions & {
   /** Initial records as (partial) DTOs; by default the client has none. */
   departments?: Array<Record<string, unknown>>;
   employees?: Array<Record<string, unknown>>;
-  /**
-   * Casing of nested keys (`MailAddress`): `camel` as the project's API notes say the API answers,
-   * `pascal` as the OpenAPI document names them. Requests are read in either casing.
-   */
-  nestedKeyCase?: 'camel' | 'pascal';
 };
 
 export interface PowerOfficeSimulator {
-  /** Root of the server; the API is at `${url}/v2`, tokens at `${url}/v2/OAuth/Token`. */
+  /** Root of the server; the API is at `${url}/v2`, tokens at `${url}/OAuth/Token` (outside `/v2`, as the real API). */
   url: string;
   apiUrl: string;
   tokenUrl: string;
@@ -43,16 +38,17 @@ export interface PowerOfficeSimulator {
   stop(): Promise<void>;
 }
 
-const TOKEN_PATH = '/v2/OAuth/Token';
+// The real token endpoint is outside the API version: https://goapi.poweroffice.net/OAuth/Token.
+const TOKEN_PATH = '/OAuth/Token';
 
 export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOptions = {}): Promise<PowerOfficeSimulator> {
-  const { tokenTtlSeconds = 1200, credentials: given, departments, employees, nestedKeyCase, ...kitOptions } = options;
+  const { tokenTtlSeconds = 1200, credentials: given, departments, employees, ...kitOptions } = options;
   const credentials: PowerOfficeCredentials = {
     applicationKey: given?.applicationKey ?? randomBytes(16).toString('hex'),
     clientKey: given?.clientKey ?? randomBytes(16).toString('hex'),
     subscriptionKey: given?.subscriptionKey ?? randomBytes(16).toString('hex'),
   };
-  const state = new PowerOfficeState(new Clock(), nestedKeyCase);
+  const state = new PowerOfficeState(new Clock());
   state.seed(departments, employees);
   // A snapshot, when one exists at snapshotPath, replaces the seeded records (the kit loads it).
   const sim = createSimulator('poweroffice', { rateLimit: { limit: 10, windowMs: 1000 }, ...kitOptions }, state);
@@ -85,14 +81,15 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
 
   // The API gateway: subscription key on every call, then a valid bearer token on all but the token endpoint.
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/v2/')) return;
+    const isToken = req.url.split('?')[0] === TOKEN_PATH;
+    if (!req.url.startsWith('/v2/') && !isToken) return;
     if (req.headers['ocp-apim-subscription-key'] !== credentials.subscriptionKey) {
       const missing = req.headers['ocp-apim-subscription-key'] === undefined;
       return reply
         .code(401)
         .send({ statusCode: 401, message: `Access denied due to ${missing ? 'missing' : 'invalid'} subscription key. Make sure to provide a valid key for an active subscription.` });
     }
-    if (req.url.split('?')[0] === TOKEN_PATH) return;
+    if (isToken) return;
     const auth = req.headers.authorization ?? '';
     const token = /^Bearer (.+)$/i.exec(auth)?.[1];
     const expires = token === undefined ? undefined : tokens.get(token);
@@ -124,7 +121,10 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
     if (type !== 'application/json-patch+json') throw new Problem(415, 'Unsupported Media Type', `PATCH needs Content-Type application/json-patch+json, not '${type || 'none'}'.`);
   };
 
-  app.get('/v2/Departments', async (req) => state.listDepartments(query(req)).map((d) => state.departmentDto(d)));
+  // The OpenAPI document answers a list with no match `204 No Content`, not an empty array.
+  const list = <T>(reply: FastifyReply, items: T[], dto: (item: T) => unknown) => (items.length === 0 ? reply.code(204).send() : reply.send(items.map(dto)));
+
+  app.get('/v2/Departments', async (req, reply) => list(reply, state.listDepartments(query(req)), (d) => state.departmentDto(d)));
   app.get('/v2/Departments/:id', async (req) => state.departmentDto(state.department(idOf(req, 'id'))));
   app.post('/v2/Departments', async (req, reply) => reply.code(201).send(state.departmentDto(state.createDepartment(req.body))));
   app.patch('/v2/Departments/:id', async (req) => {
@@ -136,7 +136,7 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
     return reply.code(200).send();
   });
 
-  app.get('/v2/Employees', async (req) => state.listEmployees(query(req)).map((e) => state.employeeDto(e)));
+  app.get('/v2/Employees', async (req, reply) => list(reply, state.listEmployees(query(req)), (e) => state.employeeDto(e)));
   app.get('/v2/Employees/:employeeId', async (req) => state.employeeDto(state.employee(idOf(req, 'employeeId'))));
   app.post('/v2/Employees', async (req, reply) => reply.code(201).send(state.employeeDto(state.createEmployee(req.body))));
   app.patch('/v2/Employees/:employeeId', async (req) => {

@@ -11,7 +11,13 @@
  *   changes only the nested `MailAddress`, leaves it (the address has its own timestamp).
  * - An unknown `DepartmentId` is a 404 on create (the spec's example) and a 400 on a patch (where 404
  *   would say the employee is missing). ExternalImportReference is unique case-insensitively.
- * - Field names in bodies and patch paths are matched case-insensitively, as ASP.NET does.
+ * - Field names in create bodies are matched case-insensitively, as ASP.NET's JSON binding does.
+ * - JSON Patch paths must use the documented casing (`/Name`, `/MailAddress/City`): stricter than
+ *   the document's own examples (`/firstname`, `/phoneNumber`), which suggest the real server is
+ *   lenient. Being strict here catches a connector that sends any other casing, and code that passes
+ *   a case-sensitive server passes a lenient one too.
+ * - Nested `MailAddress` keys are answered PascalCase, as the OpenAPI document names them.
+ * - A list with no match answers 204 No Content (server.ts), as the OpenAPI document says.
  */
 import { z } from 'zod';
 import { Clock, SimulatorState } from '../kit';
@@ -112,11 +118,7 @@ export class PowerOfficeState implements SimulatorState {
   // Separate id ranges, so a department id used as an employee id (or the reverse) is a 404.
   private nextIds = { department: 10001, employee: 1000001, address: 5001 };
 
-  constructor(
-    private readonly clock: Clock,
-    /** `camel` per the project's API notes, `pascal` per the OpenAPI document. */
-    private readonly nestedKeyCase: 'camel' | 'pascal' = 'camel',
-  ) {}
+  constructor(private readonly clock: Clock) {}
 
   // ---- departments
 
@@ -312,7 +314,8 @@ export class PowerOfficeState implements SimulatorState {
       ? { ...current, ...(whole ? blank : {}) }
       : ({ Id: this.nextIds.address++, LastChangedDateTimeOffset: now, ...blank } as Address);
     for (const [key, value] of Object.entries(input)) {
-      const field = Object.keys(ADDRESS_FIELDS).find((f) => f.toLowerCase() === key.toLowerCase());
+      // A whole address (a body) is read in any casing; a patch path must name the documented key.
+      const field = whole ? Object.keys(ADDRESS_FIELDS).find((f) => f.toLowerCase() === key.toLowerCase()) : key in ADDRESS_FIELDS ? key : undefined;
       if (!field) {
         // A whole address (POST body) ignores unknown keys, a patch path naming one is refused.
         if (whole) continue;
@@ -338,18 +341,13 @@ export class PowerOfficeState implements SimulatorState {
     const manager = e.ManagerEmployeeId === null ? undefined : this.employees.get(e.ManagerEmployeeId);
     return {
       ...e,
-      MailAddress: e.MailAddress && this.nestedKeys(e.MailAddress),
+      MailAddress: e.MailAddress && { ...e.MailAddress },
       DepartmentCode: dep?.Code ?? null,
       ManagerEmployeeNo: manager?.Number ?? null,
       ContactCreatedDateTimeOffset: e.EmployeeCreatedDateTimeOffset,
       ContactGroupIds: [],
       CreatedFromImportJournalId: null,
     };
-  }
-
-  private nestedKeys(obj: Record<string, unknown>): Record<string, unknown> {
-    if (this.nestedKeyCase === 'pascal') return { ...obj };
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k.charAt(0).toLowerCase() + k.slice(1), v]));
   }
 
   // ---- seeding and snapshots
@@ -419,13 +417,13 @@ function readPatch(body: unknown, dto: string, title: string): z.infer<typeof Pa
   return parsed.data;
 }
 
-/** `/Name` → ['Name'], `/MailAddress/city` → ['MailAddress', 'city']; unknown or read-only → 400. */
+/** `/Name` → ['Name'], `/MailAddress/City` → ['MailAddress', 'City']; unknown, read-only or other casing → 400. */
 function resolvePath(path: string, fields: Record<string, z.ZodType>, dto: string, title: string): [string, string | undefined] {
   const segments = path
     .split('/')
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const field = segments[0] === undefined ? undefined : canonical(segments[0], fields);
+  const field = segments[0] !== undefined && Object.prototype.hasOwnProperty.call(fields, segments[0]) ? segments[0] : undefined;
   if (!path.startsWith('/') || !field || segments.length > 2) {
     throw new Problem(400, title, `${dto}: The target location specified by path segment '${segments[segments.length - 1] ?? path}' was not found.`);
   }

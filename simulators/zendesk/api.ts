@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { Clock } from '../kit';
 import { CommentRec, OrgRec, renderComment, renderOrganization, renderTicket, renderUser, TicketRec, UserRec, iso } from './records';
-import { FeedPosition, Table, WebhookRec, ZendeskStore } from './store';
+import { Table, WebhookRec, ZendeskStore } from './store';
 import { WebhookDispatcher, ZendeskEvent } from './webhooks';
 
 export interface ApiContext {
@@ -87,7 +87,24 @@ const UserInput = z.looseObject({
 const OrganizationInput = z.looseObject({
   name: z.string().optional(),
   external_id: z.string().nullable().optional(),
+  domain_names: z.array(z.string()).optional(),
+  details: z.string().nullable().optional(),
+  notes: z.string().nullable().optional(),
+  tags: z.array(z.string()).optional(),
 });
+
+/** The organization fields a write may set besides the name, as given (tags without duplicates). */
+const ORG_KEPT = ['external_id', 'domain_names', 'details', 'notes', 'tags'] as const;
+
+function orgFields(f: z.infer<typeof OrganizationInput>): Partial<OrgRec> {
+  const out: Partial<OrgRec> = {};
+  if (f.external_id !== undefined) out.external_id = f.external_id;
+  if (f.domain_names !== undefined) out.domain_names = [...new Set(f.domain_names.map((d) => d.trim().toLowerCase()).filter(Boolean))];
+  if (f.details !== undefined) out.details = f.details;
+  if (f.notes !== undefined) out.notes = f.notes;
+  if (f.tags !== undefined) out.tags = [...new Set(f.tags.map((t) => t.trim()).filter(Boolean))];
+  return out;
+}
 const CommentInput = z.looseObject({
   body: z.string().optional(),
   html_body: z.string().optional(),
@@ -122,14 +139,24 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 // ---- cursors ------------------------------------------------------------------------------------
 
-/** Opaque to clients: the feed position after which the next page starts. */
-function encodeCursor(p: FeedPosition): string {
-  return Buffer.from(`${p.updated}.${p.id}`).toString('base64url');
+/**
+ * Opaque to clients: where the next page starts. The change's sequence number is exact within one run
+ * of the store; the `updated` time (ms) is the fallback when the store was reloaded since (a restart
+ * from a snapshot), and then the whole second is read again: a few repeats, never a loss.
+ */
+interface CursorPosition {
+  epoch: string;
+  seq: number;
+  updated: number;
 }
 
-function decodeCursor(cursor: string): FeedPosition | undefined {
-  const m = /^(-?\d+)\.(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return m ? { updated: Number(m[1]), id: Number(m[2]) } : undefined;
+function encodeCursor(p: CursorPosition): string {
+  return Buffer.from(`${p.epoch}.${p.seq}.${p.updated}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorPosition | undefined {
+  const m = /^([0-9a-z]+)\.(\d+)\.(-?\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return m ? { epoch: m[1], seq: Number(m[2]), updated: Number(m[3]) } : undefined;
 }
 
 /** Zendesk refuses a start time less than a minute in the past. */
@@ -406,7 +433,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     const bad = checkOrg(reply, f, null);
     if (bad) return bad;
     const now = clock.now().getTime();
-    const o: OrgRec = { id: store.nextId('organization'), name: f.name.trim(), external_id: f.external_id ?? null, deleted: null, created: now, updated: now };
+    const o: OrgRec = { id: store.nextId('organization'), name: f.name.trim(), external_id: null, domain_names: [], details: null, notes: null, tags: [], deleted: null, created: now, updated: now, ...orgFields(f) };
     store.organizations.insert(o);
     store.orgNames.set(o.name.toLowerCase(), o.id);
     dispatcher.emit(orgEvents(null, o));
@@ -423,8 +450,10 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     if (bad) return bad;
     const before = { ...o };
     if (f.name !== undefined) o.name = f.name.trim();
-    if (f.external_id !== undefined) o.external_id = f.external_id;
-    if (before.name !== o.name || before.external_id !== o.external_id) {
+    Object.assign(o, orgFields(f));
+    // Any real change moves updated_at (a notes-only edit included); a write that changes nothing does not.
+    const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+    if (before.name !== o.name || ORG_KEPT.some((k) => !same(before[k], o[k]))) {
       o.updated = clock.now().getTime();
       store.organizations.touched(o);
       store.orgNames.delete(before.name.toLowerCase());
@@ -650,24 +679,24 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   const cursorExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, path: string) => {
     const q = query(req);
-    let from: FeedPosition;
+    let from: CursorPosition;
     if (q.cursor !== undefined) {
       const decoded = decodeCursor(q.cursor);
       if (!decoded) return badRequest(reply, 'InvalidValue', 'cursor is invalid');
-      from = decoded;
+      // A cursor of an earlier run: resume at its second, which is read again whole.
+      from = decoded.epoch === table.epoch ? decoded : { epoch: table.epoch, seq: table.seqBefore(Math.floor(decoded.updated / 1000) * 1000), updated: decoded.updated };
     } else {
       const start = checkStartTime(reply, q.start_time);
       if (typeof start !== 'number') return start;
-      from = { updated: start * 1000, id: 0 };
-      // Position "just before" start_time: everything at or after it is returned.
-      from = { updated: from.updated - 1, id: Number.MAX_SAFE_INTEGER };
+      // start_time is inclusive: every change at or after that second.
+      from = { epoch: table.epoch, seq: table.seqBefore(start * 1000), updated: start * 1000 };
     }
     const perPage = intParam(q.per_page, EXPORT_PAGE, EXPORT_PAGE);
-    const { items, hasMore } = table.changesAfter(from, perPage);
+    const { items, hasMore } = table.changesAfter(from.seq, perPage);
     const last = items[items.length - 1];
-    const afterCursor = encodeCursor(last ? { updated: last.updated, id: last.id } : from);
+    const afterCursor = encodeCursor(last ? { epoch: table.epoch, seq: last.seq, updated: last.record.updated } : from);
     return {
-      [key]: items.map(render),
+      [key]: items.map((i) => render(i.record)),
       after_url: `${baseOf(req)}/api/v2/incremental/${path}/cursor.json?cursor=${afterCursor}`,
       before_url: null,
       after_cursor: afterCursor,
@@ -684,25 +713,27 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     const start = checkStartTime(reply, q.start_time);
     if (typeof start !== 'number') return start;
     const perPage = intParam(q.per_page, EXPORT_PAGE, EXPORT_PAGE);
-    const { items, hasMore } = store.organizations.changesAfter({ updated: start * 1000 - 1, id: Number.MAX_SAFE_INTEGER }, perPage);
+    const table = store.organizations;
+    const { items, hasMore } = table.changesAfter(table.seqBefore(start * 1000), perPage);
     let page = items;
     let more = hasMore;
     let endTime = start;
     if (items.length > 0) {
-      // A page never splits a second: the rest of the last item's second comes along, so that the next
-      // page can start at the following second without losing or repeating anything.
-      const lastSecond = Math.floor(items[items.length - 1].updated / 1000);
+      const lastSecond = Math.floor(items[items.length - 1].record.updated / 1000);
       if (hasMore) {
-        const rest = store.organizations.changesAfter({ updated: items[items.length - 1].updated, id: items[items.length - 1].id }, Number.MAX_SAFE_INTEGER).items;
-        const sameSecond = rest.filter((o) => Math.floor(o.updated / 1000) === lastSecond);
+        // A page never splits a second: the rest of the last item's second comes along.
+        const rest = table.changesAfter(items[items.length - 1].seq, Number.MAX_SAFE_INTEGER).items;
+        const sameSecond = rest.filter((o) => Math.floor(o.record.updated / 1000) === lastSecond);
         page = items.concat(sameSecond);
         more = rest.length > sameSecond.length;
       }
-      // While the current second is still running, later changes may land in it: stay on it.
-      endTime = lastSecond < Math.floor(Date.now() / 1000) ? lastSecond + 1 : lastSecond;
+      // end_time is the most recent time in the page, so the next page (start_time = end_time) reads
+      // that second again: a change landing in it later is not lost; the repeats are echoes. Only a
+      // page that is all start_time's second, with more to come, moves on, or it would repeat forever.
+      endTime = more && lastSecond <= start ? start + 1 : lastSecond;
     }
     return {
-      organizations: page.map((o) => renderOrganization(o, baseOf(req))),
+      organizations: page.map((o) => renderOrganization(o.record, baseOf(req))),
       next_page: `${baseOf(req)}/api/v2/incremental/organizations.json?start_time=${endTime}`,
       count: page.length,
       end_of_stream: !more,

@@ -22,6 +22,11 @@ export interface OrgRec {
   id: number;
   name: string;
   external_id: string | null;
+  /** Kept as written (optional: snapshots from before these were kept lack them). */
+  domain_names?: string[];
+  details?: string | null;
+  notes?: string | null;
+  tags?: string[];
   /** Set when deleted: the record stays as a tombstone for the incremental export. */
   deleted: number | null;
   created: number;
@@ -59,12 +64,12 @@ export const BRAND_ID = 360_000_000_001;
 export const TICKET_FORM_ID = 360_000_000_101;
 
 /**
- * Zendesk writes whole seconds (`2024-03-01T09:00:00Z`); the simulator keeps milliseconds when a
- * write happened within a second of another so `updated_at` visibly moves on every change.
+ * Zendesk answers whole seconds (`2024-03-01T09:00:00Z`): two changes within one second carry the
+ * same time. The simulator's clock writes whole seconds too; older snapshots with milliseconds are
+ * cut to the second on the way out.
  */
 export function iso(ms: number): string {
-  const s = new Date(ms).toISOString();
-  return ms % 1000 === 0 ? s.replace('.000Z', 'Z') : s;
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 export function renderUser(u: UserRec, base: string): Record<string, unknown> {
@@ -116,11 +121,11 @@ export function renderOrganization(o: OrgRec, base: string): Record<string, unkn
     external_id: o.external_id,
     created_at: iso(o.created),
     updated_at: iso(o.updated),
-    domain_names: [],
-    details: '',
-    notes: '',
+    domain_names: o.domain_names ?? [],
+    details: o.details ?? null,
+    notes: o.notes ?? null,
     group_id: null,
-    tags: [],
+    tags: o.tags ?? [],
     organization_fields: {},
   };
   if (o.deleted !== null) out.deleted_at = iso(o.deleted);

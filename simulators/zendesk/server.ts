@@ -5,7 +5,7 @@
  */
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createSimulator, SimulatorOptions, SimulatorStats } from '../kit';
+import { Clock, createSimulator, SimulatorOptions, SimulatorStats } from '../kit';
 import { TANDEM_EVENT_TYPES } from '../../connectors/zendesk/webhooks';
 import { createWebhookRecord, registerZendeskApi } from './api';
 import { generateSampleData } from './sample';
@@ -23,6 +23,8 @@ export const ZendeskSimulatorExtras = z.object({
     .default({ email: 'admin@tandem.example', apiToken: 'sim-zendesk-token' }),
   /** Timeout of one webhook delivery. */
   webhookTimeoutMs: z.number().int().positive().default(2000),
+  /** The incremental exports' own limit: 10 requests a minute (30 with High Volume); 0 turns it off. */
+  exportRateLimit: z.object({ limit: z.number().int().min(0), windowMs: z.number().int().positive() }).default({ limit: 10, windowMs: 60_000 }),
 });
 
 export type ZendeskSimulatorOptions = SimulatorOptions & z.input<typeof ZendeskSimulatorExtras>;
@@ -43,11 +45,11 @@ export interface ZendeskSimulator {
 const UNAUTHORIZED = { error: "Couldn't authenticate you" };
 
 export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
-  const { sample, webhookUrl, webhookSecret, credentials, webhookTimeoutMs, ...kitOptions } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
+  const { sample, webhookUrl, webhookSecret, credentials, webhookTimeoutMs, exportRateLimit, ...kitOptions } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
   const store = new ZendeskStore();
   const sim = createSimulator(
     'zendesk',
-    { rateLimit: { limit: 700, windowMs: 60_000 }, ...kitOptions },
+    { rateLimit: { limit: 700, windowMs: 60_000 }, rateLimitHeaders: true, ...kitOptions },
     {
       dump: () => store.dump(),
       load: (data) => store.loadSnapshot(data),
@@ -56,6 +58,9 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   // A snapshot, when the kit loaded one, wins over generated sample data.
   if (store.users.size === 0 && store.organizations.size === 0 && store.tickets.size === 0) store.load(generateSampleData(sim.options.seed, sample.size));
 
+  let exportWindow = { start: 0, count: 0 };
+  // Zendesk's timestamps are whole seconds: two changes within one second share one.
+  const clock = new Clock(true);
   const dispatcher = new WebhookDispatcher(() => store.webhooks.values(), webhookTimeoutMs);
   const basic = `Basic ${Buffer.from(`${credentials.email}/token:${credentials.apiToken}`).toString('base64')}`;
   const bearer = credentials.oauthToken ? `Bearer ${credentials.oauthToken}` : undefined;
@@ -64,16 +69,26 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     if (!req.url.startsWith('/api/v2')) return;
     const auth = req.headers.authorization;
     if (auth !== basic && (bearer === undefined || auth !== bearer)) return reply.code(401).header('WWW-Authenticate', 'Basic realm="Web Password"').send(UNAUTHORIZED);
+    if (req.url.startsWith('/api/v2/incremental/') && exportRateLimit.limit > 0) {
+      const now = Date.now();
+      if (now - exportWindow.start >= exportRateLimit.windowMs) exportWindow = { start: now, count: 0 };
+      exportWindow.count += 1;
+      if (exportWindow.count > exportRateLimit.limit) {
+        sim.stats.rateLimited += 1;
+        const retryAfter = Math.max(1, Math.ceil((exportWindow.start + exportRateLimit.windowMs - now) / 1000));
+        return reply.code(429).header('Retry-After', String(retryAfter)).send({ error: 'APIRateLimitExceeded', description: `Number of allowed incremental export API requests per minute exceeded (${exportRateLimit.limit})` });
+      }
+    }
   });
   sim.app.get('/_sim/webhooks/deliveries', async () => dispatcher.stats);
 
-  registerZendeskApi(sim.app, { store, clock: sim.clock, dispatcher, ownerEmail: credentials.email, random: sim.random });
+  registerZendeskApi(sim.app, { store, clock, dispatcher, ownerEmail: credentials.email, random: sim.random });
 
   let webhookId: string | undefined;
   let secret: string | undefined;
   if (webhookUrl) {
     const w = createWebhookRecord(
-      { store, clock: sim.clock, random: sim.random },
+      { store, clock, random: sim.random },
       { name: 'Tandem', endpoint: webhookUrl, subscriptions: [...TANDEM_EVENT_TYPES], signing_secret: webhookSecret ? { secret: webhookSecret } : undefined },
     );
     webhookId = w.id;

@@ -11,38 +11,48 @@ interface Timed {
   updated: number;
 }
 
-/** (updated, id): the order of a change feed. */
-export interface FeedPosition {
-  updated: number;
+/**
+ * A change feed entry: the record's id and `updated` at the change, and the change's sequence number.
+ * Times are whole seconds, so many changes share one; the sequence orders them, which is what makes
+ * a cursor exact: a record changed again within the second the cursor points into is not lost.
+ */
+export interface FeedEntry {
+  seq: number;
   id: number;
-}
-
-export function after(a: FeedPosition, b: FeedPosition): boolean {
-  return a.updated > b.updated || (a.updated === b.updated && a.id > b.id);
+  updated: number;
 }
 
 /**
- * Records by id, with an id-ordered list and a change feed. The simulator's clock only moves forward,
- * so a change is always appended at the feed's end; the entry a record leaves behind becomes stale
- * and is skipped (and compacted away once stale entries dominate).
+ * Records by id, with an id-ordered list and a change feed in sequence order. The simulator's clock
+ * never goes back, so the feed is also in `updated` order. A change appends an entry; the entry a
+ * record leaves behind becomes stale and is skipped (and compacted away once stale entries dominate).
  */
 export class Table<T extends Timed> {
   readonly byId = new Map<number, T>();
   private ids: number[] = [];
-  private feed: FeedPosition[] = [];
+  private feed: FeedEntry[] = [];
+  /** Record id → sequence number of its live feed entry. */
+  private live = new Map<number, number>();
+  private lastSeq = 0;
   private stale = 0;
+  /** Changes on every (re)load: cursors of an earlier run cannot name a sequence of this one. */
+  epoch = newEpoch();
 
   get size(): number {
     return this.byId.size;
   }
 
-  /** Bulk load (sample data, snapshots): sorts once. */
+  /** Bulk load (sample data, snapshots): sorts once, sequence in (updated, id) order. */
   loadAll(records: T[]): void {
     this.byId.clear();
     for (const r of records) this.byId.set(r.id, r);
     this.ids = [...this.byId.keys()].sort((a, b) => a - b);
-    this.feed = records.map((r) => ({ updated: r.updated, id: r.id })).sort((a, b) => a.updated - b.updated || a.id - b.id);
+    const ordered = [...this.byId.values()].sort((a, b) => a.updated - b.updated || a.id - b.id);
+    this.feed = ordered.map((r, i) => ({ seq: i + 1, id: r.id, updated: r.updated }));
+    this.live = new Map(this.feed.map((e) => [e.id, e.seq]));
+    this.lastSeq = this.feed.length;
     this.stale = 0;
+    this.epoch = newEpoch();
   }
 
   insert(record: T): void {
@@ -52,21 +62,31 @@ export class Table<T extends Timed> {
     this.append(record);
   }
 
-  /** Call after `record.updated` moved forward. */
+  /** Call after a change to `record` (its `updated` set, possibly to the same second as before). */
   touched(record: T): void {
     this.stale += 1;
     this.append(record);
     if (this.stale > 1000 && this.stale > this.feed.length / 2) {
-      this.feed = this.feed.filter((p) => this.byId.get(p.id)?.updated === p.updated);
+      this.feed = this.feed.filter((e) => this.live.get(e.id) === e.seq);
       this.stale = 0;
     }
   }
 
   private append(record: T): void {
-    const last = this.feed[this.feed.length - 1];
-    const pos = { updated: record.updated, id: record.id };
-    if (!last || after(pos, last)) this.feed.push(pos);
-    else this.feed.splice(lowerBound(this.feed, pos, (x, v) => !after(x, v) && !(x.updated === v.updated && x.id === v.id)), 0, pos);
+    this.lastSeq += 1;
+    this.feed.push({ seq: this.lastSeq, id: record.id, updated: record.updated });
+    this.live.set(record.id, this.lastSeq);
+  }
+
+  /** The newest sequence number (0 when nothing changed yet). */
+  get head(): number {
+    return this.lastSeq;
+  }
+
+  /** The sequence number just before the first change at or after `updated` (ms): "from this time on". */
+  seqBefore(updated: number): number {
+    const i = lowerBound(this.feed, updated, (e, v) => e.updated < v);
+    return i === 0 ? 0 : this.feed[i - 1].seq;
   }
 
   /** Records with id > `afterId`, in id order, `limit` of them, and whether more exist. */
@@ -91,15 +111,18 @@ export class Table<T extends Timed> {
     return out;
   }
 
-  /** Records changed strictly after `from` in feed order, `limit` of them, and whether more exist. */
-  changesAfter(from: FeedPosition, limit: number): { items: T[]; hasMore: boolean } {
-    const items: T[] = [];
-    for (let i = lowerBound(this.feed, from, (x, v) => !after(x, v)); i < this.feed.length; i++) {
-      const p = this.feed[i];
-      const r = this.byId.get(p.id);
-      if (!r || r.updated !== p.updated) continue;
+  /**
+   * Live changes after sequence `afterSeq`, `limit` of them, each with its sequence number, and
+   * whether more exist.
+   */
+  changesAfter(afterSeq: number, limit: number): { items: Array<{ record: T; seq: number }>; hasMore: boolean } {
+    const items: Array<{ record: T; seq: number }> = [];
+    for (let i = lowerBound(this.feed, afterSeq, (e, v) => e.seq <= v); i < this.feed.length; i++) {
+      const e = this.feed[i];
+      const r = this.byId.get(e.id);
+      if (!r || this.live.get(e.id) !== e.seq) continue;
       if (items.length === limit) return { items, hasMore: true };
-      items.push(r);
+      items.push({ record: r, seq: e.seq });
     }
     return { items, hasMore: false };
   }
@@ -107,6 +130,10 @@ export class Table<T extends Timed> {
   all(): T[] {
     return this.filter(() => true);
   }
+}
+
+function newEpoch(): string {
+  return Math.floor(Math.random() * 36 ** 6).toString(36);
 }
 
 /** First index whose element is not `before` the value. */

@@ -167,6 +167,15 @@ function contract(target: () => Target) {
     expect(await client.findContactsByEmail(`${run}.nobody@example.no`)).toEqual([]);
   });
 
+  simOnly('a company cleared as `{ id: null }` is refused, naming the field; `company: null` is the way to clear it', async () => {
+    const company = await client.createCompany({ name: `${run} Clear AS` });
+    const contact = await client.createContact({ givenName: 'Clear', email: `${run}.clear@example.no`, company: { id: company.id } });
+    const err = await failure(client.updateContact(contact.id, { company: { id: null } } as unknown as { company: null }), caught);
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(/company\.id/);
+    expect((await client.updateContact(contact.id, { company: null })).company ?? null).toBeNull();
+  });
+
   test('activities: create with an owner and an externalId, get, update; found by externalId', async () => {
     const owner = await client.createContact({ givenName: 'Ola', email: `${run}.ola@example.no` });
     const externalId = `zendesk:ticket:${run}-1`;
@@ -350,6 +359,28 @@ test('a credential echoed by the login host in an error is redacted', async () =
     }
   } finally {
     await echo.close();
+  }
+});
+
+test('the connector authenticates its client to the token endpoint with HTTP Basic, not in the form body', async () => {
+  const seen: Array<{ authorization?: string; body: Record<string, string> }> = [];
+  const login = Fastify();
+  login.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+  login.post('/connect/token', async (req, reply) => {
+    seen.push({ authorization: req.headers.authorization, body: req.body as Record<string, string> });
+    return reply.code(400).send({ error: 'invalid_grant', error_description: 'captured' });
+  });
+  await login.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const url = `http://127.0.0.1:${(login.server.address() as { port: number }).port}`;
+    const c = new CrmofficeClient({ baseUrl: url, loginBaseUrl: url, clientId: 'tandem client', clientSecret: 'cs:with/odd chars', refreshToken: 'rt_basic' });
+    await c.getContact('1').catch(() => undefined);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].body).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt_basic' });
+    // RFC 6749 §2.3.1: id and secret form-urlencoded, then `id:secret` in base64.
+    expect(seen[0].authorization).toBe(`Basic ${Buffer.from('tandem+client:cs%3Awith%2Fodd+chars').toString('base64')}`);
+  } finally {
+    await login.close();
   }
 });
 

@@ -5,7 +5,7 @@
  */
 import axios from 'axios';
 import { ApiError, NotFoundError, PermanentApiError, SchemaError, TransientApiError } from '../../connectors/errors';
-import { parsePowerOfficeConfig, PowerOfficeClient, PowerOfficeConfig, toJsonPatch } from '../../connectors/poweroffice';
+import { parsePowerOfficeConfig, PowerOfficeClient, PowerOfficeConfig, toJsonPatch, tokenUrlOf } from '../../connectors/poweroffice';
 import { PowerOfficeSimulator, startPowerOfficeSimulator } from '../../simulators/poweroffice';
 
 const env = process.env;
@@ -174,11 +174,36 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
     });
 
     it('does not move an employee LastChangedDateTimeOffset when only the mail address changes', async () => {
+      // Given camelCase, sent PascalCase (the documented casing), answered and returned PascalCase.
       const emp = await client.createEmployee({ FirstName: 'Adr', LastName: 'Esse', MailAddress: { addressLine1: 'Gate 1', zipCode: '0150', city: 'Oslo', countryCode: 'NO' } });
-      expect(emp.MailAddress).toMatchObject({ addressLine1: 'Gate 1', city: 'Oslo', zipCode: '0150' });
+      expect(emp.MailAddress).toMatchObject({ AddressLine1: 'Gate 1', City: 'Oslo', ZipCode: '0150' });
       const moved = await client.updateEmployee(emp.Id, { MailAddress: { city: 'Bergen', zipCode: '5003' } });
-      expect(moved.MailAddress).toMatchObject({ addressLine1: 'Gate 1', city: 'Bergen', zipCode: '5003' });
+      expect(moved.MailAddress).toMatchObject({ AddressLine1: 'Gate 1', City: 'Bergen', ZipCode: '5003' });
       expect(moved.LastChangedDateTimeOffset).toBe(emp.LastChangedDateTimeOffset);
+    });
+
+    it('answers nested MailAddress keys PascalCase, as the OpenAPI document names them', async () => {
+      const emp = await client.createEmployee({ FirstName: 'Nest', LastName: 'Ed', MailAddress: { City: 'Oslo', ZipCode: '0150' } });
+      const res = await raw('GET', `/Employees/${emp.Id}`);
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.data.MailAddress)).toEqual(expect.arrayContaining(['City', 'ZipCode']));
+      expect(Object.keys(res.data.MailAddress).filter((k) => /^[a-z]/.test(k))).toEqual([]);
+    });
+
+    it('answers a list with no match 204 No Content, which the client reads as an empty page', async () => {
+      const ref = `tandem-${run}-nobody`;
+      const res = await raw('GET', `/Employees?externalImportReference=${ref}`);
+      expect(res.status).toBe(204);
+      expect(res.data === '' || res.data === undefined || res.data === null).toBe(true);
+      expect(await client.listEmployees({ externalImportReference: ref })).toEqual({ items: [], pageNumber: 1, hasMore: false });
+      expect(await client.findEmployeeByExternalImportReference(ref)).toBeUndefined();
+      expect(await client.listAllDepartments({ name: `Tandem ${run} no such department` })).toEqual([]);
+    });
+
+    it('gets its token at the endpoint derived from the base URL (outside /v2) unless tokenUrl is set', async () => {
+      const fresh = new PowerOfficeClient({ ...config(), tokenUrl: undefined });
+      await expect(fresh.listDepartments({ pageSize: 1 })).resolves.toBeDefined();
+      expect(fresh.auth.requests).toBe(1);
     });
 
     it('answers 404 as NotFoundError naming the record', async () => {
@@ -225,10 +250,39 @@ describe('PowerOffice Go connector against the simulator', () => {
   sharedContract('simulator', simConfig);
 
   it('counts one token request at the token endpoint for many calls', async () => {
-    const before = sim.stats.requests['POST /v2/OAuth/Token'] ?? 0;
+    const before = sim.stats.requests['POST /OAuth/Token'] ?? 0;
     const client = new PowerOfficeClient(simConfig());
     for (let i = 0; i < 5; i += 1) await client.listDepartments({ pageSize: 1 });
-    expect(sim.stats.requests['POST /v2/OAuth/Token'] - before).toBe(1);
+    expect(sim.stats.requests['POST /OAuth/Token'] - before).toBe(1);
+  });
+
+  it('serves the token endpoint outside /v2 only, as the real API (not at /v2/OAuth/Token)', async () => {
+    expect(sim.tokenUrl).toBe(`${sim.url}/OAuth/Token`);
+    const basic = Buffer.from(`${sim.credentials.applicationKey}:${sim.credentials.clientKey}`).toString('base64');
+    const post = (url: string) =>
+      axios.post(url, 'grant_type=client_credentials', {
+        headers: { Authorization: `Basic ${basic}`, 'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey, 'Content-Type': 'application/x-www-form-urlencoded' },
+        validateStatus: () => true,
+      });
+    expect((await post(sim.tokenUrl)).status).toBe(200);
+    expect((await post(`${sim.apiUrl}/OAuth/Token`)).status).not.toBe(200);
+  });
+
+  it('sends nested keys in the documented casing; the simulator refuses a patch path in another casing', async () => {
+    const client = new PowerOfficeClient(simConfig());
+    const emp = await client.createEmployee({ FirstName: 'Case', LastName: 'Check', MailAddress: { City: 'Oslo', ZipCode: '0150' } });
+    const token = await client.auth.getToken();
+    secrets.add(token);
+    const patch = (path: string) =>
+      axios.patch(`${sim.apiUrl}/Employees/${emp.Id}`, JSON.stringify([{ op: 'replace', path, value: 'Bergen' }]), {
+        headers: { Authorization: `Bearer ${token}`, 'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey, 'Content-Type': 'application/json-patch+json' },
+        validateStatus: () => true,
+      });
+    expect((await patch('/MailAddress/city')).status).toBe(400);
+    expect((await patch('/mailaddress/City')).status).toBe(400);
+    expect((await patch('/MailAddress/City')).status).toBe(200);
+    const moved = await client.updateEmployee(emp.Id, { MailAddress: { city: 'Tromsø' } });
+    expect(moved.MailAddress?.City).toBe('Tromsø');
   });
 
   it('renews the token once after a 401 and repeats the call', async () => {
@@ -339,6 +393,14 @@ if (realConfig) {
 }
 
 describe('PowerOffice Go request building', () => {
+  it('derives the token endpoint from the base URL by dropping the version segment', () => {
+    const keys = { applicationKey: 'a', clientKey: 'b', subscriptionKey: 'c' };
+    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/v2', ...keys }))).toBe('https://goapi.poweroffice.net/OAuth/Token');
+    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/Demo/v2/', ...keys }))).toBe('https://goapi.poweroffice.net/Demo/OAuth/Token');
+    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'http://127.0.0.1:4010/v2', ...keys }))).toBe('http://127.0.0.1:4010/OAuth/Token');
+    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/v2', tokenUrl: 'https://login.example/OAuth/Token', ...keys }))).toBe('https://login.example/OAuth/Token');
+  });
+
   it('turns fields into JSON Patch replace operations, nested objects per leaf unless asked whole', () => {
     const fields = { Name: 'Sales', 'a/b~c': 1, Skipped: undefined, Code: null, MailAddress: { city: 'Oslo', zipCode: '0150' }, Tags: [1, 2] };
     expect(toJsonPatch(fields)).toEqual([

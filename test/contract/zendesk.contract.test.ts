@@ -9,6 +9,7 @@ import axios from 'axios';
 import { ZendeskClient, ZendeskConfig, ZendeskTicket, ZendeskUser } from '../../connectors/zendesk';
 import { ApiError, NotFoundError, PermanentApiError, SchemaError, TransientApiError } from '../../connectors/errors';
 import { startZendeskSimulator, ZendeskSimulator } from '../../simulators/zendesk';
+import { RATE_LIMIT_WINDOW_MS, RateLimitGate, readRateLimitHeaders } from '../../connectors/zendesk/rate-limit-headers';
 
 const realEnv = {
   baseUrl: process.env.ZENDESK_BASE_URL,
@@ -104,6 +105,33 @@ function contractSuite(label: string, setup: () => Promise<Target>): void {
       }
     });
 
+    test('organizations keep domain_names, details, notes and tags; a notes-only change moves updated_at', async () => {
+      const fields = { domain_names: [`${tag}.example.com`], details: 'Storgata 1, 0150 Oslo', notes: 'Contract test', tags: ['tandem_contract'] };
+      const created = await zd.createOrganization({ name: `${tag} Fields Org`, ...fields });
+      touchedOrgs.add(created.id);
+      expect(created).toMatchObject(fields);
+      expect(await zd.getOrganization(created.id)).toMatchObject(fields);
+      // updated_at has whole seconds: wait into the next one so a change can show.
+      await new Promise((r) => setTimeout(r, 1100));
+      const noted = await zd.updateOrganization(created.id, { notes: 'Contract test, noted again' });
+      expect(noted).toMatchObject({ ...fields, notes: 'Contract test, noted again' });
+      expect(Date.parse(noted.updated_at)).toBeGreaterThan(Date.parse(created.updated_at));
+    });
+
+    test('answers carry X-Rate-Limit and X-Rate-Limit-Remaining', async () => {
+      const res = await axios.get(`${target.config.baseUrl}/organizations.json`, {
+        headers: { Authorization: `Basic ${Buffer.from(`${target.config.email}/token:${target.config.apiToken}`).toString('base64')}` },
+        params: { 'page[size]': 1 },
+        validateStatus: () => true,
+      });
+      expect(res.status).toBe(200);
+      const limit = Number(res.headers['x-rate-limit']);
+      const remaining = Number(res.headers['x-rate-limit-remaining']);
+      expect(limit).toBeGreaterThan(0);
+      expect(remaining).toBeGreaterThanOrEqual(0);
+      expect(remaining).toBeLessThan(limit);
+    });
+
     test('users: create, get, update, list; id and created_at never change', async () => {
       const email = `${tag}.user@example.com`;
       user = await zd.createUser({ name: `${tag} User`, email, role: 'end-user', organization_id: orgId, phone: '+47 90000000' });
@@ -118,7 +146,8 @@ function contractSuite(label: string, setup: () => Promise<Target>): void {
       expect(updated.created_at).toBe(user.created_at);
       expect(updated.name).toBe(`${tag} User Renamed`);
       expect(Date.parse(updated.updated_at)).toBeGreaterThanOrEqual(Date.parse(user.updated_at));
-      if (target.sim) expect(updated.updated_at).not.toBe(user.updated_at);
+      // Whole seconds, as Zendesk answers them: two changes within one second carry the same time.
+      for (const t of [user.created_at, user.updated_at, updated.updated_at]) expect(t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
       user = updated;
 
       const page = await zd.listUsers({ pageSize: 2 });
@@ -260,11 +289,12 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
     }
   });
 
-  test('429 becomes a TransientApiError with retryAfterMs from Retry-After', async () => {
-    const sim = await startZendeskSimulator({ sample: { size: 3 }, rateLimit: { limit: 2, windowMs: 60_000 } });
+  test('429 becomes a TransientApiError with retryAfterMs from Retry-After, and holds the next request', async () => {
+    // Without rate-limit headers the client cannot see the limit coming, so the third call meets a 429.
+    const sim = await startZendeskSimulator({ sample: { size: 3 }, rateLimit: { limit: 2, windowMs: 60_000 }, rateLimitHeaders: false });
     try {
       const config = { baseUrl: `${sim.url}/api/v2`, ...sim.credentials };
-      const zd = new ZendeskClient(config);
+      const zd = new ZendeskClient(config, { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() });
       await zd.listUsers();
       await zd.listUsers();
       const err = await caught(zd.listUsers());
@@ -273,6 +303,47 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
       expect((err as TransientApiError).retryAfterMs).toBeGreaterThan(0);
       expect((err as TransientApiError).retryAfterMs).toBeLessThanOrEqual(60_000);
       expectNoSecret(err, secretsOf(config));
+      // The next call waits for Retry-After instead of spending another 429.
+      const held = await caught(zd.listUsers());
+      expect(held).toBeInstanceOf(TransientApiError);
+      expect((held as TransientApiError).retryAfterMs).toBeGreaterThan(1000);
+      expect(sim.stats.rateLimited).toBe(1);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  test('paces by X-Rate-Limit-Remaining: a spent budget holds the next request until the window resets, no 429 spent', async () => {
+    const sim = await startZendeskSimulator({ sample: { size: 3 }, rateLimit: { limit: 2, windowMs: 60_000 } });
+    try {
+      const config = { baseUrl: `${sim.url}/api/v2`, ...sim.credentials };
+      const zd = new ZendeskClient(config, { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() });
+      await zd.listUsers();
+      await zd.listUsers(); // answered with X-Rate-Limit-Remaining: 0
+      const held = await caught(zd.listUsers());
+      expect(held).toBeInstanceOf(TransientApiError);
+      expect(held.status).toBeUndefined();
+      expect((held as TransientApiError).retryAfterMs).toBeGreaterThan(55_000);
+      expect(sim.stats.rateLimited).toBe(0);
+      expect(sim.stats.requests['GET /api/v2/users.json']).toBe(2);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  test('the incremental exports limit (10 a minute) surfaces as retryAfterMs and holds only the exports', async () => {
+    const sim = await startZendeskSimulator({ sample: { size: 3 }, rateLimit: { limit: 0, windowMs: 60_000 }, exportRateLimit: { limit: 2, windowMs: 60_000 } });
+    try {
+      const zd = new ZendeskClient({ baseUrl: `${sim.url}/api/v2`, ...sim.credentials }, { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() });
+      await zd.incrementalOrganizations(0);
+      await zd.incrementalUsers({ startTime: 0 });
+      const err = await caught(zd.incrementalOrganizations(0));
+      expect(err).toBeInstanceOf(TransientApiError);
+      expect(err.status).toBe(429);
+      expect((err as TransientApiError).retryAfterMs).toBeGreaterThan(0);
+      expect(await caught(zd.incrementalTickets({ startTime: 0 }))).toBeInstanceOf(TransientApiError);
+      expect(sim.stats.rateLimited).toBe(1);
+      await expect(zd.listUsers()).resolves.toBeDefined();
     } finally {
       await sim.stop();
     }
@@ -345,6 +416,32 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
     });
   });
 
+  test('the organizations export checkpoint re-reads the newest second, and never stays on a page that did not move', async () => {
+    const server = Fastify();
+    const asked: number[] = [];
+    const org = (id: number, at: string) => ({ id, name: `Org ${id}`, created_at: at, updated_at: at });
+    server.get('/api/v2/incremental/organizations.json', async (req) => {
+      const start = Number((req.query as { start_time: string }).start_time);
+      asked.push(start);
+      // A server whose end_time is the page's newest second: a page all in its start second, more to come.
+      if (start === 1_700_000_000) return { organizations: [org(1, '2023-11-14T22:13:20Z')], count: 1, end_time: 1_700_000_000, end_of_stream: false, next_page: null };
+      return { organizations: [org(2, '2023-11-14T22:13:25Z')], count: 1, end_time: 1_700_000_005, end_of_stream: true, next_page: null };
+    });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const port = (server.server.address() as { port: number }).port;
+      const zd = new ZendeskClient({ baseUrl: `http://127.0.0.1:${port}/api/v2`, email: 'a@example.com', apiToken: 't' }, { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() });
+      const stuck = await zd.incrementalOrganizations(1_700_000_000);
+      expect(stuck.nextStartTime).toBe(1_700_000_001);
+      const last = await zd.incrementalOrganizations(stuck.nextStartTime);
+      // At the end of the stream the newest second is kept: a change landing in it later is still read.
+      expect(last).toMatchObject({ nextStartTime: 1_700_000_005, endOfStream: true });
+      expect(asked).toEqual([1_700_000_000, 1_700_000_001]);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('the incremental start time is clamped to a minute ago, never later', () => {
     const now = Date.UTC(2025, 0, 1, 12, 0, 0);
     expect(ZendeskClient.clampStartTime(now / 1000, now)).toBe(now / 1000 - 60);
@@ -356,5 +453,36 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
     expect(ZendeskConfig.safeParse({ baseUrl: 'https://x.zendesk.com/api/v2', email: 'a@b.c' }).success).toBe(false);
     expect(ZendeskConfig.safeParse({ baseUrl: 'https://x.zendesk.com/api/v2', oauthToken: 't' }).success).toBe(true);
     expect(ZendeskConfig.safeParse({ baseUrl: 'https://x.zendesk.com/api/v2', email: 'a@b.c', apiToken: 't' }).success).toBe(true);
+  });
+});
+
+describe('Zendesk rate-limit headers (connectors/zendesk/rate-limit-headers.ts)', () => {
+  test('reads the budget from the headers; unreadable values count as absent', () => {
+    expect(readRateLimitHeaders({ 'x-rate-limit': '700', 'x-rate-limit-remaining': '0' })).toEqual({ limit: 700, remaining: 0 });
+    expect(readRateLimitHeaders({ 'x-rate-limit': 'lots', 'x-rate-limit-remaining': '-3' })).toEqual({ limit: undefined, remaining: undefined });
+    expect(readRateLimitHeaders({ 'retry-after': '7', 'ratelimit-reset': '30' })).toMatchObject({ resetMs: 7000 });
+    expect(readRateLimitHeaders({ 'ratelimit-reset': '30' })).toMatchObject({ resetMs: 30_000 });
+    expect(readRateLimitHeaders(undefined)).toEqual({});
+  });
+
+  test('a spent budget holds requests for a window; a short hold is waited out, a long one left to the retry', async () => {
+    let now = 1_000_000;
+    const slept: number[] = [];
+    const gate = new RateLimitGate({ now: () => now, sleep: async (ms) => void slept.push(ms) });
+    gate.observe(200, { 'x-rate-limit': '700', 'x-rate-limit-remaining': '1' });
+    expect(gate.waitMs).toBe(0);
+    gate.observe(200, { 'x-rate-limit': '700', 'x-rate-limit-remaining': '0' });
+    expect(gate.waitMs).toBe(RATE_LIMIT_WINDOW_MS);
+    const err = await caught(gate.beforeRequest('GET /users'));
+    expect(err).toBeInstanceOf(TransientApiError);
+    expect((err as TransientApiError).retryAfterMs).toBe(RATE_LIMIT_WINDOW_MS);
+    now += RATE_LIMIT_WINDOW_MS - 2000;
+    await gate.beforeRequest('GET /users');
+    expect(slept).toEqual([2000]);
+    now += 2000;
+    expect(gate.waitMs).toBe(0);
+    // A 429 holds for its Retry-After, not longer.
+    gate.observe(429, { 'retry-after': '3' });
+    expect(gate.waitMs).toBe(3000);
   });
 });

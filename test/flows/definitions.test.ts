@@ -1,6 +1,6 @@
 import { DEFAULT_FLOWS_CONFIG, FLOW_IDS, FLOWS, getFlow, parseFlowsConfig, rowKey } from '../../flows';
 
-// The property tables of spec/flows.md, transcribed: the contract the definitions must keep.
+// The property tables of docs/flows.md, transcribed: the contract the definitions must keep.
 const SPEC_TABLES: Record<string, [string, string][]> = {
   'zendesk-ticketcomments-to-crmoffice-activities': [],
   'zendesk-tickets-to-crmoffice-activities': [

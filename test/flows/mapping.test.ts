@@ -95,7 +95,14 @@ describe('writeBody', () => {
     const translate = linksOf({ 'zendesk-organizations-to-crmoffice-companies|9001': 'co-3' });
     expect(writeBody(Z3, 'target', { 'organization_id->company.id': '9001' }, translate)).toEqual({ company: { id: 'co-3' } });
     expect(writeBody(Z3, 'zendesk', { 'organization_id->company.id': 'co-3' }, translate)).toEqual({ organization_id: 9001 });
-    expect(writeBody(Z3, 'target', { 'organization_id->company.id': null }, translate)).toEqual({ company: { id: null } });
+  });
+
+  it('Z3: a cleared company is written as Crmoffice takes it, `company: null`, not `{ id: null }`', () => {
+    expect(writeBody(Z3, 'target', { 'organization_id->company.id': null }, none)).toEqual({ company: null });
+    const translate = linksOf({ 'zendesk-organizations-to-crmoffice-companies|9001': 'co-3' });
+    expect(writeBody(Z3, 'target', { 'organization_id->company.id': '9001' }, translate)).toEqual({ company: { id: 'co-3' } });
+    // PowerOffice Go takes an empty DepartmentId as null at the field itself.
+    expect(writeBody(P2, 'target', { 'organization_id->DepartmentId': null }, none)).toEqual({ DepartmentId: null });
   });
 
   it('refuses an unknown row and an unlinked reference with clear errors', () => {
@@ -118,11 +125,15 @@ describe('createBody', () => {
     });
   });
 
-  it('P2: an empty or single-word name, or a bad e-mail, is a problem naming the user, not a throw', () => {
+  it('P2: a single-word name fills both FirstName and LastName (both required), kept as written', () => {
+    const single = createBody(P2, { ...agent, organization_id: null, name: ' Cher ' }, none);
+    expect(single).toEqual({ body: { FirstName: 'Cher', LastName: 'Cher', EmailAddress: 'kari@example.no', ExternalImportReference: 'zendesk-user-381' }, problems: [] });
+    expect(createBody(P2, { ...agent, organization_id: null, name: 'Åsa-Lill Øvergård' }, none).body).toMatchObject({ FirstName: 'Åsa-Lill', LastName: 'Øvergård' });
+  });
+
+  it('P2: an empty name, or a bad e-mail, is a problem naming the user, not a throw', () => {
     const empty = createBody(P2, { ...agent, organization_id: null, name: '  ' }, none);
     expect(empty.problems).toEqual(['zendesk user 381: `name` is empty, cannot make FirstName/LastName']);
-    const single = createBody(P2, { ...agent, organization_id: null, name: 'Prince' }, none);
-    expect(single.problems[0]).toMatch(/user 381: `name` "Prince" is a single word/);
     const badMail = createBody(P2, { ...agent, organization_id: null, email: 'kari(at)example.no' }, none);
     expect(badMail.problems).toEqual(['zendesk user 381: `email` "kari(at)example.no" is not a valid e-mail address']);
   });

@@ -69,6 +69,25 @@ describe('three-way merge', () => {
     expect(r.newBase[NAME]).toBe('Z');
   });
 
+  it('both changed within one second (Zendesk in whole seconds, the target in ms): a tie, Zendesk wins, and the next merge writes nothing', () => {
+    const base = { [NAME]: 'Sales' };
+    // Zendesk's 10:00:00 covers 10:00:00.000–.999; the target's .900 is not later.
+    const first = run(P1, { base, zendesk: { [NAME]: 'Z' }, target: { [NAME]: 'T' }, zendeskModifiedAt: '2024-05-01T10:00:00Z', targetModifiedAt: '2024-05-01T10:00:00.900Z' });
+    expect(outcome(first, NAME)).toBe('both-changed-zendesk-wins');
+    expect(first.decisions.find((d) => d.row === NAME)?.why).toMatch(/same second.*Zendesk wins/);
+    expect(first.toTarget).toEqual({ [NAME]: 'Z' });
+    expect(first.toZendesk).toEqual({});
+    // After the write both sides hold Z, the target with a later time: nothing to do, no write back.
+    const second = run(P1, { base: first.newBase, zendesk: { [NAME]: 'Z' }, target: { [NAME]: 'Z' }, zendeskModifiedAt: '2024-05-01T10:00:00Z', targetModifiedAt: '2024-05-01T10:00:01.200Z' });
+    expect(outcome(second, NAME)).toBe('unchanged');
+    expect(second.toTarget).toEqual({});
+    expect(second.toZendesk).toEqual({});
+    // One second later on the target is later: the target wins.
+    const later = run(P1, { base, zendesk: { [NAME]: 'Z' }, target: { [NAME]: 'T' }, zendeskModifiedAt: '2024-05-01T10:00:00Z', targetModifiedAt: '2024-05-01T10:00:01.000Z' });
+    expect(outcome(later, NAME)).toBe('both-changed-target-wins');
+    expect(later.toZendesk).toEqual({ [NAME]: 'T' });
+  });
+
   it('both changed to the same value: nothing to write, base moves', () => {
     const r = run(P1, { base: { [NAME]: 'Sales' }, zendesk: { [NAME]: 'Salg' }, target: { [NAME]: 'Salg' } });
     expect(r.toTarget).toEqual({});

@@ -1,7 +1,7 @@
-import { loadOpenApi, OpenApiValidator, sharedSpec } from './openapi';
+import { loadOpenApi, OpenApiValidator, apiSpec } from './openapi';
 
-const PO = sharedSpec('powerofficego-v2.openapi.yaml');
-const ZD = sharedSpec('zendesk-support.openapi.yaml');
+const PO = apiSpec('powerofficego-v2.openapi.yaml');
+const ZD = apiSpec('zendesk-support.openapi.yaml');
 
 const department = {
   Id: 17,

@@ -9,9 +9,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 
-/** A spec of `shared/apis/`, which lies beside the repository (as `../shared` from its root). */
-export function sharedSpec(file: 'zendesk-support.openapi.yaml' | 'powerofficego-v2.openapi.yaml'): string {
-  return resolve(__dirname, '../../../shared/apis', file);
+/** Where the repository keeps each API's OpenAPI document: beside the connector that speaks it. */
+const SPECS = {
+  'zendesk-support.openapi.yaml': 'connectors/zendesk/openapi',
+  'powerofficego-v2.openapi.yaml': 'connectors/poweroffice/openapi',
+} as const;
+
+/** The path of an OpenAPI document kept in the repository (see the README beside each). */
+export function apiSpec(file: keyof typeof SPECS): string {
+  return resolve(__dirname, '../..', SPECS[file], file);
 }
 
 export interface OpenApiValidator {

@@ -115,11 +115,14 @@ test("a contact's company and a user's organisation follow each other, creating 
   expect(await writesOfRepoll(Z3)).toBe(0);
 });
 
+/** "Later" is decided to the whole second (Zendesk's resolution): the later edit goes into the next second. */
+const nextSecond = () => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+
 test('a conflicting edit on both sides resolves to the later one', async () => {
   const { zendesk, poweroffice } = stack.connectors;
   const link = await aLink(P1);
   await zendesk.updateOrganization(Number(link.zendeskId), { name: 'Earlier Zendesk Name' });
-  await new Promise((r) => setTimeout(r, 20));
+  await nextSecond();
   await poweroffice.updateDepartment(Number(link.targetId), { Name: 'Later PowerOffice Name' });
   await stack.poll(P1, 'zendesk');
   await stack.poll(P1, 'target');
@@ -127,7 +130,7 @@ test('a conflicting edit on both sides resolves to the later one', async () => {
   expect((await poweroffice.getDepartment(Number(link.targetId))).Name).toBe('Later PowerOffice Name');
 
   await poweroffice.updateDepartment(Number(link.targetId), { Name: 'Earlier PowerOffice Name' });
-  await new Promise((r) => setTimeout(r, 20));
+  await nextSecond();
   await zendesk.updateOrganization(Number(link.zendeskId), { name: 'Later Zendesk Name' });
   await stack.poll(P1, 'target');
   await stack.poll(P1, 'zendesk');

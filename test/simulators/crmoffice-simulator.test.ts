@@ -6,14 +6,14 @@ import axios, { AxiosInstance } from 'axios';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_BASE_PATH, TOKEN_PATH, refreshTokenForm } from '../../connectors/crmoffice/api-assumptions';
+import { API_BASE_PATH, TOKEN_PATH, clientBasicAuth, refreshTokenForm } from '../../connectors/crmoffice/api-assumptions';
 import { CrmofficeSimulator, startCrmofficeSimulator } from '../../simulators/crmoffice';
 
 const form = { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
 
 async function login(sim: CrmofficeSimulator, refreshToken = sim.credentials.refreshToken) {
-  const res = await axios.post(`${sim.loginUrl}${TOKEN_PATH}`, refreshTokenForm(sim.credentials.clientId, sim.credentials.clientSecret, refreshToken), { ...form, validateStatus: () => true });
-  return res;
+  const headers = { ...form.headers, Authorization: clientBasicAuth(sim.credentials.clientId, sim.credentials.clientSecret) };
+  return axios.post(`${sim.loginUrl}${TOKEN_PATH}`, refreshTokenForm(refreshToken), { headers, validateStatus: () => true });
 }
 
 async function api(sim: CrmofficeSimulator): Promise<AxiosInstance> {
@@ -34,15 +34,34 @@ describe('crmoffice simulator', () => {
   });
 
   test('the token endpoint refuses a wrong client secret and an unknown refresh token in the OAuth2 shape', async () => {
-    const wrongSecret = await axios.post(`${sim.loginUrl}${TOKEN_PATH}`, refreshTokenForm(sim.credentials.clientId, 'not-the-secret', sim.credentials.refreshToken), { ...form, validateStatus: () => true });
+    const wrongSecret = await axios.post(`${sim.loginUrl}${TOKEN_PATH}`, refreshTokenForm(sim.credentials.refreshToken), {
+      headers: { ...form.headers, Authorization: clientBasicAuth(sim.credentials.clientId, 'not-the-secret') },
+      validateStatus: () => true,
+    });
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.data.error).toBe('invalid_client');
+    expect(wrongSecret.headers['www-authenticate']).toMatch(/^Basic/);
     const unknown = await login(sim, 'rt_unknown');
     expect(unknown.status).toBe(400);
     expect(unknown.data.error).toBe('invalid_grant');
     const ok = await login(sim);
     expect(ok.data).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
     expect(ok.data.refresh_token).toBeUndefined();
+  });
+
+  test('the token endpoint takes client credentials as HTTP Basic (RFC 6749 §2.3.1) or in the form body, never both', async () => {
+    const { clientId, clientSecret, refreshToken } = sim.credentials;
+    const post = (body: string, authorization?: string) =>
+      axios.post(`${sim.loginUrl}${TOKEN_PATH}`, body, { headers: { ...form.headers, ...(authorization ? { Authorization: authorization } : {}) }, validateStatus: () => true });
+    const inBody = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret }).toString();
+    expect((await post(inBody)).status).toBe(200);
+    expect((await post(refreshTokenForm(refreshToken), clientBasicAuth(clientId, clientSecret))).status).toBe(200);
+    const both = await post(inBody, clientBasicAuth(clientId, clientSecret));
+    expect(both.status).toBe(400);
+    expect(both.data.error).toBe('invalid_request');
+    expect((await post(refreshTokenForm(refreshToken))).status).toBe(401);
+    // Basic credentials are form-urlencoded first (RFC 6749 §2.3.1): a raw `id:secret` with a reserved character differs.
+    expect(clientBasicAuth('a b', 'c:d/é')).toBe(`Basic ${Buffer.from('a+b:c%3Ad%2F%C3%A9').toString('base64')}`);
   });
 
   test('API calls without a live token answer 401 in the error shape', async () => {

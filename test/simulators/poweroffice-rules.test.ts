@@ -69,6 +69,8 @@ describe('PowerOffice Go simulator state', () => {
     expect(problemOf(() => state.patchEmployee(emp.Id, [{ op: 'replace', path: '/EmployeeCreatedDateTimeOffset', value: 'x' }])).detail).toMatch(/EmployeeCreatedDateTimeOffset/);
     expect(problemOf(() => state.patchEmployee(emp.Id, [{ op: 'replace', path: '/Nickname', value: 'x' }])).detail).toMatch(/'Nickname' was not found/);
     expect(problemOf(() => state.patchEmployee(emp.Id, [{ op: 'replace', path: '/MailAddress/city', value: 'Oslo' }])).status).toBe(400);
+    // Patch paths name fields in the documented casing only (bodies are read in any casing).
+    expect(problemOf(() => state.patchEmployee(emp.Id, [{ op: 'replace', path: '/firstName', value: 'X' }])).detail).toMatch(/'firstName' was not found/);
     expect(problemOf(() => state.patchEmployee(emp.Id, [{ op: 'move', path: '/FirstName', from: '/LastName' }])).status).toBe(400);
     expect(problemOf(() => state.patchEmployee(emp.Id, { op: 'replace' })).status).toBe(400);
     expect(problemOf(() => state.deleteDepartment(dep.Id)).status).toBe(409);

@@ -1,6 +1,6 @@
 /**
  * Every simulator answer the connector uses validates against that operation's response schema in
- * Zendesk's published OpenAPI document (shared/apis, beside the repository).
+ * Zendesk's published OpenAPI document (connectors/zendesk/openapi/).
  *
  * Known flaw of the published document, kept explicit: it declares some ticket fields non-nullable
  * (`organization_id`, `assignee_id`, `group_id`, `external_id`, `type`, `priority`) although the real
@@ -9,10 +9,10 @@
  * fields is the only problem tolerated, and nothing else.
  */
 import axios, { AxiosInstance } from 'axios';
-import { loadOpenApi, OpenApiValidator, sharedSpec } from '../helpers/openapi';
+import { loadOpenApi, OpenApiValidator, apiSpec } from '../helpers/openapi';
 import { startZendeskSimulator, ZendeskSimulator } from '../../simulators/zendesk';
 
-const SPEC = sharedSpec('zendesk-support.openapi.yaml');
+const SPEC = apiSpec('zendesk-support.openapi.yaml');
 
 const NULLABLE_IN_REALITY = ['organization_id', 'assignee_id', 'group_id', 'external_id', 'type', 'priority'];
 

@@ -9,6 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSampleData, ID_BASE, startZendeskSimulator, ZendeskSimulator } from '../../simulators/zendesk';
 
+/** Zendesk's times are whole seconds: a test that needs a later time waits for the next one. */
+function waitForNextSecond(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
+}
+
 function api(sim: ZendeskSimulator): AxiosInstance {
   return axios.create({ baseURL: `${sim.url}/api/v2`, auth: { username: `${sim.credentials.email}/token`, password: sim.credentials.apiToken }, validateStatus: () => true });
 }
@@ -56,7 +61,13 @@ describe('Zendesk simulator', () => {
   let sim: ZendeskSimulator;
   let http: AxiosInstance;
   beforeAll(async () => {
-    sim = await startZendeskSimulator({ sample: { size: 300 }, seed: 2, rateLimit: { limit: 0, windowMs: 1000 }, credentials: { email: 'owner@example.com', apiToken: 'tok-123', oauthToken: 'oauth-456' } });
+    sim = await startZendeskSimulator({
+      sample: { size: 300 },
+      seed: 2,
+      rateLimit: { limit: 0, windowMs: 1000 },
+      exportRateLimit: { limit: 0, windowMs: 60_000 },
+      credentials: { email: 'owner@example.com', apiToken: 'tok-123', oauthToken: 'oauth-456' },
+    });
     http = api(sim);
   });
   afterAll(async () => {
@@ -92,14 +103,52 @@ describe('Zendesk simulator', () => {
     expect(missing.data).toEqual({ error: 'RecordNotFound', description: 'Not found' });
   });
 
-  test('writes never change id or created_at, and move updated_at on every change', async () => {
+  test('writes never change id or created_at; updated_at is whole seconds and moves with the clock on every change', async () => {
     const created = (await http.post('/users.json', { user: { name: 'Timer', email: 'timer@example.com' } })).data.user;
     const first = (await http.put(`/users/${created.id}.json`, { user: { name: 'Timer 2', id: 5, created_at: '2001-01-01T00:00:00Z' } })).data.user;
+    await waitForNextSecond();
     const second = (await http.put(`/users/${created.id}.json`, { user: { name: 'Timer 3' } })).data.user;
     expect(first.id).toBe(created.id);
     expect(second.created_at).toBe(created.created_at);
-    expect(Date.parse(first.updated_at)).toBeGreaterThan(Date.parse(created.updated_at));
+    for (const t of [created.created_at, created.updated_at, first.updated_at, second.updated_at]) expect(t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(Date.parse(first.updated_at)).toBeGreaterThanOrEqual(Date.parse(created.updated_at));
     expect(Date.parse(second.updated_at)).toBeGreaterThan(Date.parse(first.updated_at));
+  });
+
+  test('two changes within one second share updated_at, and the export cursor still returns the second change', async () => {
+    await waitForNextSecond();
+    const user = (await http.post('/users.json', { user: { name: 'Same Second', email: 'same.second@example.com' } })).data.user;
+    const start = Math.floor(Date.now() / 1000) - 120;
+    let page = (await http.get(`/incremental/users/cursor.json?start_time=${start}`)).data;
+    while (!page.end_of_stream) page = (await http.get(`/incremental/users/cursor.json?cursor=${page.after_cursor}`)).data;
+    expect(page.users.map((u: { id: number }) => u.id)).toContain(user.id);
+    const cursor = page.after_cursor;
+    // Changed again within the second the cursor points into: same updated_at, still not lost.
+    const again = (await http.put(`/users/${user.id}.json`, { user: { name: 'Same Second 2' } })).data.user;
+    expect(again.updated_at).toBe(user.updated_at);
+    const next = (await http.get(`/incremental/users/cursor.json?cursor=${cursor}`)).data;
+    expect(next.users).toEqual([expect.objectContaining({ id: user.id, name: 'Same Second 2', updated_at: user.updated_at })]);
+    // And nothing more after it: no loop.
+    const after = (await http.get(`/incremental/users/cursor.json?cursor=${next.after_cursor}`)).data;
+    expect(after.users).toEqual([]);
+    expect(after.end_of_stream).toBe(true);
+  });
+
+  test('organizations keep domain_names, details, notes and tags; any change moves updated_at', async () => {
+    const fields = { domain_names: ['fjord.example'], details: 'Storgata 1, Oslo', notes: 'Key account', tags: ['vip', 'nordic'] };
+    const created = (await http.post('/organizations.json', { organization: { name: 'Kept Fields AS', ...fields } })).data.organization;
+    expect(created).toMatchObject(fields);
+    expect((await http.get(`/organizations/${created.id}.json`)).data.organization).toMatchObject(fields);
+    await waitForNextSecond();
+    const noted = (await http.put(`/organizations/${created.id}.json`, { organization: { notes: 'Key account since 2020' } })).data.organization;
+    expect(noted).toMatchObject({ ...fields, notes: 'Key account since 2020' });
+    expect(Date.parse(noted.updated_at)).toBeGreaterThan(Date.parse(created.updated_at));
+    await waitForNextSecond();
+    const same = (await http.put(`/organizations/${created.id}.json`, { organization: { notes: 'Key account since 2020', tags: ['vip', 'nordic'] } })).data.organization;
+    expect(same.updated_at).toBe(noted.updated_at);
+    const tagged = (await http.put(`/organizations/${created.id}.json`, { organization: { tags: ['vip'], domain_names: [], details: null } })).data.organization;
+    expect(tagged).toMatchObject({ tags: ['vip'], domain_names: [], details: null, notes: 'Key account since 2020' });
+    expect(Date.parse(tagged.updated_at)).toBeGreaterThan(Date.parse(noted.updated_at));
   });
 
   test('a new ticket starts with its description as first comment; a comment moves updated_at; comments cannot be edited', async () => {
@@ -109,6 +158,7 @@ describe('Zendesk simulator', () => {
     const comments = (await http.get(`/tickets/${t.id}/comments.json`)).data.comments;
     expect(comments).toHaveLength(1);
     expect(comments[0]).toMatchObject({ body: 'Help', author_id: requester.id, public: true });
+    await waitForNextSecond();
     const updated = (await http.put(`/tickets/${t.id}.json`, { ticket: { comment: { body: 'More' } } })).data;
     expect(Date.parse(updated.ticket.updated_at)).toBeGreaterThan(Date.parse(t.updated_at));
     expect(updated.audit.events[0]).toMatchObject({ type: 'Comment', body: 'More' });
@@ -126,7 +176,7 @@ describe('Zendesk simulator', () => {
     expect(ids).toEqual(sim.store.users.filter((u) => u.active).map((u) => u.id));
   });
 
-  test('the users export pages in (updated_at, id) order without losing or repeating shared timestamps', async () => {
+  test('the users export pages in updated_at order without losing or repeating shared timestamps', async () => {
     const seen: Array<{ id: number; updated_at: string }> = [];
     let page = (await http.get('/incremental/users/cursor.json?start_time=0&per_page=7')).data;
     seen.push(...page.users);
@@ -140,11 +190,8 @@ describe('Zendesk simulator', () => {
     // Bulk-imported sample users share one second, so pages had to cut inside it.
     const stamps = seen.map((u) => u.updated_at);
     expect(stamps.length - new Set(stamps).size).toBeGreaterThan(7);
-    for (let i = 1; i < seen.length; i++) {
-      const a = Date.parse(seen[i - 1].updated_at);
-      const b = Date.parse(seen[i].updated_at);
-      expect(a < b || (a === b && seen[i - 1].id < seen[i].id)).toBe(true);
-    }
+    // In time order; within one second, in the order of the changes.
+    for (let i = 1; i < seen.length; i++) expect(Date.parse(seen[i - 1].updated_at)).toBeLessThanOrEqual(Date.parse(seen[i].updated_at));
   });
 });
 
@@ -166,6 +213,10 @@ describe('Zendesk simulator snapshots and time-based export', () => {
       const second = (await http.get(`/incremental/organizations.json?start_time=${first.end_time}&per_page=5`)).data;
       expect(second.organizations.map((o: { id: number }) => o.id)).toEqual(orgs.slice(20).map((o) => o.id));
       expect(second.end_of_stream).toBe(true);
+      // end_time is the newest second of the page: asking from it again repeats that second (echoes), and stops.
+      expect(second.end_time).toBe(at / 1000 + 5);
+      const repeat = (await http.get(`/incremental/organizations.json?start_time=${second.end_time}&per_page=5`)).data;
+      expect(repeat).toMatchObject({ count: 3, end_of_stream: true, end_time: at / 1000 + 5 });
 
       // The snapshot won over sample data; writes go to it on request and load into a new simulator.
       expect(sim.store.users.size).toBe(0);
@@ -183,6 +234,27 @@ describe('Zendesk simulator snapshots and time-based export', () => {
       expect(got.data.organization.name).toBe('After snapshot');
     } finally {
       await again.stop();
+    }
+  });
+
+  test('the incremental exports allow 10 requests a minute (429 with Retry-After); answers carry X-Rate-Limit headers', async () => {
+    const sim = await startZendeskSimulator({ sample: { size: 5 } });
+    try {
+      const http = api(sim);
+      const users = await http.get('/users.json');
+      expect(users.headers['x-rate-limit']).toBe('700');
+      expect(Number(users.headers['x-rate-limit-remaining'])).toBe(699);
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await http.get('/incremental/organizations.json?start_time=0')).status);
+      expect(statuses).toEqual([...Array(10).fill(200), 429]);
+      const limited = await http.get('/incremental/users/cursor.json?start_time=0');
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+      // The export limit is the exports' own: other calls go on.
+      expect((await http.get('/users.json')).status).toBe(200);
+    } finally {
+      await sim.stop();
     }
   });
 
