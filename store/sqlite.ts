@@ -205,16 +205,7 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async markFailed(flow: FlowId, zendeskId: string, error: string): Promise<Link> {
-    const row = this.db
-      .prepare(
-        `INSERT INTO links (flow_id, zendesk_id, target_id, state, base, version, last_error, last_synced_at, updated_at)
-         VALUES (?, ?, NULL, 'failed', NULL, 1, ?, NULL, ?)
-         ON CONFLICT (flow_id, zendesk_id) DO UPDATE SET
-           state = 'failed', last_error = excluded.last_error, version = links.version + 1, updated_at = excluded.updated_at
-         RETURNING *`,
-      )
-      .get(checkFlow(flow), checkId('zendeskId', zendeskId), String(error), this.stamp()) as LinkRow;
-    return toLink(row);
+    return this.markWithReason(flow, zendeskId, 'failed', error);
   }
 
   async markOrphaned(flow: FlowId, zendeskId: string): Promise<Link | undefined> {
@@ -228,15 +219,20 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async markConflict(flow: FlowId, zendeskId: string, message: string): Promise<Link> {
+    return this.markWithReason(flow, zendeskId, 'conflict', message);
+  }
+
+  /** A state that waits for a fix, with its reason (creating the row if absent); target and base are kept. */
+  private markWithReason(flow: FlowId, zendeskId: string, state: 'failed' | 'conflict', reason: string): Link {
     const row = this.db
       .prepare(
         `INSERT INTO links (flow_id, zendesk_id, target_id, state, base, version, last_error, last_synced_at, updated_at)
-         VALUES (?, ?, NULL, 'conflict', NULL, 1, ?, NULL, ?)
+         VALUES (@flow, @zendeskId, NULL, @state, NULL, 1, @reason, NULL, @now)
          ON CONFLICT (flow_id, zendesk_id) DO UPDATE SET
-           state = 'conflict', last_error = excluded.last_error, version = links.version + 1, updated_at = excluded.updated_at
+           state = excluded.state, last_error = excluded.last_error, version = links.version + 1, updated_at = excluded.updated_at
          RETURNING *`,
       )
-      .get(checkFlow(flow), checkId('zendeskId', zendeskId), String(message), this.stamp()) as LinkRow;
+      .get({ flow: checkFlow(flow), zendeskId: checkId('zendeskId', zendeskId), state, reason: String(reason), now: this.stamp() }) as LinkRow;
     return toLink(row);
   }
 

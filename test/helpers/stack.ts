@@ -28,6 +28,12 @@ export interface TestStack {
   storePath: string;
   /** Runs one poll of the feed of a flow's side to its end, then waits for the record workflows. */
   poll(flowId: string, side: Side, full?: boolean): Promise<PollTotals>;
+  /**
+   * Records written when both sides of a flow are polled again, twice: our own writes coming back
+   * must cost none. A shared feed (organisations feed P1 and Z3b) first carries a change on to the
+   * flow's sibling, a real write; the second round shows whether anything keeps writing (a loop).
+   */
+  writesOfRepoll(flowId: string): Promise<number>;
   /** Waits until no pair workflow is at work (they end once synced; failed ones wait for a change). */
   settle(timeoutMs?: number): Promise<void>;
   startWorker(): Promise<void>;
@@ -88,6 +94,15 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       });
       await stack.settle();
       return totals as PollTotals;
+    },
+    async writesOfRepoll(flowId) {
+      const writes = () => sims.zendesk.stats.writes + sims.poweroffice.stats.writes + sims.crmoffice.stats.writes;
+      await stack.poll(flowId, 'zendesk');
+      await stack.poll(flowId, 'target');
+      const before = writes();
+      await stack.poll(flowId, 'zendesk');
+      await stack.poll(flowId, 'target');
+      return writes() - before;
     },
     async settle(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;

@@ -22,16 +22,6 @@ afterAll(async () => {
 
 const writes = () => stack.sims.zendesk.stats.writes + stack.sims.poweroffice.stats.writes + stack.sims.crmoffice.stats.writes;
 
-/** Polls both sides twice; the writes of the second round (a loop would show there). */
-async function writesOfRepoll(flow: string): Promise<number> {
-  await stack.poll(flow, 'zendesk');
-  await stack.poll(flow, 'target');
-  const before = writes();
-  await stack.poll(flow, 'zendesk');
-  await stack.poll(flow, 'target');
-  return writes() - before;
-}
-
 test('changed twice within one second on both sides: a tie, Zendesk wins, and no write loop follows', async () => {
   const { zendesk, poweroffice } = stack.connectors;
   const org = await zendesk.createOrganization({ name: 'Tie Scenario AS' });
@@ -56,7 +46,7 @@ test('changed twice within one second on both sides: a tie, Zendesk wins, and no
   await stack.poll(P1, 'zendesk');
   expect((await poweroffice.getDepartment(departmentId)).Name).toBe('Tie Zendesk Two AS');
   expect((await zendesk.getOrganization(org.id)).name).toBe('Tie Zendesk Two AS');
-  expect(await writesOfRepoll(P1)).toBe(0);
+  expect(await stack.writesOfRepoll(P1)).toBe(0);
 });
 
 test('a user whose organisation is removed gets a contact without company (company: null), written once', async () => {
@@ -78,5 +68,5 @@ test('a user whose organisation is removed gets a contact without company (compa
   const before = writes();
   await stack.poll(Z3, 'zendesk', true);
   expect(writes() - before).toBe(0);
-  expect(await writesOfRepoll(Z3)).toBe(0);
+  expect(await stack.writesOfRepoll(Z3)).toBe(0);
 });

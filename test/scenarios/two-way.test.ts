@@ -25,21 +25,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/**
- * Records written when both sides of a flow are polled again: our own writes coming back must cost
- * none. A shared feed (organisations feed P1 and Z3b) first carries the change on to the flow's
- * sibling, a real write; the second round shows whether anything keeps writing (a loop).
- */
-async function writesOfRepoll(flow: string): Promise<number> {
-  const writes = () => stack.sims.zendesk.stats.writes + stack.sims.poweroffice.stats.writes + stack.sims.crmoffice.stats.writes;
-  await stack.poll(flow, 'zendesk');
-  await stack.poll(flow, 'target');
-  const before = writes();
-  await stack.poll(flow, 'zendesk');
-  await stack.poll(flow, 'target');
-  return writes() - before;
-}
-
 /** A linked pair of a flow, chosen so the test does not depend on sample details. */
 async function aLink(flow: Parameters<TestStack['store']['listLinks']>[0], pick: (zendeskId: string) => Promise<boolean> = async () => true) {
   for (const link of await stack.store.listLinks(flow, { state: 'linked', limit: 500 })) if (await pick(link.zendeskId)) return link;
@@ -57,7 +42,7 @@ test('an organisation rename in Zendesk reaches its department, and a department
   await stack.poll(P1, 'target');
   expect((await zendesk.getOrganization(Number(link.zendeskId))).name).toBe('Renamed In PowerOffice AS');
 
-  expect(await writesOfRepoll(P1)).toBe(0);
+  expect(await stack.writesOfRepoll(P1)).toBe(0);
 });
 
 test("an employee's department change reaches the user's organisation, and back", async () => {
@@ -77,7 +62,7 @@ test("an employee's department change reaches the user's organisation, and back"
   const original = departments.find((d) => d.zendeskId === String(user.organization_id));
   expect(String((await poweroffice.getEmployee(Number(link.targetId))).DepartmentId)).toBe(original!.targetId);
 
-  expect(await writesOfRepoll(P2)).toBe(0);
+  expect(await stack.writesOfRepoll(P2)).toBe(0);
 });
 
 test("a ticket's subject and an activity's subject follow each other", async () => {
@@ -91,7 +76,7 @@ test("a ticket's subject and an activity's subject follow each other", async () 
   await stack.poll(Z2, 'target');
   expect((await zendesk.getTicket(Number(link.zendeskId))).subject).toBe('Subject from Crmoffice');
 
-  expect(await writesOfRepoll(Z2)).toBe(0);
+  expect(await stack.writesOfRepoll(Z2)).toBe(0);
 });
 
 test("a contact's company and a user's organisation follow each other, creating the company on demand", async () => {
@@ -112,7 +97,7 @@ test("a contact's company and a user's organisation follow each other, creating 
   await stack.poll(Z3, 'target');
   expect(String((await zendesk.getUser(Number(link.zendeskId))).organization_id)).toBe(back.zendeskId);
 
-  expect(await writesOfRepoll(Z3)).toBe(0);
+  expect(await stack.writesOfRepoll(Z3)).toBe(0);
 });
 
 /** "Later" is decided to the whole second (Zendesk's resolution): the later edit goes into the next second. */
