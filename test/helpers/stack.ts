@@ -116,10 +116,11 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       }
     },
     async stop() {
-      await stack.stopWorker();
-      await sims.stop();
+      // Each part stops even when another fails to, so no server outlives its suite.
+      const results = await Promise.allSettled([stack.stopWorker().finally(() => sims.stop())]);
       await store.close();
       await env.teardown();
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
     },
   };
   await stack.startWorker();
