@@ -7,7 +7,7 @@ import { ApiRecord, FlowDefinition, Side, getFlow, isDeletedInZendesk, rowKey, t
 import type { FlowsConfig } from '../flows';
 import type { LinkStore } from '../store';
 import type { GivenRecord } from '../workflows/ids';
-import { LinkTranslations } from './link-translations';
+import { translatorFor } from './link-translations';
 
 /** One thing the poll hands over: a pair to sync, or a ticket whose comments are to be listed. */
 export type WorkItem = { kind: 'pair'; flowId: string; zendeskId: string; given?: GivenRecord } | { kind: 'comments'; ticketId: string; ticket?: ApiRecord };
@@ -72,9 +72,9 @@ async function needsSync(store: LinkStore, config: FlowsConfig, flow: FlowDefini
     return true; // unreadable: let the sync report it
   }
   if (side === 'target') {
-    const links = new LinkTranslations(store);
-    await links.load(flow, 'target', values);
-    values = translateCanonical(flow, 'target', values, links.translate).values;
+    const raw = values;
+    const translate = await translatorFor(store, [(t) => translateCanonical(flow, 'target', raw, t)]);
+    values = translateCanonical(flow, 'target', raw, translate).values;
   }
   const base = link.base;
   // Rows read-only on both sides are never written, so they may differ for ever: not a change.

@@ -4,10 +4,9 @@
  * which read the links they need; nothing here does I/O.
  */
 import { ZENDESK_NOUN } from './extras';
-import { createBody, modifiedAt, recordLabel, toCanonical, translateCanonical, writeBody } from './mapping';
+import { createBody, modifiedAt, recordId, recordLabel, toCanonical, translateCanonical, writeBody } from './mapping';
 import { matchValue, pickMatch } from './match';
 import { merge, type MergeDecision } from './merge';
-import { normalizeId } from './normalize';
 import { rowKey, type ApiRecord, type Canonical, type CreateContext, type FlowDefinition, type FlowId, type Translate, type ZendeskType } from './types';
 import type { FlowsConfig } from './config';
 
@@ -137,7 +136,7 @@ function referenceField(flow: FlowDefinition, refFlow: FlowId): string {
 }
 
 export function targetIdOf(flow: FlowDefinition, record: ApiRecord): string {
-  const id = normalizeId(record[flow.target.system === 'poweroffice' ? 'Id' : 'id']);
+  const id = recordId(flow, 'target', record);
   if (id === null) throw new Error(`${flow.id}: a ${flow.target.type} record without an id`);
   return id;
 }

@@ -7,7 +7,7 @@ export type SystemRates = Record<System, number>;
  * Zendesk 700/min (Enterprise; plans differ, so it is a setting), PowerOffice Go 10/s per
  * subscription key, Crmoffice 20/s (assumed). Temporal dispatches from a token bucket whose burst
  * is about its rate, so after a pause one second can see rate + burst: half the limit keeps every
- * second under it (measured: 2 workers at 5/s peaked at 9 PowerOffice requests in a second, at 8/s
- * at 17). Zendesk's limit is per minute, where the burst hardly counts.
+ * second under it (test/scenarios/rate-limits.test.ts). Zendesk's limit is per minute, where the
+ * burst hardly counts.
  */
 export const DEFAULT_RATES: SystemRates = { zendesk: 10, poweroffice: 5, crmoffice: 10 };
