@@ -10,4 +10,4 @@ export type SystemRates = Record<System, number>;
  * second under it (test/scenarios/rate-limits.test.ts). Zendesk's limit is per minute, where the
  * burst hardly counts.
  */
-export const DEFAULT_RATES: SystemRates = { zendesk: 10, poweroffice: 5, crmoffice: 10 };
+export const DEFAULT_RATES: SystemRates = { zendesk: 10, poweroffice: 5, crmoffice: 9 };
