@@ -75,9 +75,27 @@ export async function request<T>(http: AxiosInstance, system: SystemName, spec: 
     throw new TransientApiError(withStatus, `rate limited: ${describeBody(res.data)}`, parseRetryAfter(res.headers['retry-after']));
   }
   if (status >= 500) throw new TransientApiError(withStatus, describeBody(res.data));
-  if (status === 404) throw new NotFoundError(withStatus, describeBody(res.data));
+  if (status === 404) {
+    // Every API here answers a missing record with its own JSON error. A 404 page from a proxy or a
+    // half-deployed gateway says nothing about the record: retried, so nothing is thought deleted.
+    if (!isJson(res.data)) throw new TransientApiError(withStatus, `not the API's own "not found" (${kindOf(res.headers['content-type'], res.data)}), so read as an outage: ${describeBody(res.data)}`);
+    throw new NotFoundError(withStatus, describeBody(res.data));
+  }
   if (status < 200 || status >= 300) throw new PermanentApiError(withStatus, describeBody(res.data));
+  if (typeof res.data === 'string' && res.data !== '' && !isJson(res.data)) {
+    throw new SchemaError(ctx, '(answer)', `is not JSON (${kindOf(res.headers['content-type'], res.data)}, ${res.data.length} characters, truncated or an error page): ${describeBody(res.data.slice(0, 120))}`);
+  }
   return { data: parseAnswer(ctx, schema, res.data), status, headers: res.headers as Record<string, unknown> };
+}
+
+/** Axios parses JSON answers; what stays a string was not JSON (HTML, plain text, a cut-off body). */
+function isJson(data: unknown): boolean {
+  return typeof data === 'object' && data !== null;
+}
+
+function kindOf(contentType: unknown, data: unknown): string {
+  const type = typeof contentType === 'string' && contentType !== '' ? contentType.split(';')[0] : 'no content type';
+  return data === '' || data === undefined ? `${type}, empty` : type;
 }
 
 /** Parses an answer; the first problem becomes a SchemaError naming system, endpoint, record and field. */

@@ -35,9 +35,19 @@ export function normalizeId(value: unknown): string | null {
   return text;
 }
 
+/** C0 controls and DEL, bar tab and line breaks: invisible, and refused or mangled by some APIs. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Text with CRLF as LF. A control character is refused, not dropped: the sync never edits words silently. */
 export function normalizeText(value: unknown): string | null {
   const text = scalarText(value, 'text');
-  return text === null ? null : text.replace(/\r\n/g, '\n');
+  if (text === null) return null;
+  const control = CONTROL.exec(text);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new NormalizeError(`contains the control character U+${code} at position ${control.index + 1}; remove it from the record`);
+  }
+  return text.replace(/\r\n/g, '\n');
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;

@@ -6,7 +6,9 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   startChild,
+  patched,
   proxySinks,
+  sleep,
   setHandler,
   type Sinks,
   upsertMemo,
@@ -105,7 +107,13 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     pending = false;
     // Those who asked before this sync began get its answer; later askers wait for the next one.
     const answering = waiting.splice(0);
-    const ctx = { pair, demanded, given, retry: options.retry, linkReference };
+    const confirmGone = async () => {
+      // Histories written before this step existed replay as they ran: one read, no pause.
+      if (!patched('confirm-gone')) return false;
+      await sleep(options.retry?.goneConfirmMs ?? 60_000);
+      return true;
+    };
+    const ctx = { pair, demanded, given, retry: options.retry, confirmGone, linkReference };
     given = undefined;
     let result: SyncPairResult;
     try {

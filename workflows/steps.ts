@@ -12,6 +12,8 @@ import type { System } from './ids';
 export interface RetryTuning {
   initialIntervalMs?: number;
   maximumIntervalMs?: number;
+  /** The pause before a record that answered "not found" is read again (default 60 s). */
+  goneConfirmMs?: number;
 }
 
 function retryPolicy(tuning: RetryTuning = {}) {

@@ -30,6 +30,8 @@ export interface SyncContext {
   /** The Zendesk record as a change feed returned it (first attempt only). */
   given?: GivenRecord;
   retry?: RetryTuning;
+  /** Waits before a record found gone is read again; false (or absent, in a dry run): read once only. */
+  confirmGone?(): Promise<boolean>;
   /** Links a referenced pair through its own workflow; the record workflow knows how. */
   linkReference(ref: Reference): Promise<PairSynced>;
 }
@@ -94,10 +96,20 @@ class PairRun {
     const link = await this.local.readLink(pair);
     const known = given && !isDeletedInZendesk(type, given.record) ? given.record : undefined;
     // A linked pair reads both sides at once: one round trip less between a change and its write.
-    const [zendesk, linkedTarget] = await Promise.all([
+    let [zendesk, linkedTarget] = await Promise.all([
       known ?? this.zendesk.readZendesk(pair, type, pair.zendeskId),
       link?.targetId ? this.target.readTarget(pair, link.targetId) : undefined,
     ]);
+    // An API in trouble can answer "not found" for a record that exists: only a second answer, after
+    // a pause, marks the pair orphaned.
+    if (link?.targetId && (!zendesk || !linkedTarget) && (await this.ctx.confirmGone?.())) {
+      const gone = !zendesk ? 'the Zendesk record' : `the ${this.flow.target.type} record ${link.targetId}`;
+      this.decide('(record)', 'confirm-gone', `${gone} answered "not found"; read again after a pause before marking anything`);
+      [zendesk, linkedTarget] = await Promise.all([
+        zendesk ?? this.zendesk.readZendesk(pair, type, pair.zendeskId),
+        linkedTarget ?? this.target.readTarget(pair, link.targetId),
+      ]);
+    }
     if (!zendesk) {
       if (link?.targetId) {
         await this.local.markOrphaned(pair);

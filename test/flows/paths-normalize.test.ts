@@ -79,4 +79,10 @@ describe('normal form', () => {
     expect(normalizeText(false)).toBe('false');
     expect(() => normalizeText(['a'])).toThrow(/an array/);
   });
+
+  it('keeps tabs and line breaks but refuses other control characters, naming the first and where', () => {
+    expect(normalizeText('a\tb\nc')).toBe('a\tb\nc');
+    expect(() => normalizeText('Kari\u0007 Nord')).toThrow('contains the control character U+0007 at position 5');
+    expect(() => normalizeText('x\u007f')).toThrow(/U\+007F at position 2/);
+  });
 });

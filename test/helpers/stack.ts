@@ -54,7 +54,7 @@ export interface TestStackOptions {
 }
 
 /** Quick retries, so a test's injected fault costs seconds, not minutes. */
-export const TEST_RETRY: RetryTuning = { initialIntervalMs: 100, maximumIntervalMs: 1000 };
+export const TEST_RETRY: RetryTuning = { initialIntervalMs: 100, maximumIntervalMs: 1000, goneConfirmMs: 300 };
 
 let pollCount = 0;
 

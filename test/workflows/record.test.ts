@@ -139,3 +139,30 @@ test('a permanent failure marks the pair failed and the run waits, open, for the
     expect(result.last?.outcome).toBe('updated');
   });
 });
+
+test('a record that answers "not found" once, in an outage, is read again after a pause and nothing is orphaned', async () => {
+  const calls: string[] = [];
+  let reads = 0;
+  const m = mocks(calls, {
+    api: { readTarget: async () => (calls.push('readTarget'), ++reads === 1 ? null : contact) },
+    local: { markOrphaned: async () => void calls.push('markOrphaned') },
+  });
+  const result = (await withWorkers(m, async () => (await start({ retry: { initialIntervalMs: 50, goneConfirmMs: 200 } })).result())) as RecordRunSummary;
+  expect(reads).toBe(2);
+  expect(calls).not.toContain('markOrphaned');
+  expect(result.last?.outcome).toBe('updated');
+});
+
+test('a record still gone on the second read marks the pair orphaned, and nothing is written or deleted', async () => {
+  const calls: string[] = [];
+  const m = mocks(calls, {
+    api: { readTarget: async () => (calls.push('readTarget'), null) },
+    local: { markOrphaned: async () => void calls.push('markOrphaned') },
+  });
+  const result = (await withWorkers(m, async () => (await start({ retry: { initialIntervalMs: 50, goneConfirmMs: 200 } })).result())) as RecordRunSummary;
+  expect(calls.filter((c) => c === 'readTarget')).toHaveLength(2);
+  expect(calls).toContain('markOrphaned');
+  expect(calls).not.toContain('updateTarget');
+  expect(calls).not.toContain('updateZendesk');
+  expect(result.last?.outcome).toBe('orphaned');
+});
