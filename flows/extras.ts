@@ -11,7 +11,7 @@ import type { ApiRecord, ExtraResult } from './types';
  * (docs/flows.md, "Names and references").
  */
 export function splitName(name: unknown): { given: string; family: string | null } | null {
-  const text = typeof name === 'string' ? name.trim().replace(/\s+/g, ' ') : '';
+  const text = typeof name === 'string' ? (normalizeText(name) ?? '').replace(/\s+/g, ' ') : '';
   if (text === '') return null;
   const cut = text.lastIndexOf(' ');
   if (cut < 0) return { given: text, family: null };
@@ -24,13 +24,38 @@ export function isEmail(value: string): boolean {
   return EMAIL.test(value);
 }
 
+/** The given part of `name` for a create, or what stops it (an empty name, a control character). */
+export function givenNameExtra(record: ApiRecord, makes: string): ExtraResult {
+  try {
+    const parts = splitName(record.name);
+    return parts ? { value: parts.given } : { problem: `\`name\` is empty, cannot make ${makes}` };
+  } catch (e) {
+    return { problem: `\`name\`: ${(e as Error).message}` };
+  }
+}
+
+/** The family part of `name` (or the given one, where a family name is required); the given part reports problems. */
+export function familyNameExtra(record: ApiRecord, orGiven: boolean): ExtraResult {
+  try {
+    const parts = splitName(record.name);
+    return { value: (parts && (parts.family ?? (orGiven ? parts.given : null))) ?? undefined };
+  } catch {
+    return { value: undefined };
+  }
+}
+
 /** The record's e-mail for a create: absent is fine (left out), malformed is a problem. */
 export function emailExtra(record: ApiRecord, field = 'email'): ExtraResult {
   const raw = record[field];
   if (raw !== undefined && raw !== null && typeof raw !== 'string') {
     return { problem: `\`${field}\` is a ${typeof raw}, not an e-mail address` };
   }
-  const email = normalizeText(raw);
+  let email: string | null;
+  try {
+    email = normalizeText(raw);
+  } catch (e) {
+    return { problem: `\`${field}\`: ${(e as Error).message}` };
+  }
   if (email === null) return { value: undefined };
   if (!isEmail(email)) return { problem: `\`${field}\` "${email}" is not a valid e-mail address` };
   return { value: email };

@@ -1,5 +1,5 @@
 /** Z3: Zendesk users → Crmoffice contacts (docs/flows.md, Z3). */
-import { emailExtra, splitName, textExtra } from '../extras';
+import { emailExtra, familyNameExtra, givenNameExtra, textExtra } from '../extras';
 import type { FlowDefinition } from '../types';
 
 export const zendeskUsersToCrmofficeContacts: FlowDefinition = {
@@ -37,17 +37,14 @@ export const zendeskUsersToCrmofficeContacts: FlowDefinition = {
       from: '`name` without its last word (the whole name when it is one word)',
       beyondTable: true,
       why: 'a contact needs a name to be usable in Crmoffice',
-      value: ({ record }) => {
-        const parts = splitName(record.name);
-        return parts ? { value: parts.given } : { problem: '`name` is empty, cannot make givenName/familyName' };
-      },
+      value: ({ record }) => givenNameExtra(record, 'givenName/familyName'),
     },
     {
       target: 'familyName',
       from: 'last word of `name`',
       beyondTable: true,
       why: 'a contact needs a name to be usable in Crmoffice',
-      value: ({ record }) => ({ value: splitName(record.name)?.family ?? undefined }),
+      value: ({ record }) => familyNameExtra(record, false),
     },
     {
       target: 'email',

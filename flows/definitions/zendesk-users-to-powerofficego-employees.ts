@@ -1,5 +1,5 @@
 /** P2: Zendesk users → PowerOffice Go employees (docs/flows.md, P2). */
-import { emailExtra, idOf, splitName } from '../extras';
+import { emailExtra, familyNameExtra, givenNameExtra, idOf } from '../extras';
 import { normalizeText } from '../normalize';
 import type { FlowDefinition } from '../types';
 
@@ -44,10 +44,7 @@ export const zendeskUsersToPowerOfficeGoEmployees: FlowDefinition = {
       from: '`name` without its last word (the whole name when it is one word)',
       beyondTable: true,
       why: 'PowerOffice Go requires FirstName to create an employee',
-      value: ({ record }) => {
-        const parts = splitName(record.name);
-        return parts ? { value: parts.given } : { problem: '`name` is empty, cannot make FirstName/LastName' };
-      },
+      value: ({ record }) => givenNameExtra(record, 'FirstName/LastName'),
     },
     {
       target: 'LastName',
@@ -56,10 +53,7 @@ export const zendeskUsersToPowerOfficeGoEmployees: FlowDefinition = {
       why: 'PowerOffice Go requires LastName to create an employee',
       // Both names are required there, so a one-word name ("Cher") fills both (flows.md, "Names and references").
       // The FirstName extra reports an empty name; do not report it twice.
-      value: ({ record }) => {
-        const parts = splitName(record.name);
-        return { value: parts ? (parts.family ?? parts.given) : undefined };
-      },
+      value: ({ record }) => familyNameExtra(record, true),
     },
     {
       target: 'EmailAddress',
