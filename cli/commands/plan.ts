@@ -66,8 +66,8 @@ export function planCommand(): Command {
       const out = printer(cmd);
       const json = outputFormat(cmd) === 'json';
       const config = configOf(cmd, [...FLOW_CONNECTOR_SECTIONS, 'store', 'flows']);
-      const connectors = flowConnectors(config, flowId);
       const { store, note } = planStore(config);
+      const connectors = flowConnectors(config, flowId, store);
       try {
         if (note && !json) out(note);
         const entries = await planFlow({ connectors, store, flows: config.flows }, flowId, { limit: flags.limit, all: flags.all });

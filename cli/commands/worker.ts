@@ -63,7 +63,8 @@ export function workerCommand(): Command {
         const store = openConfigStore(config);
         stops.push(() => store.close());
         await readyConfigStore(config, store);
-        const connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! });
+        // Tokens go through the store: every worker spends one Crmoffice refresh token chain.
+        const connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! }, { sharedTokens: store });
         const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
         stops.push(() => connection.close());
         const worker = await createWorker({
