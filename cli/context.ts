@@ -191,3 +191,13 @@ export function openConfigStore(config: Pick<Config, 'store'>, opts: { mustExist
     throw new Error(`cannot open the link store "${shown}": ${redactUrlPasswords((err as Error).message)}; set TANDEM_STORE (or store.url in the config file)`);
   }
 }
+
+/** The store once reachable and migrated (a PostgreSQL store connects lazily): a long-running command fails at start, not at its first sync. */
+export async function readyConfigStore(config: Pick<Config, 'store'>, store: LinkStore): Promise<LinkStore> {
+  try {
+    await store.ready();
+    return store;
+  } catch (err) {
+    throw new Error(`cannot open the link store "${redactUrlPasswords(config.store.url)}": ${redactUrlPasswords((err as Error).message)}; set TANDEM_STORE (or store.url in the config file)`);
+  }
+}

@@ -1,18 +1,24 @@
-/** The link store behind one URL: a SQLite path (default) now, PostgreSQL later. */
+/** The link store behind one URL: a SQLite path (default) or a PostgreSQL URL. */
+import { redactUrlPasswords } from '../workers/redact';
+import { openPostgresStore, type PostgresStoreOptions } from './postgres';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite';
 import type { LinkStore } from './types';
 
 export * from './types';
 export { openSqliteStore, SqliteLinkStore, type SqliteStoreOptions } from './sqlite';
+export { openPostgresStore, PostgresLinkStore, type PostgresStoreOptions } from './postgres';
 
-/** `sqlite:<path>`, `sqlite::memory:`, or a bare path. `postgres://…` is not supported yet. */
-export function openStore(url: string, options: SqliteStoreOptions = {}): LinkStore {
-  if (typeof url !== 'string' || url.trim() === '') throw new Error('store URL is empty: give a SQLite path or sqlite:<path>');
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new Error(`store URL "${url.replace(/\/\/[^@/]*@/, '//***@')}": PostgreSQL is not supported yet; use a SQLite path or sqlite:<path>`);
-  }
+export type StoreOptions = SqliteStoreOptions & PostgresStoreOptions;
+
+/**
+ * `sqlite:<path>`, `sqlite::memory:`, a bare path, or `postgres://user:password@host:port/database`.
+ * A PostgreSQL store connects and migrates on first use; await `ready()` to find out early.
+ */
+export function openStore(url: string, options: StoreOptions = {}): LinkStore {
+  if (typeof url !== 'string' || url.trim() === '') throw new Error('store URL is empty: give a SQLite path, sqlite:<path> or postgres://…');
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore(url, options);
   const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new Error(`store URL "${url}": unknown scheme; use a SQLite path or sqlite:<path>`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new Error(`store URL "${redactUrlPasswords(url)}": unknown scheme; use a SQLite path, sqlite:<path> or postgres://…`);
   if (path === '') throw new Error(`store URL "${url}" names no file`);
   return openSqliteStore(path, options);
 }

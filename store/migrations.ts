@@ -1,7 +1,7 @@
 /**
  * Numbered schema migrations, applied in order and recorded in `schema_migrations`.
- * Standard SQL (partial unique index, ON CONFLICT) so PostgreSQL takes it with trivial changes.
- * Never edit a released migration: add the next number.
+ * Standard SQL (TEXT, INTEGER, partial unique index) that SQLite and PostgreSQL both take as is,
+ * so the two schemas cannot drift. Never edit a released migration: add the next number.
  */
 export interface Migration {
   version: number;
@@ -69,4 +69,26 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'tokens shared by every worker',
+    sql: `
+      -- A rotating refresh token (Crmoffice) or a sign-in (PowerOffice Go) shared by all workers.
+      -- Secrets: never shown by any command.
+      CREATE TABLE shared_tokens (
+        name       TEXT NOT NULL PRIMARY KEY,
+        value      TEXT NOT NULL,
+        expires_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
+
+/** The migrations a store with these versions applied still needs; refuses a schema newer than this code. */
+export function pendingMigrations(applied: readonly number[]): Migration[] {
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
+  if (newest > known) throw new Error(`the store's schema is version ${newest}, newer than this Tandem knows (${known}): upgrade Tandem`);
+  return MIGRATIONS.filter((m) => !applied.includes(m.version));
+}

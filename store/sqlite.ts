@@ -6,12 +6,28 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FLOW_IDS, type FlowId } from '../flows/types';
-import { getFeed } from '../flows/feeds';
-import { MIGRATIONS } from './migrations';
+import type { FlowId } from '../flows/types';
+import { pendingMigrations } from './migrations';
+import {
+  checkFeed,
+  checkFlow,
+  checkId,
+  checkLimit,
+  checkListOptions,
+  checkSharedToken,
+  emptyCounts,
+  linkRowFor,
+  toIntent,
+  toLink,
+  toRetrying,
+  toSharedToken,
+  type IntentRow,
+  type LinkRow,
+  type RetryingRow,
+  type SharedTokenRow,
+} from './rows';
 import {
   DuplicateTargetError,
-  LINK_STATES,
   VersionConflictError,
   type Checkpoint,
   type Intent,
@@ -22,6 +38,7 @@ import {
   type LinkWrite,
   type ListOptions,
   type Retrying,
+  type SharedToken,
 } from './types';
 
 export interface SqliteStoreOptions {
@@ -29,78 +46,6 @@ export interface SqliteStoreOptions {
   now?: () => Date;
   /** How long to wait for another process's write lock, in ms. */
   busyTimeoutMs?: number;
-}
-
-interface LinkRow {
-  flow_id: string;
-  zendesk_id: string;
-  target_id: string | null;
-  state: string;
-  base: string | null;
-  version: number;
-  last_error: string | null;
-  last_synced_at: string | null;
-  updated_at: string;
-}
-
-interface IntentRow {
-  flow_id: string;
-  zendesk_id: string;
-  intent_key: string;
-  created_at: string;
-}
-
-function checkFlow(flow: string): FlowId {
-  if (!(FLOW_IDS as readonly string[]).includes(flow)) throw new Error(`unknown flow "${flow}"; valid flow ids: ${FLOW_IDS.join(', ')}`);
-  return flow as FlowId;
-}
-
-function checkId(what: string, id: unknown): string {
-  if (typeof id !== 'string' || id.trim() === '') throw new Error(`${what} must be a non-empty string, got ${JSON.stringify(id)}`);
-  return id;
-}
-
-function checkFeed(feed: string): string {
-  return getFeed(feed).id;
-}
-
-function parseBase(row: LinkRow): Record<string, string | null> | null {
-  if (row.base === null) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(row.base);
-  } catch (e) {
-    throw new Error(`link ${row.flow_id}/${row.zendesk_id}: stored base is not JSON: ${(e as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`link ${row.flow_id}/${row.zendesk_id}: stored base is not an object`);
-  }
-  return parsed as Record<string, string | null>;
-}
-
-function toLink(row: LinkRow): Link {
-  return {
-    flowId: row.flow_id as FlowId,
-    zendeskId: row.zendesk_id,
-    targetId: row.target_id,
-    state: row.state as LinkState,
-    base: parseBase(row),
-    version: row.version,
-    lastError: row.last_error,
-    lastSyncedAt: row.last_synced_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function checkBase(link: LinkWrite): string | null {
-  if (link.base === null || link.base === undefined) return null;
-  if (typeof link.base !== 'object' || Array.isArray(link.base)) {
-    throw new Error(`link ${link.flowId}/${link.zendeskId}: base must be an object of row values or null`);
-  }
-  for (const [k, v] of Object.entries(link.base)) {
-    if (v !== null && typeof v !== 'string') throw new Error(`link ${link.flowId}/${link.zendeskId}: base row "${k}" must be a string or null, got ${typeof v}`);
-  }
-  return JSON.stringify(link.base);
 }
 
 /** Applies the migrations not yet recorded, in one write transaction so two processes cannot race. */
@@ -111,12 +56,8 @@ function migrate(db: Database.Database, now: () => Date): void {
     applied_at TEXT NOT NULL
   )`);
   const apply = db.transaction(() => {
-    const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-    const newest = Math.max(0, ...applied);
-    const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
-    if (newest > known) throw new Error(`the store's schema is version ${newest}, newer than this Tandem knows (${known}): upgrade Tandem`);
-    for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
+    const applied = (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version);
+    for (const m of pendingMigrations(applied)) {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now().toISOString());
     }
@@ -133,6 +74,9 @@ export class SqliteLinkStore implements LinkStore {
   ) {
     this.now = options.now ?? (() => new Date());
   }
+
+  /** Opening the file migrated it already. */
+  async ready(): Promise<void> {}
 
   private stamp(): string {
     return this.now().toISOString();
@@ -155,23 +99,9 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async saveLink(link: LinkWrite, expectedVersion: number): Promise<Link> {
-    const flow = checkFlow(link.flowId);
-    const zendeskId = checkId('zendeskId', link.zendeskId);
-    if (link.targetId !== null) checkId('targetId', link.targetId);
-    if (!LINK_STATES.includes(link.state)) throw new Error(`link ${flow}/${zendeskId}: state must be one of ${LINK_STATES.join(', ')}, got "${link.state}"`);
-    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new Error(`expectedVersion must be a whole number ≥ 0, got ${expectedVersion}`);
-    const values = {
-      flow_id: flow,
-      zendesk_id: zendeskId,
-      target_id: link.targetId,
-      state: link.state,
-      base: checkBase(link),
-      version: expectedVersion + 1,
-      last_error: link.lastError ?? null,
-      last_synced_at: link.lastSyncedAt ?? null,
-      updated_at: this.stamp(),
-      expected: expectedVersion,
-    };
+    const values = { ...linkRowFor(link, expectedVersion, this.stamp()), expected: expectedVersion };
+    const flow = values.flow_id as FlowId;
+    const zendeskId = values.zendesk_id;
     let row: LinkRow | undefined;
     try {
       if (expectedVersion === 0) {
@@ -251,11 +181,11 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async listRetrying(flow: FlowId | undefined, limit: number): Promise<Retrying[]> {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a whole number ≥ 1, got ${limit}`);
+    checkLimit(limit);
     const rows = this.db
       .prepare('SELECT * FROM retrying WHERE (? IS NULL OR flow_id = ?) ORDER BY since, flow_id, zendesk_id LIMIT ?')
-      .all(flow === undefined ? null : checkFlow(flow), flow ?? null, limit) as { flow_id: string; zendesk_id: string; last_error: string; since: string; updated_at: string }[];
-    return rows.map((r) => ({ flowId: r.flow_id as FlowId, zendeskId: r.zendesk_id, lastError: r.last_error, since: r.since, updatedAt: r.updated_at }));
+      .all(flow === undefined ? null : checkFlow(flow), flow ?? null, limit) as RetryingRow[];
+    return rows.map(toRetrying);
   }
 
   async countRetrying(flow: FlowId): Promise<number> {
@@ -263,28 +193,25 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async listLinks(flow: FlowId, options: ListOptions): Promise<Link[]> {
-    const { state, limit, offset = 0 } = options;
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a whole number ≥ 1, got ${limit}`);
-    if (!Number.isInteger(offset) || offset < 0) throw new Error(`offset must be a whole number ≥ 0, got ${offset}`);
-    if (state !== undefined && !LINK_STATES.includes(state)) throw new Error(`state must be one of ${LINK_STATES.join(', ')}, got "${state}"`);
+    const { state, limit, offset } = checkListOptions(options);
     const rows = this.db
       .prepare(
         `SELECT * FROM links WHERE flow_id = ? AND (? IS NULL OR state = ?)
          ORDER BY zendesk_id LIMIT ? OFFSET ?`,
       )
-      .all(checkFlow(flow), state ?? null, state ?? null, limit, offset) as LinkRow[];
+      .all(checkFlow(flow), state, state, limit, offset) as LinkRow[];
     return rows.map(toLink);
   }
 
   async counts(flow: FlowId): Promise<LinkCounts> {
-    const out = Object.fromEntries(LINK_STATES.map((s) => [s, 0])) as LinkCounts;
+    const out: LinkCounts = emptyCounts();
     const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM links WHERE flow_id = ? GROUP BY state').all(checkFlow(flow)) as { state: LinkState; n: number }[];
     for (const r of rows) out[r.state] = r.n;
     return out;
   }
 
   async latestFailures(flow: FlowId | undefined, limit: number): Promise<Link[]> {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`limit must be a whole number ≥ 1, got ${limit}`);
+    checkLimit(limit);
     const rows = this.db
       .prepare(
         `SELECT * FROM links WHERE state = 'failed' AND (? IS NULL OR flow_id = ?)
@@ -333,13 +260,39 @@ export class SqliteLinkStore implements LinkStore {
     this.db.prepare('DELETE FROM intents WHERE flow_id = ? AND zendesk_id = ?').run(checkFlow(flow), checkId('zendeskId', zendeskId));
   }
 
+  async getSharedToken(name: string): Promise<SharedToken | undefined> {
+    checkSharedToken(name);
+    const row = this.db.prepare('SELECT * FROM shared_tokens WHERE name = ?').get(name) as SharedTokenRow | undefined;
+    return row ? toSharedToken(row) : undefined;
+  }
+
+  async putSharedToken(name: string, value: string, expiresAt: string | null, expectedPrevious?: string | null): Promise<boolean> {
+    checkSharedToken(name, value, expiresAt);
+    const values = { name, value, expiresAt, now: this.stamp(), previous: expectedPrevious ?? null };
+    // One statement each, so the compare and the set cannot be split by another writer.
+    let changes: number;
+    if (expectedPrevious === undefined) {
+      changes = this.db
+        .prepare(
+          `INSERT INTO shared_tokens (name, value, expires_at, updated_at) VALUES (@name, @value, @expiresAt, @now)
+           ON CONFLICT (name) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+        )
+        .run(values).changes;
+    } else if (expectedPrevious === null) {
+      changes = this.db
+        .prepare('INSERT INTO shared_tokens (name, value, expires_at, updated_at) VALUES (@name, @value, @expiresAt, @now) ON CONFLICT (name) DO NOTHING')
+        .run(values).changes;
+    } else {
+      changes = this.db
+        .prepare('UPDATE shared_tokens SET value = @value, expires_at = @expiresAt, updated_at = @now WHERE name = @name AND value = @previous')
+        .run(values).changes;
+    }
+    return changes === 1;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
-}
-
-function toIntent(row: IntentRow, isNew: boolean): Intent {
-  return { flowId: row.flow_id as FlowId, zendeskId: row.zendesk_id, intentKey: row.intent_key, createdAt: row.created_at, isNew };
 }
 
 /** Opens (creating if needed) a SQLite link store at `path` (':memory:' for a private one). */

@@ -1,9 +1,12 @@
 /**
  * The link store: which Zendesk record is paired with which target record, the base of the
- * three-way merge, poll checkpoints and creation intents. Async, so a PostgreSQL store can
- * stand behind the same interface later.
+ * three-way merge, poll checkpoints, creation intents, retrying pairs and the tokens workers share.
+ * Async, so SQLite and PostgreSQL stand behind the same interface.
  */
+import type { SharedToken, SharedTokenHolder } from '../connectors/shared-tokens';
 import type { FlowId } from '../flows/types';
+
+export type { SharedToken, SharedTokenHolder };
 
 export const LINK_STATES = ['linked', 'pending', 'failed', 'orphaned', 'conflict'] as const;
 export type LinkState = (typeof LINK_STATES)[number];
@@ -56,7 +59,9 @@ export interface ListOptions {
   offset?: number;
 }
 
-export interface LinkStore {
+export interface LinkStore extends SharedTokenHolder {
+  /** Resolves once the store is reachable and migrated (PostgreSQL connects lazily); rejects with the reason. */
+  ready(): Promise<void>;
   getByZendeskId(flow: FlowId, zendeskId: string): Promise<Link | undefined>;
   getByTargetId(flow: FlowId, targetId: string): Promise<Link | undefined>;
   /**

@@ -91,7 +91,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
 
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
-    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs), store, flows: DEFAULT_FLOWS_CONFIG } });
+    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs, { sharedTokens: store }), store, flows: DEFAULT_FLOWS_CONFIG } });
     const running = worker.run();
     stops.push(() => stopWorker(worker, running));
 

@@ -45,7 +45,7 @@ async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendesk
   const rt = runtimeOf(cmd);
   const flow = getFlow(flowId);
   const config = configOf(cmd, [...FLOW_CONNECTOR_SECTIONS, 'store', 'temporal']);
-  const target = await targetAccess(flowConnectors(config, flowId), flow.target.type).get(flags.setTarget);
+  const target = await targetAccess(flowConnectors(config, flowId, store), flow.target.type).get(flags.setTarget);
   if (!target) throw new Error(`${flow.target.system} has no ${flow.target.type} record ${flags.setTarget}; nothing was changed`);
   const holder = await store.getByTargetId(flowId, flags.setTarget);
   if (holder && holder.zendeskId !== zendeskId) {

@@ -15,7 +15,9 @@ const ACTION_ORDER: PlanAction[] = ['create', 'link', 'update', 'conflict', 'fai
 /** The store to plan against; before the first sync there is none, and an empty one in memory says the same without creating a file. */
 function planStore(config: Pick<Config, 'store'>): { store: LinkStore; note?: string } {
   const path = config.store.url.startsWith('sqlite:') ? config.store.url.slice('sqlite:'.length) : config.store.url;
-  if (path !== ':memory:' && !existsSync(path)) return { store: openStore(':memory:'), note: `no link store at ${config.store.url} yet: planning the first sync` };
+  // A server URL (postgres://…) names no file: that store is always there to read.
+  const isFile = path !== ':memory:' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(path);
+  if (isFile && !existsSync(path)) return { store: openStore(':memory:'), note: `no link store at ${config.store.url} yet: planning the first sync` };
   return { store: openConfigStore(config) };
 }
 
@@ -64,8 +66,8 @@ export function planCommand(): Command {
       const out = printer(cmd);
       const json = outputFormat(cmd) === 'json';
       const config = configOf(cmd, [...FLOW_CONNECTOR_SECTIONS, 'store', 'flows']);
-      const connectors = flowConnectors(config, flowId);
       const { store, note } = planStore(config);
+      const connectors = flowConnectors(config, flowId, store);
       try {
         if (note && !json) out(note);
         const entries = await planFlow({ connectors, store, flows: config.flows }, flowId, { limit: flags.limit, all: flags.all });

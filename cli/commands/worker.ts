@@ -10,7 +10,7 @@ import { commandLogger, installSdkRuntime } from '../logging';
 import { explainingPorts } from '../errors';
 import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
 import { TASK_QUEUE } from '../../workflows/ids';
-import { closeTemporal, configOf, connectTemporal, openConfigStore, runtimeOf, withConfigOption } from '../context';
+import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, runtimeOf, withConfigOption } from '../context';
 
 /**
  * Why the worker cannot run with this config, or undefined. The worker hosts every flow's
@@ -62,7 +62,9 @@ export function workerCommand(): Command {
         if (attrs.unchecked) log.warn({ namespace, reason: attrs.unchecked.cause, command: attrs.unchecked.command }, 'could not check the search attributes; if polls fail with BadSearchAttributes, have them registered');
         const store = openConfigStore(config);
         stops.push(() => store.close());
-        const connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! });
+        await readyConfigStore(config, store);
+        // Tokens go through the store: every worker spends one Crmoffice refresh token chain.
+        const connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! }, { sharedTokens: store });
         const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
         stops.push(() => connection.close());
         const worker = await createWorker({

@@ -8,7 +8,7 @@ import { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { ApiErrorContext, NotFoundError, PermanentApiError } from '../errors';
 import { createHttp, parseAnswer, request, RequestSpec } from '../http';
-import { PowerOfficeTokenProvider } from './auth';
+import { PowerOfficeTokenProvider, type PowerOfficeAuthOptions } from './auth';
 import { parsePowerOfficeConfig, PowerOfficeConfig } from './config';
 import { toJsonPatch } from './json-patch';
 import { Department, DepartmentFields, Employee, EmployeeFields, pascalKeys, READ_ONLY_FIELDS } from './schemas';
@@ -55,9 +55,9 @@ export class PowerOfficeClient {
   readonly auth: PowerOfficeTokenProvider;
   private readonly http: AxiosInstance;
 
-  constructor(config: PowerOfficeConfig) {
+  constructor(config: PowerOfficeConfig, options: PowerOfficeAuthOptions = {}) {
     this.config = parsePowerOfficeConfig(config);
-    this.auth = new PowerOfficeTokenProvider(this.config);
+    this.auth = new PowerOfficeTokenProvider(this.config, options);
     this.http = createHttp({ system: 'poweroffice', baseUrl: this.config.baseUrl, timeoutMs: this.config.timeoutMs });
   }
 

@@ -1,5 +1,5 @@
 export { PowerOfficeConfig, parsePowerOfficeConfig, tokenUrlOf } from './config';
-export { PowerOfficeTokenProvider } from './auth';
+export { PowerOfficeTokenProvider, type PowerOfficeAuthOptions } from './auth';
 export { Department, Employee, MailAddress, READ_ONLY_FIELDS } from './schemas';
 export type { DepartmentFields, EmployeeFields } from './schemas';
 export { toJsonPatch } from './json-patch';

@@ -63,7 +63,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: opts.realRateLimits === true, beforeAnswer: opts.beforeAnswer, failWhen: opts.failWhen });
   const storePath = join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
-  const connectors = createConnectors(sims.configs);
+  const connectors = createConnectors(sims.configs, { sharedTokens: store });
   let worker: Workers | undefined;
   let running: Promise<void> | undefined;
 
