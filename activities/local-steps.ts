@@ -75,8 +75,8 @@ export function createLocalActivities(deps: LocalStepDeps) {
       await store.markConflict(flowOf(pair).id, pair.zendeskId, reason);
       await store.clearRetrying(flowOf(pair).id, pair.zendeskId);
     },
-    async markOrphaned(pair: PairRef): Promise<void> {
-      await store.markOrphaned(flowOf(pair).id, pair.zendeskId);
+    async markOrphaned(pair: PairRef, reason: string): Promise<void> {
+      await store.markOrphaned(flowOf(pair).id, pair.zendeskId, reason);
       await store.clearRetrying(flowOf(pair).id, pair.zendeskId);
     },
     async clearRetrying(pair: PairRef): Promise<void> {

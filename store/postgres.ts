@@ -194,11 +194,11 @@ export class PostgresLinkStore implements LinkStore {
     return this.markWithReason(flow, zendeskId, 'failed', error);
   }
 
-  async markOrphaned(flow: FlowId, zendeskId: string): Promise<Link | undefined> {
+  async markOrphaned(flow: FlowId, zendeskId: string, reason: string): Promise<Link | undefined> {
     const row = await this.one<LinkRow>(
-      `UPDATE links SET state = 'orphaned', version = version + 1, updated_at = $1
+      `UPDATE links SET state = 'orphaned', last_error = $4, version = version + 1, updated_at = $1
        WHERE flow_id = $2 AND zendesk_id = $3 RETURNING *`,
-      [this.stamp(), checkFlow(flow), checkId('zendeskId', zendeskId)],
+      [this.stamp(), checkFlow(flow), checkId('zendeskId', zendeskId), checkId('reason', reason)],
     );
     return row ? toLink(row) : undefined;
   }
@@ -264,10 +264,10 @@ export class PostgresLinkStore implements LinkStore {
     return out;
   }
 
-  async latestFailures(flow: FlowId | undefined, limit: number): Promise<Link[]> {
+  async needingReview(flow: FlowId | undefined, limit: number): Promise<Link[]> {
     checkLimit(limit);
     const { rows } = await this.query<LinkRow>(
-      `SELECT * FROM links WHERE state = 'failed' AND ($1::text IS NULL OR flow_id = $1)
+      `SELECT * FROM links WHERE state IN ('failed', 'conflict', 'orphaned') AND ($1::text IS NULL OR flow_id = $1)
        ORDER BY updated_at DESC, flow_id COLLATE "C", zendesk_id COLLATE "C" LIMIT $2`,
       [flow === undefined ? null : checkFlow(flow), limit],
     );

@@ -138,13 +138,13 @@ export class SqliteLinkStore implements LinkStore {
     return this.markWithReason(flow, zendeskId, 'failed', error);
   }
 
-  async markOrphaned(flow: FlowId, zendeskId: string): Promise<Link | undefined> {
+  async markOrphaned(flow: FlowId, zendeskId: string, reason: string): Promise<Link | undefined> {
     const row = this.db
       .prepare(
-        `UPDATE links SET state = 'orphaned', version = version + 1, updated_at = ?
+        `UPDATE links SET state = 'orphaned', last_error = ?, version = version + 1, updated_at = ?
          WHERE flow_id = ? AND zendesk_id = ? RETURNING *`,
       )
-      .get(this.stamp(), checkFlow(flow), checkId('zendeskId', zendeskId)) as LinkRow | undefined;
+      .get(checkId('reason', reason), this.stamp(), checkFlow(flow), checkId('zendeskId', zendeskId)) as LinkRow | undefined;
     return row ? toLink(row) : undefined;
   }
 
@@ -210,11 +210,11 @@ export class SqliteLinkStore implements LinkStore {
     return out;
   }
 
-  async latestFailures(flow: FlowId | undefined, limit: number): Promise<Link[]> {
+  async needingReview(flow: FlowId | undefined, limit: number): Promise<Link[]> {
     checkLimit(limit);
     const rows = this.db
       .prepare(
-        `SELECT * FROM links WHERE state = 'failed' AND (? IS NULL OR flow_id = ?)
+        `SELECT * FROM links WHERE state IN ('failed', 'conflict', 'orphaned') AND (? IS NULL OR flow_id = ?)
          ORDER BY updated_at DESC, flow_id, zendesk_id LIMIT ?`,
       )
       .all(flow === undefined ? null : checkFlow(flow), flow ?? null, limit) as LinkRow[];

@@ -72,8 +72,8 @@ export interface LinkStore extends SharedTokenHolder {
   saveLink(link: LinkWrite, expectedVersion: number): Promise<Link>;
   /** Marks the pair failed with the reason (creating the row if absent); keeps target and base. */
   markFailed(flow: FlowId, zendeskId: string, error: string): Promise<Link>;
-  /** Marks the pair orphaned (one side is gone); undefined when there is no such link. */
-  markOrphaned(flow: FlowId, zendeskId: string): Promise<Link | undefined>;
+  /** Marks the pair orphaned (one side is gone) with the reason; undefined when there is no such link. */
+  markOrphaned(flow: FlowId, zendeskId: string, reason: string): Promise<Link | undefined>;
   /** Marks the pair conflicting (several candidates matched) with the message; keeps target and base. */
   markConflict(flow: FlowId, zendeskId: string, message: string): Promise<Link>;
   /** Notes a transient failure of the pair's sync; the first one sets `since`. Leaves the link alone. */
@@ -85,8 +85,8 @@ export interface LinkStore extends SharedTokenHolder {
   countRetrying(flow: FlowId): Promise<number>;
   listLinks(flow: FlowId, options: ListOptions): Promise<Link[]>;
   counts(flow: FlowId): Promise<LinkCounts>;
-  /** Most recently failed pairs, newest first; of one flow or all. */
-  latestFailures(flow: FlowId | undefined, limit: number): Promise<Link[]>;
+  /** Pairs that need an operator (failed, conflict, orphaned), newest first; of one flow or all. */
+  needingReview(flow: FlowId | undefined, limit: number): Promise<Link[]>;
   /** A change feed's position (`zendesk/users`, `poweroffice/employees`, …: see flows/feeds.ts). */
   getCheckpoint(feed: string): Promise<Checkpoint | undefined>;
   setCheckpoint(feed: string, value: string): Promise<void>;

@@ -112,8 +112,9 @@ class PairRun {
     }
     if (!zendesk) {
       if (link?.targetId) {
-        await this.local.markOrphaned(pair);
-        return this.result('orphaned', link.targetId, 'the Zendesk record is gone; the link is kept for review and nothing is deleted');
+        const why = 'the Zendesk record is gone; the link is kept for review and nothing is deleted';
+        await this.local.markOrphaned(pair, why);
+        return this.result('orphaned', link.targetId, why);
       }
       await this.local.clearRetrying(pair);
       return this.result('skipped', null, 'the Zendesk record does not exist');
@@ -121,8 +122,9 @@ class PairRun {
     if (!link?.targetId) return this.firstSync(zendesk, link, given);
     const target = linkedTarget;
     if (!target) {
-      await this.local.markOrphaned(pair);
-      return this.result('orphaned', link.targetId, `the ${this.flow.target.type} record ${link.targetId} is gone; the link is kept for review and nothing is deleted`);
+      const why = `the ${this.flow.target.type} record ${link.targetId} is gone; the link is kept for review and nothing is deleted`;
+      await this.local.markOrphaned(pair, why);
+      return this.result('orphaned', link.targetId, why);
     }
     return this.reconcile(zendesk, target, link, 'linked');
   }

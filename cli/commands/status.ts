@@ -60,10 +60,10 @@ export async function statusLines(store: LinkStore, schedules: { rows: ScheduleR
       lines.push('  retrying (transient failures; the engine retries without limit):');
       for (const r of retrying) lines.push(`    ${r.zendeskId}  since ${r.since} (${ago(r.since, opts.now)})  ${r.lastError}`);
     }
-    const failures = await store.latestFailures(flowId, opts.failures);
-    if (failures.length) {
-      lines.push('  latest failures:');
-      for (const f of failures) lines.push(`    ${f.zendeskId}  ${f.updatedAt}  ${f.lastError ?? '(no reason recorded)'}`);
+    const review = await store.needingReview(flowId, opts.failures);
+    if (review.length) {
+      lines.push('  needing review (latest first):');
+      for (const f of review) lines.push(`    ${f.zendeskId}  ${f.state.padEnd(8)}  ${f.updatedAt}  ${f.lastError ?? '(no reason recorded)'}`);
     }
   }
   return lines;
@@ -91,17 +91,17 @@ export async function statusData(store: LinkStore, schedules: { rows: ScheduleRo
         schedule: !inTemporal ? 'unknown' : row ? (row.paused ? 'paused' : 'running') : 'missing',
       });
     }
-    const failures = (await store.latestFailures(flowId, opts.failures)).map((f) => ({ zendeskId: f.zendeskId, updatedAt: f.updatedAt, error: f.lastError }));
+    const review = (await store.needingReview(flowId, opts.failures)).map((f) => ({ zendeskId: f.zendeskId, state: f.state, updatedAt: f.updatedAt, error: f.lastError }));
     const retrying = (await store.listRetrying(flowId, opts.failures)).map((r) => ({ zendeskId: r.zendeskId, since: r.since, error: r.lastError }));
-    flows.push({ id: flowId, code: flowCode(flowId), links: await store.counts(flowId), retrying: await store.countRetrying(flowId), sides, latestRetrying: retrying, latestFailures: failures });
+    flows.push({ id: flowId, code: flowCode(flowId), links: await store.counts(flowId), retrying: await store.countRetrying(flowId), sides, latestRetrying: retrying, needingReview: review, latestFailures: review.filter((f) => f.state === 'failed') });
   }
   return { temporal: 'error' in schedules ? { error: schedules.error } : { reachable: true }, flows };
 }
 
 export function statusCommand(): Command {
   return withOutputOption(withConfigOption(new Command('status')))
-    .description('per flow: links by state, pairs retrying and since when, when each side was last polled, the latest failures and their reasons, and the schedules')
-    .option('--failures <n>', 'how many of the latest failures to show per flow', positiveIntArg, 5)
+    .description('per flow: links by state, pairs retrying and since when, when each side was last polled, the pairs needing review (failed, conflict, orphaned) with their reasons, and the schedules')
+    .option('--failures <n>', 'how many of the pairs needing review to show per flow', positiveIntArg, 5)
     .addHelpText('after', '\nExample:\n  TANDEM_STORE=/var/lib/tandem/tandem.db tandem status --failures 10')
     .action(async (flags: { failures: number }, cmd: Command) => {
       const out = printer(cmd);

@@ -152,7 +152,7 @@ describe('tandem links and tandem status read the link store of the config', () 
     expect(r.out).toMatch(/target id +55/);
   });
 
-  it('status prints counts, last poll, latest failures, and that Temporal is unreachable', async () => {
+  it('status prints counts, last poll, the pairs needing review, and that Temporal is unreachable', async () => {
     const r = await runCli(['status'], { env });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Temporal: cannot reach Temporal at 127\.0\.0\.1:1/);

@@ -39,7 +39,7 @@ test('a name with a control character fails alone, naming the character and the 
   }
   expect(await poweroffice.findEmployeesByEmail('kari.nord@example.no')).toHaveLength(0);
   expect(await crmoffice.findContactsByEmail('kari.nord@example.no')).toHaveLength(0);
-  const failures = await stack.store.latestFailures(undefined, 10);
+  const failures = await stack.store.needingReview(undefined, 10);
   expect(failures.filter((l) => l.zendeskId === String(bad.id))).toHaveLength(2);
 
   await zendesk.updateUser(bad.id, { name: 'Kari Nord' });

@@ -80,12 +80,12 @@ export function linkStoreContract(backend: StoreBackend): void {
     expect(failed).toMatchObject({ state: 'failed', version: linked.version + 1, targetId: '80', base: { a: '1' }, lastError: 'boom' });
     // A sync that read before the failure was recorded must read again.
     await expect(store.saveLink({ ...linked }, linked.version)).rejects.toThrow(VersionConflictError);
-    expect(await store.markOrphaned(P2, '8')).toMatchObject({ state: 'orphaned', version: failed.version + 1 });
-    expect(await store.markOrphaned(P2, 'missing')).toBeUndefined();
+    expect(await store.markOrphaned(P2, '8', 'the employee is gone')).toMatchObject({ state: 'orphaned', version: failed.version + 1, lastError: 'the employee is gone' });
+    expect(await store.markOrphaned(P2, 'missing', 'gone')).toBeUndefined();
     expect(await store.markConflict(P2, '8', 'two contacts match')).toMatchObject({ state: 'conflict', version: failed.version + 2, targetId: '80', lastError: 'two contacts match' });
   });
 
-  it('counts, lists and reports the latest failures', async () => {
+  it('counts, lists and reports the pairs needing review (failed, conflict, orphaned), newest first', async () => {
     await store.saveLink(link('1', '10'), 0);
     await store.saveLink(link('2', '20'), 0);
     await store.saveLink(link('3', null, { state: 'pending' }), 0);
@@ -95,8 +95,16 @@ export function linkStoreContract(backend: StoreBackend): void {
     expect(await store.counts(P2)).toEqual({ linked: 2, pending: 1, failed: 2, orphaned: 0, conflict: 0 });
     expect((await store.listLinks(P2, { state: 'linked', limit: 10 })).map((l) => l.zendeskId)).toEqual(['1', '2']);
     expect((await store.listLinks(P2, { limit: 2, offset: 2 })).map((l) => l.zendeskId)).toEqual(['3', '4']);
-    expect((await store.latestFailures(P2, 10)).map((l) => l.lastError)).toEqual(['second', 'first']);
-    expect((await store.latestFailures(undefined, 2)).map((l) => l.zendeskId)).toEqual(['6', '5']);
+    expect((await store.needingReview(P2, 10)).map((l) => l.lastError)).toEqual(['second', 'first']);
+    expect((await store.needingReview(undefined, 2)).map((l) => l.zendeskId)).toEqual(['6', '5']);
+    await store.markConflict(P2, '3', 'two employees match');
+    await store.markOrphaned(P2, '1', 'the employee is gone');
+    expect((await store.needingReview(P2, 10)).map((l) => [l.state, l.lastError])).toEqual([
+      ['orphaned', 'the employee is gone'],
+      ['conflict', 'two employees match'],
+      ['failed', 'second'],
+      ['failed', 'first'],
+    ]);
     await expect(store.listLinks(P2, { limit: 0 })).rejects.toThrow(/limit must be/);
   });
 
