@@ -25,6 +25,7 @@ export interface TestStack {
   sims: AllSimulators;
   store: LinkStore;
   connectors: Connectors;
+  /** What the worker processes get as TANDEM_STORE. */
   storePath: string;
   /** Runs one poll of the feed of a flow's side to its end, then waits for the record workflows. */
   poll(flowId: string, side: Side, full?: boolean): Promise<PollTotals>;
@@ -51,6 +52,8 @@ export interface TestStackOptions {
   realRateLimits?: boolean;
   rates?: Partial<SystemRates>;
   retry?: RetryTuning;
+  /** The store's URL (a `postgres://` one, say); default a new SQLite file. */
+  store?: string;
 }
 
 /** Quick retries, so a test's injected fault costs seconds, not minutes. */
@@ -61,7 +64,7 @@ let pollCount = 0;
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const env = await startTemporal();
   const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: opts.realRateLimits === true, beforeAnswer: opts.beforeAnswer, failWhen: opts.failWhen });
-  const storePath = join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
+  const storePath = opts.store ?? join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
   const connectors = createConnectors(sims.configs, { sharedTokens: store });
   let worker: Workers | undefined;
