@@ -13,6 +13,7 @@ import { redactUrlPasswords } from '../workers/redact';
 import { readSettingsFile, SETTINGS_FILE } from '../workers/settings-file';
 import { temporalConnectionOptions } from '../workers/temporal-connection';
 import { openStore, LinkStore } from '../store';
+import { encryptionOf } from '../codec/data-converter';
 
 export interface CliOutput {
   write(text: string): unknown;
@@ -137,7 +138,7 @@ export function effectiveEnv(cmd: Command): NodeJS.ProcessEnv {
   return { ...fromFile, ...given };
 }
 
-const ALL_SECTIONS: Section[] = ['temporal', 'store', 'zendesk', 'poweroffice', 'crmoffice', 'webhook', 'metrics', 'polling', 'flows'];
+const ALL_SECTIONS: Section[] = ['temporal', 'store', 'zendesk', 'poweroffice', 'crmoffice', 'webhook', 'metrics', 'polling', 'flows', 'encryption', 'codec'];
 
 /**
  * The config from `--config` (this command's or the program's), else TANDEM_CONFIG, plus the env
@@ -147,7 +148,9 @@ export function configOf<S extends Section = Section>(cmd: Command, sections?: r
   const env = effectiveEnv(cmd);
   const flag = (cmd.optsWithGlobals() as { config?: string }).config;
   try {
-    return loadConfigFor(sections ?? (ALL_SECTIONS as S[]), { env, file: flag ?? (env.TANDEM_CONFIG || undefined) });
+    // Always read: every command that reaches Temporal encodes and decodes payloads with it.
+    const wanted = sections ? [...new Set<Section>([...sections, 'encryption'])] : ALL_SECTIONS;
+    return loadConfigFor(wanted as S[], { env, file: flag ?? (env.TANDEM_CONFIG || undefined) });
   } catch (err) {
     // ConfigError already lists every problem by the name to edit; nothing to add but where it came from.
     if (err instanceof ConfigError) throw new Error(err.message);
@@ -155,13 +158,17 @@ export function configOf<S extends Section = Section>(cmd: Command, sections?: r
   }
 }
 
-/** A Temporal client for the config, or an error naming the address and namespace it tried. */
-export async function connectTemporal(config: Pick<Config, 'temporal'>, opts: { timeoutMs?: number } = {}): Promise<Client> {
+/**
+ * A Temporal client for the config, with Tandem's codec (payloads encrypted with the configured key,
+ * plain without one), or an error naming the address and namespace it tried.
+ */
+export async function connectTemporal(config: Pick<Config, 'temporal'> & Partial<Pick<Config, 'encryption'>>, opts: { timeoutMs?: number } = {}): Promise<Client> {
   const { address, namespace } = config.temporal;
   const options = temporalConnectionOptions(config.temporal);
+  const { dataConverter } = encryptionOf(config.encryption, { requireKey: false });
   try {
     const connection = await Connection.connect({ ...options, connectTimeout: opts.timeoutMs ?? 10_000 });
-    return new Client({ connection, namespace });
+    return new Client({ connection, namespace, dataConverter });
   } catch (err) {
     throw new Error(
       `cannot reach Temporal at ${address} (namespace ${namespace}): ${(err as Error).message}; ` +

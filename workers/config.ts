@@ -13,6 +13,7 @@ import { FlowsConfigSchema } from '../flows/config';
 import { redactUrlPasswords } from './redact';
 import { keyPathAtLine } from './yaml-position';
 import { DEFAULT_RATES } from './rates';
+import { KEY_FORMAT, KeyId, keyBytes, parseOldKeys } from '../codec/keys';
 
 const port = z.number().int().min(0).max(65535);
 const seconds = z.number().int().positive();
@@ -58,6 +59,36 @@ const RatesSection = z.object({
   crmoffice: rate.default(DEFAULT_RATES.crmoffice),
 });
 
+/** Payload encryption (see codec/): on unless turned off on purpose; the worker refuses to run without a key. */
+const EncryptionSection = z.object({
+  mode: z.enum(['on', 'off']).default('on'),
+  key: z
+    .string()
+    .refine((t) => keyBytes(t) !== undefined, `expected ${KEY_FORMAT}`)
+    .optional(),
+  /** Default: the key's fingerprint. */
+  keyId: KeyId.optional(),
+  /** Keys that still decrypt: `key` or `id:key` entries, by commas or lines. */
+  oldKeys: z
+    .string()
+    .superRefine((t, ctx) => {
+      try {
+        parseOldKeys(t);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
+});
+/** The codec endpoint the Temporal Web UI decodes payloads with (`tandem codec serve`). */
+const CodecSection = z.object({
+  port: port.default(8234),
+  /** Bearer token the endpoint asks for; at least 16 characters, so it cannot be guessed. */
+  token: z.string().min(16, 'expected a token of at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
+  /** Origins of the Web UI allowed to call it from a browser (CORS); default: the dev server's UI. */
+  corsOrigins: z.array(z.url({ protocol: /^https?$/ })).default(['http://127.0.0.1:8233', 'http://localhost:8233']),
+});
+
 const ConfigSchema = z.object({
   temporal: TemporalSection,
   store: StoreSection,
@@ -71,6 +102,8 @@ const ConfigSchema = z.object({
   polling: PollingSection,
   rates: RatesSection,
   flows: FlowsConfigSchema,
+  encryption: EncryptionSection,
+  codec: CodecSection,
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -85,6 +118,8 @@ const SECTIONS: Record<Section, z.ZodType> = {
   polling: PollingSection,
   rates: RatesSection,
   flows: FlowsConfigSchema,
+  encryption: EncryptionSection,
+  codec: CodecSection,
 };
 /** Sections that exist only when at least one of their keys is given. */
 const OPTIONAL_SECTIONS: ReadonlySet<Section> = new Set(['poweroffice', 'crmoffice']);
@@ -134,6 +169,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'rates', key: 'poweroffice', env: 'TANDEM_RATE_POWEROFFICE', kind: 'number' },
   { section: 'rates', key: 'crmoffice', env: 'TANDEM_RATE_CRMOFFICE', kind: 'number' },
   { section: 'flows', key: 'employeeRoles', env: 'TANDEM_EMPLOYEE_ROLES', kind: 'list' },
+  { section: 'encryption', key: 'mode', env: 'TANDEM_ENCRYPTION' },
+  { section: 'encryption', key: 'key', env: 'TANDEM_ENCRYPTION_KEY', secret: true },
+  { section: 'encryption', key: 'keyId', env: 'TANDEM_ENCRYPTION_KEY_ID' },
+  { section: 'encryption', key: 'oldKeys', env: 'TANDEM_ENCRYPTION_KEYS_OLD', secret: true },
+  { section: 'codec', key: 'port', env: 'TANDEM_CODEC_PORT', kind: 'number' },
+  { section: 'codec', key: 'token', env: 'TANDEM_CODEC_TOKEN', secret: true },
+  { section: 'codec', key: 'corsOrigins', env: 'TANDEM_CODEC_CORS_ORIGINS', kind: 'list' },
 ];
 
 /** Every problem found, one per line of the message; the message never holds a secret's value. */

@@ -1,10 +1,12 @@
 /**
  * `tandem dev`: the whole of Tandem on one machine, all on 127.0.0.1: a Temporal dev server with
  * its Web UI, the three simulators with sample data, the worker, the webhook receiver (the Zendesk
- * simulator's webhooks point at it), the poll schedules and the metrics endpoint.
+ * simulator's webhooks point at it), the poll schedules, the metrics endpoint, and the codec
+ * endpoint the Web UI decodes the (encrypted, like production's) payloads with.
  */
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DEFAULT_FLOWS_CONFIG } from '../flows';
 import { openStore, LinkStore } from '../store';
@@ -17,6 +19,9 @@ import { startWebhookReceiver, RunningReceiver } from './webhook-receiver';
 import { applySchedules, plannedSchedules, PollIntervals } from './schedules';
 import { countApiCalls, metrics, startMetricsServer, MetricsServer } from './metrics';
 import type { Logger } from './logger';
+import { encryptionOf, type Encryption } from '../codec/data-converter';
+import { loadOrCreateDevKey } from '../codec/dev-key';
+import { startCodecServer, type RunningCodecServer } from '../codec/codec-server';
 
 export interface DevStackOptions {
   dataDir: string;
@@ -25,6 +30,8 @@ export interface DevStackOptions {
   headless: boolean;
   webhookPort: number;
   metricsPort: number;
+  /** The codec endpoint (0: any free port). */
+  codecPort: number;
   simulatorPorts: { zendesk: number; poweroffice: number; crmoffice: number };
   sampleSize: number;
   intervals: PollIntervals;
@@ -44,6 +51,7 @@ export const DEV_DEFAULTS: Omit<DevStackOptions, 'log'> = {
   headless: false,
   webhookPort: 8080,
   metricsPort: 9464,
+  codecPort: 8234,
   simulatorPorts: { zendesk: 7301, poweroffice: 7302, crmoffice: 7303 },
   sampleSize: 40,
   // Short, for a demo: an edit shows up within seconds. The README gives production defaults.
@@ -57,6 +65,9 @@ export interface DevStack {
   client: Client;
   receiver: RunningReceiver;
   metrics: MetricsServer;
+  encryption: Encryption & { keyFile: string };
+  /** The codec endpoint; `uiEndpoint` (what the Web UI was given) has the token in its path. */
+  codec: RunningCodecServer & { token: string; uiEndpoint: string };
   stop(): Promise<void>;
 }
 
@@ -67,6 +78,15 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     for (const s of stops.reverse()) await s().catch((err) => opts.log(`while stopping: ${(err as Error).message}`));
   };
   try {
+    // The demo encrypts like production: a key of its own, kept with its data.
+    const devKey = loadOrCreateDevKey(dataDir);
+    const encryption = { ...encryptionOf({ mode: 'on', key: devKey.key }, { requireKey: true }), keyFile: devKey.file };
+    // A new token each start; the UI gets it in the endpoint's path (the dev UI has no login to send one).
+    const codecToken = randomBytes(24).toString('hex');
+    const codecServer = await startCodecServer({ port: opts.codecPort, host: '127.0.0.1', codec: encryption.codec, token: codecToken, corsOrigins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`] });
+    stops.push(() => codecServer.close());
+    const codec = { ...codecServer, token: codecToken, uiEndpoint: `${codecServer.url}/t/${codecToken}` };
+
     opts.log(`Starting the Temporal dev server (state in ${join(dataDir, 'temporal.db')})...`);
     const temporal = await startTemporalDevServer({
       dataDir,
@@ -74,13 +94,14 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       uiPort: opts.uiPort,
       headless: opts.headless,
       searchAttributes: Object.fromEntries(TANDEM_SEARCH_ATTRIBUTES.map((k) => [k.name, 'Keyword'])),
+      uiCodecEndpoint: codec.uiEndpoint,
       log: opts.log,
     });
     stops.push(() => temporal.stop());
 
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: encryption.dataConverter });
 
     const receiverUrl = `http://127.0.0.1:${opts.webhookPort}/webhooks/zendesk`;
     const sims = await startAllSimulators({ sampleSize: opts.sampleSize, ports: opts.simulatorPorts, webhookUrl: receiverUrl, fixedCredentials: true, snapshotDir: join(dataDir, 'simulators'), beforeAnswer: opts.simulatorHooks });
@@ -91,7 +112,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
 
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
-    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs, { sharedTokens: store }), store, flows: DEFAULT_FLOWS_CONFIG } });
+    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs, { sharedTokens: store }), store, flows: DEFAULT_FLOWS_CONFIG }, dataConverter: encryption.dataConverter });
     const running = worker.run();
     stops.push(() => stopWorker(worker, running));
 
@@ -109,7 +130,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       // SKIP, like the schedules themselves: never a second poll of a feed while one runs.
       for (const s of plannedSchedules(opts.intervals)) await client.schedule.getHandle(s.id).trigger(ScheduleOverlapPolicy.SKIP);
     }
-    return { temporal, sims, store, client, receiver, metrics: metricsServer, stop };
+    return { temporal, sims, store, client, receiver, metrics: metricsServer, encryption, codec, stop };
   } catch (err) {
     await stop();
     throw err;

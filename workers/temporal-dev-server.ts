@@ -23,6 +23,8 @@ export interface DevServerOptions {
   headless?: boolean;
   /** Search attribute names and their types (`Keyword`, `Text`, ...), registered at start. */
   searchAttributes?: Record<string, string>;
+  /** The codec endpoint the Web UI decodes payloads with (it may carry a token: never logged). */
+  uiCodecEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -39,6 +41,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', join(opts.dataDir, 'temporal.db'), '--log-level', 'warn'];
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
+  if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
   args.push(...SINGLE_PARTITION);
 

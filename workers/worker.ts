@@ -4,6 +4,7 @@
  * that system, at a server-side activity rate (the system's limit, shared by every worker process).
  */
 import { NativeConnection, Worker, type InjectedSinks } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { createActivities, ActivityDeps } from '../activities';
 import { SYSTEMS, TASK_QUEUE } from '../workflows/ids';
 import type { TandemSinks } from '../workflows/record';
@@ -17,6 +18,8 @@ export interface WorkerOptions {
   rates?: Partial<SystemRates>;
   /** Where sync outcomes are counted; the process-wide metrics by default. */
   metrics?: Pick<TandemMetrics, 'recordSync'>;
+  /** Tandem's codec (codec/data-converter.ts), so no personal data reaches Temporal in clear. */
+  dataConverter: DataConverter;
 }
 
 export interface Workers {
@@ -27,7 +30,7 @@ export interface Workers {
 export async function createWorker(opts: WorkerOptions): Promise<Workers> {
   const activities = createActivities(opts.deps);
   const rates = { ...DEFAULT_RATES, ...opts.rates };
-  const common = { connection: opts.connection, namespace: opts.namespace ?? 'default' };
+  const common = { connection: opts.connection, namespace: opts.namespace ?? 'default', dataConverter: opts.dataConverter };
   const sinks = tandemSinks(opts.metrics ?? processMetrics);
   const workers: Worker[] = [
     await Worker.create({ ...common, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../workflows'), activities: activities.local, sinks }),

@@ -15,6 +15,7 @@ interface DevFlags {
   headless?: boolean;
   webhookPort: number;
   metricsPort: number;
+  codecPort: number;
   zendeskPort: number;
   powerofficePort: number;
   crmofficePort: number;
@@ -31,7 +32,10 @@ export function devSettings(stack: DevStack, flags: DevFlags, dataDir: string) {
     metrics: { port: flags.metricsPort },
     // So `tandem schedules apply --reset-intervals` against the dev stack keeps its short demo intervals.
     polling: { ...DEV_DEFAULTS.intervals },
-  });
+    // The key by its file (it stays there), so every command from this folder reads the histories.
+    encryption: { mode: 'on' },
+    codec: { port: Number(new URL(stack.codec.url).port), token: stack.codec.token },
+  }).concat([['TANDEM_ENCRYPTION_KEY_FILE', stack.encryption.keyFile]]);
 }
 
 export function devCommand(): Command {
@@ -44,6 +48,7 @@ export function devCommand(): Command {
     .option('--headless', 'no Web UI')
     .option('--webhook-port <port>', 'webhook receiver port', portArg, DEV_DEFAULTS.webhookPort)
     .option('--metrics-port <port>', 'Prometheus metrics port', portArg, DEV_DEFAULTS.metricsPort)
+    .option('--codec-port <port>', 'codec endpoint port (the Web UI decodes the encrypted payloads with it)', portArg, DEV_DEFAULTS.codecPort)
     .option('--zendesk-port <port>', 'Zendesk simulator port', portArg, sims.zendesk)
     .option('--poweroffice-port <port>', 'PowerOffice Go simulator port', portArg, sims.poweroffice)
     .option('--crmoffice-port <port>', 'Crmoffice simulator port', portArg, sims.crmoffice)
@@ -62,6 +67,7 @@ export function devCommand(): Command {
         [flags.uiPort]: '--ui-port (or --headless)',
         [flags.webhookPort]: '--webhook-port',
         [flags.metricsPort]: '--metrics-port',
+        [flags.codecPort]: '--codec-port',
         [flags.zendeskPort]: '--zendesk-port',
         [flags.powerofficePort]: '--poweroffice-port',
         [flags.crmofficePort]: '--crmoffice-port',
@@ -77,6 +83,7 @@ export function devCommand(): Command {
           headless: flags.headless === true,
           webhookPort: flags.webhookPort,
           metricsPort: flags.metricsPort,
+          codecPort: flags.codecPort,
           simulatorPorts: { zendesk: flags.zendeskPort, poweroffice: flags.powerofficePort, crmoffice: flags.crmofficePort },
           sampleSize: flags.sampleSize,
           log,
@@ -93,6 +100,7 @@ export function devCommand(): Command {
         log(`  Crmoffice sim     ${stack.sims.configs.crmoffice.baseUrl}`);
         log(`  Webhooks          ${stack.receiver.url}/webhooks/zendesk`);
         log(`  Metrics           ${stack.metrics.url}/metrics`);
+        log(`  Codec endpoint    ${stack.codec.url} (payloads encrypted, key in ${stack.encryption.keyFile}; the Web UI decodes them here)`);
         log('');
         const path = join(dataDir, 'env');
         writeAndShowSettings(log, devSettings(stack, flags, dataDir), path, { cwd, header: 'Written by `tandem dev`: the settings of the local stack.' });

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { codecCommand } from './codec';
 import { devCommand } from './dev';
 import { explainCommand } from './explain';
 import { linksCommand } from './links';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
     explainCommand(),
     workerCommand(),
     webhooksCommand(),
+    codecCommand(),
     simulatorsCommand(),
     setupCommand(),
     schedulesCommand(),

@@ -10,6 +10,7 @@ import { commandLogger, installSdkRuntime } from '../logging';
 import { explainingPorts } from '../errors';
 import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
 import { TASK_QUEUE } from '../../workflows/ids';
+import { encryptionOf } from '../../codec/data-converter';
 import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, runtimeOf, withConfigOption } from '../context';
 
 /**
@@ -47,6 +48,10 @@ export function workerCommand(): Command {
       const sdkPort = config.metrics.sdkPort ?? config.metrics.port + 1;
       installSdkRuntime(log, { metrics: { prometheus: { bindAddress: `${flags.metricsHost}:${sdkPort}` } } });
       log.info({ config: describeConfig(config) }, 'starting the worker');
+      // After the banner (it shows what was read), before any connection: no key, no worker.
+      const encryption = encryptionOf(config.encryption, { requireKey: true });
+      if (encryption.mode === 'off') log.warn('TANDEM_ENCRYPTION=off: names, e-mails and records are stored in Temporal in clear');
+      else log.info({ keyId: encryption.codec.currentKeyId, decrypts: [...encryption.codec.keys.byId.keys()] }, 'payloads are encrypted');
 
       const stops: (() => Promise<unknown>)[] = [];
       const stop = async () => {
@@ -72,6 +77,7 @@ export function workerCommand(): Command {
           namespace: config.temporal.namespace,
           rates: config.rates,
           deps: { connectors, store, flows: config.flows },
+          dataConverter: encryption.dataConverter,
         });
         const stopCounting = countApiCalls();
         stops.push(async () => stopCounting());

@@ -2,7 +2,7 @@
  * `tandem dev` writes its settings to .tandem/env, and every command run from that folder reaches
  * the running stack with an empty environment.
  */
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../workers/free-port';
@@ -19,7 +19,7 @@ describe('the CLI against a running `tandem dev`, with nothing in the environmen
 
   beforeAll(async () => {
     const port = async () => String(await freePort());
-    const args = ['dev', '--headless', '--sample-size', '4', '--port', await port(), '--webhook-port', await port(), '--metrics-port', await port()];
+    const args = ['dev', '--headless', '--sample-size', '4', '--port', await port(), '--webhook-port', await port(), '--metrics-port', await port(), '--codec-port', await port()];
     args.push('--zendesk-port', await port(), '--poweroffice-port', await port(), '--crmoffice-port', await port());
     dev = startCli(args, { env: {}, cwd, stop: new Promise<void>((r) => (stop = r)) });
     await dev.waitForOut(/Stop with Ctrl-C/, 150_000);
@@ -32,13 +32,17 @@ describe('the CLI against a running `tandem dev`, with nothing in the environmen
 
   it('writes every setting the CLI needs, mode 600, and prints them with the secrets as <set>', () => {
     expect(statSync(join(cwd, '.tandem', 'env')).mode & 0o777).toBe(0o600);
-    for (const key of ['TEMPORAL_ADDRESS', 'TANDEM_STORE', 'ZENDESK_BASE_URL', 'ZENDESK_API_TOKEN', 'POWEROFFICE_BASE_URL', 'CRMOFFICE_BASE_URL', 'CRMOFFICE_LOGIN_BASE_URL', 'ZENDESK_WEBHOOK_SECRET']) {
+    for (const key of ['TEMPORAL_ADDRESS', 'TANDEM_STORE', 'ZENDESK_BASE_URL', 'ZENDESK_API_TOKEN', 'POWEROFFICE_BASE_URL', 'CRMOFFICE_BASE_URL', 'CRMOFFICE_LOGIN_BASE_URL', 'ZENDESK_WEBHOOK_SECRET', 'TANDEM_ENCRYPTION_KEY_FILE', 'TANDEM_CODEC_TOKEN']) {
       expect(settings[key]).toBeTruthy();
     }
     const out = dev.out();
     expect(out).toContain('ZENDESK_API_TOKEN=<set>');
     expect(out).toContain(`CRMOFFICE_BASE_URL=${settings.CRMOFFICE_BASE_URL}\n`);
-    for (const secret of [settings.ZENDESK_API_TOKEN, settings.CRMOFFICE_CLIENT_SECRET, settings.ZENDESK_WEBHOOK_SECRET]) expect(out).not.toContain(secret);
+    // The dev key stays in its own file (mode 600), named by the settings; neither it nor the codec token is printed.
+    expect(settings.TANDEM_ENCRYPTION_KEY_FILE).toBe(join(cwd, '.tandem', 'encryption-key'));
+    expect(statSync(settings.TANDEM_ENCRYPTION_KEY_FILE).mode & 0o777).toBe(0o600);
+    const key = readFileSync(settings.TANDEM_ENCRYPTION_KEY_FILE, 'utf8').trim();
+    for (const secret of [settings.ZENDESK_API_TOKEN, settings.CRMOFFICE_CLIENT_SECRET, settings.ZENDESK_WEBHOOK_SECRET, settings.TANDEM_CODEC_TOKEN, key]) expect(out).not.toContain(secret);
   });
 
   it('status, schedules list and links answer, in text and JSON', async () => {

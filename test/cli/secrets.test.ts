@@ -2,7 +2,7 @@
 import { createLogger } from '../../workers/logger';
 import { describeConfig, loadConfig } from '../../workers/config';
 import { redactUrlPasswords } from '../../workers/redact';
-import { runCli } from './run-cli';
+import { runCli, startCli } from './run-cli';
 
 const PASSWORD = 'secretpw-77';
 const env = {
@@ -25,8 +25,23 @@ const env = {
   CRMOFFICE_CLIENT_ID: 'client',
   CRMOFFICE_CLIENT_SECRET: 'crm-SECRET-1',
   CRMOFFICE_REFRESH_TOKEN: 'crm-refresh-SECRET',
+  ZENDESK_WEBHOOK_SECRET: 'webhook-SECRET-31',
+  TANDEM_ENCRYPTION_KEY: 'c2VjcmV0LWtleS1TRUNSRVQtc2VjcmV0LWtleS0zMiE=',
+  TANDEM_ENCRYPTION_KEYS_OLD: 'old:3e8b1d0c9f7a6b5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f10',
+  TANDEM_CODEC_TOKEN: 'codec-token-SECRET-1234567',
+  TANDEM_CODEC_PORT: '0',
 };
-const SECRETS = [PASSWORD, env.TEMPORAL_API_KEY, env.ZENDESK_API_TOKEN, env.POWEROFFICE_CLIENT_KEY, env.CRMOFFICE_CLIENT_SECRET];
+const SECRETS = [
+  PASSWORD,
+  env.TEMPORAL_API_KEY,
+  env.ZENDESK_API_TOKEN,
+  env.POWEROFFICE_CLIENT_KEY,
+  env.CRMOFFICE_CLIENT_SECRET,
+  env.ZENDESK_WEBHOOK_SECRET,
+  env.TANDEM_ENCRYPTION_KEY,
+  '3e8b1d0c9f7a6b5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f10',
+  env.TANDEM_CODEC_TOKEN,
+];
 
 function expectNoSecret(text: string): void {
   for (const s of SECRETS) expect(text).not.toContain(s);
@@ -59,6 +74,7 @@ describe('secrets are never printed', () => {
     [['setup']],
     [['worker', '--help']],
     [['dev', '--help']],
+    [['codec', 'serve', '--help']],
     [['--help']],
   ])('tandem %j', async (args) => {
     const r = await runCli(args, { env });
@@ -71,5 +87,23 @@ describe('secrets are never printed', () => {
     expect(worker.out).toContain('postgres://tandem:***@127.0.0.1:1/tandem');
     const status = await runCli(['status'], { env });
     expect(status.err).toContain('postgres://tandem:***@127.0.0.1:1/tandem');
+  });
+
+  it('the codec endpoint names its key ids and origins, never the key or the token', async () => {
+    let stop!: () => void;
+    const codec = startCli(['codec', 'serve'], { env, stop: new Promise<void>((r) => (stop = r)) });
+    await codec.waitForOut(/codec endpoint listening/);
+    stop();
+    const r = await codec.done;
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/"decrypts":\["k-[0-9a-f]{16}","old"\]/);
+    expectNoSecret(r.out + r.err);
+  });
+
+  it('a bad key is named by its variable, not shown', async () => {
+    const r = await runCli(['worker'], { env: { ...env, TANDEM_ENCRYPTION_KEY: 'bad-SECRET-key' } });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/TANDEM_ENCRYPTION_KEY: expected 32 random bytes/);
+    expect(r.out + r.err).not.toContain('bad-SECRET-key');
   });
 });

@@ -53,7 +53,7 @@ describe('--help', () => {
 
   it('covers the commands of this issue', () => {
     const names = commands.map((c) => c.join(' '));
-    for (const n of ['worker', 'webhooks serve', 'webhooks register', 'simulators', 'schedules apply', 'schedules list', 'schedules pause', 'schedules resume', 'schedules trigger', 'sync', 'status', 'links', 'plan']) {
+    for (const n of ['worker', 'webhooks serve', 'webhooks register', 'simulators', 'schedules apply', 'schedules list', 'schedules pause', 'schedules resume', 'schedules trigger', 'sync', 'status', 'links', 'plan', 'codec serve', 'codec new-key']) {
       expect(names).toContain(n);
     }
   });

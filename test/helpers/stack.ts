@@ -18,10 +18,13 @@ import type { PollTotals } from '../../workflows/poll';
 import type { RetryTuning } from '../../workflows/steps';
 import { TASK_QUEUE } from '../../workflows/ids';
 import { BUSY_QUERY } from '../../workflows/search-attributes';
-import { startTemporal } from './temporal';
+import { startTemporal, testEncryption } from './temporal';
+import type { Encryption } from '../../codec/data-converter';
 
 export interface TestStack {
+  /** Its client and worker encrypt payloads with the tests' key, as production does. */
   env: TestWorkflowEnvironment;
+  encryption: Encryption;
   sims: AllSimulators;
   store: LinkStore;
   connectors: Connectors;
@@ -62,7 +65,8 @@ export const TEST_RETRY: RetryTuning = { initialIntervalMs: 100, maximumInterval
 let pollCount = 0;
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
-  const env = await startTemporal();
+  const encryption = testEncryption();
+  const env = await startTemporal(encryption);
   const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: opts.realRateLimits === true, beforeAnswer: opts.beforeAnswer, failWhen: opts.failWhen });
   const storePath = opts.store ?? join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
@@ -72,6 +76,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
 
   const stack: TestStack = {
     env,
+    encryption,
     sims,
     store,
     connectors,
@@ -82,6 +87,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
         deps: { connectors, store, flows: opts.flows ?? DEFAULT_FLOWS_CONFIG, hooks: opts.hooks },
         // Lifted with the simulators' limits: tests measure behaviour, the benchmark speed.
         rates: opts.realRateLimits ? opts.rates : { zendesk: 1000, poweroffice: 1000, crmoffice: 1000, ...opts.rates },
+        dataConverter: encryption.dataConverter,
       });
       running = worker.run();
     },

@@ -3,6 +3,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../workers/free-port';
 import type { TestStack } from './stack';
+import { TEST_ENCRYPTION_ENV } from './temporal';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -36,6 +37,7 @@ export async function startWorkerProcess(stack: TestStack, extraEnv: NodeJS.Proc
       CRMOFFICE_CLIENT_ID: c.clientId,
       CRMOFFICE_CLIENT_SECRET: c.clientSecret,
       CRMOFFICE_REFRESH_TOKEN: c.refreshToken,
+      ...TEST_ENCRYPTION_ENV,
       ...extraEnv,
     },
   });

@@ -27,6 +27,7 @@ beforeAll(async () => {
     headless: true,
     webhookPort: await freePort(),
     metricsPort: await freePort(),
+    codecPort: await freePort(),
     simulatorPorts: { zendesk: await freePort(), poweroffice: await freePort(), crmoffice: await freePort() },
     // Zendesk's side is left to the webhooks: its poll comes once at start, then in a minute.
     intervals: { zendesk: 60, poweroffice: 2, crmoffice: 2 },
@@ -77,4 +78,21 @@ test('a Zendesk edit reaches PowerOffice by webhook, a PowerOffice edit reaches 
   expect(exposed).toMatch(/tandem_api_calls_total\{system="poweroffice",status="200"\} [1-9]/);
   expect(exposed).toMatch(/tandem_sync_total\{flow="zendesk-organizations-to-powerofficego-departments",outcome="updated"\} [1-9]/);
   expect(exposed).toMatch(/tandem_webhooks_total\{result="accepted"\} [1-9]/);
+});
+
+test("the dev stack's histories are encrypted with its own key, and its codec endpoint (as the UI is given it) decodes them", async () => {
+  const [wf] = await (async () => {
+    const found = [];
+    for await (const w of stack.client.workflow.list({ query: 'TandemKind = "record"' })) if (found.push(w) >= 1) break;
+    return found;
+  })();
+  const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+  const input = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0];
+  expect(Buffer.from(input.metadata!.encoding!).toString()).toBe('binary/encrypted');
+  const json = { metadata: Object.fromEntries(Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(input.data!).toString('base64') };
+  const r = await fetch(`${stack.codec.uiEndpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payloads: [json] }) });
+  expect(r.status).toBe(200);
+  const [decoded] = ((await r.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads;
+  expect(Buffer.from(decoded.metadata.encoding, 'base64').toString()).toBe('json/plain');
+  expect(JSON.parse(Buffer.from(decoded.data, 'base64').toString())).toMatchObject({ flowId: expect.any(String), zendeskId: expect.any(String) });
 });

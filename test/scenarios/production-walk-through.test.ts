@@ -6,7 +6,7 @@
  * PowerOffice department follows. It asserts on what a user sees, not on Tandem's internals.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -115,12 +115,18 @@ test('from an empty Temporal namespace to an edit that arrives, each part its ow
   await waitFor(sims, /Stop with Ctrl-C/);
   expect(sims.out).toContain('ZENDESK_API_TOKEN=<set>');
 
-  // 3. The worker registers the search attributes and runs every flow.
+  // 3. The encryption key: made once, given to every process by its file.
+  const newKey = tandem('codec new-key', ['codec', 'new-key']);
+  expect(await newKey.exited).toBe(0);
+  writeFileSync(join(cwd, 'tandem-key'), newKey.out, { mode: 0o600 });
+  env.TANDEM_ENCRYPTION_KEY_FILE = join(cwd, 'tandem-key');
+
+  // 4. The worker registers the search attributes and runs every flow.
   const worker = tandem('worker', ['worker']);
   await waitFor(worker, /"msg":"worker running"/);
   expect(worker.out).toMatch(/"msg":"registered the search attributes"/);
 
-  // 4. The webhook receiver; 5. the schedules.
+  // 5. The webhook receiver; 6. the schedules.
   const receiver = tandem('webhooks', ['webhooks', 'serve']);
   await waitFor(receiver, /"msg":"webhook receiver listening"/);
   const apply = tandem('schedules apply', ['schedules', 'apply']);
@@ -142,7 +148,7 @@ test('from an empty Temporal namespace to an edit that arrives, each part its ow
     180_000,
   );
 
-  // 6. The edit: rename the organisation in Zendesk; its department follows.
+  // 7. The edit: rename the organisation in Zendesk; its department follows.
   await api.zendesk.updateOrganization(Number(pair!.org.id), { name: 'Renamed In Production AS' });
   await eventually('the department renamed', async () => (await api.poweroffice.getDepartment(Number(pair!.department.Id))).Name, (n) => n === 'Renamed In Production AS', 60_000);
 

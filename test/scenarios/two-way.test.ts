@@ -134,7 +134,7 @@ test('the recorded record and poll workflow histories replay without non-determi
     expect(n).toBeGreaterThan(0);
   }
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows'), sinks: tandemSinks(createMetrics()) }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows'), sinks: tandemSinks(createMetrics()), dataConverter: stack.encryption.dataConverter }, histories)) {
     expect({ id: result.workflowId, error: result.error?.message }).toEqual({ id: result.workflowId, error: undefined });
     replayed += 1;
   }

@@ -1,0 +1,56 @@
+/**
+ * From the config to the data converter every Temporal client and worker of Tandem is given, and the
+ * rule for a process with no key: the worker (which writes the personal data) refuses to start
+ * unless TANDEM_ENCRYPTION=off says plain payloads are wanted; a client without a key writes plain
+ * payloads (only ids and feed names) and fails clearly when it meets an encrypted one.
+ */
+import type { DataConverter } from '@temporalio/common';
+import type { Config } from '../workers/config';
+import { EncryptionCodec } from './encryption-codec';
+import { keyIdOf, keyRing, parseKey, parseOldKeys, type EncryptionKey, type KeyRing } from './keys';
+
+export type EncryptionConfig = Config['encryption'];
+
+/** The data converter: the codec, and failure messages encoded too (they go through the codec). */
+export function dataConverterFor(codec: EncryptionCodec): DataConverter {
+  return { payloadCodecs: [codec], failureConverterPath: require.resolve('./failure-converter') };
+}
+
+/** The keys the config names; `current` is absent when no key is set. */
+export function keyRingOf(e: EncryptionConfig): KeyRing {
+  let current: EncryptionKey | undefined;
+  if (e.key) {
+    const key = parseKey(e.key, 'TANDEM_ENCRYPTION_KEY');
+    current = { id: e.keyId ?? keyIdOf(key), key };
+  } else if (e.keyId) {
+    throw new Error('TANDEM_ENCRYPTION_KEY_ID is set but TANDEM_ENCRYPTION_KEY is not: set the key too (or TANDEM_ENCRYPTION_KEY_FILE)');
+  }
+  return keyRing(current, e.oldKeys ? parseOldKeys(e.oldKeys, 'TANDEM_ENCRYPTION_KEYS_OLD') : []);
+}
+
+export interface Encryption {
+  /** `off` only when TANDEM_ENCRYPTION=off was set. */
+  mode: 'on' | 'off';
+  codec: EncryptionCodec;
+  dataConverter: DataConverter;
+}
+
+export const NO_KEY_FOR_WORKER =
+  'payload encryption is on but no key is set: the worker would store every name, e-mail and record it syncs in Temporal in clear. ' +
+  'Set TANDEM_ENCRYPTION_KEY (or TANDEM_ENCRYPTION_KEY_FILE; make one with `tandem codec new-key`), ' +
+  'or set TANDEM_ENCRYPTION=off to run with plain payloads on purpose';
+
+/**
+ * The encryption of a process. `requireKey` (the worker, the codec endpoint) refuses to go on
+ * without a key unless encryption is off; with it off, no key may be set (a contradiction to fix).
+ */
+export function encryptionOf(e: EncryptionConfig | undefined, opts: { requireKey: boolean }): Encryption {
+  const config = e ?? { mode: 'on' as const };
+  if (config.mode === 'off' && (config.key || config.oldKeys)) {
+    throw new Error('TANDEM_ENCRYPTION=off but an encryption key is set (TANDEM_ENCRYPTION_KEY or TANDEM_ENCRYPTION_KEYS_OLD): unset one of them');
+  }
+  const keys = keyRingOf(config);
+  if (opts.requireKey && config.mode === 'on' && !keys.current) throw new Error(NO_KEY_FOR_WORKER);
+  const codec = new EncryptionCodec(keys);
+  return { mode: config.mode, codec, dataConverter: dataConverterFor(codec) };
+}
