@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { targetAccess } from '../../activities/record-access';
 import { getFlow, type FlowId } from '../../flows';
 import type { Link, LinkStore } from '../../store';
-import { closeTemporal, configOf, connectTemporal, openConfigStore, printer, runtimeOf, withConfigOption } from '../context';
+import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, printer, runtimeOf, withConfigOption } from '../context';
 import { signalPair } from '../../workers/signal-pair';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
 import { outputFormat, printJson, withOutputOption } from '../output';
@@ -99,7 +99,8 @@ export function linksCommand(): Command {
     .addHelpText('after', '\nExample:\n  tandem links P2 381920\n  tandem links zendesk-organizations-to-powerofficego-departments 8000000001 --set-target 10002')
     .action(async (flowId: FlowId, id: string, flags: { setTarget?: string; yes?: boolean }, cmd: Command) => {
       const out = printer(cmd);
-      const store = openConfigStore(configOf(cmd, ['store']), { mustExist: true });
+      const config = configOf(cmd, ['store']);
+      const store = await readyConfigStore(config, openConfigStore(config, { mustExist: true }));
       try {
         if (flags.setTarget) return await setTarget(cmd, store, flowId, id, { setTarget: flags.setTarget, yes: flags.yes });
         const byZendesk = await store.getByZendeskId(flowId, id);

@@ -3,7 +3,7 @@ import { FLOW_IDS, feedOf, getFlow } from '../../flows';
 import { LINK_STATES, type LinkStore } from '../../store';
 import { listSchedules, plannedSchedules, type ScheduleRow } from '../../workers/schedules';
 import type { Config } from '../../workers/config';
-import { closeTemporal, configOf, connectTemporal, openConfigStore, printer, withConfigOption } from '../context';
+import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, printer, withConfigOption } from '../context';
 import { flowCode } from '../flow-names';
 import { outputFormat, printJson, withOutputOption } from '../output';
 import { positiveIntArg } from '../usage';
@@ -107,7 +107,7 @@ export function statusCommand(): Command {
       const out = printer(cmd);
       // Read-only: the store and Temporal, no API credentials.
       const config = configOf(cmd, ['temporal', 'store', 'polling']);
-      const store = openConfigStore(config, { mustExist: true });
+      const store = await readyConfigStore(config, openConfigStore(config, { mustExist: true }));
       try {
         const schedules = await readSchedules(config);
         if (outputFormat(cmd) === 'json') return printJson(cmd, await statusData(store, schedules, config, { failures: flags.failures }));
