@@ -29,6 +29,7 @@ export function chaosTable(r: ChaosResult): string {
   ];
   const lines = rows.map(([k, v]) => `${k.padEnd(22)} ${v}`);
   if (r.lost.length) lines.push('', 'lost edits:', ...r.lost.slice(0, 40).map((a) => `  #${a.edit.n} ${a.edit.kind} ${a.edit.property}=${JSON.stringify(a.edit.value)} on ${a.edit.record} at ${new Date(a.edit.at).toISOString()}: ${a.why}`));
+  if (r.overLimit.length) lines.push('', '429 over a limit, the second before:', ...r.overLimit.map((o) => `  ${o.system} at ${o.at}: ${byKey(o.lastSecond)}`));
   const other = r.findings.slice(0, 40);
   if (other.length) lines.push('', 'findings:', ...other.map((f) => `  [${f.check}] ${f.detail}`));
   return lines.join('\n');

@@ -11,6 +11,7 @@ import { CHAOS_FEEDS, drain, idle, pollOnce } from './drain';
 import { EditMaker, type Edit } from './edits';
 import { CHAOS_FLOWS } from './flows';
 import { readLinks } from './links';
+import type { OverLimit } from './limit-evidence';
 import type { ChaosOptions } from './options';
 import { personAt } from './person';
 import { readSnapshot, readZendesk } from './snapshot';
@@ -29,6 +30,8 @@ export interface ChaosResult {
   accounted: { arrived: number; superseded: number; lost: number };
   lost: Accounted[];
   pairsChecked: number;
+  /** The requests of the second before each 429 over a real limit. */
+  overLimit: OverLimit[];
   findings: Finding[];
   /** The invariants that broke; empty when the run passed. */
   violations: string[];
@@ -163,6 +166,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       accounted: { arrived: count('arrived'), superseded: count('superseded'), lost: lost.length },
       lost,
       pairsChecked: equal.checked,
+      overLimit: stack.evidence.captured,
       findings,
       violations,
     };

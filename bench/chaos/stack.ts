@@ -14,6 +14,7 @@ import { startWebhookReceiver, type RunningReceiver } from '../../workers/webhoo
 import { freePort } from '../../workers/free-port';
 import { createLogger } from '../../workers/logger';
 import { TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { LimitEvidence } from './limit-evidence';
 import { WorkerPool } from './worker-pool';
 
 export interface ChaosStack {
@@ -25,6 +26,7 @@ export interface ChaosStack {
   storePath: string;
   receiver: RunningReceiver;
   workers: WorkerPool;
+  evidence: LimitEvidence;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,15 @@ export async function startChaosStack(opts: { users: number; seed: number }): Pr
     const client = new Client({ connection });
 
     const webhookPort = await freePort();
-    const sims = await startAllSimulators({ sampleSize: opts.users, seed: opts.seed, realRateLimits: true, webhookUrl: `http://127.0.0.1:${webhookPort}/webhooks/zendesk` });
+    const evidence = new LimitEvidence();
+    const sims = await startAllSimulators({
+      sampleSize: opts.users,
+      seed: opts.seed,
+      realRateLimits: true,
+      webhookUrl: `http://127.0.0.1:${webhookPort}/webhooks/zendesk`,
+      beforeAnswer: { zendesk: evidence.hook('zendesk'), poweroffice: evidence.hook('poweroffice'), crmoffice: evidence.hook('crmoffice') },
+    });
+    evidence.sims = sims;
     stops.push(() => sims.stop());
     const storePath = join(dir, 'tandem.db');
     const store = openStore(storePath);
@@ -56,7 +66,7 @@ export async function startChaosStack(opts: { users: number; seed: number }): Pr
     stops.push(() => receiver.close());
     const workers = new WorkerPool({ temporalAddress: temporal.address, storePath, sims, logFile: join(dir, 'workers.log') });
     stops.push(() => workers.stopAll());
-    return { dir, temporal, client, sims, store, storePath, receiver, workers, stop };
+    return { dir, temporal, client, sims, store, storePath, receiver, workers, evidence, stop };
   } catch (err) {
     await stop();
     throw err;
