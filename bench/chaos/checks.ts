@@ -10,6 +10,8 @@ import type { Snapshot } from './snapshot';
 
 export interface Finding {
   check: 'duplicates' | 'pairs equal' | 'stuck pairs';
+  /** Which way the check failed: `unequal` or `record gone` (pairs equal); `no last_error`, `pending`, `retrying` (stuck pairs). */
+  how: string;
   detail: string;
 }
 
@@ -34,7 +36,7 @@ function repeated(values: (string | null | undefined)[], allowed: (key: string) 
 
 export function duplicates(s: Snapshot): Finding[] {
   const out: Finding[] = [];
-  const add = (what: string, found: [string, number][]) => found.forEach(([k, n]) => out.push({ check: 'duplicates', detail: `${n} ${what} "${k}"` }));
+  const add = (what: string, found: [string, number][]) => found.forEach(([k, n]) => out.push({ check: 'duplicates', how: 'duplicate', detail: `${n} ${what} "${k}"` }));
   const list = (m: Map<string, ApiRecord>, key: string) => [...m.values()].map((r) => r[key] as string | null);
   add('Zendesk users with the e-mail', repeated(list(s.users, 'email')));
   add('PowerOffice Go employees with the e-mail', repeated(list(s.targets.employees, 'EmailAddress')));
@@ -66,7 +68,7 @@ export function pairsEqual(s: Snapshot): { checked: number; findings: Finding[] 
       const z = zendeskRecord(s, flow, link.zendeskId);
       const t = targetRecord(s, flow, link.targetId);
       if (!z || !t) {
-        findings.push({ check: 'pairs equal', detail: `${label}: linked, but the ${!z ? 'Zendesk' : flow.target.type} record is gone` });
+        findings.push({ check: 'pairs equal', how: 'record gone', detail: `${label}: linked, but the ${!z ? 'Zendesk' : flow.target.type} record is gone` });
         continue;
       }
       try {
@@ -74,10 +76,10 @@ export function pairsEqual(s: Snapshot): { checked: number; findings: Finding[] 
         const { values: tValues } = translateCanonical(flow, 'target', toCanonical(flow, 'target', t), translate);
         for (const row of syncedRows(flow)) {
           const key = rowKey(row);
-          if (zValues[key] !== tValues[key]) findings.push({ check: 'pairs equal', detail: `${label}: ${row.source} ${JSON.stringify(zValues[key])} ≠ ${row.target} ${JSON.stringify(tValues[key])}` });
+          if (zValues[key] !== tValues[key]) findings.push({ check: 'pairs equal', how: 'unequal', detail: `${label}: ${row.source} ${JSON.stringify(zValues[key])} ≠ ${row.target} ${JSON.stringify(tValues[key])}` });
         }
       } catch (err) {
-        findings.push({ check: 'pairs equal', detail: `${label}: ${(err as Error).message}` });
+        findings.push({ check: 'pairs equal', how: 'unreadable', detail: `${label}: ${(err as Error).message}` });
       }
     }
   }
@@ -90,10 +92,10 @@ export function stuckPairs(s: Snapshot, flows: readonly FlowId[] = CHAOS_FLOWS):
   for (const flow of flows) {
     for (const link of s.links.all.get(flow) ?? []) {
       const label = `${getFlow(flow).code} ${link.zendeskId}`;
-      if (link.state === 'pending') out.push({ check: 'stuck pairs', detail: `${label}: pending after the drain` });
-      else if (link.state !== 'linked' && !link.lastError) out.push({ check: 'stuck pairs', detail: `${label}: ${link.state} with no last_error` });
+      if (link.state === 'pending') out.push({ check: 'stuck pairs', how: 'pending', detail: `${label}: pending after the drain` });
+      else if (link.state !== 'linked' && !link.lastError) out.push({ check: 'stuck pairs', how: `${link.state} with no last_error`, detail: `${label}: ${link.state} with no last_error` });
     }
   }
-  for (const r of s.retrying) out.push({ check: 'stuck pairs', detail: `${getFlow(r.flowId).code} ${r.zendeskId}: retrying since ${r.since} after the drain (${r.lastError})` });
+  for (const r of s.retrying) out.push({ check: 'stuck pairs', how: 'retrying', detail: `${getFlow(r.flowId).code} ${r.zendeskId}: retrying since ${r.since} after the drain (${r.lastError})` });
   return out;
 }

@@ -63,10 +63,13 @@ export class EditMaker {
     this.random = prng(seed ^ 0xc4a05);
   }
 
-  /** Makes one random edit with the links as they are now; returns it, or undefined when none fits. */
+  /**
+   * Makes one random edit with the links as they are now; returns it, or undefined when none fits.
+   * The first two are a deletion on each side, so every run, however short, checks both.
+   */
   async next(links: LinkIndex): Promise<Edit | undefined> {
     for (let tries = 0; tries < 50; tries++) {
-      const plan = this.plan(links);
+      const plan = this.log.length < 2 ? this.delete(links, this.log.length === 0 ? 'zendesk' : 'poweroffice') : this.plan(links);
       if (!plan || this.frozen.has(plan.group) || Date.now() - (this.lastAt.get(plan.group) ?? 0) < GROUP_SPACING_MS) continue;
       const { run, ...edit } = plan;
       await run();
@@ -154,9 +157,9 @@ export class EditMaker {
   }
 
   /** A user deleted in Zendesk, or an employee in PowerOffice Go; only records not edited before, so the deletion is checked alone. */
-  private delete(links: LinkIndex): Plan | undefined {
+  private delete(links: LinkIndex, side: System = this.random() < 0.5 ? 'zendesk' : 'poweroffice'): Plan | undefined {
     const fresh = (u: string) => this.world.users.get(u)?.deleted === false && !this.touched.has(`user:${u}`);
-    if (this.random() < 0.5) {
+    if (side === 'zendesk') {
       const id = this.pick(this.liveUsers().filter(fresh));
       if (!id) return undefined;
       return {
