@@ -29,6 +29,8 @@ export interface ChaosResult {
   links: Record<string, Record<string, number>>;
   accounted: { arrived: number; superseded: number; lost: number };
   lost: Accounted[];
+  /** Every edit with its verdict, for the evidence behind a lost one. */
+  log: { n: number; at: string; kind: string; system: string; record: string; property: string; value: string | null; verdict: string; why: string }[];
   pairsChecked: number;
   /** The requests of the second before each 429 over a real limit. */
   overLimit: OverLimit[];
@@ -165,6 +167,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       links: Object.fromEntries(await Promise.all(CHAOS_FLOWS.map(async (f) => [f, await stack.store.counts(f)]))),
       accounted: { arrived: count('arrived'), superseded: count('superseded'), lost: lost.length },
       lost,
+      log: accounted.map(({ edit, verdict, why }) => ({ n: edit.n, at: new Date(edit.at).toISOString(), kind: edit.kind, system: edit.system, record: edit.record, property: edit.property, value: edit.value, verdict, why })),
       pairsChecked: equal.checked,
       overLimit: stack.evidence.captured,
       findings,
