@@ -5,6 +5,8 @@
  * Two invariants Tandem breaks today are pinned as `test.failing` with the finding they show: each
  * run deletes one employee in PowerOffice Go and one user in Zendesk first, so both findings show up
  * every time; when Tandem is fixed the failing test fails, and becomes a plain `test`.
+ * A third, not pinned because it does not show in every run: a rename is now and then lost to an
+ * earlier one (see the README's chaos section); the edit test below then fails, as it should.
  */
 import { CHAOS_DEFAULTS } from '../../bench/chaos/options';
 import { runChaos, type ChaosResult } from '../../bench/chaos/run';
