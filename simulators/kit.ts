@@ -21,11 +21,13 @@ export const SimulatorOptions = z.object({
       errorRate: z.number().min(0).max(1).default(0),
       /** Share of requests whose connection is destroyed without an answer. */
       dropRate: z.number().min(0).max(1).default(0),
+      /** Share of requests answered 429 with `Retry-After: 1` although under the limit (counted in `injected429`, not `rateLimited`). */
+      tooManyRate: z.number().min(0).max(1).default(0),
       /** Share of requests answered only after `slowMs`. */
       slowRate: z.number().min(0).max(1).default(0),
       slowMs: z.number().min(0).default(5000),
     })
-    .default({ errorRate: 0, dropRate: 0, slowRate: 0, slowMs: 5000 }),
+    .default({ errorRate: 0, dropRate: 0, tooManyRate: 0, slowRate: 0, slowMs: 5000 }),
   seed: z.number().int().default(1),
   /** Snapshot file: loaded at start when it exists, written at stop and by `POST /_sim/snapshot`. */
   snapshotPath: z.string().optional(),
@@ -70,11 +72,21 @@ export class Clock {
   }
 }
 
+/**
+ * A request with this header is a person at the product's own screens (the chaos run's edits), not an
+ * API client: it is not counted, not held to the API's rate limit and never failed on purpose.
+ */
+export const PERSON_HEADER = 'x-sim-actor';
+
 export interface SimulatorStats {
   requests: Record<string, number>;
   writes: number;
+  /** 429s for exceeding the real limit: what a client that paces itself never sees. */
   rateLimited: number;
+  /** Every injected fault (5xx, drops, injected 429s). */
   faults: number;
+  /** 429s answered on purpose under the limit (`faults.tooManyRate`). */
+  injected429: number;
   /** The most requests seen in any one-second window (sliding): what a rate limit must hold. */
   peakPerSecond: number;
 }
@@ -104,7 +116,7 @@ export interface SimulatorState {
 export function createSimulator(name: string, input: SimulatorOptions, state: SimulatorState): Simulator {
   const options = SimulatorOptions.parse(input);
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
-  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0, peakPerSecond: 0 };
+  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0, injected429: 0, peakPerSecond: 0 };
   const lastSecond: number[] = [];
   const random = prng(options.seed);
   const faultRandom = prng(options.seed ^ 0x5eed);
@@ -121,7 +133,7 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
   }
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.url.startsWith('/_sim/')) return;
+    if (req.url.startsWith('/_sim/') || req.headers[PERSON_HEADER] === 'person') return;
     const key = `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
     stats.requests[key] = (stats.requests[key] ?? 0) + 1;
     if (req.method !== 'GET' && req.method !== 'HEAD') stats.writes += 1;
@@ -161,7 +173,12 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
       const code = faultRandom() < 0.5 ? 500 : 503;
       return reply.code(code).send({ error: 'InjectedFault', description: `Injected ${code} by the ${name} simulator` });
     }
-    if (roll < f.dropRate + f.errorRate + f.slowRate) await sleep(f.slowMs);
+    if (roll < f.dropRate + f.errorRate + f.tooManyRate) {
+      stats.faults += 1;
+      stats.injected429 += 1;
+      return reply.code(429).header('Retry-After', '1').send({ error: 'TooManyRequests', description: `Injected 429 by the ${name} simulator` });
+    }
+    if (roll < f.dropRate + f.errorRate + f.tooManyRate + f.slowRate) await sleep(f.slowMs);
   });
 
   app.addHook('preHandler', async (req, reply) => {
@@ -182,6 +199,7 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     stats.writes = 0;
     stats.rateLimited = 0;
     stats.faults = 0;
+    stats.injected429 = 0;
     stats.peakPerSecond = 0;
     lastSecond.length = 0;
     return stats;

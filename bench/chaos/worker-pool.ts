@@ -1,0 +1,113 @@
+/**
+ * `tandem worker` processes (the compiled CLI, as production runs it) pointed at the chaos stack:
+ * started, killed with SIGKILL, started again. Their output goes to one log file.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { AllSimulators } from '../../simulators/all';
+import { freePort } from '../../workers/free-port';
+
+const ROOT = join(__dirname, '..', '..');
+/** The compiled CLI, whether this file runs compiled (dist/bench/chaos) or under ts-jest (bench/chaos). */
+const CLI = join(ROOT, ...(__dirname.includes(`${join('dist', 'bench')}`) ? ['cli', 'main.js'] : ['dist', 'cli', 'main.js']));
+
+export interface WorkerPoolOptions {
+  temporalAddress: string;
+  storePath: string;
+  sims: AllSimulators;
+  logFile: string;
+}
+
+export class WorkerPool {
+  private readonly running: ChildProcess[] = [];
+  private readonly log: WriteStream;
+  started = 0;
+  killed = 0;
+
+  constructor(private readonly opts: WorkerPoolOptions) {
+    this.log = createWriteStream(opts.logFile, { flags: 'a' });
+  }
+
+  get size(): number {
+    return this.running.length;
+  }
+
+  /** Starts one more worker and waits until it polls its task queues. */
+  async start(): Promise<void> {
+    const { sims } = this.opts;
+    const z = sims.configs.zendesk;
+    const p = sims.configs.poweroffice;
+    const c = sims.configs.crmoffice;
+    const child = spawn(process.execPath, [CLI, 'worker'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        TANDEM_ENV_FILE: 'none',
+        TEMPORAL_ADDRESS: this.opts.temporalAddress,
+        TANDEM_STORE: this.opts.storePath,
+        TANDEM_METRICS_PORT: String(await freePort()),
+        TANDEM_SDK_METRICS_PORT: String(await freePort()),
+        ZENDESK_BASE_URL: z.baseUrl,
+        ZENDESK_EMAIL: z.email,
+        ZENDESK_API_TOKEN: z.apiToken,
+        POWEROFFICE_BASE_URL: p.baseUrl,
+        POWEROFFICE_TOKEN_URL: p.tokenUrl,
+        POWEROFFICE_APPLICATION_KEY: p.applicationKey,
+        POWEROFFICE_CLIENT_KEY: p.clientKey,
+        POWEROFFICE_SUBSCRIPTION_KEY: p.subscriptionKey,
+        CRMOFFICE_BASE_URL: c.baseUrl,
+        CRMOFFICE_LOGIN_BASE_URL: c.loginBaseUrl,
+        CRMOFFICE_CLIENT_ID: c.clientId,
+        CRMOFFICE_CLIENT_SECRET: c.clientSecret,
+        CRMOFFICE_REFRESH_TOKEN: c.refreshToken,
+      },
+    });
+    this.started += 1;
+    child.stdout!.pipe(this.log, { end: false });
+    child.stderr!.pipe(this.log, { end: false });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output = (output + chunk.toString()).slice(-20_000);
+        if (output.includes('worker running')) {
+          child.stdout!.off('data', onData);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+      child.once('exit', (code, signal) => reject(new Error(`tandem worker exited (${code ?? signal}) before it ran:\n${output}`)));
+    });
+    child.removeAllListeners('exit');
+    child.once('exit', () => {
+      const i = this.running.indexOf(child);
+      if (i >= 0) this.running.splice(i, 1);
+    });
+    this.running.push(child);
+  }
+
+  /** SIGKILL to the oldest worker: no shutdown, its running activities are lost mid-flight. */
+  async killOldest(): Promise<void> {
+    const victim = this.running.shift();
+    if (!victim) return;
+    const exited = new Promise((resolve) => victim.once('exit', resolve));
+    victim.kill('SIGKILL');
+    this.killed += 1;
+    await exited;
+  }
+
+  /** Ends every worker with SIGTERM (a graceful stop), for the end of the run. */
+  async stopAll(): Promise<void> {
+    const all = this.running.splice(0);
+    await Promise.all(
+      all.map((w) => {
+        const exited = new Promise((resolve) => w.once('exit', resolve));
+        w.kill('SIGTERM');
+        const timer = setTimeout(() => w.kill('SIGKILL'), 15_000);
+        return exited.finally(() => clearTimeout(timer));
+      }),
+    );
+    this.log.end();
+  }
+}

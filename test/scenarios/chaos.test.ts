@@ -1,0 +1,67 @@
+/**
+ * The chaos run, small: 150 users, 60 edits on both sides under injected faults (5xx, 429, drops,
+ * timeouts) and one SIGKILL of the worker process, then a drain and the invariants (bench/chaos).
+ *
+ * Two invariants Tandem breaks today are pinned as `test.failing` with the finding they show: each
+ * run deletes one employee in PowerOffice Go and one user in Zendesk first, so both findings show up
+ * every time; when Tandem is fixed the failing test fails, and becomes a plain `test`.
+ * A third, not pinned because it does not show in every run: a rename is now and then lost to an
+ * earlier one (see the README's chaos section); the edit test below then fails, as it should.
+ */
+import { CHAOS_DEFAULTS } from '../../bench/chaos/options';
+import { runChaos, type ChaosResult } from '../../bench/chaos/run';
+import { buildCli } from '../helpers/worker-process';
+
+jest.setTimeout(300_000);
+
+let result: ChaosResult;
+const describeLost = (r: ChaosResult) => r.lost.map((a) => `#${a.edit.n} ${a.edit.kind} ${a.edit.property} on ${a.edit.record}: ${a.why}`);
+/** An employee deleted in PowerOffice Go: nothing reads that deletion (finding 1). */
+const employeeDeletion = (a: ChaosResult['lost'][number]) => a.edit.kind === 'delete' && a.edit.system === 'poweroffice';
+const findings = (check: string, how?: (h: string) => boolean) => result.findings.filter((f) => f.check === check && (!how || how(f.how))).map((f) => f.detail);
+
+beforeAll(async () => {
+  buildCli();
+  result = await runChaos({ ...CHAOS_DEFAULTS, users: 150, edits: 60, seconds: 30, killEvery: 20, maxKills: 1, firstSyncSeconds: 180, drainSeconds: 150 });
+});
+
+test('the run had its chaos: faults of each kind, a worker killed, the edits made', () => {
+  const sims = Object.values(result.simulators);
+  expect(sims.reduce((n, s) => n + s.faults - s.injected429, 0)).toBeGreaterThan(0);
+  expect(sims.reduce((n, s) => n + s.injected429, 0)).toBeGreaterThan(0);
+  expect(result.workers.killed).toBe(1);
+  expect(result.edits.made).toBeGreaterThanOrEqual(50);
+  expect(result.drained).toBe(true);
+});
+
+test('no duplicate record on any side', () => {
+  expect(findings('duplicates')).toEqual([]);
+});
+
+test('every linked pair whose records exist is equal on every synced property', () => {
+  expect(findings('pairs equal', (h) => h !== 'record gone')).toEqual([]);
+});
+
+test('every edit but an employee deletion arrived or was superseded by a later one', () => {
+  expect(describeLost({ ...result, lost: result.lost.filter((a) => !employeeDeletion(a)) })).toEqual([]);
+  expect(result.accounted.arrived).toBeGreaterThan(0);
+});
+
+test('no pair failed, in conflict, pending or retrying without a reason after the drain', () => {
+  expect(findings('stuck pairs', (h) => h !== 'orphaned with no last_error')).toEqual([]);
+});
+
+test('no answer 429 for exceeding a published limit', () => {
+  expect({ counts: Object.fromEntries(Object.entries(result.simulators).map(([k, s]) => [k, s.rateLimited])), evidence: result.overLimit }).toEqual({ counts: { zendesk: 0, poweroffice: 0, crmoffice: 0 }, evidence: [] });
+});
+
+// Finding 1: PowerOffice Go's employee list no longer holds a deleted employee, so no poll hands the
+// pair to its workflow: the pair stays linked to a record that is gone.
+test.failing('FINDING: an employee deleted in PowerOffice Go leaves its pair orphaned', () => {
+  expect([...describeLost({ ...result, lost: result.lost.filter(employeeDeletion) }), ...findings('pairs equal', (h) => h === 'record gone')]).toEqual([]);
+});
+
+// Finding 2: markOrphaned changes the state only; the reason is in the workflow's result, not in last_error.
+test.failing('FINDING: an orphaned pair records why in last_error', () => {
+  expect(findings('stuck pairs', (h) => h === 'orphaned with no last_error')).toEqual([]);
+});
