@@ -4,6 +4,8 @@
  * that the run kills and starts again. Everything listens on 127.0.0.1 at free ports.
  */
 import { Client, Connection } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { encryptionOf } from '../../codec/data-converter';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +48,9 @@ export async function startChaosStack(opts: { users: number; seed: number }): Pr
     stops.push(() => temporal.stop());
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
-    const client = new Client({ connection });
+    // Encrypted as in production: a run-long key, shared by this client and every worker.
+    const encryptionKey = randomBytes(32).toString('base64');
+    const client = new Client({ connection, dataConverter: encryptionOf({ mode: 'on', key: encryptionKey }, { requireKey: true }).dataConverter });
 
     const webhookPort = await freePort();
     const evidence = new LimitEvidence();
@@ -64,7 +68,7 @@ export async function startChaosStack(opts: { users: number; seed: number }): Pr
     stops.push(() => store.close());
     const receiver = await startWebhookReceiver({ port: webhookPort, client, secret: sims.webhookSecret, logger: silentLogger() });
     stops.push(() => receiver.close());
-    const workers = new WorkerPool({ temporalAddress: temporal.address, storePath, sims, logFile: join(dir, 'workers.log') });
+    const workers = new WorkerPool({ temporalAddress: temporal.address, storePath, encryptionKey, sims, logFile: join(dir, 'workers.log') });
     stops.push(() => workers.stopAll());
     return { dir, temporal, client, sims, store, storePath, receiver, workers, evidence, stop };
   } catch (err) {

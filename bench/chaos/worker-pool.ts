@@ -15,6 +15,7 @@ const CLI = join(ROOT, ...(__dirname.includes(`${join('dist', 'bench')}`) ? ['cl
 export interface WorkerPoolOptions {
   temporalAddress: string;
   storePath: string;
+  encryptionKey: string;
   sims: AllSimulators;
   logFile: string;
 }
@@ -46,6 +47,7 @@ export class WorkerPool {
         TANDEM_ENV_FILE: 'none',
         TEMPORAL_ADDRESS: this.opts.temporalAddress,
         TANDEM_STORE: this.opts.storePath,
+        TANDEM_ENCRYPTION_KEY: this.opts.encryptionKey,
         TANDEM_METRICS_PORT: String(await freePort()),
         TANDEM_SDK_METRICS_PORT: String(await freePort()),
         ZENDESK_BASE_URL: z.baseUrl,
