@@ -4,7 +4,7 @@
  * across every worker. Transient failures are retried by the engine without limit; while they
  * last, the pair is marked retrying in the store.
  */
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ApiRecord, FlowsConfig, MatchRule, getFeed, getFlow, isDeletedInZendesk, pickMatch, targetIdOf } from '../flows';
 import type { LinkStore } from '../store';
 import type { PairRef } from '../workflows/ids';
@@ -20,6 +20,11 @@ export interface SyncHooks {
   afterTargetCreate?(pair: PairRef, targetId: string): Promise<void> | void;
 }
 
+/** A create's look for an earlier one, done as an attempt of its own (see createTarget). */
+export const LOOKED_FIRST = 'LookedFirst';
+/** Past this attempt a create looks and creates in one attempt (should heartbeat notes keep getting lost). */
+const LOOK_ALONE_ATTEMPTS = 6;
+
 export interface ApiStepDeps {
   connectors: Connectors;
   store: LinkStore;
@@ -34,6 +39,8 @@ export interface FeedPageResult {
   items: WorkItem[];
   checkpoint: string;
   done: boolean;
+  /** Set while a target feed is read from its start (see readTargetFeed). */
+  pass?: string;
 }
 
 export function createApiActivities(deps: ApiStepDeps) {
@@ -46,7 +53,7 @@ export function createApiActivities(deps: ApiStepDeps) {
       return await fn();
     } catch (err) {
       const failure = asActivityFailure(err);
-      if (pair && !failure.nonRetryable && deps.recordRetries !== false) await deps.store.markRetrying(getFlow(pair.flowId).id, pair.zendeskId, failure.message).catch(() => undefined);
+      if (pair && !failure.nonRetryable && failure.type !== LOOKED_FIRST && deps.recordRetries !== false) await deps.store.markRetrying(getFlow(pair.flowId).id, pair.zendeskId, failure.message).catch(() => undefined);
       throw failure;
     }
   }
@@ -71,17 +78,28 @@ export function createApiActivities(deps: ApiStepDeps) {
     /**
      * Creates the target record exactly once: when an earlier attempt may have created it (the intent
      * was found, or this is a retry), it looks for that record first, by external key or match key.
+     * The look and the create are separate attempts, each one request, so the task queue's activity
+     * rate stays the API's request rate even when faults make creates retry.
      */
     async createTarget(pair: PairRef, input: { body: ApiRecord; zendesk: ApiRecord; externalKey: string | null; matchValue: string | null; lookFirst: boolean }): Promise<{ record: ApiRecord; found: boolean }> {
       return step(pair, async () => {
         const flow = getFlow(pair.flowId);
         const access = target(pair.flowId);
-        if (input.lookFirst || Context.current().info.attempt > 1) {
+        const { attempt, heartbeatDetails } = Context.current().info;
+        const lookedAt = (heartbeatDetails as { lookedAt?: number } | undefined)?.lookedAt;
+        // The previous attempt looked and found nothing: create now. A lost note means one more look,
+        // never a create without one; after a few, look and create in one attempt as a last resort.
+        const looked = lookedAt !== undefined && lookedAt === attempt - 1;
+        if ((input.lookFirst || attempt > 1) && !looked) {
           const earlier = input.externalKey ? (await access.find('externalKey', input.externalKey))[0] : undefined;
           if (earlier) return { record: earlier, found: true };
           if (!input.externalKey && input.matchValue !== null) {
             const match = pickMatch(flow, input.zendesk, await access.find(flow.match.by, input.matchValue));
             if (match.kind === 'one') return { record: match.record, found: true };
+          }
+          if (attempt < LOOK_ALONE_ATTEMPTS) {
+            Context.current().heartbeat({ lookedAt: attempt });
+            throw ApplicationFailure.create({ type: LOOKED_FIRST, message: 'no earlier create of this record found: it is created on the next attempt', nextRetryDelay: 50 });
           }
         }
         const created = await access.create(input.body);
@@ -102,8 +120,10 @@ export function createApiActivities(deps: ApiStepDeps) {
         }
         const flow = getFlow(feed.flows[0]);
         const page = await readTargetFeed(targetAccess(deps.connectors, flow.target.type), flow, checkpoint);
+        // A pass from the start notes what it listed: what it did not list may have been deleted.
+        if (page.pass) for (const f of feed.flows) await deps.store.markTargetsSeen(f, page.items.map((i) => i.id), page.pass);
         for (const item of page.items) items.push(...(await routeTargetRecord(deps.store, deps.flows, feed, item.id, item.record)));
-        return { read: page.items.length, items, checkpoint: page.checkpoint, done: page.done };
+        return { read: page.items.length, items, checkpoint: page.checkpoint, done: page.done, pass: page.pass };
       });
     },
     /** A ticket's comments that ask to sync, each with the ticket as context. */

@@ -13,9 +13,13 @@ export interface FeedPage {
   items: { id: string; record: ApiRecord }[];
   checkpoint: string;
   done: boolean;
+  /** A target feed read from its start: the pass's id, so what it did not list can be found. */
+  pass?: string;
 }
 
 const TARGET_PAGE_SIZE = 100;
+/** How often a target feed is read from its start: its change list never shows a deletion. */
+export const FULL_PASS_EVERY_MS = 24 * 60 * 60 * 1000;
 
 export async function readZendeskFeed(zendesk: ZendeskClient, type: Exclude<ZendeskType, 'ticketComments'>, checkpoint: string | null): Promise<FeedPage> {
   switch (type) {
@@ -34,15 +38,24 @@ export async function readZendeskFeed(zendesk: ZendeskClient, type: Exclude<Zend
   }
 }
 
-/** Target-side checkpoint: the instant already seen, plus the page reached in the current pass. */
+/**
+ * Target-side checkpoint: the instant already seen, plus the page reached in the current pass; during
+ * a pass from the start, its id and where it resumes after; and when the last such pass began.
+ */
 interface TargetCheckpoint {
   since: string | null;
   page: number;
   maxSeen: string | null;
+  pass?: { id: string; resume: string | null } | null;
+  fullAt?: string | null;
 }
 
-export async function readTargetFeed(target: TargetAccess, flow: FlowDefinition, checkpoint: string | null): Promise<FeedPage> {
-  const at: TargetCheckpoint = checkpoint ? (JSON.parse(checkpoint) as TargetCheckpoint) : { since: null, page: 1, maxSeen: null };
+export async function readTargetFeed(target: TargetAccess, flow: FlowDefinition, checkpoint: string | null, now = new Date()): Promise<FeedPage> {
+  let at: TargetCheckpoint = checkpoint ? (JSON.parse(checkpoint) as TargetCheckpoint) : { since: null, page: 1, maxSeen: null };
+  const due = !at.fullAt || now.getTime() - Date.parse(at.fullAt) >= FULL_PASS_EVERY_MS;
+  if (at.page === 1 && !at.pass && (at.since === null || due)) {
+    at = { ...at, pass: { id: `${flow.id}@${now.toISOString()}`, resume: at.since }, since: null, fullAt: now.toISOString() };
+  }
   const page = await target.listChanged(at.since, at.page, TARGET_PAGE_SIZE);
   let maxSeen = at.maxSeen;
   for (const record of page.items) {
@@ -50,6 +63,9 @@ export async function readTargetFeed(target: TargetAccess, flow: FlowDefinition,
     if (m && (!maxSeen || m > maxSeen)) maxSeen = m;
   }
   // Filter is "strictly greater than `since`", so a pass ends by moving `since` to the newest change seen.
-  const next: TargetCheckpoint = page.hasMore ? { since: at.since, page: at.page + 1, maxSeen } : { since: maxSeen ?? at.since, page: 1, maxSeen: null };
-  return { items: page.items.map((record) => ({ id: target.idOf(record), record })), checkpoint: JSON.stringify(next), done: !page.hasMore };
+  // A pass from the start that saw nothing resumes where the feed stood before it.
+  const next: TargetCheckpoint = page.hasMore
+    ? { ...at, page: at.page + 1, maxSeen }
+    : { since: maxSeen ?? at.pass?.resume ?? at.since, page: 1, maxSeen: null, pass: null, fullAt: at.fullAt ?? null };
+  return { items: page.items.map((record) => ({ id: target.idOf(record), record })), checkpoint: JSON.stringify(next), done: !page.hasMore, pass: at.pass?.id };
 }

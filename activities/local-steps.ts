@@ -18,6 +18,7 @@ import {
   decideFirst,
   decideMatch,
   decideMerge,
+  getFeed,
   getFlow,
   rowKey,
   toCanonical,
@@ -92,6 +93,23 @@ export function createLocalActivities(deps: LocalStepDeps) {
     },
     async getCheckpoint(feed: string): Promise<string | null> {
       return (await store.getCheckpoint(feed))?.value ?? null;
+    },
+    /**
+     * After a full pass of a target feed: the linked pairs whose target it did not list, a batch at a
+     * time (`cursor` null when done). Each is read by id, so a short or failed listing marks nothing.
+     */
+    async unseenPairs(feedId: string, pass: string, cursor: string | null, limit: number): Promise<{ pairs: PairRef[]; cursor: string | null }> {
+      const flows = getFeed(feedId).flows;
+      let at = cursor ? (JSON.parse(cursor) as { flow: number; after: string | null }) : { flow: 0, after: null };
+      const pairs: PairRef[] = [];
+      while (at.flow < flows.length && pairs.length < limit) {
+        const want = limit - pairs.length;
+        const links = await store.linksNotSeen(flows[at.flow], pass, at.after, want);
+        pairs.push(...links.map((l) => ({ flowId: l.flowId, zendeskId: l.zendeskId })));
+        // A short batch ends this flow's list; a full one may have more after its last id.
+        at = links.length < want ? { flow: at.flow + 1, after: null } : { flow: at.flow, after: links[links.length - 1].zendeskId };
+      }
+      return { pairs, cursor: at.flow < flows.length ? JSON.stringify(at) : null };
     },
 
     async decideFirst(pair: PairRef, zendesk: ApiRecord, demanded: boolean, context: CreateContext): Promise<FirstDecision> {

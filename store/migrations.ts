@@ -83,6 +83,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'target records a full pass of their feed listed',
+    sql: `
+      -- Change lists do not show deletions: a full pass notes what it listed, and the linked pairs
+      -- whose target it did not list are read by id (twice, a pause apart) before anything is marked.
+      CREATE TABLE target_seen (
+        flow_id   TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        pass      TEXT NOT NULL,
+        PRIMARY KEY (flow_id, target_id)
+      );
+    `,
+  },
 ];
 
 /** The migrations a store with these versions applied still needs; refuses a schema newer than this code. */

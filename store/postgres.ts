@@ -279,6 +279,27 @@ export class PostgresLinkStore implements LinkStore {
     return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
   }
 
+  async markTargetsSeen(flow: FlowId, targetIds: readonly string[], pass: string): Promise<void> {
+    if (targetIds.length === 0) return;
+    const ids = targetIds.map((id) => checkId('targetId', id));
+    await this.query(
+      `INSERT INTO target_seen (flow_id, target_id, pass) SELECT $1, unnest($2::text[]), $3
+       ON CONFLICT (flow_id, target_id) DO UPDATE SET pass = excluded.pass`,
+      [checkFlow(flow), ids, checkId('pass', pass)],
+    );
+  }
+
+  async linksNotSeen(flow: FlowId, pass: string, after: string | null, limit: number): Promise<Link[]> {
+    const { rows } = await this.query<LinkRow>(
+      `SELECT l.* FROM links l LEFT JOIN target_seen s ON s.flow_id = l.flow_id AND s.target_id = l.target_id AND s.pass = $1
+       WHERE l.flow_id = $2 AND l.state = 'linked' AND l.target_id IS NOT NULL AND s.target_id IS NULL
+         AND ($3::text IS NULL OR l.zendesk_id COLLATE "C" > $3)
+       ORDER BY l.zendesk_id COLLATE "C" LIMIT $4`,
+      [checkId('pass', pass), checkFlow(flow), after, checkLimit(limit)],
+    );
+    return rows.map(toLink);
+  }
+
   async setCheckpoint(feed: string, value: string): Promise<void> {
     if (typeof value !== 'string') throw new Error(`checkpoint value must be a string, got ${typeof value}`);
     await this.query(

@@ -226,6 +226,26 @@ export class SqliteLinkStore implements LinkStore {
     return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
   }
 
+  async markTargetsSeen(flow: FlowId, targetIds: readonly string[], pass: string): Promise<void> {
+    const f = checkFlow(flow);
+    const p = checkId('pass', pass);
+    const upsert = this.db.prepare('INSERT INTO target_seen (flow_id, target_id, pass) VALUES (?, ?, ?) ON CONFLICT (flow_id, target_id) DO UPDATE SET pass = excluded.pass');
+    this.db.transaction(() => {
+      for (const id of targetIds) upsert.run(f, checkId('targetId', id), p);
+    })();
+  }
+
+  async linksNotSeen(flow: FlowId, pass: string, after: string | null, limit: number): Promise<Link[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT l.* FROM links l LEFT JOIN target_seen s ON s.flow_id = l.flow_id AND s.target_id = l.target_id AND s.pass = ?
+         WHERE l.flow_id = ? AND l.state = 'linked' AND l.target_id IS NOT NULL AND s.target_id IS NULL AND (? IS NULL OR l.zendesk_id > ?)
+         ORDER BY l.zendesk_id LIMIT ?`,
+      )
+      .all(checkId('pass', pass), checkFlow(flow), after, after, checkLimit(limit)) as LinkRow[];
+    return rows.map(toLink);
+  }
+
   async setCheckpoint(feed: string, value: string): Promise<void> {
     if (typeof value !== 'string') throw new Error(`checkpoint value must be a string, got ${typeof value}`);
     this.db

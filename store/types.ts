@@ -87,6 +87,10 @@ export interface LinkStore extends SharedTokenHolder {
   counts(flow: FlowId): Promise<LinkCounts>;
   /** Pairs that need an operator (failed, conflict, orphaned), newest first; of one flow or all. */
   needingReview(flow: FlowId | undefined, limit: number): Promise<Link[]>;
+  /** Notes that the full pass `pass` of a target feed listed these target records of the flow. */
+  markTargetsSeen(flow: FlowId, targetIds: readonly string[], pass: string): Promise<void>;
+  /** Linked pairs of the flow whose target the full pass `pass` did not list, by Zendesk id after `after`. */
+  linksNotSeen(flow: FlowId, pass: string, after: string | null, limit: number): Promise<Link[]>;
   /** A change feed's position (`zendesk/users`, `poweroffice/employees`, …: see flows/feeds.ts). */
   getCheckpoint(feed: string): Promise<Checkpoint | undefined>;
   setCheckpoint(feed: string, value: string): Promise<void>;

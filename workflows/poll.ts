@@ -1,4 +1,4 @@
-import { continueAsNew, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { continueAsNew, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { getFeed } from '../flows/feeds';
 import { KIND, OUTCOME } from './search-attributes';
 import { apiSteps, localSteps, type RetryTuning } from './steps';
@@ -17,6 +17,8 @@ export interface PollInput {
   /** Carried across continue-as-new: where the next page starts, and the totals so far. */
   checkpoint?: string | null;
   totals?: PollTotals;
+  /** A full pass of a target feed: its id, and where handing over the pairs it did not see stands. */
+  pass?: { id: string; unseen?: string | null };
 }
 
 export interface PollTotals extends HandOverCounts {
@@ -27,6 +29,8 @@ export interface PollTotals extends HandOverCounts {
 }
 
 const DEFAULT_WINDOW = 50;
+/** Pairs a run hands over after a full pass before it continues as new (a short history per run). */
+const UNSEEN_PER_RUN = 1000;
 
 /**
  * Reads one change feed page by page, routes each changed record to every flow it feeds, and hands
@@ -40,19 +44,42 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
   const api = apiSteps(feed.system, input.retry);
   const local = localSteps(input.retry);
   const totals: PollTotals = input.totals ?? { pages: 0, read: 0, unchanged: 0, ...emptyCounts() };
-  const checkpoint = input.checkpoint !== undefined ? input.checkpoint : input.full ? null : await local.getCheckpoint(feed.id);
-
-  const page = await api.readFeedPage(feed.id, checkpoint);
   const window = new SlidingWindow(input.window ?? DEFAULT_WINDOW, totals, input.retry, feed.side);
-  for (const item of page.items) await window.add(item);
-  await local.saveCheckpoint(feed.id, page.checkpoint);
-  totals.pages += 1;
-  totals.read += page.read;
-  totals.unchanged += Math.max(0, page.read - page.items.length);
-  upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
-  // The children started here carry on by themselves; waiting (a while) keeps the window honest across pages.
-  await window.drain((input.drainSeconds ?? 120) * 1000);
-  if (!page.done) await continueAsNew<typeof pollFeed>({ ...input, checkpoint: page.checkpoint, totals });
+  const drainMs = (input.drainSeconds ?? 120) * 1000;
+  let pass = input.pass;
+  if (pass?.unseen === undefined) {
+    const checkpoint = input.checkpoint !== undefined ? input.checkpoint : input.full ? null : await local.getCheckpoint(feed.id);
+    const page = await api.readFeedPage(feed.id, checkpoint);
+    // A target feed read from its start (the first time, then daily) noted what it listed; histories
+    // from before this step replay without it.
+    if (!pass && page.pass && patched('target-pass')) pass = { id: page.pass };
+    for (const item of page.items) await window.add(item);
+    await local.saveCheckpoint(feed.id, page.checkpoint);
+    totals.pages += 1;
+    totals.read += page.read;
+    totals.unchanged += Math.max(0, page.read - page.items.length);
+    upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
+    // The children started here carry on by themselves; waiting (a while) keeps the window honest across pages.
+    await window.drain(drainMs);
+    if (!page.done) await continueAsNew<typeof pollFeed>({ ...input, checkpoint: page.checkpoint, totals, pass });
+  }
+  if (pass) {
+    // The linked pairs whose target the pass did not list: each reads its target by id, twice a pause
+    // apart, before it is marked orphaned, so a short or failed listing marks nothing.
+    let cursor = pass.unseen ?? null;
+    for (let handed = 0; ; ) {
+      const batch = await local.unseenPairs(feed.id, pass.id, cursor, 200);
+      for (const pair of batch.pairs) await window.add({ kind: 'pair', ...pair });
+      handed += batch.pairs.length;
+      cursor = batch.cursor;
+      if (cursor === null) break;
+      if (handed >= UNSEEN_PER_RUN) {
+        await window.drain(drainMs);
+        await continueAsNew<typeof pollFeed>({ ...input, totals, pass: { id: pass.id, unseen: cursor } });
+      }
+    }
+    await window.drain(drainMs);
+  }
   upsertSearchAttributes([{ key: OUTCOME, value: totals.outcomes.failed > 0 ? 'failed' : 'ok' }]);
   upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
   return totals;

@@ -81,3 +81,28 @@ test('forty webhooks for one edit within a second, replays among them, make one 
   expect(delta(before.crm, after.crm, 'POST /api/v1/companies')).toBe(1);
   expect(delta(before.crm, after.crm, 'PATCH /api/v1/contacts/:id')).toBe(1);
 });
+
+test('an employee deleted in PowerOffice Go is found by a pass from the feed\'s start: orphaned with the reason, nothing deleted in Zendesk', async () => {
+  const { zendesk, poweroffice } = stack.connectors;
+  const kept = await zendesk.createUser({ name: 'Vera Stays', email: 'vera.stays@example.no', role: 'agent' });
+  const gone = await zendesk.createUser({ name: 'Odd Gone', email: 'odd.gone@example.no', role: 'agent' });
+  await stack.poll(P2, 'zendesk');
+  await stack.poll(P2, 'target');
+  const link = await stack.store.getByZendeskId(P2, String(gone.id));
+  const sim = stack.sims.configs.poweroffice;
+  const { access_token } = (await (await fetch(sim.tokenUrl!, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from(`${sim.applicationKey}:${sim.clientKey}`).toString('base64')}`, 'Ocp-Apim-Subscription-Key': sim.subscriptionKey, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json()) as { access_token: string };
+  const res = await fetch(`${sim.baseUrl}/Employees/${link!.targetId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${access_token}`, 'Ocp-Apim-Subscription-Key': sim.subscriptionKey } });
+  expect(res.ok).toBe(true);
+
+  // An ordinary poll reads what changed since the last one: a deletion is not among it.
+  await stack.poll(P2, 'target');
+  expect((await stack.store.getByZendeskId(P2, String(gone.id)))?.state).toBe('linked');
+  // A pass from the start (the first poll, then daily; or `tandem sync … --side target --full`) misses it.
+  await stack.poll(P2, 'target', true);
+  const orphaned = await stack.store.getByZendeskId(P2, String(gone.id));
+  expect(orphaned).toMatchObject({ state: 'orphaned', targetId: link!.targetId });
+  expect(orphaned?.lastError).toMatch(/is gone; the link is kept for review and nothing is deleted/);
+  expect((await stack.store.getByZendeskId(P2, String(kept.id)))?.state).toBe('linked');
+  expect((await zendesk.getUser(gone.id)).active).not.toBe(false);
+  expect(await poweroffice.findEmployeesByEmail('vera.stays@example.no')).toHaveLength(1);
+});

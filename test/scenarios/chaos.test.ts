@@ -2,11 +2,10 @@
  * The chaos run, small: 150 users, 60 edits on both sides under injected faults (5xx, 429, drops,
  * timeouts) and one SIGKILL of the worker process, then a drain and the invariants (bench/chaos).
  *
- * One invariant Tandem breaks today is pinned as `test.failing` with the finding it shows: each run
- * deletes one employee in PowerOffice Go first, so it shows every time; when Tandem is fixed the
- * failing test fails, and becomes a plain `test`. Another (a write the API applies after Tandem gave
- * up on it, landing after a newer edit) needs requests held past the timeout, which this small run
- * leaves out: see the README's chaos section.
+ * Each run deletes one employee in PowerOffice Go first: its feed never lists a deletion, so only the
+ * pass from the feed's start at the end of the drain finds it. A write the API applies after Tandem
+ * gave up on it can land after a newer edit; that needs requests held past the timeout, which this
+ * small run leaves out (see the README's chaos section).
  */
 import { CHAOS_DEFAULTS } from '../../bench/chaos/options';
 import { runChaos, type ChaosResult } from '../../bench/chaos/run';
@@ -25,7 +24,7 @@ beforeAll(async () => {
   // No request held past the client's timeout here: such a write can land after a person's newer edit
   // (finding 3, which `npm run chaos` keeps showing); the 2 % without an answer are all dropped instead.
   const faults = { ...CHAOS_DEFAULTS.faults, dropRate: CHAOS_DEFAULTS.faults.dropRate + CHAOS_DEFAULTS.faults.slowRate, slowRate: 0 };
-  result = await runChaos({ ...CHAOS_DEFAULTS, faults, users: 120, edits: 50, seconds: 30, killEvery: 20, maxKills: 1, firstSyncSeconds: 180, drainSeconds: 150 });
+  result = await runChaos({ ...CHAOS_DEFAULTS, faults, users: 80, edits: 40, seconds: 30, killEvery: 20, maxKills: 1, firstSyncSeconds: 180, drainSeconds: 150 });
 });
 
 test('the run had its chaos: faults of each kind, a worker killed, the edits made', () => {
@@ -33,7 +32,7 @@ test('the run had its chaos: faults of each kind, a worker killed, the edits mad
   expect(sims.reduce((n, s) => n + s.faults - s.injected429, 0)).toBeGreaterThan(0);
   expect(sims.reduce((n, s) => n + s.injected429, 0)).toBeGreaterThan(0);
   expect(result.workers.killed).toBe(1);
-  expect(result.edits.made).toBeGreaterThanOrEqual(40);
+  expect(result.edits.made).toBeGreaterThanOrEqual(30);
   expect(result.drained).toBe(true);
 });
 
@@ -64,9 +63,7 @@ test('answers 429 for exceeding a published limit stay within one in a thousand 
   }
 });
 
-// Finding 1: PowerOffice Go's employee list no longer holds a deleted employee, so no poll hands the
-// pair to its workflow: the pair stays linked to a record that is gone.
-test.failing('FINDING: an employee deleted in PowerOffice Go leaves its pair orphaned', () => {
+test('an employee deleted in PowerOffice Go leaves its pair orphaned once a pass from the feed\'s start misses it', () => {
   expect([...describeLost({ ...result, lost: result.lost.filter(employeeDeletion) }), ...findings('pairs equal', (h) => h === 'record gone')]).toEqual([]);
 });
 

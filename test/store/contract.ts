@@ -113,6 +113,24 @@ export function linkStoreContract(backend: StoreBackend): void {
     expect((await store.listLinks(P2, { limit: 10 })).map((l) => l.zendeskId)).toEqual(['10', '9', 'B', 'a', 'b']);
   });
 
+  it('lists the linked pairs whose target a full pass did not see, in pages, per pass and flow', async () => {
+    for (const [z, t] of [['1', '10'], ['2', '20'], ['3', '30'], ['4', '40']]) await store.saveLink(link(z, t), 0);
+    await store.saveLink(link('5', null, { state: 'pending' }), 0);
+    await store.saveLink({ ...link('6', '10'), flowId: Z3 }, 0);
+    await store.markTargetsSeen(P2, ['10', '30'], 'pass-1');
+    await store.markTargetsSeen(P2, ['20'], 'pass-0');
+    const unseen = async (pass: string, after: string | null, limit: number) => (await store.linksNotSeen(P2, pass, after, limit)).map((l) => l.zendeskId);
+    expect(await unseen('pass-1', null, 10)).toEqual(['2', '4']);
+    expect(await unseen('pass-1', null, 1)).toEqual(['2']);
+    expect(await unseen('pass-1', '2', 10)).toEqual(['4']);
+    // A later pass sees afresh: what pass-1 saw counts for nothing in pass-2.
+    await store.markTargetsSeen(P2, ['40'], 'pass-2');
+    expect(await unseen('pass-2', null, 10)).toEqual(['1', '2', '3']);
+    expect((await store.linksNotSeen(Z3, 'pass-1', null, 10)).map((l) => l.zendeskId)).toEqual(['6']);
+    await store.markTargetsSeen(P2, [], 'pass-3');
+    await expect(store.markTargetsSeen(P2, [''], 'pass-3')).rejects.toThrow(/targetId/);
+  });
+
   it('round-trips checkpoints per change feed', async () => {
     expect(await store.getCheckpoint('zendesk/users')).toBeUndefined();
     await store.setCheckpoint('zendesk/users', 'cursor-1');
