@@ -1,8 +1,12 @@
 /**
  * Benchmark on the `tandem dev` stack (real worker, simulators with their real rate limits, no
- * schedules): a first sync of the Zendesk users feed (P2 employees and Z3 contacts, with the
- * departments and companies they need), then webhook → write latency of organisation renames.
- * Prints a table and writes it as JSON under bench/results/.
+ * schedules), in parts:
+ *  1. first sync of the Zendesk users feed (P2 employees and Z3 contacts, with the departments and
+ *     companies they need): wall time, calls by system, the share of each limit used, and the
+ *     rate-limit bound (the fewest calls any sync could make, divided by the limit);
+ *  2. webhook → write latency of organisation renames, and what each costs in calls;
+ *  3. an idle poll of every change feed: requests and workflows it costs when nothing changed.
+ * Prints a table and writes it as JSON under bench/results/ (bench/README.md reads the figures).
  *
  * The renames are spaced (`--pause-ms`) so each meets a rested rate limit: back to back, PowerOffice
  * Go's 5 activities a second (two per rename) would set the pace, not the path a change takes.
@@ -19,6 +23,7 @@ import { createConnectors } from '../workers/connectors';
 import { freePort } from '../workers/free-port';
 import type { SimulatorStats } from '../simulators/kit';
 import { TASK_QUEUE } from '../workflows/ids';
+import { FEEDS } from '../flows/feeds';
 import { BUSY_QUERY } from '../workflows/search-attributes';
 import type { PollTotals } from '../workflows/poll';
 
@@ -35,6 +40,15 @@ function option(name: string, fallback: number): number {
 
 function calls(s: SimulatorStats): number {
   return Object.values(s.requests).reduce((a, b) => a + b, 0);
+}
+
+/** The published limits the simulators enforce, in requests a second (Zendesk's is 700 a minute). */
+const LIMITS = { zendesk: 700 / 60, poweroffice: 10, crmoffice: 20 } as const;
+type SystemName = keyof typeof LIMITS;
+
+/** Per system: what `after` counted beyond `before`. */
+function delta(before: Record<SystemName, number>, after: Record<SystemName, number>): Record<SystemName, number> {
+  return { zendesk: after.zendesk - before.zendesk, poweroffice: after.poweroffice - before.poweroffice, crmoffice: after.crmoffice - before.crmoffice };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -70,6 +84,7 @@ async function main(): Promise<void> {
   });
   const sims = { zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice };
   const count = async (query: string) => (await stack.client.workflow.count(query)).count;
+  const callsNow = (): Record<SystemName, number> => ({ zendesk: calls(sims.zendesk.stats), poweroffice: calls(sims.poweroffice.stats), crmoffice: calls(sims.crmoffice.stats) });
   try {
     // 1. First sync of the users feed, until every pair workflow it started has ended.
     console.log(`first sync of ${users} Zendesk users, then ${edits} organisation renames (the simulators' real rate limits)`);
@@ -88,11 +103,28 @@ async function main(): Promise<void> {
       peakRequestsPerSecond: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.peakPerSecond])),
       workflows: { record: await count('TandemKind = "record"'), poll: await count('TandemKind = "poll"') },
     };
+    // The fewest calls any sync could make: the export read once, one create per created record
+    // (departments and companies included), no lookups; at the published limits that takes `bound`.
+    const companies = (await stack.store.counts('zendesk-organizations-to-crmoffice-companies')).linked;
+    const minimum: Record<SystemName, number> = {
+      zendesk: Math.ceil(users / 1000) + 1,
+      poweroffice: linked.employees + linked.departments + 1,
+      crmoffice: linked.contacts + companies + 1,
+    };
+    const boundSeconds = Math.max(...(Object.keys(LIMITS) as SystemName[]).map((k) => minimum[k] / LIMITS[k]));
+    const bound = {
+      minimumCalls: minimum,
+      boundSeconds: Number(boundSeconds.toFixed(1)),
+      tandemOverBound: Number((seconds / boundSeconds).toFixed(2)),
+      callsOverMinimum: Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, Number((firstSync.calls[k] / minimum[k]).toFixed(2))])),
+      shareOfLimit: Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, Number((firstSync.calls[k] / seconds / LIMITS[k]).toFixed(2))])),
+    };
 
     // 2. Webhook → write: rename an organisation in Zendesk, time until its department is written.
     const zendesk = createConnectors(stack.sims.configs).zendesk;
     const pairs = await stack.store.listLinks(P1, { state: 'linked', limit: 1000 });
     const latencies: number[] = [];
+    const beforeRenames = callsNow();
     for (let i = 0; i < edits && pairs.length > 0; i++) {
       const written = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`rename ${i} did not arrive within 20 s`)), 20_000);
@@ -108,16 +140,34 @@ async function main(): Promise<void> {
       departmentWritten = undefined;
       await new Promise((r) => setTimeout(r, pauseMs));
     }
+    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    const renameCalls = delta(beforeRenames, callsNow());
+    const perEdit = Object.fromEntries(Object.entries(renameCalls).map(([k, v]) => [k, latencies.length ? Number((v / latencies.length).toFixed(2)) : 0]));
     const sorted = [...latencies].sort((a, b) => a - b);
     const at = (p: number) => (sorted.length ? Math.round(percentile(sorted, p)) : null);
     const latency = { samples: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
+
+    // 3. An idle poll of every feed: nothing changed since the last one.
+    for (const feed of FEEDS) await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/settle/${feed.id}`, args: [{ feed: feed.id }] });
+    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    const idle: Record<string, { requests: number; workflowsStarted: number; ms: number }> = {};
+    for (const feed of FEEDS) {
+      const [callsBefore, recordsBefore, t0] = [callsNow(), await count('TandemKind = "record"'), performance.now()];
+      await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/idle/${feed.id}`, args: [{ feed: feed.id }] });
+      const ms = Math.round(performance.now() - t0);
+      const used = delta(callsBefore, callsNow());
+      idle[feed.id] = { requests: used.zendesk + used.poweroffice + used.crmoffice, workflowsStarted: (await count('TandemKind = "record"')) - recordsBefore, ms };
+    }
 
     const result = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
       users,
       firstSync,
+      bound,
       webhookToWriteMs: { ...latency, pauseMs },
+      callsPerEdit: perEdit,
+      idlePoll: idle,
       residentMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
     };
     const f = result.firstSync;
@@ -127,10 +177,15 @@ async function main(): Promise<void> {
       ['linked', `${f.linked.employees} employees, ${f.linked.contacts} contacts, ${f.linked.departments} departments`],
       ['records per second', String(f.recordsPerSecond)],
       ['API calls', byKey(f.calls)],
+      ['share of each limit', byKey(bound.shareOfLimit)],
+      ['minimum calls', `${byKey(bound.minimumCalls)}: bound ${bound.boundSeconds} s; Tandem ÷ bound ${bound.tandemOverBound}`],
+      ['calls ÷ minimum', byKey(bound.callsOverMinimum)],
       ['answers 429', byKey(f.answers429)],
       ['peak requests in 1 s', byKey(f.peakRequestsPerSecond)],
       ['workflows', `${f.workflows.record} record, ${f.workflows.poll} poll`],
       ['webhook → write', `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} renames, ${pauseMs} ms apart)`],
+      ['calls per rename', byKey(perEdit)],
+      ['idle poll', Object.entries(idle).map(([k, v]) => `${k} ${v.requests} req/${v.workflowsStarted} wf/${v.ms} ms`).join(', ')],
       ['resident memory', `${result.residentMiB} MiB (worker, simulators and store in one process)`],
       ['machine', `${result.machine.cpus} CPUs, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`],
     ];

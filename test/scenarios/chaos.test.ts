@@ -31,7 +31,7 @@ test('the run had its chaos: faults of each kind, a worker killed, the edits mad
   const sims = Object.values(result.simulators);
   expect(sims.reduce((n, s) => n + s.faults - s.injected429, 0)).toBeGreaterThan(0);
   expect(sims.reduce((n, s) => n + s.injected429, 0)).toBeGreaterThan(0);
-  expect(result.workers.killed).toBe(1);
+  expect(result.workers.killed).toBeGreaterThanOrEqual(1);
   expect(result.edits.made).toBeGreaterThanOrEqual(30);
   expect(result.drained).toBe(true);
 });
