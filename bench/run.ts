@@ -142,14 +142,18 @@ async function main(): Promise<void> {
     }
     while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
     const renameCalls = delta(beforeRenames, callsNow());
+    renameCalls.zendesk -= latencies.length; // the benchmark's own rename call is not Tandem's
     const perEdit = Object.fromEntries(Object.entries(renameCalls).map(([k, v]) => [k, latencies.length ? Number((v / latencies.length).toFixed(2)) : 0]));
     const sorted = [...latencies].sort((a, b) => a - b);
     const at = (p: number) => (sorted.length ? Math.round(percentile(sorted, p)) : null);
     const latency = { samples: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
 
-    // 3. An idle poll of every feed: nothing changed since the last one.
-    for (const feed of FEEDS) await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/settle/${feed.id}`, args: [{ feed: feed.id }] });
-    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    // 3. An idle poll of every feed: nothing changed since the last one. Two rounds first, so what one
+    // feed's first poll writes (the tickets feed's activities) has been read by the others.
+    for (const round of [1, 2]) {
+      for (const feed of FEEDS) await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/settle/${round}/${feed.id}`, args: [{ feed: feed.id }] });
+      while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    }
     const idle: Record<string, { requests: number; workflowsStarted: number; ms: number }> = {};
     for (const feed of FEEDS) {
       const [callsBefore, recordsBefore, t0] = [callsNow(), await count('TandemKind = "record"'), performance.now()];
