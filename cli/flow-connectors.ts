@@ -7,7 +7,7 @@ import { CrmofficeClient } from '../connectors/crmoffice';
 import { PowerOfficeClient } from '../connectors/poweroffice';
 import { ZendeskClient } from '../connectors/zendesk';
 import { getFlow, type FlowId } from '../flows';
-import type { SharedTokenHolder } from '../connectors/shared-tokens';
+import type { SharedTokenHolder } from '../connectors/token-sharing';
 import type { Config } from '../workers/config';
 
 export const FLOW_CONNECTOR_SECTIONS = ['zendesk', 'poweroffice', 'crmoffice'] as const;

@@ -3,7 +3,7 @@
  * three-way merge, poll checkpoints, creation intents, retrying pairs and the tokens workers share.
  * Async, so SQLite and PostgreSQL stand behind the same interface.
  */
-import type { SharedToken, SharedTokenHolder } from '../connectors/shared-tokens';
+import type { SharedToken, SharedTokenHolder } from '../connectors/token-sharing';
 import type { FlowId } from '../flows/types';
 
 export type { SharedToken, SharedTokenHolder };

@@ -1,6 +1,6 @@
 import { CrmofficeClient, CrmofficeConfig } from '../connectors/crmoffice';
 import { PowerOfficeClient, PowerOfficeConfig } from '../connectors/poweroffice';
-import type { SharedTokenHolder } from '../connectors/shared-tokens';
+import type { SharedTokenHolder } from '../connectors/token-sharing';
 import { ZendeskClient, ZendeskConfig } from '../connectors/zendesk';
 import type { Connectors } from '../activities/record-access';
 

@@ -7,6 +7,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { AllSimulators } from '../../simulators/all';
 import { freePort } from '../../workers/free-port';
+import { settingsOf } from '../../workers/settings-file';
 
 const ROOT = join(__dirname, '..', '..');
 /** The compiled CLI, whether this file runs compiled (dist/bench/chaos) or under ts-jest (bench/chaos). */
@@ -37,9 +38,6 @@ export class WorkerPool {
   /** Starts one more worker and waits until it polls its task queues. */
   async start(): Promise<void> {
     const { sims } = this.opts;
-    const z = sims.configs.zendesk;
-    const p = sims.configs.poweroffice;
-    const c = sims.configs.crmoffice;
     const child = spawn(process.execPath, [CLI, 'worker'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -50,19 +48,8 @@ export class WorkerPool {
         TANDEM_ENCRYPTION_KEY: this.opts.encryptionKey,
         TANDEM_METRICS_PORT: String(await freePort()),
         TANDEM_SDK_METRICS_PORT: String(await freePort()),
-        ZENDESK_BASE_URL: z.baseUrl,
-        ZENDESK_EMAIL: z.email,
-        ZENDESK_API_TOKEN: z.apiToken,
-        POWEROFFICE_BASE_URL: p.baseUrl,
-        POWEROFFICE_TOKEN_URL: p.tokenUrl,
-        POWEROFFICE_APPLICATION_KEY: p.applicationKey,
-        POWEROFFICE_CLIENT_KEY: p.clientKey,
-        POWEROFFICE_SUBSCRIPTION_KEY: p.subscriptionKey,
-        CRMOFFICE_BASE_URL: c.baseUrl,
-        CRMOFFICE_LOGIN_BASE_URL: c.loginBaseUrl,
-        CRMOFFICE_CLIENT_ID: c.clientId,
-        CRMOFFICE_CLIENT_SECRET: c.clientSecret,
-        CRMOFFICE_REFRESH_TOKEN: c.refreshToken,
+        // The APIs' settings under the names the config reads (one table: CONFIG_KEYS).
+        ...Object.fromEntries(settingsOf(sims.configs)),
       },
     });
     this.started += 1;

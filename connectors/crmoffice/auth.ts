@@ -13,7 +13,7 @@ import { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { ApiError } from '../errors';
 import { createHttp, request } from '../http';
-import { sharedTokenName, type SharedTokenHolder } from '../shared-tokens';
+import { sharedTokenName, type SharedTokenHolder } from '../token-sharing';
 import { RENEW_BEFORE_EXPIRY_MS, TOKEN_PATH, TokenAnswer, clientBasicAuth, refreshTokenForm } from './api-assumptions';
 import { CrmofficeConfig } from './config';
 

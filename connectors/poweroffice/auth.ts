@@ -7,7 +7,7 @@
 import { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { createHttp, request } from '../http';
-import { sharedTokenName, type SharedTokenHolder } from '../shared-tokens';
+import { sharedTokenName, type SharedTokenHolder } from '../token-sharing';
 import { PowerOfficeConfig, tokenUrlOf } from './config';
 
 const TokenAnswer = z.looseObject({

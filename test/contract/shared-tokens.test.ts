@@ -8,7 +8,7 @@ import { PowerOfficeClient } from '../../connectors/poweroffice';
 import { startCrmofficeSimulator, type CrmofficeSimulator } from '../../simulators/crmoffice';
 import { startPowerOfficeSimulator, type PowerOfficeSimulator } from '../../simulators/poweroffice';
 import type { LinkStore } from '../../store';
-import { NO_POSTGRES_MESSAGE, postgresBackend, sqliteBackend, type StoreBackend, type StoreSite } from '../store/backends';
+import { forEachBackend, type StoreBackend, type StoreSite } from '../store/backends';
 
 function sharedTokenSuite(backend: StoreBackend): void {
   let site: StoreSite;
@@ -108,12 +108,4 @@ function sharedTokenSuite(backend: StoreBackend): void {
   });
 }
 
-describe('tokens shared through the SQLite store', () => sharedTokenSuite(sqliteBackend()));
-
-const postgres = postgresBackend();
-if (postgres) {
-  describe('tokens shared through the PostgreSQL store', () => sharedTokenSuite(postgres));
-} else {
-  console.warn(NO_POSTGRES_MESSAGE);
-  describe.skip('tokens shared through the PostgreSQL store (not installed)', () => it('runs the suite', () => undefined));
-}
+forEachBackend('tokens shared through the store', sharedTokenSuite);

@@ -2,6 +2,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../workers/free-port';
+import { settingsOf } from '../../workers/settings-file';
 import type { TestStack } from './stack';
 import { TEST_ENCRYPTION_ENV } from './temporal';
 
@@ -13,9 +14,6 @@ export function buildCli(): void {
 }
 
 export async function startWorkerProcess(stack: TestStack, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const z = stack.sims.configs.zendesk;
-  const p = stack.sims.configs.poweroffice;
-  const c = stack.sims.configs.crmoffice;
   const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'worker'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,19 +22,8 @@ export async function startWorkerProcess(stack: TestStack, extraEnv: NodeJS.Proc
       TEMPORAL_ADDRESS: stack.env.address,
       TANDEM_STORE: stack.storePath,
       TANDEM_METRICS_PORT: String(await freePort()),
-      ZENDESK_BASE_URL: z.baseUrl,
-      ZENDESK_EMAIL: z.email,
-      ZENDESK_API_TOKEN: z.apiToken,
-      POWEROFFICE_BASE_URL: p.baseUrl,
-      POWEROFFICE_TOKEN_URL: p.tokenUrl,
-      POWEROFFICE_APPLICATION_KEY: p.applicationKey,
-      POWEROFFICE_CLIENT_KEY: p.clientKey,
-      POWEROFFICE_SUBSCRIPTION_KEY: p.subscriptionKey,
-      CRMOFFICE_BASE_URL: c.baseUrl,
-      CRMOFFICE_LOGIN_BASE_URL: c.loginBaseUrl,
-      CRMOFFICE_CLIENT_ID: c.clientId,
-      CRMOFFICE_CLIENT_SECRET: c.clientSecret,
-      CRMOFFICE_REFRESH_TOKEN: c.refreshToken,
+      // The APIs' settings under the names the config reads (one table: CONFIG_KEYS).
+      ...Object.fromEntries(settingsOf(stack.sims.configs)),
       ...TEST_ENCRYPTION_ENV,
       ...extraEnv,
     },

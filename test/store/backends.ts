@@ -89,3 +89,15 @@ export function postgresBackend(): StoreBackend | undefined {
 }
 
 export const NO_POSTGRES_MESSAGE = 'PostgreSQL is not installed (no initdb/pg_ctl found): skipping the PostgreSQL half of this suite. Install it (apt-get install postgresql) to run it.';
+
+/** Runs `suite` on SQLite and on PostgreSQL, or says why the PostgreSQL half is skipped. */
+export function forEachBackend(what: string, suite: (backend: StoreBackend) => void): void {
+  describe(`${what} (SQLite)`, () => suite(sqliteBackend()));
+  const postgres = postgresBackend();
+  if (postgres) {
+    describe(`${what} (PostgreSQL)`, () => suite(postgres));
+  } else {
+    console.warn(NO_POSTGRES_MESSAGE);
+    describe.skip(`${what} (PostgreSQL, not installed)`, () => it('runs the suite', () => undefined));
+  }
+}
