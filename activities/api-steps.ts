@@ -5,12 +5,12 @@
  * last, the pair is marked retrying in the store.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ApiRecord, FlowsConfig, MatchRule, getFeed, getFlow, isDeletedInZendesk, pickMatch, targetIdOf } from '../flows';
+import { ApiRecord, FlowsConfig, MatchRule, getFeed, getFlow, isDeletedInZendesk, modifiedAt, pickMatch, targetIdOf } from '../flows';
 import type { LinkStore } from '../store';
 import type { PairRef } from '../workflows/ids';
-import { commentPairId } from '../workflows/ids';
+import { CHECKED_FIRST, LOOKED_FIRST, RECORD_MOVED_ON, commentPairId } from '../workflows/ids';
 import { readTargetFeed, readZendeskFeed } from './change-feeds';
-import { fitPayload, routeComment, routeTargetRecord, routeZendeskRecord, type WorkItem } from './feed-routing';
+import { fitPayload, routeTargetRecord, zendeskGiven, routeZendeskRecord, type WorkItem } from './feed-routing';
 import { targetAccess, zendeskAccess, type Connectors } from './record-access';
 import { asActivityFailure } from './failures';
 import type { ZendeskType } from '../flows';
@@ -20,8 +20,8 @@ export interface SyncHooks {
   afterTargetCreate?(pair: PairRef, targetId: string): Promise<void> | void;
 }
 
-/** A create's look for an earlier one, done as an attempt of its own (see createTarget). */
-export const LOOKED_FIRST = 'LookedFirst';
+/** Failures that are steps of their own, not trouble: they do not mark a pair retrying. */
+const OWN_STEPS = [LOOKED_FIRST, CHECKED_FIRST];
 /** Past this attempt a create looks and creates in one attempt (should heartbeat notes keep getting lost). */
 const LOOK_ALONE_ATTEMPTS = 6;
 
@@ -53,9 +53,26 @@ export function createApiActivities(deps: ApiStepDeps) {
       return await fn();
     } catch (err) {
       const failure = asActivityFailure(err);
-      if (pair && !failure.nonRetryable && failure.type !== LOOKED_FIRST && deps.recordRetries !== false) await deps.store.markRetrying(getFlow(pair.flowId).id, pair.zendeskId, failure.message).catch(() => undefined);
+      if (pair && !failure.nonRetryable && !OWN_STEPS.includes(failure.type ?? '') && deps.recordRetries !== false) await deps.store.markRetrying(getFlow(pair.flowId).id, pair.zendeskId, failure.message).catch(() => undefined);
       throw failure;
     }
+  }
+
+  /**
+   * A write's first attempt follows its decision's read closely; a retry may come seconds later,
+   * after a person edited the record. So a retry first reads it again: changed since (by its
+   * modification time), the workflow decides anew; unchanged, the next attempt writes. A lost
+   * heartbeat note costs one more check, never a write without one.
+   */
+  async function checkedSince(readAt: string | null | undefined, read: () => Promise<ApiRecord | null>, at: (r: ApiRecord) => string | null, what: string): Promise<void> {
+    const { attempt, heartbeatDetails } = Context.current().info;
+    if (attempt === 1 || !readAt || (heartbeatDetails as { checkedAt?: number } | undefined)?.checkedAt === attempt - 1) return;
+    const now = await read();
+    if (!now || at(now) !== readAt) {
+      throw ApplicationFailure.create({ type: RECORD_MOVED_ON, nonRetryable: true, message: `${what} changed after it was read (modified ${now ? at(now) : 'gone'}, read at ${readAt}): both sides are read again` });
+    }
+    Context.current().heartbeat({ checkedAt: attempt });
+    throw ApplicationFailure.create({ type: CHECKED_FIRST, message: `${what} is as it was read: written on the next attempt`, nextRetryDelay: 50 });
   }
 
   return {
@@ -63,8 +80,18 @@ export function createApiActivities(deps: ApiStepDeps) {
     async readZendesk(pair: PairRef, type: ZendeskType, id: string): Promise<ApiRecord | null> {
       return step(pair, () => zendesk.get(type, id));
     },
-    async updateZendesk(pair: PairRef, body: ApiRecord): Promise<void> {
-      await step(pair, () => zendesk.update(getFlow(pair.flowId).source.type, pair.zendeskId, body));
+    /**
+     * Writes a target's edits into the Zendesk record; `originAt` is when they were made. The copy is
+     * noted, so the record's other flow weighs it by that time, not by the time of this write.
+     */
+    async updateZendesk(pair: PairRef, body: ApiRecord, originAt?: string | null, readAt?: string | null): Promise<void> {
+      await step(pair, async () => {
+        const flow = getFlow(pair.flowId);
+        await checkedSince(readAt, () => zendesk.get(flow.source.type, pair.zendeskId), (r) => modifiedAt(flow, 'zendesk', r), `Zendesk ${flow.source.type} ${pair.zendeskId}`);
+        const written = await zendesk.update(flow.source.type, pair.zendeskId, body);
+        const at = modifiedAt(flow, 'zendesk', written);
+        if (originAt && at) await deps.store.noteZendeskCopy(flow.source.type, pair.zendeskId, { modifiedAt: at, originAt, fields: body });
+      });
     },
     async readTarget(pair: PairRef, targetId: string): Promise<ApiRecord | null> {
       return step(pair, () => target(pair.flowId).get(targetId));
@@ -72,8 +99,14 @@ export function createApiActivities(deps: ApiStepDeps) {
     async findTargets(pair: PairRef, by: MatchRule['by'], value: string): Promise<ApiRecord[]> {
       return step(pair, () => target(pair.flowId).find(by, value));
     },
-    async updateTarget(pair: PairRef, targetId: string, body: ApiRecord): Promise<void> {
-      await step(pair, () => target(pair.flowId).update(targetId, body));
+    /** Writes the target record; `readAt` is its modification time as the decision read it. */
+    async updateTarget(pair: PairRef, targetId: string, body: ApiRecord, readAt?: string | null): Promise<void> {
+      await step(pair, async () => {
+        const flow = getFlow(pair.flowId);
+        const access = target(pair.flowId);
+        await checkedSince(readAt, () => access.get(targetId), (r) => modifiedAt(flow, 'target', r), `${flow.target.system} ${flow.target.type} ${targetId}`);
+        await access.update(targetId, body);
+      });
     },
     /**
      * Creates the target record exactly once: when an earlier attempt may have created it (the intent
@@ -134,7 +167,8 @@ export function createApiActivities(deps: ApiStepDeps) {
         if (ticket && isDeletedInZendesk('tickets', ticket)) return items;
         for (const comment of comments) {
           const pairId = commentPairId(ticketId, String(comment.id));
-          if (await routeComment(deps.store, deps.flows, flowId, pairId, comment)) items.push({ kind: 'pair', flowId, zendeskId: pairId, given: { record: comment, ticket } });
+          const given = await zendeskGiven(deps.store, deps.flows, getFlow(flowId), pairId, comment, ticket);
+          if (given) items.push({ kind: 'pair', flowId, zendeskId: pairId, given });
         }
         return fitPayload(items);
       });

@@ -5,7 +5,7 @@
  */
 import { ApiRecord, FlowDefinition, Side, getFlow, isDeletedInZendesk, rowKey, toCanonical, translateCanonical, flowForTargetRecord, type Feed } from '../flows';
 import type { FlowsConfig } from '../flows';
-import type { LinkStore } from '../store';
+import type { Link, LinkStore } from '../store';
 import type { GivenRecord } from '../workflows/ids';
 import { translatorFor } from './link-translations';
 
@@ -33,7 +33,8 @@ export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, 
       out.push({ kind: 'comments', ticketId: id, ticket: record });
       continue;
     }
-    if (await needsSync(store, config, flow, 'zendesk', id, record)) out.push({ kind: 'pair', flowId, zendeskId: id, given: { record } });
+    const given = await zendeskGiven(store, config, flow, id, record);
+    if (given) out.push({ kind: 'pair', flowId, zendeskId: id, given });
   }
   return out;
 }
@@ -44,20 +45,24 @@ export async function routeTargetRecord(store: LinkStore, config: FlowsConfig, f
   if (!flowId || !feed.flows.includes(flowId)) return [];
   const link = await store.getByTargetId(flowId, id);
   if (!link) return [];
-  return (await needsSync(store, config, getFlow(flowId), 'target', id, record)) ? [{ kind: 'pair', flowId, zendeskId: link.zendeskId }] : [];
+  return (await needsSync(store, config, getFlow(flowId), 'target', record, link)) ? [{ kind: 'pair', flowId, zendeskId: link.zendeskId }] : [];
 }
 
-/** A comment listed on its ticket: is it a pair to sync? */
-export async function routeComment(store: LinkStore, config: FlowsConfig, flowId: string, pairId: string, record: ApiRecord): Promise<boolean> {
-  return needsSync(store, config, getFlow(flowId), 'zendesk', pairId, record);
+/**
+ * A Zendesk record (or a comment listed on its ticket, `ticket` its context) as its pair's workflow
+ * gets it, when it asks the pair to sync; undefined when it does not.
+ */
+export async function zendeskGiven(store: LinkStore, config: FlowsConfig, flow: FlowDefinition, id: string, record: ApiRecord, ticket?: ApiRecord): Promise<GivenRecord | undefined> {
+  const link = await store.getByZendeskId(flow.id, id);
+  if (!(await needsSync(store, config, flow, 'zendesk', record, link))) return undefined;
+  return { record, ...(ticket ? { ticket } : {}), linkVersion: link?.version ?? 0 };
 }
 
 /**
  * Does this changed record ask its pair to sync? No when its content equals the link's base (an
  * echo, or a change of fields the flow does not carry), or when it is not ours to sync.
  */
-async function needsSync(store: LinkStore, config: FlowsConfig, flow: FlowDefinition, side: Side, id: string, record: ApiRecord): Promise<boolean> {
-  const link = side === 'zendesk' ? await store.getByZendeskId(flow.id, id) : await store.getByTargetId(flow.id, id);
+async function needsSync(store: LinkStore, config: FlowsConfig, flow: FlowDefinition, side: Side, record: ApiRecord, link: Link | undefined): Promise<boolean> {
   if (!link?.targetId || link.state !== 'linked' || !link.base) {
     if (side === 'target') return link !== undefined;
     if (link) return true; // failed or conflicting: a change may heal it

@@ -144,7 +144,8 @@ export function createLocalActivities(deps: LocalStepDeps) {
             }
           },
         ], deps.planned);
-        return decideMerge(flow, zendesk, target, base, translate);
+        const copy = await store.getZendeskCopy(flow.source.type, pair.zendeskId);
+        return decideMerge(flow, zendesk, target, base, translate, copy);
       });
     },
   };

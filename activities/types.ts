@@ -21,3 +21,4 @@ export interface SyncPairResult {
 }
 
 export type OutcomeCounts = Record<SyncOutcome, number>;
+

@@ -3,6 +3,7 @@
  * it, what to create, what to write where. The workflow asks them through the decide activities,
  * which read the links they need; nothing here does I/O.
  */
+import { copiedAt, laterOf, type ZendeskCopy } from './copies';
 import { ZENDESK_NOUN } from './extras';
 import { createBody, modifiedAt, recordId, recordLabel, toCanonical, translateCanonical, writeBody } from './mapping';
 import { matchValue, pickMatch } from './match';
@@ -87,19 +88,27 @@ export interface MergePlan {
   newBase: Canonical;
   /** Referenced pairs the target write needs that are not linked yet: link them, then decide again. */
   references: Reference[];
+  /** When the edits the Zendesk write carries were made (the later side's time): noted with the copy. */
+  copyOriginAt: string | null;
 }
 
-/** Three-way merge against the base; write bodies for what differs on each side. */
-export function decideMerge(flow: FlowDefinition, zendesk: ApiRecord, target: ApiRecord, base: Canonical | null, translate: Translate): MergePlan {
+/**
+ * Three-way merge against the base; write bodies for what differs on each side. `copy` is the last
+ * copy Tandem wrote into the Zendesk record: while the record holds it, it dates from its edits.
+ */
+export function decideMerge(flow: FlowDefinition, zendesk: ApiRecord, target: ApiRecord, base: Canonical | null, translate: Translate, copy?: ZendeskCopy): MergePlan {
   const targetRaw = toCanonical(flow, 'target', target);
   const { values, unresolved } = translateCanonical(flow, 'target', targetRaw, translate);
+  const copied = copiedAt(flow, zendesk, copy);
+  const zendeskModifiedAt = copied ?? modifiedAt(flow, 'zendesk', zendesk);
+  const targetModifiedAt = modifiedAt(flow, 'target', target);
   const merged = merge({
     flow,
     base,
     zendesk: toCanonical(flow, 'zendesk', zendesk),
     target: values,
-    zendeskModifiedAt: modifiedAt(flow, 'zendesk', zendesk),
-    targetModifiedAt: modifiedAt(flow, 'target', target),
+    zendeskModifiedAt,
+    targetModifiedAt,
     // A reference we cannot read back is not a clear: merge leaves such rows alone.
     unresolved: { target: unresolved },
   });
@@ -112,7 +121,11 @@ export function decideMerge(flow: FlowDefinition, zendesk: ApiRecord, target: Ap
   const nonEmpty = (body: ApiRecord) => (Object.keys(body).length ? body : null);
   const toTarget = references.length ? null : nonEmpty(writeBody(flow, 'target', merged.toTarget, translate));
   const toZendesk = flow.direction.mode === 'two-way' ? nonEmpty(writeBody(flow, 'zendesk', merged.toZendesk)) : null;
-  return { decisions: merged.decisions, toTarget, toZendesk, newBase: merged.newBase, references };
+  const decisions = merged.decisions;
+  if (copied && decisions.some((d) => d.outcome === 'both-changed-zendesk-wins' || d.outcome === 'both-changed-target-wins')) {
+    decisions.unshift({ row: '(record)', outcome: 'copy-dated', why: `Zendesk holds values Tandem copied at ${modifiedAt(flow, 'zendesk', zendesk)} from edits made at ${copied}: they count as made then` });
+  }
+  return { decisions, toTarget, toZendesk, newBase: merged.newBase, references, copyOriginAt: laterOf(zendeskModifiedAt, targetModifiedAt) };
 }
 
 /** The references of other flows that `build` asks for from the Zendesk side and that have no link. */

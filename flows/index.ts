@@ -12,3 +12,4 @@ export * from './explain';
 export * from './routing';
 export * from './feeds';
 export * from './decide';
+export * from './copies';

@@ -17,7 +17,9 @@ export type MergeOutcome =
   | 'first-match-fill-zendesk'
   | 'first-match-zendesk-wins'
   | 'read-only-skipped'
-  | 'reference-unresolved-skipped';
+  | 'reference-unresolved-skipped'
+  /** Record-level note: Zendesk's time used was that of the edits a copy carried (flows/copies.ts). */
+  | 'copy-dated';
 
 export interface MergeDecision {
   row: string;

@@ -97,6 +97,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'Zendesk records Tandem wrote a copy into',
+    sql: `
+      -- A Zendesk user or organisation feeds two flows: when one flow copies a target's edit into it,
+      -- the other flow must weigh that value by when the edit was made, not by when it was copied.
+      CREATE TABLE zendesk_copies (
+        zendesk_type TEXT NOT NULL,
+        zendesk_id   TEXT NOT NULL,
+        modified_at  TEXT NOT NULL,
+        origin_at    TEXT NOT NULL,
+        fields       TEXT NOT NULL,
+        PRIMARY KEY (zendesk_type, zendesk_id)
+      );
+    `,
+  },
 ];
 
 /** The migrations a store with these versions applied still needs; refuses a schema newer than this code. */

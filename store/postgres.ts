@@ -6,7 +6,7 @@
  * keeps `openStore` synchronous for every caller.
  */
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
-import type { FlowId } from '../flows/types';
+import type { FlowId, ZendeskType } from '../flows/types';
 import { redactText } from '../workers/redact';
 import { pendingMigrations } from './migrations';
 import {
@@ -16,16 +16,20 @@ import {
   checkLimit,
   checkListOptions,
   checkSharedToken,
+  checkZendeskType,
+  copyRow,
   emptyCounts,
   linkRowFor,
   toIntent,
   toLink,
   toRetrying,
   toSharedToken,
+  toZendeskCopy,
   type IntentRow,
   type LinkRow,
   type RetryingRow,
   type SharedTokenRow,
+  type ZendeskCopyRow,
 } from './rows';
 import {
   DuplicateTargetError,
@@ -40,6 +44,7 @@ import {
   type ListOptions,
   type Retrying,
   type SharedToken,
+  type ZendeskCopy,
 } from './types';
 
 export interface PostgresStoreOptions {
@@ -298,6 +303,20 @@ export class PostgresLinkStore implements LinkStore {
       [checkId('pass', pass), checkFlow(flow), after, checkLimit(limit)],
     );
     return rows.map(toLink);
+  }
+
+  async noteZendeskCopy(type: ZendeskType, zendeskId: string, copy: ZendeskCopy): Promise<void> {
+    const row = copyRow(copy);
+    await this.query(
+      `INSERT INTO zendesk_copies (zendesk_type, zendesk_id, modified_at, origin_at, fields) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (zendesk_type, zendesk_id) DO UPDATE SET modified_at = excluded.modified_at, origin_at = excluded.origin_at, fields = excluded.fields`,
+      [checkZendeskType(type), checkId('zendeskId', zendeskId), row.modified_at, row.origin_at, row.fields],
+    );
+  }
+
+  async getZendeskCopy(type: ZendeskType, zendeskId: string): Promise<ZendeskCopy | undefined> {
+    const row = await this.one<ZendeskCopyRow>('SELECT modified_at, origin_at, fields FROM zendesk_copies WHERE zendesk_type = $1 AND zendesk_id = $2', [checkZendeskType(type), checkId('zendeskId', zendeskId)]);
+    return row ? toZendeskCopy(row) : undefined;
   }
 
   async setCheckpoint(feed: string, value: string): Promise<void> {

@@ -2,9 +2,9 @@
  * What both link stores share: input checks and the mapping between table rows and the store's
  * types. The SQL differs per backend (placeholders, driver calls); the meaning of a row does not.
  */
-import { FLOW_IDS, type FlowId } from '../flows/types';
+import { FLOW_IDS, type FlowId, type ZendeskType } from '../flows/types';
 import { getFeed } from '../flows/feeds';
-import { LINK_STATES, type Intent, type Link, type LinkState, type LinkWrite, type ListOptions, type Retrying, type SharedToken } from './types';
+import { LINK_STATES, type Intent, type Link, type LinkState, type LinkWrite, type ListOptions, type Retrying, type SharedToken, type ZendeskCopy } from './types';
 
 export interface LinkRow {
   flow_id: string;
@@ -38,6 +38,31 @@ export interface SharedTokenRow {
   value: string;
   expires_at: string | null;
   updated_at: string;
+}
+
+export interface ZendeskCopyRow {
+  modified_at: string;
+  origin_at: string;
+  fields: string;
+}
+
+const ZENDESK_TYPES: readonly ZendeskType[] = ['users', 'organizations', 'tickets', 'ticketComments'];
+
+export function checkZendeskType(type: string): ZendeskType {
+  if (!(ZENDESK_TYPES as readonly string[]).includes(type)) throw new Error(`unknown Zendesk record type "${type}"; valid types: ${ZENDESK_TYPES.join(', ')}`);
+  return type as ZendeskType;
+}
+
+/** The row of a copy, checked: both times are ISO strings. */
+export function copyRow(copy: ZendeskCopy): ZendeskCopyRow {
+  for (const key of ['modifiedAt', 'originAt'] as const) {
+    if (typeof copy[key] !== 'string' || Number.isNaN(Date.parse(copy[key]))) throw new Error(`Zendesk copy: ${key} must be a date-time string, got ${JSON.stringify(copy[key])}`);
+  }
+  return { modified_at: copy.modifiedAt, origin_at: copy.originAt, fields: JSON.stringify(copy.fields) };
+}
+
+export function toZendeskCopy(row: ZendeskCopyRow): ZendeskCopy {
+  return { modifiedAt: row.modified_at, originAt: row.origin_at, fields: JSON.parse(row.fields) as Record<string, unknown> };
 }
 
 export function checkFlow(flow: string): FlowId {

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FlowId } from '../flows/types';
+import type { FlowId, ZendeskType } from '../flows/types';
 import { pendingMigrations } from './migrations';
 import {
   checkFeed,
@@ -15,16 +15,20 @@ import {
   checkLimit,
   checkListOptions,
   checkSharedToken,
+  checkZendeskType,
+  copyRow,
   emptyCounts,
   linkRowFor,
   toIntent,
   toLink,
   toRetrying,
   toSharedToken,
+  toZendeskCopy,
   type IntentRow,
   type LinkRow,
   type RetryingRow,
   type SharedTokenRow,
+  type ZendeskCopyRow,
 } from './rows';
 import {
   DuplicateTargetError,
@@ -39,6 +43,7 @@ import {
   type ListOptions,
   type Retrying,
   type SharedToken,
+  type ZendeskCopy,
 } from './types';
 
 export interface SqliteStoreOptions {
@@ -244,6 +249,21 @@ export class SqliteLinkStore implements LinkStore {
       )
       .all(checkId('pass', pass), checkFlow(flow), after, after, checkLimit(limit)) as LinkRow[];
     return rows.map(toLink);
+  }
+
+  async noteZendeskCopy(type: ZendeskType, zendeskId: string, copy: ZendeskCopy): Promise<void> {
+    const row = copyRow(copy);
+    this.db
+      .prepare(
+        `INSERT INTO zendesk_copies (zendesk_type, zendesk_id, modified_at, origin_at, fields) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (zendesk_type, zendesk_id) DO UPDATE SET modified_at = excluded.modified_at, origin_at = excluded.origin_at, fields = excluded.fields`,
+      )
+      .run(checkZendeskType(type), checkId('zendeskId', zendeskId), row.modified_at, row.origin_at, row.fields);
+  }
+
+  async getZendeskCopy(type: ZendeskType, zendeskId: string): Promise<ZendeskCopy | undefined> {
+    const row = this.db.prepare('SELECT modified_at, origin_at, fields FROM zendesk_copies WHERE zendesk_type = ? AND zendesk_id = ?').get(checkZendeskType(type), checkId('zendeskId', zendeskId)) as ZendeskCopyRow | undefined;
+    return row ? toZendeskCopy(row) : undefined;
   }
 
   async setCheckpoint(feed: string, value: string): Promise<void> {

@@ -4,7 +4,10 @@
  * Async, so SQLite and PostgreSQL stand behind the same interface.
  */
 import type { SharedToken, SharedTokenHolder } from '../connectors/token-sharing';
-import type { FlowId } from '../flows/types';
+import type { ZendeskCopy } from '../flows/copies';
+import type { FlowId, ZendeskType } from '../flows/types';
+
+export type { ZendeskCopy };
 
 export type { SharedToken, SharedTokenHolder };
 
@@ -91,6 +94,9 @@ export interface LinkStore extends SharedTokenHolder {
   markTargetsSeen(flow: FlowId, targetIds: readonly string[], pass: string): Promise<void>;
   /** Linked pairs of the flow whose target the full pass `pass` did not list, by Zendesk id after `after`. */
   linksNotSeen(flow: FlowId, pass: string, after: string | null, limit: number): Promise<Link[]>;
+  /** Notes the latest copy Tandem wrote into a Zendesk record (replacing the one before). */
+  noteZendeskCopy(type: ZendeskType, zendeskId: string, copy: ZendeskCopy): Promise<void>;
+  getZendeskCopy(type: ZendeskType, zendeskId: string): Promise<ZendeskCopy | undefined>;
   /** A change feed's position (`zendesk/users`, `poweroffice/employees`, …: see flows/feeds.ts). */
   getCheckpoint(feed: string): Promise<Checkpoint | undefined>;
   setCheckpoint(feed: string, value: string): Promise<void>;

@@ -9,6 +9,14 @@ export const TASK_QUEUE = 'tandem';
 export const SYSTEMS = ['zendesk', 'poweroffice', 'crmoffice'] as const;
 export type System = (typeof SYSTEMS)[number];
 
+// Failure types of API steps that workflows act on.
+/** A create's look for an earlier one, done as an attempt of its own (see createTarget). */
+export const LOOKED_FIRST = 'LookedFirst';
+/** A retried write's check that its record is as the decision read it, an attempt of its own. */
+export const CHECKED_FIRST = 'CheckedFirst';
+/** The record changed since the decision read it: the workflow reads both sides again (not retried). */
+export const RECORD_MOVED_ON = 'RecordMovedOn';
+
 export interface PairRef {
   flowId: string;
   zendeskId: string;
@@ -61,6 +69,11 @@ export interface GivenRecord {
   record: ApiRecord;
   /** For a comment: its ticket, which the activity's subject names. */
   ticket?: ApiRecord;
+  /**
+   * The pair's link version when the feed was read (0: no link). A sync since (a webhook, the other
+   * side's poll) makes this copy possibly older than what that sync wrote, so it is read again.
+   */
+  linkVersion?: number;
 }
 
 /** A ticket comment's pair id: comments have no address of their own but their ticket's. */

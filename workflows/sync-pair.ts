@@ -6,11 +6,12 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
 import { getFlow } from '../flows/registry';
 import { isDeletedInZendesk, targetIdOf, zendeskLabel, type Reference } from '../flows/decide';
+import { modifiedAt } from '../flows/mapping';
 import type { ApiRecord, Canonical, CreateContext, FlowDefinition } from '../flows/types';
 import type { SyncDecision, SyncOutcome, SyncPairResult } from '../activities/types';
 import type { ApiActivities } from '../activities/api-steps';
 import type { LocalActivities } from '../activities/local-steps';
-import { parseCommentPairId, type GivenRecord, type PairRef, type PairSynced } from './ids';
+import { RECORD_MOVED_ON, parseCommentPairId, type GivenRecord, type PairRef, type PairSynced } from './ids';
 import type { RetryTuning } from './steps';
 
 /** The link as the store holds it (read by an activity). */
@@ -59,10 +60,11 @@ export async function syncPair(ctx: SyncContext, steps: PairSteps): Promise<Sync
   const run = new PairRun(ctx, steps);
   for (let attempt = 1; ; attempt++) {
     const result = await run.attempt(attempt === 1 ? ctx.given : undefined);
-    if (result !== 'moved') return result;
-    // Someone (an operator's `links --set-target`) saved the link meanwhile: read both sides again.
-    if (attempt >= MAX_ATTEMPTS) throw new PairFailed(`${run.label}: the link kept changing while it was synced (${MAX_ATTEMPTS} attempts)`);
-    run.decide('(record)', 'read-again', 'the link changed while this sync ran; read both sides again');
+    if (result !== 'moved' && result !== 'stale') return result;
+    // Someone (an operator's `links --set-target`) saved the link meanwhile, or a person edited a
+    // record a retried write was about to overwrite: read both sides again.
+    if (attempt >= MAX_ATTEMPTS) throw new PairFailed(`${run.label}: the link or its records kept changing while it was synced (${MAX_ATTEMPTS} attempts)`);
+    if (result === 'moved') run.decide('(record)', 'read-again', 'the link changed while this sync ran; read both sides again');
   }
 }
 
@@ -90,11 +92,11 @@ class PairRun {
     this.decisions.push({ row, outcome, why });
   }
 
-  async attempt(given: GivenRecord | undefined): Promise<SyncPairResult | 'moved'> {
+  async attempt(given: GivenRecord | undefined): Promise<SyncPairResult | 'moved' | 'stale'> {
     const { pair } = this.ctx;
     const type = this.flow.source.type;
     const link = await this.local.readLink(pair);
-    const known = given && !isDeletedInZendesk(type, given.record) ? given.record : undefined;
+    const known = given && !isDeletedInZendesk(type, given.record) && this.fresh(given, link) ? given.record : undefined;
     // A linked pair reads both sides at once: one round trip less between a change and its write.
     let [zendesk, linkedTarget] = await Promise.all([
       known ?? this.zendesk.readZendesk(pair, type, pair.zendeskId),
@@ -129,8 +131,18 @@ class PairRun {
     return this.reconcile(zendesk, target, link, 'linked');
   }
 
+  /**
+   * May the feed's copy of the Zendesk record stand in for a read? Not when the pair synced after the
+   * feed was read: that sync may have written Zendesk, and the copy would undo it.
+   */
+  private fresh(given: GivenRecord, link: Link | null): boolean {
+    if (given.linkVersion === undefined || given.linkVersion === (link?.version ?? 0)) return true;
+    this.decide('(record)', 'read-again', "the pair synced after the change feed was read: Zendesk is read again rather than trusting the feed's copy");
+    return false;
+  }
+
   /** No link yet: decide before anything is written, match an existing record, or create one exactly once. */
-  private async firstSync(zendesk: ApiRecord, link: Link | null, given: GivenRecord | undefined): Promise<SyncPairResult | 'moved'> {
+  private async firstSync(zendesk: ApiRecord, link: Link | null, given: GivenRecord | undefined): Promise<SyncPairResult | 'moved' | 'stale'> {
     const { pair, demanded } = this.ctx;
     const { flow } = this;
     const context = await this.createContext(given);
@@ -171,7 +183,7 @@ class PairRun {
   }
 
   /** Three-way merge against the base, write what differs on each side, save the new base. */
-  private async reconcile(zendesk: ApiRecord, target: ApiRecord, link: Link | null, how: 'linked' | 'created', createdWith?: ApiRecord): Promise<SyncPairResult | 'moved'> {
+  private async reconcile(zendesk: ApiRecord, target: ApiRecord, link: Link | null, how: 'linked' | 'created', createdWith?: ApiRecord): Promise<SyncPairResult | 'moved' | 'stale'> {
     const { pair } = this.ctx;
     const { flow } = this;
     const targetId = targetIdOf(flow, target);
@@ -183,13 +195,20 @@ class PairRun {
       if (plan.references.length) throw new PairFailed(`${this.label}: field \`${plan.references[0].field}\`: ${plan.references[0].zendeskId} has no linked record in ${plan.references[0].flowId}`);
     }
     for (const d of plan.decisions) this.decide(d.row, d.outcome, d.why);
-    if (plan.toTarget) {
-      await this.target.updateTarget(pair, targetId, plan.toTarget);
-      this.written.target = { ...this.written.target, ...plan.toTarget };
-    }
-    if (plan.toZendesk) {
-      await this.zendesk.updateZendesk(pair, plan.toZendesk);
-      this.written.zendesk = { ...this.written.zendesk, ...plan.toZendesk };
+    try {
+      if (plan.toTarget) {
+        await this.target.updateTarget(pair, targetId, plan.toTarget, modifiedAt(flow, 'target', target));
+        this.written.target = { ...this.written.target, ...plan.toTarget };
+      }
+      if (plan.toZendesk) {
+        await this.zendesk.updateZendesk(pair, plan.toZendesk, plan.copyOriginAt, modifiedAt(flow, 'zendesk', zendesk));
+        this.written.zendesk = { ...this.written.zendesk, ...plan.toZendesk };
+      }
+    } catch (err) {
+      // A retried write found its record edited since it was read: decide again from both sides.
+      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === RECORD_MOVED_ON)) throw err;
+      this.decide('(record)', 'read-again', err.cause.message);
+      return 'stale';
     }
     if (!(await this.local.saveLink(pair, { targetId, base: plan.newBase, expectedVersion: link?.version ?? 0 }))) return 'moved';
 

@@ -1,6 +1,9 @@
-import { fitPayload, type WorkItem } from '../../activities/feed-routing';
+import { fitPayload, routeZendeskRecord, type WorkItem } from '../../activities/feed-routing';
+import { DEFAULT_FLOWS_CONFIG, getFeed } from '../../flows';
+import { openSqliteStore } from '../../store';
 
 const Z2 = 'zendesk-tickets-to-crmoffice-activities';
+const P1 = 'zendesk-organizations-to-powerofficego-departments';
 
 function tickets(n: number, bodyBytes: number): WorkItem[] {
   return Array.from({ length: n }, (_, i) => ({ kind: 'pair' as const, flowId: Z2, zendeskId: String(i), given: { record: { id: i, description: 'x'.repeat(bodyBytes) } } }));
@@ -18,4 +21,19 @@ test('a page too large for one Temporal payload is handed over by id; nothing is
   expect(fitted[0]).toEqual({ kind: 'pair', flowId: Z2, zendeskId: '0' });
   expect(fitted.at(-1)).toEqual({ kind: 'comments', ticketId: '7' });
   expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThan(2_000_000);
+});
+
+test("a Zendesk record handed over carries its pair's link version, so a sync since then makes the pair read it again", async () => {
+  const store = openSqliteStore(':memory:');
+  const feed = getFeed('zendesk/organizations');
+  const org = (name: string) => ({ id: 8, name, updated_at: '2024-05-01T10:00:00Z' });
+  // A failed pair hears of every change (it may heal it), with the version it was read at.
+  const failed = await store.markFailed(P1, '8', 'PowerOffice Go refused the name');
+  const first = await routeZendeskRecord(store, DEFAULT_FLOWS_CONFIG, feed, '8', org('Nord AS'));
+  expect(first.find((i) => i.kind === 'pair' && i.flowId === P1)).toMatchObject({ given: { linkVersion: failed.version } });
+  const saved = await store.saveLink({ flowId: P1, zendeskId: '8', targetId: '10', state: 'linked', base: { 'name->Name': 'Nord AS' }, lastError: null, lastSyncedAt: null }, failed.version);
+  expect(await routeZendeskRecord(store, DEFAULT_FLOWS_CONFIG, feed, '8', org('Nord AS'))).toEqual([]);
+  const renamed = await routeZendeskRecord(store, DEFAULT_FLOWS_CONFIG, feed, '8', org('Sør AS'));
+  expect(renamed.find((i) => i.kind === 'pair' && i.flowId === P1)).toMatchObject({ given: { record: org('Sør AS'), linkVersion: saved.version } });
+  await store.close();
 });

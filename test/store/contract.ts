@@ -131,6 +131,17 @@ export function linkStoreContract(backend: StoreBackend): void {
     await expect(store.markTargetsSeen(P2, [''], 'pass-3')).rejects.toThrow(/targetId/);
   });
 
+  it('keeps the latest copy written into each Zendesk record, by type and id', async () => {
+    expect(await store.getZendeskCopy('organizations', '8')).toBeUndefined();
+    await store.noteZendeskCopy('organizations', '8', { modifiedAt: '2024-05-01T10:00:05Z', originAt: '2024-05-01T10:00:01.250Z', fields: { name: 'Ås AS' } });
+    const latest = { modifiedAt: '2024-05-01T10:00:09Z', originAt: '2024-05-01T10:00:07.000Z', fields: { name: 'Øst AS', organization_fields: { b: 1, a: null } } };
+    await store.noteZendeskCopy('organizations', '8', latest);
+    expect(await store.getZendeskCopy('organizations', '8')).toEqual(latest);
+    expect(await store.getZendeskCopy('users', '8')).toBeUndefined();
+    await expect(store.noteZendeskCopy('groups' as never, '8', latest)).rejects.toThrow(/unknown Zendesk record type "groups"/);
+    await expect(store.noteZendeskCopy('users', '8', { ...latest, originAt: 'soon' })).rejects.toThrow(/originAt must be a date-time/);
+  });
+
   it('round-trips checkpoints per change feed', async () => {
     expect(await store.getCheckpoint('zendesk/users')).toBeUndefined();
     await store.setCheckpoint('zendesk/users', 'cursor-1');

@@ -45,7 +45,7 @@ function mocks(calls: string[], overrides: Partial<Mocks> = {}): Mocks {
     },
     local: {
       readLink: log('readLink', async () => ({ flowId: Z3, zendeskId: '42', targetId: 'c-1', state: 'linked' as const, base: {}, version: 1, lastError: null, lastSyncedAt: null, updatedAt: '' })),
-      decideMerge: log('decideMerge', async () => ({ decisions: [], toTarget: { givenName: 'Ada' }, toZendesk: null, newBase: {}, references: [] })),
+      decideMerge: log('decideMerge', async () => ({ decisions: [], toTarget: { givenName: 'Ada' }, toZendesk: null, newBase: {}, references: [], copyOriginAt: null })),
       saveLink: log('saveLink', async () => true),
       markFailed: log('markFailed', async () => undefined),
       clearRetrying: log('clearRetrying', async () => undefined),
@@ -82,6 +82,36 @@ test('a linked pair: read both sides (at once), decide, write what differs, save
   expect(calls.slice(1, 3).sort()).toEqual(['readTarget', 'readZendesk']);
   expect(calls.slice(3)).toEqual(['decideMerge', 'updateTarget', 'saveLink']);
   expect((result as RecordRunSummary).last?.outcome).toBe('updated');
+});
+
+test("the feed's copy of the Zendesk record saves a read, unless the pair synced since the feed was read", async () => {
+  // readLink answers version 1: a copy taken at version 1 is current, one taken at version 0 predates a sync.
+  for (const [linkVersion, reads] of [[1, 0], [0, 1]] as const) {
+    const calls: string[] = [];
+    const result = (await withWorkers(mocks(calls), async () => (await start({ given: { record: user, linkVersion } })).result())) as RecordRunSummary;
+    expect(calls.filter((c) => c === 'readZendesk')).toHaveLength(reads);
+    expect(result.last?.decisions.some((d) => d.outcome === 'read-again')).toBe(reads === 1);
+  }
+});
+
+test('a retried write that finds its record edited since the read sends the sync back to read both sides', async () => {
+  const calls: string[] = [];
+  let movedOn = true;
+  const m = mocks(calls, {
+    api: {
+      updateTarget: async () => {
+        calls.push('updateTarget');
+        if (!movedOn) return;
+        movedOn = false;
+        throw ApplicationFailure.nonRetryable('crmoffice contacts c-1 changed after it was read', 'RecordMovedOn');
+      },
+    },
+  });
+  const result = (await withWorkers(m, async () => (await start()).result())) as RecordRunSummary;
+  expect(calls.filter((c) => c === 'readTarget')).toHaveLength(2);
+  expect(calls.filter((c) => c === 'updateTarget')).toHaveLength(2);
+  expect(result.last?.outcome).toBe('updated');
+  expect(result.last?.decisions.find((d) => d.outcome === 'read-again')?.why).toContain('changed after it was read');
 });
 
 test('transient failures are retried by the engine until the step succeeds', async () => {
