@@ -104,7 +104,8 @@ test('a synced record leaves no name or e-mail in Temporal in clear; the codec r
   expect(found.length - plain.length).toBeGreaterThan(100);
 
   // Failure messages go through the codec: the refused employee's failure reads "Encoded failure" in clear.
-  const failures = JSON.stringify(histories).match(/"message":"[^"]*"/g) ?? [];
+  // Besides: the server's own word when a signal arrives just as a run completes (it carries no data).
+  const failures = (JSON.stringify(histories).match(/"message":"[^"]*"/g) ?? []).filter((m) => m !== '"message":"UnhandledCommand"');
   expect(failures.length).toBeGreaterThan(0);
   for (const m of failures) expect(m).toBe('"message":"Encoded failure"');
 
