@@ -58,7 +58,19 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     ...off,
     ...(opts.realRateLimits === false ? { exportRateLimit: { limit: 0, windowMs: 60_000 } } : {}),
   });
-  const poweroffice = await startPowerOfficeSimulator({
+  // One that cannot start (its port in use) stops those started before it: nothing is left listening.
+  const started: { stop(): Promise<void> }[] = [zendesk];
+  const orStop = async <T extends { stop(): Promise<void> }>(start: Promise<T>): Promise<T> => {
+    try {
+      const sim = await start;
+      started.push(sim);
+      return sim;
+    } catch (err) {
+      await Promise.all(started.map((sim) => sim.stop()));
+      throw err;
+    }
+  };
+  const poweroffice = await orStop(startPowerOfficeSimulator({
     port: opts.ports?.poweroffice ?? 0,
     seed: opts.seed ?? 1,
     ...(fixed ? { credentials: { applicationKey: `${DEV_SECRET}-app`, clientKey: `${DEV_SECRET}-client`, subscriptionKey: `${DEV_SECRET}-subscription` } } : {}),
@@ -66,8 +78,8 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     beforeAnswer: opts.beforeAnswer?.poweroffice,
     failWhen: opts.failWhen?.poweroffice,
     ...off,
-  });
-  const crmoffice = await startCrmofficeSimulator({
+  }));
+  const crmoffice = await orStop(startCrmofficeSimulator({
     port: opts.ports?.crmoffice ?? 0,
     seed: opts.seed ?? 1,
     ...(fixed ? { clientId: 'tandem-dev', clientSecret: `${DEV_SECRET}-crm`, refreshToken: `${DEV_SECRET}-refresh` } : {}),
@@ -75,7 +87,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     beforeAnswer: opts.beforeAnswer?.crmoffice,
     failWhen: opts.failWhen?.crmoffice,
     ...off,
-  });
+  }));
   return {
     zendesk,
     poweroffice,
