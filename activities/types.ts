@@ -21,4 +21,3 @@ export interface SyncPairResult {
 }
 
 export type OutcomeCounts = Record<SyncOutcome, number>;
-
