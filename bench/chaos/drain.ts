@@ -16,13 +16,16 @@ export async function pollOnce(client: Client, feed: string, full = false, retry
   await client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `chaos/poll/${feed}/${++polls}`, args: [{ feed, full, retry }] });
 }
 
-/** Busy record workflows and retrying pairs, now. */
+/** A poll still handing its changes over (the run's own, started without awaiting). */
+const POLLING_QUERY = 'TandemKind = "poll" AND ExecutionStatus = "Running"';
+
+/** Busy record workflows and polls, and retrying pairs, now. */
 export async function atWork(client: Client, store: LinkStore): Promise<{ busy: number; retrying: number }> {
-  const { count } = await client.workflow.count(BUSY_QUERY);
-  return { busy: count, retrying: (await store.listRetrying(undefined, 100_000)).length };
+  const [records, polls] = await Promise.all([client.workflow.count(BUSY_QUERY), client.workflow.count(POLLING_QUERY)]);
+  return { busy: records.count + polls.count, retrying: (await store.listRetrying(undefined, 100_000)).length };
 }
 
-/** Waits until no record workflow is at work and no pair is retrying; false when the deadline passed first. */
+/** Waits until no record workflow or poll is at work and no pair is retrying; false when the deadline passed first. */
 export async function idle(client: Client, store: LinkStore, deadline: number): Promise<boolean> {
   for (;;) {
     const { busy, retrying } = await atWork(client, store);

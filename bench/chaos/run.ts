@@ -56,23 +56,22 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
 
     // Kills from the first sync on, until the edits end; a second worker for the first half of the edits.
     let twoWorkers = false;
-    background.push(
-      (async () => {
-        let kills = 0;
-        while (chaos) {
-          const at = Date.now() + options.killEvery * 1000;
-          while (chaos && Date.now() < at) await sleep(250);
-          if (!chaos) break;
-          if (kills < options.maxKills) {
-            await stack.workers.killOldest();
-            kills += 1;
-            log(`killed a worker with SIGKILL (${kills})`);
-          }
-          while (stack.workers.size < (twoWorkers ? 2 : 1)) await stack.workers.start();
-          while (stack.workers.size > (twoWorkers ? 2 : 1)) await stack.workers.killOldest();
+    const killing = (async () => {
+      let kills = 0;
+      while (chaos) {
+        const at = Date.now() + options.killEvery * 1000;
+        while (chaos && Date.now() < at) await sleep(250);
+        if (!chaos) break;
+        if (kills < options.maxKills) {
+          await stack.workers.killOldest();
+          kills += 1;
+          log(`killed a worker with SIGKILL (${kills})`);
         }
-      })(),
-    );
+        while (stack.workers.size < (twoWorkers ? 2 : 1)) await stack.workers.start();
+        while (stack.workers.size > (twoWorkers ? 2 : 1)) await stack.workers.killOldest();
+      }
+    })();
+    background.push(killing);
 
     // 1. First sync of the users feed (employees and contacts, their departments and companies).
     log(`first sync of ${options.users} Zendesk users, faults on`);
@@ -122,10 +121,11 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     while (Date.now() < windowEnd) await sleep(250);
     const editSeconds = (Date.now() - editsStarted) / 1000;
 
-    // 3. Faults off, kills stop; drain.
+    // 3. Faults off, kills stop; drain. A poll still at work (it waits for its pairs, up to a minute's
+    // backoff after the faults) is not awaited here: the drain's idle waits for it with the rest.
     chaos = false;
-    await Promise.all(background);
     await setFaults({});
+    await killing;
     if (stack.workers.size === 0) await stack.workers.start();
     log('faults off; draining');
     const drainStarted = Date.now();
