@@ -12,6 +12,7 @@ import { PowerOfficeConfig } from '../connectors/poweroffice/config';
 import { FlowsConfigSchema } from '../flows/config';
 import { redactUrlPasswords } from './redact';
 import { keyPathAtLine } from './yaml-position';
+import { readTemporalProfile } from './temporal-profile';
 import { DEFAULT_RATES } from './rates';
 import { KEY_FORMAT, KeyId, keyBytes, parseOldKeys } from '../codec/keys';
 
@@ -22,10 +23,19 @@ const TemporalSection = z.object({
   address: z.string().min(1).default('127.0.0.1:7233'),
   namespace: z.string().min(1).default('default'),
   taskQueue: z.string().min(1).default('tandem'),
-  /** PEM file paths; any of them (or an API key) turns TLS on. */
+  /** A Temporal CLI profile to take the settings not given here from (see temporal-profile.ts). */
+  profile: z.string().min(1).optional(),
+  configFile: z.string().min(1).optional(),
+  /** TLS on (system roots) or off; any certificate (or an API key) turns it on too. */
+  tls: z.boolean().optional(),
+  /** PEM files, or their content in the `…Data` keys (as a profile's `*_data`). */
   tlsCa: z.string().min(1).optional(),
+  tlsCaData: z.string().min(1).optional(),
   tlsCert: z.string().min(1).optional(),
+  tlsCertData: z.string().min(1).optional(),
   tlsKey: z.string().min(1).optional(),
+  tlsKeyData: z.string().min(1).optional(),
+  tlsServerName: z.string().min(1).optional(),
   /** Temporal Cloud API key (sent over TLS). */
   apiKey: z.string().min(1).optional(),
 });
@@ -130,7 +140,7 @@ interface KeySpec {
   env?: string;
   /** Read only from the environment (or `<env>_FILE`), refused in the file, shown as `***`. */
   secret?: boolean;
-  kind?: 'string' | 'number' | 'list';
+  kind?: 'string' | 'number' | 'list' | 'boolean';
 }
 
 /** Every key that has an environment variable, and every secret. */
@@ -138,9 +148,20 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'temporal', key: 'address', env: 'TEMPORAL_ADDRESS' },
   { section: 'temporal', key: 'namespace', env: 'TEMPORAL_NAMESPACE' },
   { section: 'temporal', key: 'taskQueue', env: 'TEMPORAL_TASK_QUEUE' },
+  { section: 'temporal', key: 'profile', env: 'TEMPORAL_PROFILE' },
+  { section: 'temporal', key: 'configFile', env: 'TEMPORAL_CONFIG_FILE' },
+  { section: 'temporal', key: 'tls', env: 'TEMPORAL_TLS', kind: 'boolean' },
   { section: 'temporal', key: 'tlsCa', env: 'TEMPORAL_TLS_CA' },
   { section: 'temporal', key: 'tlsCert', env: 'TEMPORAL_TLS_CERT' },
   { section: 'temporal', key: 'tlsKey', env: 'TEMPORAL_TLS_KEY' },
+  // Temporal's own names (its CLI and SDKs read them) for the same keys; one of each pair, please.
+  { section: 'temporal', key: 'tlsCa', env: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH' },
+  { section: 'temporal', key: 'tlsCert', env: 'TEMPORAL_TLS_CLIENT_CERT_PATH' },
+  { section: 'temporal', key: 'tlsKey', env: 'TEMPORAL_TLS_CLIENT_KEY_PATH' },
+  { section: 'temporal', key: 'tlsCaData', env: 'TEMPORAL_TLS_SERVER_CA_CERT_DATA' },
+  { section: 'temporal', key: 'tlsCertData', env: 'TEMPORAL_TLS_CLIENT_CERT_DATA' },
+  { section: 'temporal', key: 'tlsKeyData', env: 'TEMPORAL_TLS_CLIENT_KEY_DATA', secret: true },
+  { section: 'temporal', key: 'tlsServerName', env: 'TEMPORAL_TLS_SERVER_NAME' },
   { section: 'temporal', key: 'apiKey', env: 'TEMPORAL_API_KEY', secret: true },
   { section: 'store', key: 'url', env: 'TANDEM_STORE' },
   { section: 'zendesk', key: 'baseUrl', env: 'ZENDESK_BASE_URL' },
@@ -219,6 +240,8 @@ export function loadConfigFor<S extends Section>(sections: readonly S[], opts: L
 
   if (file) readFile(file, raw, origins, problems);
   readEnv(env, raw, origins, problems);
+  const t = raw.temporal!;
+  if (wanted.has('temporal') && (t.profile !== undefined || t.configFile !== undefined)) readTemporalProfile(t, env, origins, problems);
 
   for (const section of OPTIONAL_SECTIONS) {
     if (Object.keys(raw[section] ?? {}).length === 0) raw[section] = undefined;
@@ -305,6 +328,7 @@ function readFile(file: string, raw: Raw, origins: Origins, problems: string[]):
 }
 
 function readEnv(env: NodeJS.ProcessEnv, raw: Raw, origins: Origins, problems: string[]): void {
+  const fromEnv = new Map<string, string>();
   for (const spec of CONFIG_KEYS) {
     if (!spec.env) continue;
     let value = nonEmpty(env[spec.env]);
@@ -339,9 +363,22 @@ function readEnv(env: NodeJS.ProcessEnv, raw: Raw, origins: Origins, problems: s
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+    } else if (spec.kind === 'boolean') {
+      if (!/^(true|false|1|0)$/i.test(value.trim())) {
+        problems.push(`${origin}: expected true or false, got "${value}"`);
+        continue;
+      }
+      parsed = /^(true|1)$/i.test(value.trim());
     }
+    const path = `${spec.section}.${spec.key}`;
+    const other = fromEnv.get(path);
+    if (other !== undefined) {
+      problems.push(`${other} and ${origin} are both set (the same setting); set only one`);
+      continue;
+    }
+    fromEnv.set(path, origin);
     raw[spec.section]![spec.key] = parsed;
-    origins.set(`${spec.section}.${spec.key}`, origin);
+    origins.set(path, origin);
   }
 }
 

@@ -51,9 +51,14 @@ export function writeSettingsFile(path: string, settings: Settings, header: stri
 /** Settings from config-shaped values, named as CONFIG_KEYS names them (so they cannot drift). */
 export function settingsOf(values: Record<string, Record<string, unknown> | undefined>): Settings {
   const out: Settings = [];
+  const named = new Set<string>();
   for (const spec of CONFIG_KEYS) {
     const value = values[spec.section]?.[spec.key];
-    if (spec.env && value !== undefined && value !== null) out.push([spec.env, Array.isArray(value) ? value.join(',') : String(value)]);
+    const path = `${spec.section}.${spec.key}`;
+    // A key with a second name (Temporal's) is written once, under its first.
+    if (!spec.env || value === undefined || value === null || named.has(path)) continue;
+    named.add(path);
+    out.push([spec.env, Array.isArray(value) ? value.join(',') : String(value)]);
   }
   return out;
 }
