@@ -12,6 +12,9 @@
  * Go's 5 activities a second (two per rename) would set the pace, not the path a change takes.
  *
  *   npm run bench -- [--users 1000] [--edits 200] [--pause-ms 500]
+ *
+ * With `--workers N [--store sqlite|postgres]` it runs the many-workers part instead (scale-out.ts):
+ * the same first sync by N `tandem worker` processes on one store.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -26,6 +29,7 @@ import { TASK_QUEUE } from '../workflows/ids';
 import { FEEDS } from '../flows/feeds';
 import { BUSY_QUERY } from '../workflows/search-attributes';
 import type { PollTotals } from '../workflows/poll';
+import { runScaleOut, type StoreKind } from './scale-out';
 
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
 const P2 = 'zendesk-users-to-powerofficego-employees';
@@ -36,6 +40,46 @@ function option(name: string, fallback: number): number {
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} takes a whole number, got ${process.argv[i + 1]}`);
   return value;
+}
+
+function storeOption(): StoreKind {
+  const i = process.argv.indexOf('--store');
+  const value = i >= 0 ? process.argv[i + 1] : 'sqlite';
+  if (value !== 'sqlite' && value !== 'postgres') throw new Error(`--store takes sqlite or postgres, got ${value}`);
+  return value;
+}
+
+function machine() {
+  return { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version };
+}
+
+/** The JSON beside the others in bench/results/, named by its date (and part). */
+function writeResult(date: string, result: unknown, suffix = ''): void {
+  const dir = join(__dirname, '..', '..', 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${date.replace(/[:.]/g, '-')}${suffix}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwritten to ${file}`);
+}
+
+async function scaleOut(users: number, workers: number): Promise<void> {
+  const store = storeOption();
+  console.log(`first sync of ${users} Zendesk users by ${workers} tandem worker process(es) on a ${store} store (the simulators' real rate limits)`);
+  const r = await runScaleOut({ users, workers, store });
+  const byKey = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+  const rows: [string, string][] = [
+    ['workers, store', `${r.workers}, ${r.store}`],
+    ['first sync wall time', `${r.wallSeconds} s (${r.usersRead} users read)`],
+    ['linked', `${r.linked.employees} employees, ${r.linked.contacts} contacts, ${r.linked.departments} departments`],
+    ['records per second', String(r.recordsPerSecond)],
+    ['API calls', byKey(r.calls)],
+    ['answers 429', byKey(r.answers429)],
+    ['peak requests in 1 s', byKey(r.peakRequestsPerSecond)],
+  ];
+  console.log('');
+  for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
+  const date = new Date().toISOString();
+  writeResult(date, { date, machine: machine(), scaleOut: r }, `-workers-${workers}-${store}`);
 }
 
 function calls(s: SimulatorStats): number {
@@ -57,6 +101,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const users = option('users', 1000);
+  if (process.argv.includes('--workers')) return scaleOut(users, Math.max(1, option('workers', 1)));
   const edits = option('edits', 200);
   const pauseMs = option('pause-ms', 500);
   // The figures are the output: only warnings of the worker and the SDK, on stderr.
@@ -165,7 +210,7 @@ async function main(): Promise<void> {
 
     const result = {
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+      machine: machine(),
       users,
       firstSync,
       bound,
@@ -195,11 +240,7 @@ async function main(): Promise<void> {
     ];
     console.log('');
     for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
-    const dir = join(__dirname, '..', '..', 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${result.date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\nwritten to ${file}`);
+    writeResult(result.date, result);
   } finally {
     await stack.stop();
   }

@@ -1,7 +1,7 @@
 /**
  * The chaos run's system: a Temporal dev server, the three simulators with their real rate limits
- * (webhooks to a receiver in this process), the SQLite link store, and `tandem worker` processes
- * that the run kills and starts again. Everything listens on 127.0.0.1 at free ports.
+ * (webhooks to a receiver in this process), the link store, and `tandem worker` processes that the
+ * run kills and starts again (the bench's many-workers part runs on it too, without faults). Everything listens on 127.0.0.1 at free ports.
  */
 import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
@@ -32,7 +32,8 @@ export interface ChaosStack {
   stop(): Promise<void>;
 }
 
-export async function startChaosStack(opts: { users: number; seed: number }): Promise<ChaosStack> {
+/** `store`: the link store's URL (the bench's many-workers part passes a PostgreSQL one); default a SQLite file. */
+export async function startChaosStack(opts: { users: number; seed: number; store?: string }): Promise<ChaosStack> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-chaos-'));
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -63,7 +64,7 @@ export async function startChaosStack(opts: { users: number; seed: number }): Pr
     });
     evidence.sims = sims;
     stops.push(() => sims.stop());
-    const storePath = join(dir, 'tandem.db');
+    const storePath = opts.store ?? join(dir, 'tandem.db');
     const store = openStore(storePath);
     stops.push(() => store.close());
     const receiver = await startWebhookReceiver({ port: webhookPort, client, secret: sims.webhookSecret, logger: silentLogger() });

@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { TestStack, startTestStack } from '../helpers/stack';
 import { buildCli, startWorkerProcess } from '../helpers/worker-process';
-import { findPostgresBin, startPostgres, type PostgresServer } from '../helpers/postgres';
+import { findPostgresBin, startPostgres, type PostgresServer } from '../../bench/postgres-server';
 
 jest.setTimeout(900_000);
 

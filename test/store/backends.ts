@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { openPostgresStore, openSqliteStore, type LinkStore } from '../../store';
-import { findPostgresBin, startPostgres, type PostgresServer } from '../helpers/postgres';
+import { findPostgresBin, startPostgres, type PostgresServer } from '../../bench/postgres-server';
 
 export interface StoreSite {
   /** A store on this place, as one more worker would open it. */

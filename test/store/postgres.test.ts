@@ -3,7 +3,7 @@ import { openStore } from '../../store';
 import { freePort } from '../../workers/free-port';
 import { openConfigStore } from '../../cli/context';
 import { NO_POSTGRES_MESSAGE } from './backends';
-import { findPostgresBin, startPostgres, type PostgresServer } from '../helpers/postgres';
+import { findPostgresBin, startPostgres, type PostgresServer } from '../../bench/postgres-server';
 
 const P2 = 'zendesk-users-to-powerofficego-employees' as const;
 const bin = findPostgresBin();

@@ -1,7 +1,7 @@
 /**
- * A throwaway PostgreSQL server for tests: initdb into a temp folder, started on a free 127.0.0.1
- * port with fsync off, stopped and deleted by `stop()`. As root (CI containers) it runs as the
- * `postgres` user, since initdb refuses root. `findPostgresBin()` is undefined when PostgreSQL is not
+ * A throwaway PostgreSQL server for the tests and `npm run bench -- --store postgres`: initdb into a
+ * temp folder, started on a free 127.0.0.1 port with fsync off, stopped and deleted by `stop()`. As
+ * root (CI containers) it runs as the `postgres` user, since initdb refuses root. `findPostgresBin()` is undefined when PostgreSQL is not
  * installed: callers skip their PostgreSQL half then, saying so.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { freePort } from '../../workers/free-port';
+import { freePort } from '../workers/free-port';
 
 const run = promisify(execFile);
 

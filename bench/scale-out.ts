@@ -1,0 +1,68 @@
+/**
+ * The bench's many-workers part (`--workers N [--store sqlite|postgres]`): the first sync of the
+ * Zendesk users feed by N `tandem worker` processes (the compiled CLI, as production runs them) on
+ * one Temporal dev server and one link store, against the simulators' real rate limits. The rate
+ * limits are held by the task queues, so more workers should not mean more speed on a sync the APIs
+ * bound; this shows what they cost or gain, and that the limits hold.
+ */
+import { startChaosStack } from './chaos/stack';
+import { idle } from './chaos/drain';
+import { P1, P2, Z3 } from './chaos/flows';
+import { startPostgres, type PostgresServer } from './postgres-server';
+import { TASK_QUEUE } from '../workflows/ids';
+import type { PollTotals } from '../workflows/poll';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface ScaleOutResult {
+  workers: number;
+  store: StoreKind;
+  users: number;
+  wallSeconds: number;
+  usersRead: number;
+  linked: { employees: number; contacts: number; departments: number };
+  recordsPerSecond: number;
+  calls: Record<string, number>;
+  answers429: Record<string, number>;
+  peakRequestsPerSecond: Record<string, number>;
+}
+
+/** A first sync can take minutes at the real limits; past this the run stops and says so. */
+const BOUND_MS = 60 * 60 * 1000;
+
+export async function runScaleOut(opts: { users: number; workers: number; store: StoreKind }): Promise<ScaleOutResult> {
+  let pg: PostgresServer | undefined;
+  try {
+    pg = opts.store === 'postgres' ? await startPostgres() : undefined;
+    const stack = await startChaosStack({ users: opts.users, seed: 1, store: pg ? await pg.createDatabase() : undefined });
+    try {
+      for (let i = 0; i < opts.workers; i++) await stack.workers.start();
+      const started = Date.now();
+      const totals = (await stack.client.workflow.execute('pollFeed', {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'bench/workers/zendesk/users',
+        args: [{ feed: 'zendesk/users', full: true }],
+      })) as PollTotals;
+      if (!(await idle(stack.client, stack.store, started + BOUND_MS))) throw new Error(`the first sync was still at work after ${BOUND_MS / 60_000} minutes`);
+      const seconds = (Date.now() - started) / 1000;
+      const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };
+      const sims = Object.entries({ zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice });
+      return {
+        workers: opts.workers,
+        store: opts.store,
+        users: opts.users,
+        wallSeconds: Number(seconds.toFixed(1)),
+        usersRead: totals.read,
+        linked,
+        recordsPerSecond: Number(((linked.employees + linked.contacts) / seconds).toFixed(1)),
+        calls: Object.fromEntries(sims.map(([k, s]) => [k, Object.values(s.stats.requests).reduce((a, b) => a + b, 0)])),
+        answers429: Object.fromEntries(sims.map(([k, s]) => [k, s.stats.rateLimited])),
+        peakRequestsPerSecond: Object.fromEntries(sims.map(([k, s]) => [k, s.stats.peakPerSecond])),
+      };
+    } finally {
+      await stack.stop();
+    }
+  } finally {
+    await pg?.stop();
+  }
+}
