@@ -6,10 +6,10 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ApiRecord, FlowsConfig, MatchRule, getFeed, getFlow, isDeletedInZendesk, modifiedAt, pickMatch, targetIdOf } from '../flows';
-import type { LinkStore } from '../store';
+import { targetIndexCheckpoint, type LinkStore } from '../store';
 import type { PairRef } from '../workflows/ids';
 import { CHECKED_FIRST, LOOKED_FIRST, RECORD_MOVED_ON, commentPairId } from '../workflows/ids';
-import { readTargetFeed, readZendeskFeed } from './change-feeds';
+import { readTargetFeed, readTargetIndexPage, readZendeskFeed } from './change-feeds';
 import { fitPayload, routeTargetRecord, zendeskGiven, routeZendeskRecord, type WorkItem } from './feed-routing';
 import { targetAccess, zendeskAccess, type Connectors } from './record-access';
 import { asActivityFailure } from './failures';
@@ -141,6 +141,21 @@ export function createApiActivities(deps: ApiStepDeps) {
       });
     },
     /** One page of a change feed, routed: the pairs (and tickets' comments) it asks to sync. */
+    /**
+     * One page of bringing the flow's target index up to date (flows/match.ts keys); the cursor of
+     * the next page, or null once the index has read the target's change list to its end.
+     */
+    async refreshTargetIndex(flowId: string, cursor: string | null): Promise<string | null> {
+      return step(undefined, async () => {
+        const flow = getFlow(flowId);
+        const key = targetIndexCheckpoint(flow.id);
+        const page = await readTargetIndexPage(target(flowId), flow, cursor ?? (await deps.store.getCheckpoint(key))?.value ?? null);
+        await deps.store.indexTargets(flow.id, page.entries);
+        if (!page.done) return page.checkpoint;
+        await deps.store.setCheckpoint(key, page.checkpoint);
+        return null;
+      });
+    },
     async readFeedPage(feedId: string, checkpoint: string | null): Promise<FeedPageResult> {
       return step(undefined, async () => {
         const feed = getFeed(feedId);

@@ -4,7 +4,7 @@
  * the page's records are handed to their pairs.
  */
 import type { ApiRecord, FlowDefinition, ZendeskType } from '../flows';
-import { modifiedAt } from '../flows';
+import { modifiedAt, targetMatchKey } from '../flows';
 import type { ZendeskClient } from '../connectors/zendesk';
 import type { TargetAccess } from './record-access';
 
@@ -68,4 +68,28 @@ export async function readTargetFeed(target: TargetAccess, flow: FlowDefinition,
     ? { ...at, page: at.page + 1, maxSeen }
     : { since: maxSeen ?? at.pass?.resume ?? at.since, page: 1, maxSeen: null, pass: null, fullAt: at.fullAt ?? null };
   return { items: page.items.map((record) => ({ id: target.idOf(record), record })), checkpoint: JSON.stringify(next), done: !page.hasMore, pass: at.pass?.id };
+}
+
+/**
+ * One page of a target index brought up to date: the target records changed since it last read the
+ * change list (all of them, the first time), each with its match value. Its position is a target
+ * feed's without the passes: a deleted record left in the index costs a read by id, nothing more.
+ */
+export async function readTargetIndexPage(
+  target: TargetAccess,
+  flow: FlowDefinition,
+  checkpoint: string | null,
+): Promise<{ entries: { targetId: string; matchValue: string }[]; checkpoint: string; done: boolean }> {
+  const at: TargetCheckpoint = checkpoint ? (JSON.parse(checkpoint) as TargetCheckpoint) : { since: null, page: 1, maxSeen: null };
+  const page = await target.listChanged(at.since, at.page, TARGET_PAGE_SIZE);
+  let maxSeen = at.maxSeen;
+  const entries: { targetId: string; matchValue: string }[] = [];
+  for (const record of page.items) {
+    const m = modifiedAt(flow, 'target', record);
+    if (m && (!maxSeen || m > maxSeen)) maxSeen = m;
+    const matchValue = targetMatchKey(flow, record);
+    if (matchValue !== null) entries.push({ targetId: target.idOf(record), matchValue });
+  }
+  const next: TargetCheckpoint = page.hasMore ? { ...at, page: at.page + 1, maxSeen } : { since: maxSeen ?? at.since, page: 1, maxSeen: null };
+  return { entries, checkpoint: JSON.stringify(next), done: !page.hasMore };
 }

@@ -20,6 +20,7 @@ import {
   decideMerge,
   getFeed,
   getFlow,
+  matchKeyOf,
   rowKey,
   toCanonical,
 } from '../flows';
@@ -87,6 +88,11 @@ export function createLocalActivities(deps: LocalStepDeps) {
     async recordIntent(pair: PairRef, intentKey: string): Promise<Pick<Intent, 'isNew'>> {
       const { isNew } = await store.recordIntent(flowOf(pair).id, pair.zendeskId, intentKey);
       return { isNew };
+    },
+    /** The target records the flow's index holds under this match value (the poll brought it up to date). */
+    async indexedTargets(pair: PairRef, value: string): Promise<string[]> {
+      const flow = flowOf(pair);
+      return store.indexedTargets(flow.id, matchKeyOf(flow, value));
     },
     async saveCheckpoint(feed: string, value: string): Promise<void> {
       await store.setCheckpoint(feed, value);

@@ -29,6 +29,18 @@ function comparable(flow: FlowDefinition, value: string): string {
   return flow.match.caseInsensitive ? value.toLowerCase() : value;
 }
 
+/** A target record's match value as the comparison sees it (the index's key); null when it has none. */
+export function targetMatchKey(flow: FlowDefinition, targetRecord: ApiRecord): string | null {
+  const raw = getPath(targetRecord, flow.match.target, pathOptions(flow, 'target'));
+  const v = typeof raw === 'string' || typeof raw === 'number' ? normalizeText(raw) : null;
+  return v === null ? null : comparable(flow, v);
+}
+
+/** A Zendesk match value (matchValue's) as the comparison sees it. */
+export function matchKeyOf(flow: FlowDefinition, value: string): string {
+  return comparable(flow, value);
+}
+
 export type MatchOutcome =
   | { kind: 'none' }
   | { kind: 'one'; record: ApiRecord }
@@ -39,12 +51,7 @@ export function pickMatch(flow: FlowDefinition, zendeskRecord: ApiRecord, candid
   const key = matchValue(flow, zendeskRecord);
   if (key === null) return { kind: 'none' };
   const wanted = comparable(flow, key);
-  const options = pathOptions(flow, 'target');
-  const found = candidates.filter((c) => {
-    const raw = getPath(c, flow.match.target, options);
-    const v = typeof raw === 'string' || typeof raw === 'number' ? normalizeText(raw) : null;
-    return v !== null && comparable(flow, v) === wanted;
-  });
+  const found = candidates.filter((c) => targetMatchKey(flow, c) === wanted);
   if (found.length === 0) return { kind: 'none' };
   if (found.length === 1) return { kind: 'one', record: found[0] };
   return {

@@ -5,6 +5,7 @@ import { openSqliteStore, type SqliteStoreOptions } from './sqlite';
 import type { LinkStore } from './types';
 
 export * from './types';
+export { targetIndexCheckpoint } from './rows';
 export { openSqliteStore, SqliteLinkStore, type SqliteStoreOptions } from './sqlite';
 export { openPostgresStore, PostgresLinkStore, type PostgresStoreOptions } from './postgres';
 

@@ -113,6 +113,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'target records by their match value',
+    sql: `
+      -- A first sync matches each Zendesk record against the target's records by e-mail or name:
+      -- one listing of the target kept up to date from its change list, instead of a search per record.
+      CREATE TABLE target_index (
+        flow_id     TEXT NOT NULL,
+        target_id   TEXT NOT NULL,
+        match_value TEXT NOT NULL,
+        PRIMARY KEY (flow_id, target_id)
+      );
+      CREATE INDEX target_index_by_value ON target_index (flow_id, match_value);
+    `,
+  },
 ];
 
 /** The migrations a store with these versions applied still needs; refuses a schema newer than this code. */

@@ -305,6 +305,22 @@ export class PostgresLinkStore implements LinkStore {
     return rows.map(toLink);
   }
 
+  async indexTargets(flow: FlowId, entries: readonly { targetId: string; matchValue: string }[]): Promise<void> {
+    if (entries.length === 0) return;
+    // One row per target id: the last value given wins, as it would one by one.
+    const latest = new Map(entries.map((e) => [checkId('targetId', e.targetId), e.matchValue]));
+    await this.query(
+      `INSERT INTO target_index (flow_id, target_id, match_value) SELECT $1, * FROM unnest($2::text[], $3::text[])
+       ON CONFLICT (flow_id, target_id) DO UPDATE SET match_value = excluded.match_value`,
+      [checkFlow(flow), [...latest.keys()], [...latest.values()]],
+    );
+  }
+
+  async indexedTargets(flow: FlowId, matchValue: string): Promise<string[]> {
+    const { rows } = await this.query<{ target_id: string }>('SELECT target_id FROM target_index WHERE flow_id = $1 AND match_value = $2 ORDER BY target_id COLLATE "C"', [checkFlow(flow), matchValue]);
+    return rows.map((r) => r.target_id);
+  }
+
   async noteZendeskCopy(type: ZendeskType, zendeskId: string, copy: ZendeskCopy): Promise<void> {
     const row = copyRow(copy);
     await this.query(

@@ -75,8 +75,15 @@ export function checkId(what: string, id: unknown): string {
   return id;
 }
 
+/** A change feed's id, or a target index's (`target-index/<flow id>`: how far it read the target's change list). */
 export function checkFeed(feed: string): string {
+  if (feed.startsWith(TARGET_INDEX)) return targetIndexCheckpoint(checkFlow(feed.slice(TARGET_INDEX.length)));
   return getFeed(feed).id;
+}
+
+const TARGET_INDEX = 'target-index/';
+export function targetIndexCheckpoint(flow: FlowId): string {
+  return `${TARGET_INDEX}${flow}`;
 }
 
 export function checkLimit(limit: number): number {

@@ -251,6 +251,19 @@ export class SqliteLinkStore implements LinkStore {
     return rows.map(toLink);
   }
 
+  async indexTargets(flow: FlowId, entries: readonly { targetId: string; matchValue: string }[]): Promise<void> {
+    const f = checkFlow(flow);
+    const upsert = this.db.prepare('INSERT INTO target_index (flow_id, target_id, match_value) VALUES (?, ?, ?) ON CONFLICT (flow_id, target_id) DO UPDATE SET match_value = excluded.match_value');
+    this.db.transaction(() => {
+      for (const e of entries) upsert.run(f, checkId('targetId', e.targetId), e.matchValue);
+    })();
+  }
+
+  async indexedTargets(flow: FlowId, matchValue: string): Promise<string[]> {
+    const rows = this.db.prepare('SELECT target_id FROM target_index WHERE flow_id = ? AND match_value = ? ORDER BY target_id').all(checkFlow(flow), matchValue) as { target_id: string }[];
+    return rows.map((r) => r.target_id);
+  }
+
   async noteZendeskCopy(type: ZendeskType, zendeskId: string, copy: ZendeskCopy): Promise<void> {
     const row = copyRow(copy);
     this.db

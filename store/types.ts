@@ -94,6 +94,10 @@ export interface LinkStore extends SharedTokenHolder {
   markTargetsSeen(flow: FlowId, targetIds: readonly string[], pass: string): Promise<void>;
   /** Linked pairs of the flow whose target the full pass `pass` did not list, by Zendesk id after `after`. */
   linksNotSeen(flow: FlowId, pass: string, after: string | null, limit: number): Promise<Link[]>;
+  /** Notes each target record's match value (e-mail, name: as flows/match.ts compares it), replacing the one before. */
+  indexTargets(flow: FlowId, entries: readonly { targetId: string; matchValue: string }[]): Promise<void>;
+  /** The target records of the flow noted with this match value. */
+  indexedTargets(flow: FlowId, matchValue: string): Promise<string[]>;
   /** Notes the latest copy Tandem wrote into a Zendesk record (replacing the one before). */
   noteZendeskCopy(type: ZendeskType, zendeskId: string, copy: ZendeskCopy): Promise<void>;
   getZendeskCopy(type: ZendeskType, zendeskId: string): Promise<ZendeskCopy | undefined>;

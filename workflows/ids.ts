@@ -74,6 +74,11 @@ export interface GivenRecord {
    * side's poll) makes this copy possibly older than what that sync wrote, so it is read again.
    */
   linkVersion?: number;
+  /**
+   * When the poll brought the flow's target index up to date (no link yet; ms, workflow time): while
+   * that is recent, candidates come from the index, a read by id each, not a search per record.
+   */
+  matchIndexedAt?: number;
 }
 
 /** A ticket comment's pair id: comments have no address of their own but their ticket's. */

@@ -1,5 +1,7 @@
 import { continueAsNew, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { getFeed } from '../flows/feeds';
+import { getFlow } from '../flows/registry';
+import type { WorkItem } from '../activities/feed-routing';
 import { KIND, OUTCOME } from './search-attributes';
 import { apiSteps, localSteps, type RetryTuning } from './steps';
 import { SlidingWindow, emptyCounts, type HandOverCounts } from './hand-over';
@@ -53,6 +55,7 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
     // A target feed read from its start (the first time, then daily) noted what it listed; histories
     // from before this step replay without it.
     if (!pass && page.pass && patched('target-pass')) pass = { id: page.pass };
+    if (patched('target-index')) await matchFromIndex(page.items, input.retry);
     for (const item of page.items) await window.add(item);
     await local.saveCheckpoint(feed.id, page.checkpoint);
     totals.pages += 1;
@@ -83,6 +86,26 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
   upsertSearchAttributes([{ key: OUTCOME, value: totals.outcomes.failed > 0 ? 'failed' : 'ok' }]);
   upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
   return totals;
+}
+
+/**
+ * The page's pairs without a link each look for an existing target record before creating one. One
+ * index of the target per flow, brought up to date from its change list here (a request per page of
+ * changes, usually one), stands in for a search per record: a first sync makes a create per record,
+ * not a search and a create. Records created after this (by the page's own pairs) reach the index
+ * at the next page.
+ */
+async function matchFromIndex(items: WorkItem[], retry: RetryTuning | undefined): Promise<void> {
+  const unlinked = items.flatMap((item) => (item.kind === 'pair' && item.given?.linkVersion === 0 ? [{ flowId: item.flowId, given: item.given }] : []));
+  for (const flowId of new Set(unlinked.map((u) => u.flowId))) {
+    const target = apiSteps(getFlow(flowId).target.system, retry);
+    for (let cursor: string | null = null; ; ) {
+      cursor = await target.refreshTargetIndex(flowId, cursor);
+      if (cursor === null) break;
+    }
+    const at = Date.now();
+    for (const u of unlinked) if (u.flowId === flowId) u.given.matchIndexedAt = at;
+  }
 }
 
 function describe(feed: string, t: PollTotals, running: number): string {

@@ -55,6 +55,8 @@ export function businessFailure(err: unknown): string | undefined {
 }
 
 const MAX_ATTEMPTS = 3;
+/** How long after the poll refreshed it a target index may stand in for a search (a page's pairs take less). */
+const INDEX_FRESH_MS = 5 * 60 * 1000;
 
 export async function syncPair(ctx: SyncContext, steps: PairSteps): Promise<SyncPairResult> {
   const run = new PairRun(ctx, steps);
@@ -154,10 +156,13 @@ class PairRun {
     if (first.kind === 'fail') throw new PairFailed(first.reason);
 
     const intent = await this.local.recordIntent(pair, first.intentKey);
+    // A record an earlier attempt created, or one made since a while, may be newer than the index:
+    // those looks go to the API.
+    const indexed = given?.matchIndexedAt !== undefined && Date.now() - given.matchIndexedAt < INDEX_FRESH_MS && intent.isNew;
     // When the external key is only a safety net beside another match rule, only an earlier attempt
     // (an intent found, not new) can have created a record under it.
-    const byExternalKey = first.externalKey && (flow.match.by === 'externalKey' || !intent.isNew) ? await this.target.findTargets(pair, 'externalKey', first.externalKey) : [];
-    const byMatch = byExternalKey.length === 0 && first.matchValue !== null ? await this.target.findTargets(pair, flow.match.by, first.matchValue) : [];
+    const byExternalKey = first.externalKey && (flow.match.by === 'externalKey' || !intent.isNew) ? await this.candidates('externalKey', first.externalKey, indexed) : [];
+    const byMatch = byExternalKey.length === 0 && first.matchValue !== null ? await this.candidates(flow.match.by, first.matchValue, indexed) : [];
     const match = await this.local.decideMatch(pair, zendesk, { byExternalKey, byMatch });
     if (match.kind === 'conflict') {
       await this.local.markConflict(pair, match.reason);
@@ -180,6 +185,18 @@ class PairRun {
     }
     this.decide('(record)', 'created', `created ${flow.target.type} ${targetId}`);
     return this.reconcile(zendesk, created.record, link, 'created', create.body);
+  }
+
+  /** The target records matching by the key: from the index (a read by id each), or the API's search. */
+  private async candidates(by: FlowDefinition['match']['by'], value: string, indexed: boolean): Promise<ApiRecord[]> {
+    const { pair } = this.ctx;
+    if (!indexed) return this.target.findTargets(pair, by, value);
+    const found: ApiRecord[] = [];
+    for (const id of await this.local.indexedTargets(pair, value)) {
+      const record = await this.target.readTarget(pair, id);
+      if (record) found.push(record);
+    }
+    return found;
   }
 
   /** Three-way merge against the base, write what differs on each side, save the new base. */

@@ -131,6 +131,28 @@ export function linkStoreContract(backend: StoreBackend): void {
     await expect(store.markTargetsSeen(P2, [''], 'pass-3')).rejects.toThrow(/targetId/);
   });
 
+  it('indexes target records by match value per flow, a newer value replacing the older', async () => {
+    await store.indexTargets(Z3, [
+      { targetId: 'c1', matchValue: 'ola@example.no' },
+      { targetId: 'c2', matchValue: 'kari@example.no' },
+      { targetId: 'c3', matchValue: 'ola@example.no' },
+    ]);
+    await store.indexTargets(P2, [{ targetId: '7', matchValue: 'ola@example.no' }]);
+    expect(await store.indexedTargets(Z3, 'ola@example.no')).toEqual(['c1', 'c3']);
+    expect(await store.indexedTargets(P2, 'ola@example.no')).toEqual(['7']);
+    // c3's e-mail changed in the CRM; c2 listed twice in one batch: the last value counts.
+    await store.indexTargets(Z3, [
+      { targetId: 'c3', matchValue: 'per@example.no' },
+      { targetId: 'c2', matchValue: 'old@example.no' },
+      { targetId: 'c2', matchValue: 'kari@example.no' },
+    ]);
+    expect(await store.indexedTargets(Z3, 'ola@example.no')).toEqual(['c1']);
+    expect(await store.indexedTargets(Z3, 'kari@example.no')).toEqual(['c2']);
+    expect(await store.indexedTargets(Z3, 'nobody@example.no')).toEqual([]);
+    await store.indexTargets(Z3, []);
+    await expect(store.indexTargets(Z3, [{ targetId: '', matchValue: 'x' }])).rejects.toThrow(/targetId/);
+  });
+
   it('keeps the latest copy written into each Zendesk record, by type and id', async () => {
     expect(await store.getZendeskCopy('organizations', '8')).toBeUndefined();
     await store.noteZendeskCopy('organizations', '8', { modifiedAt: '2024-05-01T10:00:05Z', originAt: '2024-05-01T10:00:01.250Z', fields: { name: 'Ås AS' } });
