@@ -140,7 +140,6 @@ export function createApiActivities(deps: ApiStepDeps) {
         return { record: created, found: false };
       });
     },
-    /** One page of a change feed, routed: the pairs (and tickets' comments) it asks to sync. */
     /**
      * One page of bringing the flow's target index up to date (flows/match.ts keys); the cursor of
      * the next page, or null once the index has read the target's change list to its end.
@@ -156,6 +155,7 @@ export function createApiActivities(deps: ApiStepDeps) {
         return null;
       });
     },
+    /** One page of a change feed, routed: the pairs (and tickets' comments) it asks to sync. */
     async readFeedPage(feedId: string, checkpoint: string | null): Promise<FeedPageResult> {
       return step(undefined, async () => {
         const feed = getFeed(feedId);

@@ -3,7 +3,7 @@ import { getFeed } from '../flows/feeds';
 import { getFlow } from '../flows/registry';
 import type { WorkItem } from '../activities/feed-routing';
 import { KIND, OUTCOME } from './search-attributes';
-import { apiSteps, localSteps, type RetryTuning } from './steps';
+import { apiSteps, indexSteps, localSteps, type RetryTuning } from './steps';
 import { SlidingWindow, emptyCounts, type HandOverCounts } from './hand-over';
 
 export interface PollInput {
@@ -98,10 +98,14 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
 async function matchFromIndex(items: WorkItem[], retry: RetryTuning | undefined): Promise<void> {
   const unlinked = items.flatMap((item) => (item.kind === 'pair' && item.given?.linkVersion === 0 ? [{ flowId: item.flowId, given: item.given }] : []));
   for (const flowId of new Set(unlinked.map((u) => u.flowId))) {
-    const target = apiSteps(getFlow(flowId).target.system, retry);
-    for (let cursor: string | null = null; ; ) {
-      cursor = await target.refreshTargetIndex(flowId, cursor);
-      if (cursor === null) break;
+    const target = indexSteps(getFlow(flowId).target.system, retry);
+    try {
+      for (let cursor: string | null = null; ; ) {
+        cursor = await target.refreshTargetIndex(flowId, cursor);
+        if (cursor === null) break;
+      }
+    } catch {
+      continue; // the target is failing: these pairs search it, each retrying on its own
     }
     const at = Date.now();
     for (const u of unlinked) if (u.flowId === flowId) u.given.matchIndexedAt = at;

@@ -36,6 +36,19 @@ export function localSteps(tuning?: RetryTuning) {
   return proxyLocalActivities<LocalActivities>({ startToCloseTimeout: '30 seconds', retry: retryPolicy(tuning) });
 }
 
+/**
+ * Bringing a target index up to date (poll.ts): a few attempts only, for the index saves calls but
+ * is not needed: while a target is down, its pairs search as they did, and the pages of a feed that
+ * also serves another system's flows are not held back.
+ */
+export function indexSteps(system: System, tuning?: RetryTuning) {
+  return proxyActivities<Pick<ApiActivities, 'refreshTargetIndex'>>({
+    taskQueue: system,
+    startToCloseTimeout: '40 seconds',
+    retry: { ...retryPolicy(tuning), maximumAttempts: 3 },
+  });
+}
+
 /** The steps of a pair's sync in a workflow: its target system's queue for the target's calls. */
 export function pairSteps(targetSystem: System, tuning?: RetryTuning) {
   return { zendesk: apiSteps('zendesk', tuning), target: apiSteps(targetSystem, tuning), local: localSteps(tuning) };
