@@ -5,7 +5,8 @@
  *     companies they need): wall time, calls by system, the share of each limit used, and the
  *     rate-limit bound (the fewest calls any sync could make, divided by the limit);
  *  2. webhook → write latency of organisation renames, and what each costs in calls;
- *  3. an idle poll of every change feed: requests and workflows it costs when nothing changed.
+ *  3. an idle poll of every change feed: requests and workflows it costs when nothing changed;
+ *  4. the plain script (plain.ts): the same first sync with the minimum calls at the limits, for Tandem ÷ plain.
  * Prints a table and writes it as JSON under bench/results/ (bench/README.md reads the figures).
  *
  * The renames are spaced (`--pause-ms`) so each meets a rested rate limit: back to back, PowerOffice
@@ -30,6 +31,7 @@ import { FEEDS } from '../flows/feeds';
 import { BUSY_QUERY } from '../workflows/search-attributes';
 import type { PollTotals } from '../workflows/poll';
 import { runScaleOut, type StoreKind } from './scale-out';
+import { runPlain } from './plain';
 
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
 const P2 = 'zendesk-users-to-powerofficego-employees';
@@ -208,12 +210,17 @@ async function main(): Promise<void> {
       idle[feed.id] = { requests: used.zendesk + used.poweroffice + used.crmoffice, workflowsStarted: (await count('TandemKind = "record"')) - recordsBefore, ms };
     }
 
+    // 4. The plain script's first sync of the same sample, on simulators of its own (the stack is idle).
+    const plain = await runPlain(users, LIMITS);
+    const over = (tandem: number, reference: number) => Number((tandem / reference).toFixed(2));
+
     const result = {
       date: new Date().toISOString(),
       machine: machine(),
       users,
       firstSync,
       bound,
+      plain: { ...plain, tandemOverPlain: over(firstSync.wallSeconds, plain.seconds), plainOverBound: over(plain.seconds, bound.boundSeconds) },
       webhookToWriteMs: { ...latency, pauseMs },
       callsPerEdit: perEdit,
       idlePoll: idle,
@@ -229,6 +236,7 @@ async function main(): Promise<void> {
       ['share of each limit', byKey(bound.shareOfLimit)],
       ['minimum calls', `${byKey(bound.minimumCalls)}: bound ${bound.boundSeconds} s; Tandem ÷ bound ${bound.tandemOverBound}`],
       ['calls ÷ minimum', byKey(bound.callsOverMinimum)],
+      ['plain script', `${plain.seconds} s, calls ${byKey(plain.calls)}; Tandem ÷ plain ${result.plain.tandemOverPlain}, plain ÷ bound ${result.plain.plainOverBound}`],
       ['answers 429', byKey(f.answers429)],
       ['peak requests in 1 s', byKey(f.peakRequestsPerSecond)],
       ['workflows', `${f.workflows.record} record, ${f.workflows.poll} poll`],

@@ -1,0 +1,97 @@
+/**
+ * The reference a first sync is measured against: a plain script making the minimum calls (each
+ * Zendesk export read once, one create per record, no lookup, no store) paced at 90 % of each API's
+ * published limit (room for its sign-in), waiting out a 429 should one come anyway, on simulators of its own holding the same sample. What Tandem takes
+ * beyond it is the price of what the script does not do: exactly-once creation, matching existing
+ * records, an audit trail per pair, and pacing that holds across any number of workers.
+ */
+import { TransientApiError } from '../connectors/errors';
+import { startAllSimulators } from '../simulators/all';
+import { createConnectors } from '../workers/connectors';
+import type { ZendeskOrganization, ZendeskUser } from '../connectors/zendesk';
+import { DEFAULT_FLOWS_CONFIG } from '../flows/config';
+
+export interface PlainResult {
+  seconds: number;
+  calls: { zendesk: number; poweroffice: number; crmoffice: number };
+  created: { employees: number; departments: number; contacts: number; companies: number };
+}
+
+/** Requests a second at most: the published limits (Zendesk's 700 a minute), as bench/run.ts has them. */
+type Limits = { zendesk: number; poweroffice: number; crmoffice: number };
+
+/** Spaces calls evenly at `perSecond`; a 429 waits its Retry-After and goes again (counted, as any call). */
+function pacer(perSecond: number): <T>(call: () => Promise<T>) => Promise<T> {
+  const gapMs = 1000 / perSecond;
+  let next = 0;
+  const paced = async <T>(call: () => Promise<T>): Promise<T> => {
+    const wait = next - performance.now();
+    next = Math.max(performance.now(), next) + gapMs;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof TransientApiError) || err.status !== 429) throw err;
+      await new Promise((r) => setTimeout(r, err.retryAfterMs ?? 1000));
+      return paced(call);
+    }
+  };
+  return paced;
+}
+
+export async function runPlain(users: number, limits: Limits): Promise<PlainResult> {
+  const sims = await startAllSimulators({ sampleSize: users, realRateLimits: true });
+  try {
+    const { zendesk, poweroffice, crmoffice } = createConnectors(sims.configs);
+    const paced = { zendesk: pacer(limits.zendesk * 0.9), poweroffice: pacer(limits.poweroffice * 0.9), crmoffice: pacer(limits.crmoffice * 0.9) };
+    const started = performance.now();
+
+    const all: ZendeskUser[] = [];
+    for (let cursor: string | undefined; ; ) {
+      const page = await paced.zendesk(() => zendesk.incrementalUsers(cursor ? { cursor } : { startTime: 0 }));
+      all.push(...page.items);
+      cursor = page.cursor;
+      if (page.endOfStream) break;
+    }
+    const orgs = new Map<number, ZendeskOrganization>();
+    for (let start = 0; ; ) {
+      const page = await paced.zendesk(() => zendesk.incrementalOrganizations(start));
+      for (const o of page.items) orgs.set(o.id, o);
+      if (page.endOfStream) break;
+      start = page.nextStartTime;
+    }
+    const staff = all.filter((u) => (DEFAULT_FLOWS_CONFIG.employeeRoles as readonly string[]).includes(u.role));
+    const orgsOf = (list: ZendeskUser[]) => [...new Set(list.map((u) => u.organization_id).filter((id): id is number => typeof id === 'number' && orgs.has(id)))];
+    const first = (name: string) => name.split(' ')[0];
+    const last = (name: string) => name.split(' ').slice(1).join(' ') || name;
+
+    // The two targets at once, each at its own pace: departments before the employees in them, companies before contacts.
+    const powerOffice = async () => {
+      const departments = new Map<number, number>();
+      for (const id of orgsOf(staff)) departments.set(id, (await paced.poweroffice(() => poweroffice.createDepartment({ Name: orgs.get(id)!.name }))).Id);
+      for (const u of staff) {
+        const [FirstName, LastName] = [first(u.name), last(u.name)];
+        await paced.poweroffice(() => poweroffice.createEmployee({ FirstName, LastName, EmailAddress: u.email ?? null, DepartmentId: u.organization_id ? departments.get(u.organization_id) ?? null : null }));
+      }
+      return { employees: staff.length, departments: departments.size };
+    };
+    const crm = async () => {
+      const companies = new Map<number, string>();
+      for (const id of orgsOf(all)) companies.set(id, (await paced.crmoffice(() => crmoffice.createCompany({ name: orgs.get(id)!.name }))).id);
+      for (const u of all) {
+        const company = u.organization_id ? companies.get(u.organization_id) : undefined;
+        await paced.crmoffice(() => crmoffice.createContact({ givenName: first(u.name), familyName: last(u.name), email: u.email ?? null, company: company ? { id: company } : null }));
+      }
+      return { contacts: all.length, companies: companies.size };
+    };
+    const [po, cr] = await Promise.all([powerOffice(), crm()]);
+    const requests = (s: { stats: { requests: Record<string, number> } }) => Object.values(s.stats.requests).reduce((a, b) => a + b, 0);
+    return {
+      seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      calls: { zendesk: requests(sims.zendesk), poweroffice: requests(sims.poweroffice), crmoffice: requests(sims.crmoffice) },
+      created: { ...po, ...cr },
+    };
+  } finally {
+    await sims.stop();
+  }
+}
