@@ -2,7 +2,8 @@
  * A first sync matches against an index of the target, kept up to date from its change list, not a
  * search per record: Crmoffice sees a listing and a create per contact, no search per user, and a
  * contact that already exists (another casing of the e-mail) is linked, not duplicated. A contact
- * made in the CRM after the index was built is found by the next poll's refresh.
+ * made in the CRM after the index was built is found by the next poll's refresh; while the CRM cannot
+ * be listed, the pairs search it as before.
  */
 import { collectionPath } from '../../connectors/crmoffice/api-assumptions';
 import { TestStack, startTestStack } from '../helpers/stack';
@@ -16,8 +17,13 @@ const READ = `GET ${collectionPath('contacts')}/:id`;
 const CREATE = `POST ${collectionPath('contacts')}`;
 
 let stack: TestStack;
+/** Contact listings (not searches by e-mail) answer 503 while set: the index cannot be brought up to date. */
+let listingsFail = false;
 beforeAll(async () => {
-  stack = await startTestStack({ sampleSize: 0 });
+  stack = await startTestStack({
+    sampleSize: 0,
+    failWhen: { crmoffice: (method, url) => (listingsFail && method === 'GET' && url.startsWith(collectionPath('contacts') + '?') && !url.includes('email=') ? 503 : undefined) },
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -64,4 +70,22 @@ test('a contact made in the CRM after the index was built is found by the next p
   expect(all.filter((c) => c.email?.toLowerCase() === 'made.later@example.no')).toHaveLength(1);
   // The same feed carries P2: an end user is not its business, so its index was not touched.
   expect(await stack.store.getCheckpoint(`target-index/${P2}`)).toBeUndefined();
+});
+
+test('while the target cannot be listed, the pairs search it one by one: the sync goes on, nothing duplicated', async () => {
+  const { zendesk, crmoffice } = stack.connectors;
+  const users = [];
+  for (let i = 0; i < 5; i++) users.push(await zendesk.createUser({ name: `Unlisted User ${i}`, email: `unlisted.${i}@example.no`, role: 'end-user' }));
+  const existing = await crmoffice.createContact({ givenName: 'Unlisted', familyName: 'Before', email: 'unlisted.2@example.no' });
+  listingsFail = true;
+  try {
+    const totals = await stack.poll(Z3, 'zendesk');
+    expect(totals.failures).toEqual([]);
+  } finally {
+    listingsFail = false;
+  }
+  expect((await stack.store.getByZendeskId(Z3, String(users[2].id)))?.targetId).toBe(existing.id);
+  for (const u of users) expect((await stack.store.getByZendeskId(Z3, String(u.id)))?.state).toBe('linked');
+  const all = (await crmoffice.listContacts({ page: 1, pageSize: 100 })).items;
+  expect(all.filter((c) => c.email?.startsWith('unlisted.'))).toHaveLength(users.length);
 });
