@@ -94,12 +94,15 @@ test('a synced record leaves no name or e-mail in Temporal in clear; the codec r
   const rawText = [JSON.stringify(histories), ...found.map((f) => utf8(f.payload.data)), ...found.map((f) => Buffer.from(f.payload.data ?? []).toString('latin1'))].join('\n');
   for (const p of personal) expect({ p, inClear: rawText.includes(p) }).toEqual({ p, inClear: false });
 
-  // Plain payloads only in the search attributes (ids and outcomes, by design), all else encrypted.
+  // Plain payloads only in the search attributes (ids, outcomes and patch ids, by design), all else encrypted.
   const plain = found.filter((f) => encodingOf(f.payload) !== ENCODING);
   for (const f of plain) {
     // Besides: the SDK core's own note on each local activity (its seq, type and times; the result is encrypted).
     if (/markerRecordedEventAttributes\.details\.data\.payloads\.\d+$/.test(f.path)) expect(Object.keys(JSON.parse(utf8(f.payload.data)))).toContain('activity_type');
-    else expect(f.path).toMatch(/searchAttributes\.indexedFields\.Tandem(Kind|Flow|ZendeskId|TargetId|Outcome)$/);
+    // And the SDK's note of a patch (`patched('target-index')`): its id and whether it is deprecated, nothing else.
+    else if (/markerRecordedEventAttributes\.details\.patch-data\.payloads\.\d+$/.test(f.path)) expect(JSON.parse(utf8(f.payload.data))).toEqual({ id: expect.stringMatching(/^[a-z]+(-[a-z]+)*$/), deprecated: false });
+    // TemporalChangeVersion: the SDK's list of the patches a run took (their ids).
+    else expect(f.path).toMatch(/searchAttributes\.indexedFields\.(Tandem(Kind|Flow|ZendeskId|TargetId|Outcome)|TemporalChangeVersion)$/);
   }
   expect(found.length - plain.length).toBeGreaterThan(100);
 
