@@ -4,7 +4,8 @@
  *  1. first sync of the Zendesk users feed (P2 employees and Z3 contacts, with the departments and
  *     companies they need): wall time, calls by system, the share of each limit used, and the
  *     rate-limit bound (the fewest calls any sync could make, divided by the limit);
- *  2. webhook → write latency of organisation renames, and what each costs in calls;
+ *  2. webhook → write latency of organisation renames, and what each costs in calls; poll → write
+ *     latency of employee renames (the feed polled at once: a schedule adds up to its interval);
  *  3. an idle poll of every change feed: requests and workflows it costs when nothing changed;
  *  4. the plain script (plain.ts): the same first sync with the minimum calls at the limits, for Tandem ÷ plain.
  * Prints a table and writes it as JSON under bench/results/ (bench/README.md reads the figures).
@@ -12,7 +13,7 @@
  * The renames are spaced (`--pause-ms`) so each meets a rested rate limit: back to back, PowerOffice
  * Go's 5 activities a second (two per rename) would set the pace, not the path a change takes.
  *
- *   npm run bench -- [--users 1000] [--edits 200] [--pause-ms 500]
+ *   npm run bench -- [--users 1000] [--edits 200] [--pause-ms 500] [--poll-edits 50]
  *
  * With `--workers N [--store sqlite|postgres]` it runs the many-workers part instead (scale-out.ts):
  * the same first sync by N `tandem worker` processes on one store.
@@ -101,16 +102,42 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+function summary(ms: number[]) {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => (sorted.length ? Math.round(percentile(sorted, p)) : null);
+  return { samples: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
+}
+
+/** Ms from the start of `act` until the write it causes arrives (`arm` hands the signal to the simulator's hook). */
+async function timed(what: string, arm: (arrived: (() => void) | undefined) => void, act: () => Promise<unknown>): Promise<number> {
+  const arrived = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not arrive within 20 s`)), 20_000);
+    arm(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const t0 = performance.now();
+  try {
+    await Promise.all([act(), arrived]);
+    return performance.now() - t0;
+  } finally {
+    arm(undefined);
+  }
+}
+
 async function main(): Promise<void> {
   const users = option('users', 1000);
   if (process.argv.includes('--workers')) return scaleOut(users, Math.max(1, option('workers', 1)));
   const edits = option('edits', 200);
   const pauseMs = option('pause-ms', 500);
+  const pollEdits = option('poll-edits', 50);
   // The figures are the output: only warnings of the worker and the SDK, on stderr.
   const logger = createLogger('bench', 'warn', { write: (line: string) => void process.stderr.write(line) }, 'pretty');
   installSdkRuntime(logger);
-  // Each department write, as it leaves the PowerOffice simulator: the end of a latency sample.
+  // Each department write, as it leaves the PowerOffice simulator, and each Zendesk user write: the end of a latency sample.
   let departmentWritten: (() => void) | undefined;
+  let userWritten: (() => void) | undefined;
   const stack = await startDevStack({
     ...DEV_DEFAULTS,
     dataDir: mkdtempSync(join(tmpdir(), 'tandem-bench-')),
@@ -124,6 +151,9 @@ async function main(): Promise<void> {
     simulatorHooks: {
       poweroffice: (method, route, status) => {
         if (method === 'PATCH' && /departments/i.test(route) && status < 300) departmentWritten?.();
+      },
+      zendesk: (method, route, status) => {
+        if (method === 'PUT' && /\/users\/:id/.test(route) && status < 300) userWritten?.();
       },
     },
     log: () => undefined,
@@ -168,32 +198,37 @@ async function main(): Promise<void> {
     };
 
     // 2. Webhook → write: rename an organisation in Zendesk, time until its department is written.
-    const zendesk = createConnectors(stack.sims.configs).zendesk;
+    const { zendesk, poweroffice } = createConnectors(stack.sims.configs);
     const pairs = await stack.store.listLinks(P1, { state: 'linked', limit: 1000 });
     const latencies: number[] = [];
     const beforeRenames = callsNow();
     for (let i = 0; i < edits && pairs.length > 0; i++) {
-      const written = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`rename ${i} did not arrive within 20 s`)), 20_000);
-        departmentWritten = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      const t0 = performance.now();
-      await zendesk.updateOrganization(Number(pairs[i % pairs.length].zendeskId), { name: `Bench Renamed ${i} AS` });
-      await written;
-      latencies.push(performance.now() - t0);
-      departmentWritten = undefined;
+      const ms = await timed(`rename ${i}`, (f) => (departmentWritten = f), () => zendesk.updateOrganization(Number(pairs[i % pairs.length].zendeskId), { name: `Bench Renamed ${i} AS` }));
+      latencies.push(ms);
       await new Promise((r) => setTimeout(r, pauseMs));
     }
     while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
     const renameCalls = delta(beforeRenames, callsNow());
     renameCalls.zendesk -= latencies.length; // the benchmark's own rename call is not Tandem's
     const perEdit = Object.fromEntries(Object.entries(renameCalls).map(([k, v]) => [k, latencies.length ? Number((v / latencies.length).toFixed(2)) : 0]));
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const at = (p: number) => (sorted.length ? Math.round(percentile(sorted, p)) : null);
-    const latency = { samples: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
+    const latency = summary(latencies);
+
+    // 2b. The poll path: move an employee to another department in PowerOffice Go (the field P2 carries
+    // back), poll its feed at once (a schedule would, within its interval), time until the Zendesk user
+    // is written. The path adds this to the wait for the poll.
+    await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/poll-path/warm-up', args: [{ feed: 'poweroffice/employees' }] });
+    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    const employees = await stack.store.listLinks(P2, { state: 'linked', limit: 1000 });
+    const pollLatencies: number[] = [];
+    for (let i = 0; i < pollEdits && employees.length > 0 && pairs.length > 1; i++) {
+      const employee = await poweroffice.getEmployee(Number(employees[i % employees.length].targetId));
+      const other = pairs.find((d) => d.targetId !== String(employee.DepartmentId))!;
+      const edit = () => poweroffice.updateEmployee(employee.Id, { DepartmentId: Number(other.targetId) });
+      const poll = () => stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/poll-path/${i}`, args: [{ feed: 'poweroffice/employees' }] });
+      pollLatencies.push(await timed(`employee edit ${i}`, (f) => (userWritten = f), () => edit().then(poll)));
+      while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    const pollLatency = summary(pollLatencies);
 
     // 3. An idle poll of every feed: nothing changed since the last one. Two rounds first, so what one
     // feed's first poll writes (the tickets feed's activities) has been read by the others.
@@ -222,6 +257,7 @@ async function main(): Promise<void> {
       bound,
       plain: { ...plain, tandemOverPlain: over(firstSync.wallSeconds, plain.seconds), plainOverBound: over(plain.seconds, bound.boundSeconds) },
       webhookToWriteMs: { ...latency, pauseMs },
+      pollToWriteMs: pollLatency,
       callsPerEdit: perEdit,
       idlePoll: idle,
       residentMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
@@ -242,6 +278,7 @@ async function main(): Promise<void> {
       ['workflows', `${f.workflows.record} record, ${f.workflows.poll} poll`],
       ['webhook → write', `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} renames, ${pauseMs} ms apart)`],
       ['calls per rename', byKey(perEdit)],
+      ['poll → write', `p50 ${pollLatency.p50} ms, p95 ${pollLatency.p95} ms, max ${pollLatency.max} ms (${pollLatency.samples} employees moved, each feed polled at once: a schedule adds up to its interval)`],
       ['idle poll', Object.entries(idle).map(([k, v]) => `${k} ${v.requests} req/${v.workflowsStarted} wf/${v.ms} ms`).join(', ')],
       ['resident memory', `${result.residentMiB} MiB (worker, simulators and store in one process)`],
       ['machine', `${result.machine.cpus} CPUs, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`],
