@@ -50,24 +50,32 @@ interface TargetCheckpoint {
   fullAt?: string | null;
 }
 
-export async function readTargetFeed(target: TargetAccess, flow: FlowDefinition, checkpoint: string | null, now = new Date()): Promise<FeedPage> {
-  let at: TargetCheckpoint = checkpoint ? (JSON.parse(checkpoint) as TargetCheckpoint) : { since: null, page: 1, maxSeen: null };
-  const due = !at.fullAt || now.getTime() - Date.parse(at.fullAt) >= FULL_PASS_EVERY_MS;
-  if (at.page === 1 && !at.pass && (at.since === null || due)) {
-    at = { ...at, pass: { id: `${flow.id}@${now.toISOString()}`, resume: at.since }, since: null, fullAt: now.toISOString() };
-  }
+/** One page of the target's change list from `at`, and the newest change it has seen so far. */
+async function listFrom(target: TargetAccess, flow: FlowDefinition, at: TargetCheckpoint): Promise<{ items: ApiRecord[]; hasMore: boolean; maxSeen: string | null }> {
   const page = await target.listChanged(at.since, at.page, TARGET_PAGE_SIZE);
   let maxSeen = at.maxSeen;
   for (const record of page.items) {
     const m = modifiedAt(flow, 'target', record);
     if (m && (!maxSeen || m > maxSeen)) maxSeen = m;
   }
+  return { items: page.items, hasMore: page.hasMore, maxSeen };
+}
+
+const START: TargetCheckpoint = { since: null, page: 1, maxSeen: null };
+
+export async function readTargetFeed(target: TargetAccess, flow: FlowDefinition, checkpoint: string | null, now = new Date()): Promise<FeedPage> {
+  let at: TargetCheckpoint = checkpoint ? (JSON.parse(checkpoint) as TargetCheckpoint) : START;
+  const due = !at.fullAt || now.getTime() - Date.parse(at.fullAt) >= FULL_PASS_EVERY_MS;
+  if (at.page === 1 && !at.pass && (at.since === null || due)) {
+    at = { ...at, pass: { id: `${flow.id}@${now.toISOString()}`, resume: at.since }, since: null, fullAt: now.toISOString() };
+  }
+  const { items, hasMore, maxSeen } = await listFrom(target, flow, at);
   // Filter is "strictly greater than `since`", so a pass ends by moving `since` to the newest change seen.
   // A pass from the start that saw nothing resumes where the feed stood before it.
-  const next: TargetCheckpoint = page.hasMore
+  const next: TargetCheckpoint = hasMore
     ? { ...at, page: at.page + 1, maxSeen }
     : { since: maxSeen ?? at.pass?.resume ?? at.since, page: 1, maxSeen: null, pass: null, fullAt: at.fullAt ?? null };
-  return { items: page.items.map((record) => ({ id: target.idOf(record), record })), checkpoint: JSON.stringify(next), done: !page.hasMore, pass: at.pass?.id };
+  return { items: items.map((record) => ({ id: target.idOf(record), record })), checkpoint: JSON.stringify(next), done: !hasMore, pass: at.pass?.id };
 }
 
 /**
@@ -80,16 +88,12 @@ export async function readTargetIndexPage(
   flow: FlowDefinition,
   checkpoint: string | null,
 ): Promise<{ entries: { targetId: string; matchValue: string }[]; checkpoint: string; done: boolean }> {
-  const at: TargetCheckpoint = checkpoint ? (JSON.parse(checkpoint) as TargetCheckpoint) : { since: null, page: 1, maxSeen: null };
-  const page = await target.listChanged(at.since, at.page, TARGET_PAGE_SIZE);
-  let maxSeen = at.maxSeen;
-  const entries: { targetId: string; matchValue: string }[] = [];
-  for (const record of page.items) {
-    const m = modifiedAt(flow, 'target', record);
-    if (m && (!maxSeen || m > maxSeen)) maxSeen = m;
+  const at: TargetCheckpoint = checkpoint ? (JSON.parse(checkpoint) as TargetCheckpoint) : START;
+  const { items, hasMore, maxSeen } = await listFrom(target, flow, at);
+  const entries = items.flatMap((record) => {
     const matchValue = targetMatchKey(flow, record);
-    if (matchValue !== null) entries.push({ targetId: target.idOf(record), matchValue });
-  }
-  const next: TargetCheckpoint = page.hasMore ? { ...at, page: at.page + 1, maxSeen } : { since: maxSeen ?? at.since, page: 1, maxSeen: null };
-  return { entries, checkpoint: JSON.stringify(next), done: !page.hasMore };
+    return matchValue === null ? [] : [{ targetId: target.idOf(record), matchValue }];
+  });
+  const next: TargetCheckpoint = hasMore ? { ...at, page: at.page + 1, maxSeen } : { since: maxSeen ?? at.since, page: 1, maxSeen: null };
+  return { entries, checkpoint: JSON.stringify(next), done: !hasMore };
 }

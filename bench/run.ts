@@ -45,6 +45,13 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
+/** `a 1, b 2`: a figure per system, for the table. */
+function byKey(o: Record<string, number>): string {
+  return Object.entries(o)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
 function storeOption(): StoreKind {
   const i = process.argv.indexOf('--store');
   const value = i >= 0 ? process.argv[i + 1] : 'sqlite';
@@ -69,7 +76,6 @@ async function scaleOut(users: number, workers: number): Promise<void> {
   const store = storeOption();
   console.log(`first sync of ${users} Zendesk users by ${workers} tandem worker process(es) on a ${store} store (the simulators' real rate limits)`);
   const r = await runScaleOut({ users, workers, store });
-  const byKey = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
   const rows: [string, string][] = [
     ['workers, store', `${r.workers}, ${r.store}`],
     ['first sync wall time', `${r.wallSeconds} s (${r.usersRead} users read)`],
@@ -263,8 +269,7 @@ async function main(): Promise<void> {
       residentMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
     };
     const f = result.firstSync;
-    const byKey = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
-    const rows: [string, string][] = [
+      const rows: [string, string][] = [
       ['first sync wall time', `${f.wallSeconds} s (${f.usersRead} users read)`],
       ['linked', `${f.linked.employees} employees, ${f.linked.contacts} contacts, ${f.linked.departments} departments`],
       ['records per second', String(f.recordsPerSecond)],
