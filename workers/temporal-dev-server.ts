@@ -45,18 +45,30 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
   args.push(...SINGLE_PARTITION);
 
-  const child = spawn(ensureTemporalCli(opts.log), args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
   const address = `127.0.0.1:${port}`;
-  await waitUntilServing(address, child, () => stderr);
-  return {
-    address,
-    uiUrl: opts.headless ? undefined : `http://127.0.0.1:${uiPort}`,
-    stop: () => stopChild(child),
-  };
+  // The dev server picks its internal ports itself and panics when one is taken meanwhile (a busy
+  // machine); the next start picks others. Any other failure (our port taken) is reported at once.
+  for (let attempt = 1; ; attempt++) {
+    const child = spawn(ensureTemporalCli(opts.log), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let serving = false;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (!serving) stderr += chunk.toString();
+    });
+    // A Go panic's message comes first, its long stack after: keep both ends.
+    const output = () => (stderr.length <= 4000 ? stderr : `${stderr.slice(0, 2000)}\n[…]\n${stderr.slice(-2000)}`);
+    try {
+      await waitUntilServing(address, child, output);
+      serving = true;
+      stderr = '';
+      return { address, uiUrl: opts.headless ? undefined : `http://127.0.0.1:${uiPort}`, stop: () => stopChild(child) };
+    } catch (err) {
+      await stopChild(child);
+      const panic = /^panic: .*/m.exec(stderr);
+      if (attempt >= 3 || !panic) throw err;
+      opts.log?.(`Temporal dev server failed to start (${panic[0]}); starting it again`);
+    }
+  }
 }
 
 async function waitUntilServing(address: string, child: ChildProcess, stderr: () => string): Promise<void> {

@@ -74,6 +74,26 @@ async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) =>
   }
 }
 
+/**
+ * The dev server picks its internal ports itself, after ours was chosen; on a busy machine that
+ * can collide and it exits at once. A fresh port and a second try then, not a failed scenario.
+ */
+async function startTemporal(cwd: string, attempts = 3): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const p = start('temporal', ensureTemporalCli(), ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error'], { cwd, env: process.env });
+    const until = Date.now() + 60_000;
+    while (p.child.exitCode === null && p.child.signalCode === null && Date.now() < until) {
+      if (await listening(port)) return port;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    // The start of the output says why (a Go panic's message precedes its long stack).
+    const why = `Temporal on ${port}: ${p.child.exitCode === null ? 'not listening after 60 s' : `exited with ${p.child.exitCode}`}:\n${p.out.slice(0, 1500)}`;
+    if (attempt >= attempts || p.child.exitCode === null) throw new Error(why);
+    process.stderr.write(`${why}\n(trying again)\n`);
+  }
+}
+
 afterAll(async () => {
   for (const p of [...procs].reverse()) {
     if (p.child.exitCode !== null) continue;
@@ -88,12 +108,10 @@ test('from an empty Temporal namespace to an edit that arrives, each part its ow
   // `npm run build` as the README's `npm ci` does; incremental, so nearly free when built.
   execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
   const cwd = mkdtempSync(join(tmpdir(), 'tandem-prod-'));
-  const [temporalPort, webhookPort, metricsPort, sdkMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [webhookPort, metricsPort, sdkMetricsPort] = [await freePort(), await freePort(), await freePort()];
 
   // 1. Temporal, with no custom search attributes: Tandem must register them itself.
-  const temporal = start('temporal', ensureTemporalCli(), ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(temporalPort), '--headless', '--log-level', 'error'], { cwd, env: process.env });
-  await eventually('Temporal listening', () => listening(temporalPort), Boolean, 60_000);
-  void temporal;
+  const temporalPort = await startTemporal(cwd);
 
   // What the README exports; everything else comes from .tandem/env, written by the simulators.
   const env: NodeJS.ProcessEnv = {
