@@ -5,11 +5,11 @@
  * last, the pair is marked retrying in the store.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ApiRecord, FlowsConfig, MatchRule, getFeed, getFlow, isDeletedInZendesk, modifiedAt, pickMatch, targetIdOf } from '../flows';
+import { ApiRecord, FEEDS, FlowsConfig, MatchRule, feedOf, getFeed, getFlow, isDeletedInZendesk, modifiedAt, pickMatch, targetIdOf } from '../flows';
 import { targetIndexCheckpoint, type LinkStore } from '../store';
 import type { PairRef } from '../workflows/ids';
 import { CHECKED_FIRST, LOOKED_FIRST, RECORD_MOVED_ON, commentPairId } from '../workflows/ids';
-import { readTargetFeed, readTargetIndexPage, readZendeskFeed } from './change-feeds';
+import { feedCheckpointAfterIndex, readTargetFeed, readTargetIndexPage, readZendeskFeed } from './change-feeds';
 import { fitPayload, routeTargetRecord, zendeskGiven, routeZendeskRecord, type WorkItem } from './feed-routing';
 import { targetAccess, zendeskAccess, type Connectors } from './record-access';
 import { asActivityFailure } from './failures';
@@ -148,10 +148,17 @@ export function createApiActivities(deps: ApiStepDeps) {
       return step(undefined, async () => {
         const flow = getFlow(flowId);
         const key = targetIndexCheckpoint(flow.id);
-        const page = await readTargetIndexPage(target(flowId), flow, cursor ?? (await deps.store.getCheckpoint(key))?.value ?? null);
+        // The flow's target feed (two-way flows have one): what the index reads, it need not read again.
+        const feed = FEEDS.find((f) => f.id === feedOf(flow, 'target'));
+        const asksToSync = feed && (async (id: string, record: ApiRecord) => (await routeTargetRecord(deps.store, deps.flows, feed, id, record)).length > 0);
+        const page = await readTargetIndexPage(target(flowId), flow, cursor ?? (await deps.store.getCheckpoint(key))?.value ?? null, asksToSync);
         await deps.store.indexTargets(flow.id, page.entries);
         if (!page.done) return page.checkpoint;
         await deps.store.setCheckpoint(key, page.checkpoint);
+        if (feed && page.quiet) {
+          const moved = feedCheckpointAfterIndex((await deps.store.getCheckpoint(feed.id))?.value ?? null, page.quiet);
+          if (moved) await deps.store.setCheckpoint(feed.id, moved);
+        }
         return null;
       });
     },

@@ -82,18 +82,56 @@ export async function readTargetFeed(target: TargetAccess, flow: FlowDefinition,
  * One page of a target index brought up to date: the target records changed since it last read the
  * change list (all of them, the first time), each with its match value. Its position is a target
  * feed's without the passes: a deleted record left in the index costs a read by id, nothing more.
+ *
+ * Given `asksToSync` (does this record ask its pair to sync, as the target feed would route it), a
+ * refresh in which no record did also says which stretch of the change list it read: the target
+ * feed has nothing to do there (see feedCheckpointAfterIndex).
  */
 export async function readTargetIndexPage(
   target: TargetAccess,
   flow: FlowDefinition,
   checkpoint: string | null,
-): Promise<{ entries: { targetId: string; matchValue: string }[]; checkpoint: string; done: boolean }> {
-  const at: TargetCheckpoint = checkpoint ? (JSON.parse(checkpoint) as TargetCheckpoint) : START;
+  asksToSync?: (id: string, record: ApiRecord) => Promise<boolean>,
+): Promise<{ entries: { targetId: string; matchValue: string }[]; checkpoint: string; done: boolean; quiet?: IndexedStretch }> {
+  const at: IndexCursor = checkpoint ? (JSON.parse(checkpoint) as IndexCursor) : START;
   const { items, hasMore, maxSeen } = await listFrom(target, flow, at);
+  let busy = at.busy === true || !asksToSync;
+  for (const record of items) if (!busy && (await asksToSync!(target.idOf(record), record))) busy = true;
   const entries = items.flatMap((record) => {
     const matchValue = targetMatchKey(flow, record);
     return matchValue === null ? [] : [{ targetId: target.idOf(record), matchValue }];
   });
-  const next: TargetCheckpoint = hasMore ? { ...at, page: at.page + 1, maxSeen } : { since: maxSeen ?? at.since, page: 1, maxSeen: null };
-  return { entries, checkpoint: JSON.stringify(next), done: !hasMore };
+  if (hasMore) return { entries, checkpoint: JSON.stringify({ ...at, page: at.page + 1, maxSeen, ...(busy ? { busy } : {}) }), done: false };
+  const next: TargetCheckpoint = { since: maxSeen ?? at.since, page: 1, maxSeen: null };
+  return { entries, checkpoint: JSON.stringify(next), done: true, ...(busy ? {} : { quiet: { from: at.since, to: next.since } }) };
+}
+
+/** A refresh in flight: whether a record it read so far asked its pair to sync. */
+interface IndexCursor extends TargetCheckpoint {
+  busy?: boolean;
+}
+
+/** A stretch of a target's change list (after `from`, up to `to`; null: its start) with nothing in it for the target feed. */
+export interface IndexedStretch {
+  from: string | null;
+  to: string | null;
+}
+
+/**
+ * The target feed's checkpoint moved on past a stretch its index read with nothing in it for the
+ * feed, or null to leave it. So the feed does not read again what the index just read: a first sync
+ * leaves the feed at the index's last refresh (the target as it was, read once), not at its start.
+ * Only a feed between passes moves, and only when it has read up to the stretch: it never skips
+ * what the index did not read. Should the feed save a page meanwhile, either value is safe.
+ */
+export function feedCheckpointAfterIndex(feedCheckpoint: string | null, stretch: IndexedStretch, now = new Date()): string | null {
+  if (feedCheckpoint === null) {
+    // Never polled: the index read the whole target, so the feed's first pass (from its start) is done.
+    return stretch.from === null ? JSON.stringify({ since: stretch.to, page: 1, maxSeen: null, pass: null, fullAt: now.toISOString() } satisfies TargetCheckpoint) : null;
+  }
+  const feed = JSON.parse(feedCheckpoint) as TargetCheckpoint;
+  if (feed.page !== 1 || feed.pass || stretch.to === null) return null;
+  const readUpTo = stretch.from === null || (feed.since !== null && feed.since >= stretch.from);
+  if (!readUpTo || (feed.since !== null && feed.since >= stretch.to)) return null;
+  return JSON.stringify({ ...feed, since: stretch.to });
 }

@@ -4,6 +4,7 @@
  *  1. first sync of the Zendesk users feed (P2 employees and Z3 contacts, with the departments and
  *     companies they need): wall time, calls by system, the share of each limit used, and the
  *     rate-limit bound (the fewest calls any sync could make, divided by the limit);
+ *     then the first poll of each target feed after it (what it reads again);
  *  2. webhook → write latency of organisation renames, and what each costs in calls; poll → write
  *     latency of employee renames (the feed polled at once: a schedule adds up to its interval);
  *  3. an idle poll of every change feed: requests and workflows it costs when nothing changed;
@@ -203,6 +204,17 @@ async function main(): Promise<void> {
       shareOfLimit: Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, Number((firstSync.calls[k] / seconds / LIMITS[k]).toFixed(2))])),
     };
 
+    // 1b. The first poll of each target feed after the first sync: what changed since the target's
+    // index last read it (the records the sync created since), not the whole target again.
+    const firstTargetPoll: Record<string, { requests: number; read: number; workflowsStarted: number }> = {};
+    for (const feed of FEEDS.filter((f) => f.side === 'target')) {
+      const callsBefore = callsNow();
+      const t = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/first-target-poll/${feed.id}`, args: [{ feed: feed.id }] })) as PollTotals;
+      const used = delta(callsBefore, callsNow());
+      firstTargetPoll[feed.id] = { requests: used.zendesk + used.poweroffice + used.crmoffice, read: t.read, workflowsStarted: t.started };
+    }
+    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+
     // 2. Webhook → write: rename an organisation in Zendesk, time until its department is written.
     const { zendesk, poweroffice } = createConnectors(stack.sims.configs);
     const pairs = await stack.store.listLinks(P1, { state: 'linked', limit: 1000 });
@@ -261,6 +273,7 @@ async function main(): Promise<void> {
       users,
       firstSync,
       bound,
+      firstTargetPoll,
       plain: { ...plain, tandemOverPlain: over(firstSync.wallSeconds, plain.seconds), plainOverBound: over(plain.seconds, bound.boundSeconds) },
       webhookToWriteMs: { ...latency, pauseMs },
       pollToWriteMs: pollLatency,
@@ -281,6 +294,7 @@ async function main(): Promise<void> {
       ['answers 429', byKey(f.answers429)],
       ['peak requests in 1 s', byKey(f.peakRequestsPerSecond)],
       ['workflows', `${f.workflows.record} record, ${f.workflows.poll} poll`],
+      ['first target poll', Object.entries(firstTargetPoll).map(([k, v]) => `${k} ${v.requests} req/${v.read} read/${v.workflowsStarted} wf`).join(', ')],
       ['webhook → write', `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} renames, ${pauseMs} ms apart)`],
       ['calls per rename', byKey(perEdit)],
       ['poll → write', `p50 ${pollLatency.p50} ms, p95 ${pollLatency.p95} ms, max ${pollLatency.max} ms (${pollLatency.samples} employees moved, each feed polled at once: a schedule adds up to its interval)`],
