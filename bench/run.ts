@@ -135,6 +135,8 @@ async function timed(what: string, arm: (arrived: (() => void) | undefined) => v
 
 async function main(): Promise<void> {
   const users = option('users', 1000);
+  // The first sync's window: pair workflows a poll keeps in flight (workflows/poll.ts).
+  const window = option('window', 50);
   if (process.argv.includes('--workers')) return scaleOut(users, Math.max(1, option('workers', 1)));
   const edits = option('edits', 200);
   const pauseMs = option('pause-ms', 500);
@@ -173,7 +175,7 @@ async function main(): Promise<void> {
     // 1. First sync of the users feed, until every pair workflow it started has ended.
     console.log(`first sync of ${users} Zendesk users, then ${edits} organisation renames (the simulators' real rate limits)`);
     const started = Date.now();
-    const totals = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/users', args: [{ feed: 'zendesk/users', full: true }] })) as PollTotals;
+    const totals = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/users', args: [{ feed: 'zendesk/users', full: true, window }] })) as PollTotals;
     while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
     const seconds = (Date.now() - started) / 1000;
     const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };

@@ -1,19 +1,25 @@
 import axios, { AxiosError, AxiosInstance, AxiosRequestConfig } from 'axios';
 import { z } from 'zod';
+import type { Pacer } from './pacer';
 import { ApiErrorContext, NotFoundError, PermanentApiError, SchemaError, SystemName, TransientApiError } from './errors';
 
 export interface HttpOptions {
   system: SystemName;
   baseUrl: string;
   timeoutMs?: number;
+  /** Holds each request until its turn (a worker's share of the system's rate, workers/rate-share.ts). */
+  pace?: Pacer;
 }
 
 /**
- * An axios instance for one system: no auth, errors left to `request`. It is not paced here: the
- * rate limits are held by each system's Temporal task queue, across every worker process.
+ * An axios instance for one system: no auth, errors left to `request`. The rate limits are held by
+ * each system's Temporal task queue across every worker process; `pace` smooths this process's share.
  */
 export function createHttp(opts: HttpOptions): AxiosInstance {
-  return axios.create({ baseURL: opts.baseUrl.replace(/\/+$/, ''), timeout: opts.timeoutMs ?? 30_000, validateStatus: () => true });
+  const http = axios.create({ baseURL: opts.baseUrl.replace(/\/+$/, ''), timeout: opts.timeoutMs ?? 30_000, validateStatus: () => true });
+  const pace = opts.pace;
+  if (pace) http.interceptors.request.use(async (config) => (await pace.wait(), config));
+  return http;
 }
 
 /** Seconds or an HTTP date, as `Retry-After` allows; undefined when absent or unreadable. */

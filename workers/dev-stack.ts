@@ -13,6 +13,7 @@ import { openStore, LinkStore } from '../store';
 import { AllSimulators, startAllSimulators, type AllSimulatorsOptions } from '../simulators/all';
 import { TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { createConnectors } from './connectors';
+import { shareRates } from './rate-share';
 import { createWorker, stopWorker } from './worker';
 import { startTemporalDevServer, DevServer } from './temporal-dev-server';
 import { startWebhookReceiver, RunningReceiver } from './webhook-receiver';
@@ -112,7 +113,9 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
 
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
-    const worker = await createWorker({ connection: nativeConnection, deps: { connectors: createConnectors(sims.configs, { sharedTokens: store }), store, flows: DEFAULT_FLOWS_CONFIG }, dataConverter: encryption.dataConverter });
+    const share = shareRates();
+    const connectors = createConnectors(sims.configs, { sharedTokens: store, pacers: share.pacers });
+    const worker = await createWorker({ connection: nativeConnection, share, deps: { connectors, store, flows: DEFAULT_FLOWS_CONFIG }, dataConverter: encryption.dataConverter });
     const running = worker.run();
     stops.push(() => stopWorker(worker, running));
 

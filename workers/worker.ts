@@ -9,13 +9,14 @@ import { createActivities, ActivityDeps } from '../activities';
 import { SYSTEMS, TASK_QUEUE } from '../workflows/ids';
 import type { TandemSinks } from '../workflows/record';
 import { metrics as processMetrics, type TandemMetrics } from './metrics';
-import { DEFAULT_RATES, type SystemRates } from './rates';
+import type { RateShare } from './rate-share';
 
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   deps: ActivityDeps;
-  rates?: Partial<SystemRates>;
+  /** The systems' rates and this process's share of them: its connectors' pacers (`deps.connectors`). */
+  share: RateShare;
   /** Where sync outcomes are counted; the process-wide metrics by default. */
   metrics?: Pick<TandemMetrics, 'recordSync'>;
   /** Tandem's codec (codec/data-converter.ts), so no personal data reaches Temporal in clear. */
@@ -29,21 +30,34 @@ export interface Workers {
 
 export async function createWorker(opts: WorkerOptions): Promise<Workers> {
   const activities = createActivities(opts.deps);
-  const rates = { ...DEFAULT_RATES, ...opts.rates };
-  const common = { connection: opts.connection, namespace: opts.namespace ?? 'default', dataConverter: opts.dataConverter };
+  const rates = opts.share.rates;
+  const namespace = opts.namespace ?? 'default';
+  const common = { connection: opts.connection, namespace, dataConverter: opts.dataConverter, identity: opts.share.identity };
   const sinks = tandemSinks(opts.metrics ?? processMetrics);
   const workers: Worker[] = [
     await Worker.create({ ...common, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../workflows'), activities: activities.local, sinks }),
     ...(await Promise.all(
       SYSTEMS.map((system) =>
-        Worker.create({ ...common, taskQueue: system, activities: activities.api, maxTaskQueueActivitiesPerSecond: rates[system] }),
+        Worker.create({
+          ...common,
+          taskQueue: system,
+          activities: activities.api,
+          maxTaskQueueActivitiesPerSecond: rates[system],
+          // About two seconds of work: a worker holds no more than it can pace, and leaves the rest to others.
+          maxConcurrentActivityTaskExecutions: Math.min(100, Math.max(10, Math.ceil(2 * rates[system]))),
+        }),
       ),
     )),
   ];
   return {
     async run() {
-      // If one stops (fails), stop the others too, so the process ends rather than run half a worker.
-      await Promise.all(workers.map((w) => w.run().finally(() => workers.forEach((o) => o.getState() === 'RUNNING' && o.shutdown()))));
+      const unwatch = opts.share.watch(opts.connection, namespace);
+      try {
+        // If one stops (fails), stop the others too, so the process ends rather than run half a worker.
+        await Promise.all(workers.map((w) => w.run().finally(() => workers.forEach((o) => o.getState() === 'RUNNING' && o.shutdown()))));
+      } finally {
+        unwatch();
+      }
     },
     shutdown() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

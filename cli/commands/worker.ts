@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { NativeConnection } from '@temporalio/worker';
 import { FLOW_IDS, getFlow } from '../../flows';
 import { createConnectors } from '../../workers/connectors';
+import { shareRates } from '../../workers/rate-share';
 import { createWorker, stopWorker } from '../../workers/worker';
 import { describeConfig, type Config } from '../../workers/config';
 import { ensureSearchAttributes } from '../../workers/search-attributes-setup';
@@ -69,13 +70,16 @@ export function workerCommand(): Command {
         stops.push(() => store.close());
         await readyConfigStore(config, store);
         // Tokens go through the store: every worker spends one Crmoffice refresh token chain.
-        const connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! }, { sharedTokens: store });
+        const share = shareRates(config.rates, {
+          onCount: (system, workers, pace) => log.info({ system, workers, perSecond: Number(pace.perSecond.toFixed(2)), burst: pace.burst }, 'pacing this worker\'s share of the rate'),
+        });
+        const connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! }, { sharedTokens: store, pacers: share.pacers });
         const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
         stops.push(() => connection.close());
         const worker = await createWorker({
           connection,
           namespace: config.temporal.namespace,
-          rates: config.rates,
+          share,
           deps: { connectors, store, flows: config.flows },
           dataConverter: encryption.dataConverter,
         });

@@ -7,6 +7,7 @@ import { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { PermanentApiError } from '../errors';
 import { RequestSpec, createHttp, request } from '../http';
+import type { Pacer } from '../pacer';
 import {
   CREATE_METHOD,
   CrmResource,
@@ -43,9 +44,9 @@ export class CrmofficeClient {
   private readonly http: AxiosInstance;
   readonly auth: CrmofficeAuth;
 
-  constructor(config: CrmofficeConfig, options: CrmofficeAuthOptions = {}) {
+  constructor(config: CrmofficeConfig, options: CrmofficeAuthOptions & { pace?: Pacer } = {}) {
     const parsed = parseCrmofficeConfig(config);
-    this.http = createHttp({ system: 'crmoffice', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs });
+    this.http = createHttp({ system: 'crmoffice', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs, pace: options.pace });
     this.auth = new CrmofficeAuth(parsed, options);
   }
 

@@ -8,6 +8,7 @@ import { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { ApiErrorContext, NotFoundError, PermanentApiError } from '../errors';
 import { createHttp, parseAnswer, request, RequestSpec } from '../http';
+import type { Pacer } from '../pacer';
 import { PowerOfficeTokenProvider, type PowerOfficeAuthOptions } from './auth';
 import { parsePowerOfficeConfig, PowerOfficeConfig } from './config';
 import { toJsonPatch } from './json-patch';
@@ -55,10 +56,10 @@ export class PowerOfficeClient {
   readonly auth: PowerOfficeTokenProvider;
   private readonly http: AxiosInstance;
 
-  constructor(config: PowerOfficeConfig, options: PowerOfficeAuthOptions = {}) {
+  constructor(config: PowerOfficeConfig, options: PowerOfficeAuthOptions & { pace?: Pacer } = {}) {
     this.config = parsePowerOfficeConfig(config);
     this.auth = new PowerOfficeTokenProvider(this.config, options);
-    this.http = createHttp({ system: 'poweroffice', baseUrl: this.config.baseUrl, timeoutMs: this.config.timeoutMs });
+    this.http = createHttp({ system: 'poweroffice', baseUrl: this.config.baseUrl, timeoutMs: this.config.timeoutMs, pace: options.pace });
   }
 
   // ---- departments

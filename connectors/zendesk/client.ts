@@ -7,6 +7,7 @@
 import { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { createHttp, request } from '../http';
+import type { Pacer } from '../pacer';
 import { ZendeskConfig, zendeskAuthHeader } from './config';
 import { RateLimitGate, rateLimitGateFor } from './rate-limit-headers';
 import {
@@ -85,9 +86,9 @@ export class ZendeskClient {
   /** The incremental exports' own budget (10 a minute), held by their 429s. */
   readonly exportRateLimit: RateLimitGate;
 
-  constructor(config: ZendeskConfig, options: { rateLimit?: RateLimitGate; exportRateLimit?: RateLimitGate } = {}) {
+  constructor(config: ZendeskConfig, options: { rateLimit?: RateLimitGate; exportRateLimit?: RateLimitGate; pace?: Pacer } = {}) {
     const parsed = ZendeskConfig.parse(config);
-    this.http = createHttp({ system: 'zendesk', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs });
+    this.http = createHttp({ system: 'zendesk', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs, pace: options.pace });
     this.http.defaults.headers.common.Authorization = zendeskAuthHeader(parsed);
     this.http.defaults.headers.common.Accept = 'application/json';
     this.rateLimit = options.rateLimit ?? rateLimitGateFor(parsed.baseUrl, 'account');

@@ -10,6 +10,7 @@ import { DEFAULT_FLOWS_CONFIG, FLOW_IDS, FlowsConfig, feedOf, getFlow, type Side
 import { LinkStore, openStore } from '../../store';
 import { AllSimulators, AllSimulatorsOptions, startAllSimulators } from '../../simulators/all';
 import { createConnectors } from '../../workers/connectors';
+import { shareRates } from '../../workers/rate-share';
 import { createWorker, stopWorker, type Workers } from '../../workers/worker';
 import type { SystemRates } from '../../workers/rates';
 import type { Connectors } from '../../activities/record-access';
@@ -82,11 +83,13 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     connectors,
     storePath,
     async startWorker() {
+      // Lifted with the simulators' limits: tests measure behaviour, the benchmark speed.
+      const share = shareRates(opts.realRateLimits ? opts.rates : { zendesk: 1000, poweroffice: 1000, crmoffice: 1000, ...opts.rates });
       worker = await createWorker({
         connection: env.nativeConnection,
-        deps: { connectors, store, flows: opts.flows ?? DEFAULT_FLOWS_CONFIG, hooks: opts.hooks },
-        // Lifted with the simulators' limits: tests measure behaviour, the benchmark speed.
-        rates: opts.realRateLimits ? opts.rates : { zendesk: 1000, poweroffice: 1000, crmoffice: 1000, ...opts.rates },
+        share,
+        // The worker's own clients, paced; the test's calls (`connectors`) are not.
+        deps: { connectors: createConnectors(sims.configs, { sharedTokens: store, pacers: share.pacers }), store, flows: opts.flows ?? DEFAULT_FLOWS_CONFIG, hooks: opts.hooks },
         dataConverter: encryption.dataConverter,
       });
       running = worker.run();

@@ -1,0 +1,80 @@
+/**
+ * A worker's share of each system's rate. The task queue's server-side rate holds a system's limit
+ * across every worker on average, but after a pause it hands out a second's worth at once; so each
+ * worker also paces its own requests (connectors/pacer.ts) within rate ÷ workers in any one second,
+ * the workers being the processes seen polling that system's queue. All of them together then stay
+ * within the rate in every second.
+ */
+import { hostname } from 'node:os';
+import type { NativeConnection } from '@temporalio/worker';
+import { pacer, type Pace, type Pacer } from '../connectors/pacer';
+import { SYSTEMS, type System } from '../workflows/ids';
+import { DEFAULT_RATES, type SystemRates } from './rates';
+
+/** Temporal's TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY (wire protocol). */
+const TASK_QUEUE_TYPE_ACTIVITY = 2;
+/** Requests a worker may make at once, when its share allows: a read and the write that follows it go without a wait. */
+const BURST = 2;
+/** A poller that asked within this long is a live worker (an idle long poll is renewed each minute). */
+const LIVE_WITHIN_MS = 90_000;
+// Often, for a worker that joins is paced at its share at once, the others only once they count it.
+const REFRESH_MS = 2_000;
+
+export interface RateShare {
+  /** Each system's rate across every worker: most requests in any one second. */
+  rates: SystemRates;
+  /** The identity this process's workers poll with: counted once, whether seen yet or not. */
+  identity: string;
+  /** For the worker's connectors (workers/connectors.ts). */
+  pacers: Record<System, Pacer>;
+  /** Worker processes seen on each system's queue, this one included (0 until counted). */
+  workers: Record<System, number>;
+  /** Counts the workers on `connection` from now on, every `refreshMs`, until the returned stop is called. */
+  watch(connection: NativeConnection, namespace: string): () => void;
+}
+
+/**
+ * One worker's pace when `workers` share `rate`: its steady rate plus its burst is its share of any
+ * one second. A share too small for the burst is paced one at a time.
+ */
+export function workerPace(rate: number, workers: number): Pace {
+  const share = rate / workers;
+  const burst = share >= 2 * BURST ? BURST : 1;
+  return { perSecond: Math.max(share / 2, share - burst), burst };
+}
+
+export function shareRates(
+  configured: Partial<SystemRates> = {},
+  opts: { refreshMs?: number; onCount?: (system: System, workers: number, pace: Pace) => void } = {},
+): RateShare {
+  const rates = { ...DEFAULT_RATES, ...configured };
+  const identity = `${process.pid}@${hostname()}`;
+  // Until counted, this one alone.
+  const workers = Object.fromEntries(SYSTEMS.map((s) => [s, 0])) as Record<System, number>;
+  const pacers = Object.fromEntries(SYSTEMS.map((s) => [s, pacer(() => workerPace(rates[s], workers[s] || 1))])) as Record<System, Pacer>;
+
+  return {
+    rates,
+    identity,
+    pacers,
+    workers,
+    watch(connection, namespace) {
+      async function count(system: System): Promise<void> {
+        const answer = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: system }, taskQueueType: TASK_QUEUE_TYPE_ACTIVITY });
+        const since = Date.now() - LIVE_WITHIN_MS;
+        const live = new Set([identity]);
+        for (const p of answer.pollers ?? []) {
+          if (p.identity && Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= since) live.add(p.identity);
+        }
+        if (live.size !== workers[system]) opts.onCount?.(system, live.size, workerPace(rates[system], live.size));
+        workers[system] = live.size;
+      }
+      // A failed count keeps the last one: the server-side rate still holds the average meanwhile.
+      const refresh = () => Promise.all(SYSTEMS.map((s) => count(s).catch(() => undefined)));
+      void refresh();
+      const timer = setInterval(() => void refresh(), opts.refreshMs ?? REFRESH_MS);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  };
+}
