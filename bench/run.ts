@@ -5,6 +5,7 @@
  *     companies they need): wall time, calls by system, the share of each limit used, and the
  *     rate-limit bound (the fewest calls any sync could make, divided by the limit);
  *     then the first poll of each target feed after it (what it reads again);
+ *     while organisation renames run alongside it (latency while the bulk work runs);
  *  2. webhook → write latency of organisation renames, and what each costs in calls; poll → write
  *     latency of employee renames (the feed polled at once: a schedule adds up to its interval);
  *  3. an idle poll of every change feed: requests and workflows it costs when nothing changed;
@@ -14,7 +15,7 @@
  * The renames are spaced (`--pause-ms`) so each meets a rested rate limit: back to back, PowerOffice
  * Go's 5 activities a second (two per rename) would set the pace, not the path a change takes.
  *
- *   npm run bench -- [--users 1000] [--edits 200] [--pause-ms 500] [--poll-edits 50]
+ *   npm run bench -- [--users 1000] [--edits 200] [--pause-ms 500] [--poll-edits 50] [--during-sync-edits 20] [--window 50]
  *
  * With `--workers N [--store sqlite|postgres]` it runs the many-workers part instead (scale-out.ts):
  * the same first sync by N `tandem worker` processes on one store.
@@ -38,6 +39,7 @@ import { runPlain } from './plain';
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
 const P2 = 'zendesk-users-to-powerofficego-employees';
 const Z3 = 'zendesk-users-to-crmoffice-contacts';
+const Z3B = 'zendesk-organizations-to-crmoffice-companies';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
   const users = option('users', 1000);
   // The first sync's window: pair workflows a poll keeps in flight (workflows/poll.ts).
   const window = option('window', 50);
+  const duringEdits = option('during-sync-edits', 20);
   if (process.argv.includes('--workers')) return scaleOut(users, Math.max(1, option('workers', 1)));
   const edits = option('edits', 200);
   const pauseMs = option('pause-ms', 500);
@@ -146,6 +149,17 @@ async function main(): Promise<void> {
   installSdkRuntime(logger);
   // Each department write, as it leaves the PowerOffice simulator, and each Zendesk user write: the end of a latency sample.
   let departmentWritten: (() => void) | undefined;
+  // During the first sync other writes go by: these are awaited by the record they write.
+  const awaited = new Map<string, () => void>();
+  // The calls those renames cost (the records they touch, while they run), kept out of the sync's count.
+  const renamed = new Set<string>();
+  const renameCalls: Record<SystemName, number> = { zendesk: 0, poweroffice: 0, crmoffice: 0 };
+  const seen = (system: SystemName, method: string, status: number, url: string) => {
+    const m = /\/(organizations|departments|companies)\/([^/?.]+)/i.exec(url);
+    const key = m && `${m[1].toLowerCase()}/${m[2]}`;
+    if (key && renamed.has(key)) renameCalls[system] += 1;
+    if (key && method === 'PATCH' && status < 300) awaited.get(key)?.();
+  };
   let userWritten: (() => void) | undefined;
   const stack = await startDevStack({
     ...DEV_DEFAULTS,
@@ -158,33 +172,75 @@ async function main(): Promise<void> {
     sampleSize: users,
     schedules: false,
     simulatorHooks: {
-      poweroffice: (method, route, status) => {
+      poweroffice: (method, route, status, url) => {
         if (method === 'PATCH' && /departments/i.test(route) && status < 300) departmentWritten?.();
+        seen('poweroffice', method, status, url);
       },
-      zendesk: (method, route, status) => {
+      crmoffice: (method, _route, status, url) => seen('crmoffice', method, status, url),
+      zendesk: (method, route, status, url) => {
         if (method === 'PUT' && /\/users\/:id/.test(route) && status < 300) userWritten?.();
+        seen('zendesk', method, status, url);
       },
     },
     log: () => undefined,
     logger,
   });
   const sims = { zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice };
+  const api = createConnectors(stack.sims.configs);
+
+  /**
+   * Renames, a second apart while `running()`, of organisations whose department and company the
+   * sync has made: ms from the rename to the department's and to the company's write.
+   */
+  async function renamesDuringSync(n: number, running: () => boolean) {
+    const department: number[] = [];
+    const company: number[] = [];
+    const arrival = (key: string, into: number[], t0: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => (awaited.delete(key), resolve()), 120_000);
+        awaited.set(key, () => (into.push(performance.now() - t0), awaited.delete(key), clearTimeout(timer), resolve()));
+      });
+    for (let i = 0; i < n && running(); i++) {
+      const companies = new Map((await stack.store.listLinks(Z3B, { state: 'linked', limit: 1000 })).map((l) => [l.zendeskId, l.targetId]));
+      const both = (await stack.store.listLinks(P1, { state: 'linked', limit: 1000 })).filter((l) => companies.has(l.zendeskId));
+      if (both.length === 0) {
+        await new Promise((r) => setTimeout(r, 500));
+        i--;
+        continue;
+      }
+      const org = both[i % both.length];
+      for (const key of [`organizations/${org.zendeskId}`, `departments/${org.targetId}`, `companies/${companies.get(org.zendeskId)}`]) renamed.add(key);
+      const t0 = performance.now();
+      const arrived = Promise.all([arrival(`departments/${org.targetId}`, department, t0), arrival(`companies/${companies.get(org.zendeskId)}`, company, t0)]);
+      await api.zendesk.updateOrganization(Number(org.zendeskId), { name: `During Sync ${i} AS` });
+      await Promise.all([arrived, new Promise((r) => setTimeout(r, 1000))]);
+    }
+    // Their calls end with their writes; what reads these records later is the sync's again.
+    renamed.clear();
+    return { department: summary(department), company: summary(company), calls: { ...renameCalls } };
+  }
   const count = async (query: string) => (await stack.client.workflow.count(query)).count;
   const callsNow = (): Record<SystemName, number> => ({ zendesk: calls(sims.zendesk.stats), poweroffice: calls(sims.poweroffice.stats), crmoffice: calls(sims.crmoffice.stats) });
   try {
     // 1. First sync of the users feed, until every pair workflow it started has ended.
     console.log(`first sync of ${users} Zendesk users, then ${edits} organisation renames (the simulators' real rate limits)`);
     const started = Date.now();
-    const totals = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/users', args: [{ feed: 'zendesk/users', full: true, window }] })) as PollTotals;
+    const sync = await stack.client.workflow.start('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/users', args: [{ feed: 'zendesk/users', full: true, window }] });
+    let syncing = true;
+    // 1a. Meanwhile, organisations renamed in Zendesk: how long an edit takes while the bulk work runs.
+    const during = renamesDuringSync(duringEdits, () => syncing);
+    const totals = (await sync.result()) as PollTotals;
     while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    syncing = false;
     const seconds = (Date.now() - started) / 1000;
+    const duringSync = await during;
     const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };
     const firstSync = {
       wallSeconds: Number(seconds.toFixed(1)),
       usersRead: totals.read,
       linked,
       recordsPerSecond: Number(((linked.employees + linked.contacts) / seconds).toFixed(1)),
-      calls: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, calls(s.stats)])),
+      calls: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, calls(s.stats) - duringSync.calls[k as SystemName]])),
       answers429: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.rateLimited])),
       peakRequestsPerSecond: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.peakPerSecond])),
       workflows: { record: await count('TandemKind = "record"'), poll: await count('TandemKind = "poll"') },
@@ -218,7 +274,7 @@ async function main(): Promise<void> {
     while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
 
     // 2. Webhook → write: rename an organisation in Zendesk, time until its department is written.
-    const { zendesk, poweroffice } = createConnectors(stack.sims.configs);
+    const { zendesk, poweroffice } = api;
     const pairs = await stack.store.listLinks(P1, { state: 'linked', limit: 1000 });
     const latencies: number[] = [];
     const beforeRenames = callsNow();
@@ -278,6 +334,7 @@ async function main(): Promise<void> {
       firstTargetPoll,
       plain: { ...plain, tandemOverPlain: over(firstSync.wallSeconds, plain.seconds), plainOverBound: over(plain.seconds, bound.boundSeconds) },
       webhookToWriteMs: { ...latency, pauseMs },
+      duringFirstSyncMs: duringSync,
       pollToWriteMs: pollLatency,
       callsPerEdit: perEdit,
       idlePoll: idle,
@@ -299,6 +356,7 @@ async function main(): Promise<void> {
       ['first target poll', Object.entries(firstTargetPoll).map(([k, v]) => `${k} ${v.requests} req/${v.read} read/${v.workflowsStarted} wf`).join(', ')],
       ['webhook → write', `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} renames, ${pauseMs} ms apart)`],
       ['calls per rename', byKey(perEdit)],
+      ['during first sync', `rename → department p50 ${duringSync.department.p50} ms, max ${duringSync.department.max} ms; → company p50 ${duringSync.company.p50} ms, max ${duringSync.company.max} ms (${duringSync.company.samples} renames a second apart; their calls, ${byKey(duringSync.calls)}, are not the first sync's)`],
       ['poll → write', `p50 ${pollLatency.p50} ms, p95 ${pollLatency.p95} ms, max ${pollLatency.max} ms (${pollLatency.samples} employees moved, each feed polled at once: a schedule adds up to its interval)`],
       ['idle poll', Object.entries(idle).map(([k, v]) => `${k} ${v.requests} req/${v.workflowsStarted} wf/${v.ms} ms`).join(', ')],
       ['resident memory', `${result.residentMiB} MiB (worker, simulators and store in one process)`],

@@ -35,7 +35,7 @@ export const SimulatorOptions = z.object({
    * Called after a request was handled and before its answer leaves: fault tests use it to kill a
    * client at exactly that point (e.g. after a create, before the creator hears of it).
    */
-  beforeAnswer: z.custom<(method: string, route: string, status: number) => void>((v) => typeof v === 'function').optional(),
+  beforeAnswer: z.custom<(method: string, route: string, status: number, url: string) => void>((v) => typeof v === 'function').optional(),
   /**
    * A request this names a status for is answered with it (a record whose every call fails: 500, or
    * refused for its data: 400), before the imitated API sees it.
@@ -189,7 +189,7 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    if (!req.url.startsWith('/_sim/')) options.beforeAnswer?.(req.method, req.routeOptions.url ?? req.url, reply.statusCode);
+    if (!req.url.startsWith('/_sim/')) options.beforeAnswer?.(req.method, req.routeOptions.url ?? req.url, reply.statusCode, req.url);
     return payload;
   });
 

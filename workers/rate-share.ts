@@ -17,7 +17,7 @@ const TASK_QUEUE_TYPE_ACTIVITY = 2;
 const BURST = 2;
 /** A poller that asked within this long is a live worker (an idle long poll is renewed each minute). */
 const LIVE_WITHIN_MS = 90_000;
-// Often, for a worker that joins is paced at its share at once, the others only once they count it.
+// Often: a worker that joins paces at its share at once, the others only once they have counted it.
 const REFRESH_MS = 2_000;
 
 export interface RateShare {
