@@ -7,14 +7,13 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../workers/config';
 import { createConnectors } from '../../workers/connectors';
 import { freePort } from '../../workers/free-port';
 import { readSettingsFile } from '../../workers/settings-file';
-import { ensureTemporalCli } from '../../workers/temporal-cli';
+import { startTemporalDevServer, type DevServer } from '../../workers/temporal-dev-server';
 import type { Connectors } from '../../activities/record-access';
 import { TransientApiError } from '../../connectors/errors';
 
@@ -50,14 +49,6 @@ async function waitFor(p: Proc, pattern: RegExp, timeoutMs = 60_000): Promise<vo
   }
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((r) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), r(true)));
-    s.once('error', () => r(false));
-  });
-}
-
 /** The test's own API calls share the simulators' rate limits with the worker. */
 async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -74,26 +65,7 @@ async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) =>
   }
 }
 
-/**
- * The dev server picks its internal ports itself, after ours was chosen; on a busy machine that
- * can collide and it exits at once. A fresh port and a second try then, not a failed scenario.
- */
-async function startTemporal(cwd: string, attempts = 3): Promise<number> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const p = start('temporal', ensureTemporalCli(), ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--log-level', 'error'], { cwd, env: process.env });
-    const until = Date.now() + 60_000;
-    while (p.child.exitCode === null && p.child.signalCode === null && Date.now() < until) {
-      if (await listening(port)) return port;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    // The start of the output says why (a Go panic's message precedes its long stack).
-    const why = `Temporal on ${port}: ${p.child.exitCode === null ? 'not listening after 60 s' : `exited with ${p.child.exitCode}`}:\n${p.out.slice(0, 1500)}`;
-    if (attempt >= attempts || p.child.exitCode === null) throw new Error(why);
-    process.stderr.write(`${why}\n(trying again)\n`);
-  }
-}
-
+let temporal: DevServer | undefined;
 afterAll(async () => {
   for (const p of [...procs].reverse()) {
     if (p.child.exitCode !== null) continue;
@@ -102,6 +74,7 @@ afterAll(async () => {
     await p.exited;
     clearTimeout(timer);
   }
+  await temporal?.stop();
 });
 
 test('from an empty Temporal namespace to an edit that arrives, each part its own process', async () => {
@@ -111,13 +84,14 @@ test('from an empty Temporal namespace to an edit that arrives, each part its ow
   const [webhookPort, metricsPort, sdkMetricsPort] = [await freePort(), await freePort(), await freePort()];
 
   // 1. Temporal, with no custom search attributes: Tandem must register them itself.
-  const temporalPort = await startTemporal(cwd);
+  // The one start of a dev server Tandem has (it starts again should the server panic at start-up).
+  temporal = await startTemporalDevServer({ dataDir: join(cwd, 'temporal'), port: await freePort(), headless: true });
 
   // What the README exports; everything else comes from .tandem/env, written by the simulators.
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_ADDRESS: temporal.address,
     TANDEM_STORE: join(cwd, 'tandem.db'),
     TANDEM_WEBHOOK_PORT: String(webhookPort),
     TANDEM_METRICS_PORT: String(metricsPort),
