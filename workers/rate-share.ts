@@ -6,6 +6,7 @@
  * within the rate in every second.
  */
 import { hostname } from 'node:os';
+import { Context } from '@temporalio/activity';
 import type { NativeConnection } from '@temporalio/worker';
 import { pacer, type Pace, type Pacer } from '../connectors/pacer';
 import { SYSTEMS, type System } from '../workflows/ids';
@@ -19,6 +20,17 @@ const BURST = 2;
 const LIVE_WITHIN_MS = 90_000;
 // Often: a worker that joins paces at its share at once, the others only once they have counted it.
 const REFRESH_MS = 2_000;
+/** Temporal's priority of a task without one. */
+const DEFAULT_PRIORITY = 3;
+
+/** The priority of the activity making a call (workflows/steps.ts BULK), so the pacer lets bulk calls go last too. */
+function activityPriority(): number {
+  try {
+    return Context.current().info.priority?.priorityKey || DEFAULT_PRIORITY;
+  } catch {
+    return DEFAULT_PRIORITY; // not an activity's call
+  }
+}
 
 export interface RateShare {
   /** Each system's rate across every worker: most requests in any one second. */
@@ -51,7 +63,7 @@ export function shareRates(
   const identity = `${process.pid}@${hostname()}`;
   // Until counted, this one alone.
   const workers = Object.fromEntries(SYSTEMS.map((s) => [s, 0])) as Record<System, number>;
-  const pacers = Object.fromEntries(SYSTEMS.map((s) => [s, pacer(() => workerPace(rates[s], workers[s] || 1))])) as Record<System, Pacer>;
+  const pacers = Object.fromEntries(SYSTEMS.map((s) => [s, pacer(() => workerPace(rates[s], workers[s] || 1), { rank: activityPriority })])) as Record<System, Pacer>;
 
   return {
     rates,

@@ -6,14 +6,17 @@ import { Connection } from '@temporalio/client';
 import { ensureTemporalCli } from './temporal-cli';
 
 /**
- * One partition per task queue: the activity rate of a system's queue is then held by one token
- * bucket, not split over four, so its limit holds tightly (a production cluster sets this per queue).
+ * The matching service as Tandem needs it (a production cluster sets the same): one partition per
+ * task queue, so a system's activity rate is held by one token bucket, not split over four, and its
+ * limit holds tightly; and the matcher that dispatches by task priority, so bulk work goes last.
  */
-export const SINGLE_PARTITION = [
+export const MATCHING_CONFIG = [
   '--dynamic-config-value',
   'matching.numTaskqueueReadPartitions=1',
   '--dynamic-config-value',
   'matching.numTaskqueueWritePartitions=1',
+  '--dynamic-config-value',
+  'matching.useNewMatcher=true',
 ];
 
 export interface DevServerOptions {
@@ -43,7 +46,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
-  args.push(...SINGLE_PARTITION);
+  args.push(...MATCHING_CONFIG);
 
   const address = `127.0.0.1:${port}`;
   // The dev server picks its internal ports itself and panics when one is taken meanwhile (a busy

@@ -3,7 +3,7 @@
  * as soon as one ends. A start is durable once it returns, so the caller may move its checkpoint
  * then; a child that keeps retrying holds one slot, never the others.
  */
-import { WorkflowExecutionAlreadyStartedError, type Duration } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Duration, type Priority } from '@temporalio/common';
 import { ParentClosePolicy, condition, getExternalWorkflowHandle, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { WorkItem } from '../activities/feed-routing';
 import type { OutcomeCounts, SyncOutcome } from '../activities/types';
@@ -37,6 +37,8 @@ export function emptyCounts(): HandOverCounts {
  */
 export class SlidingWindow {
   private readonly inFlight = new Set<string>();
+  /** The children's task priority (they and their activities inherit the caller's when unset). */
+  priority?: Priority;
 
   constructor(
     private readonly size: number,
@@ -83,6 +85,7 @@ export class SlidingWindow {
           workflowId,
           args: [pair, { given: item.given, lingerMs: 0, retry: this.retry }],
           parentClosePolicy: ParentClosePolicy.ABANDON,
+          priority: this.priority,
           typedSearchAttributes: recordSearchAttributes(pair),
         });
         this.counts.started += 1;
@@ -117,6 +120,7 @@ export class SlidingWindow {
         workflowId,
         args: [{ ticketId: item.ticketId, ticket: item.ticket, retry: this.retry }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        priority: this.priority,
       });
       this.counts.started += 1;
       void child.result().then(

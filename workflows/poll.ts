@@ -1,9 +1,10 @@
+import type { Priority } from '@temporalio/common';
 import { continueAsNew, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { getFeed } from '../flows/feeds';
 import { getFlow } from '../flows/registry';
 import type { WorkItem } from '../activities/feed-routing';
 import { KIND, OUTCOME } from './search-attributes';
-import { apiSteps, indexSteps, localSteps, type RetryTuning } from './steps';
+import { BULK, apiSteps, indexSteps, localSteps, type RetryTuning } from './steps';
 import { SlidingWindow, emptyCounts, type HandOverCounts } from './hand-over';
 
 export interface PollInput {
@@ -21,6 +22,8 @@ export interface PollInput {
   totals?: PollTotals;
   /** A full pass of a target feed: its id, and where handing over the pairs it did not see stands. */
   pass?: { id: string; unseen?: string | null };
+  /** Reading from the feed's start (a first sync, a full pass): its work goes after everything else. */
+  bulk?: boolean;
 }
 
 export interface PollTotals extends HandOverCounts {
@@ -43,19 +46,25 @@ const UNSEEN_PER_RUN = 1000;
 export async function pollFeed(input: PollInput): Promise<PollTotals> {
   const feed = getFeed(input.feed);
   upsertSearchAttributes([{ key: KIND, value: 'poll' }]);
-  const api = apiSteps(feed.system, input.retry);
   const local = localSteps(input.retry);
   const totals: PollTotals = input.totals ?? { pages: 0, read: 0, unchanged: 0, ...emptyCounts() };
-  const window = new SlidingWindow(input.window ?? DEFAULT_WINDOW, totals, input.retry, feed.side);
   const drainMs = (input.drainSeconds ?? 120) * 1000;
   let pass = input.pass;
+  let bulk = input.bulk ?? false;
+  // A task's priority is no part of replay's checks: histories from before it replay as they ran.
+  const priority = () => (bulk ? BULK : undefined);
+  const window = new SlidingWindow(input.window ?? DEFAULT_WINDOW, totals, input.retry, feed.side);
+  window.priority = priority();
   if (pass?.unseen === undefined) {
     const checkpoint = input.checkpoint !== undefined ? input.checkpoint : input.full ? null : await local.getCheckpoint(feed.id);
-    const page = await api.readFeedPage(feed.id, checkpoint);
+    bulk ||= checkpoint === null;
+    const page = await apiSteps(feed.system, input.retry, priority()).readFeedPage(feed.id, checkpoint);
     // A target feed read from its start (the first time, then daily) noted what it listed; histories
     // from before this step replay without it.
     if (!pass && page.pass && patched('target-pass')) pass = { id: page.pass };
-    if (patched('target-index')) await matchFromIndex(page.items, input.retry);
+    bulk ||= pass !== undefined;
+    window.priority = priority();
+    if (patched('target-index')) await matchFromIndex(page.items, input.retry, window.priority);
     for (const item of page.items) await window.add(item);
     await local.saveCheckpoint(feed.id, page.checkpoint);
     totals.pages += 1;
@@ -64,7 +73,7 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
     upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
     // The children started here carry on by themselves; waiting (a while) keeps the window honest across pages.
     await window.drain(drainMs);
-    if (!page.done) await continueAsNew<typeof pollFeed>({ ...input, checkpoint: page.checkpoint, totals, pass });
+    if (!page.done) await continueAsNew<typeof pollFeed>({ ...input, checkpoint: page.checkpoint, totals, pass, bulk });
   }
   if (pass) {
     // The linked pairs whose target the pass did not list: each reads its target by id, twice a pause
@@ -95,10 +104,10 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
  * not a search and a create. Records created after this (by the page's own pairs) reach the index
  * at the next page.
  */
-async function matchFromIndex(items: WorkItem[], retry: RetryTuning | undefined): Promise<void> {
+async function matchFromIndex(items: WorkItem[], retry: RetryTuning | undefined, priority: Priority | undefined): Promise<void> {
   const unlinked = items.flatMap((item) => (item.kind === 'pair' && item.given?.linkVersion === 0 ? [{ flowId: item.flowId, given: item.given }] : []));
   for (const flowId of new Set(unlinked.map((u) => u.flowId))) {
-    const target = indexSteps(getFlow(flowId).target.system, retry);
+    const target = indexSteps(getFlow(flowId).target.system, retry, priority);
     try {
       for (let cursor: string | null = null; ; ) {
         cursor = await target.refreshTargetIndex(flowId, cursor);

@@ -3,6 +3,7 @@
  * Transient failures are retried without an attempt limit: an outage of any length delays a change,
  * never loses it. Permanent ones come back non-retryable and end the sync as a recorded failure.
  */
+import type { Priority } from '@temporalio/common';
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ApiActivities } from '../activities/api-steps';
 import type { LocalActivities } from '../activities/local-steps';
@@ -20,10 +21,19 @@ function retryPolicy(tuning: RetryTuning = {}) {
   return { initialInterval: tuning.initialIntervalMs ?? 1000, maximumInterval: tuning.maximumIntervalMs ?? 60_000, backoffCoefficient: 2 };
 }
 
+/**
+ * Bulk work (a first sync, a full pass: a poll reading its feed from the start) is dispatched after
+ * everything else waiting on the same task queue, so a person's edit made meanwhile does not queue
+ * behind thousands of records. Temporal's task priority: 1 goes first, 3 is the default, 5 last; a
+ * pair workflow and its activities inherit the priority of the poll that started it.
+ */
+export const BULK: Priority = { priorityKey: 4 };
+
 /** Steps that call a system, on that system's task queue (its activity rate is the system's limit). */
-export function apiSteps(system: System, tuning?: RetryTuning) {
+export function apiSteps(system: System, tuning?: RetryTuning, priority?: Priority) {
   return proxyActivities<ApiActivities>({
     taskQueue: system,
+    priority,
     // One HTTP call (the connectors time out after 30 s): past this, a worker that died mid-call is
     // given up on and the step retried elsewhere.
     startToCloseTimeout: '40 seconds',
@@ -41,9 +51,10 @@ export function localSteps(tuning?: RetryTuning) {
  * is not needed: while a target is down, its pairs search as they did, and the pages of a feed that
  * also serves another system's flows are not held back.
  */
-export function indexSteps(system: System, tuning?: RetryTuning) {
+export function indexSteps(system: System, tuning?: RetryTuning, priority?: Priority) {
   return proxyActivities<Pick<ApiActivities, 'refreshTargetIndex'>>({
     taskQueue: system,
+    priority,
     startToCloseTimeout: '40 seconds',
     retry: { ...retryPolicy(tuning), maximumAttempts: 3 },
   });

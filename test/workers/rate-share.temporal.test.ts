@@ -60,6 +60,23 @@ describe('pacer', () => {
   it('after a pause only the burst goes at once: the pause is not saved up', async () => {
     expect(await startsOf(4, 10, 2, 5000)).toEqual([0, 0, 100, 200]);
   });
+  it('an urgent call passes the waiting bulk ones; among equals, first come first served', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      let rank = 4;
+      const p = pacer(() => ({ perSecond: 10, burst: 1 }), { rank: () => rank });
+      const order: string[] = [];
+      const bulk = Array.from({ length: 5 }, (_, i) => p.wait().then(() => order.push(`bulk ${i}`)));
+      await jest.advanceTimersByTimeAsync(150);
+      rank = 3;
+      const urgent = p.wait().then(() => order.push('urgent'));
+      await jest.advanceTimersByTimeAsync(1000);
+      await Promise.all([...bulk, urgent]);
+      expect(order).toEqual(['bulk 0', 'bulk 1', 'urgent', 'bulk 2', 'bulk 3', 'bulk 4']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
   it('a rate of 0 or none at all does not hold calls', async () => {
     for (const perSecond of [0, Infinity]) {
       const p = pacer(() => ({ perSecond, burst: 1 }));
