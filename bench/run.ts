@@ -31,10 +31,10 @@ import { freePort } from '../workers/free-port';
 import type { SimulatorStats } from '../simulators/kit';
 import { TASK_QUEUE } from '../workflows/ids';
 import { FEEDS } from '../flows/feeds';
-import { BUSY_QUERY } from '../workflows/search-attributes';
 import type { PollTotals } from '../workflows/poll';
 import { runScaleOut, type StoreKind } from './scale-out';
 import { runPlain } from './plain';
+import { idlePolls, untilNoPairAtWork, type IdlePoll } from './idle-poll';
 
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
 const P2 = 'zendesk-users-to-powerofficego-employees';
@@ -52,6 +52,12 @@ function option(name: string, fallback: number): number {
 function byKey(o: Record<string, number>): string {
   return Object.entries(o)
     .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+function idleRow(idle: Record<string, IdlePoll>): string {
+  return Object.entries(idle)
+    .map(([k, v]) => `${k} ${v.requests} req/${v.workflowsStarted} wf/${v.ms} ms`)
     .join(', ');
 }
 
@@ -80,13 +86,16 @@ async function scaleOut(users: number, workers: number): Promise<void> {
   console.log(`first sync of ${users} Zendesk users by ${workers} tandem worker process(es) on a ${store} store (the simulators' real rate limits)`);
   const r = await runScaleOut({ users, workers, store });
   const rows: [string, string][] = [
-    ['workers, store', `${r.workers}, ${r.store}`],
+    ['workers, store', `${r.workers}, ${r.storeKind}`],
     ['first sync wall time', `${r.wallSeconds} s (${r.usersRead} users read)`],
     ['linked', `${r.linked.employees} employees, ${r.linked.contacts} contacts, ${r.linked.departments} departments`],
     ['records per second', String(r.recordsPerSecond)],
     ['API calls', byKey(r.calls)],
     ['answers 429', byKey(r.answers429)],
     ['peak requests in 1 s', byKey(r.peakRequestsPerSecond)],
+    ['idle poll', idleRow(r.idlePoll)],
+    ['worker memory', r.workerMiB.map((m) => (m ? `${m.peak} MiB peak, ${m.now} MiB at the end` : 'not readable here')).join('; ')],
+    ['store size', r.store.bytes === undefined ? `${r.store.links} links (PostgreSQL: not measured)` : `${(r.store.bytes / 2 ** 20).toFixed(1)} MiB, ${r.store.links} links, ${r.store.bytesPerLink} B a link`],
   ];
   console.log('');
   for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
@@ -230,7 +239,7 @@ async function main(): Promise<void> {
     // 1a. Meanwhile, organisations renamed in Zendesk: how long an edit takes while the bulk work runs.
     const during = renamesDuringSync(duringEdits, () => syncing);
     const totals = (await sync.result()) as PollTotals;
-    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    await untilNoPairAtWork(stack.client);
     syncing = false;
     const seconds = (Date.now() - started) / 1000;
     const duringSync = await during;
@@ -271,7 +280,7 @@ async function main(): Promise<void> {
       const used = delta(callsBefore, callsNow());
       firstTargetPoll[feed.id] = { requests: used.zendesk + used.poweroffice + used.crmoffice, read: t.read, workflowsStarted: t.started };
     }
-    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    await untilNoPairAtWork(stack.client);
 
     // 2. Webhook → write: rename an organisation in Zendesk, time until its department is written.
     const { zendesk, poweroffice } = api;
@@ -283,7 +292,7 @@ async function main(): Promise<void> {
       latencies.push(ms);
       await new Promise((r) => setTimeout(r, pauseMs));
     }
-    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    await untilNoPairAtWork(stack.client);
     const renameCalls = delta(beforeRenames, callsNow());
     renameCalls.zendesk -= latencies.length; // the benchmark's own rename call is not Tandem's
     const perEdit = Object.fromEntries(Object.entries(renameCalls).map(([k, v]) => [k, latencies.length ? Number((v / latencies.length).toFixed(2)) : 0]));
@@ -293,7 +302,7 @@ async function main(): Promise<void> {
     // back), poll its feed at once (a schedule would, within its interval), time until the Zendesk user
     // is written. The path adds this to the wait for the poll.
     await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/poll-path/warm-up', args: [{ feed: 'poweroffice/employees' }] });
-    while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+    await untilNoPairAtWork(stack.client);
     const employees = await stack.store.listLinks(P2, { state: 'linked', limit: 1000 });
     const pollLatencies: number[] = [];
     for (let i = 0; i < pollEdits && employees.length > 0 && pairs.length > 1; i++) {
@@ -302,24 +311,12 @@ async function main(): Promise<void> {
       const edit = () => poweroffice.updateEmployee(employee.Id, { DepartmentId: Number(other.targetId) });
       const poll = () => stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/poll-path/${i}`, args: [{ feed: 'poweroffice/employees' }] });
       pollLatencies.push(await timed(`employee edit ${i}`, (f) => (userWritten = f), () => edit().then(poll)));
-      while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
+      await untilNoPairAtWork(stack.client);
     }
     const pollLatency = summary(pollLatencies);
 
-    // 3. An idle poll of every feed: nothing changed since the last one. Two rounds first, so what one
-    // feed's first poll writes (the tickets feed's activities) has been read by the others.
-    for (const round of [1, 2]) {
-      for (const feed of FEEDS) await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/settle/${round}/${feed.id}`, args: [{ feed: feed.id }] });
-      while ((await count(BUSY_QUERY)) > 0) await new Promise((r) => setTimeout(r, 250));
-    }
-    const idle: Record<string, { requests: number; workflowsStarted: number; ms: number }> = {};
-    for (const feed of FEEDS) {
-      const [callsBefore, recordsBefore, t0] = [callsNow(), await count('TandemKind = "record"'), performance.now()];
-      await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/idle/${feed.id}`, args: [{ feed: feed.id }] });
-      const ms = Math.round(performance.now() - t0);
-      const used = delta(callsBefore, callsNow());
-      idle[feed.id] = { requests: used.zendesk + used.poweroffice + used.crmoffice, workflowsStarted: (await count('TandemKind = "record"')) - recordsBefore, ms };
-    }
+    // 3. An idle poll of every feed: nothing changed since the last one.
+    const idle = await idlePolls(stack.client, sims, 'bench');
 
     // 4. The plain script's first sync of the same sample, on simulators of its own (the stack is idle).
     const plain = await runPlain(users, LIMITS);
@@ -358,7 +355,7 @@ async function main(): Promise<void> {
       ['calls per rename', byKey(perEdit)],
       ['during first sync', `rename → department p50 ${duringSync.department.p50} ms, max ${duringSync.department.max} ms; → company p50 ${duringSync.company.p50} ms, max ${duringSync.company.max} ms (${duringSync.company.samples} renames a second apart; their calls, ${byKey(duringSync.calls)}, are not the first sync's)`],
       ['poll → write', `p50 ${pollLatency.p50} ms, p95 ${pollLatency.p95} ms, max ${pollLatency.max} ms (${pollLatency.samples} employees moved, each feed polled at once: a schedule adds up to its interval)`],
-      ['idle poll', Object.entries(idle).map(([k, v]) => `${k} ${v.requests} req/${v.workflowsStarted} wf/${v.ms} ms`).join(', ')],
+      ['idle poll', idleRow(idle)],
       ['resident memory', `${result.residentMiB} MiB (worker, simulators and store in one process)`],
       ['machine', `${result.machine.cpus} CPUs, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`],
     ];

@@ -10,6 +10,7 @@ import { SYSTEMS, TASK_QUEUE } from '../workflows/ids';
 import type { TandemSinks } from '../workflows/record';
 import { metrics as processMetrics, type TandemMetrics } from './metrics';
 import type { RateShare } from './rate-share';
+import { workflowCode } from './workflow-bundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -35,7 +36,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
   const common = { connection: opts.connection, namespace, dataConverter: opts.dataConverter, identity: opts.share.identity };
   const sinks = tandemSinks(opts.metrics ?? processMetrics);
   const workers: Worker[] = [
-    await Worker.create({ ...common, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../workflows'), activities: activities.local, sinks }),
+    await Worker.create({ ...common, taskQueue: TASK_QUEUE, ...workflowCode(), activities: activities.local, sinks }),
     ...(await Promise.all(
       SYSTEMS.map((system) =>
         Worker.create({

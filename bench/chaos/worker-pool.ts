@@ -35,6 +35,11 @@ export class WorkerPool {
     return this.running.length;
   }
 
+  /** The live workers' process ids, oldest first. */
+  get pids(): number[] {
+    return this.running.flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
+  }
+
   /** Starts one more worker and waits until it polls its task queues. */
   async start(): Promise<void> {
     const { sims } = this.opts;

@@ -1,0 +1,50 @@
+/**
+ * An idle poll of every change feed (bench part 3, and the many-workers part after its sync): what a
+ * poll costs when nothing changed since the last one, per feed.
+ */
+import type { Client } from '@temporalio/client';
+import type { AllSimulators } from '../simulators/all';
+import { FEEDS, type Feed } from '../flows/feeds';
+import { TASK_QUEUE } from '../workflows/ids';
+import { BUSY_QUERY } from '../workflows/search-attributes';
+
+export interface IdlePoll {
+  requests: number;
+  workflowsStarted: number;
+  ms: number;
+}
+
+/** Requests the three simulators have answered so far. */
+export function requestsSoFar(sims: Pick<AllSimulators, 'zendesk' | 'poweroffice' | 'crmoffice'>): number {
+  return [sims.zendesk, sims.poweroffice, sims.crmoffice].reduce((sum, s) => sum + Object.values(s.stats.requests).reduce((a, b) => a + b, 0), 0);
+}
+
+export async function untilNoPairAtWork(client: Client): Promise<void> {
+  while ((await client.workflow.count(BUSY_QUERY)).count > 0) await new Promise((r) => setTimeout(r, 250));
+}
+
+/**
+ * Two rounds first, so what one feed's first poll writes (the tickets feed's activities) has been
+ * read by the others; then one poll of each feed, measured.
+ */
+export async function idlePolls(
+  client: Client,
+  sims: Pick<AllSimulators, 'zendesk' | 'poweroffice' | 'crmoffice'>,
+  idPrefix: string,
+  feeds: readonly Feed[] = FEEDS,
+): Promise<Record<string, IdlePoll>> {
+  const poll = (feed: string, id: string) => client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `${idPrefix}/${id}/${feed}`, args: [{ feed }] });
+  const records = async () => (await client.workflow.count('TandemKind = "record"')).count;
+  for (const round of [1, 2]) {
+    for (const feed of feeds) await poll(feed.id, `settle-${round}`);
+    await untilNoPairAtWork(client);
+  }
+  const idle: Record<string, IdlePoll> = {};
+  for (const feed of feeds) {
+    const [requestsBefore, recordsBefore, t0] = [requestsSoFar(sims), await records(), performance.now()];
+    await poll(feed.id, 'idle');
+    const ms = Math.round(performance.now() - t0);
+    idle[feed.id] = { requests: requestsSoFar(sims) - requestsBefore, workflowsStarted: (await records()) - recordsBefore, ms };
+  }
+  return idle;
+}
