@@ -163,10 +163,14 @@ async function main(): Promise<void> {
   // The calls those renames cost (the records they touch, while they run), kept out of the sync's count.
   const renamed = new Set<string>();
   const renameCalls: Record<SystemName, number> = { zendesk: 0, poweroffice: 0, crmoffice: 0 };
-  const seen = (system: SystemName, method: string, status: number, url: string) => {
+  const renameRoutes: Record<SystemName, Record<string, number>> = { zendesk: {}, poweroffice: {}, crmoffice: {} };
+  const seen = (system: SystemName, method: string, route: string, status: number, url: string) => {
     const m = /\/(organizations|departments|companies)\/([^/?.]+)/i.exec(url);
     const key = m && `${m[1].toLowerCase()}/${m[2]}`;
-    if (key && renamed.has(key)) renameCalls[system] += 1;
+    if (key && renamed.has(key)) {
+      renameCalls[system] += 1;
+      renameRoutes[system][`${method} ${route}`] = (renameRoutes[system][`${method} ${route}`] ?? 0) + 1;
+    }
     if (key && method === 'PATCH' && status < 300) awaited.get(key)?.();
   };
   let userWritten: (() => void) | undefined;
@@ -183,12 +187,12 @@ async function main(): Promise<void> {
     simulatorHooks: {
       poweroffice: (method, route, status, url) => {
         if (method === 'PATCH' && /departments/i.test(route) && status < 300) departmentWritten?.();
-        seen('poweroffice', method, status, url);
+        seen('poweroffice', method, route, status, url);
       },
-      crmoffice: (method, _route, status, url) => seen('crmoffice', method, status, url),
+      crmoffice: (method, route, status, url) => seen('crmoffice', method, route, status, url),
       zendesk: (method, route, status, url) => {
         if (method === 'PUT' && /\/users\/:id/.test(route) && status < 300) userWritten?.();
-        seen('zendesk', method, status, url);
+        seen('zendesk', method, route, status, url);
       },
     },
     log: () => undefined,
@@ -250,6 +254,18 @@ async function main(): Promise<void> {
       linked,
       recordsPerSecond: Number(((linked.employees + linked.contacts) / seconds).toFixed(1)),
       calls: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, calls(s.stats) - duringSync.calls[k as SystemName]])),
+      // Where the calls went: each system's routes, busiest first (the renames' calls left out).
+      callsByRoute: Object.fromEntries(
+        Object.entries(sims).map(([k, s]) => [
+          k,
+          Object.fromEntries(
+            Object.entries(s.stats.requests)
+              .map(([route, n]) => [route, n - (renameRoutes[k as SystemName][route] ?? 0)] as const)
+              .filter(([, n]) => n > 0)
+              .sort((a, b) => b[1] - a[1]),
+          ),
+        ]),
+      ),
       answers429: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.rateLimited])),
       peakRequestsPerSecond: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.peakPerSecond])),
       workflows: { record: await count('TandemKind = "record"'), poll: await count('TandemKind = "poll"') },
@@ -347,6 +363,7 @@ async function main(): Promise<void> {
       ['minimum calls', `${byKey(bound.minimumCalls)}: bound ${bound.boundSeconds} s; Tandem ÷ bound ${bound.tandemOverBound}`],
       ['calls ÷ minimum', byKey(bound.callsOverMinimum)],
       ['plain script', `${plain.seconds} s, calls ${byKey(plain.calls)}; Tandem ÷ plain ${result.plain.tandemOverPlain}, plain ÷ bound ${result.plain.plainOverBound}`],
+      ...Object.entries(f.callsByRoute).map(([k, routes]): [string, string] => [`  ${k} by route`, byKey(routes)]),
       ['answers 429', byKey(f.answers429)],
       ['peak requests in 1 s', byKey(f.peakRequestsPerSecond)],
       ['workflows', `${f.workflows.record} record, ${f.workflows.poll} poll`],
