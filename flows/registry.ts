@@ -20,6 +20,11 @@ export function isFlowId(id: string): id is FlowId {
   return (FLOW_IDS as readonly string[]).includes(id);
 }
 
+/** The flows whose records this flow's records refer to (an employee's department), from its rows. */
+export function referencedFlows(flow: FlowDefinition): FlowId[] {
+  return [...new Set([...flow.properties, ...flow.extras].flatMap((row) => (row.reference ? [row.reference.flow] : [])))];
+}
+
 /** The flow of that id; throws listing the valid ids otherwise. */
 export function getFlow(id: string): FlowDefinition {
   if (!isFlowId(id)) throw new Error(`unknown flow "${id}"; valid flow ids: ${FLOW_IDS.join(', ')}`);

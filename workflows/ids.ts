@@ -79,6 +79,8 @@ export interface GivenRecord {
    * that is recent, candidates come from the index, a read by id each, not a search per record.
    */
   matchIndexedAt?: number;
+  /** The same for the flows of the records it refers to (its department, its company): for the references it creates. */
+  referencesIndexedAt?: number;
 }
 
 /** A ticket comment's pair id: comments have no address of their own but their ticket's. */

@@ -1,7 +1,7 @@
 import type { Priority } from '@temporalio/common';
 import { continueAsNew, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { getFeed } from '../flows/feeds';
-import { getFlow } from '../flows/registry';
+import { getFlow, referencedFlows } from '../flows/registry';
 import type { WorkItem } from '../activities/feed-routing';
 import { KIND, OUTCOME } from './search-attributes';
 import { BULK, apiSteps, indexSteps, localSteps, type RetryTuning } from './steps';
@@ -101,23 +101,39 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
  * The page's pairs without a link each look for an existing target record before creating one. One
  * index of the target per flow, brought up to date from its change list here (a request per page of
  * changes, usually one), stands in for a search per record: a first sync makes a create per record,
- * not a search and a create. Records created after this (by the page's own pairs) reach the index
- * at the next page.
+ * not a search and a create. So do the indexes of the flows their references belong to (an
+ * employee's department), for the references those pairs create. Records created after this (by the
+ * page's own pairs) reach the index at the next page.
  */
 async function matchFromIndex(items: WorkItem[], retry: RetryTuning | undefined, priority: Priority | undefined): Promise<void> {
   const unlinked = items.flatMap((item) => (item.kind === 'pair' && item.given?.linkVersion === 0 ? [{ flowId: item.flowId, given: item.given }] : []));
-  for (const flowId of new Set(unlinked.map((u) => u.flowId))) {
-    const target = indexSteps(getFlow(flowId).target.system, retry, priority);
-    try {
-      for (let cursor: string | null = null; ; ) {
-        cursor = await target.refreshTargetIndex(flowId, cursor);
-        if (cursor === null) break;
+  const upToDate = new Map<string, boolean>();
+  const refresh = async (flowId: string): Promise<boolean> => {
+    if (!upToDate.has(flowId)) {
+      const target = indexSteps(getFlow(flowId).target.system, retry, priority);
+      try {
+        for (let cursor: string | null = null; ; ) {
+          cursor = await target.refreshTargetIndex(flowId, cursor);
+          if (cursor === null) break;
+        }
+        upToDate.set(flowId, true);
+      } catch {
+        upToDate.set(flowId, false); // the target is failing: these pairs search it, each retrying on its own
       }
-    } catch {
-      continue; // the target is failing: these pairs search it, each retrying on its own
     }
+    return upToDate.get(flowId)!;
+  };
+  for (const flowId of new Set(unlinked.map((u) => u.flowId))) {
+    const own = await refresh(flowId);
+    const referenced = referencedFlows(getFlow(flowId));
+    let references = referenced.length > 0;
+    for (const ref of referenced) references = (await refresh(ref)) && references;
     const at = Date.now();
-    for (const u of unlinked) if (u.flowId === flowId) u.given.matchIndexedAt = at;
+    for (const u of unlinked) {
+      if (u.flowId !== flowId) continue;
+      if (own) u.given.matchIndexedAt = at;
+      if (references) u.given.referencesIndexedAt = at;
+    }
   }
 }
 

@@ -31,6 +31,8 @@ export interface RecordOptions {
   demanded?: boolean;
   /** The Zendesk record as a change feed returned it, to save reading it again. */
   given?: GivenRecord;
+  /** A reference: when its parent's poll brought this flow's target index up to date (its first sync matches from it). */
+  matchIndexedAt?: number;
   /** How long an idle workflow waits for one more change before it ends (0 for children). */
   lingerMs?: number;
   retry?: RetryTuning;
@@ -88,7 +90,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
   // Whoever starts a pair sets these (one event fewer per pair); a bare start gets them here.
   if (!workflowInfo().typedSearchAttributes.get(KIND)) upsertSearchAttributes(recordSearchAttributes(pair));
 
-  const linkReference = (ref: Reference) => runReference(ref, options.retry, replies);
+  const linkReference = (ref: Reference, indexedAt?: number) => runReference(ref, options.retry, replies, indexedAt);
   const steps = pairSteps(getFlow(pair.flowId).target.system, options.retry);
   let recent = options.recent ?? [];
   let syncs = 0;
@@ -113,7 +115,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
       await sleep(options.retry?.goneConfirmMs ?? 60_000);
       return true;
     };
-    const ctx = { pair, demanded, given, retry: options.retry, confirmGone, linkReference };
+    const ctx = { pair, demanded, given, matchIndexedAt: syncs === 0 ? options.matchIndexedAt : undefined, retry: options.retry, confirmGone, linkReference };
     given = undefined;
     let result: SyncPairResult;
     try {
@@ -137,7 +139,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     upsertSearchAttributes(result.targetId ? [{ key: OUTCOME, value: result.outcome }, { key: TARGET_ID, value: result.targetId }] : [{ key: OUTCOME, value: result.outcome }]);
     upsertMemo({ summary: result.summary, recent });
     if (syncs >= SYNCS_PER_RUN && (pending || UNSETTLED.includes(result.outcome))) {
-      await continueAsNew<typeof syncRecord>(pair, { ...options, demanded, given: undefined, recent });
+      await continueAsNew<typeof syncRecord>(pair, { ...options, demanded, given: undefined, matchIndexedAt: undefined, recent });
     }
   }
   return { pair, syncs, last };
@@ -148,7 +150,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
  * runs, so the UI shows parent and child; when one runs already (a webhook woke it), by asking it.
  * Either way the answer comes as a signal after its next sync.
  */
-async function runReference(ref: Reference, retry: RetryTuning | undefined, replies: Map<string, PairSynced>): Promise<PairSynced> {
+async function runReference(ref: Reference, retry: RetryTuning | undefined, replies: Map<string, PairSynced>, indexedAt: number | undefined): Promise<PairSynced> {
   const pair: PairRef = { flowId: ref.flowId, zendeskId: ref.zendeskId };
   const id = recordWorkflowId(pair);
   replies.delete(id);
@@ -157,7 +159,7 @@ async function runReference(ref: Reference, retry: RetryTuning | undefined, repl
       // The referenced pair outlives this one: it is a record of its own.
       const child = await startChild(syncRecord, {
         workflowId: id,
-        args: [pair, { demanded: true, lingerMs: 0, retry }],
+        args: [pair, { demanded: true, lingerMs: 0, retry, matchIndexedAt: indexedAt }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: recordSearchAttributes(pair),
       });

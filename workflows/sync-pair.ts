@@ -30,11 +30,13 @@ export interface SyncContext {
   demanded: boolean;
   /** The Zendesk record as a change feed returned it (first attempt only). */
   given?: GivenRecord;
+  /** When the poll whose pair needs this one brought this flow's target index up to date (a reference). */
+  matchIndexedAt?: number;
   retry?: RetryTuning;
   /** Waits before a record found gone is read again; false (or absent, in a dry run): read once only. */
   confirmGone?(): Promise<boolean>;
-  /** Links a referenced pair through its own workflow; the record workflow knows how. */
-  linkReference(ref: Reference): Promise<PairSynced>;
+  /** Links a referenced pair through its own workflow (told when its flow's index was last brought up to date); the record workflow knows how. */
+  linkReference(ref: Reference, indexedAt?: number): Promise<PairSynced>;
 }
 
 /** A business failure: recorded on the pair, shown in the UI, healed by the next edit. Not a crash. */
@@ -158,7 +160,8 @@ class PairRun {
     const intent = await this.local.recordIntent(pair, first.intentKey);
     // A record an earlier attempt created, or one made since a while, may be newer than the index:
     // those looks go to the API.
-    const indexed = given?.matchIndexedAt !== undefined && Date.now() - given.matchIndexedAt < INDEX_FRESH_MS && intent.isNew;
+    const indexedAt = given?.matchIndexedAt ?? this.ctx.matchIndexedAt;
+    const indexed = indexedAt !== undefined && Date.now() - indexedAt < INDEX_FRESH_MS && intent.isNew;
     // When the external key is only a safety net beside another match rule, only an earlier attempt
     // (an intent found, not new) can have created a record under it.
     const byExternalKey = first.externalKey && (flow.match.by === 'externalKey' || !intent.isNew) ? await this.candidates('externalKey', first.externalKey, indexed) : [];
@@ -174,7 +177,7 @@ class PairRun {
     }
 
     // Only now, with the record known to be creatable, are the records it refers to made to exist.
-    for (const ref of first.references) await this.linkReference(ref);
+    for (const ref of first.references) await this.linkReference(ref, given?.referencesIndexedAt);
     const create = await this.local.decideCreate(pair, zendesk, context);
     if (create.kind === 'fail') throw new PairFailed(create.reason);
     const created = await this.target.createTarget(pair, { body: create.body, zendesk, externalKey: first.externalKey, matchValue: first.matchValue, lookFirst: !intent.isNew });
@@ -241,8 +244,8 @@ class PairRun {
   }
 
   /** A referenced pair (department, company, contact) linked through its own workflow, or a failure naming it. */
-  private async linkReference(ref: Reference): Promise<void> {
-    const ready = await this.ctx.linkReference(ref);
+  private async linkReference(ref: Reference, indexedAt?: number): Promise<void> {
+    const ready = await this.ctx.linkReference(ref, indexedAt);
     if (!ready.targetId || !['created', 'linked', 'updated', 'unchanged'].includes(ready.outcome)) {
       throw new PairFailed(`${this.label}: field \`${ref.field}\`: the referenced record ${ref.zendeskId} could not be linked in ${ref.flowId}: ${ready.summary}`);
     }

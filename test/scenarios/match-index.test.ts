@@ -12,6 +12,7 @@ jest.setTimeout(180_000);
 
 const Z3 = 'zendesk-users-to-crmoffice-contacts';
 const P2 = 'zendesk-users-to-powerofficego-employees';
+const Z3B = 'zendesk-organizations-to-crmoffice-companies';
 const LIST = `GET ${collectionPath('contacts')}`;
 const READ = `GET ${collectionPath('contacts')}/:id`;
 const CREATE = `POST ${collectionPath('contacts')}`;
@@ -88,4 +89,23 @@ test('while the target cannot be listed, the pairs search it one by one: the syn
   for (const u of users) expect((await stack.store.getByZendeskId(Z3, String(u.id)))?.state).toBe('linked');
   const all = (await crmoffice.listContacts({ page: 1, pageSize: 100 })).items;
   expect(all.filter((c) => c.email?.startsWith('unlisted.'))).toHaveLength(users.length);
+});
+
+test('the companies the contacts refer to match from their own flow\'s index too: no search per organisation', async () => {
+  const { zendesk, crmoffice } = stack.connectors;
+  const orgs = [];
+  for (let i = 0; i < 4; i++) orgs.push(await zendesk.createOrganization({ name: `Indexed Org ${i} AS` }));
+  const existing = await crmoffice.createCompany({ name: 'INDEXED ORG 2 AS' });
+  for (let i = 0; i < 8; i++) await zendesk.createUser({ name: `Org User ${i}`, email: `org.user.${i}@example.no`, role: 'end-user', organization_id: orgs[i % 4].id });
+  const before = requests();
+
+  const totals = await stack.poll(Z3, 'zendesk');
+  const after = requests();
+  expect(totals.failures).toEqual([]);
+  expect((await stack.store.getByZendeskId(Z3B, String(orgs[2].id)))?.targetId).toBe(existing.id);
+  expect(used(before, after, `POST ${collectionPath('companies')}`)).toBe(3);
+  // The companies' index: one listing of what changed (the company made above). A search per organisation would be 4.
+  expect(used(before, after, `GET ${collectionPath('companies')}`)).toBe(1);
+  const named = (await crmoffice.listCompanies({ page: 1, pageSize: 100 })).items.filter((c) => c.name.toLowerCase().startsWith('indexed org'));
+  expect(named).toHaveLength(4);
 });
