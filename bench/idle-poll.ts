@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { AllSimulators } from '../simulators/all';
+import { requestCount } from '../simulators/kit';
 import { FEEDS, type Feed } from '../flows/feeds';
 import { TASK_QUEUE } from '../workflows/ids';
 import { BUSY_QUERY } from '../workflows/search-attributes';
@@ -16,7 +17,7 @@ export interface IdlePoll {
 
 /** Requests the three simulators have answered so far. */
 export function requestsSoFar(sims: Pick<AllSimulators, 'zendesk' | 'poweroffice' | 'crmoffice'>): number {
-  return [sims.zendesk, sims.poweroffice, sims.crmoffice].reduce((sum, s) => sum + Object.values(s.stats.requests).reduce((a, b) => a + b, 0), 0);
+  return [sims.zendesk, sims.poweroffice, sims.crmoffice].reduce((sum, s) => sum + requestCount(s.stats), 0);
 }
 
 export async function untilNoPairAtWork(client: Client): Promise<void> {

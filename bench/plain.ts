@@ -7,6 +7,7 @@
  */
 import { TransientApiError } from '../connectors/errors';
 import { startAllSimulators } from '../simulators/all';
+import { requestCount } from '../simulators/kit';
 import { createConnectors } from '../workers/connectors';
 import type { ZendeskOrganization, ZendeskUser } from '../connectors/zendesk';
 import { DEFAULT_FLOWS_CONFIG } from '../flows/config';
@@ -85,10 +86,9 @@ export async function runPlain(users: number, limits: Limits): Promise<PlainResu
       return { contacts: all.length, companies: companies.size };
     };
     const [po, cr] = await Promise.all([powerOffice(), crm()]);
-    const requests = (s: { stats: { requests: Record<string, number> } }) => Object.values(s.stats.requests).reduce((a, b) => a + b, 0);
     return {
       seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
-      calls: { zendesk: requests(sims.zendesk), poweroffice: requests(sims.poweroffice), crmoffice: requests(sims.crmoffice) },
+      calls: { zendesk: requestCount(sims.zendesk.stats), poweroffice: requestCount(sims.poweroffice.stats), crmoffice: requestCount(sims.crmoffice.stats) },
       created: { ...po, ...cr },
     };
   } finally {

@@ -28,7 +28,7 @@ import { DEV_DEFAULTS, startDevStack } from '../workers/dev-stack';
 import { createLogger } from '../workers/logger';
 import { createConnectors } from '../workers/connectors';
 import { freePort } from '../workers/free-port';
-import type { SimulatorStats } from '../simulators/kit';
+import { requestCount } from '../simulators/kit';
 import { TASK_QUEUE } from '../workflows/ids';
 import { FEEDS } from '../flows/feeds';
 import type { PollTotals } from '../workflows/poll';
@@ -101,10 +101,6 @@ async function scaleOut(users: number, workers: number): Promise<void> {
   for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
   const date = new Date().toISOString();
   writeResult(date, { date, machine: machine(), scaleOut: r }, `-workers-${workers}-${store}`);
-}
-
-function calls(s: SimulatorStats): number {
-  return Object.values(s.requests).reduce((a, b) => a + b, 0);
 }
 
 /** The published limits the simulators enforce, in requests a second (Zendesk's is 700 a minute). */
@@ -233,7 +229,7 @@ async function main(): Promise<void> {
     return { department: summary(department), company: summary(company), calls: { ...renameCalls } };
   }
   const count = async (query: string) => (await stack.client.workflow.count(query)).count;
-  const callsNow = (): Record<SystemName, number> => ({ zendesk: calls(sims.zendesk.stats), poweroffice: calls(sims.poweroffice.stats), crmoffice: calls(sims.crmoffice.stats) });
+  const callsNow = (): Record<SystemName, number> => ({ zendesk: requestCount(sims.zendesk.stats), poweroffice: requestCount(sims.poweroffice.stats), crmoffice: requestCount(sims.crmoffice.stats) });
   try {
     // 1. First sync of the users feed, until every pair workflow it started has ended.
     console.log(`first sync of ${users} Zendesk users, then ${edits} organisation renames (the simulators' real rate limits)`);
@@ -253,7 +249,7 @@ async function main(): Promise<void> {
       usersRead: totals.read,
       linked,
       recordsPerSecond: Number(((linked.employees + linked.contacts) / seconds).toFixed(1)),
-      calls: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, calls(s.stats) - duringSync.calls[k as SystemName]])),
+      calls: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, requestCount(s.stats) - duringSync.calls[k as SystemName]])),
       // Where the calls went: each system's routes, busiest first (the renames' calls left out).
       callsByRoute: Object.fromEntries(
         Object.entries(sims).map(([k, s]) => [
@@ -342,6 +338,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: machine(),
       users,
+      window,
       firstSync,
       bound,
       firstTargetPoll,

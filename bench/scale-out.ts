@@ -13,6 +13,7 @@ import { startPostgres, type PostgresServer } from './postgres-server';
 import { TASK_QUEUE } from '../workflows/ids';
 import type { PollTotals } from '../workflows/poll';
 import { FLOW_IDS } from '../flows';
+import { requestCount } from '../simulators/kit';
 import { idlePolls, type IdlePoll } from './idle-poll';
 import { residentMiB } from './process-memory';
 
@@ -57,7 +58,7 @@ export async function runScaleOut(opts: { users: number; workers: number; store:
       const seconds = (Date.now() - started) / 1000;
       const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };
       const sims = Object.entries({ zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice });
-      const calls = Object.fromEntries(sims.map(([k, s]) => [k, Object.values(s.stats.requests).reduce((a, b) => a + b, 0)]));
+      const calls = Object.fromEntries(sims.map(([k, s]) => [k, requestCount(s.stats)]));
       // The feeds of the synced flows: the tickets' first sync would be a sync of its own.
       const idlePoll = await idlePolls(stack.client, stack.sims, 'bench/workers', CHAOS_FEEDS);
       const links = (await Promise.all(FLOW_IDS.map(async (f) => Object.values(await stack.store.counts(f)).reduce((a, b) => a + b, 0)))).reduce((a, b) => a + b, 0);

@@ -91,6 +91,11 @@ export interface SimulatorStats {
   peakPerSecond: number;
 }
 
+/** Every request a simulator answered, all routes together. */
+export function requestCount(stats: SimulatorStats): number {
+  return Object.values(stats.requests).reduce((a, b) => a + b, 0);
+}
+
 export interface Simulator {
   app: FastifyInstance;
   options: ResolvedOptions;

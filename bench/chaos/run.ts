@@ -4,7 +4,7 @@
  * are killed with SIGKILL; then the faults stop, the system drains, and the invariants are checked.
  */
 import { cpus, totalmem } from 'node:os';
-import type { SimulatorStats } from '../../simulators/kit';
+import { requestCount, type SimulatorStats } from '../../simulators/kit';
 import { accountEdits, type Accounted } from './accounting';
 import { duplicates, pairsEqual, stuckPairs, type Finding } from './checks';
 import { CHAOS_FEEDS, drain, idle, pollOnce } from './drain';
@@ -143,7 +143,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const simulators = Object.fromEntries(
       Object.entries(sims).map(([k, s]) => [
         k,
-        { requests: Object.values(s.stats.requests).reduce((a, b) => a + b, 0), writes: s.stats.writes, faults: s.stats.faults, injected429: s.stats.injected429, rateLimited: s.stats.rateLimited, peakPerSecond: s.stats.peakPerSecond },
+        { requests: requestCount(s.stats), writes: s.stats.writes, faults: s.stats.faults, injected429: s.stats.injected429, rateLimited: s.stats.rateLimited, peakPerSecond: s.stats.peakPerSecond },
       ]),
     );
     const lost = accounted.filter((a) => a.verdict === 'lost');
