@@ -159,9 +159,15 @@ function decodeCursor(cursor: string): CursorPosition | undefined {
   return m ? { epoch: m[1], seq: Number(m[2]), updated: Number(m[3]) } : undefined;
 }
 
+/** The records an answer side-loads for its records (`include=`), as fields to add to the answer. */
+type Sideload<T> = (req: Req, records: T[]) => Record<string, unknown>;
+const none: Sideload<unknown> = () => ({});
+
 /** Zendesk refuses a start time less than a minute in the past. */
 const MIN_START_AGE_S = 60;
 const EXPORT_PAGE = 1000;
+/** The sample export's page: Zendesk's `/incremental/{resource}/sample` returns up to 50. */
+const SAMPLE_PAGE = 50;
 
 function checkStartTime(reply: Reply, raw: string | undefined): number | Reply {
   if (raw === undefined || !/^\d+$/.test(raw)) return badRequest(reply, 'InvalidValue', 'start_time is required and must be a Unix epoch time in seconds');
@@ -270,6 +276,18 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     return t && t.status !== 'deleted' ? t : undefined;
   };
 
+  /**
+   * Side-loading (`include=organizations,users`): the records an answer's records refer to, each
+   * once, beside them. Names Zendesk does not side-load there are ignored, as Zendesk does.
+   */
+  const included = (req: Req, name: string) => (query(req).include ?? '').split(',').some((n) => n.trim() === name);
+  const orgsOf = (ids: (number | null)[]) => [...new Set(ids)].flatMap((id) => liveOrg(id ?? undefined) ?? []);
+  const userSideloads: Sideload<UserRec> = (req, users) => (included(req, 'organizations') ? { organizations: orgsOf(users.map((u) => u.organization_id)).map((o) => renderOrganization(o, baseOf(req))) } : {});
+  const ticketSideloads: Sideload<TicketRec> = (req, tickets) => ({
+    ...(included(req, 'users') ? { users: [...new Set(tickets.flatMap((t) => [t.requester_id, t.submitter_id, t.assignee_id]))].flatMap((id) => liveUser(id ?? undefined) ?? []).map((u) => renderUser(u, baseOf(req))) } : {}),
+    ...(included(req, 'organizations') ? { organizations: orgsOf(tickets.map((t) => t.organization_id)).map((o) => renderOrganization(o, baseOf(req))) } : {}),
+  });
+
   /** The API user (an admin), created on first need as it exists in every real account. */
   const owner = (): UserRec => {
     const existing = liveUser(store.emails.get(ctx.ownerEmail.toLowerCase()));
@@ -283,7 +301,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
   };
 
   /** Cursor pagination (`page[size]`/`page[after]`) or, without those, offset pagination (`page`/`per_page`). */
-  const listAnswer = <T extends { id: number; updated: number }>(req: Req, key: string, table: Table<T>, keep: (r: T) => boolean, render: (r: T) => unknown, path: string) => {
+  const listAnswer = <T extends { id: number; updated: number }>(req: Req, key: string, table: Table<T>, keep: (r: T) => boolean, render: (r: T) => unknown, path: string, side: Sideload<T> = none) => {
     const q = query(req);
     const base = `${baseOf(req)}/api/v2/${path}.json`;
     if (q['page[size]'] !== undefined || q['page[after]'] !== undefined) {
@@ -297,6 +315,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
       const beforeCursor = first ? cur(first.id - 1) : null;
       return {
         [key]: items.map(render),
+        ...side(req, items),
         meta: { has_more: hasMore, after_cursor: afterCursor, before_cursor: beforeCursor },
         links: { next: hasMore && afterCursor ? `${base}?page%5Bsize%5D=${size}&page%5Bafter%5D=${afterCursor}` : null, prev: null },
       };
@@ -307,6 +326,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     const slice = all.slice((page - 1) * perPage, page * perPage);
     return {
       [key]: slice.map(render),
+      ...side(req, slice),
       next_page: page * perPage < all.length ? `${base}?page=${page + 1}&per_page=${perPage}` : null,
       previous_page: page > 1 ? `${base}?page=${page - 1}&per_page=${perPage}` : null,
       count: all.length,
@@ -315,7 +335,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- users ----
 
-  route('GET', '/users', (req) => listAnswer(req, 'users', store.users, (u) => u.active, (u) => renderUser(u, baseOf(req)), 'users'));
+  route('GET', '/users', (req) => listAnswer(req, 'users', store.users, (u) => u.active, (u) => renderUser(u, baseOf(req)), 'users', userSideloads));
 
   route('GET', '/users/search', (req, reply) => {
     const q = query(req);
@@ -334,12 +354,12 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
       }
     }
     const users = store.users.filter((u) => u.active && keep(u)).slice(0, 100);
-    return { users: users.map((u) => renderUser(u, baseOf(req))), next_page: null, previous_page: null, count: users.length };
+    return { users: users.map((u) => renderUser(u, baseOf(req))), ...userSideloads(req, users), next_page: null, previous_page: null, count: users.length };
   });
 
   route('GET', '/users/:id', (req, reply) => {
     const u = liveUser(idParam(req));
-    return u ? { user: renderUser(u, baseOf(req)) } : notFound(reply);
+    return u ? { user: renderUser(u, baseOf(req)), ...userSideloads(req, [u]) } : notFound(reply);
   });
 
   /** Checks a user's fields against the other users; undefined when fine, else the 422 answer. */
@@ -485,11 +505,11 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- tickets and comments ----
 
-  route('GET', '/tickets', (req) => listAnswer(req, 'tickets', store.tickets, (t) => t.status !== 'deleted', (t) => renderTicket(t, baseOf(req)), 'tickets'));
+  route('GET', '/tickets', (req) => listAnswer(req, 'tickets', store.tickets, (t) => t.status !== 'deleted', (t) => renderTicket(t, baseOf(req)), 'tickets', ticketSideloads));
 
   route('GET', '/tickets/:id', (req, reply) => {
     const t = liveTicket(idParam(req));
-    return t ? { ticket: renderTicket(t, baseOf(req)) } : notFound(reply);
+    return t ? { ticket: renderTicket(t, baseOf(req)), ...ticketSideloads(req, [t]) } : notFound(reply);
   });
 
   const addComment = (t: TicketRec, input: z.infer<typeof CommentInput>, authorId: number, at: number): CommentRec => {
@@ -677,7 +697,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- incremental exports ----
 
-  const cursorExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, path: string) => {
+  const cursorExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, path: string, side: Sideload<T>) => {
     const q = query(req);
     let from: CursorPosition;
     if (q.cursor !== undefined) {
@@ -697,6 +717,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     const afterCursor = encodeCursor(last ? { epoch: table.epoch, seq: last.seq, updated: last.record.updated } : from);
     return {
       [key]: items.map((i) => render(i.record)),
+      ...side(req, items.map((i) => i.record)),
       after_url: `${baseOf(req)}/api/v2/incremental/${path}/cursor.json?cursor=${afterCursor}`,
       before_url: null,
       after_cursor: afterCursor,
@@ -705,15 +726,17 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     };
   };
 
-  route('GET', '/incremental/users/cursor', (req, reply) => cursorExport(req, reply, 'users', store.users, (u) => renderUser(u, baseOf(req)), 'users'));
-  route('GET', '/incremental/tickets/cursor', (req, reply) => cursorExport(req, reply, 'tickets', store.tickets, (t) => renderTicket(t, baseOf(req)), 'tickets'));
-
-  route('GET', '/incremental/organizations', (req, reply) => {
+  /**
+   * The time-based exports: `start_time` inclusive, pages of up to 1000 that never split a second.
+   * `end_time` is the page's newest second, so the next page (`start_time` = `end_time`) reads that
+   * second again: a change landing in it later is not lost; the repeats are echoes. Only a page that
+   * is all `start_time`'s second, with more to come, moves on, or it would repeat forever.
+   */
+  const timeExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, side: Sideload<T>) => {
     const q = query(req);
     const start = checkStartTime(reply, q.start_time);
     if (typeof start !== 'number') return start;
     const perPage = intParam(q.per_page, EXPORT_PAGE, EXPORT_PAGE);
-    const table = store.organizations;
     const { items, hasMore } = table.changesAfter(table.seqBefore(start * 1000), perPage);
     let page = items;
     let more = hasMore;
@@ -721,25 +744,51 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     if (items.length > 0) {
       const lastSecond = Math.floor(items[items.length - 1].record.updated / 1000);
       if (hasMore) {
-        // A page never splits a second: the rest of the last item's second comes along.
         const rest = table.changesAfter(items[items.length - 1].seq, Number.MAX_SAFE_INTEGER).items;
-        const sameSecond = rest.filter((o) => Math.floor(o.record.updated / 1000) === lastSecond);
+        const sameSecond = rest.filter((r) => Math.floor(r.record.updated / 1000) === lastSecond);
         page = items.concat(sameSecond);
         more = rest.length > sameSecond.length;
       }
-      // end_time is the most recent time in the page, so the next page (start_time = end_time) reads
-      // that second again: a change landing in it later is not lost; the repeats are echoes. Only a
-      // page that is all start_time's second, with more to come, moves on, or it would repeat forever.
       endTime = more && lastSecond <= start ? start + 1 : lastSecond;
     }
     return {
-      organizations: page.map((o) => renderOrganization(o.record, baseOf(req))),
-      next_page: `${baseOf(req)}/api/v2/incremental/organizations.json?start_time=${endTime}`,
+      [key]: page.map((r) => render(r.record)),
+      ...side(req, page.map((r) => r.record)),
+      next_page: `${baseOf(req)}/api/v2/incremental/${key}.json?start_time=${endTime}`,
       count: page.length,
       end_of_stream: !more,
       end_time: endTime,
     };
-  });
+  };
+
+  /** Zendesk's sample of an export, to try its format: the first 50 changes from `start_time`, one page. */
+  const sampleExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, side: Sideload<T>) => {
+    const start = checkStartTime(reply, query(req).start_time);
+    if (typeof start !== 'number') return start;
+    const { items } = table.changesAfter(table.seqBefore(start * 1000), SAMPLE_PAGE);
+    const last = items[items.length - 1];
+    const endTime = last ? Math.floor(last.record.updated / 1000) : start;
+    return {
+      [key]: items.map((r) => render(r.record)),
+      ...side(req, items.map((r) => r.record)),
+      next_page: `${baseOf(req)}/api/v2/incremental/${key}.json?start_time=${endTime}`,
+      count: items.length,
+      end_of_stream: true,
+      end_time: endTime,
+    };
+  };
+
+  const users = (req: Req) => (u: UserRec) => renderUser(u, baseOf(req));
+  const tickets = (req: Req) => (t: TicketRec) => renderTicket(t, baseOf(req));
+  const orgs = (req: Req) => (o: OrgRec) => renderOrganization(o, baseOf(req));
+  route('GET', '/incremental/users/cursor', (req, reply) => cursorExport(req, reply, 'users', store.users, users(req), 'users', userSideloads));
+  route('GET', '/incremental/tickets/cursor', (req, reply) => cursorExport(req, reply, 'tickets', store.tickets, tickets(req), 'tickets', ticketSideloads));
+  route('GET', '/incremental/users', (req, reply) => timeExport(req, reply, 'users', store.users, users(req), userSideloads));
+  route('GET', '/incremental/tickets', (req, reply) => timeExport(req, reply, 'tickets', store.tickets, tickets(req), ticketSideloads));
+  route('GET', '/incremental/organizations', (req, reply) => timeExport(req, reply, 'organizations', store.organizations, orgs(req), none));
+  route('GET', '/incremental/users/sample', (req, reply) => sampleExport(req, reply, 'users', store.users, users(req), userSideloads));
+  route('GET', '/incremental/tickets/sample', (req, reply) => sampleExport(req, reply, 'tickets', store.tickets, tickets(req), ticketSideloads));
+  route('GET', '/incremental/organizations/sample', (req, reply) => sampleExport(req, reply, 'organizations', store.organizations, orgs(req), none));
 
   // ---- webhooks ----
 

@@ -12,6 +12,9 @@ import { generateSampleData } from './sample';
 import { ZendeskStore } from './store';
 import { DeliveryStats, WebhookDispatcher } from './webhooks';
 
+/** A budget of requests per fixed window; a limit of 0 turns it off. */
+const WindowLimit = z.object({ limit: z.number().int().min(0), windowMs: z.number().int().positive() });
+
 export const ZendeskSimulatorExtras = z.object({
   sample: z.object({ size: z.number().int().min(0).max(1_000_000) }).default({ size: 40 }),
   /** A webhook created at start, subscribed to every event type Tandem uses. */
@@ -24,7 +27,9 @@ export const ZendeskSimulatorExtras = z.object({
   /** Timeout of one webhook delivery. */
   webhookTimeoutMs: z.number().int().positive().default(2000),
   /** The incremental exports' own limit: 10 requests a minute (30 with High Volume); 0 turns it off. */
-  exportRateLimit: z.object({ limit: z.number().int().min(0), windowMs: z.number().int().positive() }).default({ limit: 10, windowMs: 60_000 }),
+  exportRateLimit: WindowLimit.default({ limit: 10, windowMs: 60_000 }),
+  /** The sample exports (`/incremental/{resource}/sample`): Zendesk's stricter 10 requests per 20 minutes. */
+  sampleRateLimit: WindowLimit.default({ limit: 10, windowMs: 20 * 60_000 }),
 });
 
 export type ZendeskSimulatorOptions = SimulatorOptions & z.input<typeof ZendeskSimulatorExtras>;
@@ -45,7 +50,7 @@ export interface ZendeskSimulator {
 const UNAUTHORIZED = { error: "Couldn't authenticate you" };
 
 export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
-  const { sample, webhookUrl, webhookSecret, credentials, webhookTimeoutMs, exportRateLimit, ...kitOptions } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
+  const { sample, webhookUrl, webhookSecret, credentials, webhookTimeoutMs, exportRateLimit, sampleRateLimit, ...kitOptions } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
   const store = new ZendeskStore();
   const sim = createSimulator(
     'zendesk',
@@ -58,7 +63,8 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   // A snapshot, when the kit loaded one, wins over generated sample data.
   if (store.users.size === 0 && store.organizations.size === 0 && store.tickets.size === 0) store.load(generateSampleData(sim.options.seed, sample.size));
 
-  let exportWindow = { start: 0, count: 0 };
+  const exportLimit = windowLimiter(exportRateLimit);
+  const sampleLimit = windowLimiter(sampleRateLimit);
   // Zendesk's timestamps are whole seconds: two changes within one second share one.
   const clock = new Clock(true);
   const dispatcher = new WebhookDispatcher(() => store.webhooks.values(), webhookTimeoutMs);
@@ -69,14 +75,13 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     if (!req.url.startsWith('/api/v2')) return;
     const auth = req.headers.authorization;
     if (auth !== basic && (bearer === undefined || auth !== bearer)) return reply.code(401).header('WWW-Authenticate', 'Basic realm="Web Password"').send(UNAUTHORIZED);
-    if (req.url.startsWith('/api/v2/incremental/') && exportRateLimit.limit > 0) {
-      const now = Date.now();
-      if (now - exportWindow.start >= exportRateLimit.windowMs) exportWindow = { start: now, count: 0 };
-      exportWindow.count += 1;
-      if (exportWindow.count > exportRateLimit.limit) {
+    if (req.url.startsWith('/api/v2/incremental/')) {
+      const sample = /^\/api\/v2\/incremental\/[a-z_]+\/sample(\.json)?(\?|$)/.test(req.url);
+      const retryAfter = (sample ? sampleLimit : exportLimit)(Date.now());
+      if (retryAfter > 0) {
         sim.stats.rateLimited += 1;
-        const retryAfter = Math.max(1, Math.ceil((exportWindow.start + exportRateLimit.windowMs - now) / 1000));
-        return reply.code(429).header('Retry-After', String(retryAfter)).send({ error: 'APIRateLimitExceeded', description: `Number of allowed incremental export API requests per minute exceeded (${exportRateLimit.limit})` });
+        const allowed = sample ? `sample export API requests per 20 minutes exceeded (${sampleRateLimit.limit})` : `incremental export API requests per minute exceeded (${exportRateLimit.limit})`;
+        return reply.code(429).header('Retry-After', String(retryAfter)).send({ error: 'APIRateLimitExceeded', description: `Number of allowed ${allowed}` });
       }
     }
   });
@@ -108,5 +113,19 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
       await sim.stop();
       await dispatcher.settle();
     },
+  };
+}
+
+/**
+ * A fixed-window limit (Zendesk's export budgets): a function that counts a request and answers 0
+ * when it may go, else the seconds until the window ends. A limit of 0 is off.
+ */
+function windowLimiter({ limit, windowMs }: z.infer<typeof WindowLimit>): (now: number) => number {
+  let window = { start: 0, count: 0 };
+  return (now) => {
+    if (limit === 0) return 0;
+    if (now - window.start >= windowMs) window = { start: now, count: 0 };
+    window.count += 1;
+    return window.count > limit ? Math.max(1, Math.ceil((window.start + windowMs - now) / 1000)) : 0;
   };
 }

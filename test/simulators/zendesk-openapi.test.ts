@@ -97,4 +97,11 @@ describe('Zendesk simulator answers match the Zendesk OpenAPI document', () => {
     const orgs = await check('get', '/incremental/organizations.json?start_time=0', '/api/v2/incremental/organizations', 200);
     expect((orgs.organizations as unknown[]).length).toBeGreaterThan(0);
   });
+
+  test('incremental exports, time-based: users and tickets, with side-loads', async () => {
+    const users = await check('get', '/incremental/users.json?start_time=0&include=organizations', '/api/v2/incremental/users', 200);
+    expect((users.users as unknown[]).length).toBe(sim.store.users.size);
+    expect((users.organizations as unknown[]).length).toBeGreaterThan(0);
+    await check('get', '/incremental/tickets.json?start_time=0', '/api/v2/incremental/tickets', 200);
+  });
 });

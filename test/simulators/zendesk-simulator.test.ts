@@ -193,6 +193,52 @@ describe('Zendesk simulator', () => {
     // In time order; within one second, in the order of the changes.
     for (let i = 1; i < seen.length; i++) expect(Date.parse(seen[i - 1].updated_at)).toBeLessThanOrEqual(Date.parse(seen[i].updated_at));
   });
+
+  test('the time-based users export visits every user, never splitting a second across pages', async () => {
+    const seen = new Map<number, string>();
+    let pages = 0;
+    let page = (await http.get('/incremental/users.json?start_time=0&per_page=7')).data;
+    for (;;) {
+      pages += 1;
+      for (const u of page.users as Array<{ id: number; updated_at: string }>) seen.set(u.id, u.updated_at);
+      expect(page.count).toBe(page.users.length);
+      if (page.end_of_stream) break;
+      // The next page starts at end_time, the newest second of this one: that second is read again.
+      expect(page.next_page).toContain(`start_time=${page.end_time}`);
+      page = (await http.get(`/incremental/users.json?start_time=${page.end_time}&per_page=7`)).data;
+    }
+    expect(seen.size).toBe(sim.store.users.size);
+    expect(pages).toBeGreaterThan(sim.store.users.size / 30);
+    // Bulk-imported sample users share one second: one page holds all of them, past per_page.
+    const bulk = Math.max(...[...new Set(seen.values())].map((t) => [...seen.values()].filter((v) => v === t).length));
+    expect(bulk).toBeGreaterThan(7);
+  });
+
+  test('side-loads the organizations of users and the users and organizations of tickets, each once', async () => {
+    const orgIds = (users: Array<{ organization_id: number | null }>) => [...new Set(users.flatMap((u) => (u.organization_id === null ? [] : [u.organization_id])))].sort();
+    const list = (await http.get('/users.json?include=organizations&per_page=100')).data;
+    expect(list.organizations.map((o: { id: number }) => o.id).sort()).toEqual(orgIds(list.users));
+    expect(list.organizations[0]).toEqual((await http.get(`/organizations/${list.organizations[0].id}.json`)).data.organization);
+    const exported = (await http.get('/incremental/users/cursor.json?start_time=0&include=organizations')).data;
+    expect(exported.organizations.map((o: { id: number }) => o.id).sort()).toEqual(orgIds(exported.users));
+    const withOrg = list.users.find((u: { organization_id: number | null }) => u.organization_id !== null);
+    expect((await http.get(`/users/${withOrg.id}.json?include=organizations`)).data.organizations).toEqual([expect.objectContaining({ id: withOrg.organization_id })]);
+    // Not asked, not sent; a name that is not a side-load of users is ignored.
+    expect((await http.get('/users.json')).data.organizations).toBeUndefined();
+    expect((await http.get('/users.json?include=brands')).data.brands).toBeUndefined();
+
+    const tickets = (await http.get('/incremental/tickets.json?start_time=0&include=users,organizations')).data;
+    const people = new Set<number>(tickets.tickets.flatMap((t: { requester_id: number; submitter_id: number; assignee_id: number | null }) => [t.requester_id, t.submitter_id, t.assignee_id ?? []].flat()));
+    expect(tickets.users.map((u: { id: number }) => u.id).sort()).toEqual([...people].sort());
+    expect(tickets.organizations.map((o: { id: number }) => o.id).sort()).toEqual(orgIds(tickets.tickets));
+  });
+
+  test('the sample export answers one page of at most 50', async () => {
+    const sample = (await http.get('/incremental/users/sample.json?start_time=0')).data;
+    expect(sample.users).toHaveLength(50);
+    expect(sample).toMatchObject({ count: 50, end_of_stream: true });
+    expect((await http.get('/incremental/tickets/sample.json?start_time=0')).data.tickets.length).toBeLessThanOrEqual(50);
+  });
 });
 
 describe('Zendesk simulator snapshots and time-based export', () => {
@@ -253,6 +299,10 @@ describe('Zendesk simulator snapshots and time-based export', () => {
       expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
       // The export limit is the exports' own: other calls go on.
       expect((await http.get('/users.json')).status).toBe(200);
+      // The sample exports have a budget of their own, 10 in 20 minutes.
+      const samples: number[] = [];
+      for (let i = 0; i < 11; i++) samples.push((await http.get('/incremental/users/sample.json?start_time=0')).status);
+      expect(samples).toEqual([...Array(10).fill(200), 429]);
     } finally {
       await sim.stop();
     }
