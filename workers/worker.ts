@@ -12,6 +12,9 @@ import { metrics as processMetrics, type TandemMetrics } from './metrics';
 import type { RateShare } from './rate-share';
 import { workflowCode } from './workflow-bundle';
 
+/** Pair workflows a worker keeps in memory between their tasks: a first sync's window and references, with room. */
+const WORKFLOW_CACHE = 500;
+
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace?: string;
@@ -36,7 +39,9 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
   const common = { connection: opts.connection, namespace, dataConverter: opts.dataConverter, identity: opts.share.identity };
   const sinks = tandemSinks(opts.metrics ?? processMetrics);
   const workers: Worker[] = [
-    await Worker.create({ ...common, taskQueue: TASK_QUEUE, ...workflowCode(), activities: activities.local, sinks }),
+    // The SDK sizes its workflow cache from the heap limit: 10 under the worker's (node-flags.ts), too
+    // few for a first sync's pairs at once, which would be replayed from their histories on every task.
+    await Worker.create({ ...common, taskQueue: TASK_QUEUE, ...workflowCode(), maxCachedWorkflows: WORKFLOW_CACHE, activities: activities.local, sinks }),
     ...(await Promise.all(
       SYSTEMS.map((system) =>
         Worker.create({

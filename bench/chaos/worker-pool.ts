@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AllSimulators } from '../../simulators/all';
 import { freePort } from '../../workers/free-port';
 import { settingsOf } from '../../workers/settings-file';
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags';
 
 const ROOT = join(__dirname, '..', '..');
 /** The compiled CLI, whether this file runs compiled (dist/bench/chaos) or under ts-jest (bench/chaos). */
@@ -43,7 +44,7 @@ export class WorkerPool {
   /** Starts one more worker and waits until it polls its task queues. */
   async start(): Promise<void> {
     const { sims } = this.opts;
-    const child = spawn(process.execPath, [CLI, 'worker'], {
+    const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, CLI, 'worker'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH,

@@ -2,6 +2,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../workers/free-port';
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags';
 import { settingsOf } from '../../workers/settings-file';
 import type { TestStack } from './stack';
 import { TEST_ENCRYPTION_ENV } from './temporal';
@@ -14,7 +15,7 @@ export function buildCli(): void {
 }
 
 export async function startWorkerProcess(stack: TestStack, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'worker'], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(ROOT, 'dist/cli/main.js'), 'worker'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
