@@ -170,7 +170,7 @@ export function createApiActivities(deps: ApiStepDeps) {
         if (feed.side === 'zendesk') {
           const type = getFlow(feed.flows[0]).source.type;
           const page = await readZendeskFeed(deps.connectors.zendesk, type === 'ticketComments' ? 'tickets' : type, checkpoint);
-          for (const item of page.items) items.push(...(await routeZendeskRecord(deps.store, deps.flows, feed, item.id, item.record)));
+          for (const item of page.items) items.push(...(await routeZendeskRecord(deps.store, deps.flows, feed, item.id, item.record, page.sideloaded)));
           return { read: page.items.length, items: fitPayload(items), checkpoint: page.checkpoint, done: page.done };
         }
         const flow = getFlow(feed.flows[0]);
@@ -178,7 +178,7 @@ export function createApiActivities(deps: ApiStepDeps) {
         // A pass from the start notes what it listed: what it did not list may have been deleted.
         if (page.pass) for (const f of feed.flows) await deps.store.markTargetsSeen(f, page.items.map((i) => i.id), page.pass);
         for (const item of page.items) items.push(...(await routeTargetRecord(deps.store, deps.flows, feed, item.id, item.record)));
-        return { read: page.items.length, items, checkpoint: page.checkpoint, done: page.done, pass: page.pass };
+        return { read: page.items.length, items: fitPayload(items), checkpoint: page.checkpoint, done: page.done, pass: page.pass };
       });
     },
     /** A ticket's comments that ask to sync, each with the ticket as context. */

@@ -15,7 +15,11 @@ export interface FeedPage {
   done: boolean;
   /** A target feed read from its start: the pass's id, so what it did not list can be found. */
   pass?: string;
+  /** Zendesk records the page side-loaded, by type and id: what its records refer to. */
+  sideloaded?: Sideloaded;
 }
+
+export type Sideloaded = Partial<Record<ZendeskType, Map<string, ApiRecord>>>;
 
 const TARGET_PAGE_SIZE = 100;
 /** How often a target feed is read from its start: its change list never shows a deletion. */
@@ -25,7 +29,8 @@ export async function readZendeskFeed(zendesk: ZendeskClient, type: Exclude<Zend
   switch (type) {
     case 'users': {
       const page = await zendesk.incrementalUsers(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
-      return { items: page.items.map((u) => ({ id: String(u.id), record: u as ApiRecord })), checkpoint: page.cursor, done: page.endOfStream };
+      const organizations = new Map(page.organizations.map((o) => [String(o.id), o as ApiRecord]));
+      return { items: page.items.map((u) => ({ id: String(u.id), record: u as ApiRecord })), checkpoint: page.cursor, done: page.endOfStream, sideloaded: { organizations } };
     }
     case 'organizations': {
       const page = await zendesk.incrementalOrganizations(checkpoint ? Number(checkpoint) : 0);

@@ -3,10 +3,11 @@
  * needs nothing (content equal to the link's base, outside the flow's condition, created on demand
  * only, a target record without a link). What is left are the pairs the poll hands over.
  */
-import { ApiRecord, FlowDefinition, Side, getFlow, isDeletedInZendesk, rowKey, toCanonical, translateCanonical, flowForTargetRecord, type Feed } from '../flows';
+import { ApiRecord, FlowDefinition, Side, getFlow, getPath, isDeletedInZendesk, rowKey, toCanonical, translateCanonical, flowForTargetRecord, type Feed } from '../flows';
 import type { FlowsConfig } from '../flows';
 import type { Link, LinkStore } from '../store';
-import type { GivenRecord } from '../workflows/ids';
+import type { GivenRecord, GivenReference } from '../workflows/ids';
+import type { Sideloaded } from './change-feeds';
 import { translatorFor } from './link-translations';
 
 /** One thing the poll hands over: a pair to sync, or a ticket whose comments are to be listed. */
@@ -24,7 +25,7 @@ export function fitPayload(items: WorkItem[]): WorkItem[] {
   return items.map((item) => (item.kind === 'pair' ? { kind: 'pair', flowId: item.flowId, zendeskId: item.zendeskId } : { kind: 'comments', ticketId: item.ticketId }));
 }
 
-export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, feed: Feed, id: string, record: ApiRecord): Promise<WorkItem[]> {
+export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, feed: Feed, id: string, record: ApiRecord, sideloaded: Sideloaded = {}): Promise<WorkItem[]> {
   const out: WorkItem[] = [];
   for (const flowId of feed.flows) {
     const flow = getFlow(flowId);
@@ -34,9 +35,24 @@ export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, 
       continue;
     }
     const given = await zendeskGiven(store, config, flow, id, record);
-    if (given) out.push({ kind: 'pair', flowId, zendeskId: id, given });
+    if (!given) continue;
+    const referenced = given.linkVersion === 0 ? givenReferences(flow, record, sideloaded) : [];
+    out.push({ kind: 'pair', flowId, zendeskId: id, given: referenced.length ? { ...given, referenced } : given });
   }
   return out;
+}
+
+/**
+ * The records this one refers to through its flow's rows that the page side-loaded: for a pair not
+ * linked yet, whose first sync may create them (a user's organization, as a department or company).
+ */
+function givenReferences(flow: FlowDefinition, record: ApiRecord, sideloaded: Sideloaded): GivenReference[] {
+  return flow.properties.flatMap((row) => {
+    if (!row.reference) return [];
+    const id = getPath(record, row.source);
+    const referenced = id === null || id === undefined ? undefined : sideloaded[getFlow(row.reference.flow).source.type]?.get(String(id));
+    return referenced ? [{ flowId: row.reference.flow, zendeskId: String(id), record: referenced }] : [];
+  });
 }
 
 export async function routeTargetRecord(store: LinkStore, config: FlowsConfig, feed: Feed, id: string, record: ApiRecord): Promise<WorkItem[]> {
@@ -45,7 +61,9 @@ export async function routeTargetRecord(store: LinkStore, config: FlowsConfig, f
   if (!flowId || !feed.flows.includes(flowId)) return [];
   const link = await store.getByTargetId(flowId, id);
   if (!link) return [];
-  return (await needsSync(store, config, getFlow(flowId), 'target', record, link)) ? [{ kind: 'pair', flowId, zendeskId: link.zendeskId }] : [];
+  if (!(await needsSync(store, config, getFlow(flowId), 'target', record, link))) return [];
+  // A linked pair gets the copy (it would read it again otherwise); a failed one reads its own.
+  return [{ kind: 'pair', flowId, zendeskId: link.zendeskId, ...(link.targetId === id ? { given: { target: record, linkVersion: link.version, readAt: Date.now() } } : {}) }];
 }
 
 /**
@@ -55,7 +73,7 @@ export async function routeTargetRecord(store: LinkStore, config: FlowsConfig, f
 export async function zendeskGiven(store: LinkStore, config: FlowsConfig, flow: FlowDefinition, id: string, record: ApiRecord, ticket?: ApiRecord): Promise<GivenRecord | undefined> {
   const link = await store.getByZendeskId(flow.id, id);
   if (!(await needsSync(store, config, flow, 'zendesk', record, link))) return undefined;
-  return { record, ...(ticket ? { ticket } : {}), linkVersion: link?.version ?? 0 };
+  return { record, ...(ticket ? { ticket } : {}), linkVersion: link?.version ?? 0, readAt: Date.now() };
 }
 
 /**

@@ -64,9 +64,12 @@ export interface PairSynced {
   summary: string;
 }
 
-/** A Zendesk record as a change feed returned it, so the pair need not read it again. */
+/** A record as a change feed returned it, so the pair need not read it again. */
 export interface GivenRecord {
-  record: ApiRecord;
+  /** The Zendesk record (from a Zendesk feed). */
+  record?: ApiRecord;
+  /** The linked target record (from a target feed). */
+  target?: ApiRecord;
   /** For a comment: its ticket, which the activity's subject names. */
   ticket?: ApiRecord;
   /**
@@ -74,6 +77,8 @@ export interface GivenRecord {
    * side's poll) makes this copy possibly older than what that sync wrote, so it is read again.
    */
   linkVersion?: number;
+  /** When the feed read it (ms): a linked pair trusts a copy only this fresh (see COPY_FRESH_MS). */
+  readAt?: number;
   /**
    * When the poll brought the flow's target index up to date (no link yet; ms, workflow time): while
    * that is recent, candidates come from the index, a read by id each, not a search per record.
@@ -81,6 +86,17 @@ export interface GivenRecord {
   matchIndexedAt?: number;
   /** The same for the flows of the records it refers to (its department, its company): for the references it creates. */
   referencesIndexedAt?: number;
+  /**
+   * The records it refers to as the feed's page side-loaded them (a user's organization): a reference
+   * this pair creates gets its copy, not a read. Only set while the pair has no link.
+   */
+  referenced?: GivenReference[];
+}
+
+export interface GivenReference {
+  flowId: string;
+  zendeskId: string;
+  record: ApiRecord;
 }
 
 /** A ticket comment's pair id: comments have no address of their own but their ticket's. */

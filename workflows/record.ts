@@ -21,7 +21,7 @@ import { CHANGED_SIGNAL, PAIR_SYNCED_SIGNAL, recordWorkflowId, type ChangeNotice
 import { KIND, OUTCOME, TARGET_ID, recordSearchAttributes } from './search-attributes';
 import { getFlow } from '../flows/registry';
 import { pairSteps, type RetryTuning } from './steps';
-import { businessFailure, syncPair } from './sync-pair';
+import { businessFailure, syncPair, type ReferenceHints } from './sync-pair';
 
 export const changedSignal = defineSignal<[ChangeNotice]>(CHANGED_SIGNAL);
 export const pairSyncedSignal = defineSignal<[PairSynced]>(PAIR_SYNCED_SIGNAL);
@@ -33,6 +33,8 @@ export interface RecordOptions {
   given?: GivenRecord;
   /** A reference: when its parent's poll brought this flow's target index up to date (its first sync matches from it). */
   matchIndexedAt?: number;
+  /** Started only because another pair needs it linked: if it is linked already, there is nothing to sync. */
+  asReference?: boolean;
   /** How long an idle workflow waits for one more change before it ends (0 for children). */
   lingerMs?: number;
   retry?: RetryTuning;
@@ -78,11 +80,23 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
   let pending = true;
   let demanded = options.demanded ?? false;
   let given = options.given;
+  let asReference = options.asReference ?? false;
   const waiting: string[] = [];
+  /** The sync under way: who hears of it, and whether it may create an on-demand record. */
+  let syncing: { answering: string[]; demanded: boolean } | undefined;
+  // Histories from before a reference could join a sync under way replay as they ran.
+  const joinSync = patched('reference-joins-sync');
   const replies = new Map<string, PairSynced>();
   setHandler(changedSignal, (notice) => {
+    // A pair that needs this one linked, asking during a sync that may create it: that sync's answer
+    // will do (the record is not news to it), not one more sync with a read of its own.
+    if (joinSync && notice.via === 'reference' && notice.replyTo && syncing?.demanded) {
+      syncing.answering.push(notice.replyTo);
+      return;
+    }
     pending = true;
     given = undefined; // something newer than the feed's copy
+    asReference = false; // a change to sync
     if (notice.demanded) demanded = true;
     if (notice.replyTo) waiting.push(notice.replyTo);
   });
@@ -90,7 +104,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
   // Whoever starts a pair sets these (one event fewer per pair); a bare start gets them here.
   if (!workflowInfo().typedSearchAttributes.get(KIND)) upsertSearchAttributes(recordSearchAttributes(pair));
 
-  const linkReference = (ref: Reference, indexedAt?: number) => runReference(ref, options.retry, replies, indexedAt);
+  const linkReference = (ref: Reference, hints?: ReferenceHints) => runReference(ref, options.retry, replies, hints);
   const steps = pairSteps(getFlow(pair.flowId).target.system, options.retry);
   let recent = options.recent ?? [];
   let syncs = 0;
@@ -108,15 +122,16 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     }
     pending = false;
     // Those who asked before this sync began get its answer; later askers wait for the next one.
-    const answering = waiting.splice(0);
+    syncing = { answering: waiting.splice(0), demanded };
     const confirmGone = async () => {
       // Histories written before this step existed replay as they ran: one read, no pause.
       if (!patched('confirm-gone')) return false;
       await sleep(options.retry?.goneConfirmMs ?? 60_000);
       return true;
     };
-    const ctx = { pair, demanded, given, matchIndexedAt: syncs === 0 ? options.matchIndexedAt : undefined, retry: options.retry, confirmGone, linkReference };
+    const ctx = { pair, demanded, given, asReference, matchIndexedAt: syncs === 0 ? options.matchIndexedAt : undefined, retry: options.retry, confirmGone, linkReference };
     given = undefined;
+    asReference = false;
     let result: SyncPairResult;
     try {
       result = await syncPair(ctx, steps);
@@ -130,6 +145,8 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     last = result;
     sinks.metrics.syncEnded(pair.flowId, result.outcome);
     const endsNow = !pending && !UNSETTLED.includes(result.outcome) && (options.lingerMs ?? DEFAULT_LINGER_MS) <= 0;
+    const { answering } = syncing;
+    syncing = undefined;
     if (parentToTell && !endsNow) answering.push(parentToTell);
     parentToTell = undefined;
     for (const asker of answering) await tell(asker, result);
@@ -139,7 +156,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     upsertSearchAttributes(result.targetId ? [{ key: OUTCOME, value: result.outcome }, { key: TARGET_ID, value: result.targetId }] : [{ key: OUTCOME, value: result.outcome }]);
     upsertMemo({ summary: result.summary, recent });
     if (syncs >= SYNCS_PER_RUN && (pending || UNSETTLED.includes(result.outcome))) {
-      await continueAsNew<typeof syncRecord>(pair, { ...options, demanded, given: undefined, matchIndexedAt: undefined, recent });
+      await continueAsNew<typeof syncRecord>(pair, { ...options, demanded, given: undefined, asReference: undefined, matchIndexedAt: undefined, recent });
     }
   }
   return { pair, syncs, last };
@@ -150,7 +167,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
  * runs, so the UI shows parent and child; when one runs already (a webhook woke it), by asking it.
  * Either way the answer comes as a signal after its next sync.
  */
-async function runReference(ref: Reference, retry: RetryTuning | undefined, replies: Map<string, PairSynced>, indexedAt: number | undefined): Promise<PairSynced> {
+async function runReference(ref: Reference, retry: RetryTuning | undefined, replies: Map<string, PairSynced>, hints: ReferenceHints = {}): Promise<PairSynced> {
   const pair: PairRef = { flowId: ref.flowId, zendeskId: ref.zendeskId };
   const id = recordWorkflowId(pair);
   replies.delete(id);
@@ -159,7 +176,7 @@ async function runReference(ref: Reference, retry: RetryTuning | undefined, repl
       // The referenced pair outlives this one: it is a record of its own.
       const child = await startChild(syncRecord, {
         workflowId: id,
-        args: [pair, { demanded: true, lingerMs: 0, retry, matchIndexedAt: indexedAt }],
+        args: [pair, { demanded: true, asReference: true, lingerMs: 0, retry, matchIndexedAt: hints.indexedAt, given: hints.given }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: recordSearchAttributes(pair),
       });

@@ -32,11 +32,21 @@ export interface SyncContext {
   given?: GivenRecord;
   /** When the poll whose pair needs this one brought this flow's target index up to date (a reference). */
   matchIndexedAt?: number;
+  /** Synced only because another pair needs it linked (no change to sync): a linked pair answers at once. */
+  asReference?: boolean;
   retry?: RetryTuning;
   /** Waits before a record found gone is read again; false (or absent, in a dry run): read once only. */
   confirmGone?(): Promise<boolean>;
-  /** Links a referenced pair through its own workflow (told when its flow's index was last brought up to date); the record workflow knows how. */
-  linkReference(ref: Reference, indexedAt?: number): Promise<PairSynced>;
+  /** Links a referenced pair through its own workflow; the record workflow knows how. */
+  linkReference(ref: Reference, hints?: ReferenceHints): Promise<PairSynced>;
+}
+
+/** What a pair's first sync knows that spares the reference it creates some calls. */
+export interface ReferenceHints {
+  /** When its flow's target index was last brought up to date. */
+  indexedAt?: number;
+  /** Its Zendesk record as the feed's page side-loaded it. */
+  given?: GivenRecord;
 }
 
 /** A business failure: recorded on the pair, shown in the UI, healed by the next edit. Not a crash. */
@@ -59,6 +69,11 @@ export function businessFailure(err: unknown): string | undefined {
 const MAX_ATTEMPTS = 3;
 /** How long after the poll refreshed it a target index may stand in for a search (a page's pairs take less). */
 const INDEX_FRESH_MS = 5 * 60 * 1000;
+/**
+ * How old a feed's copy of a linked pair's record may be and stand in for a read: a poll hands its
+ * pairs their copies within a second or so; a copy kept waiting longer (a backlog) is read again.
+ */
+const COPY_FRESH_MS = 3000;
 
 export async function syncPair(ctx: SyncContext, steps: PairSteps): Promise<SyncPairResult> {
   const run = new PairRun(ctx, steps);
@@ -100,11 +115,15 @@ class PairRun {
     const { pair } = this.ctx;
     const type = this.flow.source.type;
     const link = await this.local.readLink(pair);
-    const known = given && !isDeletedInZendesk(type, given.record) && this.fresh(given, link) ? given.record : undefined;
+    // Another pair's first sync found it unlinked a moment ago, and another pair linked it since.
+    if (this.ctx.asReference && link?.targetId && link.state === 'linked') return this.result('unchanged', link.targetId, `${this.label}: linked already, to ${link.targetId}`);
+    const fresh = given !== undefined && this.fresh(given, link);
+    const known = fresh && given.record && !isDeletedInZendesk(type, given.record) ? given.record : undefined;
+    const knownTarget = fresh && link?.targetId ? given.target : undefined;
     // A linked pair reads both sides at once: one round trip less between a change and its write.
     let [zendesk, linkedTarget] = await Promise.all([
       known ?? this.zendesk.readZendesk(pair, type, pair.zendeskId),
-      link?.targetId ? this.target.readTarget(pair, link.targetId) : undefined,
+      link?.targetId ? (knownTarget ?? this.target.readTarget(pair, link.targetId)) : undefined,
     ]);
     // An API in trouble can answer "not found" for a record that exists: only a second answer, after
     // a pause, marks the pair orphaned.
@@ -136,13 +155,21 @@ class PairRun {
   }
 
   /**
-   * May the feed's copy of the Zendesk record stand in for a read? Not when the pair synced after the
-   * feed was read: that sync may have written Zendesk, and the copy would undo it.
+   * May the feed's copy stand in for a read? Not when the pair synced after the feed was read: that
+   * sync may have written the record, and the copy would undo it. (A copy older than a later edit is
+   * safe: each write is conditional on the record being as read, and the edit's own change comes next.)
    */
   private fresh(given: GivenRecord, link: Link | null): boolean {
-    if (given.linkVersion === undefined || given.linkVersion === (link?.version ?? 0)) return true;
-    this.decide('(record)', 'read-again', "the pair synced after the change feed was read: Zendesk is read again rather than trusting the feed's copy");
-    return false;
+    if (given.linkVersion !== undefined && given.linkVersion !== (link?.version ?? 0)) {
+      this.decide('(record)', 'read-again', "the pair synced after the change feed was read: the record is read again rather than trusting the feed's copy");
+      return false;
+    }
+    // A linked pair writes the side it read: an edit there after an old copy was read would be overwritten unseen.
+    if (link?.targetId && given.readAt !== undefined && Date.now() - given.readAt > COPY_FRESH_MS) {
+      this.decide('(record)', 'read-again', `the change feed's copy is over ${COPY_FRESH_MS / 1000} s old: the record is read again`);
+      return false;
+    }
+    return true;
   }
 
   /** No link yet: decide before anything is written, match an existing record, or create one exactly once. */
@@ -177,7 +204,11 @@ class PairRun {
     }
 
     // Only now, with the record known to be creatable, are the records it refers to made to exist.
-    for (const ref of first.references) await this.linkReference(ref, given?.referencesIndexedAt);
+    for (const ref of first.references) {
+      const copy = given?.referenced?.find((r) => r.flowId === ref.flowId && r.zendeskId === ref.zendeskId);
+      // linkVersion 0: the copy stands in only while the reference has no link (else it is read).
+      await this.linkReference(ref, { indexedAt: given?.referencesIndexedAt, given: copy && { record: copy.record, linkVersion: 0 } });
+    }
     const create = await this.local.decideCreate(pair, zendesk, context);
     if (create.kind === 'fail') throw new PairFailed(create.reason);
     const created = await this.target.createTarget(pair, { body: create.body, zendesk, externalKey: first.externalKey, matchValue: first.matchValue, lookFirst: !intent.isNew });
@@ -244,8 +275,8 @@ class PairRun {
   }
 
   /** A referenced pair (department, company, contact) linked through its own workflow, or a failure naming it. */
-  private async linkReference(ref: Reference, indexedAt?: number): Promise<void> {
-    const ready = await this.ctx.linkReference(ref, indexedAt);
+  private async linkReference(ref: Reference, hints?: ReferenceHints): Promise<void> {
+    const ready = await this.ctx.linkReference(ref, hints);
     if (!ready.targetId || !['created', 'linked', 'updated', 'unchanged'].includes(ready.outcome)) {
       throw new PairFailed(`${this.label}: field \`${ref.field}\`: the referenced record ${ref.zendeskId} could not be linked in ${ref.flowId}: ${ready.summary}`);
     }

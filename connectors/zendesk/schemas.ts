@@ -76,7 +76,8 @@ const cursorExport = {
   after_cursor: z.string().nullable(),
   end_of_stream: z.boolean(),
 };
-export const IncrementalUsersPage = z.looseObject({ ...cursorExport, users: z.array(ZendeskUser) });
+/** The users export side-loads the users' organizations when asked (`include=organizations`). */
+export const IncrementalUsersPage = z.looseObject({ ...cursorExport, users: z.array(ZendeskUser), organizations: z.array(ZendeskOrganization).optional() });
 export const IncrementalTicketsPage = z.looseObject({ ...cursorExport, tickets: z.array(ZendeskTicket) });
 
 /** Time-based incremental export (organizations). */

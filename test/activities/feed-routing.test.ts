@@ -4,6 +4,9 @@ import { openSqliteStore } from '../../store';
 
 const Z2 = 'zendesk-tickets-to-crmoffice-activities';
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
+const P2 = 'zendesk-users-to-powerofficego-employees';
+const Z3 = 'zendesk-users-to-crmoffice-contacts';
+const Z3B = 'zendesk-organizations-to-crmoffice-companies';
 
 function tickets(n: number, bodyBytes: number): WorkItem[] {
   return Array.from({ length: n }, (_, i) => ({ kind: 'pair' as const, flowId: Z2, zendeskId: String(i), given: { record: { id: i, description: 'x'.repeat(bodyBytes) } } }));
@@ -35,5 +38,29 @@ test("a Zendesk record handed over carries its pair's link version, so a sync si
   expect(await routeZendeskRecord(store, DEFAULT_FLOWS_CONFIG, feed, '8', org('Nord AS'))).toEqual([]);
   const renamed = await routeZendeskRecord(store, DEFAULT_FLOWS_CONFIG, feed, '8', org('Sør AS'));
   expect(renamed.find((i) => i.kind === 'pair' && i.flowId === P1)).toMatchObject({ given: { record: org('Sør AS'), linkVersion: saved.version } });
+  await store.close();
+});
+
+test("a new user's pairs carry the organisation the page side-loaded, for the department and company they may create; a linked user's do not", async () => {
+  const store = openSqliteStore(':memory:');
+  const feed = getFeed('zendesk/users');
+  const org = { id: 8, name: 'Nord AS', updated_at: '2024-05-01T10:00:00Z' };
+  const user = { id: 5, name: 'Kari Nord', email: 'kari@nord.no', role: 'agent', organization_id: 8, updated_at: '2024-05-01T10:00:00Z' };
+  const sideloaded = { organizations: new Map([['8', org]]) };
+  const items = await routeZendeskRecord(store, DEFAULT_FLOWS_CONFIG, feed, '5', user, sideloaded);
+  const referenced = Object.fromEntries(items.flatMap((i) => (i.kind === 'pair' ? [[i.flowId, i.given?.referenced]] : [])));
+  expect(referenced).toEqual({
+    [P2]: [{ flowId: P1, zendeskId: '8', record: org }],
+    [Z3]: [{ flowId: Z3B, zendeskId: '8', record: org }],
+  });
+  // Without the organisation on the page (or without one at all), nothing is carried: the pair reads it.
+  const alone = await routeZendeskRecord(store, DEFAULT_FLOWS_CONFIG, feed, '5', user);
+  expect(alone.every((i) => i.kind === 'pair' && i.given?.referenced === undefined)).toBe(true);
+  // Linked already: its references exist or are the sync's to read.
+  const failed = await store.markFailed(P2, '5', 'x');
+  await store.saveLink({ flowId: P2, zendeskId: '5', targetId: '10', state: 'linked', base: {}, lastError: null, lastSyncedAt: null }, failed.version);
+  const linked = await routeZendeskRecord(store, DEFAULT_FLOWS_CONFIG, feed, '5', user, sideloaded);
+  expect(linked.find((i) => i.kind === 'pair' && i.flowId === P2)).toMatchObject({ given: { record: user } });
+  expect(linked.find((i) => i.kind === 'pair' && i.flowId === P2 && i.given?.referenced)).toBeUndefined();
   await store.close();
 });

@@ -91,16 +91,19 @@ test('while the target cannot be listed, the pairs search it one by one: the syn
   expect(all.filter((c) => c.email?.startsWith('unlisted.'))).toHaveLength(users.length);
 });
 
-test('the companies the contacts refer to match from their own flow\'s index too: no search per organisation', async () => {
+test('the companies the contacts refer to match from their own flow\'s index too, from the organisations the page side-loaded: no search, no read per organisation', async () => {
   const { zendesk, crmoffice } = stack.connectors;
   const orgs = [];
   for (let i = 0; i < 4; i++) orgs.push(await zendesk.createOrganization({ name: `Indexed Org ${i} AS` }));
   const existing = await crmoffice.createCompany({ name: 'INDEXED ORG 2 AS' });
   for (let i = 0; i < 8; i++) await zendesk.createUser({ name: `Org User ${i}`, email: `org.user.${i}@example.no`, role: 'end-user', organization_id: orgs[i % 4].id });
   const before = requests();
+  const zendeskBefore = { ...stack.sims.zendesk.stats.requests };
 
   const totals = await stack.poll(Z3, 'zendesk');
   const after = requests();
+  // The users' page side-loaded their organizations: the companies made from them read none again.
+  expect(used(zendeskBefore, stack.sims.zendesk.stats.requests, 'GET /api/v2/organizations/:id')).toBe(0);
   expect(totals.failures).toEqual([]);
   expect((await stack.store.getByZendeskId(Z3B, String(orgs[2].id)))?.targetId).toBe(existing.id);
   expect(used(before, after, `POST ${collectionPath('companies')}`)).toBe(3);

@@ -39,8 +39,12 @@ test('an organisation rename in Zendesk reaches its department, and a department
   expect((await poweroffice.getDepartment(Number(link.targetId))).Name).toBe('Renamed In Zendesk AS');
 
   await poweroffice.updateDepartment(Number(link.targetId), { Name: 'Renamed In PowerOffice AS' });
+  const reads = () => stack.sims.poweroffice.stats.requests['GET /v2/Departments/:id'] ?? 0;
+  const readsBefore = reads();
   await stack.poll(P1, 'target');
   expect((await zendesk.getOrganization(Number(link.zendeskId))).name).toBe('Renamed In PowerOffice AS');
+  // The pair took the department as the feed listed it: not read again.
+  expect(reads() - readsBefore).toBe(0);
 
   expect(await stack.writesOfRepoll(P1)).toBe(0);
 });

@@ -94,6 +94,21 @@ test("the feed's copy of the Zendesk record saves a read, unless the pair synced
   }
 });
 
+test("a target feed's copy of the linked record saves its read too; a copy older than a few seconds is read again", async () => {
+  // [copy, its age in ms, Zendesk reads, target reads]
+  const cases = [
+    [{ target: contact }, 0, 1, 0],
+    [{ target: contact }, 60_000, 1, 1],
+    [{ record: user }, 60_000, 1, 1],
+  ] as const;
+  for (const [copy, age, zendeskReads, targetReads] of cases) {
+    const calls: string[] = [];
+    const result = (await withWorkers(mocks(calls), async () => (await start({ given: { ...copy, linkVersion: 1, readAt: Date.now() - age } })).result())) as RecordRunSummary;
+    expect({ copy: Object.keys(copy), age, zendesk: calls.filter((c) => c === 'readZendesk').length, target: calls.filter((c) => c === 'readTarget').length }).toEqual({ copy: Object.keys(copy), age, zendesk: zendeskReads, target: targetReads });
+    expect(result.last?.decisions.some((d) => d.outcome === 'read-again')).toBe(age > 0);
+  }
+});
+
 test('a retried write that finds its record edited since the read sends the sync back to read both sides', async () => {
   const calls: string[] = [];
   let movedOn = true;
