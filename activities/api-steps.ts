@@ -10,7 +10,7 @@ import { targetIndexCheckpoint, type LinkStore } from '../store';
 import type { PairRef } from '../workflows/ids';
 import { CHECKED_FIRST, LOOKED_FIRST, RECORD_MOVED_ON, commentPairId } from '../workflows/ids';
 import { feedCheckpointAfterIndex, readTargetFeed, readTargetIndexPage, readZendeskFeed } from './change-feeds';
-import { fitPayload, routeTargetRecord, zendeskGiven, routeZendeskRecord, type WorkItem } from './feed-routing';
+import { fitPayload, referencedOnce, routeTargetRecord, zendeskGiven, routeZendeskRecord, type WorkItem } from './feed-routing';
 import { targetAccess, zendeskAccess, type Connectors } from './record-access';
 import { asActivityFailure } from './failures';
 import type { ZendeskType } from '../flows';
@@ -171,7 +171,7 @@ export function createApiActivities(deps: ApiStepDeps) {
           const type = getFlow(feed.flows[0]).source.type;
           const page = await readZendeskFeed(deps.connectors.zendesk, type === 'ticketComments' ? 'tickets' : type, checkpoint);
           for (const item of page.items) items.push(...(await routeZendeskRecord(deps.store, deps.flows, feed, item.id, item.record, page.sideloaded)));
-          return { read: page.items.length, items: fitPayload(items), checkpoint: page.checkpoint, done: page.done };
+          return { read: page.items.length, items: fitPayload(referencedOnce(items)), checkpoint: page.checkpoint, done: page.done };
         }
         const flow = getFlow(feed.flows[0]);
         const page = await readTargetFeed(targetAccess(deps.connectors, flow.target.type), flow, checkpoint);

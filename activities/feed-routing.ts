@@ -43,6 +43,22 @@ export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, 
 }
 
 /**
+ * Each side-loaded record on the first pair of the page that refers to it: that pair's first sync
+ * creates the reference (or the ones after it join that sync), so the copies after it would only
+ * weigh on the page's payload and history.
+ */
+export function referencedOnce(items: WorkItem[]): WorkItem[] {
+  const seen = new Set<string>();
+  return items.map((item) => {
+    if (item.kind !== 'pair' || !item.given?.referenced) return item;
+    const referenced = item.given.referenced.filter((r) => !seen.has(`${r.flowId}/${r.zendeskId}`));
+    for (const r of referenced) seen.add(`${r.flowId}/${r.zendeskId}`);
+    const { referenced: _all, ...given } = item.given;
+    return { ...item, given: referenced.length ? { ...given, referenced } : given };
+  });
+}
+
+/**
  * The records this one refers to through its flow's rows that the page side-loaded: for a pair not
  * linked yet, whose first sync may create them (a user's organization, as a department or company).
  */

@@ -1,4 +1,4 @@
-import { fitPayload, routeZendeskRecord, type WorkItem } from '../../activities/feed-routing';
+import { fitPayload, referencedOnce, routeZendeskRecord, type WorkItem } from '../../activities/feed-routing';
 import { DEFAULT_FLOWS_CONFIG, getFeed } from '../../flows';
 import { openSqliteStore } from '../../store';
 
@@ -63,4 +63,13 @@ test("a new user's pairs carry the organisation the page side-loaded, for the de
   expect(linked.find((i) => i.kind === 'pair' && i.flowId === P2)).toMatchObject({ given: { record: user } });
   expect(linked.find((i) => i.kind === 'pair' && i.flowId === P2 && i.given?.referenced)).toBeUndefined();
   await store.close();
+});
+
+test('a side-loaded record rides with the first pair of the page that refers to it only', () => {
+  const org = { id: 8, name: 'Nord AS' };
+  const pair = (zendeskId: string, flowId: string, refFlow: string): WorkItem => ({ kind: 'pair', flowId, zendeskId, given: { record: { id: Number(zendeskId) }, referenced: [{ flowId: refFlow, zendeskId: '8', record: org }] } });
+  const items = [pair('1', P2, P1), pair('1', Z3, Z3B), pair('2', P2, P1), pair('2', Z3, Z3B)];
+  const once = referencedOnce(items);
+  expect(once.map((i) => (i.kind === 'pair' ? i.given?.referenced?.map((r) => r.flowId) : undefined))).toEqual([[P1], [Z3B], undefined, undefined]);
+  expect(once[2]).toEqual({ kind: 'pair', flowId: P2, zendeskId: '2', given: { record: { id: 2 } } });
 });
