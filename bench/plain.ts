@@ -1,6 +1,6 @@
 /**
- * The reference a first sync is measured against: a plain script making the minimum calls (each
- * Zendesk export read once, one create per record, no lookup, no store) paced at 90 % of each API's
+ * The reference a first sync is measured against: a plain script making the minimum calls (the
+ * Zendesk users export read once, its organisations side-loaded, one create per record, no lookup, no store) paced at 90 % of each API's
  * published limit (room for its sign-in), waiting out a 429 should one come anyway, on simulators of its own holding the same sample. What Tandem takes
  * beyond it is the price of what the script does not do: exactly-once creation, matching existing
  * records, an audit trail per pair, and pacing that holds across any number of workers.
@@ -48,18 +48,13 @@ export async function runPlain(users: number, limits: Limits): Promise<PlainResu
     const started = performance.now();
 
     const all: ZendeskUser[] = [];
+    const orgs = new Map<number, ZendeskOrganization>();
     for (let cursor: string | undefined; ; ) {
       const page = await paced.zendesk(() => zendesk.incrementalUsers(cursor ? { cursor } : { startTime: 0 }));
       all.push(...page.items);
+      for (const o of page.organizations) orgs.set(o.id, o);
       cursor = page.cursor;
       if (page.endOfStream) break;
-    }
-    const orgs = new Map<number, ZendeskOrganization>();
-    for (let start = 0; ; ) {
-      const page = await paced.zendesk(() => zendesk.incrementalOrganizations(start));
-      for (const o of page.items) orgs.set(o.id, o);
-      if (page.endOfStream) break;
-      start = page.nextStartTime;
     }
     const staff = all.filter((u) => (DEFAULT_FLOWS_CONFIG.employeeRoles as readonly string[]).includes(u.role));
     const orgsOf = (list: ZendeskUser[]) => [...new Set(list.map((u) => u.organization_id).filter((id): id is number => typeof id === 'number' && orgs.has(id)))];
