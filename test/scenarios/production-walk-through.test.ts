@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../../workers/config';
 import { createConnectors } from '../../workers/connectors';
 import { freePort } from '../../workers/free-port';
+import { WORKER_NODE_FLAGS } from '../../workers/node-flags';
 import { readSettingsFile } from '../../workers/settings-file';
 import { startTemporalDevServer, type DevServer } from '../../workers/temporal-dev-server';
 import type { Connectors } from '../../activities/record-access';
@@ -114,7 +115,8 @@ test('from an empty Temporal namespace to an edit that arrives, each part its ow
   env.TANDEM_ENCRYPTION_KEY_FILE = join(cwd, 'tandem-key');
 
   // 4. The worker registers the search attributes and runs every flow.
-  const worker = tandem('worker', ['worker']);
+  // `npm run worker`: the CLI under the worker's Node flags.
+  const worker = start('worker', process.execPath, [...WORKER_NODE_FLAGS, MAIN, 'worker'], { cwd, env });
   await waitFor(worker, /"msg":"worker running"/);
   expect(worker.out).toMatch(/"msg":"registered the search attributes"/);
 
