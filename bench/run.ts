@@ -319,6 +319,7 @@ async function main(): Promise<void> {
     const employees = await stack.store.listLinks(P2, { state: 'linked', limit: 1000 });
     const pollLatencies: number[] = [];
     const beforeMoves = callsNow();
+    const routesBeforeMoves = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, { ...sim.stats.requests }]));
     for (let i = 0; i < pollEdits && employees.length > 0 && pairs.length > 1; i++) {
       const employee = await poweroffice.getEmployee(Number(employees[i % employees.length].targetId));
       const other = pairs.find((d) => d.targetId !== String(employee.DepartmentId))!;
@@ -331,6 +332,18 @@ async function main(): Promise<void> {
     const moveCalls = delta(beforeMoves, callsNow());
     moveCalls.poweroffice -= 2 * pollLatencies.length; // the benchmark's own read and move are not Tandem's
     const perMove = Object.fromEntries(Object.entries(moveCalls).map(([k, v]) => [k, pollLatencies.length ? Number((v / pollLatencies.length).toFixed(2)) : 0]));
+    // Where they went, per move, busiest first (the benchmark's own calls included).
+    const perMoveByRoute = Object.fromEntries(
+      Object.entries(sims).map(([k, sim]) => [
+        k,
+        Object.fromEntries(
+          Object.entries(sim.stats.requests)
+            .map(([route, n]) => [route, Number(((n - (routesBeforeMoves[k][route] ?? 0)) / Math.max(1, pollLatencies.length)).toFixed(2))] as const)
+            .filter(([, n]) => n > 0)
+            .sort((a, b) => b[1] - a[1]),
+        ),
+      ]),
+    );
 
     // 3. An idle poll of every feed: nothing changed since the last one.
     const idle = await idlePolls(stack.client, sims, 'bench');
@@ -353,6 +366,7 @@ async function main(): Promise<void> {
       pollToWriteMs: pollLatency,
       callsPerEdit: perEdit,
       callsPerPolledEdit: perMove,
+      callsPerPolledEditByRoute: perMoveByRoute,
       idlePoll: idle,
       residentMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
     };
@@ -376,6 +390,7 @@ async function main(): Promise<void> {
       ['during first sync', `rename → department p50 ${duringSync.department.p50} ms, max ${duringSync.department.max} ms; → company p50 ${duringSync.company.p50} ms, max ${duringSync.company.max} ms (${duringSync.company.samples} renames a second apart; their calls, ${byKey(duringSync.calls)}, are not the first sync's)`],
       ['poll → write', `p50 ${pollLatency.p50} ms, p95 ${pollLatency.p95} ms, max ${pollLatency.max} ms (${pollLatency.samples} employees moved, each feed polled at once: a schedule adds up to its interval)`],
       ['calls per polled move', byKey(perMove)],
+      ...Object.entries(perMoveByRoute).map(([k, routes]): [string, string] => [`  ${k} by route`, byKey(routes)]),
       ['idle poll', idleRow(idle)],
       ['resident memory', `${result.residentMiB} MiB (worker, simulators and store in one process)`],
       ['machine', `${result.machine.cpus} CPUs, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`],
