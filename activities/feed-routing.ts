@@ -3,7 +3,7 @@
  * needs nothing (content equal to the link's base, outside the flow's condition, created on demand
  * only, a target record without a link). What is left are the pairs the poll hands over.
  */
-import { ApiRecord, FlowDefinition, Side, getFlow, getPath, isDeletedInZendesk, rowKey, toCanonical, translateCanonical, flowForTargetRecord, type Feed } from '../flows';
+import { ApiRecord, FlowDefinition, Side, getFlow, isDeletedInZendesk, rowKey, toCanonical, translateCanonical, flowForTargetRecord, zendeskReferences, type Feed } from '../flows';
 import type { FlowsConfig } from '../flows';
 import type { Link, LinkStore } from '../store';
 import type { GivenRecord, GivenReference } from '../workflows/ids';
@@ -63,11 +63,9 @@ export function referencedOnce(items: WorkItem[]): WorkItem[] {
  * linked yet, whose first sync may create them (a user's organization, as a department or company).
  */
 function givenReferences(flow: FlowDefinition, record: ApiRecord, sideloaded: Sideloaded): GivenReference[] {
-  return flow.properties.flatMap((row) => {
-    if (!row.reference) return [];
-    const id = getPath(record, row.source);
-    const referenced = id === null || id === undefined ? undefined : sideloaded[getFlow(row.reference.flow).source.type]?.get(String(id));
-    return referenced ? [{ flowId: row.reference.flow, zendeskId: String(id), record: referenced }] : [];
+  return zendeskReferences(flow, record).flatMap((ref) => {
+    const referenced = sideloaded[getFlow(ref.flowId).source.type]?.get(ref.zendeskId);
+    return referenced ? [{ ...ref, record: referenced }] : [];
   });
 }
 

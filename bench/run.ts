@@ -17,8 +17,9 @@
  *
  *   npm run bench -- [--users 1000] [--edits 200] [--pause-ms 500] [--poll-edits 50] [--during-sync-edits 20] [--window 50]
  *
- * With `--workers N [--store sqlite|postgres]` it runs the many-workers part instead (scale-out.ts):
- * the same first sync by N `tandem worker` processes on one store.
+ * With `--workers N [--store sqlite|postgres] [--node-defaults]` it runs the many-workers part
+ * instead (scale-out.ts): the same first sync by N `tandem worker` processes on one store, run with
+ * the worker's Node flags (workers/node-flags.ts) or, `--node-defaults`, Node's defaults.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -84,9 +85,10 @@ function writeResult(date: string, result: unknown, suffix = ''): void {
 async function scaleOut(users: number, workers: number): Promise<void> {
   const store = storeOption();
   console.log(`first sync of ${users} Zendesk users by ${workers} tandem worker process(es) on a ${store} store (the simulators' real rate limits)`);
-  const r = await runScaleOut({ users, workers, store });
+  const r = await runScaleOut({ users, workers, store, nodeDefaults: process.argv.includes('--node-defaults') });
   const rows: [string, string][] = [
     ['workers, store', `${r.workers}, ${r.storeKind}`],
+    ['worker Node flags', r.nodeFlags.length ? r.nodeFlags.join(' ') : "Node's defaults"],
     ['first sync wall time', `${r.wallSeconds} s (${r.usersRead} users read)`],
     ['linked', `${r.linked.employees} employees, ${r.linked.contacts} contacts, ${r.linked.departments} departments`],
     ['records per second', String(r.recordsPerSecond)],
@@ -101,6 +103,16 @@ async function scaleOut(users: number, workers: number): Promise<void> {
   for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
   const date = new Date().toISOString();
   writeResult(date, { date, machine: machine(), scaleOut: r }, `-workers-${workers}-${store}`);
+}
+
+/** Requests by route less those in `less`, each divided by `per`, busiest first; routes left at 0 dropped. */
+function byRoute(requests: Record<string, number>, less: Record<string, number> = {}, per = 1): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(requests)
+      .map(([route, n]) => [route, Number(((n - (less[route] ?? 0)) / Math.max(1, per)).toFixed(2))] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]),
+  );
 }
 
 /** The published limits the simulators enforce, in requests a second (Zendesk's is 700 a minute). */
@@ -251,17 +263,7 @@ async function main(): Promise<void> {
       recordsPerSecond: Number(((linked.employees + linked.contacts) / seconds).toFixed(1)),
       calls: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, requestCount(s.stats) - duringSync.calls[k as SystemName]])),
       // Where the calls went: each system's routes, busiest first (the renames' calls left out).
-      callsByRoute: Object.fromEntries(
-        Object.entries(sims).map(([k, s]) => [
-          k,
-          Object.fromEntries(
-            Object.entries(s.stats.requests)
-              .map(([route, n]) => [route, n - (renameRoutes[k as SystemName][route] ?? 0)] as const)
-              .filter(([, n]) => n > 0)
-              .sort((a, b) => b[1] - a[1]),
-          ),
-        ]),
-      ),
+      callsByRoute: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, byRoute(s.stats.requests, renameRoutes[k as SystemName])])),
       answers429: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.rateLimited])),
       peakRequestsPerSecond: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.peakPerSecond])),
       workflows: { record: await count('TandemKind = "record"'), poll: await count('TandemKind = "poll"') },
@@ -333,17 +335,7 @@ async function main(): Promise<void> {
     moveCalls.poweroffice -= 2 * pollLatencies.length; // the benchmark's own read and move are not Tandem's
     const perMove = Object.fromEntries(Object.entries(moveCalls).map(([k, v]) => [k, pollLatencies.length ? Number((v / pollLatencies.length).toFixed(2)) : 0]));
     // Where they went, per move, busiest first (the benchmark's own calls included).
-    const perMoveByRoute = Object.fromEntries(
-      Object.entries(sims).map(([k, sim]) => [
-        k,
-        Object.fromEntries(
-          Object.entries(sim.stats.requests)
-            .map(([route, n]) => [route, Number(((n - (routesBeforeMoves[k][route] ?? 0)) / Math.max(1, pollLatencies.length)).toFixed(2))] as const)
-            .filter(([, n]) => n > 0)
-            .sort((a, b) => b[1] - a[1]),
-        ),
-      ]),
-    );
+    const perMoveByRoute = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, byRoute(sim.stats.requests, routesBeforeMoves[k], pollLatencies.length)]));
 
     // 3. An idle poll of every feed: nothing changed since the last one.
     const idle = await idlePolls(stack.client, sims, 'bench');

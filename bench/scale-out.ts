@@ -16,11 +16,14 @@ import { FLOW_IDS } from '../flows';
 import { requestCount } from '../simulators/kit';
 import { idlePolls, type IdlePoll } from './idle-poll';
 import { residentMiB } from './process-memory';
+import { WORKER_NODE_FLAGS } from '../workers/node-flags';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface ScaleOutResult {
   workers: number;
+  /** The Node flags the worker processes ran with. */
+  nodeFlags: readonly string[];
   storeKind: StoreKind;
   users: number;
   wallSeconds: number;
@@ -41,11 +44,12 @@ export interface ScaleOutResult {
 /** A first sync can take minutes at the real limits; past this the run stops and says so. */
 const BOUND_MS = 60 * 60 * 1000;
 
-export async function runScaleOut(opts: { users: number; workers: number; store: StoreKind }): Promise<ScaleOutResult> {
+/** `nodeDefaults`: run the worker processes with Node's default heap, not the worker's flags (to compare). */
+export async function runScaleOut(opts: { users: number; workers: number; store: StoreKind; nodeDefaults?: boolean }): Promise<ScaleOutResult> {
   let pg: PostgresServer | undefined;
   try {
     pg = opts.store === 'postgres' ? await startPostgres() : undefined;
-    const stack = await startChaosStack({ users: opts.users, seed: 1, store: pg ? await pg.createDatabase() : undefined });
+    const stack = await startChaosStack({ users: opts.users, seed: 1, store: pg ? await pg.createDatabase() : undefined, workerNodeFlags: opts.nodeDefaults ? [] : undefined });
     try {
       for (let i = 0; i < opts.workers; i++) await stack.workers.start();
       const started = Date.now();
@@ -65,6 +69,7 @@ export async function runScaleOut(opts: { users: number; workers: number; store:
       const bytes = pg ? undefined : [stack.storePath, `${stack.storePath}-wal`].filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
       return {
         workers: opts.workers,
+        nodeFlags: opts.nodeDefaults ? [] : WORKER_NODE_FLAGS,
         storeKind: opts.store,
         users: opts.users,
         wallSeconds: Number(seconds.toFixed(1)),

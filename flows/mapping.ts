@@ -6,7 +6,7 @@
 import { idOf, ZENDESK_NOUN } from './extras';
 import { normalize, normalizeId, normalizeTimestamp } from './normalize';
 import { getPath, powerOfficeCase, setPath, type PathOptions } from './paths';
-import { rowKey, type ApiRecord, type Canonical, type CreateContext, type FlowDefinition, type PropertyRow, type Side, type Translate } from './types';
+import { rowKey, type ApiRecord, type Canonical, type CreateContext, type FlowDefinition, type FlowId, type PropertyRow, type Side, type Translate } from './types';
 
 /** A record, or a change, that cannot be put into the other shape; names the flow, record and field. */
 export class MappingError extends Error {
@@ -78,6 +78,23 @@ export function toCanonical(flow: FlowDefinition, side: Side, record: ApiRecord)
     }
   }
   return out;
+}
+
+/**
+ * The records a Zendesk record refers to through its flow's reference rows (a user's organization,
+ * for the department flow), as Zendesk ids by flow; none when the record cannot be read.
+ */
+export function zendeskReferences(flow: FlowDefinition, record: ApiRecord): { flowId: FlowId; zendeskId: string }[] {
+  let values: Canonical;
+  try {
+    values = toCanonical(flow, 'zendesk', record);
+  } catch {
+    return [];
+  }
+  return flow.properties.flatMap((row) => {
+    const id = row.reference ? values[rowKey(row)] : null;
+    return row.reference && id ? [{ flowId: row.reference.flow, zendeskId: id }] : [];
+  });
 }
 
 /**

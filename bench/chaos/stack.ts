@@ -32,8 +32,11 @@ export interface ChaosStack {
   stop(): Promise<void>;
 }
 
-/** `store`: the link store's URL (the bench's many-workers part passes a PostgreSQL one); default a SQLite file. */
-export async function startChaosStack(opts: { users: number; seed: number; store?: string }): Promise<ChaosStack> {
+/**
+ * `store`: the link store's URL (the bench's many-workers part passes a PostgreSQL one); default a
+ * SQLite file. `workerNodeFlags`: see WorkerPoolOptions.nodeFlags.
+ */
+export async function startChaosStack(opts: { users: number; seed: number; store?: string; workerNodeFlags?: readonly string[] }): Promise<ChaosStack> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-chaos-'));
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -69,7 +72,7 @@ export async function startChaosStack(opts: { users: number; seed: number; store
     stops.push(() => store.close());
     const receiver = await startWebhookReceiver({ port: webhookPort, client, secret: sims.webhookSecret, logger: silentLogger() });
     stops.push(() => receiver.close());
-    const workers = new WorkerPool({ temporalAddress: temporal.address, storePath, encryptionKey, sims, logFile: join(dir, 'workers.log') });
+    const workers = new WorkerPool({ temporalAddress: temporal.address, storePath, encryptionKey, sims, logFile: join(dir, 'workers.log'), nodeFlags: opts.workerNodeFlags });
     stops.push(() => workers.stopAll());
     return { dir, temporal, client, sims, store, storePath, receiver, workers, evidence, stop };
   } catch (err) {

@@ -20,6 +20,8 @@ export interface WorkerPoolOptions {
   encryptionKey: string;
   sims: AllSimulators;
   logFile: string;
+  /** Node's flags for each worker process: the worker's own by default ([] for Node's defaults). */
+  nodeFlags?: readonly string[];
 }
 
 export class WorkerPool {
@@ -44,7 +46,7 @@ export class WorkerPool {
   /** Starts one more worker and waits until it polls its task queues. */
   async start(): Promise<void> {
     const { sims } = this.opts;
-    const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, CLI, 'worker'], {
+    const child = spawn(process.execPath, [...(this.opts.nodeFlags ?? WORKER_NODE_FLAGS), CLI, 'worker'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH,

@@ -731,19 +731,20 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
    * `end_time` is the page's newest second, so the next page (`start_time` = `end_time`) reads that
    * second again: a change landing in it later is not lost; the repeats are echoes. Only a page that
    * is all `start_time`'s second, with more to come, moves on, or it would repeat forever.
+   * A sample (`/incremental/{resource}/sample`, to try the format) is one page of the first 50, the end.
    */
-  const timeExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, side: Sideload<T>) => {
+  const timeExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, side: Sideload<T>, sample = false) => {
     const q = query(req);
     const start = checkStartTime(reply, q.start_time);
     if (typeof start !== 'number') return start;
-    const perPage = intParam(q.per_page, EXPORT_PAGE, EXPORT_PAGE);
+    const perPage = sample ? SAMPLE_PAGE : intParam(q.per_page, EXPORT_PAGE, EXPORT_PAGE);
     const { items, hasMore } = table.changesAfter(table.seqBefore(start * 1000), perPage);
     let page = items;
-    let more = hasMore;
+    let more = hasMore && !sample;
     let endTime = start;
     if (items.length > 0) {
       const lastSecond = Math.floor(items[items.length - 1].record.updated / 1000);
-      if (hasMore) {
+      if (more) {
         const rest = table.changesAfter(items[items.length - 1].seq, Number.MAX_SAFE_INTEGER).items;
         const sameSecond = rest.filter((r) => Math.floor(r.record.updated / 1000) === lastSecond);
         page = items.concat(sameSecond);
@@ -761,23 +762,6 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     };
   };
 
-  /** Zendesk's sample of an export, to try its format: the first 50 changes from `start_time`, one page. */
-  const sampleExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, side: Sideload<T>) => {
-    const start = checkStartTime(reply, query(req).start_time);
-    if (typeof start !== 'number') return start;
-    const { items } = table.changesAfter(table.seqBefore(start * 1000), SAMPLE_PAGE);
-    const last = items[items.length - 1];
-    const endTime = last ? Math.floor(last.record.updated / 1000) : start;
-    return {
-      [key]: items.map((r) => render(r.record)),
-      ...side(req, items.map((r) => r.record)),
-      next_page: `${baseOf(req)}/api/v2/incremental/${key}.json?start_time=${endTime}`,
-      count: items.length,
-      end_of_stream: true,
-      end_time: endTime,
-    };
-  };
-
   const users = (req: Req) => (u: UserRec) => renderUser(u, baseOf(req));
   const tickets = (req: Req) => (t: TicketRec) => renderTicket(t, baseOf(req));
   const orgs = (req: Req) => (o: OrgRec) => renderOrganization(o, baseOf(req));
@@ -786,9 +770,9 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
   route('GET', '/incremental/users', (req, reply) => timeExport(req, reply, 'users', store.users, users(req), userSideloads));
   route('GET', '/incremental/tickets', (req, reply) => timeExport(req, reply, 'tickets', store.tickets, tickets(req), ticketSideloads));
   route('GET', '/incremental/organizations', (req, reply) => timeExport(req, reply, 'organizations', store.organizations, orgs(req), none));
-  route('GET', '/incremental/users/sample', (req, reply) => sampleExport(req, reply, 'users', store.users, users(req), userSideloads));
-  route('GET', '/incremental/tickets/sample', (req, reply) => sampleExport(req, reply, 'tickets', store.tickets, tickets(req), ticketSideloads));
-  route('GET', '/incremental/organizations/sample', (req, reply) => sampleExport(req, reply, 'organizations', store.organizations, orgs(req), none));
+  route('GET', '/incremental/users/sample', (req, reply) => timeExport(req, reply, 'users', store.users, users(req), userSideloads, true));
+  route('GET', '/incremental/tickets/sample', (req, reply) => timeExport(req, reply, 'tickets', store.tickets, tickets(req), ticketSideloads, true));
+  route('GET', '/incremental/organizations/sample', (req, reply) => timeExport(req, reply, 'organizations', store.organizations, orgs(req), none, true));
 
   // ---- webhooks ----
 
