@@ -44,17 +44,20 @@ export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, 
 
 /**
  * Each side-loaded record on the first pair of the page that refers to it: that pair's first sync
- * creates the reference (or the ones after it join that sync), so the copies after it would only
- * weigh on the page's payload and history.
+ * creates the reference, so copies on the pairs after it would only weigh on the page's payload and
+ * history. Those name the reference only, and the poll starts them once the first is done
+ * (hand-over.ts): they find it linked, where starting together they might read it first.
  */
 export function referencedOnce(items: WorkItem[]): WorkItem[] {
   const seen = new Set<string>();
   return items.map((item) => {
     if (item.kind !== 'pair' || !item.given?.referenced) return item;
-    const referenced = item.given.referenced.filter((r) => !seen.has(`${r.flowId}/${r.zendeskId}`));
-    for (const r of referenced) seen.add(`${r.flowId}/${r.zendeskId}`);
-    const { referenced: _all, ...given } = item.given;
-    return { ...item, given: referenced.length ? { ...given, referenced } : given };
+    const referenced = item.given.referenced.map((r) => {
+      const key = `${r.flowId}/${r.zendeskId}`;
+      if (!seen.has(key)) return seen.add(key), r;
+      return { flowId: r.flowId, zendeskId: r.zendeskId };
+    });
+    return { ...item, given: { ...item.given, referenced } };
   });
 }
 

@@ -4,7 +4,7 @@
  * then; a child that keeps retrying holds one slot, never the others.
  */
 import { WorkflowExecutionAlreadyStartedError, type Duration, type Priority } from '@temporalio/common';
-import { ParentClosePolicy, condition, getExternalWorkflowHandle, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, condition, getExternalWorkflowHandle, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { WorkItem } from '../activities/feed-routing';
 import type { OutcomeCounts, SyncOutcome } from '../activities/types';
 import { recordWorkflowId, ticketCommentsWorkflowId } from './ids';
@@ -31,12 +31,19 @@ export function emptyCounts(): HandOverCounts {
   return { started: 0, signalled: 0, outcomes: emptyOutcomes(), failures: [] };
 }
 
+/** How long a pair waits for the one carrying its reference's copy before it starts anyway (and reads it). */
+const CARRIER_WAIT = '10 seconds';
+
 /**
  * Hands work to children, at most `size` in flight. A pair child counts as done when it reports its
  * first sync (a failed pair stays open for its next change); a comments child when it ends.
  */
 export class SlidingWindow {
   private readonly inFlight = new Set<string>();
+  /** Starts handed out and not yet confirmed, each settling to the error it met (if any). */
+  private readonly starting = new Set<Promise<unknown>>();
+  /** References whose page copy a pair in flight carries (feed-routing.ts referencedOnce): by whom. */
+  private readonly carriers = new Map<string, string>();
   /** The children's task priority (they and their activities inherit the caller's when unset). */
   priority?: Priority;
 
@@ -53,15 +60,38 @@ export class SlidingWindow {
     return this.inFlight.size;
   }
 
-  /** Starts the item's workflow once a slot is free; returns when it has started (or was signalled). */
+  /**
+   * Starts the item's workflow once a slot is free, without waiting for it to have started: the
+   * starts of a window go out in one workflow task, not a round trip to the server each. `started()`
+   * confirms them. (Histories from before wait for each start, as they ran.)
+   */
   async add(item: WorkItem): Promise<void> {
     await condition(() => this.inFlight.size < this.size);
-    if (item.kind === 'pair') await this.startPair(item);
-    else await this.startComments(item);
+    if (!patched('starts-together')) return item.kind === 'pair' ? this.startPair(item) : this.startComments(item);
+    if (item.kind === 'pair') {
+      // A pair naming a reference whose copy went to a pair in flight waits for it, then finds it linked
+      // (for a while only: a carrier that keeps retrying must not hold the others).
+      const named = (item.given?.referenced ?? []).filter((r) => !r.record).map((r) => `${r.flowId}/${r.zendeskId}`);
+      const carried = () => named.some((key) => this.inFlight.has(this.carriers.get(key) ?? ''));
+      if (carried()) await condition(() => !carried(), CARRIER_WAIT);
+      for (const r of item.given?.referenced ?? []) if (r.record) this.carriers.set(`${r.flowId}/${r.zendeskId}`, recordWorkflowId(item));
+    }
+    const start = item.kind === 'pair' ? this.startPair(item) : this.startComments(item);
+    const settled: Promise<unknown> = start.then(
+      () => (this.starting.delete(settled), undefined),
+      (err: unknown) => err,
+    );
+    this.starting.add(settled);
+  }
+
+  /** Returns once every start handed out has started (or was signalled): a checkpoint may move past them. */
+  async started(): Promise<void> {
+    for (const failure of await Promise.all([...this.starting])) if (failure !== undefined) throw failure;
   }
 
   /** Waits for the children in flight, at most `timeout` (a child that keeps retrying must not hold the caller). */
   async drain(timeout: Duration): Promise<void> {
+    await this.started();
     await condition(() => this.inFlight.size === 0, timeout);
   }
 

@@ -96,7 +96,8 @@ export interface GivenRecord {
 export interface GivenReference {
   flowId: string;
   zendeskId: string;
-  record: ApiRecord;
+  /** The page's copy, on the first pair of the page that refers to it; the pairs after it refer to it only. */
+  record?: ApiRecord;
 }
 
 /** A ticket comment's pair id: comments have no address of their own but their ticket's. */

@@ -207,7 +207,7 @@ class PairRun {
     for (const ref of first.references) {
       const copy = given?.referenced?.find((r) => r.flowId === ref.flowId && r.zendeskId === ref.zendeskId);
       // linkVersion 0: the copy stands in only while the reference has no link (else it is read).
-      await this.linkReference(ref, { indexedAt: given?.referencesIndexedAt, given: copy && { record: copy.record, linkVersion: 0 } });
+      await this.linkReference(ref, { indexedAt: given?.referencesIndexedAt, given: copy?.record && { record: copy.record, linkVersion: 0 } });
     }
     const create = await this.local.decideCreate(pair, zendesk, context);
     if (create.kind === 'fail') throw new PairFailed(create.reason);

@@ -65,11 +65,11 @@ test("a new user's pairs carry the organisation the page side-loaded, for the de
   await store.close();
 });
 
-test('a side-loaded record rides with the first pair of the page that refers to it only', () => {
+test('a side-loaded record rides with the first pair of the page that refers to it; the pairs after it name it only', () => {
   const org = { id: 8, name: 'Nord AS' };
   const pair = (zendeskId: string, flowId: string, refFlow: string): WorkItem => ({ kind: 'pair', flowId, zendeskId, given: { record: { id: Number(zendeskId) }, referenced: [{ flowId: refFlow, zendeskId: '8', record: org }] } });
   const items = [pair('1', P2, P1), pair('1', Z3, Z3B), pair('2', P2, P1), pair('2', Z3, Z3B)];
   const once = referencedOnce(items);
-  expect(once.map((i) => (i.kind === 'pair' ? i.given?.referenced?.map((r) => r.flowId) : undefined))).toEqual([[P1], [Z3B], undefined, undefined]);
-  expect(once[2]).toEqual({ kind: 'pair', flowId: P2, zendeskId: '2', given: { record: { id: 2 } } });
+  expect(once.map((i) => (i.kind === 'pair' ? i.given?.referenced?.map((r) => [r.flowId, r.record !== undefined]) : undefined))).toEqual([[[P1, true]], [[Z3B, true]], [[P1, false]], [[Z3B, false]]]);
+  expect(once[2]).toEqual({ kind: 'pair', flowId: P2, zendeskId: '2', given: { record: { id: 2 }, referenced: [{ flowId: P1, zendeskId: '8' }] } });
 });

@@ -1,0 +1,114 @@
+/**
+ * The poll workflow's hand-over with mocked activities on a real dev server: a page of pairs goes
+ * out to its record workflows in one workflow task (not a round trip to the server each), never
+ * more than the window at once, and the checkpoint moves only once every one of them has started.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import type { ApiActivities, FeedPageResult } from '../../activities/api-steps';
+import type { LocalActivities } from '../../activities/local-steps';
+import type { WorkItem } from '../../activities/feed-routing';
+import { createMetrics } from '../../workers/metrics';
+import { tandemSinks } from '../../workers/worker';
+import { SYSTEMS, TASK_QUEUE } from '../../workflows/ids';
+import type { PollTotals } from '../../workflows/poll';
+import { startTemporal } from '../helpers/temporal';
+
+jest.setTimeout(120_000);
+
+const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;
+const user = { id: 1, name: 'Ada Lovelace', email: 'ada@example.no', role: 'end-user', updated_at: '2024-01-01T10:00:00Z' };
+const contact = { id: 'c-1', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.no', updatedAt: '2024-01-01T10:00:00Z' };
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await startTemporal();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** A page of `n` linked pairs whose sync finds nothing to write; the checkpoint saves are noted. */
+function activities(n: number, saved: string[]) {
+  const items: WorkItem[] = Array.from({ length: n }, (_, i) => ({ kind: 'pair', flowId: Z3, zendeskId: String(i + 1), given: { record: { ...user, id: i + 1 }, linkVersion: 1 } }));
+  const api: Partial<ApiActivities> = {
+    readFeedPage: async (): Promise<FeedPageResult> => ({ read: n, items, checkpoint: 'after-page-1', done: true }),
+    readZendesk: async () => user,
+    readTarget: async () => contact,
+  };
+  const local: Partial<LocalActivities> = {
+    getCheckpoint: async () => null,
+    saveCheckpoint: async (_feed: string, value: string) => void saved.push(value),
+    readLink: async (pair) => ({ flowId: Z3, zendeskId: pair.zendeskId, targetId: 'c-1', state: 'linked' as const, base: {}, version: 1, lastError: null, lastSyncedAt: null, updatedAt: '' }),
+    decideMerge: async () => ({ decisions: [], toTarget: null, toZendesk: null, newBase: {}, references: [], copyOriginAt: null }),
+    saveLink: async () => true,
+    clearRetrying: async () => undefined,
+  };
+  return { api, local };
+}
+
+async function poll(n: number, window: number, saved: string[]): Promise<{ totals: PollTotals; events: temporal.api.history.v1.IHistoryEvent[] }> {
+  const { api, local } = activities(n, saved);
+  const workers = [
+    await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: local, sinks: tandemSinks(createMetrics()) }),
+    ...(await Promise.all(SYSTEMS.map((taskQueue) => Worker.create({ connection: env.nativeConnection, taskQueue, activities: api })))),
+  ];
+  const [first, ...rest] = workers;
+  return first.runUntil(async () => {
+    const running = rest.map((w) => w.run());
+    try {
+      const handle = await env.client.workflow.start('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `poll-test-${n}-${window}`, args: [{ feed: 'zendesk/users', window }] });
+      const totals = (await handle.result()) as PollTotals;
+      return { totals, events: (await handle.fetchHistory()).events ?? [] };
+    } finally {
+      for (const w of rest) w.shutdown();
+      await Promise.all(running);
+    }
+  });
+}
+
+/** How many children each workflow task started, in order (tasks that started none left out). */
+function startsPerTask(events: temporal.api.history.v1.IHistoryEvent[]): number[] {
+  const per: number[] = [];
+  let n = 0;
+  for (const e of events) {
+    if (e.startChildWorkflowExecutionInitiatedEventAttributes) n += 1;
+    if (e.workflowTaskCompletedEventAttributes && n > 0) per.push(n), (n = 0);
+  }
+  if (n > 0) per.push(n);
+  return per;
+}
+
+test("a page's pairs start together, in one workflow task, and the checkpoint moves after they have all started", async () => {
+  const saved: string[] = [];
+  const { totals, events } = await poll(12, 50, saved);
+  expect(totals.started).toBe(12);
+  expect(totals.outcomes.unchanged).toBe(12);
+  expect(startsPerTask(events)).toEqual([12]);
+  expect(saved).toEqual(['after-page-1']);
+  // The poll's local steps are getCheckpoint and saveCheckpoint: the save comes after every child's start was confirmed.
+  const localSteps = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
+  const lastStarted = events.map((e) => !!e.childWorkflowExecutionStartedEventAttributes).lastIndexOf(true);
+  expect(localSteps).toHaveLength(2);
+  expect(localSteps[1]).toBeGreaterThan(lastStarted);
+});
+
+test('a window smaller than the page: never more than the window in flight, the rest started as slots free', async () => {
+  const saved: string[] = [];
+  const { totals, events } = await poll(12, 5, saved);
+  expect(totals.started).toBe(12);
+  const per = startsPerTask(events);
+  expect(per[0]).toBe(5);
+  expect(per.reduce((a, b) => a + b, 0)).toBe(12);
+  // In flight: started less ended, after every event.
+  let inFlight = 0;
+  let most = 0;
+  for (const e of events) {
+    if (e.startChildWorkflowExecutionInitiatedEventAttributes) inFlight += 1;
+    if (e.childWorkflowExecutionCompletedEventAttributes) inFlight -= 1;
+    most = Math.max(most, inFlight);
+  }
+  expect(most).toBe(5);
+  expect(saved).toEqual(['after-page-1']);
+});
