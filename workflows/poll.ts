@@ -1,10 +1,10 @@
 import type { Priority } from '@temporalio/common';
 import { continueAsNew, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { getFeed } from '../flows/feeds';
-import { getFlow, referencedFlows } from '../flows/registry';
-import type { WorkItem } from '../activities/feed-routing';
+import { getFlow } from '../flows/registry';
 import { KIND, OUTCOME } from './search-attributes';
 import { BULK, apiSteps, indexSteps, localSteps, type RetryTuning } from './steps';
+import { matchFromIndex } from './target-index';
 import { SlidingWindow, emptyCounts, type HandOverCounts } from './hand-over';
 
 export interface PollInput {
@@ -64,8 +64,9 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
     if (!pass && page.pass && patched('target-pass')) pass = { id: page.pass };
     bulk ||= pass !== undefined;
     window.priority = priority();
-    if (patched('target-index')) await matchFromIndex(page.items, input.retry, window.priority);
+    if (patched('target-index')) await matchFromIndex(page.items, (flowId) => refreshIndex(flowId, input.retry, window.priority));
     for (const item of page.items) await window.add(item);
+    await window.started();
     await local.saveCheckpoint(feed.id, page.checkpoint);
     totals.pages += 1;
     totals.read += page.read;
@@ -97,43 +98,12 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
   return totals;
 }
 
-/**
- * The page's pairs without a link each look for an existing target record before creating one. One
- * index of the target per flow, brought up to date from its change list here (a request per page of
- * changes, usually one), stands in for a search per record: a first sync makes a create per record,
- * not a search and a create. So do the indexes of the flows their references belong to (an
- * employee's department), for the references those pairs create. Records created after this (by the
- * page's own pairs) reach the index at the next page.
- */
-async function matchFromIndex(items: WorkItem[], retry: RetryTuning | undefined, priority: Priority | undefined): Promise<void> {
-  const unlinked = items.flatMap((item) => (item.kind === 'pair' && item.given?.linkVersion === 0 ? [{ flowId: item.flowId, given: item.given }] : []));
-  const upToDate = new Map<string, boolean>();
-  const refresh = async (flowId: string): Promise<boolean> => {
-    if (!upToDate.has(flowId)) {
-      const target = indexSteps(getFlow(flowId).target.system, retry, priority);
-      try {
-        for (let cursor: string | null = null; ; ) {
-          cursor = await target.refreshTargetIndex(flowId, cursor);
-          if (cursor === null) break;
-        }
-        upToDate.set(flowId, true);
-      } catch {
-        upToDate.set(flowId, false); // the target is failing: these pairs search it, each retrying on its own
-      }
-    }
-    return upToDate.get(flowId)!;
-  };
-  for (const flowId of new Set(unlinked.map((u) => u.flowId))) {
-    const own = await refresh(flowId);
-    const referenced = referencedFlows(getFlow(flowId));
-    let references = referenced.length > 0;
-    for (const ref of referenced) references = (await refresh(ref)) && references;
-    const at = Date.now();
-    for (const u of unlinked) {
-      if (u.flowId !== flowId) continue;
-      if (own) u.given.matchIndexedAt = at;
-      if (references) u.given.referencesIndexedAt = at;
-    }
+/** A flow's target index brought up to date from its change list, a page at a time. */
+async function refreshIndex(flowId: string, retry: RetryTuning | undefined, priority: Priority | undefined): Promise<void> {
+  const target = indexSteps(getFlow(flowId).target.system, retry, priority);
+  for (let cursor: string | null = null; ; ) {
+    cursor = await target.refreshTargetIndex(flowId, cursor);
+    if (cursor === null) return;
   }
 }
 

@@ -1,0 +1,40 @@
+import { getFlow, referencedFlows } from '../flows/registry';
+import type { WorkItem } from '../activities/feed-routing';
+
+/**
+ * The page's pairs without a link each look for an existing target record before creating one. One
+ * index of the target per flow, brought up to date from its change list (`refreshIndex`: a request
+ * per page of changes, usually one), stands in for a search per record: a first sync makes a create
+ * per record, not a search and a create. So do the indexes of the flows their references belong to
+ * (an employee's department), for the references those pairs create. Records created after this (by
+ * the page's own pairs) reach the index at the next page. Marks each such pair's copy with when.
+ *
+ * The poll runs it in its workflow (the refresh an activity); the bench's scale set-up outside one.
+ */
+export async function matchFromIndex(items: WorkItem[], refreshIndex: (flowId: string) => Promise<void>): Promise<void> {
+  const unlinked = items.flatMap((item) => (item.kind === 'pair' && item.given?.linkVersion === 0 ? [{ flowId: item.flowId, given: item.given }] : []));
+  const upToDate = new Map<string, boolean>();
+  const refresh = async (flowId: string): Promise<boolean> => {
+    if (!upToDate.has(flowId)) {
+      try {
+        await refreshIndex(flowId);
+        upToDate.set(flowId, true);
+      } catch {
+        upToDate.set(flowId, false); // the target is failing: these pairs search it, each retrying on its own
+      }
+    }
+    return upToDate.get(flowId)!;
+  };
+  for (const flowId of new Set(unlinked.map((u) => u.flowId))) {
+    const own = await refresh(flowId);
+    const referenced = referencedFlows(getFlow(flowId));
+    let references = referenced.length > 0;
+    for (const ref of referenced) references = (await refresh(ref)) && references;
+    const at = Date.now();
+    for (const u of unlinked) {
+      if (u.flowId !== flowId) continue;
+      if (own) u.given.matchIndexedAt = at;
+      if (references) u.given.referencesIndexedAt = at;
+    }
+  }
+}
