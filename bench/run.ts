@@ -20,6 +20,8 @@
  * With `--workers N [--store sqlite|postgres] [--node-defaults]` it runs the many-workers part
  * instead (scale-out.ts): the same first sync by N `tandem worker` processes on one store, run with
  * the worker's Node flags (workers/node-flags.ts) or, `--node-defaults`, Node's defaults.
+ * With `--scale [--users 100000]` it runs the scale part (scale.ts): a worker process on that many
+ * users' links, set up by Tandem's sync steps outside Temporal with the limits lifted.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -35,6 +37,7 @@ import { FEEDS } from '../flows/feeds';
 import type { PollTotals } from '../workflows/poll';
 import { runScaleOut, type StoreKind } from './scale-out';
 import { runPlain } from './plain';
+import { runScale } from './scale';
 import { idlePolls, untilNoPairAtWork, type IdlePoll } from './idle-poll';
 
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
@@ -105,6 +108,26 @@ async function scaleOut(users: number, workers: number): Promise<void> {
   writeResult(date, { date, machine: machine(), scaleOut: r }, `-workers-${workers}-${store}`);
 }
 
+async function scale(users: number): Promise<void> {
+  console.log(`a tandem worker process on the links of ${users} Zendesk users`);
+  const r = await runScale({ users, log: (line) => console.log(line) });
+  const mib = (m?: { now: number; peak: number }) => (m ? `${m.now} MiB (peak ${m.peak})` : 'not readable here');
+  const rows: [string, string][] = [
+    ['set-up', `${r.setUp.seconds} s: ${r.setUp.pairs} pairs in ${r.setUp.pages} pages, ${r.setUp.failedCount} failed (Tandem's sync steps in the bench's process, limits lifted)`],
+    ['links', String(r.links)],
+    ['store size', `${(r.store.bytes / 2 ** 20).toFixed(1)} MiB, ${r.store.bytesPerLink} B a link`],
+    ['idle poll', idleRow(r.idlePoll)],
+    ['full pass', `${r.fullPass.feed}: ${r.fullPass.seconds} s, ${r.fullPass.requests} requests, ${r.fullPass.read} read, ${r.fullPass.workflowsStarted} workflows started`],
+    ['worker memory', `after the idle polls ${mib(r.workerMiB.afterIdlePolls)}; after the full pass ${mib(r.workerMiB.end)}`],
+    ['worker Node flags', r.nodeFlags.join(' ')],
+  ];
+  console.log('');
+  for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
+  if (r.setUp.failed.length) console.log(`failed pairs (first ${r.setUp.failed.length}):\n  ${r.setUp.failed.join('\n  ')}`);
+  const date = new Date().toISOString();
+  writeResult(date, { date, machine: machine(), scale: r }, `-scale-${users}`);
+}
+
 /** Requests by route less those in `less`, each divided by `per`, busiest first; routes left at 0 dropped. */
 function byRoute(requests: Record<string, number>, less: Record<string, number> = {}, per = 1): Record<string, number> {
   return Object.fromEntries(
@@ -158,6 +181,7 @@ async function main(): Promise<void> {
   const window = option('window', 50);
   const duringEdits = option('during-sync-edits', 20);
   if (process.argv.includes('--workers')) return scaleOut(users, Math.max(1, option('workers', 1)));
+  if (process.argv.includes('--scale')) return scale(option('users', 100_000));
   const edits = option('edits', 200);
   const pauseMs = option('pause-ms', 500);
   const pollEdits = option('poll-edits', 50);

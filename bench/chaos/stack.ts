@@ -34,9 +34,10 @@ export interface ChaosStack {
 
 /**
  * `store`: the link store's URL (the bench's many-workers part passes a PostgreSQL one); default a
- * SQLite file. `workerNodeFlags`: see WorkerPoolOptions.nodeFlags.
+ * SQLite file. `workerNodeFlags`: see WorkerPoolOptions.nodeFlags. `rateLimits: false` lifts the
+ * simulators' limits (the bench's scale part, for its set-up).
  */
-export async function startChaosStack(opts: { users: number; seed: number; store?: string; workerNodeFlags?: readonly string[] }): Promise<ChaosStack> {
+export async function startChaosStack(opts: { users: number; seed: number; store?: string; workerNodeFlags?: readonly string[]; rateLimits?: boolean }): Promise<ChaosStack> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-chaos-'));
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -61,7 +62,7 @@ export async function startChaosStack(opts: { users: number; seed: number; store
     const sims = await startAllSimulators({
       sampleSize: opts.users,
       seed: opts.seed,
-      realRateLimits: true,
+      realRateLimits: opts.rateLimits ?? true,
       webhookUrl: `http://127.0.0.1:${webhookPort}/webhooks/zendesk`,
       beforeAnswer: { zendesk: evidence.hook('zendesk'), poweroffice: evidence.hook('poweroffice'), crmoffice: evidence.hook('crmoffice') },
     });
