@@ -36,12 +36,16 @@ export interface PollTotals extends HandOverCounts {
 const DEFAULT_WINDOW = 50;
 /** Pairs a run hands over after a full pass before it continues as new (a short history per run). */
 const UNSEEN_PER_RUN = 1000;
+/** A run reading pages continues as new after handing over this many pairs, or reading this many pages. */
+const PAIRS_PER_RUN = 1000;
+const PAGES_PER_RUN = 100;
 
 /**
  * Reads one change feed page by page, routes each changed record to every flow it feeds, and hands
  * the pairs to their record workflows as children in a sliding window. The checkpoint moves once a
- * page is handed over; each page is a run of its own (continue-as-new), so a first sync of ten
- * thousand records keeps a short history here and ten thousand histories of their own.
+ * page is handed over; a run continues as new once it has handed over a thousand pairs (or read a
+ * hundred pages), so a first sync of ten thousand records keeps a short history here and ten
+ * thousand histories of their own.
  */
 export async function pollFeed(input: PollInput): Promise<PollTotals> {
   const feed = getFeed(input.feed);
@@ -56,25 +60,35 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
   const window = new SlidingWindow(input.window ?? DEFAULT_WINDOW, totals, input.retry, feed.side);
   window.priority = priority();
   if (pass?.unseen === undefined) {
-    const checkpoint = input.checkpoint !== undefined ? input.checkpoint : input.full ? null : await local.getCheckpoint(feed.id);
+    let checkpoint = input.checkpoint !== undefined ? input.checkpoint : input.full ? null : await local.getCheckpoint(feed.id);
     bulk ||= checkpoint === null;
-    const page = await apiSteps(feed.system, input.retry, priority()).readFeedPage(feed.id, checkpoint);
-    // A target feed read from its start (the first time, then daily) noted what it listed; histories
-    // from before this step replay without it.
-    if (!pass && page.pass && patched('target-pass')) pass = { id: page.pass };
-    bulk ||= pass !== undefined;
-    window.priority = priority();
-    if (patched('target-index')) await matchFromIndex(page.items, (flowId) => refreshIndex(flowId, input.retry, window.priority));
-    for (const item of page.items) await window.add(item);
-    await window.started();
-    await local.saveCheckpoint(feed.id, page.checkpoint);
-    totals.pages += 1;
-    totals.read += page.read;
-    totals.unchanged += Math.max(0, page.read - page.items.length);
-    upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
-    // The children started here carry on by themselves; waiting (a while) keeps the window honest across pages.
-    await window.drain(drainMs);
-    if (!page.done) await continueAsNew<typeof pollFeed>({ ...input, checkpoint: page.checkpoint, totals, pass, bulk });
+    for (let pages = 1, handed = 0; ; pages++) {
+      const page = await apiSteps(feed.system, input.retry, priority()).readFeedPage(feed.id, checkpoint);
+      // A target feed read from its start (the first time, then daily) noted what it listed; histories
+      // from before this step replay without it.
+      if (!pass && page.pass && patched('target-pass')) pass = { id: page.pass };
+      bulk ||= pass !== undefined;
+      window.priority = priority();
+      if (patched('target-index')) await matchFromIndex(page.items, (flowId) => refreshIndex(flowId, input.retry, window.priority));
+      for (const item of page.items) await window.add(item);
+      await window.started();
+      await local.saveCheckpoint(feed.id, page.checkpoint);
+      totals.pages += 1;
+      totals.read += page.read;
+      totals.unchanged += Math.max(0, page.read - page.items.length);
+      handed += page.items.length;
+      upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
+      // The children started here carry on by themselves; waiting (a while) keeps the window honest across pages.
+      await window.drain(drainMs);
+      if (page.done) break;
+      checkpoint = page.checkpoint;
+      // A run per page kept histories short, but Temporal spaces a workflow's runs a second apart: a
+      // full pass of 1,000 quiet pages took 1,000 s. Now a run ends once it has handed over a first
+      // sync's page or read many pages (histories from before end after each page, as they ran).
+      if (!patched('pages-per-run') || handed >= PAIRS_PER_RUN || pages >= PAGES_PER_RUN) {
+        await continueAsNew<typeof pollFeed>({ ...input, checkpoint, totals, pass, bulk });
+      }
+    }
   }
   if (pass) {
     // The linked pairs whose target the pass did not list: each reads its target by id, twice a pause

@@ -48,8 +48,9 @@ function activities(n: number, saved: string[]) {
   return { api, local };
 }
 
-async function poll(n: number, window: number, saved: string[]): Promise<{ totals: PollTotals; events: temporal.api.history.v1.IHistoryEvent[] }> {
-  const { api, local } = activities(n, saved);
+async function poll(n: number, window: number, saved: string[], overrides: Partial<ApiActivities> = {}): Promise<{ totals: PollTotals; events: temporal.api.history.v1.IHistoryEvent[]; runs: number }> {
+  const { api: mocked, local } = activities(n, saved);
+  const api = { ...mocked, ...overrides };
   const workers = [
     await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: local, sinks: tandemSinks(createMetrics()) }),
     ...(await Promise.all(SYSTEMS.map((taskQueue) => Worker.create({ connection: env.nativeConnection, taskQueue, activities: api })))),
@@ -60,7 +61,9 @@ async function poll(n: number, window: number, saved: string[]): Promise<{ total
     try {
       const handle = await env.client.workflow.start('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `poll-test-${n}-${window}`, args: [{ feed: 'zendesk/users', window }] });
       const totals = (await handle.result()) as PollTotals;
-      return { totals, events: (await handle.fetchHistory()).events ?? [] };
+      let runs = 0;
+      for await (const _run of env.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` })) runs += 1;
+      return { totals, events: (await handle.fetchHistory()).events ?? [], runs };
     } finally {
       for (const w of rest) w.shutdown();
       await Promise.all(running);
@@ -111,4 +114,17 @@ test('a window smaller than the page: never more than the window in flight, the 
   }
   expect(most).toBe(5);
   expect(saved).toEqual(['after-page-1']);
+});
+
+test('quiet pages (a full pass finding nothing new) are read in one run, not a run each that Temporal spaces a second apart', async () => {
+  const saved: string[] = [];
+  const pages = 6;
+  const readFeedPage = async (_feed: string, checkpoint: string | null): Promise<FeedPageResult> => {
+    const at = checkpoint === null ? 1 : Number(checkpoint) + 1;
+    return { read: 100, items: [], checkpoint: String(at), done: at === pages };
+  };
+  const { totals, runs } = await poll(0, 50, saved, { readFeedPage });
+  expect(totals.pages).toBe(pages);
+  expect(saved).toEqual(['1', '2', '3', '4', '5', '6']);
+  expect(runs).toBe(1);
 });
