@@ -54,8 +54,9 @@ export function referencedOnce(items: WorkItem[]): WorkItem[] {
     if (item.kind !== 'pair' || !item.given?.referenced) return item;
     const referenced = item.given.referenced.map((r) => {
       const key = `${r.flowId}/${r.zendeskId}`;
-      if (!seen.has(key)) return seen.add(key), r;
-      return { flowId: r.flowId, zendeskId: r.zendeskId };
+      if (seen.has(key)) return { flowId: r.flowId, zendeskId: r.zendeskId };
+      seen.add(key);
+      return r;
     });
     return { ...item, given: { ...item.given, referenced } };
   });

@@ -23,7 +23,7 @@ import type { PollTotals } from '../workflows/poll';
 export interface ScaleResult {
   users: number;
   nodeFlags: readonly string[];
-  setUp: Omit<Seeded, 'failed'> & { failed: string[] };
+  setUp: Seeded;
   links: number;
   store: { bytes: number; bytesPerLink: number };
   idlePoll: Record<string, IdlePoll>;

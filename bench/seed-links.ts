@@ -54,12 +54,7 @@ export async function seedUsersFeed(deps: ApiStepDeps, opts: { concurrency?: num
   let [pages, pairs, failedCount] = [0, 0, 0];
   for (let checkpoint: string | null = null; ; ) {
     const page = await api.readFeedPage(FEED, checkpoint);
-    await matchFromIndex(page.items, async (flowId) => {
-      for (let cursor: string | null = null; ; ) {
-        cursor = await api.refreshTargetIndex(flowId, cursor);
-        if (cursor === null) return;
-      }
-    });
+    await matchFromIndex(page.items, api.refreshTargetIndex);
     await inPool(page.items, opts.concurrency ?? 16, async (item: WorkItem) => {
       if (item.kind !== 'pair') return;
       const pair = { flowId: getFlow(item.flowId).id, zendeskId: item.zendeskId };

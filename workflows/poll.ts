@@ -1,4 +1,3 @@
-import type { Priority } from '@temporalio/common';
 import { continueAsNew, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { getFeed } from '../flows/feeds';
 import { getFlow } from '../flows/registry';
@@ -69,7 +68,7 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
       if (!pass && page.pass && patched('target-pass')) pass = { id: page.pass };
       bulk ||= pass !== undefined;
       window.priority = priority();
-      if (patched('target-index')) await matchFromIndex(page.items, (flowId) => refreshIndex(flowId, input.retry, window.priority));
+      if (patched('target-index')) await matchFromIndex(page.items, (flowId, cursor) => indexSteps(getFlow(flowId).target.system, input.retry, window.priority).refreshTargetIndex(flowId, cursor));
       for (const item of page.items) await window.add(item);
       await window.started();
       await local.saveCheckpoint(feed.id, page.checkpoint);
@@ -110,15 +109,6 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
   upsertSearchAttributes([{ key: OUTCOME, value: totals.outcomes.failed > 0 ? 'failed' : 'ok' }]);
   upsertMemo({ summary: describe(feed.id, totals, window.running), progress: totals });
   return totals;
-}
-
-/** A flow's target index brought up to date from its change list, a page at a time. */
-async function refreshIndex(flowId: string, retry: RetryTuning | undefined, priority: Priority | undefined): Promise<void> {
-  const target = indexSteps(getFlow(flowId).target.system, retry, priority);
-  for (let cursor: string | null = null; ; ) {
-    cursor = await target.refreshTargetIndex(flowId, cursor);
-    if (cursor === null) return;
-  }
 }
 
 function describe(feed: string, t: PollTotals, running: number): string {

@@ -3,21 +3,24 @@ import type { WorkItem } from '../activities/feed-routing';
 
 /**
  * The page's pairs without a link each look for an existing target record before creating one. One
- * index of the target per flow, brought up to date from its change list (`refreshIndex`: a request
- * per page of changes, usually one), stands in for a search per record: a first sync makes a create
+ * index of the target per flow, brought up to date from its change list (`refreshPage` until it
+ * answers no cursor: a request per page of changes, usually one), stands in for a search per record: a first sync makes a create
  * per record, not a search and a create. So do the indexes of the flows their references belong to
  * (an employee's department), for the references those pairs create. Records created after this (by
  * the page's own pairs) reach the index at the next page. Marks each such pair's copy with when.
  *
  * The poll runs it in its workflow (the refresh an activity); the bench's scale set-up outside one.
  */
-export async function matchFromIndex(items: WorkItem[], refreshIndex: (flowId: string) => Promise<void>): Promise<void> {
+export async function matchFromIndex(items: WorkItem[], refreshPage: (flowId: string, cursor: string | null) => Promise<string | null>): Promise<void> {
   const unlinked = items.flatMap((item) => (item.kind === 'pair' && item.given?.linkVersion === 0 ? [{ flowId: item.flowId, given: item.given }] : []));
   const upToDate = new Map<string, boolean>();
   const refresh = async (flowId: string): Promise<boolean> => {
     if (!upToDate.has(flowId)) {
       try {
-        await refreshIndex(flowId);
+        for (let cursor: string | null = null; ; ) {
+          cursor = await refreshPage(flowId, cursor);
+          if (cursor === null) break;
+        }
         upToDate.set(flowId, true);
       } catch {
         upToDate.set(flowId, false); // the target is failing: these pairs search it, each retrying on its own

@@ -77,7 +77,10 @@ function startsPerTask(events: temporal.api.history.v1.IHistoryEvent[]): number[
   let n = 0;
   for (const e of events) {
     if (e.startChildWorkflowExecutionInitiatedEventAttributes) n += 1;
-    if (e.workflowTaskCompletedEventAttributes && n > 0) per.push(n), (n = 0);
+    if (e.workflowTaskCompletedEventAttributes && n > 0) {
+      per.push(n);
+      n = 0;
+    }
   }
   if (n > 0) per.push(n);
   return per;
