@@ -100,12 +100,17 @@ async function scaleOut(users: number, workers: number): Promise<void> {
     ['peak requests in 1 s', byKey(r.peakRequestsPerSecond)],
     ['idle poll', idleRow(r.idlePoll)],
     ['worker memory', r.workerMiB.map((m) => (m ? `${m.peak} MiB peak, ${m.now} MiB at the end` : 'not readable here')).join('; ')],
-    ['store size', r.store.bytes === undefined ? `${r.store.links} links (PostgreSQL: not measured)` : `${(r.store.bytes / 2 ** 20).toFixed(1)} MiB, ${r.store.links} links, ${r.store.bytesPerLink} B a link`],
+    ['CPU seconds', `Temporal ${r.cpuSeconds.temporal ?? '?'}, worker(s) ${r.cpuSeconds.workers.map((c) => c ?? '?').join(', ')}, simulators ${r.cpuSeconds.simulators} (${r.wallSeconds} s of wall time on ${cpus().length} CPUs)`],
+    ['store size', storeRow(r.store)],
   ];
   console.log('');
   for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
   const date = new Date().toISOString();
   writeResult(date, { date, machine: machine(), scaleOut: r }, `-workers-${workers}-${store}`);
+}
+
+function storeRow(store: { links: number; bytes?: number; bytesPerLink?: number }): string {
+  return store.bytes === undefined ? `${store.links} links (PostgreSQL: not measured)` : `${(store.bytes / 2 ** 20).toFixed(1)} MiB, ${store.links} links, ${store.bytesPerLink} B a link`;
 }
 
 async function scale(users: number): Promise<void> {
@@ -114,8 +119,7 @@ async function scale(users: number): Promise<void> {
   const mib = (m?: { now: number; peak: number }) => (m ? `${m.now} MiB (peak ${m.peak})` : 'not readable here');
   const rows: [string, string][] = [
     ['set-up', `${r.setUp.seconds} s: ${r.setUp.pairs} pairs in ${r.setUp.pages} pages, ${r.setUp.failedCount} failed (Tandem's sync steps in the bench's process, limits lifted)`],
-    ['links', String(r.links)],
-    ['store size', `${(r.store.bytes / 2 ** 20).toFixed(1)} MiB, ${r.store.bytesPerLink} B a link`],
+    ['store size', storeRow(r.store)],
     ['idle poll', idleRow(r.idlePoll)],
     ['full pass', `${r.fullPass.feed}: ${r.fullPass.seconds} s, ${r.fullPass.requests} requests, ${r.fullPass.read} read, ${r.fullPass.workflowsStarted} workflows started`],
     ['worker memory', `after the idle polls ${mib(r.workerMiB.afterIdlePolls)}; after the full pass ${mib(r.workerMiB.end)}`],

@@ -5,17 +5,15 @@
  * limits are held by the task queues, so more workers should not mean more speed on a sync the APIs
  * bound; this shows what they cost or gain, and that the limits hold.
  */
-import { existsSync, statSync } from 'node:fs';
 import { startChaosStack } from './chaos/stack';
 import { CHAOS_FEEDS, idle } from './chaos/drain';
 import { P1, P2, Z3 } from './chaos/flows';
 import { startPostgres, type PostgresServer } from './postgres-server';
 import { TASK_QUEUE } from '../workflows/ids';
 import type { PollTotals } from '../workflows/poll';
-import { FLOW_IDS } from '../flows';
 import { requestCount } from '../simulators/kit';
 import { idlePolls, type IdlePoll } from './idle-poll';
-import { residentMiB } from './process-memory';
+import { cpuSeconds, residentMiB, storeFootprint } from './process-stats';
 import { WORKER_NODE_FLAGS } from '../workers/node-flags';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -35,6 +33,12 @@ export interface ScaleOutResult {
   peakRequestsPerSecond: Record<string, number>;
   /** After the sync, one poll of every feed that finds nothing. */
   idlePoll: Record<string, IdlePoll>;
+  /**
+   * CPU seconds each process used during the sync (Linux only): the Temporal dev server, each worker,
+   * and this process (the simulators and the webhook receiver). Their sum over the wall time says
+   * how busy the machine's cores were.
+   */
+  cpuSeconds: { temporal?: number; workers: (number | undefined)[]; simulators: number };
   /** Each worker process's resident memory at the end and at its peak (Linux only). */
   workerMiB: ({ now: number; peak: number } | undefined)[];
   /** The SQLite store's file (with its write-ahead log) after the sync; undefined for PostgreSQL. */
@@ -52,6 +56,9 @@ export async function runScaleOut(opts: { users: number; workers: number; store:
     const stack = await startChaosStack({ users: opts.users, seed: 1, store: pg ? await pg.createDatabase() : undefined, workerNodeFlags: opts.nodeDefaults ? [] : undefined });
     try {
       for (let i = 0; i < opts.workers; i++) await stack.workers.start();
+      const pids = [stack.temporal.pid, ...stack.workers.pids];
+      const cpuBefore = pids.map((pid) => (pid === undefined ? undefined : cpuSeconds(pid)));
+      const ownBefore = process.cpuUsage();
       const started = Date.now();
       const totals = (await stack.client.workflow.execute('pollFeed', {
         taskQueue: TASK_QUEUE,
@@ -60,13 +67,16 @@ export async function runScaleOut(opts: { users: number; workers: number; store:
       })) as PollTotals;
       if (!(await idle(stack.client, stack.store, started + BOUND_MS))) throw new Error(`the first sync was still at work after ${BOUND_MS / 60_000} minutes`);
       const seconds = (Date.now() - started) / 1000;
+      const own = process.cpuUsage(ownBefore);
+      const [temporalCpu, ...workersCpu] = pids.map((pid, i) => {
+        const [after, before] = [pid === undefined ? undefined : cpuSeconds(pid), cpuBefore[i]];
+        return after === undefined || before === undefined ? undefined : Number((after - before).toFixed(1));
+      });
       const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };
       const sims = Object.entries({ zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice });
       const calls = Object.fromEntries(sims.map(([k, s]) => [k, requestCount(s.stats)]));
       // The feeds of the synced flows: the tickets' first sync would be a sync of its own.
       const idlePoll = await idlePolls(stack.client, stack.sims, 'bench/workers', CHAOS_FEEDS);
-      const links = (await Promise.all(FLOW_IDS.map(async (f) => Object.values(await stack.store.counts(f)).reduce((a, b) => a + b, 0)))).reduce((a, b) => a + b, 0);
-      const bytes = pg ? undefined : [stack.storePath, `${stack.storePath}-wal`].filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
       return {
         workers: opts.workers,
         nodeFlags: opts.nodeDefaults ? [] : WORKER_NODE_FLAGS,
@@ -80,8 +90,9 @@ export async function runScaleOut(opts: { users: number; workers: number; store:
         answers429: Object.fromEntries(sims.map(([k, s]) => [k, s.stats.rateLimited])),
         peakRequestsPerSecond: Object.fromEntries(sims.map(([k, s]) => [k, s.stats.peakPerSecond])),
         idlePoll,
+        cpuSeconds: { temporal: temporalCpu, workers: workersCpu, simulators: Number(((own.user + own.system) / 1e6).toFixed(1)) },
         workerMiB: stack.workers.pids.map(residentMiB),
-        store: { bytes, links, bytesPerLink: bytes === undefined ? undefined : Math.round(bytes / links) },
+        store: await storeFootprint(stack.store, pg ? undefined : stack.storePath),
       };
     } finally {
       await stack.stop();

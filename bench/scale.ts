@@ -7,14 +7,12 @@
  * worker's resident memory, the store's size on disk, what an idle poll costs and starts, and the
  * full pass's requests, time and workflows.
  */
-import { existsSync, statSync } from 'node:fs';
 import { startChaosStack } from './chaos/stack';
 import { CHAOS_FEEDS } from './chaos/drain';
 import { idlePolls, requestsSoFar, untilNoPairAtWork, type IdlePoll } from './idle-poll';
-import { residentMiB } from './process-memory';
+import { residentMiB, storeFootprint } from './process-stats';
 import { seedUsersFeed, type Seeded } from './seed-links';
 import { DEFAULT_FLOWS_CONFIG } from '../flows/config';
-import { FLOW_IDS } from '../flows';
 import { createConnectors } from '../workers/connectors';
 import { WORKER_NODE_FLAGS } from '../workers/node-flags';
 import { TASK_QUEUE } from '../workflows/ids';
@@ -24,8 +22,7 @@ export interface ScaleResult {
   users: number;
   nodeFlags: readonly string[];
   setUp: Seeded;
-  links: number;
-  store: { bytes: number; bytesPerLink: number };
+  store: { links: number; bytes?: number; bytesPerLink?: number };
   idlePoll: Record<string, IdlePoll>;
   fullPass: { feed: string; seconds: number; requests: number; read: number; workflowsStarted: number };
   /** The worker process's resident memory after the idle polls, and at the end with its peak. */
@@ -54,14 +51,11 @@ export async function runScale(opts: { users: number; log: (line: string) => voi
     await untilNoPairAtWork(stack.client);
     const fullPass = { feed: FULL_PASS_FEED, seconds: Number(((Date.now() - t0) / 1000).toFixed(1)), requests: requestsSoFar(stack.sims) - before, read: pass.read, workflowsStarted: (await records()) - recordsBefore };
 
-    const links = (await Promise.all(FLOW_IDS.map(async (f) => Object.values(await stack.store.counts(f)).reduce((a, b) => a + b, 0)))).reduce((a, b) => a + b, 0);
-    const bytes = [stack.storePath, `${stack.storePath}-wal`].filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
     return {
       users: opts.users,
       nodeFlags: WORKER_NODE_FLAGS,
       setUp,
-      links,
-      store: { bytes, bytesPerLink: Math.round(bytes / links) },
+      store: await storeFootprint(stack.store, stack.storePath),
       idlePoll,
       fullPass,
       workerMiB: { afterIdlePolls, end: residentMiB(pid) },

@@ -33,6 +33,8 @@ export interface DevServerOptions {
 
 export interface DevServer {
   address: string;
+  /** The server's process (the benchmark reads its CPU time). */
+  pid?: number;
   uiUrl?: string;
   stop(): Promise<void>;
 }
@@ -64,7 +66,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
       await waitUntilServing(address, child, output);
       serving = true;
       stderr = '';
-      return { address, uiUrl: opts.headless ? undefined : `http://127.0.0.1:${uiPort}`, stop: () => stopChild(child) };
+      return { address, pid: child.pid, uiUrl: opts.headless ? undefined : `http://127.0.0.1:${uiPort}`, stop: () => stopChild(child) };
     } catch (err) {
       await stopChild(child);
       const panic = /^panic: .*/m.exec(stderr);

@@ -4,22 +4,16 @@
  * more than the window at once, and the checkpoint moves only once every one of them has started.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import type { ApiActivities, FeedPageResult } from '../../activities/api-steps';
 import type { LocalActivities } from '../../activities/local-steps';
 import type { WorkItem } from '../../activities/feed-routing';
-import { createMetrics } from '../../workers/metrics';
-import { tandemSinks } from '../../workers/worker';
-import { SYSTEMS, TASK_QUEUE } from '../../workflows/ids';
+import { TASK_QUEUE } from '../../workflows/ids';
 import type { PollTotals } from '../../workflows/poll';
+import { Z3, contact, linkedContact, user, withWorkers } from '../helpers/mocked-activities';
 import { startTemporal } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
-
-const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;
-const user = { id: 1, name: 'Ada Lovelace', email: 'ada@example.no', role: 'end-user', updated_at: '2024-01-01T10:00:00Z' };
-const contact = { id: 'c-1', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.no', updatedAt: '2024-01-01T10:00:00Z' };
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -40,7 +34,7 @@ function activities(n: number, saved: string[]) {
   const local: Partial<LocalActivities> = {
     getCheckpoint: async () => null,
     saveCheckpoint: async (_feed: string, value: string) => void saved.push(value),
-    readLink: async (pair) => ({ flowId: Z3, zendeskId: pair.zendeskId, targetId: 'c-1', state: 'linked' as const, base: {}, version: 1, lastError: null, lastSyncedAt: null, updatedAt: '' }),
+    readLink: async (pair) => linkedContact(pair.zendeskId),
     decideMerge: async () => ({ decisions: [], toTarget: null, toZendesk: null, newBase: {}, references: [], copyOriginAt: null }),
     saveLink: async () => true,
     clearRetrying: async () => undefined,
@@ -51,23 +45,12 @@ function activities(n: number, saved: string[]) {
 async function poll(n: number, window: number, saved: string[], overrides: Partial<ApiActivities> = {}): Promise<{ totals: PollTotals; events: temporal.api.history.v1.IHistoryEvent[]; runs: number }> {
   const { api: mocked, local } = activities(n, saved);
   const api = { ...mocked, ...overrides };
-  const workers = [
-    await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: local, sinks: tandemSinks(createMetrics()) }),
-    ...(await Promise.all(SYSTEMS.map((taskQueue) => Worker.create({ connection: env.nativeConnection, taskQueue, activities: api })))),
-  ];
-  const [first, ...rest] = workers;
-  return first.runUntil(async () => {
-    const running = rest.map((w) => w.run());
-    try {
-      const handle = await env.client.workflow.start('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `poll-test-${n}-${window}`, args: [{ feed: 'zendesk/users', window }] });
-      const totals = (await handle.result()) as PollTotals;
-      let runs = 0;
-      for await (const _run of env.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` })) runs += 1;
-      return { totals, events: (await handle.fetchHistory()).events ?? [], runs };
-    } finally {
-      for (const w of rest) w.shutdown();
-      await Promise.all(running);
-    }
+  return withWorkers(env, { api, local }, async () => {
+    const handle = await env.client.workflow.start('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `poll-test-${n}-${window}`, args: [{ feed: 'zendesk/users', window }] });
+    const totals = (await handle.result()) as PollTotals;
+    let runs = 0;
+    for await (const _run of env.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` })) runs += 1;
+    return { totals, events: (await handle.fetchHistory()).events ?? [], runs };
   });
 }
 

@@ -4,20 +4,12 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
-import type { ApiActivities } from '../../activities/api-steps';
-import type { LocalActivities } from '../../activities/local-steps';
-import { createMetrics } from '../../workers/metrics';
-import { tandemSinks } from '../../workers/worker';
-import { CHANGED_SIGNAL, SYSTEMS, TASK_QUEUE } from '../../workflows/ids';
+import { CHANGED_SIGNAL, TASK_QUEUE } from '../../workflows/ids';
 import type { RecordRunSummary } from '../../workflows/record';
+import { Z3, contact, linkedContact, user, withWorkers as withMockedWorkers, type Mocks } from '../helpers/mocked-activities';
 import { startTemporal } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
-
-const Z3 = 'zendesk-users-to-crmoffice-contacts';
-const user = { id: 42, name: 'Ada Lovelace', email: 'ada@example.no', role: 'end-user', updated_at: '2024-01-01T10:00:00Z' };
-const contact = { id: 'c-1', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.no', updatedAt: '2024-01-01T10:00:00Z' };
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -26,8 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
-
-type Mocks = { api: Partial<ApiActivities>; local: Partial<LocalActivities> };
 
 /** The happy path of an existing link; each test overrides what it is about. */
 function mocks(calls: string[], overrides: Partial<Mocks> = {}): Mocks {
@@ -44,7 +34,7 @@ function mocks(calls: string[], overrides: Partial<Mocks> = {}): Mocks {
       ...overrides.api,
     },
     local: {
-      readLink: log('readLink', async () => ({ flowId: Z3, zendeskId: '42', targetId: 'c-1', state: 'linked' as const, base: {}, version: 1, lastError: null, lastSyncedAt: null, updatedAt: '' })),
+      readLink: log('readLink', async () => linkedContact('42')),
       decideMerge: log('decideMerge', async () => ({ decisions: [], toTarget: { givenName: 'Ada' }, toZendesk: null, newBase: {}, references: [], copyOriginAt: null })),
       saveLink: log('saveLink', async () => true),
       markFailed: log('markFailed', async () => undefined),
@@ -54,22 +44,7 @@ function mocks(calls: string[], overrides: Partial<Mocks> = {}): Mocks {
   };
 }
 
-async function withWorkers<T>(m: Mocks, fn: () => Promise<T>): Promise<T> {
-  const workers = [
-    await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: m.local, sinks: tandemSinks(createMetrics()) }),
-    ...(await Promise.all(SYSTEMS.map((taskQueue) => Worker.create({ connection: env.nativeConnection, taskQueue, activities: m.api })))),
-  ];
-  const [first, ...rest] = workers;
-  return first.runUntil(async () => {
-    const running = rest.map((w) => w.run());
-    try {
-      return await fn();
-    } finally {
-      for (const w of rest) w.shutdown();
-      await Promise.all(running);
-    }
-  });
-}
+const withWorkers = <T>(m: Mocks, fn: () => Promise<T>): Promise<T> => withMockedWorkers(env, m, fn);
 
 let n = 0;
 const start = (options: object = {}) =>
