@@ -13,3 +13,4 @@ export * from './routing';
 export * from './feeds';
 export * from './decide';
 export * from './copies';
+export * from './echo';

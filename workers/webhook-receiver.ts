@@ -11,6 +11,7 @@ import {
   SIGNATURE_HEADER,
   SIGNATURE_TIMESTAMP_HEADER,
   ZendeskWebhookEvent,
+  reportedValueOfEvent,
   verifyWebhookSignature,
   zendeskIdsOfEvent,
 } from '../connectors/zendesk/webhooks';
@@ -18,6 +19,7 @@ import { flowsForZendesk } from '../flows/routing';
 import { signalPair } from './signal-pair';
 import { commentPairId, type ChangeNotice, type PairRef } from '../workflows/ids';
 import { createLogger } from './logger';
+import type { RetryTuning } from '../workflows/steps';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
 
 export const WEBHOOK_PATH = '/webhooks/zendesk';
@@ -133,7 +135,8 @@ export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInsta
       return reject(400, 'malformed', `event ${event.id} cannot be routed: ${(err as Error).message}`);
     }
 
-    const notice: ChangeNotice = { side: 'zendesk', via: 'webhook', at: event.time };
+    const reported = reportedValueOfEvent(event);
+    const notice: ChangeNotice = { side: 'zendesk', via: 'webhook', at: event.time, ...(reported && { reported }) };
     const results = await Promise.allSettled(pairs.map((pair) => opts.signal(pair, notice)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length) {
@@ -169,6 +172,8 @@ export interface StartWebhookReceiverOptions extends Omit<WebhookReceiverOptions
   /** 127.0.0.1 unless told otherwise: put a TLS-terminating proxy in front for Zendesk to reach it. */
   host?: string;
   client: Client;
+  /** The backoff of the pairs a webhook starts; the engine's default unless a test shortens it. */
+  retry?: RetryTuning;
 }
 
 export interface RunningReceiver {
@@ -178,8 +183,8 @@ export interface RunningReceiver {
 
 /** Builds the receiver wired to Temporal through `signalPair`, and listens. */
 export async function startWebhookReceiver(opts: StartWebhookReceiverOptions): Promise<RunningReceiver> {
-  const { port, host = '127.0.0.1', client, ...rest } = opts;
-  const app = buildWebhookReceiver({ ...rest, signal: (pair, notice) => signalPair(client, pair, notice) });
+  const { port, host = '127.0.0.1', client, retry, ...rest } = opts;
+  const app = buildWebhookReceiver({ ...rest, signal: (pair, notice) => signalPair(client, pair, notice, retry && { retry }) });
   await app.listen({ port, host });
   const address = app.server.address() as AddressInfo;
   return { url: `http://${host}:${address.port}`, close: () => app.close() };

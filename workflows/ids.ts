@@ -1,5 +1,6 @@
 /** Names shared by workflows, the worker and the clients that start or signal them. */
 import type { ApiRecord } from '../flows/types';
+import type { ReportedValue } from '../flows/echo';
 import type { SyncOutcome } from '../activities/types';
 
 /** Workflows, and the local activities they run (decisions, the link store). */
@@ -47,6 +48,8 @@ export interface ChangeNotice {
   replyTo?: string;
   /** Another pair needs this one linked (a reference): on-demand flows may create it. */
   demanded?: boolean;
+  /** A webhook's: the field its event changed and the value it reports (an echo of a write of ours is skipped). */
+  reported?: ReportedValue;
 }
 
 export const CHANGED_SIGNAL = 'changed';

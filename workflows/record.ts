@@ -16,6 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Reference } from '../flows/decide';
+import type { ReportedValue } from '../flows/echo';
 import type { SyncOutcome, SyncPairResult } from '../activities/types';
 import { CHANGED_SIGNAL, PAIR_SYNCED_SIGNAL, recordWorkflowId, type ChangeNotice, type GivenRecord, type PairRef, type PairSynced } from './ids';
 import { KIND, OUTCOME, TARGET_ID, recordSearchAttributes } from './search-attributes';
@@ -87,6 +88,9 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
   // Histories from before a reference could join a sync under way replay as they ran.
   const joinSync = patched('reference-joins-sync');
   const replies = new Map<string, PairSynced>();
+  // What the webhooks since the last sync began report, while only webhooks that say so came; a
+  // start or any other notice (whose change nobody named) makes it undefined: that sync reads.
+  let reported: ReportedValue[] | undefined;
   setHandler(changedSignal, (notice) => {
     // A pair that needs this one linked, asking during a sync that may create it: that sync's answer
     // will do (the record is not news to it), not one more sync with a read of its own.
@@ -94,6 +98,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
       syncing.answering.push(notice.replyTo);
       return;
     }
+    reported = notice.reported && (reported || !pending) ? [...(reported ?? []), notice.reported] : undefined;
     pending = true;
     given = undefined; // something newer than the feed's copy
     asReference = false; // a change to sync
@@ -129,8 +134,11 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
       await sleep(options.retry?.goneConfirmMs ?? 60_000);
       return true;
     };
-    const ctx = { pair, demanded, given, asReference, matchIndexedAt: syncs === 0 ? options.matchIndexedAt : undefined, retry: options.retry, confirmGone, linkReference };
+    // Histories from before echoes were told apart replay as they ran: every notice read both sides.
+    const echoes = patched('webhook-echo') ? reported : undefined;
+    const ctx = { pair, demanded, given, asReference, reported: echoes, matchIndexedAt: syncs === 0 ? options.matchIndexedAt : undefined, retry: options.retry, confirmGone, linkReference };
     given = undefined;
+    reported = undefined;
     asReference = false;
     let result: SyncPairResult;
     try {

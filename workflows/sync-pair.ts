@@ -7,6 +7,7 @@ import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temp
 import { getFlow } from '../flows/registry';
 import { isDeletedInZendesk, targetIdOf, zendeskLabel, type Reference } from '../flows/decide';
 import { modifiedAt } from '../flows/mapping';
+import { echoOf, type ReportedValue } from '../flows/echo';
 import type { ApiRecord, Canonical, CreateContext, FlowDefinition } from '../flows/types';
 import type { SyncDecision, SyncOutcome, SyncPairResult } from '../activities/types';
 import type { ApiActivities } from '../activities/api-steps';
@@ -32,6 +33,8 @@ export interface SyncContext {
   given?: GivenRecord;
   /** When the poll whose pair needs this one brought this flow's target index up to date (a reference). */
   matchIndexedAt?: number;
+  /** What the webhooks behind this sync report, when only such webhooks are behind it: an echo reads nothing. */
+  reported?: readonly ReportedValue[];
   /** Synced only because another pair needs it linked (no change to sync): a linked pair answers at once. */
   asReference?: boolean;
   retry?: RetryTuning;
@@ -78,7 +81,7 @@ const COPY_FRESH_MS = 3000;
 export async function syncPair(ctx: SyncContext, steps: PairSteps): Promise<SyncPairResult> {
   const run = new PairRun(ctx, steps);
   for (let attempt = 1; ; attempt++) {
-    const result = await run.attempt(attempt === 1 ? ctx.given : undefined);
+    const result = await run.attempt(attempt === 1);
     if (result !== 'moved' && result !== 'stale') return result;
     // Someone (an operator's `links --set-target`) saved the link meanwhile, or a person edited a
     // record a retried write was about to overwrite: read both sides again.
@@ -111,12 +114,19 @@ class PairRun {
     this.decisions.push({ row, outcome, why });
   }
 
-  async attempt(given: GivenRecord | undefined): Promise<SyncPairResult | 'moved' | 'stale'> {
+  /** The first attempt may use what the notices told (the feed's copy, the webhooks' values); a later one reads. */
+  async attempt(first: boolean): Promise<SyncPairResult | 'moved' | 'stale'> {
     const { pair } = this.ctx;
     const type = this.flow.source.type;
+    const given = first ? this.ctx.given : undefined;
     const link = await this.local.readLink(pair);
     // Another pair's first sync found it unlinked a moment ago, and another pair linked it since.
     if (this.ctx.asReference && link?.targetId && link.state === 'linked') return this.result('unchanged', link.targetId, `${this.label}: linked already, to ${link.targetId}`);
+    const echo = first && this.ctx.reported && link?.targetId && link.state === 'linked' ? echoOf(this.flow, link.base, this.ctx.reported) : null;
+    if (echo && link?.targetId) {
+      this.decide('(record)', 'echo', echo);
+      return this.result('unchanged', link.targetId, `${this.label}: ${echo}`);
+    }
     const fresh = given !== undefined && this.fresh(given, link);
     const known = fresh && given.record && !isDeletedInZendesk(type, given.record) ? given.record : undefined;
     const knownTarget = fresh && link?.targetId ? given.target : undefined;

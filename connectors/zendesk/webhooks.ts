@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { ReportedValue } from '../../flows/echo';
 
 export const SIGNATURE_HEADER = 'x-zendesk-webhook-signature';
 export const SIGNATURE_TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
@@ -92,4 +93,28 @@ export function zendeskIdsOfEvent(event: ZendeskWebhookEvent): ZendeskEventIds {
   }
   if (domain === 'user' || domain === 'organization' || domain === 'ticket') return { kind: domain, id: subjectId };
   throw new Error(`Zendesk webhook event ${event.id}: unsupported subject domain \`${domain}\``);
+}
+
+/** Event detail carries ids as strings, and "0" for no organization. */
+function detailId(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' && value !== '0' ? value : typeof value === 'number' && value !== 0 ? String(value) : null;
+}
+
+/**
+ * The field a user or organization event changed and its value as of the event, from the event's
+ * `detail` (the record then) or its `current`; undefined for an event that names no such field
+ * (a creation, a deletion, an identity, a role).
+ */
+export function reportedValueOfEvent(event: ZendeskWebhookEvent): ReportedValue | undefined {
+  const current = (event.event as { current?: unknown }).current;
+  switch (event.type) {
+    case 'zen:event-type:user.organization_membership_created':
+    case 'zen:event-type:user.organization_membership_deleted':
+      return 'organization_id' in event.detail ? { field: 'organization_id', value: detailId(event.detail.organization_id) } : undefined;
+    case 'zen:event-type:user.name_changed':
+    case 'zen:event-type:organization.name_changed':
+      return typeof current === 'string' ? { field: 'name', value: current } : undefined;
+    default:
+      return undefined;
+  }
 }

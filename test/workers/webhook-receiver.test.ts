@@ -97,7 +97,7 @@ describe('buildWebhookReceiver', () => {
     const expected = USER_FLOWS.map((flowId) => ({ flowId, zendeskId: '42' }));
     expect(res.json()).toMatchObject({ accepted: true, pairs: expected });
     expect(calls.map((c) => c.pair)).toEqual(expected);
-    expect(calls[0].notice).toEqual({ side: 'zendesk', via: 'webhook', at: '2024-05-01T09:59:58Z' });
+    expect(calls[0].notice).toEqual({ side: 'zendesk', via: 'webhook', at: '2024-05-01T09:59:58Z', reported: { field: 'name', value: 'Kari Nordmann' } });
     expect(await webhookCount('accepted')).toBe(1);
   });
 

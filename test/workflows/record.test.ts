@@ -135,6 +135,49 @@ test('changes arriving during a sync are coalesced into one more sync', async ()
   expect(result.syncs).toBe(2);
 });
 
+describe('webhooks that arrive while the pair writes Zendesk', () => {
+  const ORG_ROW = 'organization_id->company.id';
+  /** The sync writes the user's organization 7 to Zendesk; its webhooks arrive during that sync. */
+  async function webhooksDuringSync(notices: object[]): Promise<{ calls: string[]; result: RecordRunSummary }> {
+    const calls: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let saved = false;
+    const m = mocks(calls, {
+      api: { readZendesk: async () => (calls.push('readZendesk'), await gate, user) },
+      local: {
+        readLink: async () => (calls.push('readLink'), { ...linkedContact('42'), base: { [ORG_ROW]: saved ? '7' : '6' } }),
+        saveLink: async () => (calls.push('saveLink'), (saved = true)),
+      },
+    });
+    const result = (await withWorkers(m, async () => {
+      const handle = await start();
+      while (!calls.includes('readZendesk')) await new Promise((r) => setTimeout(r, 20));
+      for (const notice of notices) await handle.signal(CHANGED_SIGNAL, notice);
+      release();
+      return handle.result();
+    })) as RecordRunSummary;
+    return { calls, result };
+  }
+  const webhook = (value: string | null) => ({ side: 'zendesk', via: 'webhook', reported: { field: 'organization_id', value } });
+
+  test('an echo of its own write (the value its base holds now) ends the next sync after reading the link', async () => {
+    const { calls, result } = await webhooksDuringSync([webhook('7'), webhook('7')]);
+    expect(result.syncs).toBe(2);
+    expect(calls.slice(calls.indexOf('saveLink') + 1)).toEqual(['readLink']);
+    expect(result.last).toMatchObject({ outcome: 'unchanged', decisions: [{ outcome: 'echo' }] });
+    expect(result.last?.summary).toContain('`organization_id` 7');
+  });
+
+  test('a value the base does not hold, or a notice that names no value, reads both sides', async () => {
+    for (const notices of [[webhook('7'), webhook('8')], [webhook('7'), { side: 'zendesk', via: 'webhook' }], [{ side: 'target', via: 'poll' }, webhook('7')]]) {
+      const { calls, result } = await webhooksDuringSync(notices);
+      expect({ notices, read: calls.slice(calls.indexOf('saveLink') + 1).includes('readZendesk') }).toEqual({ notices, read: true });
+      expect(result.syncs).toBe(2);
+    }
+  });
+});
+
 test('a permanent failure marks the pair failed and the run waits, open, for the change that heals it', async () => {
   const calls: string[] = [];
   let refuse = true;
