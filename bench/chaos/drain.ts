@@ -26,31 +26,58 @@ export async function atWork(client: Client, store: LinkStore): Promise<{ busy: 
 }
 
 /** Waits until no record workflow or poll is at work and no pair is retrying; false when the deadline passed first. */
-export async function idle(client: Client, store: LinkStore, deadline: number): Promise<boolean> {
-  for (;;) {
+export async function idle(client: Client, store: LinkStore, deadline: number, log?: (line: string) => void): Promise<boolean> {
+  for (let nextLog = Date.now() + 15_000; ; ) {
     const { busy, retrying } = await atWork(client, store);
     if (busy === 0 && retrying === 0) return true;
     if (Date.now() > deadline) return false;
+    if (log && Date.now() > nextLog) {
+      log(`waiting for ${busy} workflows (${await holding(client)}) and ${retrying} retrying pairs`);
+      nextLog = Date.now() + 15_000;
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The first few busy workflows, each with its pending activities (type, attempt, last failure). */
+async function holding(client: Client, max = 3): Promise<string> {
+  const out: string[] = [];
+  for await (const w of client.workflow.list({ query: BUSY_QUERY })) {
+    const { raw } = await client.workflow.getHandle(w.workflowId).describe();
+    const steps = (raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt}${a.lastFailure?.message ? `: ${a.lastFailure.message.slice(0, 120)}` : ''}`);
+    if (out.push(`${w.workflowId} [${steps.join('; ') || 'no activity pending'}]`) >= max) break;
+  }
+  return out.join(' | ') || 'none';
 }
 
 /**
  * After the faults: poll every feed and wait until idle, round after round, until a round writes
  * nothing (a change carried from one flow to its sibling is written in the round after).
  */
-export async function drain(client: Client, store: LinkStore, writes: () => number, boundMs: number): Promise<{ drained: boolean; rounds: number }> {
+export async function drain(
+  client: Client,
+  store: LinkStore,
+  writes: () => number,
+  boundMs: number,
+  retry?: RetryTuning,
+  log: (line: string) => void = () => undefined,
+): Promise<{ drained: boolean; rounds: number }> {
   const deadline = Date.now() + boundMs;
   for (let round = 1; round <= 6; round++) {
     // Rounds 20 s apart at least: two Zendesk exports a round stay inside its 10 exports a minute.
     const next = Date.now() + 20_000;
     const before = writes();
-    for (const feed of CHAOS_FEEDS) await pollOnce(client, feed.id);
-    if (!(await idle(client, store, deadline))) return { drained: false, rounds: round };
+    for (const feed of CHAOS_FEEDS) {
+      // A poll waits for its pairs: one that takes long says which pairs hold it.
+      const watch = setInterval(() => void holding(client).then((h) => log(`drain round ${round}: the poll of ${feed.id} waits; at work: ${h}`)), 15_000);
+      await pollOnce(client, feed.id, false, retry).finally(() => clearInterval(watch));
+    }
+    if (!(await idle(client, store, deadline, log))) return { drained: false, rounds: round };
+    log(`drain round ${round}: ${writes() - before} writes`);
     if (round >= 2 && writes() === before) {
       // Target change lists never show a deletion: a pass from the start (daily in production) does.
       // A short pause before the second read by id: the faults are over, and the run is bounded.
-      for (const feed of CHAOS_FEEDS.filter((f) => f.side === 'target')) await pollOnce(client, feed.id, true, { goneConfirmMs: 5_000 });
+      for (const feed of CHAOS_FEEDS.filter((f) => f.side === 'target')) await pollOnce(client, feed.id, true, { ...retry, goneConfirmMs: 5_000 });
       return { drained: await idle(client, store, deadline), rounds: round };
     }
     await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));

@@ -1,3 +1,5 @@
+import type { RetryTuning } from '../../workflows/steps';
+
 /** What a chaos run does, with the issue's defaults; `npm run chaos -- --users 1000 …` overrides them. */
 export interface ChaosOptions {
   /** Zendesk sample users (organisations in proportion). */
@@ -15,6 +17,8 @@ export interface ChaosOptions {
   firstSyncSeconds: number;
   drainSeconds: number;
   faults: { errorRate: number; tooManyRate: number; dropRate: number; slowRate: number; slowMs: number };
+  /** The backoff of the pairs polls and webhooks start; the engine's default (1 s doubling to 60 s, a minute before a record is found gone) when absent. */
+  retry?: RetryTuning;
 }
 
 export const CHAOS_DEFAULTS: ChaosOptions = {

@@ -43,7 +43,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runChaos(options: ChaosOptions, log: (line: string) => void = () => undefined): Promise<ChaosResult> {
   const started = Date.now();
-  const stack = await startChaosStack({ users: options.users, seed: options.seed });
+  const stack = await startChaosStack({ users: options.users, seed: options.seed, retry: options.retry });
   const sims = { zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice };
   const person = personAt(stack.sims);
   const setFaults = (faults: object) =>
@@ -75,7 +75,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
 
     // 1. First sync of the users feed (employees and contacts, their departments and companies).
     log(`first sync of ${options.users} Zendesk users, faults on`);
-    await pollOnce(stack.client, 'zendesk/users', true);
+    await pollOnce(stack.client, 'zendesk/users', true, options.retry);
     if (!(await idle(stack.client, stack.store, Date.now() + options.firstSyncSeconds * 1000))) throw new Error(`the first sync did not end within ${options.firstSyncSeconds} s`);
     const firstSync = (Date.now() - started) / 1000;
 
@@ -98,7 +98,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       background.push(
         (async () => {
           while (chaos) {
-            await pollOnce(stack.client, feed.id).catch((err) => log(`poll ${feed.id}: ${(err as Error).message}`));
+            await pollOnce(stack.client, feed.id, false, options.retry).catch((err) => log(`poll ${feed.id}: ${(err as Error).message}`));
             const until = Date.now() + (feed.system === 'zendesk' ? 30_000 : 10_000);
             while (chaos && Date.now() < until) await sleep(250);
           }
@@ -130,7 +130,7 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     log('faults off; draining');
     const drainStarted = Date.now();
     const writes = () => Object.values(sims).reduce((n, s) => n + s.stats.writes, 0);
-    const drained = await drain(stack.client, stack.store, writes, options.drainSeconds * 1000);
+    const drained = await drain(stack.client, stack.store, writes, options.drainSeconds * 1000, options.retry, log);
     const drainSeconds = (Date.now() - drainStarted) / 1000;
 
     // 4. The checks.

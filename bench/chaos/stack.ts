@@ -13,6 +13,7 @@ import { openStore, type LinkStore } from '../../store';
 import { startAllSimulators, type AllSimulators } from '../../simulators/all';
 import { startTemporalDevServer, type DevServer } from '../../workers/temporal-dev-server';
 import { startWebhookReceiver, type RunningReceiver } from '../../workers/webhook-receiver';
+import type { RetryTuning } from '../../workflows/steps';
 import { freePort } from '../../workers/free-port';
 import { createLogger } from '../../workers/logger';
 import { TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -37,7 +38,15 @@ export interface ChaosStack {
  * SQLite file. `workerNodeFlags`: see WorkerPoolOptions.nodeFlags. `rateLimits: false` lifts the
  * simulators' limits (the bench's scale part, for its set-up).
  */
-export async function startChaosStack(opts: { users: number; seed: number; store?: string; workerNodeFlags?: readonly string[]; rateLimits?: boolean }): Promise<ChaosStack> {
+export async function startChaosStack(opts: {
+  users: number;
+  seed: number;
+  store?: string;
+  workerNodeFlags?: readonly string[];
+  rateLimits?: boolean;
+  /** The backoff of the pairs webhooks start (the polls' is their own argument). */
+  retry?: RetryTuning;
+}): Promise<ChaosStack> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-chaos-'));
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -71,7 +80,7 @@ export async function startChaosStack(opts: { users: number; seed: number; store
     const storePath = opts.store ?? join(dir, 'tandem.db');
     const store = openStore(storePath);
     stops.push(() => store.close());
-    const receiver = await startWebhookReceiver({ port: webhookPort, client, secret: sims.webhookSecret, logger: silentLogger() });
+    const receiver = await startWebhookReceiver({ port: webhookPort, client, secret: sims.webhookSecret, logger: silentLogger(), retry: opts.retry });
     stops.push(() => receiver.close());
     const workers = new WorkerPool({ temporalAddress: temporal.address, storePath, encryptionKey, sims, logFile: join(dir, 'workers.log'), nodeFlags: opts.workerNodeFlags });
     stops.push(() => workers.stopAll());
