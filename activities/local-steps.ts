@@ -45,6 +45,15 @@ function decision<T>(make: () => T | Promise<T>): Promise<T> {
     });
 }
 
+/**
+ * This very save, applied already: a local activity runs again when the workflow task that ran it
+ * failed (a signal arrived as the workflow completed), and finds the link one version on, as it wrote it.
+ */
+function savedAlready(link: Link | null | undefined, input: { targetId: string; base: Canonical; expectedVersion: number }): boolean {
+  const sameBase = (a: Canonical | null) => a !== null && Object.keys(a).length === Object.keys(input.base).length && Object.entries(input.base).every(([k, v]) => (a[k] ?? null) === v);
+  return link?.version === input.expectedVersion + 1 && link.state === 'linked' && link.targetId === input.targetId && sameBase(link.base);
+}
+
 export function createLocalActivities(deps: LocalStepDeps) {
   const { store } = deps;
   const flowOf = (pair: PairRef) => getFlow(pair.flowId);
@@ -61,9 +70,11 @@ export function createLocalActivities(deps: LocalStepDeps) {
           input.expectedVersion,
         );
       } catch (err) {
-        if (err instanceof VersionConflictError) return false;
-        if (err instanceof DuplicateTargetError) throw ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true });
-        throw err;
+        if (err instanceof VersionConflictError) {
+          if (!savedAlready(await store.getByZendeskId(flowId, pair.zendeskId), input)) return false;
+        } else if (err instanceof DuplicateTargetError) {
+          throw ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true });
+        } else throw err;
       }
       await store.clearIntent(flowId, pair.zendeskId);
       await store.clearRetrying(flowId, pair.zendeskId);

@@ -11,7 +11,7 @@ export async function signalPair(client: Client, pair: PairRef, notice: ChangeNo
   await client.workflow.signalWithStart('syncRecord', {
     taskQueue: TASK_QUEUE,
     workflowId: recordWorkflowId(pair),
-    args: options ? [pair, options] : [pair],
+    args: [pair, { ...options, bySignal: true }],
     signal: CHANGED_SIGNAL,
     signalArgs: [notice],
     typedSearchAttributes: recordSearchAttributes(pair),

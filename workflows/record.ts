@@ -41,6 +41,8 @@ export interface RecordOptions {
   retry?: RetryTuning;
   /** The last syncs that wrote something, carried across continue-as-new. */
   recent?: RecentSync[];
+  /** Started by signal-with-start: the start is no change of its own, the signal says what changed. */
+  bySignal?: boolean;
 }
 
 /** One line of the audit trail kept in the memo. */
@@ -89,8 +91,9 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
   const joinSync = patched('reference-joins-sync');
   const replies = new Map<string, PairSynced>();
   // What the webhooks since the last sync began report, while only webhooks that say so came; a
-  // start or any other notice (whose change nobody named) makes it undefined: that sync reads.
-  let reported: ReportedValue[] | undefined;
+  // start (but signal-with-start's, whose signal is the change) or any other notice makes it
+  // undefined: nobody named that change, so the sync reads.
+  let reported: ReportedValue[] | undefined = options.bySignal ? [] : undefined;
   setHandler(changedSignal, (notice) => {
     // A pair that needs this one linked, asking during a sync that may create it: that sync's answer
     // will do (the record is not news to it), not one more sync with a read of its own.
@@ -164,7 +167,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     upsertSearchAttributes(result.targetId ? [{ key: OUTCOME, value: result.outcome }, { key: TARGET_ID, value: result.targetId }] : [{ key: OUTCOME, value: result.outcome }]);
     upsertMemo({ summary: result.summary, recent });
     if (syncs >= SYNCS_PER_RUN && (pending || UNSETTLED.includes(result.outcome))) {
-      await continueAsNew<typeof syncRecord>(pair, { ...options, demanded, given: undefined, asReference: undefined, matchIndexedAt: undefined, recent });
+      await continueAsNew<typeof syncRecord>(pair, { ...options, demanded, given: undefined, asReference: undefined, matchIndexedAt: undefined, recent, bySignal: undefined });
     }
   }
   return { pair, syncs, last };

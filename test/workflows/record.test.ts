@@ -4,7 +4,8 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { CHANGED_SIGNAL, TASK_QUEUE } from '../../workflows/ids';
+import { CHANGED_SIGNAL, TASK_QUEUE, type ChangeNotice } from '../../workflows/ids';
+import { signalPair } from '../../workers/signal-pair';
 import type { RecordRunSummary } from '../../workflows/record';
 import { Z3, contact, linkedContact, user, withWorkers as withMockedWorkers, type Mocks } from '../helpers/mocked-activities';
 import { startTemporal } from '../helpers/temporal';
@@ -135,7 +136,7 @@ test('changes arriving during a sync are coalesced into one more sync', async ()
   expect(result.syncs).toBe(2);
 });
 
-describe('webhooks that arrive while the pair writes Zendesk', () => {
+describe("webhooks for a pair's own Zendesk write (echoes)", () => {
   const ORG_ROW = 'organization_id->company.id';
   /** The sync writes the user's organization 7 to Zendesk; its webhooks arrive during that sync. */
   async function webhooksDuringSync(notices: object[]): Promise<{ calls: string[]; result: RecordRunSummary }> {
@@ -167,6 +168,17 @@ describe('webhooks that arrive while the pair writes Zendesk', () => {
     expect(calls.slice(calls.indexOf('saveLink') + 1)).toEqual(['readLink']);
     expect(result.last).toMatchObject({ outcome: 'unchanged', decisions: [{ outcome: 'echo' }] });
     expect(result.last?.summary).toContain('`organization_id` 7');
+  });
+
+  test("a webhook's signal-with-start, when no run is open, is the change: an echo there reads nothing either", async () => {
+    const calls: string[] = [];
+    const m = mocks(calls, { local: { readLink: async () => (calls.push('readLink'), { ...linkedContact('43'), base: { [ORG_ROW]: '7' } }) } });
+    const result = (await withWorkers(m, async () => {
+      await signalPair(env.client, { flowId: Z3, zendeskId: '43' }, webhook('7') as ChangeNotice, { lingerMs: 0 });
+      return env.client.workflow.getHandle(`${Z3}/43`).result();
+    })) as RecordRunSummary;
+    expect(calls).toEqual(['readLink']);
+    expect(result.last?.outcome).toBe('unchanged');
   });
 
   test('a value the base does not hold, or a notice that names no value, reads both sides', async () => {
