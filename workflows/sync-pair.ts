@@ -122,10 +122,12 @@ class PairRun {
     const link = await this.local.readLink(pair);
     // Another pair's first sync found it unlinked a moment ago, and another pair linked it since.
     if (this.ctx.asReference && link?.targetId && link.state === 'linked') return this.result('unchanged', link.targetId, `${this.label}: linked already, to ${link.targetId}`);
-    const echo = first && this.ctx.reported && link?.targetId && link.state === 'linked' ? echoOf(this.flow, link.base, this.ctx.reported) : null;
-    if (echo && link?.targetId) {
-      this.decide('(record)', 'echo', echo);
-      return this.result('unchanged', link.targetId, `${this.label}: ${echo}`);
+    if (first && this.ctx.reported && link?.targetId && link.state === 'linked') {
+      const echo = echoOf(this.flow, link.base, this.ctx.reported);
+      if (echo) {
+        this.decide('(record)', 'echo', echo);
+        return this.result('unchanged', link.targetId, `${this.label}: ${echo}`);
+      }
     }
     const fresh = given !== undefined && this.fresh(given, link);
     const known = fresh && given.record && !isDeletedInZendesk(type, given.record) ? given.record : undefined;
