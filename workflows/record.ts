@@ -138,7 +138,9 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
       return true;
     };
     // Histories from before echoes were told apart replay as they ran: every notice read both sides.
-    const echoes = patched('webhook-echo') ? reported : undefined;
+    // Asked only when a webhook reported a value: each patch adds a marker and a search-attribute
+    // upsert to the history, which a first sync's thousands of pairs would pay for nothing.
+    const echoes = reported?.length && patched('webhook-echo') ? reported : undefined;
     const ctx = { pair, demanded, given, asReference, reported: echoes, matchIndexedAt: syncs === 0 ? options.matchIndexedAt : undefined, retry: options.retry, confirmGone, linkReference };
     given = undefined;
     reported = undefined;
