@@ -101,7 +101,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
       syncing.answering.push(notice.replyTo);
       return;
     }
-    reported = notice.reported && (reported || !pending) ? [...(reported ?? []), notice.reported] : undefined;
+    reported = notice.reported && reported ? [...reported, notice.reported] : undefined;
     pending = true;
     given = undefined; // something newer than the feed's copy
     asReference = false; // a change to sync
@@ -143,7 +143,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     const echoes = reported?.length && patched('webhook-echo') ? reported : undefined;
     const ctx = { pair, demanded, given, asReference, reported: echoes, matchIndexedAt: syncs === 0 ? options.matchIndexedAt : undefined, retry: options.retry, confirmGone, linkReference };
     given = undefined;
-    reported = undefined;
+    reported = []; // nothing pending yet: what comes next is named by its notices
     asReference = false;
     let result: SyncPairResult;
     try {

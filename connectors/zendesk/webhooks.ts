@@ -97,7 +97,8 @@ export function zendeskIdsOfEvent(event: ZendeskWebhookEvent): ZendeskEventIds {
 
 /** Event detail carries ids as strings, and "0" for no organization. */
 function detailId(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' && value !== '0' ? value : typeof value === 'number' && value !== 0 ? String(value) : null;
+  const id = idString.safeParse(value);
+  return id.success && id.data !== '0' ? id.data : null;
 }
 
 /**
