@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ensureTemporalCli } from '../../workers/temporal-cli';
 import { TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { SERVER_CONFIG } from '../../workers/temporal-dev-server';
+import { MATCHING_CONFIG } from '../../workers/temporal-dev-server';
 import { encryptionOf, type Encryption } from '../../codec/data-converter';
 
 /** The tests' key (not secret: tests only), so their histories are encrypted as production's are. */
@@ -25,7 +25,7 @@ export async function startTemporal(encryption?: Encryption): Promise<TestWorkfl
       ip: '127.0.0.1',
       searchAttributes: TANDEM_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'error' },
-      extraArgs: SERVER_CONFIG,
+      extraArgs: MATCHING_CONFIG,
     },
     client: encryption ? { dataConverter: encryption.dataConverter } : undefined,
   });
