@@ -269,6 +269,23 @@ async function main(): Promise<void> {
     return { department: summary(department), company: summary(company), calls: { ...renameCalls } };
   }
   const count = async (query: string) => (await stack.client.workflow.count(query)).count;
+  /** What the first sync left in Temporal's store: the poll's history, and the record workflows' on average. */
+  async function historySizes(poll: { describe(): Promise<{ historyLength: number; historySize?: number }> }) {
+    const kib = (bytes: number) => Number((bytes / 1024).toFixed(1));
+    const { historyLength, historySize } = await poll.describe();
+    let runs = 0;
+    let events = 0;
+    let bytes = 0;
+    for await (const wf of stack.client.workflow.list({ query: 'TandemKind = "record"' })) {
+      runs += 1;
+      events += wf.historyLength;
+      bytes += wf.historySize ?? 0;
+    }
+    return {
+      poll: { events: historyLength, kib: kib(historySize ?? 0) },
+      record: { events: Number((events / Math.max(1, runs)).toFixed(1)), kib: kib(bytes / Math.max(1, runs)), totalMiB: Number((bytes / 2 ** 20).toFixed(1)) },
+    };
+  }
   const callsNow = (): Record<SystemName, number> => ({ zendesk: requestCount(sims.zendesk.stats), poweroffice: requestCount(sims.poweroffice.stats), crmoffice: requestCount(sims.crmoffice.stats) });
   try {
     // 1. First sync of the users feed, until every pair workflow it started has ended.
@@ -295,6 +312,7 @@ async function main(): Promise<void> {
       answers429: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.rateLimited])),
       peakRequestsPerSecond: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.peakPerSecond])),
       workflows: { record: await count('TandemKind = "record"'), poll: await count('TandemKind = "poll"') },
+      histories: await historySizes(sync),
     };
     // The fewest calls any sync could make: the users export read once (its organisations side-loaded),
     // one create per created record (departments and companies included), no lookups; at the published
@@ -404,6 +422,7 @@ async function main(): Promise<void> {
       ['answers 429', byKey(f.answers429)],
       ['peak requests in 1 s', byKey(f.peakRequestsPerSecond)],
       ['workflows', `${f.workflows.record} record, ${f.workflows.poll} poll`],
+      ['histories', `the poll ${f.histories.poll.events} events, ${f.histories.poll.kib} KiB; a record workflow ${f.histories.record.events} events, ${f.histories.record.kib} KiB on average (${f.histories.record.totalMiB} MiB in all)`],
       ['first target poll', Object.entries(firstTargetPoll).map(([k, v]) => `${k} ${v.requests} req/${v.read} read/${v.workflowsStarted} wf`).join(', ')],
       ['webhook → write', `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} renames, ${pauseMs} ms apart)`],
       ['calls per rename', byKey(perEdit)],

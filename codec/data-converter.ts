@@ -4,16 +4,32 @@
  * unless TANDEM_ENCRYPTION=off says plain payloads are wanted; a client without a key writes plain
  * payloads (only ids and feed names) and fails clearly when it meets an encrypted one.
  */
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import type { Config } from '../workers/config';
+import { CompressionCodec } from './compression-codec';
 import { EncryptionCodec } from './encryption-codec';
 import { keyIdOf, keyRing, parseKey, parseOldKeys, type EncryptionKey, type KeyRing } from './keys';
 
 export type EncryptionConfig = Config['encryption'];
 
-/** The data converter: the codec, and failure messages encoded too (they go through the codec). */
-export function dataConverterFor(codec: EncryptionCodec): DataConverter {
-  return { payloadCodecs: [codec], failureConverterPath: require.resolve('./failure-converter') };
+/** Tandem's codecs in the order they encode: a large payload compressed, then every payload encrypted. */
+function payloadCodecsFor(codec: EncryptionCodec): PayloadCodec[] {
+  // Compressed only when encrypted: a plain payload stays readable in the Web UI with no codec endpoint.
+  return [new CompressionCodec(codec.currentKeyId !== undefined), codec];
+}
+
+/** Codecs as one, as Temporal applies them: encoding in order, decoding in reverse (the codec endpoint's). */
+function chained(codecs: PayloadCodec[]): PayloadCodec {
+  return {
+    async encode(payloads: Payload[]) {
+      for (const codec of codecs) payloads = await codec.encode(payloads);
+      return payloads;
+    },
+    async decode(payloads: Payload[]) {
+      for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+      return payloads;
+    },
+  };
 }
 
 /** The keys the config names; `current` is absent when no key is set. */
@@ -31,7 +47,10 @@ export function keyRingOf(e: EncryptionConfig): KeyRing {
 export interface Encryption {
   /** `off` only when TANDEM_ENCRYPTION=off was set. */
   mode: 'on' | 'off';
+  /** The encryption codec: its keys. */
   codec: EncryptionCodec;
+  /** Every codec a payload goes through, as one: what the codec endpoint runs. */
+  payloadCodec: PayloadCodec;
   dataConverter: DataConverter;
 }
 
@@ -52,5 +71,8 @@ export function encryptionOf(e: EncryptionConfig | undefined, opts: { requireKey
   const keys = keyRingOf(config);
   if (opts.requireKey && config.mode === 'on' && !keys.current) throw new Error(NO_KEY_FOR_WORKER);
   const codec = new EncryptionCodec(keys);
-  return { mode: config.mode, codec, dataConverter: dataConverterFor(codec) };
+  const codecs = payloadCodecsFor(codec);
+  // Failure messages are encoded too: they go through the codecs.
+  const dataConverter: DataConverter = { payloadCodecs: codecs, failureConverterPath: require.resolve('./failure-converter') };
+  return { mode: config.mode, codec, payloadCodec: chained(codecs), dataConverter };
 }

@@ -84,7 +84,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const encryption = { ...encryptionOf({ mode: 'on', key: devKey.key }, { requireKey: true }), keyFile: devKey.file };
     // A new token each start; the UI gets it in the endpoint's path (the dev UI has no login to send one).
     const codecToken = randomBytes(24).toString('hex');
-    const codecServer = await startCodecServer({ port: opts.codecPort, host: '127.0.0.1', codec: encryption.codec, token: codecToken, corsOrigins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`] });
+    const codecServer = await startCodecServer({ port: opts.codecPort, host: '127.0.0.1', codec: encryption.payloadCodec, token: codecToken, corsOrigins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`] });
     stops.push(() => codecServer.close());
     const codec = { ...codecServer, token: codecToken, uiEndpoint: `${codecServer.url}/t/${codecToken}` };
 

@@ -38,7 +38,7 @@ function serveCommand(): Command {
       const port = flags.port ?? config.codec.port;
       const log = commandLogger(cmd, 'codec');
       const server = await explainingPorts({ [port]: flags.port !== undefined ? '--port' : '--port or set TANDEM_CODEC_PORT' }, () =>
-        startCodecServer({ port, host: flags.host, codec: encryption.codec, token, corsOrigins: config.codec.corsOrigins }),
+        startCodecServer({ port, host: flags.host, codec: encryption.payloadCodec, token, corsOrigins: config.codec.corsOrigins }),
       );
       log.info({ url: server.url, corsOrigins: config.codec.corsOrigins, keyId: encryption.codec.currentKeyId, decrypts: [...encryption.codec.keys.byId.keys()] }, 'codec endpoint listening');
       try {

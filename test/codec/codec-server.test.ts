@@ -11,7 +11,7 @@ let server: RunningCodecServer;
 
 // Over real HTTP, as the browser calls it (fastify's inject does not load under jest).
 beforeAll(async () => {
-  server = await startCodecServer({ port: 0, codec: encryption.codec, token: TOKEN, corsOrigins: [UI, 'http://localhost:8233/'] });
+  server = await startCodecServer({ port: 0, codec: encryption.payloadCodec, token: TOKEN, corsOrigins: [UI, 'http://localhost:8233/'] });
 });
 afterAll(() => server?.close());
 
@@ -80,6 +80,6 @@ describe('codec endpoint', () => {
   it('compares tokens in constant time whatever their lengths, and refuses a short token at start', () => {
     expect(sameToken(TOKEN, TOKEN)).toBe(true);
     expect(sameToken('x', TOKEN)).toBe(false);
-    expect(() => buildCodecServer({ codec: encryption.codec, token: 'short', corsOrigins: [] })).toThrow(/at least 16 characters/);
+    expect(() => buildCodecServer({ codec: encryption.payloadCodec, token: 'short', corsOrigins: [] })).toThrow(/at least 16 characters/);
   });
 });

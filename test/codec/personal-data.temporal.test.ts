@@ -113,7 +113,7 @@ test('a synced record leaves no name or e-mail in Temporal in clear; the codec r
   for (const m of failures) expect(m).toBe('"message":"Encoded failure"');
 
   // With the codec (as the worker and the Web UI's codec endpoint read them): every synced staff member is there.
-  const decoded = (await stack.encryption.codec.decode(found.map((f) => f.payload))).map((p) => utf8(p.data)).join('\n');
+  const decoded = (await stack.encryption.payloadCodec.decode(found.map((f) => f.payload))).map((p) => utf8(p.data)).join('\n');
   for (const u of staff) {
     expect(decoded).toContain(u.name);
     expect(decoded).toContain(u.email);
@@ -142,7 +142,7 @@ test('no configured secret is in what the worker logged or what Temporal stores,
   const histories = [];
   for await (const wf of client.workflow.list()) histories.push(await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory());
   const found = histories.flatMap((h) => payloadsIn(h)).map((f) => f.payload);
-  const decoded = await stack.encryption.codec.decode(found);
+  const decoded = await stack.encryption.payloadCodec.decode(found);
   const stored = [JSON.stringify(histories), ...found.map((p) => utf8(p.data)), ...decoded.map((p) => utf8(p.data))].join('\n');
   const logged = worker.out() + worker.err();
   expect(logged).toMatch(/payloads are encrypted/);
