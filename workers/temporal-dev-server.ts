@@ -9,11 +9,13 @@ import { ensureTemporalCli } from './temporal-cli';
  * The matching service as Tandem needs it (a production cluster sets the same): one partition per
  * task queue, so a system's activity rate is held by one token bucket, not split over four, and its
  * limit holds tightly; and the matcher that dispatches by task priority, so bulk work goes last.
+ *
+ * Left as it is: the history shard's transfer queue (the dev server has one shard) is read at most
+ * 20 times a second (`history.transferProcessorMaxPollRPS`). At 1,000 a chain of single steps ran
+ * five times faster (100 → 20 ms a step), but a first sync of 1,000 users took 13–19 % longer with
+ * 14–24 % more server CPU, its tasks read in smaller batches, and no latency the benchmark measures
+ * got shorter (bench/results/2026-12-06T11-29…, T11-31… and T11-34…-workers-1-sqlite.json).
  */
-// The history shard's transfer queue (the dev server has one shard) stays read at most 20 times a
-// second (`history.transferProcessorMaxPollRPS`): at 1,000 a chain of single steps ran five times
-// faster (100 → 20 ms a step), but a first sync of 1,000 users took 15–20 % longer with a fifth more
-// server CPU, its tasks read in smaller batches; no latency the benchmark measures got shorter.
 export const MATCHING_CONFIG = [
   '--dynamic-config-value',
   'matching.numTaskqueueReadPartitions=1',
