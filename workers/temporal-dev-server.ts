@@ -26,6 +26,15 @@ export const MATCHING_CONFIG = [
   'matching.useNewMatcher=true',
 ];
 
+/**
+ * The state file written ahead (WAL), committed without a sync to disk each time (it syncs at each
+ * checkpoint): a crash of the process loses nothing; a power cut may lose the last commits, never the
+ * file. SQLite's default, a rollback journal created, synced and deleted for every commit, puts that
+ * file work on every step of every workflow, behind the server's one connection. Measured with
+ * `npm run bench -- --users 1000`: see the README's "Benchmark".
+ */
+const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
+
 export interface DevServerOptions {
   dataDir: string;
   port?: number;
@@ -50,7 +59,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   const port = opts.port ?? 7233;
   const uiPort = opts.uiPort ?? port + 1000;
   mkdirSync(opts.dataDir, { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', join(opts.dataDir, 'temporal.db'), '--log-level', 'warn'];
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', join(opts.dataDir, 'temporal.db'), ...SQLITE_PRAGMAS, '--log-level', 'warn'];
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);

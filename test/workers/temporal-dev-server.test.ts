@@ -2,6 +2,7 @@
  * Starting the dev server survives its own start-up panic (an internal port taken meanwhile) but
  * not a plain refusal. The CLI is a script in front of the real one, named by TEMPORAL_CLI.
  */
+import Database from 'better-sqlite3';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,4 +60,20 @@ test('a panic on every start gives up after three', async () => {
   process.env.TEMPORAL_CLI = fakeCli('panics-always', 5, 'panic: boom');
   await expect(startTemporalDevServer({ dataDir: join(dir, 'c'), port: await freePort(), headless: true, log: () => undefined })).rejects.toThrow(/panic: boom/);
   expect(starts()).toBe(3);
+});
+
+test('its state file is written ahead (WAL), not through a rollback journal per commit', async () => {
+  process.env.TEMPORAL_CLI = realCli;
+  const dataDir = join(dir, 'wal');
+  const server = await startTemporalDevServer({ dataDir, port: await freePort(), headless: true });
+  try {
+    const db = new Database(join(dataDir, 'temporal.db'), { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  } finally {
+    await server.stop();
+  }
 });
