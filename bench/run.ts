@@ -427,7 +427,7 @@ async function main(): Promise<void> {
       ['webhook → write', `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} renames, ${pauseMs} ms apart)`],
       ['calls per rename', byKey(perEdit)],
       ['during first sync', `rename → department p50 ${duringSync.department.p50} ms, max ${duringSync.department.max} ms; → company p50 ${duringSync.company.p50} ms, max ${duringSync.company.max} ms (${duringSync.company.samples} renames a second apart; their calls, ${byKey(duringSync.calls)}, are not the first sync's)`],
-      ['poll → write', `p50 ${pollLatency.p50} ms, p95 ${pollLatency.p95} ms, max ${pollLatency.max} ms (${pollLatency.samples} employees moved, each feed polled at once: a schedule adds up to its interval)`],
+      ['poll → write', `p50 ${pollLatency.p50} ms, p95 ${pollLatency.p95} ms, p99 ${pollLatency.p99} ms, max ${pollLatency.max} ms (${pollLatency.samples} employees moved, each feed polled at once: a schedule adds up to its interval)`],
       ['calls per polled move', byKey(perMove)],
       ...Object.entries(perMoveByRoute).map(([k, routes]): [string, string] => [`  ${k} by route`, byKey(routes)]),
       ['idle poll', idleRow(idle)],
