@@ -9,20 +9,36 @@ import type { Link, LinkStore } from '../store';
 import type { GivenRecord, GivenReference } from '../workflows/ids';
 import type { Sideloaded } from './change-feeds';
 import { translatorFor } from './link-translations';
+import { ticketForComments } from '../flows/definitions/zendesk-ticketcomments-to-crmoffice-activities';
 
-/** One thing the poll hands over: a pair to sync, or a ticket whose comments are to be listed. */
-export type WorkItem = { kind: 'pair'; flowId: string; zendeskId: string; given?: GivenRecord } | { kind: 'comments'; ticketId: string; ticket?: ApiRecord };
+/**
+ * One thing the poll hands over: a pair to sync, or a ticket whose comments are to be listed (with
+ * when the poll brought the comments flow's target index, and its references', up to date).
+ */
+export type WorkItem =
+  | { kind: 'pair'; flowId: string; zendeskId: string; given?: GivenRecord }
+  | { kind: 'comments'; ticketId: string; ticket?: ApiRecord; matchIndexedAt?: number; referencesIndexedAt?: number };
 
 /** Temporal refuses payloads over 2 MB; a page of large records is handed over by id instead. */
 const MAX_PAGE_BYTES = 1_500_000;
 
 /**
  * The items as they fit in one activity result: with the records the feed returned (saving each pair
- * a read), or, when those are too large together, without them (each pair then reads its own).
+ * a read), or, as far as those are too large together, the last ones without them (those pairs then
+ * read their own).
  */
 export function fitPayload(items: WorkItem[]): WorkItem[] {
-  if (Buffer.byteLength(JSON.stringify(items)) <= MAX_PAGE_BYTES) return items;
-  return items.map((item) => (item.kind === 'pair' ? { kind: 'pair', flowId: item.flowId, zendeskId: item.zendeskId } : { kind: 'comments', ticketId: item.ticketId }));
+  const size = (item: WorkItem) => Buffer.byteLength(JSON.stringify(item)) + 1;
+  let bytes = Buffer.byteLength(JSON.stringify(items));
+  if (bytes <= MAX_PAGE_BYTES) return items;
+  const out = [...items];
+  for (let i = out.length - 1; i >= 0 && bytes > MAX_PAGE_BYTES; i--) {
+    const item = out[i];
+    const byId: WorkItem = item.kind === 'pair' ? { kind: 'pair', flowId: item.flowId, zendeskId: item.zendeskId } : { kind: 'comments', ticketId: item.ticketId };
+    bytes -= size(item) - size(byId);
+    out[i] = byId;
+  }
+  return out;
 }
 
 export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, feed: Feed, id: string, record: ApiRecord, sideloaded: Sideloaded = {}): Promise<WorkItem[]> {
@@ -31,7 +47,7 @@ export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, 
     const flow = getFlow(flowId);
     if (flow.source.type === 'ticketComments') {
       // Comments have no feed: a ticket that moved may have new ones, listed by their own step.
-      out.push({ kind: 'comments', ticketId: id, ticket: record });
+      out.push({ kind: 'comments', ticketId: id, ticket: ticketForComments(record) });
       continue;
     }
     const given = await zendeskGiven(store, config, flow, id, record);

@@ -42,6 +42,9 @@ function deriveFeeds(): readonly Feed[] {
 
 export const FEEDS: readonly Feed[] = deriveFeeds();
 
+/** The comments flow: derived, since comments have no feed of their own but their ticket's. */
+export const COMMENTS_FLOW: FlowId = FLOW_IDS.find((id) => FLOWS[id].source.type === 'ticketComments')!;
+
 export function getFeed(id: string): Feed {
   const feed = FEEDS.find((f) => f.id === id);
   if (!feed) throw new Error(`unknown change feed "${id}"; feeds: ${FEEDS.map((f) => f.id).join(', ')}`);

@@ -148,7 +148,7 @@ export class SlidingWindow {
       this.inFlight.add(workflowId);
       const child = await startChild(syncTicketComments, {
         workflowId,
-        args: [{ ticketId: item.ticketId, ticket: item.ticket, retry: this.retry }],
+        args: [{ ticketId: item.ticketId, ticket: item.ticket, matchIndexedAt: item.matchIndexedAt, referencesIndexedAt: item.referencesIndexedAt, retry: this.retry }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         priority: this.priority,
       });

@@ -68,7 +68,9 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
       if (!pass && page.pass && patched('target-pass')) pass = { id: page.pass };
       bulk ||= pass !== undefined;
       window.priority = priority();
-      if (patched('target-index')) await matchFromIndex(page.items, (flowId, cursor) => indexSteps(getFlow(flowId).target.system, input.retry, window.priority).refreshTargetIndex(flowId, cursor));
+      // Histories from before the comments' index replay without its refresh.
+      const comments = page.items.some((item) => item.kind === 'comments') && patched('comments-index');
+      if (patched('target-index')) await matchFromIndex(page.items, (flowId, cursor) => indexSteps(getFlow(flowId).target.system, input.retry, window.priority).refreshTargetIndex(flowId, cursor), { comments });
       for (const item of page.items) await window.add(item);
       await window.started();
       await local.saveCheckpoint(feed.id, page.checkpoint);

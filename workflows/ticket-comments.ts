@@ -1,7 +1,6 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { ApiRecord } from '../flows/types';
-import { FEEDS } from '../flows/feeds';
-import { getFlow } from '../flows/registry';
+import { COMMENTS_FLOW } from '../flows/feeds';
 import { KIND, ZENDESK_ID } from './search-attributes';
 import { apiSteps, type RetryTuning } from './steps';
 import { SlidingWindow, emptyCounts, type HandOverCounts } from './hand-over';
@@ -11,10 +10,11 @@ export interface TicketCommentsInput {
   /** As the tickets feed returned it; absent when the page was too large to carry records. */
   ticket?: ApiRecord;
   retry?: RetryTuning;
+  /** When the poll brought the comments flow's target index (and its references') up to date: its new pairs look there, not in the API. */
+  matchIndexedAt?: number;
+  referencesIndexedAt?: number;
 }
 
-/** The comments flow: derived, since comments have no feed of their own but their ticket's. */
-const COMMENTS_FLOW = FEEDS.flatMap((f) => f.flows).find((id) => getFlow(id).source.type === 'ticketComments')!;
 const WINDOW = 10;
 
 /**
@@ -29,7 +29,11 @@ export async function syncTicketComments(input: TicketCommentsInput): Promise<Ha
   const items = await apiSteps('zendesk', input.retry).listTicketComments(COMMENTS_FLOW, input.ticketId, input.ticket);
   const counts = emptyCounts();
   const window = new SlidingWindow(WINDOW, counts, input.retry, 'zendesk');
-  for (const item of items) await window.add(item);
+  const { matchIndexedAt, referencesIndexedAt } = input;
+  for (const item of items) {
+    if (item.kind === 'pair' && item.given?.linkVersion === 0) item.given = { ...item.given, matchIndexedAt, referencesIndexedAt };
+    await window.add(item);
+  }
   await window.drain('10 minutes');
   return counts;
 }

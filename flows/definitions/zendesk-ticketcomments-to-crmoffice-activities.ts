@@ -12,6 +12,14 @@ function commentExternalId(comment: ApiRecord): string {
   return `${COMMENT_EXTERNAL_PREFIX}${id}`;
 }
 
+/**
+ * All a comment's sync takes from its ticket: the subject's parts, and the status that tells a
+ * deleted ticket. A feed's page carries this much with each ticket's comments, not the ticket again.
+ */
+export function ticketForComments(ticket: ApiRecord): ApiRecord {
+  return { id: ticket.id, subject: ticket.subject, status: ticket.status };
+}
+
 export const zendeskTicketCommentsToCrmofficeActivities: FlowDefinition = {
   id: 'zendesk-ticketcomments-to-crmoffice-activities',
   code: 'Z1',

@@ -17,13 +17,26 @@ test('a page that fits is handed over with its records, so no pair reads its rec
   expect(fitPayload(items)).toBe(items);
 });
 
-test('a page too large for one Temporal payload is handed over by id; nothing is dropped', () => {
-  const items: WorkItem[] = [...tickets(1000, 4000), { kind: 'comments', ticketId: '7', ticket: { id: 7, description: 'y'.repeat(4000) } }];
+test('a page too large for one Temporal payload hands over as many records as fit, the rest by id; nothing is dropped', () => {
+  const items: WorkItem[] = [...tickets(1000, 4000), { kind: 'comments', ticketId: '7', ticket: { id: 7, subject: 'y'.repeat(4000) } }];
   const fitted = fitPayload(items);
   expect(fitted).toHaveLength(items.length);
-  expect(fitted[0]).toEqual({ kind: 'pair', flowId: Z2, zendeskId: '0' });
+  const bytes = Buffer.byteLength(JSON.stringify(fitted));
+  expect(bytes).toBeLessThanOrEqual(1_500_000);
+  // The first ones keep their records, up to where the next would not fit; the rest go by id.
+  const kept = fitted.findIndex((item) => item.kind === 'pair' && !item.given);
+  expect(kept).toBeGreaterThan(300);
+  expect(fitted.slice(0, kept)).toEqual(items.slice(0, kept));
+  expect(fitted[kept]).toEqual({ kind: 'pair', flowId: Z2, zendeskId: String(kept) });
+  expect(bytes + JSON.stringify(items[kept]).length - JSON.stringify(fitted[kept]).length).toBeGreaterThan(1_500_000);
   expect(fitted.at(-1)).toEqual({ kind: 'comments', ticketId: '7' });
-  expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThan(2_000_000);
+});
+
+test("a ticket's comments item carries only what their sync takes from the ticket, not the ticket again", async () => {
+  const store = openSqliteStore(':memory:');
+  const ticket = { id: 5, subject: 'Printer on fire', status: 'open', description: 'x'.repeat(2000), requester_id: 9, updated_at: '2024-05-01T10:00:00Z' };
+  const items = await routeZendeskRecord(store, DEFAULT_FLOWS_CONFIG, getFeed('zendesk/tickets'), '5', ticket);
+  expect(items.find((i) => i.kind === 'comments')).toEqual({ kind: 'comments', ticketId: '5', ticket: { id: 5, subject: 'Printer on fire', status: 'open' } });
 });
 
 test("a Zendesk record handed over carries its pair's link version, so a sync since then makes the pair read it again", async () => {

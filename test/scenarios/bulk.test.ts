@@ -66,7 +66,7 @@ describe(`${TICKETS} tickets with their comments`, () => {
     await stack?.stop();
   });
 
-  test('the first sync of tickets and comments completes, every comment a workflow of its own', async () => {
+  test('the first sync of tickets and comments completes, every comment a workflow of its own, with no read or search per record', async () => {
     const { zendesk } = stack.connectors;
     // Few requesters, so the run is about tickets and comments rather than contacts.
     const requesters = [];
@@ -78,13 +78,26 @@ describe(`${TICKETS} tickets with their comments`, () => {
       comments += i % 3 === 0 ? 2 : 1;
     }
 
+    const requests = () => ({ zendesk: { ...stack.sims.zendesk.stats.requests }, crmoffice: { ...stack.sims.crmoffice.stats.requests } });
+    const before = requests();
     const totals = await stack.poll(Z2, 'zendesk', true);
     await stack.settle(600_000);
+    const after = requests();
+    const used = (system: 'zendesk' | 'crmoffice', route: string) => (after[system][route] ?? 0) - (before[system][route] ?? 0);
+
     expect(totals.read).toBe(TICKETS);
     expect((await stack.store.counts(Z2)).linked).toBe(TICKETS);
     expect((await stack.store.counts(Z1)).linked).toBe(comments);
     expect(await count(stack, `TandemKind = "record" AND TandemFlow = "${Z1}"`)).toBe(comments);
     // The five requesters, and the API user who wrote the replies.
     expect((await stack.store.counts(Z3)).linked).toBe(6);
+    // Zendesk: the export's page, a comments list per ticket, the six owners read for their contacts;
+    // no ticket read again (the page carried it, and its comments their ticket's subject).
+    expect(used('zendesk', 'GET /api/v2/incremental/tickets/cursor.json')).toBe(1);
+    expect(used('zendesk', 'GET /api/v2/tickets/:id/comments.json')).toBe(TICKETS);
+    expect(used('zendesk', 'GET /api/v2/tickets/:id')).toBe(0);
+    // Crmoffice: a create per activity, and one listing for each of the two flows' match indexes, not a search per record.
+    expect(used('crmoffice', 'POST /api/v1/activities')).toBe(TICKETS + comments);
+    expect(used('crmoffice', 'GET /api/v1/activities')).toBe(2);
   });
 });
