@@ -7,6 +7,7 @@ import type { AllSimulators } from '../simulators/all';
 import { requestCount } from '../simulators/kit';
 import { FEEDS, type Feed } from '../flows/feeds';
 import { TASK_QUEUE } from '../workflows/ids';
+import type { PollIntervals } from '../workers/schedules';
 import { BUSY_QUERY } from '../workflows/search-attributes';
 
 export interface IdlePoll {
@@ -48,4 +49,25 @@ export async function idlePolls(
     idle[feed.id] = { requests: requestsSoFar(sims) - requestsBefore, workflowsStarted: (await records()) - recordsBefore, ms };
   }
   return idle;
+}
+
+export interface IdleHour {
+  /** Poll workflows the schedules start: one per feed each interval. */
+  pollWorkflows: number;
+  /** Record workflows those polls start, at what each feed's idle poll started. */
+  recordWorkflows: number;
+  /** Requests those polls make, at what each feed's idle poll made. */
+  requests: number;
+}
+
+/** An idle hour at these intervals: every feed polled by its schedule, each poll costing what its idle poll did. */
+export function idleHour(idle: Record<string, IdlePoll>, intervals: PollIntervals, feeds: readonly Feed[] = FEEDS): IdleHour {
+  const hour: IdleHour = { pollWorkflows: 0, recordWorkflows: 0, requests: 0 };
+  for (const feed of feeds) {
+    const polls = 3600 / intervals[feed.system];
+    hour.pollWorkflows += polls;
+    hour.recordWorkflows += polls * (idle[feed.id]?.workflowsStarted ?? 0);
+    hour.requests += polls * (idle[feed.id]?.requests ?? 0);
+  }
+  return hour;
 }

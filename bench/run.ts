@@ -4,12 +4,13 @@
  *  1. first sync of the Zendesk users feed (P2 employees and Z3 contacts, with the departments and
  *     companies they need): wall time, calls by system, the share of each limit used, and the
  *     rate-limit bound (the fewest calls any sync could make, divided by the limit);
- *     then the first poll of each target feed after it (what it reads again);
+ *     then the first poll of each target feed after it (what it reads again); then the first sync of
+ *     the tickets feed (Z2 and Z1 activities), with its own minimum and bound;
  *     while organisation renames run alongside it (latency while the bulk work runs);
  *  2. webhook → write latency of organisation renames, and what each costs in calls; poll → write
  *     latency of employee renames (the feed polled at once: a schedule adds up to its interval);
  *  3. an idle poll of every change feed: requests and workflows it costs when nothing changed;
- *  4. the plain script (plain.ts): the same first sync with the minimum calls at the limits, for Tandem ÷ plain.
+ *  4. the plain script (plain.ts): the same first syncs with the minimum calls at the limits, for Tandem ÷ plain.
  * Prints a table and writes it as JSON under bench/results/ (bench/README.md reads the figures).
  *
  * The renames are spaced (`--pause-ms`) so each meets a rested rate limit: back to back, PowerOffice
@@ -38,12 +39,15 @@ import type { PollTotals } from '../workflows/poll';
 import { runScaleOut, type StoreKind } from './scale-out';
 import { runPlain } from './plain';
 import { runScale } from './scale';
-import { idlePolls, untilNoPairAtWork, type IdlePoll } from './idle-poll';
+import { idleHour, idlePolls, untilNoPairAtWork, type IdleHour, type IdlePoll } from './idle-poll';
+import { loadConfigFor } from '../workers/config';
 
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
 const P2 = 'zendesk-users-to-powerofficego-employees';
 const Z3 = 'zendesk-users-to-crmoffice-contacts';
 const Z3B = 'zendesk-organizations-to-crmoffice-companies';
+const Z2 = 'zendesk-tickets-to-crmoffice-activities';
+const Z1 = 'zendesk-ticketcomments-to-crmoffice-activities';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,6 +67,10 @@ function idleRow(idle: Record<string, IdlePoll>): string {
   return Object.entries(idle)
     .map(([k, v]) => `${k} ${v.requests} req/${v.workflowsStarted} wf/${v.ms} ms`)
     .join(', ');
+}
+
+function idleHourRow(at: string, h: IdleHour): string {
+  return `${at}: ${Math.round(h.pollWorkflows)} poll and ${Math.round(h.recordWorkflows)} record workflows, ${Math.round(h.requests)} requests`;
 }
 
 function storeOption(): StoreKind {
@@ -286,6 +294,9 @@ async function main(): Promise<void> {
       record: { events: Number((events / Math.max(1, runs)).toFixed(1)), kib: kib(bytes / Math.max(1, runs)), totalMiB: Number((bytes / 2 ** 20).toFixed(1)) },
     };
   }
+  // A long run (--users 10000 takes most of an hour) says which part it is in, and since when.
+  const benchStarted = Date.now();
+  const progress = (part: string) => console.log(`  ${Math.round((Date.now() - benchStarted) / 1000)} s: ${part}`);
   const callsNow = (): Record<SystemName, number> => ({ zendesk: requestCount(sims.zendesk.stats), poweroffice: requestCount(sims.poweroffice.stats), crmoffice: requestCount(sims.crmoffice.stats) });
   try {
     // 1. First sync of the users feed, until every pair workflow it started has ended.
@@ -299,6 +310,7 @@ async function main(): Promise<void> {
     await untilNoPairAtWork(stack.client);
     syncing = false;
     const seconds = (Date.now() - started) / 1000;
+    progress('first sync done; its histories counted');
     const duringSync = await during;
     const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };
     const firstSync = {
@@ -332,6 +344,7 @@ async function main(): Promise<void> {
       shareOfLimit: Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, Number((firstSync.calls[k] / seconds / LIMITS[k]).toFixed(2))])),
     };
 
+    progress('the first poll of each target feed');
     // 1b. The first poll of each target feed after the first sync: what changed since the target's
     // index last read it (the records the sync created since), not the whole target again.
     const firstTargetPoll: Record<string, { requests: number; read: number; workflowsStarted: number }> = {};
@@ -343,6 +356,37 @@ async function main(): Promise<void> {
     }
     await untilNoPairAtWork(stack.client);
 
+    // 1c. The first sync of the tickets feed: an activity per ticket (Z2) and per comment (Z1), owned
+    // by the contacts linked above. Its minimum: the export read once, a comments list per ticket
+    // (what the simulators offer; Zendesk's ticket events export could list them in bulk), a create
+    // per activity.
+    progress('first sync of the tickets and their comments');
+    const ticketsCallsBefore = callsNow();
+    const limitedBefore = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, sim.stats.rateLimited]));
+    const ticketsRoutesBefore = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, { ...sim.stats.requests }]));
+    const ticketsStarted = Date.now();
+    const ticketTotals = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/tickets', args: [{ feed: 'zendesk/tickets', full: true, window }] })) as PollTotals;
+    await untilNoPairAtWork(stack.client);
+    const ticketsSeconds = (Date.now() - ticketsStarted) / 1000;
+    const ticketsLinked = { tickets: (await stack.store.counts(Z2)).linked, comments: (await stack.store.counts(Z1)).linked };
+    const ticketsCalls = delta(ticketsCallsBefore, callsNow());
+    const ticketsMinimum: Record<SystemName, number> = { zendesk: Math.ceil(ticketTotals.read / 1000) + ticketTotals.read, poweroffice: 0, crmoffice: ticketsLinked.tickets + ticketsLinked.comments };
+    const ticketsBound = Math.max(...(Object.keys(LIMITS) as SystemName[]).map((k) => ticketsMinimum[k] / LIMITS[k]));
+    const ticketsSync = {
+      wallSeconds: Number(ticketsSeconds.toFixed(1)),
+      ticketsRead: ticketTotals.read,
+      linked: ticketsLinked,
+      recordsPerSecond: Number(((ticketsLinked.tickets + ticketsLinked.comments) / ticketsSeconds).toFixed(1)),
+      calls: ticketsCalls,
+      callsByRoute: Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, byRoute(sim.stats.requests, ticketsRoutesBefore[k])])),
+      minimumCalls: ticketsMinimum,
+      boundSeconds: Number(ticketsBound.toFixed(1)),
+      tandemOverBound: Number((ticketsSeconds / ticketsBound).toFixed(2)),
+      callsOverMinimum: Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, ticketsMinimum[k] ? Number((ticketsCalls[k] / ticketsMinimum[k]).toFixed(2)) : ticketsCalls[k]])),
+      answers429: Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, sim.stats.rateLimited - limitedBefore[k]])),
+    };
+
+    progress(`${edits} renames through the webhook path`);
     // 2. Webhook → write: rename an organisation in Zendesk, time until its department is written.
     const { zendesk, poweroffice } = api;
     const pairs = await stack.store.listLinks(P1, { state: 'linked', limit: 1000 });
@@ -359,6 +403,7 @@ async function main(): Promise<void> {
     const perEdit = Object.fromEntries(Object.entries(renameCalls).map(([k, v]) => [k, latencies.length ? Number((v / latencies.length).toFixed(2)) : 0]));
     const latency = summary(latencies);
 
+    progress(`${pollEdits} moves through the poll path`);
     // 2b. The poll path: move an employee to another department in PowerOffice Go (the field P2 carries
     // back), poll its feed at once (a schedule would, within its interval), time until the Zendesk user
     // is written. The path adds this to the wait for the poll.
@@ -383,9 +428,13 @@ async function main(): Promise<void> {
     // Where they went, per move, busiest first (the benchmark's own calls included).
     const perMoveByRoute = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, byRoute(sim.stats.requests, routesBeforeMoves[k], pollLatencies.length)]));
 
+    progress('every feed polled until nothing changes (the organisations feed syncs here), then the idle poll');
     // 3. An idle poll of every feed: nothing changed since the last one.
     const idle = await idlePolls(stack.client, sims, 'bench');
+    // What an hour of such polls costs under the schedules: the production defaults and `tandem dev`'s.
+    const idleHours = { production: idleHour(idle, loadConfigFor(['polling'], { env: {} }).polling), dev: idleHour(idle, DEV_DEFAULTS.intervals) };
 
+    progress('the plain script');
     // 4. The plain script's first sync of the same sample, on simulators of its own (the stack is idle).
     const plain = await runPlain(users, LIMITS);
     const over = (tandem: number, reference: number) => Number((tandem / reference).toFixed(2));
@@ -399,6 +448,7 @@ async function main(): Promise<void> {
       bound,
       firstTargetPoll,
       plain: { ...plain, tandemOverPlain: over(firstSync.wallSeconds, plain.seconds), plainOverBound: over(plain.seconds, bound.boundSeconds) },
+      ticketsSync: { ...ticketsSync, plainSeconds: plain.tickets.seconds, plainCalls: plain.tickets.calls, tandemOverPlain: over(ticketsSync.wallSeconds, plain.tickets.seconds), plainOverBound: over(plain.tickets.seconds, ticketsSync.boundSeconds) },
       webhookToWriteMs: { ...latency, pauseMs },
       duringFirstSyncMs: duringSync,
       pollToWriteMs: pollLatency,
@@ -406,6 +456,7 @@ async function main(): Promise<void> {
       callsPerPolledEdit: perMove,
       callsPerPolledEditByRoute: perMoveByRoute,
       idlePoll: idle,
+      idleHour: idleHours,
       residentMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
     };
     const f = result.firstSync;
@@ -420,6 +471,11 @@ async function main(): Promise<void> {
       ['plain script', `${plain.seconds} s, calls ${byKey(plain.calls)}; Tandem ÷ plain ${result.plain.tandemOverPlain}, plain ÷ bound ${result.plain.plainOverBound}`],
       ...Object.entries(f.callsByRoute).map(([k, routes]): [string, string] => [`  ${k} by route`, byKey(routes)]),
       ['answers 429', byKey(f.answers429)],
+      ['tickets first sync', `${ticketsSync.wallSeconds} s (${ticketsSync.ticketsRead} tickets read; ${ticketsLinked.tickets} ticket and ${ticketsLinked.comments} comment activities linked), ${ticketsSync.recordsPerSecond} records a second`],
+      ['  its calls', `${byKey(ticketsCalls)}; minimum ${byKey(ticketsMinimum)}: bound ${ticketsSync.boundSeconds} s; Tandem ÷ bound ${ticketsSync.tandemOverBound}`],
+      ['  calls ÷ minimum', `${byKey(ticketsSync.callsOverMinimum)}; answers 429 ${byKey(ticketsSync.answers429)}`],
+      ['  plain script', `${plain.tickets.seconds} s, calls ${byKey(plain.tickets.calls)}; Tandem ÷ plain ${result.ticketsSync.tandemOverPlain}, plain ÷ bound ${result.ticketsSync.plainOverBound}`],
+      ...Object.entries(ticketsSync.callsByRoute).map(([k, routes]): [string, string] => [`  ${k} by route`, byKey(routes)]),
       ['peak requests in 1 s', byKey(f.peakRequestsPerSecond)],
       ['workflows', `${f.workflows.record} record, ${f.workflows.poll} poll`],
       ['histories', `the poll ${f.histories.poll.events} events, ${f.histories.poll.kib} KiB; a record workflow ${f.histories.record.events} events, ${f.histories.record.kib} KiB on average (${f.histories.record.totalMiB} MiB in all)`],
@@ -431,6 +487,7 @@ async function main(): Promise<void> {
       ['calls per polled move', byKey(perMove)],
       ...Object.entries(perMoveByRoute).map(([k, routes]): [string, string] => [`  ${k} by route`, byKey(routes)]),
       ['idle poll', idleRow(idle)],
+      ['idle hour', `${idleHourRow('default intervals', idleHours.production)}; ${idleHourRow('tandem dev', idleHours.dev)}`],
       ['resident memory', `${result.residentMiB} MiB (worker, simulators and store in one process)`],
       ['machine', `${result.machine.cpus} CPUs, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`],
     ];
