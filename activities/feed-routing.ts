@@ -19,7 +19,7 @@ export type WorkItem =
   | { kind: 'pair'; flowId: string; zendeskId: string; given?: GivenRecord }
   | { kind: 'comments'; ticketId: string; ticket?: ApiRecord; matchIndexedAt?: number; referencesIndexedAt?: number };
 
-/** Temporal refuses payloads over 2 MB; a page of large records is handed over by id instead. */
+/** Temporal refuses payloads over 2 MB; past this, a page's last records are handed over by id instead. */
 const MAX_PAGE_BYTES = 1_500_000;
 
 /**

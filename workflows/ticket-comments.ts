@@ -7,7 +7,7 @@ import { SlidingWindow, emptyCounts, type HandOverCounts } from './hand-over';
 
 export interface TicketCommentsInput {
   ticketId: string;
-  /** As the tickets feed returned it; absent when the page was too large to carry records. */
+  /** What the comments take from it (`ticketForComments`), as the tickets feed returned it; absent when its page could not carry it. */
   ticket?: ApiRecord;
   retry?: RetryTuning;
   /** When the poll brought the comments flow's target index (and its references') up to date: its new pairs look there, not in the API. */
