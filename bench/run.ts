@@ -159,6 +159,16 @@ function delta(before: Record<SystemName, number>, after: Record<SystemName, num
   return { zendesk: after.zendesk - before.zendesk, poweroffice: after.poweroffice - before.poweroffice, crmoffice: after.crmoffice - before.crmoffice };
 }
 
+/** Seconds the minimum calls take at the published limits: the slowest system's. */
+function boundOf(minimum: Record<SystemName, number>): number {
+  return Math.max(...(Object.keys(LIMITS) as SystemName[]).map((k) => minimum[k] / LIMITS[k]));
+}
+
+/** Calls ÷ minimum per system (where the minimum is 0, the calls themselves: any is too many). */
+function overMinimum(calls: Record<SystemName, number>, minimum: Record<SystemName, number>): Record<string, number> {
+  return Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, minimum[k] ? Number((calls[k] / minimum[k]).toFixed(2)) : calls[k]]));
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -297,6 +307,7 @@ async function main(): Promise<void> {
   // A long run (--users 10000 takes most of an hour) says which part it is in, and since when.
   const benchStarted = Date.now();
   const progress = (part: string) => console.log(`  ${Math.round((Date.now() - benchStarted) / 1000)} s: ${part}`);
+  const routesNow = () => Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, { ...sim.stats.requests }]));
   const callsNow = (): Record<SystemName, number> => ({ zendesk: requestCount(sims.zendesk.stats), poweroffice: requestCount(sims.poweroffice.stats), crmoffice: requestCount(sims.crmoffice.stats) });
   try {
     // 1. First sync of the users feed, until every pair workflow it started has ended.
@@ -335,12 +346,12 @@ async function main(): Promise<void> {
       poweroffice: linked.employees + linked.departments + 1,
       crmoffice: linked.contacts + companies + 1,
     };
-    const boundSeconds = Math.max(...(Object.keys(LIMITS) as SystemName[]).map((k) => minimum[k] / LIMITS[k]));
+    const boundSeconds = boundOf(minimum);
     const bound = {
       minimumCalls: minimum,
       boundSeconds: Number(boundSeconds.toFixed(1)),
       tandemOverBound: Number((seconds / boundSeconds).toFixed(2)),
-      callsOverMinimum: Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, Number((firstSync.calls[k] / minimum[k]).toFixed(2))])),
+      callsOverMinimum: overMinimum(firstSync.calls as Record<SystemName, number>, minimum),
       shareOfLimit: Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, Number((firstSync.calls[k] / seconds / LIMITS[k]).toFixed(2))])),
     };
 
@@ -363,7 +374,7 @@ async function main(): Promise<void> {
     progress('first sync of the tickets and their comments');
     const ticketsCallsBefore = callsNow();
     const limitedBefore = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, sim.stats.rateLimited]));
-    const ticketsRoutesBefore = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, { ...sim.stats.requests }]));
+    const ticketsRoutesBefore = routesNow();
     const ticketsStarted = Date.now();
     const ticketTotals = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/tickets', args: [{ feed: 'zendesk/tickets', full: true, window }] })) as PollTotals;
     await untilNoPairAtWork(stack.client);
@@ -371,7 +382,7 @@ async function main(): Promise<void> {
     const ticketsLinked = { tickets: (await stack.store.counts(Z2)).linked, comments: (await stack.store.counts(Z1)).linked };
     const ticketsCalls = delta(ticketsCallsBefore, callsNow());
     const ticketsMinimum: Record<SystemName, number> = { zendesk: Math.ceil(ticketTotals.read / 1000) + ticketTotals.read, poweroffice: 0, crmoffice: ticketsLinked.tickets + ticketsLinked.comments };
-    const ticketsBound = Math.max(...(Object.keys(LIMITS) as SystemName[]).map((k) => ticketsMinimum[k] / LIMITS[k]));
+    const ticketsBound = boundOf(ticketsMinimum);
     const ticketsSync = {
       wallSeconds: Number(ticketsSeconds.toFixed(1)),
       ticketsRead: ticketTotals.read,
@@ -382,7 +393,7 @@ async function main(): Promise<void> {
       minimumCalls: ticketsMinimum,
       boundSeconds: Number(ticketsBound.toFixed(1)),
       tandemOverBound: Number((ticketsSeconds / ticketsBound).toFixed(2)),
-      callsOverMinimum: Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, ticketsMinimum[k] ? Number((ticketsCalls[k] / ticketsMinimum[k]).toFixed(2)) : ticketsCalls[k]])),
+      callsOverMinimum: overMinimum(ticketsCalls, ticketsMinimum),
       answers429: Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, sim.stats.rateLimited - limitedBefore[k]])),
     };
 
@@ -412,7 +423,7 @@ async function main(): Promise<void> {
     const employees = await stack.store.listLinks(P2, { state: 'linked', limit: 1000 });
     const pollLatencies: number[] = [];
     const beforeMoves = callsNow();
-    const routesBeforeMoves = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, { ...sim.stats.requests }]));
+    const routesBeforeMoves = routesNow();
     for (let i = 0; i < pollEdits && employees.length > 0 && pairs.length > 1; i++) {
       const employee = await poweroffice.getEmployee(Number(employees[i % employees.length].targetId));
       const other = pairs.find((d) => d.targetId !== String(employee.DepartmentId))!;
