@@ -22,6 +22,8 @@ export interface SyncHooks {
 
 /** Failures that are steps of their own, not trouble: they do not mark a pair retrying. */
 const OWN_STEPS = [LOOKED_FIRST, CHECKED_FIRST];
+/** A write starting this long after the read its decision rests on reads the record again first. */
+export const LOOK_AGAIN_AFTER_MS = 500;
 /** Past this attempt a create looks and creates in one attempt (should heartbeat notes keep getting lost). */
 const LOOK_ALONE_ATTEMPTS = 6;
 
@@ -59,14 +61,16 @@ export function createApiActivities(deps: ApiStepDeps) {
   }
 
   /**
-   * A write's first attempt follows its decision's read closely; a retry may come seconds later,
-   * after a person edited the record. So a retry first reads it again: changed since (by its
-   * modification time), the workflow decides anew; unchanged, the next attempt writes. A lost
-   * heartbeat note costs one more check, never a write without one.
+   * None of the APIs offers a conditional write, so a write looks first: a retry, or a first attempt
+   * that starts over LOOK_AGAIN_AFTER_MS after its decision's read (it waited in its queue, behind a
+   * dead worker, behind a reference), reads the record again. Changed since (by its modification
+   * time), the workflow decides anew; unchanged, the next attempt writes. A write that follows its
+   * read closely writes at once. A lost heartbeat note costs one more check, never a write without one.
    */
-  async function checkedSince(readAt: string | null | undefined, read: () => Promise<ApiRecord | null>, at: (r: ApiRecord) => string | null, what: string): Promise<void> {
+  async function checkedSince(readAt: string | null | undefined, decidedFrom: number | undefined, read: () => Promise<ApiRecord | null>, at: (r: ApiRecord) => string | null, what: string): Promise<void> {
     const { attempt, heartbeatDetails } = Context.current().info;
-    if (attempt === 1 || !readAt || (heartbeatDetails as { checkedAt?: number } | undefined)?.checkedAt === attempt - 1) return;
+    const late = decidedFrom !== undefined && Date.now() - decidedFrom > LOOK_AGAIN_AFTER_MS;
+    if ((attempt === 1 && !late) || !readAt || (heartbeatDetails as { checkedAt?: number } | undefined)?.checkedAt === attempt - 1) return;
     const now = await read();
     if (!now || at(now) !== readAt) {
       throw ApplicationFailure.create({ type: RECORD_MOVED_ON, nonRetryable: true, message: `${what} changed after it was read (modified ${now ? at(now) : 'gone'}, read at ${readAt}): both sides are read again` });
@@ -84,10 +88,10 @@ export function createApiActivities(deps: ApiStepDeps) {
      * Writes a target's edits into the Zendesk record; `originAt` is when they were made. The copy is
      * noted, so the record's other flow weighs it by that time, not by the time of this write.
      */
-    async updateZendesk(pair: PairRef, body: ApiRecord, originAt?: string | null, readAt?: string | null): Promise<void> {
+    async updateZendesk(pair: PairRef, body: ApiRecord, originAt?: string | null, readAt?: string | null, decidedFrom?: number): Promise<void> {
       await step(pair, async () => {
         const flow = getFlow(pair.flowId);
-        await checkedSince(readAt, () => zendesk.get(flow.source.type, pair.zendeskId), (r) => modifiedAt(flow, 'zendesk', r), `Zendesk ${flow.source.type} ${pair.zendeskId}`);
+        await checkedSince(readAt, decidedFrom, () => zendesk.get(flow.source.type, pair.zendeskId), (r) => modifiedAt(flow, 'zendesk', r), `Zendesk ${flow.source.type} ${pair.zendeskId}`);
         const written = await zendesk.update(flow.source.type, pair.zendeskId, body);
         const at = modifiedAt(flow, 'zendesk', written);
         if (originAt && at) await deps.store.noteZendeskCopy(flow.source.type, pair.zendeskId, { modifiedAt: at, originAt, fields: body });
@@ -99,12 +103,15 @@ export function createApiActivities(deps: ApiStepDeps) {
     async findTargets(pair: PairRef, by: MatchRule['by'], value: string): Promise<ApiRecord[]> {
       return step(pair, () => target(pair.flowId).find(by, value));
     },
-    /** Writes the target record; `readAt` is its modification time as the decision read it. */
-    async updateTarget(pair: PairRef, targetId: string, body: ApiRecord, readAt?: string | null): Promise<void> {
+    /**
+     * Writes the target record; `readAt` is its modification time as the decision read it,
+     * `decidedFrom` when the oldest record the decision rests on was read (ms).
+     */
+    async updateTarget(pair: PairRef, targetId: string, body: ApiRecord, readAt?: string | null, decidedFrom?: number): Promise<void> {
       await step(pair, async () => {
         const flow = getFlow(pair.flowId);
         const access = target(pair.flowId);
-        await checkedSince(readAt, () => access.get(targetId), (r) => modifiedAt(flow, 'target', r), `${flow.target.system} ${flow.target.type} ${targetId}`);
+        await checkedSince(readAt, decidedFrom, () => access.get(targetId), (r) => modifiedAt(flow, 'target', r), `${flow.target.system} ${flow.target.type} ${targetId}`);
         await access.update(targetId, body);
       });
     },

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_FLOWS_CONFIG } from '../flows';
 import { openStore, LinkStore } from '../store';
 import { AllSimulators, startAllSimulators, type AllSimulatorsOptions } from '../simulators/all';
-import { TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { searchAttributeTypes } from '../workflows/search-attributes';
 import { createConnectors } from './connectors';
 import { shareRates } from './rate-share';
 import { createWorker, stopWorker } from './worker';
@@ -94,7 +94,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       port: opts.temporalPort,
       uiPort: opts.uiPort,
       headless: opts.headless,
-      searchAttributes: Object.fromEntries(TANDEM_SEARCH_ATTRIBUTES.map((k) => [k.name, 'Keyword'])),
+      searchAttributes: searchAttributeTypes(),
       uiCodecEndpoint: codec.uiEndpoint,
       log: opts.log,
     });

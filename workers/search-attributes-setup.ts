@@ -6,18 +6,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-import { TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { CLI_TYPE, TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
-/** The type names the `temporal` CLI takes. */
-const CLI_TYPE: Record<SearchAttributeType, string> = {
-  TEXT: 'Text',
-  KEYWORD: 'Keyword',
-  INT: 'Int',
-  DOUBLE: 'Double',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-  KEYWORD_LIST: 'KeywordList',
-};
 
 /** Temporal's IndexedValueType numbers (the wire protocol's, stable). */
 const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };

@@ -1,19 +1,25 @@
 import { Client } from '@temporalio/client';
-import { CHANGED_SIGNAL, ChangeNotice, PairRef, TASK_QUEUE, recordWorkflowId } from '../workflows/ids';
-import { recordSearchAttributes } from '../workflows/search-attributes';
-import type { RecordOptions } from '../workflows/record';
+import { CHANGED_SIGNAL, TASK_QUEUE, recordOfPair, zendeskRecordWorkflowId, type ChangeNotice, type PairRef, type RecordNotice, type RecordRef } from '../workflows/ids';
+import { entitySearchAttributes } from '../workflows/search-attributes';
+import type { ZendeskRecordOptions } from '../workflows/zendesk-record';
 
 /**
- * Routes one change to its pair's record workflow with signal-with-start: it starts the workflow when
- * none runs, and otherwise adds to the changes the running one will coalesce.
+ * Routes a change to its Zendesk record's workflow with signal-with-start: it starts the workflow
+ * when none runs, and otherwise adds to the changes the running one will coalesce. The start itself
+ * is no change (`work: []`): the signal says which pairs changed.
  */
-export async function signalPair(client: Client, pair: PairRef, notice: ChangeNotice, options?: RecordOptions): Promise<void> {
-  await client.workflow.signalWithStart('syncRecord', {
+export async function signalRecord(client: Client, ref: RecordRef, notice: RecordNotice, options?: ZendeskRecordOptions): Promise<void> {
+  await client.workflow.signalWithStart('syncZendeskRecord', {
     taskQueue: TASK_QUEUE,
-    workflowId: recordWorkflowId(pair),
-    args: [pair, { ...options, bySignal: true }],
+    workflowId: zendeskRecordWorkflowId(ref),
+    args: [ref, { ...options, work: [] }],
     signal: CHANGED_SIGNAL,
     signalArgs: [notice],
-    typedSearchAttributes: recordSearchAttributes(pair),
+    typedSearchAttributes: entitySearchAttributes(ref),
   });
+}
+
+/** One pair's change, to its record's workflow. */
+export async function signalPair(client: Client, pair: PairRef, notice: ChangeNotice, options?: ZendeskRecordOptions): Promise<void> {
+  await signalRecord(client, recordOfPair(pair), { ...notice, pairs: [pair] }, options);
 }

@@ -16,8 +16,8 @@ import {
   zendeskIdsOfEvent,
 } from '../connectors/zendesk/webhooks';
 import { flowsForZendesk } from '../flows/routing';
-import { signalPair } from './signal-pair';
-import { commentPairId, type ChangeNotice, type PairRef } from '../workflows/ids';
+import { signalRecord } from './signal-pair';
+import { commentPairId, recordOfPair, zendeskRecordWorkflowId, type ChangeNotice, type PairRef, type RecordNotice, type RecordRef } from '../workflows/ids';
 import { createLogger } from './logger';
 import type { RetryTuning } from '../workflows/steps';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
@@ -59,7 +59,8 @@ export interface WebhookReceiverOptions {
   /** The webhook's signing secret (Zendesk Admin Center → webhook → signing secret). */
   secret: string;
   route?: RouteEvent;
-  signal: (pair: PairRef, notice: ChangeNotice) => Promise<void>;
+  /** Tells one Zendesk record's workflow of the change; the notice names the record's pairs it routes to. */
+  signal: (record: RecordRef, notice: RecordNotice) => Promise<void>;
   maxBodyBytes?: number;
   /** How far a signature timestamp may be from now, either way. */
   toleranceSeconds?: number;
@@ -137,12 +138,19 @@ export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInsta
 
     const reported = reportedValueOfEvent(event);
     const notice: ChangeNotice = { side: 'zendesk', via: 'webhook', at: event.time, ...(reported && { reported }) };
-    const results = await Promise.allSettled(pairs.map((pair) => opts.signal(pair, notice)));
+    // One signal per Zendesk record, naming its pairs: its workflow syncs them in one round, one read.
+    const records = new Map<string, { ref: RecordRef; pairs: PairRef[] }>();
+    for (const pair of pairs) {
+      const ref = recordOfPair(pair);
+      const key = zendeskRecordWorkflowId(ref);
+      records.set(key, { ref, pairs: [...(records.get(key)?.pairs ?? []), pair] });
+    }
+    const results = await Promise.allSettled([...records.values()].map((r) => opts.signal(r.ref, { ...notice, pairs: r.pairs })));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length) {
       // Not counted as a webhook result: Zendesk retries it, and the retry is what gets counted.
       log.error(
-        { eventId: event.id, failed: failed.length, of: pairs.length, reason: String((failed[0].reason as Error)?.message ?? failed[0].reason) },
+        { eventId: event.id, failed: failed.length, of: records.size, reason: String((failed[0].reason as Error)?.message ?? failed[0].reason) },
         'webhook not accepted: could not signal Temporal',
       );
       return reply.code(503).header('retry-after', '30').send({ error: 'unavailable', message: 'could not record the change; retry later' });
@@ -181,10 +189,10 @@ export interface RunningReceiver {
   close(): Promise<void>;
 }
 
-/** Builds the receiver wired to Temporal through `signalPair`, and listens. */
+/** Builds the receiver wired to Temporal through `signalRecord`, and listens. */
 export async function startWebhookReceiver(opts: StartWebhookReceiverOptions): Promise<RunningReceiver> {
   const { port, host = '127.0.0.1', client, retry, ...rest } = opts;
-  const app = buildWebhookReceiver({ ...rest, signal: (pair, notice) => signalPair(client, pair, notice, retry && { retry }) });
+  const app = buildWebhookReceiver({ ...rest, signal: (record, notice) => signalRecord(client, record, notice, retry && { retry }) });
   await app.listen({ port, host });
   const address = app.server.address() as AddressInfo;
   return { url: `http://${host}:${address.port}`, close: () => app.close() };

@@ -7,11 +7,14 @@ import { WorkflowExecutionAlreadyStartedError, type Duration, type Priority } fr
 import { ParentClosePolicy, condition, getExternalWorkflowHandle, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { WorkItem } from '../activities/feed-routing';
 import type { OutcomeCounts, SyncOutcome } from '../activities/types';
-import { recordWorkflowId, ticketCommentsWorkflowId } from './ids';
-import { recordSearchAttributes } from './search-attributes';
-import { changedSignal, pairSyncedSignal, syncRecord } from './record';
+import { COMMENTS_FLOW } from '../flows/feeds';
+import { pairKey, recordOfPair, recordWorkflowId, ticketCommentsWorkflowId, zendeskRecordWorkflowId, type PairSynced, type PairWork, type RecordRef } from './ids';
+import { entitySearchAttributes, recordSearchAttributes } from './search-attributes';
+import { syncRecord } from './record';
+import { changedSignal, pairSyncedSignal, recordSyncedSignal } from './signals';
 import type { RetryTuning } from './steps';
 import { syncTicketComments } from './ticket-comments';
+import { syncZendeskRecord } from './zendesk-record';
 
 export interface HandOverCounts {
   /** Children started. */
@@ -21,6 +24,32 @@ export interface HandOverCounts {
   outcomes: OutcomeCounts;
   /** The latest failures, `<flow id>/<zendesk id>: <reason>`. */
   failures: string[];
+}
+
+/** The work a feed hands one Zendesk record's workflow: the pairs of it that asked to sync. */
+export interface RecordItem {
+  ref: RecordRef;
+  pairs: PairWork[];
+}
+
+/**
+ * A page's work items by Zendesk record, in the page's order: a user's pairs of both its flows, a
+ * ticket's pair with the listing of its comments, go to its one workflow together.
+ */
+export function byRecord(items: readonly WorkItem[]): RecordItem[] {
+  const records = new Map<string, RecordItem>();
+  for (const item of items) {
+    const pair: PairWork =
+      item.kind === 'pair'
+        ? { flowId: item.flowId, zendeskId: item.zendeskId, ...(item.given && { given: item.given }) }
+        : { flowId: COMMENTS_FLOW, zendeskId: item.ticketId, given: { ticket: item.ticket, matchIndexedAt: item.matchIndexedAt, referencesIndexedAt: item.referencesIndexedAt } };
+    const ref = recordOfPair(pair);
+    const id = zendeskRecordWorkflowId(ref);
+    const record = records.get(id) ?? { ref, pairs: [] };
+    record.pairs.push(pair);
+    records.set(id, record);
+  }
+  return [...records.values()];
 }
 
 export function emptyOutcomes(): OutcomeCounts {
@@ -54,6 +83,7 @@ export class SlidingWindow {
     private readonly side: 'zendesk' | 'target',
   ) {
     setHandler(pairSyncedSignal, (synced) => this.report(recordWorkflowId(synced), synced));
+    setHandler(recordSyncedSignal, (round) => this.reportRecord(round.workflowId, round.pairs));
   }
 
   get running(): number {
@@ -93,6 +123,70 @@ export class SlidingWindow {
   async drain(timeout: Duration): Promise<void> {
     await this.started();
     await condition(() => this.inFlight.size === 0, timeout);
+  }
+
+  /**
+   * Hands a record its pairs once a slot is free: starts its workflow, or, when one runs (a webhook
+   * woke it, or it waits for a fix), signals it. A start and a signal can race with the workflow's
+   * end any number of times; each race is resolved here before `started()` returns, so the caller's
+   * checkpoint never moves past a record that was not handed over.
+   */
+  async addRecord(item: RecordItem): Promise<void> {
+    await condition(() => this.inFlight.size < this.size);
+    const workflowId = zendeskRecordWorkflowId(item.ref);
+    // A record naming a reference whose copy went to a record in flight waits for it, then finds it
+    // linked (for a while only: a carrier that keeps retrying must not hold the others).
+    const referenced = item.pairs.flatMap((p) => p.given?.referenced ?? []);
+    const named = referenced.filter((r) => !r.record).map(pairKey);
+    const carried = () => named.some((key) => this.inFlight.has(this.carriers.get(key) ?? ''));
+    if (carried()) await condition(() => !carried(), CARRIER_WAIT);
+    for (const r of referenced) if (r.record) this.carriers.set(pairKey(r), workflowId);
+    const settled: Promise<unknown> = this.startRecord(item, workflowId).then(
+      () => (this.starting.delete(settled), undefined),
+      (err: unknown) => err,
+    );
+    this.starting.add(settled);
+  }
+
+  private async startRecord(item: RecordItem, workflowId: string): Promise<void> {
+    this.inFlight.add(workflowId);
+    for (;;) {
+      try {
+        const child = await startChild(syncZendeskRecord, {
+          workflowId,
+          args: [item.ref, { work: item.pairs, lingerMs: 0, retry: this.retry }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          priority: this.priority,
+          typedSearchAttributes: entitySearchAttributes(item.ref),
+        });
+        this.counts.started += 1;
+        // It reports by ending, or by a signal when it stays open (failed, or more changes came).
+        void child.result().then(
+          (run) => this.reportRecord(workflowId, run.pairs),
+          () => this.done(workflowId, null),
+        );
+        return;
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      try {
+        // It runs already: it reports its next round.
+        await getExternalWorkflowHandle(workflowId).signal(changedSignal, { side: this.side, via: 'poll', replyTo: workflowInfo().workflowId, pairs: item.pairs });
+        this.counts.signalled += 1;
+        return;
+      } catch {
+        // It ended between the two calls: start it again.
+      }
+    }
+  }
+
+  private reportRecord(id: string, pairs: readonly PairSynced[]): void {
+    if (!this.inFlight.has(id)) return;
+    for (const p of pairs) {
+      if (p.outcome === 'failed') this.counts.failures = [`${pairKey(p)}: ${p.summary}`, ...this.counts.failures].slice(0, 20);
+      this.counts.outcomes[p.outcome] += 1;
+    }
+    this.inFlight.delete(id);
   }
 
   private report(id: string, synced: { outcome: SyncOutcome; summary: string } | null): void {

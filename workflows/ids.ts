@@ -1,5 +1,6 @@
 /** Names shared by workflows, the worker and the clients that start or signal them. */
-import type { ApiRecord } from '../flows/types';
+import type { ApiRecord, ZendeskType } from '../flows/types';
+import { getFlow } from '../flows/registry';
 import type { ReportedValue } from '../flows/echo';
 import type { SyncOutcome } from '../activities/types';
 
@@ -23,9 +24,41 @@ export interface PairRef {
   zendeskId: string;
 }
 
-/** One workflow per pair: `<flow id>/<zendesk id>`, so the UI's list reads as "which record of which flow". */
-export function recordWorkflowId(pair: PairRef): string {
+/** A pair's key in answers and in the workflows that wait for them: `<flow id>/<zendesk id>`. */
+export function pairKey(pair: PairRef): string {
   return `${pair.flowId}/${pair.zendeskId}`;
+}
+
+/**
+ * The workflow of one pair before the Zendesk record became the entity (`<flow id>/<zendesk id>`):
+ * still the id of the pair workflows an upgraded installation finishes.
+ */
+export const recordWorkflowId = pairKey;
+
+/** A Zendesk record with a workflow of its own: a user, an organisation, a ticket (with its comments). */
+export interface RecordRef {
+  type: Exclude<ZendeskType, 'ticketComments'>;
+  zendeskId: string;
+}
+
+/** The record's workflow, the one writer of it and of every record linked to it: `zendesk/<type>/<id>`. */
+export function zendeskRecordWorkflowId(ref: RecordRef): string {
+  return `zendesk/${ref.type}/${ref.zendeskId}`;
+}
+
+/** The workflow that syncs a pair: its Zendesk record's. */
+export function pairWorkflowId(pair: PairRef): string {
+  return zendeskRecordWorkflowId(recordOfPair(pair));
+}
+
+/**
+ * The Zendesk record whose workflow syncs a pair: a comment's is its ticket (the comments flow named
+ * with the ticket's own id is the listing of its comments).
+ */
+export function recordOfPair(pair: PairRef): RecordRef {
+  const type = getFlow(pair.flowId).source.type;
+  if (type === 'ticketComments') return { type: 'tickets', zendeskId: pair.zendeskId.includes(':') ? String(parseCommentPairId(pair.zendeskId).ticketId) : pair.zendeskId };
+  return { type, zendeskId: pair.zendeskId };
 }
 
 /** One poll workflow (and one schedule) per change feed, e.g. `poll/zendesk/users`. */
@@ -54,6 +87,28 @@ export interface ChangeNotice {
 
 export const CHANGED_SIGNAL = 'changed';
 export const PAIR_SYNCED_SIGNAL = 'pairSynced';
+/** A record workflow's report of a round to the poll that handed it work. */
+export const RECORD_SYNCED_SIGNAL = 'recordSynced';
+
+/** One pair of a record a notice concerns, with what the notice knows of it. */
+export interface PairWork extends PairRef {
+  given?: GivenRecord;
+}
+
+/**
+ * What a signal tells a Zendesk record's workflow: a change, and the pairs it concerns (none named:
+ * every flow of the record, as a Zendesk webhook asks). A ticket's comments flow named with the
+ * ticket's id lists its comments; named with `<ticket id>:<comment id>`, syncs that comment.
+ */
+export interface RecordNotice extends ChangeNotice {
+  pairs?: PairWork[];
+}
+
+/** A round's report to the poll: the outcome of each pair it synced. */
+export interface RecordSynced {
+  workflowId: string;
+  pairs: PairSynced[];
+}
 
 /**
  * What a pair tells those who wait for it after a sync: its parent (a poll, or a pair that needs it

@@ -4,7 +4,8 @@ import { getFlow } from '../flows/registry';
 import { KIND, OUTCOME } from './search-attributes';
 import { BULK, apiSteps, indexSteps, localSteps, type RetryTuning } from './steps';
 import { matchFromIndex } from './target-index';
-import { SlidingWindow, emptyCounts, type HandOverCounts } from './hand-over';
+import { SlidingWindow, byRecord, emptyCounts, type HandOverCounts } from './hand-over';
+import type { WorkItem } from '../activities/feed-routing';
 
 export interface PollInput {
   /** The change feed, e.g. `zendesk/users` (flows/feeds.ts). */
@@ -58,6 +59,12 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
   const priority = () => (bulk ? BULK : undefined);
   const window = new SlidingWindow(input.window ?? DEFAULT_WINDOW, totals, input.retry, feed.side);
   window.priority = priority();
+  // Each Zendesk record's workflow syncs all its flows; histories from before hand each pair to its own.
+  const entity = patched('record-entity');
+  const handOver = async (items: WorkItem[]) => {
+    if (entity) for (const record of byRecord(items)) await window.addRecord(record);
+    else for (const item of items) await window.add(item);
+  };
   if (pass?.unseen === undefined) {
     let checkpoint = input.checkpoint !== undefined ? input.checkpoint : input.full ? null : await local.getCheckpoint(feed.id);
     bulk ||= checkpoint === null;
@@ -71,7 +78,7 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
       // Histories from before the comments' index replay without its refresh.
       const comments = page.items.some((item) => item.kind === 'comments') && patched('comments-index');
       if (patched('target-index')) await matchFromIndex(page.items, (flowId, cursor) => indexSteps(getFlow(flowId).target.system, input.retry, window.priority).refreshTargetIndex(flowId, cursor), { comments });
-      for (const item of page.items) await window.add(item);
+      await handOver(page.items);
       await window.started();
       await local.saveCheckpoint(feed.id, page.checkpoint);
       totals.pages += 1;
@@ -97,7 +104,7 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
     let cursor = pass.unseen ?? null;
     for (let handed = 0; ; ) {
       const batch = await local.unseenPairs(feed.id, pass.id, cursor, 200);
-      for (const pair of batch.pairs) await window.add({ kind: 'pair', ...pair });
+      await handOver(batch.pairs.map((pair) => ({ kind: 'pair', ...pair })));
       handed += batch.pairs.length;
       cursor = batch.cursor;
       if (cursor === null) break;

@@ -3,7 +3,6 @@ import {
   ParentClosePolicy,
   condition,
   continueAsNew,
-  defineSignal,
   getExternalWorkflowHandle,
   startChild,
   patched,
@@ -18,14 +17,14 @@ import {
 import type { Reference } from '../flows/decide';
 import type { ReportedValue } from '../flows/echo';
 import type { SyncOutcome, SyncPairResult } from '../activities/types';
-import { CHANGED_SIGNAL, PAIR_SYNCED_SIGNAL, recordWorkflowId, type ChangeNotice, type GivenRecord, type PairRef, type PairSynced } from './ids';
+import { recordWorkflowId, type GivenRecord, type PairRef, type PairSynced } from './ids';
+import { changedSignal, pairSyncedSignal } from './signals';
 import { KIND, OUTCOME, TARGET_ID, recordSearchAttributes } from './search-attributes';
 import { getFlow } from '../flows/registry';
 import { pairSteps, type RetryTuning } from './steps';
 import { businessFailure, syncPair, type ReferenceHints } from './sync-pair';
 
-export const changedSignal = defineSignal<[ChangeNotice]>(CHANGED_SIGNAL);
-export const pairSyncedSignal = defineSignal<[PairSynced]>(PAIR_SYNCED_SIGNAL);
+export { changedSignal, pairSyncedSignal };
 
 export interface RecordOptions {
   /** Another pair refers to this one (it runs as that pair's child): on-demand flows may create it. */

@@ -1,4 +1,6 @@
-import { defineSearchAttributeKey } from '@temporalio/common';
+import { getFeed } from '../flows/feeds';
+import type { RecordRef } from './ids';
+import { defineSearchAttributeKey, type SearchAttributeType } from '@temporalio/common';
 
 /** Custom search attributes, so an operator can filter the Temporal UI by kind, flow, record and outcome. */
 export const KIND = defineSearchAttributeKey('TandemKind', 'KEYWORD');
@@ -6,10 +8,44 @@ export const FLOW = defineSearchAttributeKey('TandemFlow', 'KEYWORD');
 export const ZENDESK_ID = defineSearchAttributeKey('TandemZendeskId', 'KEYWORD');
 export const TARGET_ID = defineSearchAttributeKey('TandemTargetId', 'KEYWORD');
 export const OUTCOME = defineSearchAttributeKey('TandemOutcome', 'KEYWORD');
+/** A Zendesk record's workflow: the flows it feeds, each flow's outcome (`<flow id>:<outcome>`), its target ids. */
+export const FLOWS = defineSearchAttributeKey('TandemFlows', 'KEYWORD_LIST');
+export const FLOW_OUTCOMES = defineSearchAttributeKey('TandemFlowOutcomes', 'KEYWORD_LIST');
+export const TARGET_IDS = defineSearchAttributeKey('TandemTargetIds', 'KEYWORD_LIST');
 
-export const TANDEM_SEARCH_ATTRIBUTES = [KIND, FLOW, ZENDESK_ID, TARGET_ID, OUTCOME];
+export const TANDEM_SEARCH_ATTRIBUTES = [KIND, FLOW, ZENDESK_ID, TARGET_ID, OUTCOME, FLOWS, FLOW_OUTCOMES, TARGET_IDS];
 
-/** What every record workflow carries from its start: kind, flow and Zendesk id. */
+/** The type name the `temporal` CLI (and its dev server's `--search-attribute`) takes for each. */
+export const CLI_TYPE: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+/** Every Tandem attribute with its CLI type name, as a dev server's `searchAttributes` option takes them. */
+export function searchAttributeTypes(): Record<string, string> {
+  return Object.fromEntries(TANDEM_SEARCH_ATTRIBUTES.map((k) => [k.name, CLI_TYPE[k.type]]));
+}
+
+/** What a Zendesk record's workflow carries from its start: kind, Zendesk id, the flows it feeds. */
+/** The flows a record of this type feeds, in their definitions' order (derived from the feeds). */
+export function flowsOfRecord(type: RecordRef['type']): readonly string[] {
+  return getFeed(`zendesk/${type}`).flows;
+}
+
+export function entitySearchAttributes(ref: RecordRef) {
+  return [
+    { key: KIND, value: 'record' },
+    { key: ZENDESK_ID, value: ref.zendeskId },
+    { key: FLOWS, value: [...flowsOfRecord(ref.type)] },
+  ];
+}
+
+/** What a pair workflow (before the Zendesk record was the entity) carried from its start: kind, flow and Zendesk id. */
 export function recordSearchAttributes(pair: { flowId: string; zendeskId: string }) {
   return [
     { key: KIND, value: 'record' },
@@ -17,9 +53,6 @@ export function recordSearchAttributes(pair: { flowId: string; zendeskId: string
     { key: ZENDESK_ID, value: pair.zendeskId },
   ];
 }
-
-/** `record`: a pair's workflow; `poll`: a change feed's; `comments`: one ticket's comments handed to their pairs. */
-export type WorkflowKind = 'record' | 'poll' | 'comments';
 
 /** Pair (and comments) workflows still at work: running, and not waiting for a fix (failed or conflict). */
 export const BUSY_QUERY =

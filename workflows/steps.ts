@@ -15,6 +15,8 @@ export interface RetryTuning {
   maximumIntervalMs?: number;
   /** The pause before a record that answered "not found" is read again (default 60 s). */
   goneConfirmMs?: number;
+  /** How long a pair waits for a referenced record's workflow to answer (default 10 minutes). */
+  referenceWaitMs?: number;
 }
 
 function retryPolicy(tuning: RetryTuning = {}) {

@@ -42,6 +42,8 @@ export interface SyncContext {
   confirmGone?(): Promise<boolean>;
   /** Links a referenced pair through its own workflow; the record workflow knows how. */
   linkReference(ref: Reference, hints?: ReferenceHints): Promise<PairSynced>;
+  /** The Zendesk record as its workflow's round read it, and when, shared by the record's flows (first attempt only). */
+  zendeskRecord?(): Promise<{ record: ApiRecord | null; readAt: number }>;
 }
 
 /** What a pair's first sync knows that spares the reference it creates some calls. */
@@ -97,6 +99,8 @@ class PairRun {
   private readonly local: PairSteps['local'];
   private readonly decisions: SyncDecision[] = [];
   private readonly written: SyncPairResult['written'] = { target: null, zendesk: null };
+  /** When the oldest record this attempt's decision rests on was read (workflow time, ms). */
+  private readAt?: number;
 
   constructor(
     private readonly ctx: SyncContext,
@@ -119,6 +123,7 @@ class PairRun {
     const { pair } = this.ctx;
     const type = this.flow.source.type;
     const given = first ? this.ctx.given : undefined;
+    this.readAt = undefined;
     const link = await this.local.readLink(pair);
     // Another pair's first sync found it unlinked a moment ago, and another pair linked it since.
     if (this.ctx.asReference && link?.targetId && link.state === 'linked') return this.result('unchanged', link.targetId, `${this.label}: linked already, to ${link.targetId}`);
@@ -133,10 +138,22 @@ class PairRun {
     const known = fresh && given.record && !isDeletedInZendesk(type, given.record) ? given.record : undefined;
     const knownTarget = fresh && link?.targetId ? given.target : undefined;
     // A linked pair reads both sides at once: one round trip less between a change and its write.
-    let [zendesk, linkedTarget] = await Promise.all([
-      known ?? this.zendesk.readZendesk(pair, type, pair.zendeskId),
-      link?.targetId ? (knownTarget ?? this.target.readTarget(pair, link.targetId)) : undefined,
-    ]);
+    // The writes look again first when they start long after the oldest of these reads.
+    const readAt = (at: number) => (this.readAt = Math.min(this.readAt ?? at, at));
+    const copyAt = given?.readAt ?? Date.now();
+    const readZendesk = async () => {
+      if (known) return readAt(copyAt), known;
+      const shared = first && this.ctx.zendeskRecord ? await this.ctx.zendeskRecord() : { record: await this.zendesk.readZendesk(pair, type, pair.zendeskId), readAt: Date.now() };
+      readAt(shared.readAt);
+      return shared.record;
+    };
+    const readLinked = async (targetId: string) => {
+      if (knownTarget) return readAt(copyAt), knownTarget;
+      const record = await this.target.readTarget(pair, targetId);
+      readAt(Date.now());
+      return record;
+    };
+    let [zendesk, linkedTarget] = await Promise.all([readZendesk(), link?.targetId ? readLinked(link.targetId) : undefined]);
     // An API in trouble can answer "not found" for a record that exists: only a second answer, after
     // a pause, marks the pair orphaned.
     if (link?.targetId && (!zendesk || !linkedTarget) && (await this.ctx.confirmGone?.())) {
@@ -260,11 +277,11 @@ class PairRun {
     for (const d of plan.decisions) this.decide(d.row, d.outcome, d.why);
     try {
       if (plan.toTarget) {
-        await this.target.updateTarget(pair, targetId, plan.toTarget, modifiedAt(flow, 'target', target));
+        await this.target.updateTarget(pair, targetId, plan.toTarget, modifiedAt(flow, 'target', target), this.readAt);
         this.written.target = { ...this.written.target, ...plan.toTarget };
       }
       if (plan.toZendesk) {
-        await this.zendesk.updateZendesk(pair, plan.toZendesk, plan.copyOriginAt, modifiedAt(flow, 'zendesk', zendesk));
+        await this.zendesk.updateZendesk(pair, plan.toZendesk, plan.copyOriginAt, modifiedAt(flow, 'zendesk', zendesk), this.readAt);
         this.written.zendesk = { ...this.written.zendesk, ...plan.toZendesk };
       }
     } catch (err) {

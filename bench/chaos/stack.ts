@@ -16,7 +16,7 @@ import { startWebhookReceiver, type RunningReceiver } from '../../workers/webhoo
 import type { RetryTuning } from '../../workflows/steps';
 import { freePort } from '../../workers/free-port';
 import { createLogger } from '../../workers/logger';
-import { TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { searchAttributeTypes } from '../../workflows/search-attributes';
 import { LimitEvidence } from './limit-evidence';
 import { WorkerPool } from './worker-pool';
 
@@ -57,7 +57,7 @@ export async function startChaosStack(opts: {
       dataDir: dir,
       port: await freePort(),
       headless: true,
-      searchAttributes: Object.fromEntries(TANDEM_SEARCH_ATTRIBUTES.map((k) => [k.name, 'Keyword'])),
+      searchAttributes: searchAttributeTypes(),
     });
     stops.push(() => temporal.stop());
     const connection = await Connection.connect({ address: temporal.address });

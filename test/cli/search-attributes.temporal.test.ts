@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { ensureTemporalCli } from '../../workers/temporal-cli';
 import { createSearchAttributesCommand, ensureSearchAttributes, SearchAttributesMissingError } from '../../workers/search-attributes-setup';
-import { TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { CLI_TYPE, TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { runCli } from './run-cli';
 
 describe("Tandem's search attributes", () => {
@@ -28,7 +28,7 @@ describe("Tandem's search attributes", () => {
     const r = await runCli(['schedules', 'apply', '--no-register-search-attributes'], { env: { TEMPORAL_ADDRESS: env.address } });
     expect(r.code).toBe(1);
     expect(r.err).toContain(createSearchAttributesCommand({ namespace: 'default', address: env.address }));
-    for (const a of TANDEM_SEARCH_ATTRIBUTES) expect(r.err).toContain(`--name ${a.name} --type Keyword`);
+    for (const a of TANDEM_SEARCH_ATTRIBUTES) expect(r.err).toContain(`--name ${a.name} --type ${CLI_TYPE[a.type]}`);
   });
 
   it('tandem setup registers every one, and a second run finds them all there', async () => {
@@ -64,6 +64,6 @@ describe("Tandem's search attributes", () => {
     const silent = { connection: { operatorService: { listSearchAttributes: async () => Promise.reject(new Error('7 PERMISSION_DENIED')) } } } as unknown as Client;
     const report = await ensureSearchAttributes(silent, { namespace: 'prod', register: true });
     expect(report.unchecked).toEqual({ cause: '7 PERMISSION_DENIED', command: createSearchAttributesCommand({ namespace: 'prod' }) });
-    for (const a of TANDEM_SEARCH_ATTRIBUTES) expect(report.unchecked?.command).toContain(`--name ${a.name} --type Keyword`);
+    for (const a of TANDEM_SEARCH_ATTRIBUTES) expect(report.unchecked?.command).toContain(`--name ${a.name} --type ${CLI_TYPE[a.type]}`);
   });
 });

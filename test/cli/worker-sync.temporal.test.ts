@@ -94,8 +94,8 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
         });
       }
       expect(res?.status).toBe(202);
-      const d = await env.client.workflow.getHandle(`${P2}/777`).describe();
-      expect(d.type).toBe('syncRecord');
+      const d = await env.client.workflow.getHandle('zendesk/users/777').describe();
+      expect(d.type).toBe('syncZendeskRecord');
     } finally {
       stopServe();
     }

@@ -5,7 +5,7 @@
  */
 import { collectionPath } from '../../connectors/crmoffice/api-assumptions';
 import { signalPair } from '../../workers/signal-pair';
-import { recordWorkflowId } from '../../workflows/ids';
+import { pairWorkflowId } from '../../workflows/ids';
 import { BULK } from '../../workflows/steps';
 import { TEST_RETRY, TestStack, startTestStack } from '../helpers/stack';
 
@@ -42,8 +42,8 @@ test('an organisation renamed during a first sync reaches its company before the
   const pair = { flowId: COMPANIES, zendeskId: String(org.id) };
   // Companies are made on demand (a contact's reference): ask for this one as a contact would.
   await signalPair(stack.env.client, pair, { side: 'zendesk', via: 'manual', demanded: true }, { retry: TEST_RETRY });
-  const made = await stack.env.client.workflow.getHandle(recordWorkflowId(pair)).result();
-  expect(made.last?.outcome).toBe('created');
+  const made = await stack.env.client.workflow.getHandle(pairWorkflowId(pair)).result();
+  expect(made.last.find((r: { flowId: string }) => r.flowId === COMPANIES)?.outcome).toBe('created');
   for (let i = 0; i < USERS; i++) await zendesk.createUser({ name: `Bulk User ${i}`, email: `bulk.user.${i}@example.no`, role: 'end-user' });
 
   const sync = stack.poll(Z3, 'zendesk', true);
@@ -62,6 +62,6 @@ test('an organisation renamed during a first sync reaches its company before the
 
   // The sync's pairs carry the bulk priority; the webhook's pair the default.
   const bulkPair = (await stack.store.listLinks(Z3, { state: 'linked', limit: 1 }))[0];
-  expect((await stack.env.client.workflow.getHandle(recordWorkflowId({ flowId: Z3, zendeskId: bulkPair.zendeskId })).describe()).priority?.priorityKey).toBe(BULK.priorityKey);
-  expect((await stack.env.client.workflow.getHandle(recordWorkflowId(pair)).describe()).priority?.priorityKey ?? 0).not.toBe(BULK.priorityKey);
+  expect((await stack.env.client.workflow.getHandle(pairWorkflowId({ flowId: Z3, zendeskId: bulkPair.zendeskId })).describe()).priority?.priorityKey).toBe(BULK.priorityKey);
+  expect((await stack.env.client.workflow.getHandle(pairWorkflowId(pair)).describe()).priority?.priorityKey ?? 0).not.toBe(BULK.priorityKey);
 });

@@ -27,7 +27,7 @@ describe('500 users, one of whom Crmoffice answers 500 on every call', () => {
     await stack?.stop();
   });
 
-  test('every user gets a contact pair workflow of its own; the failing one keeps retrying alone and the checkpoint moves on', async () => {
+  test('every user gets a record workflow of its own; the failing one keeps retrying alone and the checkpoint moves on', async () => {
     const users = [];
     for (let page = await stack.connectors.zendesk.listUsers({ pageSize: 100 }); ; ) {
       users.push(...page.items);
@@ -41,13 +41,13 @@ describe('500 users, one of whom Crmoffice answers 500 on every call', () => {
     expect(await stack.store.getCheckpoint('zendesk/users')).toBeDefined();
     const others = users.filter((u) => u.id !== failing.id);
     expect((await stack.store.counts(Z3)).linked).toBe(others.length);
-    expect(await count(stack, `TandemKind = "record" AND TandemFlow = "${Z3}"`)).toBe(users.length);
+    expect(await count(stack, `TandemKind = "record" AND TandemFlows = "${Z3}"`)).toBe(users.length);
     // Still retrying, visibly, while everything else is done.
     const [retrying] = await stack.store.listRetrying(Z3, 10);
     expect(retrying?.zendeskId).toBe(String(failing.id));
-    const d = await stack.env.client.workflow.getHandle(`${Z3}/${failing.id}`).describe();
+    const d = await stack.env.client.workflow.getHandle(`zendesk/users/${failing.id}`).describe();
     expect(d.status.name).toBe('RUNNING');
-    await stack.env.client.workflow.getHandle(`${Z3}/${failing.id}`).terminate('test over');
+    await stack.env.client.workflow.getHandle(`zendesk/users/${failing.id}`).terminate('test over');
   });
 });
 
@@ -66,7 +66,7 @@ describe(`${TICKETS} tickets with their comments`, () => {
     await stack?.stop();
   });
 
-  test('the first sync of tickets and comments completes, every comment a workflow of its own, with no read or search per record', async () => {
+  test("the first sync of tickets and comments completes, every ticket a workflow of its own that syncs its comments, with no read or search per record", async () => {
     const { zendesk } = stack.connectors;
     // Few requesters, so the run is about tickets and comments rather than contacts.
     const requesters = [];
@@ -88,7 +88,7 @@ describe(`${TICKETS} tickets with their comments`, () => {
     expect(totals.read).toBe(TICKETS);
     expect((await stack.store.counts(Z2)).linked).toBe(TICKETS);
     expect((await stack.store.counts(Z1)).linked).toBe(comments);
-    expect(await count(stack, `TandemKind = "record" AND TandemFlow = "${Z1}"`)).toBe(comments);
+    expect(await count(stack, `TandemKind = "record" AND TandemFlows = "${Z1}"`)).toBe(TICKETS);
     // The five requesters, and the API user who wrote the replies.
     expect((await stack.store.counts(Z3)).linked).toBe(6);
     // Zendesk: the export's page, a comments list per ticket, the six owners read for their contacts;

@@ -5,7 +5,7 @@
  */
 import { simulatorEnvLines } from '../../cli/commands/simulators';
 import { signalPair } from '../../workers/signal-pair';
-import { recordWorkflowId } from '../../workflows/ids';
+import { pairWorkflowId } from '../../workflows/ids';
 import { TEST_RETRY, TestStack, startTestStack } from '../helpers/stack';
 import { runCli } from '../cli/run-cli';
 
@@ -63,7 +63,7 @@ test('an edit made during an outage longer than any retry limit arrives after it
   await signalPair(stack.env.client, pair, { side: 'zendesk', via: 'webhook' }, { retry: TEST_RETRY });
 
   // More attempts than the old limit of 20: nothing gives up.
-  const handle = stack.env.client.workflow.getHandle(recordWorkflowId(pair));
+  const handle = stack.env.client.workflow.getHandle(pairWorkflowId(pair));
   await until('the 25th attempt', async () => (await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0, (n) => n >= 25, 90_000);
   const [retrying] = await stack.store.listRetrying(P1, 10);
   expect(retrying).toMatchObject({ zendeskId: String(org.id), lastError: expect.stringMatching(/poweroffice/i) });
@@ -91,11 +91,11 @@ test('an agent in an organisation without a department: the department pair runs
   const department = await stack.store.getByZendeskId(P1, String(org.id));
   const employee = await stack.store.getByZendeskId(P2, String(agent.id));
   expect((await poweroffice.getEmployee(Number(employee!.targetId))).DepartmentId).toBe(Number(department!.targetId));
-  const [id] = await until('the department workflow', () => workflowIds(`TandemZendeskId = "${org.id}" AND TandemFlow = "${P1}"`), (ids) => ids.length > 0);
-  expect(id).toBe(recordWorkflowId({ flowId: P1, zendeskId: String(org.id) }));
+  const [id] = await until('the department workflow', () => workflowIds(`TandemZendeskId = "${org.id}" AND TandemFlows = "${P1}"`), (ids) => ids.length > 0);
+  expect(id).toBe(pairWorkflowId({ flowId: P1, zendeskId: String(org.id) }));
   const child = await stack.env.client.workflow.getHandle(id).describe();
-  expect(child.parentExecution?.workflowId).toBe(recordWorkflowId({ flowId: P2, zendeskId: String(agent.id) }));
-  const found = await workflowIds(`TandemTargetId = "${department!.targetId}" AND TandemFlow = "${P1}"`);
+  expect(child.parentExecution?.workflowId).toBe(pairWorkflowId({ flowId: P2, zendeskId: String(agent.id) }));
+  const found = await workflowIds(`TandemTargetIds = "${department!.targetId}" AND TandemFlows = "${P1}"`);
   expect(found).toEqual([id]);
 });
 
@@ -110,7 +110,7 @@ test('an agent whose employee cannot be created (two employees have the e-mail) 
   expect((await stack.store.getByZendeskId(P2, String(agent.id)))?.state).toBe('conflict');
   expect(await stack.store.getByZendeskId(P1, String(org.id))).toBeUndefined();
   expect(await poweroffice.findDepartmentsByName('Never A Department AS')).toHaveLength(0);
-  expect(await workflowIds(`TandemZendeskId = "${org.id}" AND TandemFlow = "${P1}"`)).toEqual([]);
+  expect(await workflowIds(`TandemZendeskId = "${org.id}" AND TandemFlows = "${P1}"`)).toEqual([]);
 });
 
 test('a record refused for its data fails alone as a state, shows under TandemOutcome "failed", and heals on its next edit', async () => {
@@ -124,8 +124,8 @@ test('a record refused for its data fails alone as a state, shows under TandemOu
   expect(failed?.state).toBe('failed');
   expect(failed?.lastError).toMatch(/crmoffice.*400/i);
   expect((await stack.store.getByZendeskId(Z3, String(other.id)))?.state).toBe('linked');
-  const id = recordWorkflowId({ flowId: Z3, zendeskId: String(user.id) });
-  const failedQuery = `TandemFlow = "${Z3}" AND TandemOutcome = "failed" AND ExecutionStatus = "Running"`;
+  const id = pairWorkflowId({ flowId: Z3, zendeskId: String(user.id) });
+  const failedQuery = `TandemFlowOutcomes = "${Z3}:failed" AND ExecutionStatus = "Running"`;
   await until('the failed list', () => workflowIds(failedQuery), (ids) => ids.includes(id));
   // A state, not a crash: the workflow waits for the record's next change, its memo says why.
   const d = await stack.env.client.workflow.getHandle(id).describe();
@@ -135,7 +135,7 @@ test('a record refused for its data fails alone as a state, shows under TandemOu
   await zendesk.updateUser(user.id, { email: 'rita.accepted@example.no' });
   await stack.poll(Z3, 'zendesk');
   expect((await stack.store.getByZendeskId(Z3, String(user.id)))?.state).toBe('linked');
-  await until('the failed list without the healed pair', () => workflowIds(`TandemFlow = "${Z3}" AND TandemOutcome = "failed"`), (ids) => !ids.includes(id));
+  await until('the failed list without the healed pair', () => workflowIds(`TandemFlowOutcomes = "${Z3}:failed"`), (ids) => !ids.includes(id));
   // Healed in the same run, which then ends like any other.
   await stack.env.client.workflow.getHandle(id).result();
 });

@@ -13,7 +13,7 @@ import { buildCli, startWorkerProcess } from '../helpers/worker-process';
 import { makeCertificates, startMtlsProxy, type MtlsProxy, type TestCertificates } from '../helpers/tls-proxy';
 import { loadConfigFor } from '../../workers/config';
 import { temporalConnectionOptions } from '../../workers/temporal-connection';
-import { recordWorkflowId } from '../../workflows/ids';
+import { pairWorkflowId } from '../../workflows/ids';
 
 jest.setTimeout(180_000);
 
@@ -64,7 +64,7 @@ testWithOpenssl('a worker connected through the profile (mTLS) syncs a record', 
   const { zendesk, poweroffice } = stack.connectors;
   const user = await zendesk.createUser({ name: 'Over Tls', email: 'tls@example.no', role: 'agent' });
   await stack.env.client.workflow.execute('pollFeed', { taskQueue: 'tandem', workflowId: 'tls-poll', args: [{ feed: 'zendesk/users', full: true }] });
-  await stack.env.client.workflow.getHandle(recordWorkflowId({ flowId: P2, zendeskId: String(user.id) })).result();
+  await stack.env.client.workflow.getHandle(pairWorkflowId({ flowId: P2, zendeskId: String(user.id) })).result();
   expect(await poweroffice.findEmployeesByEmail('tls@example.no')).toHaveLength(1);
   // The worker's connections all went through the proxy with its client certificate.
   expect(proxy.clients.length).toBeGreaterThan(0);

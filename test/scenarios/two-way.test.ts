@@ -129,7 +129,7 @@ test('a conflicting edit on both sides resolves to the later one', async () => {
 
 test('the recorded record and poll workflow histories replay without non-determinism', async () => {
   const histories = [];
-  for (const type of ['syncRecord', 'pollFeed', 'syncTicketComments']) {
+  for (const type of ['syncZendeskRecord', 'pollFeed']) {
     let n = 0;
     for await (const wf of stack.env.client.workflow.list({ query: `WorkflowType = '${type}' AND ExecutionStatus != 'Running'` })) {
       histories.push({ workflowId: wf.workflowId, history: await stack.env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });

@@ -4,7 +4,7 @@ import { buildWebhookReceiver, routeToFlows, routeZendeskEvent } from '../../wor
 import { createMetrics, TandemMetrics } from '../../workers/metrics';
 import { createLogger } from '../../workers/logger';
 import { ZendeskWebhookEvent, SIGNATURE_HEADER, SIGNATURE_TIMESTAMP_HEADER } from '../../connectors/zendesk/webhooks';
-import type { ChangeNotice, PairRef } from '../../workflows/ids';
+import type { PairRef, RecordNotice, RecordRef } from '../../workflows/ids';
 import { NOW, SECRET, commentEvent, signed, userEvent } from './webhook-fixtures';
 
 const USER_FLOWS = ['zendesk-users-to-powerofficego-employees', 'zendesk-users-to-crmoffice-contacts'];
@@ -44,7 +44,7 @@ describe('routeZendeskEvent', () => {
 describe('buildWebhookReceiver', () => {
   let app: FastifyInstance;
   let base: string;
-  let calls: { pair: PairRef; notice: ChangeNotice }[];
+  let calls: { record: RecordRef; notice: RecordNotice }[];
   let signalFails: boolean;
   let m: TandemMetrics;
   const logLines: string[] = [];
@@ -55,9 +55,9 @@ describe('buildWebhookReceiver', () => {
     m = createMetrics();
     app = buildWebhookReceiver({
       secret: SECRET,
-      signal: async (pair, notice) => {
+      signal: async (record, notice) => {
         if (signalFails) throw new Error('connect ECONNREFUSED 127.0.0.1:7233');
-        calls.push({ pair, notice });
+        calls.push({ record, notice });
       },
       maxBodyBytes: 4096,
       metrics: m,
@@ -90,14 +90,15 @@ describe('buildWebhookReceiver', () => {
     expect(await res.json()).toEqual({ ok: true });
   });
 
-  it('accepts a correctly signed event: 202, one signal per routed pair, listed in the answer', async () => {
+  it("accepts a correctly signed event: 202, one signal to the record's workflow naming every routed pair, listed in the answer", async () => {
     const body = JSON.stringify(userEvent('42'));
     const res = await post(body, signed(body));
     expect(res.statusCode).toBe(202);
     const expected = USER_FLOWS.map((flowId) => ({ flowId, zendeskId: '42' }));
     expect(res.json()).toMatchObject({ accepted: true, pairs: expected });
-    expect(calls.map((c) => c.pair)).toEqual(expected);
-    expect(calls[0].notice).toEqual({ side: 'zendesk', via: 'webhook', at: '2024-05-01T09:59:58Z', reported: { field: 'name', value: 'Kari Nordmann' } });
+    expect(calls).toEqual([
+      { record: { type: 'users', zendeskId: '42' }, notice: { side: 'zendesk', via: 'webhook', at: '2024-05-01T09:59:58Z', reported: { field: 'name', value: 'Kari Nordmann' }, pairs: expected } },
+    ]);
     expect(await webhookCount('accepted')).toBe(1);
   });
 
@@ -106,7 +107,8 @@ describe('buildWebhookReceiver', () => {
     const body = `{ "type":"zen:event-type:ticket.comment_added" ,${JSON.stringify(commentEvent('7', '9001')).slice(1)}`;
     const res = await post(body, signed(body));
     expect(res.statusCode).toBe(202);
-    expect(calls).toHaveLength(2);
+    // The comment's pair and its ticket's, both the ticket's workflow's.
+    expect(calls.map((c) => [c.record, c.notice.pairs?.length])).toEqual([[{ type: 'tickets', zendeskId: '7' }, 2]]);
   });
 
   it('accepts a timestamp just inside the tolerance, either way', async () => {
