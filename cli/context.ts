@@ -31,6 +31,8 @@ export interface CliRuntime {
   stderr: CliOutput;
   /** Resolves when the operator asks a long-running command to stop (SIGINT/SIGTERM by default). */
   waitForStop(): Promise<void>;
+  /** Ends the process at once (a stop past its grace period); absent when a command runs in-process. */
+  exit?(code: number): void;
 }
 
 export function processRuntime(): CliRuntime {
@@ -39,17 +41,31 @@ export function processRuntime(): CliRuntime {
     confirm: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
     stdout: process.stdout,
     stderr: process.stderr,
-    waitForStop: () =>
-      new Promise<void>((resolve) => {
-        const onSignal = () => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      }),
+    waitForStop: processStopRequest,
+    exit: (code) => process.exit(code),
   };
+}
+
+let stopRequest: Promise<void> | undefined;
+
+/**
+ * One stop request per process, whoever asks: SIGTERM (a supervisor) and SIGINT (Ctrl-C) alike. The
+ * handlers are installed by the first long-running command that asks, so short commands keep the
+ * default (a signal ends them). A second signal means "now": the process exits without draining.
+ */
+function processStopRequest(): Promise<void> {
+  stopRequest ??= new Promise<void>((resolve) => {
+    let seen = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      seen += 1;
+      if (seen === 1) return resolve();
+      process.stderr.write(`tandem: ${signal} again: exiting without waiting for running work\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return stopRequest;
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {

@@ -22,6 +22,9 @@ export function installSdkRuntime(logger: Logger, telemetryOptions?: RuntimeOpti
   try {
     Runtime.install({
       logger: new PinoSdkLogger(logger.child({ name: 'temporal' })),
+      // Signals are the command's (cli/shutdown.ts): it stops the worker within its grace period, and
+      // nothing swallows a SIGTERM before the worker runs or after a refusal.
+      shutdownSignals: [],
       // The native core's own lines (coloured text on the console by default) go through the same logger.
       telemetryOptions: { ...telemetryOptions, logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     });

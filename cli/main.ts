@@ -36,8 +36,15 @@ async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    process.exitCode = exitCodeFor(err);
-    if (!(err instanceof CommanderError)) process.stderr.write(errorLine(err, process.env));
+    const code = exitCodeFor(err);
+    if (err instanceof CommanderError) {
+      process.exitCode = code;
+      return;
+    }
+    process.stderr.write(errorLine(err, process.env));
+    // A command that failed is over, whatever it left open (a runtime, a server half started): a
+    // supervisor must see the exit now, not a process that lingers with the error printed.
+    process.exit(code);
   }
 }
 

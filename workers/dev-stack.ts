@@ -36,6 +36,8 @@ export interface DevStackOptions {
   simulatorPorts: { zendesk: number; poweroffice: number; crmoffice: number };
   sampleSize: number;
   intervals: PollIntervals;
+  /** On stop, how long the worker's running activities may finish before they are cancelled; default 0. */
+  shutdownGraceMs?: number;
   /** Apply the poll schedules and trigger them once (off for the benchmark, which polls by itself). */
   schedules?: boolean;
   /** Seen by the benchmark: each simulator answer as it leaves (to time when a write arrived). */
@@ -115,7 +117,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     stops.push(() => nativeConnection.close());
     const share = shareRates();
     const connectors = createConnectors(sims.configs, { sharedTokens: store, pacers: share.pacers });
-    const worker = await createWorker({ connection: nativeConnection, share, deps: { connectors, store, flows: DEFAULT_FLOWS_CONFIG }, dataConverter: encryption.dataConverter });
+    const worker = await createWorker({ connection: nativeConnection, share, deps: { connectors, store, flows: DEFAULT_FLOWS_CONFIG }, dataConverter: encryption.dataConverter, shutdownGraceMs: opts.shutdownGraceMs });
     const running = worker.run();
     stops.push(() => stopWorker(worker, running));
 

@@ -25,6 +25,8 @@ export interface WorkerOptions {
   metrics?: Pick<TandemMetrics, 'recordSync'>;
   /** Tandem's codec (codec/data-converter.ts), so no personal data reaches Temporal in clear. */
   dataConverter: DataConverter;
+  /** After a stop is asked for, how long running activities may finish before they are cancelled; default 0. */
+  shutdownGraceMs?: number;
 }
 
 export interface Workers {
@@ -36,7 +38,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
   const activities = createActivities(opts.deps);
   const rates = opts.share.rates;
   const namespace = opts.namespace ?? 'default';
-  const common = { connection: opts.connection, namespace, dataConverter: opts.dataConverter, identity: opts.share.identity };
+  const common = { connection: opts.connection, namespace, dataConverter: opts.dataConverter, identity: opts.share.identity, shutdownGraceTime: opts.shutdownGraceMs ?? 0 };
   const sinks = tandemSinks(opts.metrics ?? processMetrics);
   const workers: Worker[] = [
     // The SDK sizes its workflow cache from the heap limit: 10 under the worker's (node-flags.ts), too
@@ -77,8 +79,8 @@ export function tandemSinks(metrics: Pick<TandemMetrics, 'recordSync'>): Injecte
 }
 
 /**
- * Stops running workers and waits for them to finish their tasks. The SDK already begins shutting
- * down by itself on SIGINT/SIGTERM, so asking again is only for a worker that is still running.
+ * Stops running workers and waits for them to finish their tasks (within the workers' shutdown grace
+ * time). The SDK runtime does not handle signals here (cli/logging.ts): the command calls this.
  */
 export async function stopWorker(worker: Workers, running: Promise<void>): Promise<void> {
   worker.shutdown();

@@ -7,6 +7,7 @@ import { printer, runtimeOf } from '../context';
 import { assertPortsFree, explainingPorts } from '../errors';
 import { commandLogger, installSdkRuntime } from '../logging';
 import { writeAndShowSettings } from '../settings-output';
+import { watchForStop, withGraceOption, type Stopping } from '../shutdown';
 
 interface DevFlags {
   dataDir: string;
@@ -20,6 +21,7 @@ interface DevFlags {
   powerofficePort: number;
   crmofficePort: number;
   sampleSize: number;
+  grace: number;
 }
 
 /** Everything a command needs to reach this stack, as the environment names it. */
@@ -40,7 +42,7 @@ export function devSettings(stack: DevStack, flags: DevFlags, dataDir: string) {
 
 export function devCommand(): Command {
   const sims = DEV_DEFAULTS.simulatorPorts;
-  return new Command('dev')
+  return withGraceOption(new Command('dev'))
     .description('run everything on this machine: Temporal with its Web UI, the simulators, the worker, the webhook receiver and the schedules; writes the settings to <data-dir>/env')
     .option('--data-dir <dir>', 'where Temporal, the link store, the simulators and the settings file keep their state', DEV_DEFAULTS.dataDir)
     .option('--port <port>', 'Temporal frontend port', portArg, DEV_DEFAULTS.temporalPort)
@@ -62,6 +64,8 @@ export function devCommand(): Command {
       const logger = commandLogger(cmd, 'dev', { format: 'pretty', level: rt.env.TANDEM_LOG_LEVEL ?? 'warn' });
       installSdkRuntime(logger);
       const log = printer(cmd);
+      // Listening from the start: Ctrl-C while Temporal is still starting stops the stack once it is up.
+      const stopping = watchForStop(cmd, 'the dev stack', flags.grace);
       const ports: Record<number, string> = {
         [flags.port]: '--port',
         [flags.uiPort]: '--ui-port (or --headless)',
@@ -72,24 +76,27 @@ export function devCommand(): Command {
         [flags.powerofficePort]: '--poweroffice-port',
         [flags.crmofficePort]: '--crmoffice-port',
       };
-      if (!flags.headless) await assertPortsFree(ports);
-      else await assertPortsFree(Object.fromEntries(Object.entries(ports).filter(([p]) => Number(p) !== flags.uiPort)));
-      const stack = await explainingPorts(ports, () =>
-        startDevStack({
-          ...DEV_DEFAULTS,
-          dataDir,
-          temporalPort: flags.port,
-          uiPort: flags.uiPort,
-          headless: flags.headless === true,
-          webhookPort: flags.webhookPort,
-          metricsPort: flags.metricsPort,
-          codecPort: flags.codecPort,
-          simulatorPorts: { zendesk: flags.zendeskPort, poweroffice: flags.powerofficePort, crmoffice: flags.crmofficePort },
-          sampleSize: flags.sampleSize,
-          log,
-          logger: logger.child({ name: 'webhook-receiver' }),
-        }),
-      );
+      const stack = await startingStack(stopping, async () => {
+        if (!flags.headless) await assertPortsFree(ports);
+        else await assertPortsFree(Object.fromEntries(Object.entries(ports).filter(([p]) => Number(p) !== flags.uiPort)));
+        return explainingPorts(ports, () =>
+          startDevStack({
+            ...DEV_DEFAULTS,
+            dataDir,
+            temporalPort: flags.port,
+            uiPort: flags.uiPort,
+            headless: flags.headless === true,
+            webhookPort: flags.webhookPort,
+            metricsPort: flags.metricsPort,
+            codecPort: flags.codecPort,
+            simulatorPorts: { zendesk: flags.zendeskPort, poweroffice: flags.powerofficePort, crmoffice: flags.crmofficePort },
+            sampleSize: flags.sampleSize,
+            log,
+            logger: logger.child({ name: 'webhook-receiver' }),
+            shutdownGraceMs: Math.floor(flags.grace * 800),
+          }),
+        );
+      });
       try {
         log('');
         log('Tandem is running.');
@@ -113,11 +120,22 @@ export function devCommand(): Command {
         log(`  (ids: curl -s -u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN" "$ZENDESK_BASE_URL/organizations.json")`);
         log('Other commands (tandem status, links, plan, sync, schedules) reach this stack from this folder with nothing to set.');
         log('Stop with Ctrl-C.');
-        await rt.waitForStop();
+        await stopping.requested;
         log('Stopping...');
       } finally {
         await stack.stop();
+        stopping.done();
       }
       log('Stopped.');
     });
+}
+
+/** The stack once started; a start that fails ends the stop watch too (nothing is left to drain). */
+async function startingStack(stopping: Stopping, start: () => Promise<DevStack>): Promise<DevStack> {
+  try {
+    return await start();
+  } catch (err) {
+    stopping.done();
+    throw err;
+  }
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { applySchedules, listSchedules, plannedSchedules, selectSchedules } from '../../workers/schedules';
 import type { Config } from '../../workers/config';
+import { describeExcess, pollBudgetExcesses } from '../../workers/poll-budgets';
 import { ensureSearchAttributes } from '../../workers/search-attributes-setup';
 import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, runtimeOf, withConfigOption } from '../context';
 import { outputFormat, printJson, withOutputOption } from '../output';
@@ -50,9 +51,14 @@ export function schedulesCommand(): Command {
       .description("create the schedules that are missing and update the others (workflow, task queue); an existing schedule keeps its interval unless --reset-intervals; registers Tandem's search attributes first; safe to repeat")
       .option('--reset-intervals', 'also set existing schedules to the configured intervals (TANDEM_POLL_*_SECONDS)')
       .option('--no-register-search-attributes', "only check Tandem's search attributes, never add them")
+      .option('--force', "apply intervals that exceed an API's published request budget (otherwise refused)")
       .addHelpText('after', '\nExample:\n  tandem schedules apply\n  TANDEM_POLL_ZENDESK_SECONDS=120 tandem schedules apply --reset-intervals')
-      .action(async (flags: { resetIntervals?: boolean; registerSearchAttributes: boolean }, self: Command) => {
+      .action(async (flags: { resetIntervals?: boolean; registerSearchAttributes: boolean; force?: boolean }, self: Command) => {
         const out = printer(self);
+        // Polls alone over a budget would meet 429s all day: refuse before anything is set.
+        const excesses = pollBudgetExcesses(configOf(self, ['polling']).polling).map(describeExcess);
+        if (excesses.length && !flags.force) throw new Error(`${excesses.join('; ')} (--force applies them anyway)`);
+        for (const line of excesses) runtimeOf(self).stderr.write(`warning: ${line}\n`);
         await withClient(self, async (client, config) => {
           const { address, namespace } = config.temporal;
           // A schedule without the attributes starts polls that all fail: say so now, not in the worker log.

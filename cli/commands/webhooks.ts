@@ -6,7 +6,8 @@ import { TANDEM_EVENT_TYPES } from '../../connectors/zendesk/webhooks';
 import { FLOW_IDS, getFlow } from '../../flows';
 import { routeToFlows, startWebhookReceiver, WEBHOOK_PATH } from '../../workers/webhook-receiver';
 import type { Config } from '../../workers/config';
-import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, runtimeOf, withConfigOption } from '../context';
+import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, withConfigOption } from '../context';
+import { watchForStop, withGraceOption } from '../shutdown';
 import { httpUrlArg, portArg } from '../usage';
 import { commandLogger } from '../logging';
 import { explainingPorts } from '../errors';
@@ -29,13 +30,12 @@ export function webhookEndpoint(publicUrl: string): string {
 }
 
 function serveCommand(): Command {
-  return withConfigOption(new Command('serve'))
-    .description('run the Zendesk webhook receiver from the config (needs ZENDESK_WEBHOOK_SECRET); stops on Ctrl-C')
+  return withGraceOption(withConfigOption(new Command('serve')))
+    .description('run the Zendesk webhook receiver from the config (needs ZENDESK_WEBHOOK_SECRET); SIGTERM or Ctrl-C lets requests under way finish (--grace), then stops')
     .option('--host <host>', 'address to listen on (put a TLS proxy in front for Zendesk)', '127.0.0.1')
     .option('--port <port>', 'port to listen on (default: webhook.port of the config)', portArg)
     .addHelpText('after', '\nExample:\n  ZENDESK_WEBHOOK_SECRET_FILE=/run/secrets/webhook tandem webhooks serve --host 0.0.0.0')
-    .action(async (flags: { host: string; port?: number }, cmd: Command) => {
-      const rt = runtimeOf(cmd);
+    .action(async (flags: { host: string; port?: number; grace: number }, cmd: Command) => {
       // The targets' sections only say which flows run; their credentials are the worker's business.
       const config = configOf(cmd, ['temporal', 'webhook', 'poweroffice', 'crmoffice']);
       const secret = config.webhook.secret;
@@ -47,7 +47,11 @@ function serveCommand(): Command {
       }
       const flows = enabledFlows(config);
       const log = commandLogger(cmd, 'webhook-receiver');
-      const client = await connectTemporal(config);
+      const stopping = watchForStop(cmd, 'the webhook receiver', flags.grace);
+      const client = await connectTemporal(config).catch((err: unknown) => {
+        stopping.done();
+        throw err;
+      });
       const port = flags.port ?? config.webhook.port;
       try {
         const receiver = await explainingPorts({ [port]: flags.port !== undefined ? '--port' : '--port or set TANDEM_WEBHOOK_PORT' }, () => startWebhookReceiver({
@@ -60,11 +64,13 @@ function serveCommand(): Command {
           logger: log,
         }));
         log.info({ url: `${receiver.url}${WEBHOOK_PATH}`, flows }, 'webhook receiver listening');
-        await rt.waitForStop();
+        await stopping.requested;
+        log.info('stopping: answering the requests under way');
         await receiver.close();
         log.info('webhook receiver stopped');
       } finally {
         await closeTemporal(client);
+        stopping.done();
       }
     });
 }

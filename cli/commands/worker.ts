@@ -12,7 +12,8 @@ import { explainingPorts } from '../errors';
 import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
 import { TASK_QUEUE } from '../../workflows/ids';
 import { encryptionOf } from '../../codec/data-converter';
-import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, runtimeOf, withConfigOption } from '../context';
+import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, withConfigOption } from '../context';
+import { watchForStop, withGraceOption } from '../shutdown';
 
 /**
  * Why the worker cannot run with this config, or undefined. The worker hosts every flow's
@@ -34,25 +35,26 @@ export function workerConfigProblem(config: Config): string | undefined {
 }
 
 export function workerCommand(): Command {
-  return withConfigOption(new Command('worker'))
-    .description('run the Tandem worker from the config: every flow, its metrics endpoint and JSON logs; stops on Ctrl-C')
+  return withGraceOption(withConfigOption(new Command('worker')))
+    .description('run the Tandem worker from the config: every flow, its metrics endpoint and JSON logs; SIGTERM or Ctrl-C lets running activities finish (--grace), then stops')
     .option('--metrics-host <host>', 'address the metrics endpoint binds to', '127.0.0.1')
     .option('--no-register-search-attributes', "only check Tandem's search attributes, never add them (a cluster where the operator adds them: `tandem setup --print`)")
     .addHelpText('after', '\nExample:\n  TANDEM_CONFIG=/etc/tandem.yaml ZENDESK_API_TOKEN_FILE=/run/secrets/zendesk tandem worker')
-    .action(async (flags: { metricsHost: string; registerSearchAttributes: boolean }, cmd: Command) => {
-      const rt = runtimeOf(cmd);
+    .action(async (flags: { metricsHost: string; registerSearchAttributes: boolean; grace: number }, cmd: Command) => {
       const config = configOf(cmd) as Config;
       const problem = workerConfigProblem(config);
       if (problem) throw new Error(problem);
       const log = commandLogger(cmd, 'worker');
-      // The SDK's own metrics (task latencies, pollers, ...) beside Tandem's: TANDEM_SDK_METRICS_PORT, else the next port.
-      const sdkPort = config.metrics.sdkPort ?? config.metrics.port + 1;
-      installSdkRuntime(log, { metrics: { prometheus: { bindAddress: `${flags.metricsHost}:${sdkPort}` } } });
       log.info({ config: describeConfig(config) }, 'starting the worker');
-      // After the banner (it shows what was read), before any connection: no key, no worker.
+      // After the banner (it shows what was read), before the SDK runtime and any connection: no key, no worker.
       const encryption = encryptionOf(config.encryption, { requireKey: true });
       if (encryption.mode === 'off') log.warn('TANDEM_ENCRYPTION=off: names, e-mails and records are stored in Temporal in clear');
       else log.info({ keyId: encryption.codec.currentKeyId, decrypts: [...encryption.codec.keys.byId.keys()] }, 'payloads are encrypted');
+      // The SDK's own metrics (task latencies, pollers, ...) beside Tandem's: TANDEM_SDK_METRICS_PORT, else the next port.
+      const sdkPort = config.metrics.sdkPort ?? config.metrics.port + 1;
+      installSdkRuntime(log, { metrics: { prometheus: { bindAddress: `${flags.metricsHost}:${sdkPort}` } } });
+      // From here a signal is a stop request, also while the worker is still starting.
+      const stopping = watchForStop(cmd, 'the worker', flags.grace);
 
       const stops: (() => Promise<unknown>)[] = [];
       const stop = async () => {
@@ -82,6 +84,8 @@ export function workerCommand(): Command {
           share,
           deps: { connectors, store, flows: config.flows },
           dataConverter: encryption.dataConverter,
+          // Most of the grace for running activities; the rest for closing connections and the store.
+          shutdownGraceMs: Math.floor(flags.grace * 800),
         });
         const stopCounting = countApiCalls();
         stops.push(async () => stopCounting());
@@ -94,7 +98,7 @@ export function workerCommand(): Command {
         const running = worker.run();
         log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, metrics: `${metrics.url}/metrics` }, 'worker running');
         // The worker ends on its own only when it fails (e.g. the server went away for good).
-        const ended = await Promise.race([running.then(() => 'ended' as const), rt.waitForStop().then(() => 'stop' as const)]);
+        const ended = await Promise.race([running.then(() => 'ended' as const), stopping.requested.then(() => 'stop' as const)]);
         if (ended === 'stop') {
           log.info('stopping: letting running activities finish');
           await stopWorker(worker, running);
@@ -102,6 +106,7 @@ export function workerCommand(): Command {
         log.info('worker stopped');
       } finally {
         await stop();
+        stopping.done();
       }
     });
 }

@@ -6,7 +6,7 @@
  */
 import { AxiosInstance } from 'axios';
 import { z } from 'zod';
-import { ApiErrorContext, NotFoundError, PermanentApiError } from '../errors';
+import { ApiErrorContext, NotFoundError, PermanentApiError, SchemaError } from '../errors';
 import { createHttp, parseAnswer, request, RequestSpec } from '../http';
 import type { Pacer } from '../pacer';
 import { PowerOfficeTokenProvider, type PowerOfficeAuthOptions } from './auth';
@@ -44,12 +44,49 @@ export interface EmployeeFilter extends Paging {
 export interface Page<T> {
   items: T[];
   pageNumber: number;
-  /** The page was full, so another may follow (the API's last page is the short or empty one). */
+  /** Another page follows, as the answer's `X-Pagination` header says (without one: the page was full). */
   hasMore: boolean;
 }
 
 // A list answers an array, or 204 with no body when nothing matches.
 const ListAnswer = z.preprocess((d) => (d === '' || d === null || d === undefined ? [] : d), z.array(z.unknown()));
+
+/** The response header in which a list says where it stands: a JSON object. */
+export const PAGINATION_HEADER = 'X-Pagination';
+
+/**
+ * The `X-Pagination` header's object. Keys are compared without regard to the first letter's case
+ * (`currentPage` or `CurrentPage`): the OpenAPI document declares no response headers to settle it.
+ */
+export const Pagination = z.preprocess(
+  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), x])) : v),
+  z.object({
+    currentPage: z.number().int().positive(),
+    pageSize: z.number().int().positive(),
+    totalCount: z.number().int().nonnegative(),
+    totalPages: z.number().int().nonnegative(),
+    hasNext: z.boolean().optional(),
+    hasPrevious: z.boolean().optional(),
+  }),
+);
+export type Pagination = z.infer<typeof Pagination>;
+
+/** The header of an answer, validated; undefined when the answer has none. */
+export function paginationOf(ctx: ApiErrorContext, headers: Record<string, unknown>): Pagination | undefined {
+  const raw = headers[PAGINATION_HEADER.toLowerCase()];
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const field = PAGINATION_HEADER;
+  let value: unknown;
+  try {
+    value = JSON.parse(String(raw));
+  } catch {
+    throw new SchemaError(ctx, field, 'is not JSON');
+  }
+  const parsed = Pagination.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new SchemaError(ctx, issue.path.length ? `${field}.${issue.path.join('.')}` : field, issue.message);
+}
 
 export class PowerOfficeClient {
   readonly config: PowerOfficeConfig;
@@ -149,14 +186,18 @@ export class PowerOfficeClient {
 
   /** One call with auth; a 401 renews the token once and repeats the call once. */
   private async call<T>(spec: RequestSpec<T>): Promise<T> {
+    return (await this.answer(spec)).data;
+  }
+
+  /** As `call`, with the answer's headers. */
+  private async answer<T>(spec: RequestSpec<T>): Promise<{ data: T; headers: Record<string, unknown> }> {
     for (let attempt = 0; ; attempt += 1) {
       const token = await this.auth.getToken();
       try {
-        const { data } = await request(this.http, 'poweroffice', {
+        return await request(this.http, 'poweroffice', {
           ...spec,
           headers: { Accept: 'application/json', ...spec.headers, Authorization: `Bearer ${token}`, 'Ocp-Apim-Subscription-Key': this.config.subscriptionKey },
         });
-        return data;
       } catch (err) {
         if (attempt === 0 && err instanceof PermanentApiError && err.status === 401) {
           this.auth.invalidate(token);
@@ -172,13 +213,20 @@ export class PowerOfficeClient {
     const pageSize = Math.min(Math.max(1, paging.pageSize ?? MAX_PAGE_SIZE), MAX_PAGE_SIZE);
     const query: Record<string, unknown> = { PageNumber: pageNumber, PageSize: pageSize };
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') query[k] = v;
-    const raw = await this.call({ endpoint, method: 'GET', url, params: query, schema: ListAnswer });
+    const { data: raw, headers } = await this.answer({ endpoint, method: 'GET', url, params: query, schema: ListAnswer });
+    const pagination = paginationOf({ system: 'poweroffice', endpoint }, headers);
+    // A server that ignored PageNumber would hand out page 1 forever.
+    if (pagination && pagination.currentPage !== pageNumber) {
+      throw new PermanentApiError({ system: 'poweroffice', endpoint }, `asked for page ${pageNumber}, answered page ${pagination.currentPage}: PageNumber is not honoured`);
+    }
     // Items one by one, so a SchemaError names the record it is about.
     const items = raw.map((item) => {
       const recordId = typeof item === 'object' && item !== null && 'Id' in item ? (item as { Id: unknown }).Id : undefined;
       return parseAnswer({ system: 'poweroffice', endpoint, recordId: typeof recordId === 'number' || typeof recordId === 'string' ? recordId : undefined }, schema, item);
     });
-    return { items, pageNumber, hasMore: items.length >= pageSize };
+    // The header says whether more follow; only an answer without one is judged by its length.
+    const hasMore = pagination ? (pagination.hasNext ?? pagination.currentPage < pagination.totalPages) : items.length >= pageSize;
+    return { items, pageNumber, hasMore };
   }
 
   private async all<T extends { Id: number }>(page: (n: number) => Promise<Page<T>>): Promise<T[]> {
@@ -189,6 +237,10 @@ export class PowerOfficeClient {
       // A server that ignored PageNumber would otherwise be read forever.
       if (n > 1 && p.items.length && p.items[0].Id === previousFirst) {
         throw new PermanentApiError({ system: 'poweroffice', endpoint: 'GET (paging)' }, `page ${n} repeats page ${n - 1}: PageNumber is not honoured`);
+      }
+      // An empty page that promises more would otherwise be read forever too.
+      if (p.hasMore && !p.items.length) {
+        throw new PermanentApiError({ system: 'poweroffice', endpoint: 'GET (paging)' }, `page ${n} is empty but its X-Pagination says more follow`);
       }
       previousFirst = p.items[0]?.Id;
       out.push(...p.items);

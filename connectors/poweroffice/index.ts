@@ -4,5 +4,5 @@ export { Department, Employee, MailAddress, READ_ONLY_FIELDS } from './schemas';
 export type { DepartmentFields, EmployeeFields } from './schemas';
 export { toJsonPatch } from './json-patch';
 export type { JsonPatchOperation } from './json-patch';
-export { MAX_PAGE_SIZE, PowerOfficeClient } from './client';
+export { MAX_PAGE_SIZE, PAGINATION_HEADER, Pagination, paginationOf, PowerOfficeClient } from './client';
 export type { DepartmentFilter, EmployeeFilter, Page, Paging } from './client';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Clock, createSimulator, Simulator, SimulatorOptions, SimulatorStats } from '../kit';
-import { PowerOfficeState, Problem, Query } from './state';
+import { ListPage, PowerOfficeState, Problem, Query } from './state';
 
 export interface PowerOfficeCredentials {
   applicationKey: string;
@@ -37,6 +37,9 @@ export interface PowerOfficeSimulator {
   revokeTokens(): void;
   stop(): Promise<void>;
 }
+
+/** The list answers' paging metadata, a JSON object. */
+export const PAGINATION_HEADER = 'X-Pagination';
 
 // The real token endpoint is outside the API version: https://goapi.poweroffice.net/OAuth/Token.
 const TOKEN_PATH = '/OAuth/Token';
@@ -121,10 +124,14 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
     if (type !== 'application/json-patch+json') throw new Problem(415, 'Unsupported Media Type', `PATCH needs Content-Type application/json-patch+json, not '${type || 'none'}'.`);
   };
 
-  // The OpenAPI document answers a list with no match `204 No Content`, not an empty array.
-  const list = <T>(reply: FastifyReply, items: T[], dto: (item: T) => unknown) => (items.length === 0 ? reply.code(204).send() : reply.send(items.map(dto)));
+  // The OpenAPI document answers a list with no match `204 No Content`, not an empty array. Every
+  // list says where it stands in X-Pagination, so a client pages by the header, not by page length.
+  const list = <T>(reply: FastifyReply, page: ListPage<T>, dto: (item: T) => unknown) => {
+    reply.header(PAGINATION_HEADER, JSON.stringify(page.pagination));
+    return page.items.length === 0 ? reply.code(204).send() : reply.send(page.items.map(dto));
+  };
 
-  app.get('/v2/Departments', async (req, reply) => list(reply, state.listDepartments(query(req)), (d) => state.departmentDto(d)));
+  app.get('/v2/Departments', async (req, reply) => list(reply, state.pageOfDepartments(query(req)), (d) => state.departmentDto(d)));
   app.get('/v2/Departments/:id', async (req) => state.departmentDto(state.department(idOf(req, 'id'))));
   app.post('/v2/Departments', async (req, reply) => reply.code(201).send(state.departmentDto(state.createDepartment(req.body))));
   app.patch('/v2/Departments/:id', async (req) => {
@@ -136,7 +143,7 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
     return reply.code(200).send();
   });
 
-  app.get('/v2/Employees', async (req, reply) => list(reply, state.listEmployees(query(req)), (e) => state.employeeDto(e)));
+  app.get('/v2/Employees', async (req, reply) => list(reply, state.pageOfEmployees(query(req)), (e) => state.employeeDto(e)));
   app.get('/v2/Employees/:employeeId', async (req) => state.employeeDto(state.employee(idOf(req, 'employeeId'))));
   app.post('/v2/Employees', async (req, reply) => reply.code(201).send(state.employeeDto(state.createEmployee(req.body))));
   app.patch('/v2/Employees/:employeeId', async (req) => {

@@ -18,6 +18,9 @@
  *   a case-sensitive server passes a lenient one too.
  * - Nested `MailAddress` keys are answered PascalCase, as the OpenAPI document names them.
  * - A list with no match answers 204 No Content (server.ts), as the OpenAPI document says.
+ * - Every list answer, a 204 included, carries the `X-Pagination` header (server.ts): JSON with
+ *   `currentPage`, `pageSize`, `totalCount`, `totalPages`, `hasPrevious` and `hasNext`. The OpenAPI
+ *   document declares no response headers; the names are camelCase as ASP.NET serialises them.
  */
 import { z } from 'zod';
 import { Clock, SimulatorState } from '../kit';
@@ -170,6 +173,11 @@ export class PowerOfficeState implements SimulatorState {
   }
 
   listDepartments(q: Query): DepartmentRecord[] {
+    return this.pageOfDepartments(q).items;
+  }
+
+  /** One page of the matching departments, with its `X-Pagination` metadata. */
+  pageOfDepartments(q: Query): ListPage<DepartmentRecord> {
     const lastChanged = timeFilter(q, 'lastchangeddatetimeoffsetgreaterthan');
     const created = timeFilter(q, 'createddatetimeoffsetgreaterthan');
     const name = q['name']?.trim().toLowerCase();
@@ -276,6 +284,11 @@ export class PowerOfficeState implements SimulatorState {
   }
 
   listEmployees(q: Query): EmployeeRecord[] {
+    return this.pageOfEmployees(q).items;
+  }
+
+  /** One page of the matching employees, with its `X-Pagination` metadata. */
+  pageOfEmployees(q: Query): ListPage<EmployeeRecord> {
     const lastChanged = timeFilter(q, 'lastchangeddatetimeoffsetgreaterthan');
     const created = timeFilter(q, 'employeecreateddatetimeoffsetgreaterthan');
     const ref = q['externalimportreference']?.trim().toLowerCase();
@@ -478,12 +491,31 @@ function numberRanges(raw: string | undefined): ((n: number) => boolean) | undef
   return (n) => tests.some((t) => t(n));
 }
 
+/** What the API reports of a list in its `X-Pagination` header (JSON). */
+export interface Pagination {
+  currentPage: number;
+  pageSize: number;
+  totalCount: number;
+  totalPages: number;
+  hasPrevious: boolean;
+  hasNext: boolean;
+}
+
+export interface ListPage<T> {
+  items: T[];
+  pagination: Pagination;
+}
+
 /** Ordered by Id; `PageNumber` (1-based) and `PageSize` (default 5000). */
-function page<T extends { Id: number }>(items: T[], q: Query): T[] {
+function page<T extends { Id: number }>(items: T[], q: Query): ListPage<T> {
   const size = intParam(q, 'pagesize', 5000);
   const number = intParam(q, 'pagenumber', 1);
   if (size < 1 || number < 1) throw new Problem(400, 'One or more validation errors occurred.', 'PageNumber and PageSize must be at least 1.');
-  return items.sort((a, b) => a.Id - b.Id).slice((number - 1) * size, number * size);
+  const totalPages = Math.ceil(items.length / size);
+  return {
+    items: items.sort((a, b) => a.Id - b.Id).slice((number - 1) * size, number * size),
+    pagination: { currentPage: number, pageSize: size, totalCount: items.length, totalPages, hasPrevious: number > 1, hasNext: number < totalPages },
+  };
 }
 
 function intParam(q: Query, name: string, fallback: number): number {

@@ -5,7 +5,7 @@
  */
 import axios from 'axios';
 import { ApiError, NotFoundError, PermanentApiError, SchemaError, TransientApiError } from '../../connectors/errors';
-import { parsePowerOfficeConfig, PowerOfficeClient, PowerOfficeConfig, toJsonPatch, tokenUrlOf } from '../../connectors/poweroffice';
+import { paginationOf, parsePowerOfficeConfig, PowerOfficeClient, PowerOfficeConfig, toJsonPatch, tokenUrlOf } from '../../connectors/poweroffice';
 import { PowerOfficeSimulator, startPowerOfficeSimulator } from '../../simulators/poweroffice';
 
 const env = process.env;
@@ -95,6 +95,37 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
       expect(all.map((d) => d.Id)).toEqual(expect.arrayContaining(ids));
       expect(new Set(all.map((d) => d.Id)).size).toBe(all.length);
       expect(all.map((d) => d.Id)).not.toContain(marker.Id);
+    });
+
+    it('pages a list by X-Pagination alone, as a third-party client would, and reads every record', async () => {
+      const marker = await client.createDepartment({ Name: `Tandem ${run} header marker` });
+      const ids: number[] = [];
+      for (const n of [1, 2, 3, 4, 5]) ids.push((await client.createDepartment({ Name: `Tandem ${run} header ${n}` })).Id);
+      // Only the header decides whether to ask again: no page length, no knowledge of Tandem's client.
+      const seen: number[] = [];
+      const headers: { currentPage: number; pageSize: number; totalCount: number; totalPages: number; hasNext: boolean }[] = [];
+      for (let pageNumber = 1; ; pageNumber += 1) {
+        const res = await raw('GET', `/Departments?createdDateTimeOffsetGreaterThan=${encodeURIComponent(marker.CreatedDateTimeOffset)}&PageSize=2&PageNumber=${pageNumber}`);
+        expect([200, 204]).toContain(res.status);
+        const header = JSON.parse(String(res.headers['x-pagination'])) as (typeof headers)[number];
+        headers.push(header);
+        if (res.status === 200) seen.push(...(res.data as { Id: number }[]).map((d) => d.Id));
+        if (!header.hasNext) break;
+        expect(pageNumber).toBeLessThan(10);
+      }
+      expect(headers.length).toBeGreaterThan(1);
+      expect(headers.map((h) => h.currentPage)).toEqual(headers.map((_, i) => i + 1));
+      expect(new Set(headers.map((h) => h.totalPages))).toEqual(new Set([headers.length]));
+      expect(headers[0]).toMatchObject({ pageSize: 2, totalCount: seen.length });
+      expect(seen).toEqual(expect.arrayContaining(ids));
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).not.toContain(marker.Id);
+    });
+
+    it('sends X-Pagination on a list with no match (204) too', async () => {
+      const res = await raw('GET', `/Employees?externalImportReference=tandem-${run}-no-one`);
+      expect(res.status).toBe(204);
+      expect(JSON.parse(String(res.headers['x-pagination']))).toMatchObject({ currentPage: 1, totalCount: 0, totalPages: 0, hasNext: false });
     });
 
     it('finds departments by name exactly and case-insensitively', async () => {
@@ -361,6 +392,36 @@ describe('PowerOffice Go connector against the simulator', () => {
     } finally {
       await short.stop();
     }
+  });
+
+  it('follows X-Pagination rather than the page length: a full last page is the last request', async () => {
+    const client = new PowerOfficeClient(simConfig());
+    const marker = await client.createDepartment({ Name: `Tandem ${run} full-last-page marker` });
+    for (const n of [1, 2, 3, 4]) await client.createDepartment({ Name: `Tandem ${run} full-last-page ${n}` });
+    const before = sim.stats.requests['GET /v2/Departments'] ?? 0;
+    const all = await client.listAllDepartments({ createdAfter: marker.CreatedDateTimeOffset, pageSize: 2 });
+    expect(all).toHaveLength(4);
+    // By length alone the full second page would have asked for a third, empty one.
+    expect(sim.stats.requests['GET /v2/Departments'] - before).toBe(2);
+  });
+
+  it('validates X-Pagination: a malformed header is a SchemaError naming it, either key casing is read', () => {
+    const ctx = { system: 'poweroffice' as const, endpoint: 'GET /Departments' };
+    const good = { currentPage: 2, pageSize: 10, totalCount: 25, totalPages: 3, hasNext: true, hasPrevious: true };
+    expect(paginationOf(ctx, { 'x-pagination': JSON.stringify(good) })).toEqual(good);
+    const pascal = Object.fromEntries(Object.entries(good).map(([k, v]) => [k[0].toUpperCase() + k.slice(1), v]));
+    expect(paginationOf(ctx, { 'x-pagination': JSON.stringify(pascal) })).toEqual(good);
+    expect(paginationOf(ctx, {})).toBeUndefined();
+    const wrongType = (() => {
+      try {
+        paginationOf(ctx, { 'x-pagination': JSON.stringify({ ...good, currentPage: '2' }) });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(wrongType).toBeInstanceOf(SchemaError);
+    expect((wrongType as SchemaError).field).toBe('X-Pagination.currentPage');
+    expect(() => paginationOf(ctx, { 'x-pagination': 'page 2 of 3' })).toThrow(SchemaError);
   });
 
   it('answers 429 as TransientApiError with retryAfterMs (10 requests/s by default)', async () => {

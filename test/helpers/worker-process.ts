@@ -14,8 +14,9 @@ export function buildCli(): void {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
 }
 
-export async function startWorkerProcess(stack: TestStack, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(ROOT, 'dist/cli/main.js'), 'worker'], {
+/** `args` go after `worker` (e.g. `--grace 10`). */
+export async function startWorkerProcess(stack: TestStack, extraEnv: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(ROOT, 'dist/cli/main.js'), 'worker', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
