@@ -29,8 +29,16 @@ export const SimulatorOptions = z.object({
       /** Share of requests answered only after `slowMs`. */
       slowRate: z.number().min(0).max(1).default(0),
       slowMs: z.number().min(0).default(5000),
+      /**
+       * Share of successful writes (POST, PUT, PATCH) that are applied and kept, and whose answer is
+       * then lost: the connection is destroyed or 502 is answered. The client cannot tell it from a
+       * write that never happened; the faults above all strike before the API sees the request.
+       */
+      appliedThenLostRate: z.number().min(0).max(1).default(0),
+      /** Only these writes (`METHOD route`, e.g. `POST /v2/Employees`) may be lost; empty: any write. */
+      appliedThenLostRoutes: z.array(z.string()).default([]),
     })
-    .default({ errorRate: 0, dropRate: 0, tooManyRate: 0, slowRate: 0, slowMs: 5000 }),
+    .default({ errorRate: 0, dropRate: 0, tooManyRate: 0, slowRate: 0, slowMs: 5000, appliedThenLostRate: 0, appliedThenLostRoutes: [] }),
   seed: z.number().int().default(1),
   /** Snapshot file: loaded at start when it exists, written at stop and by `POST /_sim/snapshot`. */
   snapshotPath: z.string().optional(),
@@ -86,10 +94,12 @@ export interface SimulatorStats {
   writes: number;
   /** 429s for exceeding the real limit: what a client that paces itself never sees. */
   rateLimited: number;
-  /** Every injected fault (5xx, drops, injected 429s). */
+  /** Every injected fault (5xx, drops, injected 429s, writes applied then lost). */
   faults: number;
   /** 429s answered on purpose under the limit (`faults.tooManyRate`). */
   injected429: number;
+  /** Writes applied and kept whose answer was then lost (`faults.appliedThenLostRate`). */
+  appliedThenLost: number;
   /**
    * The most requests received in any one-second interval (sliding), refused ones included: what the
    * clients sent, checked against the limit apart from the limiter's own count.
@@ -132,12 +142,14 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
   const options = SimulatorOptions.parse(input);
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
   const limit = options.rateLimit && options.rateLimit.limit > 0 ? options.rateLimit : null;
-  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0, injected429: 0, peakPerSecond: 0, peakPerWindow: 0, rateLimit: limit && { ...limit } };
+  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0, injected429: 0, appliedThenLost: 0, peakPerSecond: 0, peakPerWindow: 0, rateLimit: limit && { ...limit } };
   const lastSecond = new SlidingCount(1000);
   const lastWindow = new SlidingCount(limit?.windowMs ?? 1000);
   const limiter = limit ? slidingWindowLimiter(limit) : undefined;
   const random = prng(options.seed);
   const faultRandom = prng(options.seed ^ 0x5eed);
+  // Its own sequence, so turning it on leaves the other faults' sequence for a seed as it was.
+  const lostRandom = prng(options.seed ^ 0x1057);
   let address = '';
 
   if (options.snapshotPath) {
@@ -200,7 +212,22 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.url.startsWith('/_sim/')) return payload;
     options.beforeAnswer?.(req.method, req.routeOptions.url ?? req.url, reply.statusCode, req.url);
-    return payload;
+    const f = options.faults;
+    const write = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
+    const applied = reply.statusCode >= 200 && reply.statusCode < 300;
+    if (!write || !applied || f.appliedThenLostRate === 0 || req.headers[PERSON_HEADER] === 'person') return payload;
+    if (f.appliedThenLostRoutes.length > 0 && !f.appliedThenLostRoutes.includes(`${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`)) return payload;
+    if (lostRandom() >= f.appliedThenLostRate) return payload;
+    stats.faults += 1;
+    stats.appliedThenLost += 1;
+    if (lostRandom() < 0.5) {
+      // Closed before the answer is written: what Fastify writes after this goes nowhere.
+      req.raw.socket.destroy();
+      return payload;
+    }
+    // A gateway's answer: the write behind it was applied, the client hears only that it failed.
+    reply.code(502).header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify({ error: 'InjectedFault', description: `Injected 502 after the write was applied, by the ${name} simulator` });
   });
 
 
@@ -211,6 +238,7 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     stats.rateLimited = 0;
     stats.faults = 0;
     stats.injected429 = 0;
+    stats.appliedThenLost = 0;
     stats.peakPerSecond = 0;
     stats.peakPerWindow = 0;
     lastSecond.clear();
