@@ -230,7 +230,6 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     return JSON.stringify({ error: 'InjectedFault', description: `Injected 502 after the write was applied, by the ${name} simulator` });
   });
 
-
   app.get('/_sim/stats', async () => stats);
   app.post('/_sim/stats/reset', async () => {
     stats.requests = {};
