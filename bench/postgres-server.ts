@@ -2,7 +2,7 @@
  * A throwaway PostgreSQL server for the tests and `npm run bench -- --store postgres`: initdb into a
  * temp folder, started on a free 127.0.0.1 port with fsync off, stopped and deleted by `stop()`. As
  * root (CI containers) it runs as the `postgres` user, since initdb refuses root. `findPostgresBin()` is undefined when PostgreSQL is not
- * installed: callers skip their PostgreSQL half then, saying so.
+ * installed: the test suites then fail, saying what to install (a local run may skip them: TANDEM_TEST_SKIP).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

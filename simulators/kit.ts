@@ -10,7 +10,10 @@ import { z } from 'zod';
 export const SimulatorOptions = z.object({
   port: z.number().int().min(0).max(65535).default(0),
   host: z.literal('127.0.0.1').default('127.0.0.1'),
-  /** Requests allowed per window; 0 turns the limit off. */
+  /**
+   * Requests allowed in any interval of `windowMs` (a sliding window: no burst of twice the limit
+   * across a window's edge); 0 turns the limit off. A request refused with 429 does not count.
+   */
   rateLimit: z.object({ limit: z.number().int().min(0), windowMs: z.number().int().positive() }).optional(),
   /** Send `X-Rate-Limit` and `X-Rate-Limit-Remaining` with every answer under the limit (Zendesk does). */
   rateLimitHeaders: z.boolean().default(false),
@@ -26,8 +29,16 @@ export const SimulatorOptions = z.object({
       /** Share of requests answered only after `slowMs`. */
       slowRate: z.number().min(0).max(1).default(0),
       slowMs: z.number().min(0).default(5000),
+      /**
+       * Share of successful writes (POST, PUT, PATCH) that are applied and kept, and whose answer is
+       * then lost: the connection is destroyed or 502 is answered. The client cannot tell it from a
+       * write that never happened; the faults above all strike before the API sees the request.
+       */
+      appliedThenLostRate: z.number().min(0).max(1).default(0),
+      /** Only these writes (`METHOD route`, e.g. `POST /v2/Employees`) may be lost; empty: any write. */
+      appliedThenLostRoutes: z.array(z.string()).default([]),
     })
-    .default({ errorRate: 0, dropRate: 0, tooManyRate: 0, slowRate: 0, slowMs: 5000 }),
+    .default({ errorRate: 0, dropRate: 0, tooManyRate: 0, slowRate: 0, slowMs: 5000, appliedThenLostRate: 0, appliedThenLostRoutes: [] }),
   seed: z.number().int().default(1),
   /** Snapshot file: loaded at start when it exists, written at stop and by `POST /_sim/snapshot`. */
   snapshotPath: z.string().optional(),
@@ -83,12 +94,21 @@ export interface SimulatorStats {
   writes: number;
   /** 429s for exceeding the real limit: what a client that paces itself never sees. */
   rateLimited: number;
-  /** Every injected fault (5xx, drops, injected 429s). */
+  /** Every injected fault (5xx, drops, injected 429s, writes applied then lost). */
   faults: number;
   /** 429s answered on purpose under the limit (`faults.tooManyRate`). */
   injected429: number;
-  /** The most requests seen in any one-second window (sliding): what a rate limit must hold. */
+  /** Writes applied and kept whose answer was then lost (`faults.appliedThenLostRate`). */
+  appliedThenLost: number;
+  /**
+   * The most requests received in any one-second interval (sliding), refused ones included: what the
+   * clients sent, checked against the limit apart from the limiter's own count.
+   */
   peakPerSecond: number;
+  /** The same over any interval of the rate limit's window (equal to peakPerSecond for a one-second limit). */
+  peakPerWindow: number;
+  /** The limit this simulator holds its clients to (kit-wide; Zendesk's export budgets are apart); null when off. */
+  rateLimit: { limit: number; windowMs: number } | null;
 }
 
 /** Every request a simulator answered, all routes together. */
@@ -121,12 +141,15 @@ export interface SimulatorState {
 export function createSimulator(name: string, input: SimulatorOptions, state: SimulatorState): Simulator {
   const options = SimulatorOptions.parse(input);
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
-  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0, injected429: 0, peakPerSecond: 0 };
-  const lastSecond: number[] = [];
+  const limit = options.rateLimit && options.rateLimit.limit > 0 ? options.rateLimit : null;
+  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0, injected429: 0, appliedThenLost: 0, peakPerSecond: 0, peakPerWindow: 0, rateLimit: limit && { ...limit } };
+  const lastSecond = new SlidingCount(1000);
+  const lastWindow = new SlidingCount(limit?.windowMs ?? 1000);
+  const limiter = limit ? slidingWindowLimiter(limit) : undefined;
   const random = prng(options.seed);
   const faultRandom = prng(options.seed ^ 0x5eed);
-  let windowStart = 0;
-  let windowCount = 0;
+  // Its own sequence, so turning it on leaves the other faults' sequence for a seed as it was.
+  const lostRandom = prng(options.seed ^ 0x1057);
   let address = '';
 
   if (options.snapshotPath) {
@@ -143,25 +166,18 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     stats.requests[key] = (stats.requests[key] ?? 0) + 1;
     if (req.method !== 'GET' && req.method !== 'HEAD') stats.writes += 1;
     const arrived = Date.now();
-    lastSecond.push(arrived);
-    while (lastSecond[0] <= arrived - 1000) lastSecond.shift();
-    stats.peakPerSecond = Math.max(stats.peakPerSecond, lastSecond.length);
+    stats.peakPerSecond = Math.max(stats.peakPerSecond, lastSecond.add(arrived));
+    stats.peakPerWindow = Math.max(stats.peakPerWindow, lastWindow.add(arrived));
 
-    const limit = options.rateLimit;
-    if (limit && limit.limit > 0) {
-      const now = Date.now();
-      if (now - windowStart >= limit.windowMs) {
-        windowStart = now;
-        windowCount = 0;
-      }
-      windowCount += 1;
+    if (limit && limiter) {
+      const { retryAfterMs, remaining } = limiter(arrived);
       if (options.rateLimitHeaders) {
         reply.header('X-Rate-Limit', String(limit.limit));
-        reply.header('X-Rate-Limit-Remaining', String(Math.max(0, limit.limit - windowCount)));
+        reply.header('X-Rate-Limit-Remaining', String(remaining));
       }
-      if (windowCount > limit.limit) {
+      if (retryAfterMs > 0) {
         stats.rateLimited += 1;
-        const retryAfter = Math.max(1, Math.ceil((windowStart + limit.windowMs - now) / 1000));
+        const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
         return reply.code(429).header('Retry-After', String(retryAfter)).send({ error: 'TooManyRequests', description: `Rate limited: ${limit.limit} requests per ${limit.windowMs} ms` });
       }
     }
@@ -194,8 +210,24 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    if (!req.url.startsWith('/_sim/')) options.beforeAnswer?.(req.method, req.routeOptions.url ?? req.url, reply.statusCode, req.url);
-    return payload;
+    if (req.url.startsWith('/_sim/')) return payload;
+    options.beforeAnswer?.(req.method, req.routeOptions.url ?? req.url, reply.statusCode, req.url);
+    const f = options.faults;
+    const write = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
+    const applied = reply.statusCode >= 200 && reply.statusCode < 300;
+    if (!write || !applied || f.appliedThenLostRate === 0 || req.headers[PERSON_HEADER] === 'person') return payload;
+    if (f.appliedThenLostRoutes.length > 0 && !f.appliedThenLostRoutes.includes(`${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`)) return payload;
+    if (lostRandom() >= f.appliedThenLostRate) return payload;
+    stats.faults += 1;
+    stats.appliedThenLost += 1;
+    if (lostRandom() < 0.5) {
+      // Closed before the answer is written: what Fastify writes after this goes nowhere.
+      req.raw.socket.destroy();
+      return payload;
+    }
+    // A gateway's answer: the write behind it was applied, the client hears only that it failed.
+    reply.code(502).header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify({ error: 'InjectedFault', description: `Injected 502 after the write was applied, by the ${name} simulator` });
   });
 
   app.get('/_sim/stats', async () => stats);
@@ -205,8 +237,11 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     stats.rateLimited = 0;
     stats.faults = 0;
     stats.injected429 = 0;
+    stats.appliedThenLost = 0;
     stats.peakPerSecond = 0;
-    lastSecond.length = 0;
+    stats.peakPerWindow = 0;
+    lastSecond.clear();
+    lastWindow.clear();
     return stats;
   });
   app.get('/_sim/records', async () => state.dump());
@@ -240,6 +275,50 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
       // What a restart loads: the records as they were when the simulator stopped.
       if (options.snapshotPath) saveSnapshot(options.snapshotPath);
     },
+  };
+}
+
+/** Times within the last `windowMs` (an interval open at its start): `add` answers how many, this one included. */
+export class SlidingCount {
+  private readonly times: number[] = [];
+  private head = 0;
+  constructor(private readonly windowMs: number) {}
+  add(now: number): number {
+    this.times.push(now);
+    return this.count(now);
+  }
+  count(now: number): number {
+    while (this.head < this.times.length && this.times[this.head] <= now - this.windowMs) this.head += 1;
+    // Drop the passed part now and then, not at every request.
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times.splice(0, this.head);
+      this.head = 0;
+    }
+    return this.times.length - this.head;
+  }
+  /** The earliest time still counted, if any. */
+  oldest(now: number): number | undefined {
+    return this.count(now) > 0 ? this.times[this.head] : undefined;
+  }
+  clear(): void {
+    this.times.length = 0;
+    this.head = 0;
+  }
+}
+
+/**
+ * A sliding-window limit: at most `limit` requests let through in any interval of `windowMs`. Each
+ * call is a request; it is let through (retryAfterMs 0, and counted) or refused with the time until
+ * the oldest request let through leaves the window (not counted).
+ */
+export function slidingWindowLimiter({ limit, windowMs }: { limit: number; windowMs: number }): (now: number) => { retryAfterMs: number; remaining: number } {
+  const passed = new SlidingCount(windowMs);
+  return (now) => {
+    if (limit === 0) return { retryAfterMs: 0, remaining: 0 };
+    const inWindow = passed.count(now);
+    if (inWindow >= limit) return { retryAfterMs: Math.max(1, passed.oldest(now)! + windowMs - now), remaining: 0 };
+    passed.add(now);
+    return { retryAfterMs: 0, remaining: limit - inWindow - 1 };
   };
 }
 

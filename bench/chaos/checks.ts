@@ -1,16 +1,21 @@
 /**
  * The invariants of a chaos run, checked on the systems' records and the link store after the drain:
- * no duplicates, every linked pair equal on every synced property, no pair stuck without a reason.
- * (Edits are classified in accounting.ts, rate limits read from the simulators.)
+ * no duplicates, every linked pair equal on every synced property, no pair failed, in conflict or
+ * stuck, and no system's rate limit exceeded. (Edits are classified in accounting.ts.)
  */
+import type { SimulatorStats } from '../../simulators/kit';
 import { getFlow, rowKey, toCanonical, translateCanonical, type ApiRecord, type FlowDefinition, type FlowId, type Translate } from '../../flows';
 import { CHAOS_FLOWS, syncedRows } from './flows';
 import type { LinkIndex } from './links';
 import type { Snapshot } from './snapshot';
 
 export interface Finding {
-  check: 'duplicates' | 'pairs equal' | 'stuck pairs';
-  /** Which way the check failed: `unequal` or `record gone` (pairs equal); `no last_error`, `pending`, `retrying` (stuck pairs). */
+  check: 'duplicates' | 'pairs equal' | 'stuck pairs' | 'rate limits';
+  /**
+   * Which way the check failed: `unequal` or `record gone` (pairs equal); `failed`, `conflict`,
+   * `orphaned with no last_error`, `pending`, `retrying` (stuck pairs); `429 over the limit`,
+   * `peak over the limit` (rate limits).
+   */
   how: string;
   detail: string;
 }
@@ -86,16 +91,38 @@ export function pairsEqual(s: Snapshot): { checked: number; findings: Finding[] 
   return { checked, findings };
 }
 
-/** Pairs that wait without saying why: failed, conflict or orphaned without last_error, pending, or still retrying. */
+/**
+ * Pairs not synced after the drain: failed or conflict (the sample data holds nothing that cannot be
+ * synced, so either is a fault, reason or not), orphaned without last_error, pending, or still retrying.
+ */
 export function stuckPairs(s: Snapshot, flows: readonly FlowId[] = CHAOS_FLOWS): Finding[] {
   const out: Finding[] = [];
   for (const flow of flows) {
     for (const link of s.links.all.get(flow) ?? []) {
       const label = `${getFlow(flow).code} ${link.zendeskId}`;
       if (link.state === 'pending') out.push({ check: 'stuck pairs', how: 'pending', detail: `${label}: pending after the drain` });
+      else if (link.state === 'failed' || link.state === 'conflict') out.push({ check: 'stuck pairs', how: link.state, detail: `${label}: ${link.state} after the drain (${link.lastError ?? 'no last_error'})` });
       else if (link.state !== 'linked' && !link.lastError) out.push({ check: 'stuck pairs', how: `${link.state} with no last_error`, detail: `${label}: ${link.state} with no last_error` });
     }
   }
   for (const r of s.retrying) out.push({ check: 'stuck pairs', how: 'retrying', detail: `${getFlow(r.flowId).code} ${r.zendeskId}: retrying since ${r.since} after the drain (${r.lastError})` });
+  return out;
+}
+
+export type LimitStats = Pick<SimulatorStats, 'rateLimited' | 'peakPerSecond' | 'peakPerWindow' | 'rateLimit'>;
+
+/**
+ * Each system's limit held: no 429 for exceeding it (none is allowed: a limit held by the task queues
+ * leaves no room for one), and the most requests sent in any interval of the limit's window, refused
+ * ones included, within the limit.
+ */
+export function rateLimits(simulators: Record<string, LimitStats>): Finding[] {
+  const out: Finding[] = [];
+  for (const [system, s] of Object.entries(simulators)) {
+    if (s.rateLimited > 0) out.push({ check: 'rate limits', how: '429 over the limit', detail: `${system}: ${s.rateLimited} answers 429 for exceeding a published limit` });
+    if (s.rateLimit && s.peakPerWindow > s.rateLimit.limit) {
+      out.push({ check: 'rate limits', how: 'peak over the limit', detail: `${system}: ${s.peakPerWindow} requests within ${s.rateLimit.windowMs} ms, over its limit of ${s.rateLimit.limit} (peak in one second ${s.peakPerSecond})` });
+    }
+  }
   return out;
 }

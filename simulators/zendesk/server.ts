@@ -5,7 +5,7 @@
  */
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Clock, createSimulator, SimulatorOptions, SimulatorStats } from '../kit';
+import { Clock, createSimulator, SimulatorOptions, SimulatorStats, slidingWindowLimiter } from '../kit';
 import { TANDEM_EVENT_TYPES } from '../../connectors/zendesk/webhooks';
 import { createWebhookRecord, registerZendeskApi } from './api';
 import { generateSampleData } from './sample';
@@ -117,15 +117,13 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
 }
 
 /**
- * A fixed-window limit (Zendesk's export budgets): a function that counts a request and answers 0
- * when it may go, else the seconds until the window ends. A limit of 0 is off.
+ * Zendesk's export budgets: a function that counts a request and answers 0 when it may go, else the
+ * seconds until it may. Sliding, as the kit's limit: no twice the budget across a window's edge.
  */
-function windowLimiter({ limit, windowMs }: z.infer<typeof WindowLimit>): (now: number) => number {
-  let window = { start: 0, count: 0 };
+function windowLimiter(limit: z.infer<typeof WindowLimit>): (now: number) => number {
+  const limiter = slidingWindowLimiter(limit);
   return (now) => {
-    if (limit === 0) return 0;
-    if (now - window.start >= windowMs) window = { start: now, count: 0 };
-    window.count += 1;
-    return window.count > limit ? Math.max(1, Math.ceil((window.start + windowMs - now) / 1000)) : 0;
+    const { retryAfterMs } = limiter(now);
+    return retryAfterMs > 0 ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : 0;
   };
 }

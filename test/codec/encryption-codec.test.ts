@@ -63,7 +63,11 @@ describe('EncryptionCodec', () => {
     const [p] = await codec.encode(plain());
     const relabelled = { ...p, metadata: { ...p.metadata, [METADATA_KEY_ID]: Buffer.from('previous') } };
     await expect(codec.decode([relabelled])).rejects.toThrow(/key id "previous": the configured key of that id does not open it/);
-    const altered = { ...p, data: Buffer.from(p.data!).fill(1, 20, 21) };
+    // Flip a bit rather than set a value: a byte that already held the value would alter nothing.
+    const data = Buffer.from(p.data!);
+    data[20] ^= 0x01;
+    const altered = { ...p, data };
+    expect(data.equals(Buffer.from(p.data!))).toBe(false);
     await expect(codec.decode([altered])).rejects.toThrow(/key id "current"/);
   });
 });

@@ -4,6 +4,7 @@
  * the PowerOffice Go simulator counting sign-ins. On SQLite, and on PostgreSQL when installed.
  */
 import { CrmofficeClient } from '../../connectors/crmoffice';
+import { TOKEN_PATH } from '../../connectors/crmoffice/api-assumptions';
 import { PowerOfficeClient } from '../../connectors/poweroffice';
 import { startCrmofficeSimulator, type CrmofficeSimulator } from '../../simulators/crmoffice';
 import { startPowerOfficeSimulator, type PowerOfficeSimulator } from '../../simulators/poweroffice';
@@ -31,8 +32,14 @@ function sharedTokenSuite(backend: StoreBackend): void {
 
   describe('Crmoffice, refresh token rotated on every use', () => {
     let sim: CrmofficeSimulator;
+    /** The status of every token request the simulator answered, in order. */
+    let grants: number[];
     beforeEach(async () => {
-      sim = await startCrmofficeSimulator({ rotateRefreshTokens: true, accessTokenTtlSeconds: 2, rateLimit: { limit: 0, windowMs: 1000 } });
+      grants = [];
+      const beforeAnswer = (method: string, route: string, status: number) => {
+        if (method === 'POST' && route === TOKEN_PATH) grants.push(status);
+      };
+      sim = await startCrmofficeSimulator({ rotateRefreshTokens: true, accessTokenTtlSeconds: 2, rateLimit: { limit: 0, windowMs: 1000 }, beforeAnswer });
     });
     afterEach(() => sim.stop());
     const client = (store?: LinkStore) => new CrmofficeClient({ baseUrl: sim.url, loginBaseUrl: sim.loginUrl, ...sim.credentials }, { sharedTokens: store });
@@ -59,13 +66,25 @@ function sharedTokenSuite(backend: StoreBackend): void {
 
     it('two workers refreshing at the same moment: one wins, the other uses its token', async () => {
       const clients = [client(worker()), client(worker()), client(worker())];
-      for (let round = 0; round < 3; round++) {
+      /** Per round, the token requests granted (200) and refused (the rest). */
+      const rounds: { granted: number; refused: number }[] = [];
+      const round = async () => {
+        const before = grants.length;
         await Promise.all(clients.map((c) => c.listUsers()));
+        const answered = grants.slice(before);
+        rounds.push({ granted: answered.filter((s) => s === 200).length, refused: answered.filter((s) => s !== 200).length });
+      };
+      for (let i = 0; i < 3; i++) {
+        await round();
         sim.expireAccessTokens();
       }
       // And across expiry by the clock (2 s tokens renew after 1 s).
       await new Promise((r) => setTimeout(r, 1100));
-      await Promise.all(clients.map((c) => c.listUsers()));
+      await round();
+      // One refresh wins each round; a worker that raced it (refused: the token was just spent) took the winner's.
+      expect(rounds.map((r) => r.granted)).toEqual([1, 1, 1, 1]);
+      expect(clients.reduce((n, c) => n + c.auth.refreshes, 0)).toBe(grants.length);
+      expect(grants.filter((s) => s !== 200 && s !== 400)).toEqual([]);
     });
 
     it('a chain refused for good fails (after a short wait for another worker) naming no token', async () => {

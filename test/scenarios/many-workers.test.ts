@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { TestStack, startTestStack } from '../helpers/stack';
 import { buildCli, startWorkerProcess } from '../helpers/worker-process';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../../bench/postgres-server';
+import { requireDependency } from '../helpers/dependencies';
 
 jest.setTimeout(900_000);
 
@@ -19,8 +20,7 @@ const Z3B = 'zendesk-organizations-to-crmoffice-companies';
 const USERS = Number(process.env.TANDEM_SCALE_USERS ?? 200);
 
 const pgBin = findPostgresBin();
-if (!pgBin) console.warn('many-workers: PostgreSQL is not installed (no initdb/pg_ctl found); the three-worker scenario is skipped');
-const describeWithPostgres = pgBin ? describe : describe.skip;
+const describeWithPostgres = requireDependency('postgres', pgBin !== undefined, 'many-workers (three workers, one PostgreSQL store)') ? describe : describe.skip;
 
 describeWithPostgres('three workers, one PostgreSQL store', () => {
   let pg: PostgresServer;

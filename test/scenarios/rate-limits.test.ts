@@ -31,7 +31,7 @@ test('two workers in a first sync stay under PowerOffice Go\'s and Crmoffice\'s 
   await stack.settle(240_000);
 
   const employees = await stack.connectors.poweroffice.listAllEmployees({});
-  expect(employees.length).toBeGreaterThan(75);
+  expect(employees.length).toBe(100);
   expect(poweroffice.stats.rateLimited).toBe(0);
   expect(poweroffice.stats.peakPerSecond).toBeLessThanOrEqual(10);
   expect(crmoffice.stats.rateLimited).toBe(0);

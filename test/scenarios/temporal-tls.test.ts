@@ -11,6 +11,7 @@ import { Connection } from '@temporalio/client';
 import { TestStack, startTestStack } from '../helpers/stack';
 import { buildCli, startWorkerProcess } from '../helpers/worker-process';
 import { makeCertificates, startMtlsProxy, type MtlsProxy, type TestCertificates } from '../helpers/tls-proxy';
+import { requireDependency } from '../helpers/dependencies';
 import { loadConfigFor } from '../../workers/config';
 import { temporalConnectionOptions } from '../../workers/temporal-connection';
 import { pairWorkflowId } from '../../workflows/ids';
@@ -18,8 +19,7 @@ import { pairWorkflowId } from '../../workflows/ids';
 jest.setTimeout(180_000);
 
 const P2 = 'zendesk-users-to-powerofficego-employees';
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-if (!hasOpenssl) console.warn('temporal-tls: openssl is not installed, so no test certificates can be made; the mTLS scenario is skipped');
+const hasOpenssl = requireDependency('openssl', spawnSync('openssl', ['version']).status === 0, 'temporal-tls (its test certificates)');
 const testWithOpenssl = hasOpenssl ? test : test.skip;
 
 let stack: TestStack;

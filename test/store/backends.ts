@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { openPostgresStore, openSqliteStore, type LinkStore } from '../../store';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../../bench/postgres-server';
+import { requireDependency } from '../helpers/dependencies';
 
 export interface StoreSite {
   /** A store on this place, as one more worker would open it. */
@@ -88,16 +89,14 @@ export function postgresBackend(): StoreBackend | undefined {
   };
 }
 
-export const NO_POSTGRES_MESSAGE = 'PostgreSQL is not installed (no initdb/pg_ctl found): skipping the PostgreSQL half of this suite. Install it (apt-get install postgresql) to run it.';
-
-/** Runs `suite` on SQLite and on PostgreSQL, or says why the PostgreSQL half is skipped. */
+/**
+ * Runs `suite` on SQLite and on PostgreSQL. Without PostgreSQL the suite fails, saying what to
+ * install, unless TANDEM_TEST_SKIP names postgres (test/helpers/dependencies.ts).
+ */
 export function forEachBackend(what: string, suite: (backend: StoreBackend) => void): void {
-  describe(`${what} (SQLite)`, () => suite(sqliteBackend()));
   const postgres = postgresBackend();
-  if (postgres) {
-    describe(`${what} (PostgreSQL)`, () => suite(postgres));
-  } else {
-    console.warn(NO_POSTGRES_MESSAGE);
-    describe.skip(`${what} (PostgreSQL, not installed)`, () => it('runs the suite', () => undefined));
-  }
+  const runPostgres = requireDependency('postgres', postgres !== undefined, `${what} (PostgreSQL)`);
+  describe(`${what} (SQLite)`, () => suite(sqliteBackend()));
+  if (runPostgres && postgres) describe(`${what} (PostgreSQL)`, () => suite(postgres));
+  else describe.skip(`${what} (PostgreSQL, skipped by TANDEM_TEST_SKIP)`, () => it('runs the suite', () => undefined));
 }

@@ -2,14 +2,13 @@
 import { openStore } from '../../store';
 import { freePort } from '../../workers/free-port';
 import { openConfigStore } from '../../cli/context';
-import { NO_POSTGRES_MESSAGE } from './backends';
+import { requireDependency } from '../helpers/dependencies';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../../bench/postgres-server';
 
 const P2 = 'zendesk-users-to-powerofficego-employees' as const;
 const bin = findPostgresBin();
-if (!bin) console.warn(NO_POSTGRES_MESSAGE);
 
-(bin ? describe : describe.skip)('PostgreSQL link store', () => {
+(requireDependency('postgres', bin !== undefined, 'the PostgreSQL link store suite') ? describe : describe.skip)('PostgreSQL link store', () => {
   let server: PostgresServer;
   beforeAll(async () => {
     server = await startPostgres(bin);
