@@ -199,7 +199,7 @@ async function timed(what: string, arm: (arrived: (() => void) | undefined) => v
 
 async function main(): Promise<void> {
   const users = option('users', 1000);
-  // The first sync's window: pair workflows a poll keeps in flight (workflows/poll.ts).
+  // The first sync's window: record workflows a poll keeps in flight (workflows/poll.ts).
   const window = option('window', 50);
   const duringEdits = option('during-sync-edits', 20);
   if (process.argv.includes('--workers')) return scaleOut(users, Math.max(1, option('workers', 1)));
@@ -310,7 +310,7 @@ async function main(): Promise<void> {
   const routesNow = () => Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, { ...sim.stats.requests }]));
   const callsNow = (): Record<SystemName, number> => ({ zendesk: requestCount(sims.zendesk.stats), poweroffice: requestCount(sims.poweroffice.stats), crmoffice: requestCount(sims.crmoffice.stats) });
   try {
-    // 1. First sync of the users feed, until every pair workflow it started has ended.
+    // 1. First sync of the users feed, until every record workflow it started has ended.
     console.log(`first sync of ${users} Zendesk users, then ${edits} organisation renames (the simulators' real rate limits)`);
     const started = Date.now();
     const sync = await stack.client.workflow.start('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/users', args: [{ feed: 'zendesk/users', full: true, window }] });

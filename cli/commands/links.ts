@@ -4,6 +4,7 @@ import { getFlow, type FlowId } from '../../flows';
 import type { Link, LinkStore } from '../../store';
 import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, printer, runtimeOf, withConfigOption } from '../context';
 import { signalPair } from '../../workers/signal-pair';
+import { pairWorkflowId } from '../../workflows/ids';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
 import { outputFormat, printJson, withOutputOption } from '../output';
 import { FLOW_ARG_HELP } from '../flow-names';
@@ -75,7 +76,7 @@ async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendesk
     existing?.version ?? 0,
   );
   for (const line of linkLines(saved)) out(line);
-  // The pair's workflow (waiting with its conflict, say) syncs now and its outcome in the UI moves on.
+  // The record's workflow (waiting with the pair's conflict, say) syncs it now and its outcome in the UI moves on.
   try {
     const client = await connectTemporal(config, { timeoutMs: 3000 });
     try {
@@ -83,7 +84,7 @@ async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendesk
     } finally {
       await closeTemporal(client);
     }
-    out(`Linked; the pair's workflow ${flowId}/${zendeskId} syncs them now.`);
+    out(`Linked; the record's workflow ${pairWorkflowId({ flowId, zendeskId })} syncs them now.`);
   } catch (err) {
     out(`Linked. Temporal could not be reached (${(err as Error).message}): the next change of either record, or \`tandem sync ${flow.code}\`, syncs them.`);
   }

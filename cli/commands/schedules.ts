@@ -51,13 +51,13 @@ export function schedulesCommand(): Command {
       .description("create the schedules that are missing and update the others (workflow, task queue); an existing schedule keeps its interval unless --reset-intervals; registers Tandem's search attributes first; safe to repeat")
       .option('--reset-intervals', 'also set existing schedules to the configured intervals (TANDEM_POLL_*_SECONDS)')
       .option('--no-register-search-attributes', "only check Tandem's search attributes, never add them")
-      .option('--force', "apply intervals that exceed an API's published request budget (otherwise refused)")
+      .option('--strict', "refuse intervals that exceed an API's published request budget (otherwise a warning)")
       .addHelpText('after', '\nExample:\n  tandem schedules apply\n  TANDEM_POLL_ZENDESK_SECONDS=120 tandem schedules apply --reset-intervals')
-      .action(async (flags: { resetIntervals?: boolean; registerSearchAttributes: boolean; force?: boolean }, self: Command) => {
+      .action(async (flags: { resetIntervals?: boolean; registerSearchAttributes: boolean; strict?: boolean }, self: Command) => {
         const out = printer(self);
-        // Polls alone over a budget would meet 429s all day: refuse before anything is set.
+        // Polls alone over a budget wait on the API's limit all day: say so (or, --strict, refuse) before anything is set.
         const excesses = pollBudgetExcesses(configOf(self, ['polling']).polling).map(describeExcess);
-        if (excesses.length && !flags.force) throw new Error(`${excesses.join('; ')} (--force applies them anyway)`);
+        if (excesses.length && flags.strict) throw new Error(`${excesses.join('; ')} (without --strict they are applied with a warning)`);
         for (const line of excesses) runtimeOf(self).stderr.write(`warning: ${line}\n`);
         await withClient(self, async (client, config) => {
           const { address, namespace } = config.temporal;

@@ -102,7 +102,7 @@ test('a synced record leaves no name or e-mail in Temporal in clear; the codec r
     // And the SDK's note of a patch (`patched('target-index')`): its id and whether it is deprecated, nothing else.
     else if (/markerRecordedEventAttributes\.details\.patch-data\.payloads\.\d+$/.test(f.path)) expect(JSON.parse(utf8(f.payload.data))).toEqual({ id: expect.stringMatching(/^[a-z]+(-[a-z]+)*$/), deprecated: false });
     // TemporalChangeVersion: the SDK's list of the patches a run took (their ids).
-    else expect(f.path).toMatch(/searchAttributes\.indexedFields\.(Tandem(Kind|Flow|ZendeskId|TargetId|Outcome)|TemporalChangeVersion)$/);
+    else expect(f.path).toMatch(/searchAttributes\.indexedFields\.(Tandem(Kind|Flows?|FlowOutcomes|ZendeskId|TargetIds?|Outcome)|TemporalChangeVersion)$/);
   }
   expect(found.length - plain.length).toBeGreaterThan(100);
 

@@ -23,9 +23,21 @@ export function linkedContact(zendeskId: string): Link {
 export type Mocks = { api: Partial<ApiActivities>; local: Partial<LocalActivities> };
 
 /** Runs `fn` while workers poll every task queue: the workflows with `m.local`, each system's queue with `m.api`. */
-export async function withWorkers<T>(env: TestWorkflowEnvironment, m: Mocks, fn: () => Promise<T>): Promise<T> {
+export async function withWorkers<T>(
+  env: TestWorkflowEnvironment,
+  m: Mocks,
+  fn: () => Promise<T>,
+  { workflowsPath = require.resolve('../../workflows'), workflowInterceptors = [] }: { workflowsPath?: string; workflowInterceptors?: string[] } = {},
+): Promise<T> {
   const workers = [
-    await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowsPath: require.resolve('../../workflows'), activities: m.local, sinks: tandemSinks(createMetrics()) }),
+    await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowsPath,
+      activities: m.local,
+      sinks: tandemSinks(createMetrics()),
+      interceptors: { workflowModules: workflowInterceptors },
+    }),
     ...(await Promise.all(SYSTEMS.map((taskQueue) => Worker.create({ connection: env.nativeConnection, taskQueue, activities: m.api })))),
   ];
   const [first, ...rest] = workers;

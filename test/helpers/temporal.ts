@@ -18,14 +18,14 @@ export function testEncryption(): Encryption {
  * encryption (the test stack's), its client encrypts; without one it is plain, for tests whose
  * workers are made by hand.
  */
-export async function startTemporal(encryption?: Encryption): Promise<TestWorkflowEnvironment> {
+export async function startTemporal(encryption?: Encryption, extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: ensureTemporalCli() },
       ip: '127.0.0.1',
       searchAttributes: TANDEM_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'error' },
-      extraArgs: MATCHING_CONFIG,
+      extraArgs: [...MATCHING_CONFIG, ...extraArgs],
     },
     client: encryption ? { dataConverter: encryption.dataConverter } : undefined,
   });

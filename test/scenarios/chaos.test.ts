@@ -53,31 +53,18 @@ test('every linked pair whose records exist is equal on every synced property', 
   expect(findings('pairs equal', (h) => h !== 'record gone')).toEqual([]);
 });
 
-// No API here has conditional writes: a person's edit of a field made between Tandem's read and its
-// first write (a retried write reads again first) can still be overwritten: a rename, or a move or
-// clear of an organisation (seen once in CI, a move made as a clear from Zendesk was being written).
-// Two such edits at most; more, or a role change or deletion, is a new fault.
-const RACED = ['rename', 'move', 'clear'];
-test('every edit arrived or was superseded by a later one, bar at most two edits lost to the read-write race', () => {
-  const lost = describeLost(result);
-  if (lost.length) console.warn(`chaos: edits lost to the read-write race:\n${lost.join('\n')}`);
-  expect(result.lost.filter((a) => !RACED.includes(a.edit.kind))).toEqual([]);
-  expect(lost.length).toBeLessThanOrEqual(2);
+// One writer per Zendesk record, and every write looking first when it starts late: no edit is lost.
+test('every edit arrived or was superseded by a later one: none lost', () => {
+  expect(describeLost(result)).toEqual([]);
   expect(result.accounted.arrived).toBeGreaterThan(0);
 });
 
-test('no pair failed, in conflict, pending or retrying without a reason after the drain', () => {
+test('no pair failed, in conflict, pending or retrying after the drain', () => {
   expect(findings('stuck pairs')).toEqual([]);
 });
 
-// Finding 3: the task queues pace activities, not requests, and a create retried after a fault looks
-// for its earlier result first: two requests in one activity. Under this many faults a second can then
-// go a request or two over a limit (the faultless two-worker run in rate-limits.test.ts asserts none).
-// A limit held per worker instead of per queue would show dozens; one in a thousand requests is the bound.
-test('answers 429 for exceeding a published limit stay within one in a thousand requests', () => {
-  for (const [system, s] of Object.entries(result.simulators)) {
-    expect({ system, overLimit: s.rateLimited <= Math.max(1, s.requests / 1000) }).toEqual({ system, overLimit: true });
-  }
+test('no answer 429 for exceeding a published limit, and no second over a limit (only the injected ones)', () => {
+  expect(findings('rate limits')).toEqual([]);
 });
 
 test('an employee deleted in PowerOffice Go leaves its pair orphaned once a pass from the feed\'s start misses it', () => {

@@ -42,7 +42,13 @@ function activities(n: number, saved: string[]) {
   return { api, local };
 }
 
-async function poll(n: number, window: number, saved: string[], overrides: Partial<ApiActivities> = {}): Promise<{ totals: PollTotals; events: temporal.api.history.v1.IHistoryEvent[]; runs: number }> {
+async function poll(
+  n: number,
+  window: number,
+  saved: string[],
+  overrides: Partial<ApiActivities> = {},
+  workflowInterceptors: string[] = [],
+): Promise<{ totals: PollTotals; events: temporal.api.history.v1.IHistoryEvent[]; runs: number }> {
   const { api: mocked, local } = activities(n, saved);
   const api = { ...mocked, ...overrides };
   return withWorkers(env, { api, local }, async () => {
@@ -51,7 +57,14 @@ async function poll(n: number, window: number, saved: string[], overrides: Parti
     let runs = 0;
     for await (const _run of env.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` })) runs += 1;
     return { totals, events: (await handle.fetchHistory()).events ?? [], runs };
-  });
+  }, { workflowInterceptors });
+}
+
+/** The indexes of the poll's local steps (getCheckpoint, saveCheckpoint) and of the last child started. */
+function checkpointAfterStarts(events: temporal.api.history.v1.IHistoryEvent[]) {
+  const localSteps = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
+  const lastStarted = events.map((e) => !!e.childWorkflowExecutionStartedEventAttributes).lastIndexOf(true);
+  return { localSteps: localSteps.length, saveAfterLastStart: localSteps[1] > lastStarted && lastStarted >= 0 };
 }
 
 /** How many children each workflow task started, in order (tasks that started none left out). */
@@ -77,10 +90,17 @@ test("a page's pairs start together, in one workflow task, and the checkpoint mo
   expect(startsPerTask(events)).toEqual([12]);
   expect(saved).toEqual(['after-page-1']);
   // The poll's local steps are getCheckpoint and saveCheckpoint: the save comes after every child's start was confirmed.
-  const localSteps = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
-  const lastStarted = events.map((e) => !!e.childWorkflowExecutionStartedEventAttributes).lastIndexOf(true);
-  expect(localSteps).toHaveLength(2);
-  expect(localSteps[1]).toBeGreaterThan(lastStarted);
+  expect(checkpointAfterStarts(events)).toEqual({ localSteps: 2, saveAfterLastStart: true });
+});
+
+test("a start that races its record workflow's end five times in a row is still handed over before the checkpoint moves", async () => {
+  const saved: string[] = [];
+  // Five times: "already started", then the signal finds it ended (test/fixtures/racing-hand-over.ts).
+  const { totals, events } = await poll(1, 50, saved, {}, [require.resolve('../fixtures/racing-hand-over')]);
+  expect(totals.started).toBe(1);
+  expect(totals.outcomes.unchanged).toBe(1);
+  expect(saved).toEqual(['after-page-1']);
+  expect(checkpointAfterStarts(events)).toEqual({ localSteps: 2, saveAfterLastStart: true });
 });
 
 test('a window smaller than the page: never more than the window in flight, the rest started as slots free', async () => {
