@@ -41,6 +41,7 @@ import { runPlain } from './plain';
 import { runScale } from './scale';
 import { idleHour, idlePolls, untilNoPairAtWork, type IdleHour, type IdlePoll } from './idle-poll';
 import { loadConfigFor } from '../workers/config';
+import { summary } from './latency';
 
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
 const P2 = 'zendesk-users-to-powerofficego-employees';
@@ -167,16 +168,6 @@ function boundOf(minimum: Record<SystemName, number>): number {
 /** Calls ÷ minimum per system (where the minimum is 0, the calls themselves: any is too many). */
 function overMinimum(calls: Record<SystemName, number>, minimum: Record<SystemName, number>): Record<string, number> {
   return Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, minimum[k] ? Number((calls[k] / minimum[k]).toFixed(2)) : calls[k]]));
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function summary(ms: number[]) {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => (sorted.length ? Math.round(percentile(sorted, p)) : null);
-  return { samples: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
 }
 
 /** Ms from the start of `act` until the write it causes arrives (`arm` hands the signal to the simulator's hook). */
