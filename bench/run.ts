@@ -23,6 +23,9 @@
  * the worker's Node flags (workers/node-flags.ts) or, `--node-defaults`, Node's defaults.
  * With `--scale [--users 100000]` it runs the scale part (scale.ts): a worker process on that many
  * users' links, set up by Tandem's sync steps outside Temporal with the limits lifted.
+ * With `--layout production [--users 200] [--renames 100] [--pause-ms 500]` it runs the
+ * production-layout part (production-layout.ts): Temporal, `tandem worker` and `tandem webhooks
+ * serve` each a process of its own; organisation renames timed through them, with their cost.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -39,6 +42,7 @@ import type { PollTotals } from '../workflows/poll';
 import { runScaleOut, type StoreKind } from './scale-out';
 import { runPlain } from './plain';
 import { runScale } from './scale';
+import { runProductionLayout } from './production-layout';
 import { idleHour, idlePolls, untilNoPairAtWork, type IdleHour, type IdlePoll } from './idle-poll';
 import { loadConfigFor } from '../workers/config';
 import { summary } from './latency';
@@ -141,6 +145,31 @@ async function scale(users: number): Promise<void> {
   writeResult(date, { date, machine: machine(), scale: r }, `-scale-${users}`);
 }
 
+function latencyRow(l: { p50: number | null; p95: number | null; p99: number | null; max: number | null; samples: number; missed: number }): string {
+  return `p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms (${l.samples} writes${l.missed ? `, ${l.missed} missed: none within 30 s` : ''})`;
+}
+
+async function productionLayout(users: number, renames: number, pauseMs: number): Promise<void> {
+  console.log(`production layout: Temporal, tandem worker and tandem webhooks serve as processes of their own; first sync of ${users} Zendesk users, then ${renames} organisation renames ${pauseMs} ms apart (the simulators' real rate limits)`);
+  const r = await runProductionLayout({ users, renames, pauseMs, log: (line) => console.log(line) });
+  const a = r.temporalActions;
+  const rows: [string, string][] = [
+    ['first sync', `${r.firstSync.wallSeconds} s (${r.firstSync.usersRead} users read; ${r.firstSync.linked.departments} departments, ${r.firstSync.linked.companies} companies linked; answers 429 ${byKey(r.firstSync.answers429)})`],
+    ['rename → department', `${latencyRow(r.renameToDepartmentMs)}; ${r.renames} renames of ${r.organisations} organisations, ${r.pauseMs} ms apart`],
+    ['rename → company', latencyRow(r.renameToCompanyMs)],
+    ['Zendesk calls per change', `${r.zendeskCallsPerChange} (${byKey(r.zendeskRoutesDuringRenames)}, the bench's own ${r.renames} renames left out)`],
+    ['calls during the renames', `${byKey(r.callsDuringRenames)} (Tandem's); answers 429 ${byKey(r.answers429DuringRenames)}`],
+    ['Temporal actions per synced record', `${a.perSyncedRecord} (${a.total} in ${a.workflowRuns} record workflow runs: ${byKey(Object.fromEntries(Object.entries(a.byEvent).map(([k, v]) => [k.replace('EVENT_TYPE_', ''), v])))})`],
+    ['CPU seconds during the renames', `Temporal ${r.cpuSeconds.temporal ?? '?'}, worker ${r.cpuSeconds.worker ?? '?'}, webhooks serve ${r.cpuSeconds.webhooks ?? '?'}, bench and simulators ${r.cpuSeconds.bench} (${r.renamesSeconds} s of wall time on ${cpus().length} CPUs)`],
+    ['machine', `${machine().cpus} CPUs, ${machine().memoryGiB} GiB, Node ${process.version}`],
+  ];
+  console.log('');
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)} ${v}`);
+  const date = new Date().toISOString();
+  writeResult(date, { date, machine: machine(), productionLayout: r }, '-production-layout');
+}
+
 /** Requests by route less those in `less`, each divided by `per`, busiest first; routes left at 0 dropped. */
 function byRoute(requests: Record<string, number>, less: Record<string, number> = {}, per = 1): Record<string, number> {
   return Object.fromEntries(
@@ -195,6 +224,11 @@ async function main(): Promise<void> {
   const duringEdits = option('during-sync-edits', 20);
   if (process.argv.includes('--workers')) return scaleOut(users, Math.max(1, option('workers', 1)));
   if (process.argv.includes('--scale')) return scale(option('users', 100_000));
+  if (process.argv.includes('--layout')) {
+    const layout = process.argv[process.argv.indexOf('--layout') + 1];
+    if (layout !== 'production') throw new Error(`--layout takes production, got ${layout}`);
+    return productionLayout(option('users', 200), option('renames', 100), option('pause-ms', 500));
+  }
   const edits = option('edits', 200);
   const pauseMs = option('pause-ms', 500);
   const pollEdits = option('poll-edits', 50);
