@@ -42,8 +42,18 @@ export interface SyncContext {
   confirmGone?(): Promise<boolean>;
   /** Links a referenced pair through its own workflow; the record workflow knows how. */
   linkReference(ref: Reference, hints?: ReferenceHints): Promise<PairSynced>;
-  /** The Zendesk record as its workflow's round read it, and when, shared by the record's flows (first attempt only). */
-  zendeskRecord?(): Promise<{ record: ApiRecord | null; readAt: number }>;
+  /**
+   * The record workflow's shared way to the Zendesk record: its count of writes so far, its read
+   * (shared by the record's flows, first attempt only), and a turn to write it alone, refused
+   * (`stale`) when another flow wrote it after the given count.
+   */
+  zendeskRecord?: SharedZendeskRecord;
+}
+
+export interface SharedZendeskRecord {
+  writes(): number;
+  read(): Promise<{ record: ApiRecord | null; readAt: number }>;
+  write<T>(readAtWrites: number, write: () => Promise<T>): Promise<T | 'stale'>;
 }
 
 /** What a pair's first sync knows that spares the reference it creates some calls. */
@@ -101,6 +111,8 @@ class PairRun {
   private readonly written: SyncPairResult['written'] = { target: null, zendesk: null };
   /** When the oldest record this attempt's decision rests on was read (workflow time, ms). */
   private readAt?: number;
+  /** The record workflow's count of Zendesk writes when this attempt read the record. */
+  private readAtWrites = 0;
 
   constructor(
     private readonly ctx: SyncContext,
@@ -124,6 +136,7 @@ class PairRun {
     const type = this.flow.source.type;
     const given = first ? this.ctx.given : undefined;
     this.readAt = undefined;
+    this.readAtWrites = this.ctx.zendeskRecord?.writes() ?? 0;
     const link = await this.local.readLink(pair);
     // Another pair's first sync found it unlinked a moment ago, and another pair linked it since.
     if (this.ctx.asReference && link?.targetId && link.state === 'linked') return this.result('unchanged', link.targetId, `${this.label}: linked already, to ${link.targetId}`);
@@ -143,7 +156,7 @@ class PairRun {
     const copyAt = given?.readAt ?? Date.now();
     const readZendesk = async () => {
       if (known) return readAt(copyAt), known;
-      const shared = first && this.ctx.zendeskRecord ? await this.ctx.zendeskRecord() : { record: await this.zendesk.readZendesk(pair, type, pair.zendeskId), readAt: Date.now() };
+      const shared = first && this.ctx.zendeskRecord ? await this.ctx.zendeskRecord.read() : { record: await this.zendesk.readZendesk(pair, type, pair.zendeskId), readAt: Date.now() };
       readAt(shared.readAt);
       return shared.record;
     };
@@ -275,7 +288,7 @@ class PairRun {
       if (plan.references.length) throw new PairFailed(`${this.label}: field \`${plan.references[0].field}\`: ${plan.references[0].zendeskId} has no linked record in ${plan.references[0].flowId}`);
     }
     for (const d of plan.decisions) this.decide(d.row, d.outcome, d.why);
-    try {
+    const writes = async () => {
       if (plan.toTarget) {
         await this.target.updateTarget(pair, targetId, plan.toTarget, modifiedAt(flow, 'target', target), this.readAt);
         this.written.target = { ...this.written.target, ...plan.toTarget };
@@ -284,6 +297,16 @@ class PairRun {
         await this.zendesk.updateZendesk(pair, plan.toZendesk, plan.copyOriginAt, modifiedAt(flow, 'zendesk', zendesk), this.readAt);
         this.written.zendesk = { ...this.written.zendesk, ...plan.toZendesk };
       }
+    };
+    try {
+      // Writing the Zendesk record takes the record's turn: another flow of it may have written it
+      // since this one read it, and then this decision is stale before anything is written.
+      const shared = this.ctx.zendeskRecord;
+      if (plan.toZendesk && shared && (await shared.write(this.readAtWrites, writes)) === 'stale') {
+        this.decide('(record)', 'read-again', 'another flow of this record wrote the Zendesk record after this one read it: read both sides again');
+        return 'stale';
+      }
+      if (!plan.toZendesk || !shared) await writes();
     } catch (err) {
       // A retried write found its record edited since it was read: decide again from both sides.
       if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === RECORD_MOVED_ON)) throw err;

@@ -96,8 +96,8 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
   const self = workflowInfo().workflowId;
   const pending = new Map<string, PendingPair>();
   for (const p of options.work ?? flowsOfRecord(ref.type).map((flowId) => ({ flowId, zendeskId: ref.zendeskId }))) pending.set(pairKey(p), p);
-  /** The pair being synced now: a reference asking for it while it may create it joins its answer. */
-  let current: PendingPair | undefined;
+  /** The pairs being synced now: a reference asking for one while it may create it joins its answer. */
+  const syncing = new Map<string, PendingPair>();
   let roundAskers = options.roundAskers ?? [];
   const replies = new Map<string, PairSynced>();
 
@@ -107,7 +107,8 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
     for (const p of pairs) {
       const key = pairKey(p);
       const asker = notice.via === 'reference' ? notice.replyTo : undefined;
-      if (asker && current && pairKey(current) === key && current.demanded) {
+      const current = syncing.get(key);
+      if (asker && current?.demanded) {
         current.answering = [...(current.answering ?? []), asker];
         continue;
       }
@@ -141,6 +142,7 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
   let rounds = 0;
   let last: SyncPairResult[] = [];
   const unsettled = () => [...states.values()].some((s) => UNSETTLED.includes(s.outcome));
+  const zendesk = new ZendeskRecordAccess(ref, stepsOf);
 
   for (;;) {
     if (pending.size === 0) {
@@ -150,31 +152,23 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
       if (unsettled()) await condition(() => pending.size > 0);
       else if (linger <= 0 || !(await condition(() => pending.size > 0, linger))) break;
     }
-    // A round: the record's own flows first (in their definitions' order), then a ticket's comments.
-    const rank = (p: PairRef) => (ownPair(ref, p) ? 0 : listsComments(ref, p) ? 1 : 2);
-    const round = [...pending.values()].sort((a, b) => rank(a) - rank(b));
+    // A round: the record's own flows side by side, then a ticket's comments one by one.
+    const round = [...pending.values()];
     pending.clear();
     const askers = roundAskers;
     roundAskers = [];
     const results: PairSynced[] = [];
     last = [];
-    /** The Zendesk record as this round read it, shared by its flows until one of them writes it. */
-    let read: Promise<{ record: ApiRecord | null; readAt: number }> | undefined;
-    const ranOwn: PendingPair[] = [];
-    for (let i = 0; i < round.length; i++) {
-      const work = round[i];
-      if (i > 0 && workflowInfo().continueAsNewSuggested) {
-        for (const rest of round.slice(i)) pending.set(pairKey(rest), rest);
-        break;
-      }
-      if (listsComments(ref, work)) {
-        round.push(...(await listComments(ref, work, retry)));
-        continue;
-      }
-      current = work;
-      const zendeskRecord = ownPair(ref, work) ? () => (read ??= stepsOf(work.flowId).zendesk.readZendesk(work, ref.type, ref.zendeskId).then((record) => ({ record, readAt: Date.now() }))) : undefined;
-      const result = await syncOne(work, { retry, linkReference, zendeskRecord }, stepsOf(work.flowId));
-      current = undefined;
+    const writtenBefore = zendesk.writes;
+    zendesk.newRound();
+    const own = round.filter((p) => ownPair(ref, p));
+    const comments = round.filter((p) => !ownPair(ref, p)).sort((a, b) => Number(!listsComments(ref, a)) - Number(!listsComments(ref, b)));
+    const runPair = async (work: PendingPair) => {
+      // A copy a feed read before this run last wrote the record would undo that write: read instead.
+      if (work.given?.record && zendesk.writes > 0 && (work.given.readAt ?? 0) <= zendesk.lastWriteAt) work.given = { ...work.given, record: undefined };
+      syncing.set(pairKey(work), work);
+      const result = await syncOne(work, { retry, linkReference, zendesk: ownPair(ref, work) ? zendesk : undefined }, stepsOf(work.flowId));
+      syncing.delete(pairKey(work));
       const synced = toSynced(result);
       if (ownPair(ref, work)) last.push(result);
       results.push(synced);
@@ -185,14 +179,24 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
       if (result.written.target || result.written.zendesk || UNSETTLED.includes(result.outcome) || result.outcome === 'orphaned') {
         recent[work.flowId] = [{ at: new Date().toISOString(), outcome: result.outcome, summary: result.summary }, ...(recent[work.flowId] ?? [])].slice(0, RECENT);
       }
-      if (ownPair(ref, work) && result.written.zendesk) {
-        // The record changed under the flows of this round: the ones after read it again, the ones
-        // before sync once more (their targets must follow what this flow wrote).
-        read = undefined;
-        for (const rest of round.slice(i + 1)) if (ownPair(ref, rest) && rest.given?.record) rest.given = { ...rest.given, record: undefined };
-        for (const before of ranOwn) if (!pending.has(pairKey(before))) pending.set(pairKey(before), { flowId: before.flowId, zendeskId: before.zendeskId });
+      return result;
+    };
+    await Promise.all(own.map(runPair));
+    if (zendesk.writes > writtenBefore) {
+      // A flow wrote the record: its other flows (in this round or not) carry that to their targets
+      // now, as the write's webhook would ask; the last writer decided from the newest.
+      for (const flowId of flowsOfRecord(ref.type)) {
+        const pair = { flowId, zendeskId: ref.zendeskId };
+        if (ownPair(ref, pair) && flowId !== zendesk.lastWriter && !pending.has(pairKey(pair))) pending.set(pairKey(pair), pair);
       }
-      if (ownPair(ref, work)) ranOwn.push(work);
+    }
+    for (let i = 0; i < comments.length; i++) {
+      if (workflowInfo().continueAsNewSuggested) {
+        for (const rest of comments.slice(i)) pending.set(pairKey(rest), rest);
+        break;
+      }
+      if (listsComments(ref, comments[i])) comments.push(...(await listComments(ref, comments[i], retry)));
+      else await runPair(comments[i]);
     }
     rounds += 1;
     const endsNow = pending.size === 0 && !unsettled() && (options.lingerMs ?? DEFAULT_LINGER_MS) <= 0;
@@ -215,10 +219,60 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
   return { ref, rounds, pairs: [...lastOfRun.values()], last };
 }
 
+/**
+ * The record's flows' way to the Zendesk record: one read a round, shared until a flow writes it, and
+ * one writer at a time. A flow that would write it decided from a read older than another flow's
+ * write decides again instead (`stale`), before writing anything.
+ */
+class ZendeskRecordAccess {
+  /** Zendesk writes by this run's flows; a read is stale once this moved past the count it was made at. */
+  writes = 0;
+  lastWriter?: string;
+  /** When the last of them ended (workflow time, ms). */
+  lastWriteAt = 0;
+  private read?: Promise<{ record: ApiRecord | null; readAt: number }>;
+  private turn: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ref: RecordRef,
+    private readonly stepsOf: (flowId: string) => ReturnType<typeof pairSteps>,
+  ) {}
+
+  /** A round reads the record anew: changes arrived since the last one. */
+  newRound(): void {
+    this.read = undefined;
+  }
+
+  /** The record as read after the last write; read once for all the flows of the round asking. */
+  current(pair: PairRef): Promise<{ record: ApiRecord | null; readAt: number }> {
+    this.read ??= this.stepsOf(pair.flowId).zendesk.readZendesk(pair, this.ref.type, this.ref.zendeskId).then((record) => ({ record, readAt: Date.now() }));
+    return this.read;
+  }
+
+  /** Runs a flow's writes that include the Zendesk record's, alone; `stale` when another flow wrote it since `readAtWrites`. */
+  async exclusive<T>(flowId: string, readAtWrites: number, write: () => Promise<T>): Promise<T | 'stale'> {
+    const before = this.turn;
+    let done!: () => void;
+    this.turn = new Promise<void>((r) => (done = r));
+    await before;
+    try {
+      if (this.writes !== readAtWrites) return 'stale';
+      const out = await write();
+      this.writes += 1;
+      this.lastWriter = flowId;
+      this.lastWriteAt = Date.now();
+      this.read = undefined;
+      return out;
+    } finally {
+      done();
+    }
+  }
+}
+
 interface SyncOneContext {
   retry?: RetryTuning;
   linkReference(ref: Reference, hints?: ReferenceHints): Promise<PairSynced>;
-  zendeskRecord?: () => Promise<{ record: ApiRecord | null; readAt: number }>;
+  zendesk?: ZendeskRecordAccess;
 }
 
 /** One pair's sync; a business failure is recorded on the pair and ends it as `failed`, not the workflow. */
@@ -240,7 +294,11 @@ async function syncOne(work: PendingPair, ctx: SyncOneContext, steps: ReturnType
         retry: ctx.retry,
         confirmGone,
         linkReference: ctx.linkReference,
-        zendeskRecord: ctx.zendeskRecord,
+        zendeskRecord: ctx.zendesk && {
+          writes: () => ctx.zendesk!.writes,
+          read: () => ctx.zendesk!.current(pair),
+          write: (readAtWrites, write) => ctx.zendesk!.exclusive(pair.flowId, readAtWrites, write),
+        },
       },
       steps,
     );
@@ -274,6 +332,8 @@ async function askReference(reference: Reference, retry: RetryTuning | undefined
   const key = pairKey(pair);
   const ref = recordOfPair(pair);
   const id = zendeskRecordWorkflowId(ref);
+  // It would wait for its own next round: no flow refers to its own record, so this is a definition's mistake.
+  if (id === workflowInfo().workflowId) throw new PairFailed(`field \`${reference.field}\`: ${reference.flowId} ${reference.zendeskId} is this record's own pair; a reference must be another record's`);
   replies.delete(key);
   for (;;) {
     try {

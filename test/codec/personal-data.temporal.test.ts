@@ -11,6 +11,7 @@ import { parseKey } from '../../codec/keys';
 import { ENCODING } from '../../codec/encryption-codec';
 import { TestStack, startTestStack } from '../helpers/stack';
 import { TEST_ENCRYPTION_KEY } from '../helpers/temporal';
+import { pairWorkflowId } from '../../workflows/ids';
 import { startCli, type RunningCli } from '../cli/run-cli';
 
 jest.setTimeout(240_000);
@@ -121,7 +122,7 @@ test('a synced record leaves no name or e-mail in Temporal in clear; the codec r
 
   // The memo (upsertMemo in the workflow) is encrypted by the codec too; the client reads it.
   const refusedPair = (await stack.store.listLinks(P2, { limit: 100 })).find((l) => l.state === 'failed');
-  const id = refusedPair ? `${P2}/${refusedPair.zendeskId}` : undefined;
+  const id = refusedPair ? pairWorkflowId({ flowId: P2, zendeskId: refusedPair.zendeskId }) : undefined;
   const failedWf = id ?? (await (async () => {
     for await (const wf of client.workflow.list({ query: `TandemOutcome = "failed"` })) return wf.workflowId;
   })());

@@ -94,5 +94,5 @@ test("the dev stack's histories are encrypted with its own key, and its codec en
   expect(r.status).toBe(200);
   const [decoded] = ((await r.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads;
   expect(Buffer.from(decoded.metadata.encoding, 'base64').toString()).toBe('json/plain');
-  expect(JSON.parse(Buffer.from(decoded.data, 'base64').toString())).toMatchObject({ flowId: expect.any(String), zendeskId: expect.any(String) });
+  expect(JSON.parse(Buffer.from(decoded.data, 'base64').toString())).toMatchObject({ type: expect.any(String), zendeskId: expect.any(String) });
 });
