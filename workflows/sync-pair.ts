@@ -109,7 +109,7 @@ class PairRun {
   private readonly local: PairSteps['local'];
   private readonly decisions: SyncDecision[] = [];
   private readonly written: SyncPairResult['written'] = { target: null, zendesk: null };
-  /** When the oldest record this attempt's decision rests on was read (workflow time, ms). */
+  /** When the oldest read this attempt's decision rests on was asked for (workflow time, ms). */
   private readAt?: number;
   /** The record workflow's count of Zendesk writes when this attempt read the record. */
   private readAtWrites = 0;
@@ -151,20 +151,21 @@ class PairRun {
     const known = fresh && given.record && !isDeletedInZendesk(type, given.record) ? given.record : undefined;
     const knownTarget = fresh && link?.targetId ? given.target : undefined;
     // A linked pair reads both sides at once: one round trip less between a change and its write.
-    // The writes look again first when they start long after the oldest of these reads.
+    // The writes look again first when they start long after the oldest of these reads was asked for
+    // (not answered: a worker that died meanwhile hands the answer on only when another takes over).
     const readAt = (at: number) => (this.readAt = Math.min(this.readAt ?? at, at));
     const copyAt = given?.readAt ?? Date.now();
     const readZendesk = async () => {
       if (known) return readAt(copyAt), known;
-      const shared = first && this.ctx.zendeskRecord ? await this.ctx.zendeskRecord.read() : { record: await this.zendesk.readZendesk(pair, type, pair.zendeskId), readAt: Date.now() };
+      const asked = Date.now();
+      const shared = first && this.ctx.zendeskRecord ? await this.ctx.zendeskRecord.read() : { record: await this.zendesk.readZendesk(pair, type, pair.zendeskId), readAt: asked };
       readAt(shared.readAt);
       return shared.record;
     };
     const readLinked = async (targetId: string) => {
       if (knownTarget) return readAt(copyAt), knownTarget;
-      const record = await this.target.readTarget(pair, targetId);
       readAt(Date.now());
-      return record;
+      return this.target.readTarget(pair, targetId);
     };
     let [zendesk, linkedTarget] = await Promise.all([readZendesk(), link?.targetId ? readLinked(link.targetId) : undefined]);
     // An API in trouble can answer "not found" for a record that exists: only a second answer, after

@@ -245,7 +245,10 @@ class ZendeskRecordAccess {
 
   /** The record as read after the last write; read once for all the flows of the round asking. */
   current(pair: PairRef): Promise<{ record: ApiRecord | null; readAt: number }> {
-    this.read ??= this.stepsOf(pair.flowId).zendesk.readZendesk(pair, this.ref.type, this.ref.zendeskId).then((record) => ({ record, readAt: Date.now() }));
+    if (!this.read) {
+      const asked = Date.now();
+      this.read = this.stepsOf(pair.flowId).zendesk.readZendesk(pair, this.ref.type, this.ref.zendeskId).then((record) => ({ record, readAt: asked }));
+    }
     return this.read;
   }
 

@@ -120,6 +120,8 @@ describe("a Zendesk edit (its webhook) racing a target edit", () => {
   async function webhookAndPoll(): Promise<void> {
     const ref = { type: 'organizations' as const, zendeskId: String(orgs[2].zendeskId) };
     await Promise.all([signalRecord(stack.env.client, ref, { side: 'zendesk', via: 'webhook' }), stack.poll(P1, 'target')]);
+    // Its workflow may not be listed yet when the signal returns: wait for it by id.
+    await stack.env.client.workflow.getHandle(`zendesk/organizations/${ref.zendeskId}`).result();
     await stack.settle();
   }
 
