@@ -19,7 +19,7 @@ import type { ZendeskType } from '../flows';
 export interface SyncHooks {
   afterTargetCreate?(pair: PairRef, targetId: string): Promise<void> | void;
   /** Before a write's first attempt looks or writes: a test holds it here, as a busy queue would. */
-  beforeWrite?(pair: PairRef, side: 'zendesk' | 'target'): Promise<void> | void;
+  beforeWrite?(pair: PairRef, side: 'zendesk' | 'target', body: ApiRecord): Promise<void> | void;
 }
 
 /** Failures that are steps of their own, not trouble: they do not mark a pair retrying. */
@@ -93,7 +93,7 @@ export function createApiActivities(deps: ApiStepDeps) {
     async updateZendesk(pair: PairRef, body: ApiRecord, originAt?: string | null, readAt?: string | null, decidedFrom?: number): Promise<void> {
       await step(pair, async () => {
         const flow = getFlow(pair.flowId);
-        if (Context.current().info.attempt === 1) await deps.hooks?.beforeWrite?.(pair, 'zendesk');
+        if (Context.current().info.attempt === 1) await deps.hooks?.beforeWrite?.(pair, 'zendesk', body);
         await checkedSince(readAt, decidedFrom, () => zendesk.get(flow.source.type, pair.zendeskId), (r) => modifiedAt(flow, 'zendesk', r), `Zendesk ${flow.source.type} ${pair.zendeskId}`);
         const written = await zendesk.update(flow.source.type, pair.zendeskId, body);
         const at = modifiedAt(flow, 'zendesk', written);
@@ -114,7 +114,7 @@ export function createApiActivities(deps: ApiStepDeps) {
       await step(pair, async () => {
         const flow = getFlow(pair.flowId);
         const access = target(pair.flowId);
-        if (Context.current().info.attempt === 1) await deps.hooks?.beforeWrite?.(pair, 'target');
+        if (Context.current().info.attempt === 1) await deps.hooks?.beforeWrite?.(pair, 'target', body);
         await checkedSince(readAt, decidedFrom, () => access.get(targetId), (r) => modifiedAt(flow, 'target', r), `${flow.target.system} ${flow.target.type} ${targetId}`);
         await access.update(targetId, body);
       });

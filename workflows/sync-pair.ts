@@ -42,18 +42,8 @@ export interface SyncContext {
   confirmGone?(): Promise<boolean>;
   /** Links a referenced pair through its own workflow; the record workflow knows how. */
   linkReference(ref: Reference, hints?: ReferenceHints): Promise<PairSynced>;
-  /**
-   * The record workflow's shared way to the Zendesk record: its count of writes so far, its read
-   * (shared by the record's flows, first attempt only), and a turn to write it alone, refused
-   * (`stale`) when another flow wrote it after the given count.
-   */
-  zendeskRecord?: SharedZendeskRecord;
-}
-
-export interface SharedZendeskRecord {
-  writes(): number;
-  read(): Promise<{ record: ApiRecord | null; readAt: number }>;
-  write<T>(readAtWrites: number, write: () => Promise<T>): Promise<T | 'stale'>;
+  /** The Zendesk record as its workflow's round read it, and when that read was asked for, shared by the record's flows (first attempt only). */
+  zendeskRecord?(): Promise<{ record: ApiRecord | null; readAt: number }>;
 }
 
 /** What a pair's first sync knows that spares the reference it creates some calls. */
@@ -111,8 +101,6 @@ class PairRun {
   private readonly written: SyncPairResult['written'] = { target: null, zendesk: null };
   /** When the oldest read this attempt's decision rests on was asked for (workflow time, ms). */
   private readAt?: number;
-  /** The record workflow's count of Zendesk writes when this attempt read the record. */
-  private readAtWrites = 0;
 
   constructor(
     private readonly ctx: SyncContext,
@@ -136,7 +124,6 @@ class PairRun {
     const type = this.flow.source.type;
     const given = first ? this.ctx.given : undefined;
     this.readAt = undefined;
-    this.readAtWrites = this.ctx.zendeskRecord?.writes() ?? 0;
     const link = await this.local.readLink(pair);
     // Another pair's first sync found it unlinked a moment ago, and another pair linked it since.
     if (this.ctx.asReference && link?.targetId && link.state === 'linked') return this.result('unchanged', link.targetId, `${this.label}: linked already, to ${link.targetId}`);
@@ -158,7 +145,7 @@ class PairRun {
     const readZendesk = async () => {
       if (known) return readAt(copyAt), known;
       const asked = Date.now();
-      const shared = first && this.ctx.zendeskRecord ? await this.ctx.zendeskRecord.read() : { record: await this.zendesk.readZendesk(pair, type, pair.zendeskId), readAt: asked };
+      const shared = first && this.ctx.zendeskRecord ? await this.ctx.zendeskRecord() : { record: await this.zendesk.readZendesk(pair, type, pair.zendeskId), readAt: asked };
       readAt(shared.readAt);
       return shared.record;
     };
@@ -289,7 +276,7 @@ class PairRun {
       if (plan.references.length) throw new PairFailed(`${this.label}: field \`${plan.references[0].field}\`: ${plan.references[0].zendeskId} has no linked record in ${plan.references[0].flowId}`);
     }
     for (const d of plan.decisions) this.decide(d.row, d.outcome, d.why);
-    const writes = async () => {
+    try {
       if (plan.toTarget) {
         await this.target.updateTarget(pair, targetId, plan.toTarget, modifiedAt(flow, 'target', target), this.readAt);
         this.written.target = { ...this.written.target, ...plan.toTarget };
@@ -298,16 +285,6 @@ class PairRun {
         await this.zendesk.updateZendesk(pair, plan.toZendesk, plan.copyOriginAt, modifiedAt(flow, 'zendesk', zendesk), this.readAt);
         this.written.zendesk = { ...this.written.zendesk, ...plan.toZendesk };
       }
-    };
-    try {
-      // Writing the Zendesk record takes the record's turn: another flow of it may have written it
-      // since this one read it, and then this decision is stale before anything is written.
-      const shared = this.ctx.zendeskRecord;
-      if (plan.toZendesk && shared && (await shared.write(this.readAtWrites, writes)) === 'stale') {
-        this.decide('(record)', 'read-again', 'another flow of this record wrote the Zendesk record after this one read it: read both sides again');
-        return 'stale';
-      }
-      if (!plan.toZendesk || !shared) await writes();
     } catch (err) {
       // A retried write found its record edited since it was read: decide again from both sides.
       if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === RECORD_MOVED_ON)) throw err;

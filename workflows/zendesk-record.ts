@@ -152,7 +152,7 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
       if (unsettled()) await condition(() => pending.size > 0);
       else if (linger <= 0 || !(await condition(() => pending.size > 0, linger))) break;
     }
-    // A round: the record's own flows side by side, then a ticket's comments one by one.
+    // A round: the record's own flows, then a ticket's comments, one by one.
     const round = [...pending.values()];
     pending.clear();
     const askers = roundAskers;
@@ -169,6 +169,7 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
       syncing.set(pairKey(work), work);
       const result = await syncOne(work, { retry, linkReference, zendesk: ownPair(ref, work) ? zendesk : undefined }, stepsOf(work.flowId));
       syncing.delete(pairKey(work));
+      if (ownPair(ref, work) && result.written.zendesk) zendesk.wrote(work.flowId);
       const synced = toSynced(result);
       if (ownPair(ref, work)) last.push(result);
       results.push(synced);
@@ -181,13 +182,20 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
       }
       return result;
     };
-    await Promise.all(own.map(runPair));
+    // One flow after another: concurrent branches would schedule their steps in an order that a
+    // replay, which hands a task's local activities over together, may not repeat.
+    const startedAt = new Map<string, number>();
+    for (const work of own) {
+      startedAt.set(work.flowId, zendesk.writes);
+      await runPair(work);
+    }
     if (zendesk.writes > writtenBefore) {
-      // A flow wrote the record: its other flows (in this round or not) carry that to their targets
-      // now, as the write's webhook would ask; the last writer decided from the newest.
+      // A flow wrote the record: its other flows that did not see that write (they ran before it, or
+      // not in this round) carry it to their targets now, as the write's webhook would ask.
       for (const flowId of flowsOfRecord(ref.type)) {
         const pair = { flowId, zendeskId: ref.zendeskId };
-        if (ownPair(ref, pair) && flowId !== zendesk.lastWriter && !pending.has(pairKey(pair))) pending.set(pairKey(pair), pair);
+        const saw = (startedAt.get(flowId) ?? -1) >= zendesk.writes;
+        if (ownPair(ref, pair) && flowId !== zendesk.lastWriter && !saw && !pending.has(pairKey(pair))) pending.set(pairKey(pair), pair);
       }
     }
     for (let i = 0; i < comments.length; i++) {
@@ -219,19 +227,14 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
   return { ref, rounds, pairs: [...lastOfRun.values()], last };
 }
 
-/**
- * The record's flows' way to the Zendesk record: one read a round, shared until a flow writes it, and
- * one writer at a time. A flow that would write it decided from a read older than another flow's
- * write decides again instead (`stale`), before writing anything.
- */
+/** The record's flows' way to the Zendesk record: one read a round, shared until a flow writes it. */
 class ZendeskRecordAccess {
-  /** Zendesk writes by this run's flows; a read is stale once this moved past the count it was made at. */
+  /** Zendesk writes by this run's flows. */
   writes = 0;
   lastWriter?: string;
   /** When the last of them ended (workflow time, ms). */
   lastWriteAt = 0;
   private read?: Promise<{ record: ApiRecord | null; readAt: number }>;
-  private turn: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ref: RecordRef,
@@ -243,7 +246,7 @@ class ZendeskRecordAccess {
     this.read = undefined;
   }
 
-  /** The record as read after the last write; read once for all the flows of the round asking. */
+  /** The record as read since the last write; read once for all the flows asking. */
   current(pair: PairRef): Promise<{ record: ApiRecord | null; readAt: number }> {
     if (!this.read) {
       const asked = Date.now();
@@ -252,23 +255,12 @@ class ZendeskRecordAccess {
     return this.read;
   }
 
-  /** Runs a flow's writes that include the Zendesk record's, alone; `stale` when another flow wrote it since `readAtWrites`. */
-  async exclusive<T>(flowId: string, readAtWrites: number, write: () => Promise<T>): Promise<T | 'stale'> {
-    const before = this.turn;
-    let done!: () => void;
-    this.turn = new Promise<void>((r) => (done = r));
-    await before;
-    try {
-      if (this.writes !== readAtWrites) return 'stale';
-      const out = await write();
-      this.writes += 1;
-      this.lastWriter = flowId;
-      this.lastWriteAt = Date.now();
-      this.read = undefined;
-      return out;
-    } finally {
-      done();
-    }
+  /** A flow wrote the record: the flows after it read it again. */
+  wrote(flowId: string): void {
+    this.writes += 1;
+    this.lastWriter = flowId;
+    this.lastWriteAt = Date.now();
+    this.read = undefined;
   }
 }
 
@@ -297,11 +289,7 @@ async function syncOne(work: PendingPair, ctx: SyncOneContext, steps: ReturnType
         retry: ctx.retry,
         confirmGone,
         linkReference: ctx.linkReference,
-        zendeskRecord: ctx.zendesk && {
-          writes: () => ctx.zendesk!.writes,
-          read: () => ctx.zendesk!.current(pair),
-          write: (readAtWrites, write) => ctx.zendesk!.exclusive(pair.flowId, readAtWrites, write),
-        },
+        zendeskRecord: ctx.zendesk && (() => ctx.zendesk!.current(pair)),
       },
       steps,
     );

@@ -12,18 +12,18 @@ jest.setTimeout(180_000);
 const P1 = 'zendesk-organizations-to-powerofficego-departments';
 const Z3B = 'zendesk-organizations-to-crmoffice-companies';
 let stack: TestStack;
-/** While set, the department's first write waits here (as behind a busy queue) until it returns. */
-let holdDepartmentWrite: (() => Promise<void>) | undefined;
+/** While set, the department's first write of that name waits here (as behind a busy queue) until it returns. */
+let holdDepartmentWrite: { name: string; hold: () => Promise<void> } | undefined;
 
 beforeAll(async () => {
   stack = await startTestStack({
     sampleSize: 0,
     hooks: {
-      async beforeWrite(pair: PairRef, side) {
-        const hold = holdDepartmentWrite;
-        if (!hold || pair.flowId !== P1 || side !== 'target') return;
+      async beforeWrite(pair: PairRef, side, body) {
+        const held = holdDepartmentWrite;
+        if (!held || pair.flowId !== P1 || side !== 'target' || body.Name !== held.name) return;
         holdDepartmentWrite = undefined;
-        await hold();
+        await held.hold();
       },
     },
   });
@@ -47,10 +47,13 @@ test("a person's edit made while a write waited to start survives on all three s
   // The Zendesk rename, told as its webhook would. Its department write waits to start; meanwhile,
   // a second later, a person renames the department.
   let held = false;
-  holdDepartmentWrite = async () => {
-    held = true;
-    await nextSecond();
-    await poweroffice.updateDepartment(department, { Name: 'Renamed By A Person AS' });
+  holdDepartmentWrite = {
+    name: 'Renamed In Zendesk AS',
+    hold: async () => {
+      held = true;
+      await nextSecond();
+      await poweroffice.updateDepartment(department, { Name: 'Renamed By A Person AS' });
+    },
   };
   await zendesk.updateOrganization(org.id, { name: 'Renamed In Zendesk AS' });
   await signalRecord(stack.env.client, { type: 'organizations', zendeskId: String(org.id) }, { side: 'zendesk', via: 'webhook' });
