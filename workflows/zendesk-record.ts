@@ -392,7 +392,8 @@ function showState(states: Map<string, PairSynced>, recent: Record<string, Recen
     { key: FLOW_OUTCOMES, value: flowOutcomes },
     { key: TARGET_IDS, value: targetIds },
   ]);
-  const own = all.filter((s) => !s.zendeskId.includes(':'));
+  // The worst first: the summary's first line is what an operator looks at.
+  const own = all.filter((s) => !s.zendeskId.includes(':')).sort((a, b) => SEVERITY.indexOf(a.outcome) - SEVERITY.indexOf(b.outcome));
   const comments = all.length - own.length;
   upsertMemo({ summary: [...own.map((s) => s.summary), ...(comments ? [`${comments} comment(s) synced`] : [])].join('\n'), recent });
 }
