@@ -5,7 +5,7 @@
  * Each run deletes one employee in PowerOffice Go first: its feed never lists a deletion, so only the
  * pass from the feed's start at the end of the drain finds it. A write the API applies after Tandem
  * gave up on it can land after a newer edit; that needs requests held past the timeout, which this
- * small run leaves out (see the README's chaos section).
+ * small run leaves out (see the chaos section of docs/benchmarks.md).
  */
 import { CHAOS_DEFAULTS } from '../../bench/chaos/options';
 import { runChaos, type ChaosResult } from '../../bench/chaos/run';

@@ -1,5 +1,5 @@
 /**
- * The README's "Run in production" walk-through, as separate processes: `temporal server
+ * The "Run in production" walk-through of docs/operating.md, as separate processes: `temporal server
  * start-dev` (a namespace without Tandem's search attributes), `tandem simulators` (standing in for
  * the three APIs, writing .tandem/env), `tandem worker`, `tandem webhooks serve` and `tandem
  * schedules apply`. It ends with an edit that arrives: a Zendesk organisation renamed, its
