@@ -25,7 +25,7 @@ import {
   toCanonical,
 } from '../flows';
 import { DuplicateTargetError, Link, LinkStore, VersionConflictError, type Intent } from '../store';
-import type { PairRef } from '../workflows/ids';
+import type { PairRef } from '../protocol/ids';
 import { describeFailure } from './failures';
 import { translatorFor, type PlannedLinks } from './link-translations';
 

@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Config, ConfigError, ConfigFor, loadConfigFor, Section } from '../workers/config';
-import { redactUrlPasswords } from '../workers/redact';
+import { redactUrlPasswords } from '../protocol/redact';
 import { readSettingsFile, SETTINGS_FILE } from '../workers/settings-file';
 import { temporalConnectionOptions } from '../workers/temporal-connection';
 import { openStore, LinkStore } from '../store';

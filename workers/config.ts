@@ -10,11 +10,11 @@ import { ZendeskConfig } from '../connectors/zendesk/config';
 import { CrmofficeConfig } from '../connectors/crmoffice/config';
 import { PowerOfficeConfig } from '../connectors/poweroffice/config';
 import { FlowsConfigSchema } from '../flows/config';
-import { redactUrlPasswords } from './redact';
+import { redactUrlPasswords } from '../protocol/redact';
 import { keyPathAtLine } from './yaml-position';
 import { readTemporalProfile } from './temporal-profile';
 import { DEFAULT_RATES } from './rates';
-import { KEY_FORMAT, KeyId, keyBytes, parseOldKeys } from '../codec/keys';
+import { EncryptionSettings } from '../codec/settings';
 
 const port = z.number().int().min(0).max(65535);
 const seconds = z.number().int().positive();
@@ -69,27 +69,6 @@ const RatesSection = z.object({
   crmoffice: rate.default(DEFAULT_RATES.crmoffice),
 });
 
-/** Payload encryption (see codec/): on unless turned off on purpose; the worker refuses to run without a key. */
-const EncryptionSection = z.object({
-  mode: z.enum(['on', 'off']).default('on'),
-  key: z
-    .string()
-    .refine((t) => keyBytes(t) !== undefined, `expected ${KEY_FORMAT}`)
-    .optional(),
-  /** Default: the key's fingerprint. */
-  keyId: KeyId.optional(),
-  /** Keys that still decrypt: `key` or `id:key` entries, by commas or lines. */
-  oldKeys: z
-    .string()
-    .superRefine((t, ctx) => {
-      try {
-        parseOldKeys(t);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      }
-    })
-    .optional(),
-});
 /** The codec endpoint the Temporal Web UI decodes payloads with (`tandem codec serve`). */
 const CodecSection = z.object({
   port: port.default(8234),
@@ -112,7 +91,7 @@ const ConfigSchema = z.object({
   polling: PollingSection,
   rates: RatesSection,
   flows: FlowsConfigSchema,
-  encryption: EncryptionSection,
+  encryption: EncryptionSettings,
   codec: CodecSection,
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -128,7 +107,7 @@ const SECTIONS: Record<Section, z.ZodType> = {
   polling: PollingSection,
   rates: RatesSection,
   flows: FlowsConfigSchema,
-  encryption: EncryptionSection,
+  encryption: EncryptionSettings,
   codec: CodecSection,
 };
 /** Sections that exist only when at least one of their keys is given. */

@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 import { observeApiCalls } from '../connectors/http';
-import type { SyncOutcome } from '../activities/types';
+import type { SyncOutcome } from '../protocol/outcomes';
 import { FEEDS } from '../flows/feeds';
 export type WebhookResult = 'accepted' | 'bad_signature' | 'stale' | 'malformed' | 'too_large';
 

@@ -6,7 +6,7 @@
 import { NativeConnection, Worker, type InjectedSinks } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, ActivityDeps } from '../activities';
-import { SYSTEMS, TASK_QUEUE } from '../workflows/ids';
+import { SYSTEMS, TASK_QUEUE } from '../protocol/ids';
 import type { TandemSinks } from '../workflows/record';
 import { metrics as processMetrics, type TandemMetrics } from './metrics';
 import type { RateShare } from './rate-share';

@@ -22,7 +22,7 @@ import type { Reference } from '../flows/decide';
 import type { ReportedValue } from '../flows/echo';
 import { COMMENTS_FLOW } from '../flows/feeds';
 import { getFlow } from '../flows/registry';
-import type { SyncOutcome, SyncPairResult } from '../activities/types';
+import type { SyncOutcome, SyncPairResult } from '../protocol/outcomes';
 import {
   pairKey,
   recordOfPair,
@@ -32,7 +32,7 @@ import {
   type PairSynced,
   type PairWork,
   type RecordRef,
-} from './ids';
+} from '../protocol/ids';
 import { changedSignal, pairSyncedSignal, recordSyncedSignal } from './signals';
 import { FLOW_OUTCOMES, KIND, OUTCOME, TARGET_IDS, entitySearchAttributes, flowsOfRecord } from './search-attributes';
 import { apiSteps, pairSteps, type RetryTuning } from './steps';

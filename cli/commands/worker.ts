@@ -10,7 +10,7 @@ import { temporalConnectionOptions } from '../../workers/temporal-connection';
 import { commandLogger, installSdkRuntime } from '../logging';
 import { explainingPorts } from '../errors';
 import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
-import { TASK_QUEUE } from '../../workflows/ids';
+import { TASK_QUEUE } from '../../protocol/ids';
 import { encryptionOf } from '../../codec/data-converter';
 import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, withConfigOption } from '../context';
 import { watchForStop, withGraceOption } from '../shutdown';
