@@ -38,6 +38,8 @@ const TemporalSection = z.object({
   tlsServerName: z.string().min(1).optional(),
   /** Temporal Cloud API key (sent over TLS). */
   apiKey: z.string().min(1).optional(),
+  /** The Web UI's address, for the links commands print (`tandem why`); default: the dev server's UI. */
+  uiUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 const StoreSection = z.object({
   /** A SQLite file path, or a `postgres://` URL. */
@@ -142,6 +144,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'temporal', key: 'tlsKeyData', env: 'TEMPORAL_TLS_CLIENT_KEY_DATA', secret: true },
   { section: 'temporal', key: 'tlsServerName', env: 'TEMPORAL_TLS_SERVER_NAME' },
   { section: 'temporal', key: 'apiKey', env: 'TEMPORAL_API_KEY', secret: true },
+  { section: 'temporal', key: 'uiUrl', env: 'TANDEM_UI_URL' },
   { section: 'store', key: 'url', env: 'TANDEM_STORE' },
   { section: 'zendesk', key: 'baseUrl', env: 'ZENDESK_BASE_URL' },
   { section: 'zendesk', key: 'email', env: 'ZENDESK_EMAIL' },

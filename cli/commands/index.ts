@@ -10,6 +10,7 @@ import { simulatorsCommand } from './simulators';
 import { statusCommand } from './status';
 import { syncCommand } from './sync';
 import { webhooksCommand } from './webhooks';
+import { whyCommand } from './why';
 import { workerCommand } from './worker';
 
 export function registerCommands(program: Command): void {
@@ -26,6 +27,7 @@ export function registerCommands(program: Command): void {
     statusCommand(),
     linksCommand(),
     planCommand(),
+    whyCommand(),
   ]) {
     // addCommand() does not pass these down; usage errors must exit 2 everywhere.
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
