@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from 'commander';
 import { COMMENTS_FLOW, FLOW_IDS, getFlow, type FlowDefinition, type FlowId, type TargetSystem } from '../../flows';
 import type { LinkStore } from '../../store';
-import { zendeskRecordWorkflowId, type RecordRef } from '../../workflows/ids';
+import { zendeskRecordWorkflowId, type RecordRef } from '../../protocol/ids';
 import { flowCode } from '../flow-names';
 import type { Lane } from './provenance';
 
