@@ -14,6 +14,7 @@ import { readSettingsFile, SETTINGS_FILE } from '../workers/settings-file';
 import { temporalConnectionOptions } from '../workers/temporal-connection';
 import { openStore, LinkStore } from '../store';
 import { encryptionOf } from '../codec/data-converter';
+import { askLineOnTerminal } from './terminal-input';
 
 export interface CliOutput {
   write(text: string): unknown;
@@ -27,6 +28,8 @@ export interface CliRuntime {
   cwd?: string;
   /** Answers a yes/no question, for confirmations; absent when no person can answer. */
   confirm?(question: string): Promise<boolean>;
+  /** Asks a person for a line of text (`secret`: not echoed); absent when no person can answer. */
+  ask?(question: string, opts?: { secret?: boolean; signal?: AbortSignal }): Promise<string>;
   stdout: CliOutput;
   stderr: CliOutput;
   /** Resolves when the operator asks a long-running command to stop (SIGINT/SIGTERM by default). */
@@ -39,6 +42,7 @@ export function processRuntime(): CliRuntime {
   return {
     env: process.env,
     confirm: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
+    ask: process.stdin.isTTY && process.stderr.isTTY ? askLineOnTerminal : undefined,
     stdout: process.stdout,
     stderr: process.stderr,
     waitForStop: processStopRequest,

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { codecCommand } from './codec';
+import { connectCommand } from './connect';
 import { devCommand } from './dev';
 import { explainCommand } from './explain';
 import { linksCommand } from './links';
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
     linksCommand(),
     planCommand(),
     whyCommand(),
+    connectCommand(),
   ]) {
     // addCommand() does not pass these down; usage errors must exit 2 everywhere.
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));
