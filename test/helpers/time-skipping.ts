@@ -149,7 +149,8 @@ async function archiveClasses(dir: string, classpath: string, log: (line: string
   // The archive is written when the JVM exits normally, which a SIGTERM makes it do.
   if (await listening(port, 60_000, () => gone)) server.kill('SIGTERM');
   else server.kill('SIGKILL');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+  // Unref'd, so a JVM that exits at once does not keep jest's process waiting for the bound.
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000).unref())]);
   if (existsSync(partial)) renameSync(partial, archive);
   else log(`Temporal's test server: no class archive was made (${partial}); it starts without one, more slowly`);
 }
