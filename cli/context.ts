@@ -53,9 +53,11 @@ export function processRuntime(): CliRuntime {
 let stopRequest: Promise<void> | undefined;
 
 /**
- * One stop request per process, whoever asks: SIGTERM (a supervisor) and SIGINT (Ctrl-C) alike. The
- * handlers are installed by the first long-running command that asks, so short commands keep the
- * default (a signal ends them). A second signal means "now": the process exits without draining.
+ * One stop request per process, whoever asks: SIGTERM (a supervisor), SIGINT (Ctrl-C) and SIGHUP
+ * (the terminal closed) alike. SIGHUP's default would end the process at once, leaving `tandem dev`'s
+ * Temporal server (a process group of its own) running. The handlers are installed by the first
+ * long-running command that asks, so short commands keep the default (a signal ends them). A second
+ * signal means "now": the process exits without draining.
  */
 function processStopRequest(): Promise<void> {
   stopRequest ??= new Promise<void>((resolve) => {
@@ -64,10 +66,11 @@ function processStopRequest(): Promise<void> {
       seen += 1;
       if (seen === 1) return resolve();
       process.stderr.write(`tandem: ${signal} again: exiting without waiting for running work\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
   });
   return stopRequest;
 }

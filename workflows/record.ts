@@ -59,7 +59,11 @@ export interface RecordRunSummary {
 
 /** Counted outside the workflow (a sink: not in history, not repeated on replay). */
 export interface TandemSinks extends Sinks {
-  metrics: { syncEnded(flowId: string, outcome: SyncOutcome): void };
+  metrics: {
+    syncEnded(flowId: string, outcome: SyncOutcome): void;
+    /** A sync wrote for a change a webhook reported at `changedAt` (the event's time, ISO). */
+    webhookWritten(flowId: string, changedAt: string): void;
+  };
 }
 const sinks = proxySinks<TandemSinks>();
 

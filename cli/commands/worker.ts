@@ -89,7 +89,10 @@ export function workerCommand(): Command {
         });
         const stopCounting = countApiCalls();
         stops.push(async () => stopCounting());
-        tandemMetrics.watchPollLag(store);
+        tandemMetrics.watchStore(store);
+        tandemMetrics.setPollIntervals(config.polling);
+        tandemMetrics.watchPollers(() => worker.pollers());
+        tandemMetrics.setApiRates(share.rates);
         const metrics = await explainingPorts({ [config.metrics.port]: 'TANDEM_METRICS_PORT (or metrics.port in the config file)' }, () =>
           startMetricsServer({ port: config.metrics.port, host: flags.metricsHost }),
         );
