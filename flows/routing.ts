@@ -2,7 +2,7 @@
 import { COMMENT_EXTERNAL_PREFIX } from './definitions/zendesk-ticketcomments-to-crmoffice-activities';
 import { TICKET_EXTERNAL_PREFIX } from './definitions/zendesk-tickets-to-crmoffice-activities';
 import { normalizeText } from './normalize';
-import type { ApiRecord, FlowId, TargetSystem, TargetType, ZendeskType } from './types';
+import type { ApiRecord, FlowId, TargetSystem, TargetType } from './types';
 
 export type ZendeskKind = 'user' | 'organization' | 'ticket' | 'comment';
 
