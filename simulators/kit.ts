@@ -284,13 +284,20 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
       return reply.code(429).header('Retry-After', '1').send({ error: 'TooManyRequests', description: `Injected 429 by the ${name} simulator` });
     }
     if (roll < f.dropRate + f.errorRate + f.tooManyRate + f.slowRate) await sleep(f.slowMs);
+  });
+
+  // After the body is read (a client that gave up closes its connection, and a body not yet read would
+  // be lost with it), before the API sees the write.
+  app.addHook('preHandler', async (req) => {
+    const f = options.faults;
     const write = req.method !== 'GET' && req.method !== 'HEAD';
-    if (write && f.appliedLateRate > 0 && (f.appliedLateRoutes.length === 0 || f.appliedLateRoutes.includes(routeOf(req))) && lateRandom() < f.appliedLateRate) {
-      stats.faults += 1;
-      stats.appliedLate += 1;
-      // Held, then handled as usual: the client's timeout has passed, the write is applied all the same.
-      await sleep(f.appliedLateMs);
-    }
+    if (!write || f.appliedLateRate === 0 || req.url.startsWith('/_sim/') || req.headers[PERSON_HEADER] === 'person') return;
+    if (f.appliedLateRoutes.length > 0 && !f.appliedLateRoutes.includes(routeOf(req))) return;
+    if (lateRandom() >= f.appliedLateRate) return;
+    stats.faults += 1;
+    stats.appliedLate += 1;
+    // Held, then handled as usual: the client's timeout has passed, the write is applied all the same.
+    await sleep(f.appliedLateMs);
   });
 
   app.addHook('preHandler', async (req, reply) => {

@@ -707,7 +707,10 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
    * Zendesk leaves out what changed within the minute before a request, to hand out settled data;
    * the cursor or `end_time` stays before it, so the next request picks those changes up.
    */
-  const exportCutoff = () => (Math.floor(Date.now() / 1000) - ctx.exportDelaySeconds()) * 1000;
+  const exportCutoff = () => {
+    const delay = ctx.exportDelaySeconds();
+    return delay > 0 ? Date.now() - delay * 1000 : Number.POSITIVE_INFINITY;
+  };
 
   const cursorExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, path: string, side: Sideload<T>) => {
     const q = query(req);
