@@ -48,6 +48,8 @@ export interface ZendeskSimulator {
   stats: SimulatorStats;
   deliveries: DeliveryStats;
   store: ZendeskStore;
+  /** Seconds the incremental exports hold back now (`exportDelaySeconds`, or as `POST /_sim/exports` set it). */
+  exportDelaySeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   const url = await sim.start();
   return {
     url,
+    exportDelaySeconds: () => exportDelay,
     credentials: { ...credentials },
     webhookSecret: secret,
     webhookId,
