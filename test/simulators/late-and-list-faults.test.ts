@@ -172,6 +172,23 @@ describe('Zendesk exports hold back the last minute', () => {
     expect((await http.get(`/incremental/organizations.json?start_time=${orgsAt}`)).data.organizations.map((o: { id: number }) => o.id)).toContain(org.id);
   });
 
+  test('with listFailRate, an export read on by its cursor and a later page of a list fail with 503, a first page never; counted', async () => {
+    const http = axios.create({ baseURL: `${zd.url}/api/v2`, auth: { username: `${zd.credentials.email}/token`, password: zd.credentials.apiToken }, validateStatus: () => true });
+    const first = await http.get('/incremental/users/cursor.json?start_time=0');
+    const firstList = await http.get('/users.json?page[size]=2');
+    await setFaults(zd.url, { listFailRate: 1 });
+    try {
+      const before = zd.stats.listPagesFailed;
+      expect((await http.get('/incremental/users/cursor.json?start_time=0')).status).toBe(200);
+      expect((await http.get('/users.json?page[size]=2')).status).toBe(200);
+      expect((await http.get(`/incremental/users/cursor.json?cursor=${first.data.after_cursor}`)).status).toBe(503);
+      expect((await http.get(`/users.json?page[size]=2&page[after]=${firstList.data.meta.after_cursor}`)).status).toBe(503);
+      expect(zd.stats.listPagesFailed - before).toBe(2);
+    } finally {
+      await setFaults(zd.url, {});
+    }
+  });
+
   test('the delay is set while running; 0 hands out every change at once', async () => {
     const res = await fetch(`${zd.url}/_sim/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"delaySeconds":0}' });
     expect(await res.json()).toEqual({ delaySeconds: 0 });
