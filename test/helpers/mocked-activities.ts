@@ -9,7 +9,7 @@ import type { LocalActivities } from '../../activities/local-steps';
 import type { Link } from '../../store';
 import { createMetrics } from '../../workers/metrics';
 import { tandemSinks } from '../../workers/worker';
-import { SYSTEMS, TASK_QUEUE } from '../../workflows/ids';
+import { SYSTEMS, TASK_QUEUE } from '../../protocol/ids';
 
 export const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;
 export const user = { id: 42, name: 'Ada Lovelace', email: 'ada@example.no', role: 'end-user', updated_at: '2024-01-01T10:00:00Z' };
