@@ -55,9 +55,21 @@ interface TargetCheckpoint {
   fullAt?: string | null;
 }
 
+/**
+ * The filter's value for "changed since `since`": a millisecond before it. The filters are strictly
+ * greater than, and a target's clock may hand one time to two changes (PowerOffice Go and Crmoffice
+ * at whole seconds, say): one made after the list was read, in the second of its newest change, would
+ * be skipped by `> since`. So each read takes that instant again; its records are echoes, dropped.
+ */
+export function sinceFilter(since: string | null): string | null {
+  if (since === null) return null;
+  const at = Date.parse(since);
+  return Number.isNaN(at) ? since : new Date(at - 1).toISOString();
+}
+
 /** One page of the target's change list from `at`, and the newest change it has seen so far. */
 async function listFrom(target: TargetAccess, flow: FlowDefinition, at: TargetCheckpoint): Promise<{ items: ApiRecord[]; hasMore: boolean; maxSeen: string | null }> {
-  const page = await target.listChanged(at.since, at.page, TARGET_PAGE_SIZE);
+  const page = await target.listChanged(sinceFilter(at.since), at.page, TARGET_PAGE_SIZE);
   let maxSeen = at.maxSeen;
   for (const record of page.items) {
     const m = modifiedAt(flow, 'target', record);

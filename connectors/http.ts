@@ -72,6 +72,14 @@ export async function request<T>(http: AxiosInstance, system: SystemName, spec: 
   } catch (err) {
     const code = err instanceof AxiosError ? (err.code ?? 'network error') : 'network error';
     tell(system, 'network');
+    const write = (config.method ?? 'GET').toUpperCase() !== 'GET';
+    const timeoutMs = config.timeout ?? http.defaults.timeout;
+    if (write && timeoutMs && (code === AxiosError.ECONNABORTED || code === AxiosError.ETIMEDOUT)) {
+      // Unanswered is not undone: the API may still hold the write and apply it later. Its retry
+      // (a create looks first, an update reads its record first) waits another timeout's length,
+      // so that what it looks at already shows a late write, rather than the late write landing after it.
+      throw new TransientApiError(ctx, `request failed: ${code} after ${timeoutMs} ms; the write may still be applied, so it is looked at again in ${timeoutMs} ms`, timeoutMs);
+    }
     throw new TransientApiError(ctx, `request failed: ${code}`);
   }
   const status = res.status;

@@ -16,8 +16,16 @@ export interface AllSimulatorsOptions {
   ports?: { zendesk?: number; poweroffice?: number; crmoffice?: number };
   /** Where the Zendesk simulator sends its signed webhooks. */
   webhookUrl?: string;
-  /** Rate limits as the real APIs (default), or off, for tests that are not about them. */
+  /**
+   * Rate limits as the real APIs (default), or off, for tests that are not about them: that also
+   * hands out Zendesk's export changes at once, rather than a minute late (see `exportDelaySeconds`).
+   */
   realRateLimits?: boolean;
+  /**
+   * Seconds Zendesk's incremental exports leave out before each request: 60 as the real API, unless
+   * `realRateLimits` is false (then 0). A test turns it on again with `POST /_sim/exports`.
+   */
+  exportDelaySeconds?: number;
   /** Fixed credentials, so a restarted `tandem dev` keeps working with the same settings. */
   fixedCredentials?: boolean;
   /** Keep the records across restarts: loaded from here at start, saved here at stop (by the kit). */
@@ -57,6 +65,9 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     failWhen: opts.failWhen?.zendesk,
     ...off,
     ...(opts.realRateLimits === false ? { exportRateLimit: { limit: 0, windowMs: 60_000 } } : {}),
+    // Like the export budget, the minute held back is the exports' own limit: off with the limits,
+    // since most scenario tests poll Zendesk right after changing it.
+    exportDelaySeconds: opts.exportDelaySeconds ?? (opts.realRateLimits === false ? 0 : 60),
   });
   // One that cannot start (its port in use) stops those started before it: nothing is left listening.
   const started: { stop(): Promise<void> }[] = [zendesk];

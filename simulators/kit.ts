@@ -37,8 +37,47 @@ export const SimulatorOptions = z.object({
       appliedThenLostRate: z.number().min(0).max(1).default(0),
       /** Only these writes (`METHOD route`, e.g. `POST /v2/Employees`) may be lost; empty: any write. */
       appliedThenLostRoutes: z.array(z.string()).default([]),
+      /**
+       * Share of writes (POST, PUT, PATCH, DELETE) held `appliedLateMs` before the API sees them, then
+       * applied: a client that gave up on its timeout has retried by then, and the held write lands
+       * after its retry (a queue in front of a busy server).
+       */
+      appliedLateRate: z.number().min(0).max(1).default(0),
+      /** How long a late write is held: past Tandem's 30 s connector timeout by default. */
+      appliedLateMs: z.number().min(0).default(35_000),
+      /** Only these writes (`METHOD route`) may be late; empty: any write. */
+      appliedLateRoutes: z.array(z.string()).default([]),
+      /**
+       * Share of list pages after the first (a page number above 1, a cursor) answered 503: a listing
+       * that fails halfway. The simulators that page lists ask `listFault` for it.
+       */
+      listFailRate: z.number().min(0).max(1).default(0),
+      /**
+       * Share of list pages with more to follow that come back short: some of the page's items left
+       * out, the paging metadata unchanged (as a server that filters a page after cutting it does).
+       */
+      shortPageRate: z.number().min(0).max(1).default(0),
+      /**
+       * Modification times at whole seconds, so two changes within one second share one (PowerOffice
+       * Go and Crmoffice; Zendesk's are whole seconds always). Counted in `sameSecond`.
+       */
+      sameSecondTimes: z.boolean().default(false),
     })
-    .default({ errorRate: 0, dropRate: 0, tooManyRate: 0, slowRate: 0, slowMs: 5000, appliedThenLostRate: 0, appliedThenLostRoutes: [] }),
+    .default({
+      errorRate: 0,
+      dropRate: 0,
+      tooManyRate: 0,
+      slowRate: 0,
+      slowMs: 5000,
+      appliedThenLostRate: 0,
+      appliedThenLostRoutes: [],
+      appliedLateRate: 0,
+      appliedLateMs: 35_000,
+      appliedLateRoutes: [],
+      listFailRate: 0,
+      shortPageRate: 0,
+      sameSecondTimes: false,
+    }),
   seed: z.number().int().default(1),
   /** Snapshot file: loaded at start when it exists, written at stop and by `POST /_sim/snapshot`. */
   snapshotPath: z.string().optional(),
@@ -70,14 +109,18 @@ export function prng(seed: number): () => number {
 
 /**
  * A clock that never goes back. By default its readings strictly increase (milliseconds), so two
- * changes never share a modification time; with `wholeSeconds` they are whole seconds and two changes
- * within one second share one, as Zendesk's timestamps do.
+ * changes never share a modification time; with `wholeSeconds` (fixed, or asked at each reading) they
+ * are whole seconds and two changes within one second share one, as Zendesk's timestamps do.
  */
 export class Clock {
   private last = 0;
-  constructor(private readonly wholeSeconds = false) {}
+  /** Readings equal to the one before (whole seconds only). */
+  ties = 0;
+  constructor(private readonly wholeSeconds: boolean | (() => boolean) = false) {}
   now(): Date {
-    const t = this.wholeSeconds ? Math.max(Math.floor(Date.now() / 1000) * 1000, this.last) : Math.max(Date.now(), this.last + 1);
+    const whole = typeof this.wholeSeconds === 'function' ? this.wholeSeconds() : this.wholeSeconds;
+    const t = whole ? Math.max(Math.floor(Date.now() / 1000) * 1000, this.last) : Math.max(Date.now(), this.last + 1);
+    if (t === this.last) this.ties += 1;
     this.last = t;
     return new Date(t);
   }
@@ -100,6 +143,14 @@ export interface SimulatorStats {
   injected429: number;
   /** Writes applied and kept whose answer was then lost (`faults.appliedThenLostRate`). */
   appliedThenLost: number;
+  /** Writes held past the client's timeout, then applied (`faults.appliedLateRate`). */
+  appliedLate: number;
+  /** List pages after the first answered 503 (`faults.listFailRate`). */
+  listPagesFailed: number;
+  /** List pages with more to follow answered with items left out (`faults.shortPageRate`). */
+  shortPages: number;
+  /** Modification times handed out equal to the one before (`faults.sameSecondTimes`; the simulator's own clock). */
+  sameSecond: number;
   /**
    * The most requests received in any one-second interval (sliding), refused ones included: what the
    * clients sent, checked against the limit apart from the limiter's own count.
@@ -122,11 +173,21 @@ export interface Simulator {
   stats: SimulatorStats;
   clock: Clock;
   random: () => number;
+  /**
+   * Whether this list page fails (503) or comes back short (`keep` says which items stay), by the
+   * `listFailRate` and `shortPageRate` faults; counted. `later`: a page after the first; `more`: more
+   * pages follow it. A person's request is never faulted.
+   */
+  listFault(req: FastifyRequest, page: { later: boolean; more: boolean }): ListFault | undefined;
+  /** Counts the clock's ties in `stats.sameSecond` (the simulator's record clock, when it has its own). */
+  countTies(clock: Clock): void;
   /** Where the simulator listens, once started. */
   url(): string;
   start(): Promise<string>;
   stop(): Promise<void>;
 }
+
+export type ListFault = { kind: 'fail'; status: 503; description: string } | { kind: 'short'; keep: (index: number) => boolean };
 
 export interface SimulatorState {
   /** Plain JSON of the whole state, for snapshots and `/_sim/records`. */
@@ -142,7 +203,23 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
   const options = SimulatorOptions.parse(input);
   const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
   const limit = options.rateLimit && options.rateLimit.limit > 0 ? options.rateLimit : null;
-  const stats: SimulatorStats = { requests: {}, writes: 0, rateLimited: 0, faults: 0, injected429: 0, appliedThenLost: 0, peakPerSecond: 0, peakPerWindow: 0, rateLimit: limit && { ...limit } };
+  const stats: SimulatorStats = {
+    requests: {},
+    writes: 0,
+    rateLimited: 0,
+    faults: 0,
+    injected429: 0,
+    appliedThenLost: 0,
+    appliedLate: 0,
+    listPagesFailed: 0,
+    shortPages: 0,
+    sameSecond: 0,
+    peakPerSecond: 0,
+    peakPerWindow: 0,
+    rateLimit: limit && { ...limit },
+  };
+  // Read from the clocks whenever asked, so `sim.stats` in-process is as current as `/_sim/stats`.
+  Object.defineProperty(stats, 'sameSecond', { get: () => tiesCounted() - tiesAtReset, enumerable: true });
   const lastSecond = new SlidingCount(1000);
   const lastWindow = new SlidingCount(limit?.windowMs ?? 1000);
   const limiter = limit ? slidingWindowLimiter(limit) : undefined;
@@ -150,7 +227,14 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
   const faultRandom = prng(options.seed ^ 0x5eed);
   // Its own sequence, so turning it on leaves the other faults' sequence for a seed as it was.
   const lostRandom = prng(options.seed ^ 0x1057);
+  // Each later fault kind has its own sequence too, for the same reason.
+  const lateRandom = prng(options.seed ^ 0x1a7e);
+  const listRandom = prng(options.seed ^ 0x9a6e);
+  const clocks: Clock[] = [];
+  const tiesCounted = () => clocks.reduce((n, c) => n + c.ties, 0);
+  let tiesAtReset = 0;
   let address = '';
+  const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`;
 
   if (options.snapshotPath) {
     try {
@@ -202,6 +286,20 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     if (roll < f.dropRate + f.errorRate + f.tooManyRate + f.slowRate) await sleep(f.slowMs);
   });
 
+  // After the body is read (a client that gave up closes its connection, and a body not yet read would
+  // be lost with it), before the API sees the write.
+  app.addHook('preHandler', async (req) => {
+    const f = options.faults;
+    const write = req.method !== 'GET' && req.method !== 'HEAD';
+    if (!write || f.appliedLateRate === 0 || req.url.startsWith('/_sim/') || req.headers[PERSON_HEADER] === 'person') return;
+    if (f.appliedLateRoutes.length > 0 && !f.appliedLateRoutes.includes(routeOf(req))) return;
+    if (lateRandom() >= f.appliedLateRate) return;
+    stats.faults += 1;
+    stats.appliedLate += 1;
+    // Held, then handled as usual: the client's timeout has passed, the write is applied all the same.
+    await sleep(f.appliedLateMs);
+  });
+
   app.addHook('preHandler', async (req, reply) => {
     const status = req.url.startsWith('/_sim/') ? undefined : options.failWhen?.(req.method, req.url, req.body);
     if (status === undefined) return;
@@ -238,6 +336,10 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     stats.faults = 0;
     stats.injected429 = 0;
     stats.appliedThenLost = 0;
+    stats.appliedLate = 0;
+    stats.listPagesFailed = 0;
+    stats.shortPages = 0;
+    tiesAtReset = tiesCounted();
     stats.peakPerSecond = 0;
     stats.peakPerWindow = 0;
     lastSecond.clear();
@@ -262,6 +364,26 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     stats,
     clock: new Clock(),
     random,
+    listFault(req, page) {
+      const f = options.faults;
+      if (req.headers[PERSON_HEADER] === 'person' || (f.listFailRate === 0 && f.shortPageRate === 0)) return undefined;
+      if (page.later && f.listFailRate > 0 && listRandom() < f.listFailRate) {
+        stats.faults += 1;
+        stats.listPagesFailed += 1;
+        return { kind: 'fail', status: 503, description: `Injected 503 on a later page of a listing, by the ${name} simulator` };
+      }
+      if (page.more && f.shortPageRate > 0 && listRandom() < f.shortPageRate) {
+        stats.faults += 1;
+        stats.shortPages += 1;
+        // About half the page's items stay, which ones drawn from the seed; at least one goes.
+        const draws: boolean[] = [];
+        return { kind: 'short', keep: (i) => (draws[i] ??= i > 0 && listRandom() < 0.5) };
+      }
+      return undefined;
+    },
+    countTies(clock) {
+      clocks.push(clock);
+    },
     url: () => address,
     async start() {
       await app.listen({ port: options.port, host: options.host });

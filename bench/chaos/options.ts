@@ -16,9 +16,24 @@ export interface ChaosOptions {
   /** Bounds of the first sync and of the drain after the faults stop. */
   firstSyncSeconds: number;
   drainSeconds: number;
-  faults: { errorRate: number; tooManyRate: number; dropRate: number; slowRate: number; slowMs: number };
+  faults: ChaosFaults;
   /** The backoff of the pairs polls and webhooks start; the engine's default (1 s doubling to 60 s, a minute before a record is found gone) when absent. */
   retry?: RetryTuning;
+}
+
+/** The simulators' fault switches (`faults` of `simulators/kit.ts`) a chaos run sets on all three. */
+export interface ChaosFaults {
+  errorRate: number;
+  tooManyRate: number;
+  dropRate: number;
+  slowRate: number;
+  slowMs: number;
+  appliedThenLostRate: number;
+  appliedLateRate: number;
+  appliedLateMs: number;
+  listFailRate: number;
+  shortPageRate: number;
+  sameSecondTimes: boolean;
 }
 
 export const CHAOS_DEFAULTS: ChaosOptions = {
@@ -30,8 +45,24 @@ export const CHAOS_DEFAULTS: ChaosOptions = {
   seed: 1,
   firstSyncSeconds: 3600,
   drainSeconds: 900,
-  // 10 % 5xx, 5 % 429 under the limit, 2 % without an answer: dropped, or held past the client's 30 s timeout.
-  faults: { errorRate: 0.1, tooManyRate: 0.05, dropRate: 0.015, slowRate: 0.005, slowMs: 35_000 },
+  // 10 % 5xx, 5 % 429 under the limit, 2 % without an answer: dropped, or held past the client's 30 s
+  // timeout. Of the writes, 1 % applied with the answer lost and 0.5 % held past that timeout, then
+  // applied; 5 % of later list pages fail, 5 % of pages with more to follow come back short; PowerOffice
+  // Go and Crmoffice hand out whole-second times. Zendesk's exports hold back the last minute (always,
+  // with the real limits the chaos stack runs).
+  faults: {
+    errorRate: 0.1,
+    tooManyRate: 0.05,
+    dropRate: 0.015,
+    slowRate: 0.005,
+    slowMs: 35_000,
+    appliedThenLostRate: 0.01,
+    appliedLateRate: 0.005,
+    appliedLateMs: 35_000,
+    listFailRate: 0.05,
+    shortPageRate: 0.05,
+    sameSecondTimes: true,
+  },
 };
 
 const NAMES: Record<string, keyof ChaosOptions> = {

@@ -25,7 +25,7 @@ export interface ChaosResult {
   drained: boolean;
   edits: { made: number; failed: number; byKind: Record<string, number>; bySystem: Record<string, number> };
   workers: { started: number; killed: number };
-  simulators: Record<string, Pick<SimulatorStats, 'writes' | 'faults' | 'injected429' | 'appliedThenLost' | 'rateLimited' | 'peakPerSecond' | 'peakPerWindow' | 'rateLimit'> & { requests: number }>;
+  simulators: Record<string, Pick<SimulatorStats, 'writes' | 'faults' | 'injected429' | 'appliedThenLost' | 'appliedLate' | 'listPagesFailed' | 'shortPages' | 'sameSecond' | 'rateLimited' | 'peakPerSecond' | 'peakPerWindow' | 'rateLimit'> & { requests: number }>;
   links: Record<string, Record<string, number>>;
   accounted: { arrived: number; superseded: number; lost: number };
   lost: Accounted[];
@@ -130,7 +130,9 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     log('faults off; draining');
     const drainStarted = Date.now();
     const writes = () => Object.values(sims).reduce((n, s) => n + s.stats.writes, 0);
-    const drained = await drain(stack.client, stack.store, writes, options.drainSeconds * 1000, options.retry, log);
+    // Its last round asks Zendesk's exports after they hand out the changes made before now.
+    const exportsSettled = drainStarted + stack.sims.zendesk.exportDelaySeconds() * 1000;
+    const drained = await drain(stack.client, stack.store, writes, options.drainSeconds * 1000, options.retry, log, exportsSettled);
     const drainSeconds = (Date.now() - drainStarted) / 1000;
 
     // 4. The checks.
@@ -148,6 +150,10 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
           faults: s.stats.faults,
           injected429: s.stats.injected429,
           appliedThenLost: s.stats.appliedThenLost,
+          appliedLate: s.stats.appliedLate,
+          listPagesFailed: s.stats.listPagesFailed,
+          shortPages: s.stats.shortPages,
+          sameSecond: s.stats.sameSecond,
           rateLimited: s.stats.rateLimited,
           peakPerSecond: s.stats.peakPerSecond,
           peakPerWindow: s.stats.peakPerWindow,

@@ -5,7 +5,7 @@
  */
 import { AxiosInstance } from 'axios';
 import { z } from 'zod';
-import { PermanentApiError } from '../errors';
+import { PermanentApiError, TransientApiError } from '../errors';
 import { RequestSpec, createHttp, request } from '../http';
 import type { Pacer } from '../pacer';
 import {
@@ -133,7 +133,12 @@ export class CrmofficeClient {
       params: listParams({ since: opts.since, page, pageSize, filters }),
       schema: listEnvelope(schema) as unknown as z.ZodType<{ items: T[]; page?: number; pageSize?: number; totalCount?: number }>,
     });
-    return { items: data.items, page, hasMore: hasMorePages(data, { page, pageSize }) };
+    const hasMore = hasMorePages(data, { page, pageSize });
+    // A page short of its size with more to follow left records out: moving on would skip them for good.
+    if (hasMore && data.items.length < pageSize) {
+      throw new TransientApiError({ system: 'crmoffice', endpoint: endpointTemplate('GET', resource, false) }, `page ${page} came back short (${data.items.length} of ${pageSize}) while its total says more follow: read again`);
+    }
+    return { items: data.items, page, hasMore };
   }
 
   private async find<T>(resource: WritableResource, schema: z.ZodType<T>, value: string): Promise<T[]> {

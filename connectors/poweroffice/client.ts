@@ -6,7 +6,7 @@
  */
 import { AxiosInstance } from 'axios';
 import { z } from 'zod';
-import { ApiErrorContext, NotFoundError, PermanentApiError, SchemaError } from '../errors';
+import { ApiErrorContext, NotFoundError, PermanentApiError, SchemaError, TransientApiError } from '../errors';
 import { createHttp, parseAnswer, request, RequestSpec } from '../http';
 import type { Pacer } from '../pacer';
 import { PowerOfficeTokenProvider, type PowerOfficeAuthOptions } from './auth';
@@ -226,6 +226,10 @@ export class PowerOfficeClient {
     });
     // The header says whether more follow; only an answer without one is judged by its length.
     const hasMore = pagination ? (pagination.hasNext ?? pagination.currentPage < pagination.totalPages) : items.length >= pageSize;
+    // A page short of its size with more to follow left records out: moving on would skip them for good.
+    if (hasMore && items.length < pageSize) {
+      throw new TransientApiError({ system: 'poweroffice', endpoint }, `page ${pageNumber} came back short (${items.length} of ${pageSize}) while X-Pagination says more follow: read again`);
+    }
     return { items, pageNumber, hasMore };
   }
 

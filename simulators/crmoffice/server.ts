@@ -17,7 +17,7 @@ import {
   collectionPath,
   errorBody,
 } from '../../connectors/crmoffice/api-assumptions';
-import { Clock, SimulatorOptions, SimulatorStats, createSimulator } from '../kit';
+import { Clock, Simulator, SimulatorOptions, SimulatorStats, createSimulator } from '../kit';
 import { CrmofficeStore, SimError, StoredRecord } from './store';
 import { TokenStore, newSecret } from './tokens';
 
@@ -75,13 +75,18 @@ export async function startCrmofficeSimulator(options: CrmofficeSimulatorOptions
   };
   const tokens = new TokenStore({ ...credentials, accessTokenTtlSeconds: extras.accessTokenTtlSeconds, rotateRefreshTokens: extras.rotateRefreshTokens, redirectUris: extras.redirectUris });
 
-  // The store exists before the kit, which loads a snapshot into it; it keeps its own kit Clock.
-  const store = new CrmofficeStore(new Clock());
+  // The store exists before the kit, which loads a snapshot into it; it keeps its own kit Clock, in
+  // milliseconds, or whole seconds while the `sameSecondTimes` fault is on.
+  let wholeSeconds = () => false;
+  const clock = new Clock(() => wholeSeconds());
+  const store = new CrmofficeStore(clock);
   const sim = createSimulator('crmoffice', { ...kitInput, rateLimit: kitInput.rateLimit ?? { ...DEFAULT_RATE_LIMIT } }, store);
+  wholeSeconds = () => sim.options.faults.sameSecondTimes;
+  sim.countTies(clock);
   for (const r of RESOURCES) for (const rec of extras.initial?.[r] ?? []) store.putRaw(r, rec);
   if (store.count('users') === 0) for (const u of SEED_USERS) store.putRaw('users', u);
 
-  registerRoutes(sim.app, store, tokens);
+  registerRoutes(sim, store, tokens);
   const url = await sim.start();
   return {
     url,
@@ -100,9 +105,8 @@ export async function startCrmofficeSimulator(options: CrmofficeSimulatorOptions
   };
 }
 
-type App = ReturnType<typeof createSimulator>['app'];
-
-function registerRoutes(app: App, store: CrmofficeStore, tokens: TokenStore): void {
+function registerRoutes(sim: Simulator, store: CrmofficeStore, tokens: TokenStore): void {
+  const app = sim.app;
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
@@ -159,7 +163,18 @@ function registerRoutes(app: App, store: CrmofficeStore, tokens: TokenStore): vo
   const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
 
   for (const resource of RESOURCES) {
-    app.get(collectionPath(resource), async (req, reply) => answer(reply, 200, () => store.list(resource, req.query as Record<string, unknown>)));
+    app.get(collectionPath(resource), async (req, reply) => {
+      try {
+        const page = store.list(resource, req.query as Record<string, unknown>);
+        // A page may fail or come back short on purpose (the kit's list faults), its totals unchanged.
+        const fault = sim.listFault(req, { later: page.page > 1, more: page.page * page.pageSize < page.totalCount });
+        if (fault?.kind === 'fail') return reply.code(fault.status).send(errorBody(ERROR_CODES[500], fault.description));
+        return reply.code(200).send(fault?.kind === 'short' ? { ...page, items: page.items.filter((_item, i) => fault.keep(i)) } : page);
+      } catch (err) {
+        if (err instanceof SimError) return reply.code(err.status).send(err.body);
+        throw err;
+      }
+    });
     app.get(`${collectionPath(resource)}/:id`, async (req, reply) => answer(reply, 200, (): StoredRecord => store.get(resource, idOf(req))));
   }
   for (const resource of WRITABLE_RESOURCES) {

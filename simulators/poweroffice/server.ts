@@ -51,10 +51,15 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
     clientKey: given?.clientKey ?? randomBytes(16).toString('hex'),
     subscriptionKey: given?.subscriptionKey ?? randomBytes(16).toString('hex'),
   };
-  const state = new PowerOfficeState(new Clock());
+  // Milliseconds, or whole seconds while the `sameSecondTimes` fault is on (known once the kit is made).
+  let wholeSeconds = () => false;
+  const clock = new Clock(() => wholeSeconds());
+  const state = new PowerOfficeState(clock);
   state.seed(departments, employees);
   // A snapshot, when one exists at snapshotPath, replaces the seeded records (the kit loads it).
   const sim = createSimulator('poweroffice', { rateLimit: { limit: 10, windowMs: 1000 }, ...kitOptions }, state);
+  wholeSeconds = () => sim.options.faults.sameSecondTimes;
+  sim.countTies(clock);
 
   const tokens = new Map<string, number>();
   const app = sim.app;
@@ -126,12 +131,16 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
 
   // The OpenAPI document answers a list with no match `204 No Content`, not an empty array. Every
   // list says where it stands in X-Pagination, so a client pages by the header, not by page length.
-  const list = <T>(reply: FastifyReply, page: ListPage<T>, dto: (item: T) => unknown) => {
+  // A page may fail or come back short on purpose (the kit's list faults), its header unchanged.
+  const list = <T>(req: FastifyRequest, reply: FastifyReply, page: ListPage<T>, dto: (item: T) => unknown) => {
+    const fault = sim.listFault(req, { later: page.pagination.currentPage > 1, more: page.pagination.hasNext });
+    if (fault?.kind === 'fail') return problem(reply, new Problem(fault.status, 'Service Unavailable', fault.description));
+    const items = fault?.kind === 'short' ? page.items.filter((_item, i) => fault.keep(i)) : page.items;
     reply.header(PAGINATION_HEADER, JSON.stringify(page.pagination));
-    return page.items.length === 0 ? reply.code(204).send() : reply.send(page.items.map(dto));
+    return items.length === 0 ? reply.code(204).send() : reply.send(items.map(dto));
   };
 
-  app.get('/v2/Departments', async (req, reply) => list(reply, state.pageOfDepartments(query(req)), (d) => state.departmentDto(d)));
+  app.get('/v2/Departments', async (req, reply) => list(req, reply, state.pageOfDepartments(query(req)), (d) => state.departmentDto(d)));
   app.get('/v2/Departments/:id', async (req) => state.departmentDto(state.department(idOf(req, 'id'))));
   app.post('/v2/Departments', async (req, reply) => reply.code(201).send(state.departmentDto(state.createDepartment(req.body))));
   app.patch('/v2/Departments/:id', async (req) => {
@@ -143,7 +152,7 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
     return reply.code(200).send();
   });
 
-  app.get('/v2/Employees', async (req, reply) => list(reply, state.pageOfEmployees(query(req)), (e) => state.employeeDto(e)));
+  app.get('/v2/Employees', async (req, reply) => list(req, reply, state.pageOfEmployees(query(req)), (e) => state.employeeDto(e)));
   app.get('/v2/Employees/:employeeId', async (req) => state.employeeDto(state.employee(idOf(req, 'employeeId'))));
   app.post('/v2/Employees', async (req, reply) => reply.code(201).send(state.employeeDto(state.createEmployee(req.body))));
   app.patch('/v2/Employees/:employeeId', async (req) => {

@@ -5,7 +5,7 @@
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { Clock } from '../kit';
+import { Clock, type Simulator } from '../kit';
 import { CommentRec, OrgRec, renderComment, renderOrganization, renderTicket, renderUser, TicketRec, UserRec, iso } from './records';
 import { Table, WebhookRec, ZendeskStore } from './store';
 import { WebhookDispatcher, ZendeskEvent } from './webhooks';
@@ -19,6 +19,10 @@ export interface ApiContext {
   /** E-mail of the user a request authenticated as (`/users/me`); default the API user. */
   signedInAs?: (req: FastifyRequest) => string;
   random: () => number;
+  /** The incremental exports leave out changes of this many seconds before a request (Zendesk: 60). */
+  exportDelaySeconds(): number;
+  /** The kit's list faults: a later page of a listing may fail on purpose. */
+  listFault: Simulator['listFault'];
 }
 
 type Req = FastifyRequest;
@@ -303,9 +307,11 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
   };
 
   /** Cursor pagination (`page[size]`/`page[after]`) or, without those, offset pagination (`page`/`per_page`). */
-  const listAnswer = <T extends { id: number; updated: number }>(req: Req, key: string, table: Table<T>, keep: (r: T) => boolean, render: (r: T) => unknown, path: string, side: Sideload<T> = none) => {
+  const listAnswer = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, keep: (r: T) => boolean, render: (r: T) => unknown, path: string, side: Sideload<T> = none) => {
     const q = query(req);
     const base = `${baseOf(req)}/api/v2/${path}.json`;
+    const fault = ctx.listFault(req, { later: q['page[after]'] !== undefined || intParam(q.page, 1, Number.MAX_SAFE_INTEGER) > 1, more: false });
+    if (fault?.kind === 'fail') return reply.code(fault.status).send({ error: 'ServiceUnavailable', description: fault.description });
     if (q['page[size]'] !== undefined || q['page[after]'] !== undefined) {
       const size = intParam(q['page[size]'], 100, 100);
       const afterId = q['page[after]'] ? Number(Buffer.from(q['page[after]'], 'base64url').toString('utf8')) || 0 : 0;
@@ -337,7 +343,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- users ----
 
-  route('GET', '/users', (req) => listAnswer(req, 'users', store.users, (u) => u.active, (u) => renderUser(u, baseOf(req)), 'users', userSideloads));
+  route('GET', '/users', (req, reply) => listAnswer(req, reply, 'users', store.users, (u) => u.active, (u) => renderUser(u, baseOf(req)), 'users', userSideloads));
 
   route('GET', '/users/search', (req, reply) => {
     const q = query(req);
@@ -438,7 +444,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- organizations ----
 
-  route('GET', '/organizations', (req) => listAnswer(req, 'organizations', store.organizations, (o) => o.deleted === null, (o) => renderOrganization(o, baseOf(req)), 'organizations'));
+  route('GET', '/organizations', (req, reply) => listAnswer(req, reply, 'organizations', store.organizations, (o) => o.deleted === null, (o) => renderOrganization(o, baseOf(req)), 'organizations'));
 
   route('GET', '/organizations/:id', (req, reply) => {
     const o = liveOrg(idParam(req));
@@ -514,7 +520,7 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- tickets and comments ----
 
-  route('GET', '/tickets', (req) => listAnswer(req, 'tickets', store.tickets, (t) => t.status !== 'deleted', (t) => renderTicket(t, baseOf(req)), 'tickets', ticketSideloads));
+  route('GET', '/tickets', (req, reply) => listAnswer(req, reply, 'tickets', store.tickets, (t) => t.status !== 'deleted', (t) => renderTicket(t, baseOf(req)), 'tickets', ticketSideloads));
 
   route('GET', '/tickets/:id', (req, reply) => {
     const t = liveTicket(idParam(req));
@@ -706,6 +712,15 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- incremental exports ----
 
+  /**
+   * Zendesk leaves out what changed within the minute before a request, to hand out settled data;
+   * the cursor or `end_time` stays before it, so the next request picks those changes up.
+   */
+  const exportCutoff = () => {
+    const delay = ctx.exportDelaySeconds();
+    return delay > 0 ? Date.now() - delay * 1000 : Number.POSITIVE_INFINITY;
+  };
+
   const cursorExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, path: string, side: Sideload<T>) => {
     const q = query(req);
     let from: CursorPosition;
@@ -720,8 +735,10 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
       // start_time is inclusive: every change at or after that second.
       from = { epoch: table.epoch, seq: table.seqBefore(start * 1000), updated: start * 1000 };
     }
+    const fault = q.cursor !== undefined ? ctx.listFault(req, { later: true, more: false }) : undefined;
+    if (fault?.kind === 'fail') return reply.code(fault.status).send({ error: 'ServiceUnavailable', description: fault.description });
     const perPage = intParam(q.per_page, EXPORT_PAGE, EXPORT_PAGE);
-    const { items, hasMore } = table.changesAfter(from.seq, perPage);
+    const { items, hasMore } = table.changesAfter(from.seq, perPage, exportCutoff());
     const last = items[items.length - 1];
     const afterCursor = encodeCursor(last ? { epoch: table.epoch, seq: last.seq, updated: last.record.updated } : from);
     return {
@@ -747,14 +764,15 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     const start = checkStartTime(reply, q.start_time);
     if (typeof start !== 'number') return start;
     const perPage = sample ? SAMPLE_PAGE : intParam(q.per_page, EXPORT_PAGE, EXPORT_PAGE);
-    const { items, hasMore } = table.changesAfter(table.seqBefore(start * 1000), perPage);
+    const before = exportCutoff();
+    const { items, hasMore } = table.changesAfter(table.seqBefore(start * 1000), perPage, before);
     let page = items;
     let more = hasMore && !sample;
     let endTime = start;
     if (items.length > 0) {
       const lastSecond = Math.floor(items[items.length - 1].record.updated / 1000);
       if (more) {
-        const rest = table.changesAfter(items[items.length - 1].seq, Number.MAX_SAFE_INTEGER).items;
+        const rest = table.changesAfter(items[items.length - 1].seq, Number.MAX_SAFE_INTEGER, before).items;
         const sameSecond = rest.filter((r) => Math.floor(r.record.updated / 1000) === lastSecond);
         page = items.concat(sameSecond);
         more = rest.length > sameSecond.length;

@@ -30,6 +30,11 @@ export const ZendeskSimulatorExtras = z.object({
   exportRateLimit: WindowLimit.default({ limit: 10, windowMs: 60_000 }),
   /** The sample exports (`/incremental/{resource}/sample`): Zendesk's stricter 10 requests per 20 minutes. */
   sampleRateLimit: WindowLimit.default({ limit: 10, windowMs: 20 * 60_000 }),
+  /**
+   * The incremental exports leave out what changed this many seconds before a request, as Zendesk's
+   * do (a minute); 0 hands out every change at once. `POST /_sim/exports` changes it while running.
+   */
+  exportDelaySeconds: z.number().int().min(0).default(60),
 });
 
 export type ZendeskSimulatorOptions = SimulatorOptions & z.input<typeof ZendeskSimulatorExtras>;
@@ -43,6 +48,8 @@ export interface ZendeskSimulator {
   stats: SimulatorStats;
   deliveries: DeliveryStats;
   store: ZendeskStore;
+  /** Seconds the incremental exports hold back now (`exportDelaySeconds`, or as `POST /_sim/exports` set it). */
+  exportDelaySeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -50,7 +57,7 @@ export interface ZendeskSimulator {
 const UNAUTHORIZED = { error: "Couldn't authenticate you" };
 
 export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
-  const { sample, webhookUrl, webhookSecret, credentials, webhookTimeoutMs, exportRateLimit, sampleRateLimit, ...kitOptions } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
+  const { sample, webhookUrl, webhookSecret, credentials, webhookTimeoutMs, exportRateLimit, sampleRateLimit, exportDelaySeconds, ...kitOptions } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
   const store = new ZendeskStore();
   const sim = createSimulator(
     'zendesk',
@@ -100,8 +107,22 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     }
   });
   sim.app.get('/_sim/webhooks/deliveries', async () => dispatcher.stats);
+  let exportDelay = exportDelaySeconds;
+  sim.app.post('/_sim/exports', async (req) => {
+    exportDelay = z.object({ delaySeconds: z.number().int().min(0) }).parse(req.body ?? {}).delaySeconds;
+    return { delaySeconds: exportDelay };
+  });
 
-  registerZendeskApi(sim.app, { store, clock, dispatcher, ownerEmail: credentials.email, random: sim.random, signedInAs: (req) => signedIn.get(req) ?? credentials.email });
+  registerZendeskApi(sim.app, {
+    store,
+    clock,
+    dispatcher,
+    ownerEmail: credentials.email,
+    random: sim.random,
+    signedInAs: (req) => signedIn.get(req) ?? credentials.email,
+    exportDelaySeconds: () => exportDelay,
+    listFault: sim.listFault,
+  });
 
   let webhookId: string | undefined;
   let secret: string | undefined;
@@ -117,6 +138,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   const url = await sim.start();
   return {
     url,
+    exportDelaySeconds: () => exportDelay,
     credentials: { ...credentials },
     webhookSecret: secret,
     webhookId,

@@ -113,12 +113,14 @@ export class Table<T extends Timed> {
 
   /**
    * Live changes after sequence `afterSeq`, `limit` of them, each with its sequence number, and
-   * whether more exist.
+   * whether more exist; changes at or after `before` (ms) are left for later.
    */
-  changesAfter(afterSeq: number, limit: number): { items: Array<{ record: T; seq: number }>; hasMore: boolean } {
+  changesAfter(afterSeq: number, limit: number, before = Number.POSITIVE_INFINITY): { items: Array<{ record: T; seq: number }>; hasMore: boolean } {
     const items: Array<{ record: T; seq: number }> = [];
     for (let i = lowerBound(this.feed, afterSeq, (e, v) => e.seq <= v); i < this.feed.length; i++) {
       const e = this.feed[i];
+      // The feed is in `updated` order: from here on every change is too recent to hand out.
+      if (e.updated >= before) break;
       const r = this.byId.get(e.id);
       if (!r || this.live.get(e.id) !== e.seq) continue;
       if (items.length === limit) return { items, hasMore: true };

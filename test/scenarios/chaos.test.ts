@@ -23,9 +23,11 @@ const findings = (check: string, how?: (h: string) => boolean) => result.finding
 
 beforeAll(async () => {
   buildCli();
-  // No request held past the client's timeout here: such a write can land after a person's newer edit
-  // (finding 3, which `npm run chaos` keeps showing); the 2 % without an answer are all dropped instead.
-  const faults = { ...CHAOS_DEFAULTS.faults, dropRate: CHAOS_DEFAULTS.faults.dropRate + CHAOS_DEFAULTS.faults.slowRate, slowRate: 0 };
+  // No request held past the client's timeout here, and no write held then applied: such a write can
+  // land after a person's newer edit (finding 3, which `npm run chaos` keeps showing); the 2 % without
+  // an answer are all dropped instead. The other faults (answers lost, list pages failing or short,
+  // whole-second times, Zendesk's held-back minute) are on as in `npm run chaos`.
+  const faults = { ...CHAOS_DEFAULTS.faults, dropRate: CHAOS_DEFAULTS.faults.dropRate + CHAOS_DEFAULTS.faults.slowRate, slowRate: 0, appliedLateRate: 0 };
   const started = Date.now();
   const lines: string[] = [];
   const log = (line: string) => lines.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${line}`);
