@@ -10,7 +10,7 @@ import { simulatorEnvLines } from '../../cli/commands/simulators';
 import { parseKey } from '../../codec/keys';
 import { ENCODING } from '../../codec/encryption-codec';
 import { TestStack, startTestStack } from '../helpers/stack';
-import { TEST_ENCRYPTION_KEY } from '../helpers/temporal';
+import { TEST_ENCRYPTION_KEY, temporalEnvOf } from '../helpers/temporal';
 import { pairWorkflowId } from '../../workflows/ids';
 import { startCli, type RunningCli } from '../cli/run-cli';
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const simEnv = Object.fromEntries(simulatorEnvLines(stack.sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   cliEnv = {
     ...simEnv,
-    TEMPORAL_ADDRESS: stack.env.address,
+    ...temporalEnvOf(stack.env),
     TANDEM_STORE: stack.storePath,
     TANDEM_METRICS_PORT: '0',
     TANDEM_LOG_LEVEL: 'debug',
