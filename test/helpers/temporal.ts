@@ -38,25 +38,32 @@ export async function startTemporal(encryption?: Encryption, extraArgs: string[]
 }
 
 /**
- * A namespace of its own, with Tandem's search attributes, on the run's dev server (started by
- * test/global-setup.ts): workflow ids, task queues and visibility queries of other suites are not
- * seen. `env.namespace` must reach every worker (`namespace:`) and process (`temporalEnvOf`) the
- * suite makes, or they poll the server's default namespace and nothing runs. Without the run's
- * server (a suite run outside `jest`'s global setup), a server of its own in its default namespace.
+ * A namespace of its own, with Tandem's search attributes (unless `searchAttributes: false`), on the
+ * run's dev server (started by test/global-setup.ts): workflow ids, task queues and visibility
+ * queries of other suites are not seen. `env.namespace` must reach every worker (`namespace:`) and
+ * process (`temporalEnvOf`) the suite makes, or they poll the server's default namespace and nothing
+ * runs. Without the run's server (a suite run outside jest's global setup), a server of its own.
  */
-export async function sharedTemporal(encryption?: Encryption): Promise<TestWorkflowEnvironment> {
+export async function sharedTemporal(encryption?: Encryption, { searchAttributes = true }: { searchAttributes?: boolean } = {}): Promise<TestWorkflowEnvironment> {
   const address = runTemporalAddress();
-  if (!address) return startTemporal(encryption);
+  if (!address) return searchAttributes ? startTemporal(encryption) : bareTemporal();
   const namespace = namespaceForThisSuite();
   const env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace, client: encryption ? { dataConverter: encryption.dataConverter } : undefined });
   try {
     await env.connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-    await ensureSearchAttributes(env.client, { namespace, register: true });
+    if (searchAttributes) await ensureSearchAttributes(env.client, { namespace, register: true });
   } catch (err) {
     await env.teardown();
     throw err;
   }
   return env;
+}
+
+/** A dev server of its own as `temporal server start-dev` runs it: no custom search attributes. */
+function bareTemporal(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
+  });
 }
 
 /** What a `tandem` process (or in-process CLI) needs in its environment to reach the suite's namespace. */
