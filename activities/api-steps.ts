@@ -5,7 +5,7 @@
  * last, the pair is marked retrying in the store.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ApiRecord, FEEDS, FlowsConfig, MatchRule, feedOf, getFeed, getFlow, isDeletedInZendesk, modifiedAt, pickMatch, targetIdOf } from '../flows';
+import { ApiRecord, FEEDS, FlowsConfig, MatchRule, feedOf, getFeed, getFlow, holdsFields, isDeletedInZendesk, modifiedAt, pickMatch, targetIdOf } from '../flows';
 import { targetIndexCheckpoint, type LinkStore } from '../store';
 import type { PairRef } from '../workflows/ids';
 import { CHECKED_FIRST, LOOKED_FIRST, RECORD_MOVED_ON, commentPairId } from '../workflows/ids';
@@ -68,12 +68,15 @@ export function createApiActivities(deps: ApiStepDeps) {
    * dead worker, behind a reference), reads the record again. Changed since (by its modification
    * time), the workflow decides anew; unchanged, the next attempt writes. A write that follows its
    * read closely writes at once. A lost heartbeat note costs one more check, never a write without one.
+   * A retry that finds the record holding what it was to write (`applied`: an earlier attempt's write
+   * landed, its answer lost) returns the record: the write is done.
    */
-  async function checkedSince(readAt: string | null | undefined, decidedFrom: number | undefined, read: () => Promise<ApiRecord | null>, at: (r: ApiRecord) => string | null, what: string): Promise<void> {
+  async function checkedSince(readAt: string | null | undefined, decidedFrom: number | undefined, read: () => Promise<ApiRecord | null>, at: (r: ApiRecord) => string | null, what: string, applied?: (r: ApiRecord) => boolean): Promise<ApiRecord | undefined> {
     const { attempt, heartbeatDetails } = Context.current().info;
     const late = decidedFrom !== undefined && Date.now() - decidedFrom > LOOK_AGAIN_AFTER_MS;
-    if ((attempt === 1 && !late) || !readAt || (heartbeatDetails as { checkedAt?: number } | undefined)?.checkedAt === attempt - 1) return;
+    if ((attempt === 1 && !late) || !readAt || (heartbeatDetails as { checkedAt?: number } | undefined)?.checkedAt === attempt - 1) return undefined;
     const now = await read();
+    if (now && attempt > 1 && at(now) !== readAt && applied?.(now)) return now;
     if (!now || at(now) !== readAt) {
       throw ApplicationFailure.create({ type: RECORD_MOVED_ON, nonRetryable: true, message: `${what} changed after it was read (modified ${now ? at(now) : 'gone'}, read at ${readAt}): both sides are read again` });
     }
@@ -88,16 +91,22 @@ export function createApiActivities(deps: ApiStepDeps) {
     },
     /**
      * Writes a target's edits into the Zendesk record; `originAt` is when they were made. The copy is
-     * noted, so the record's other flow weighs it by that time, not by the time of this write.
+     * noted ahead of the write and confirmed with the record's new time after it, so the record's
+     * other flow weighs it by when its edits were made, not by the time of this write, even when the
+     * write's answer was lost and a retry finds the copy already there.
      */
     async updateZendesk(pair: PairRef, body: ApiRecord, originAt?: string | null, readAt?: string | null, decidedFrom?: number): Promise<void> {
       await step(pair, async () => {
         const flow = getFlow(pair.flowId);
+        const at = (r: ApiRecord) => modifiedAt(flow, 'zendesk', r);
+        const note = async (modified: string | null) => {
+          if (originAt) await deps.store.noteZendeskCopy(flow.source.type, pair.zendeskId, { modifiedAt: modified, originAt, fields: body });
+        };
         if (Context.current().info.attempt === 1) await deps.hooks?.beforeWrite?.(pair, 'zendesk', body);
-        await checkedSince(readAt, decidedFrom, () => zendesk.get(flow.source.type, pair.zendeskId), (r) => modifiedAt(flow, 'zendesk', r), `Zendesk ${flow.source.type} ${pair.zendeskId}`);
-        const written = await zendesk.update(flow.source.type, pair.zendeskId, body);
-        const at = modifiedAt(flow, 'zendesk', written);
-        if (originAt && at) await deps.store.noteZendeskCopy(flow.source.type, pair.zendeskId, { modifiedAt: at, originAt, fields: body });
+        const already = await checkedSince(readAt, decidedFrom, () => zendesk.get(flow.source.type, pair.zendeskId), at, `Zendesk ${flow.source.type} ${pair.zendeskId}`, (r) => holdsFields(r, body));
+        if (already) return note(at(already));
+        await note(null);
+        await note(at(await zendesk.update(flow.source.type, pair.zendeskId, body)));
       });
     },
     async readTarget(pair: PairRef, targetId: string): Promise<ApiRecord | null> {

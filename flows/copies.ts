@@ -9,9 +9,13 @@ import { modifiedAt } from './mapping';
 import { timestampMillis } from './normalize';
 import type { ApiRecord, FlowDefinition } from './types';
 
-/** What a write to Zendesk copied: the record's time right after it, when its edits were made, the fields. */
+/**
+ * What a write to Zendesk copied: the record's time right after it, when its edits were made, the
+ * fields. The note is saved ahead of its write with `modifiedAt` null (the write under way), so a
+ * write whose answer is lost is still known for a copy when its step is tried again.
+ */
 export interface ZendeskCopy {
-  modifiedAt: string;
+  modifiedAt: string | null;
   originAt: string;
   fields: Record<string, unknown>;
 }
@@ -25,14 +29,20 @@ function stable(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** Whether the record holds every one of these fields' values. */
+export function holdsFields(record: ApiRecord, fields: Record<string, unknown>): boolean {
+  return Object.entries(fields).every(([k, v]) => stable(record[k]) === stable(v));
+}
+
 /**
  * When the record's values were made: the copy's origin while the record is as the copy left it
- * (same modification time, every copied field unchanged); else null (someone edited it since).
+ * (same modification time, every copied field unchanged); else null (someone edited it since, or
+ * the copy's write is not confirmed).
  */
 export function copiedAt(flow: FlowDefinition, zendesk: ApiRecord, copy: ZendeskCopy | undefined): string | null {
   const at = timestampMillis(modifiedAt(flow, 'zendesk', zendesk));
   if (!copy || at === null || at !== timestampMillis(copy.modifiedAt)) return null;
-  return Object.entries(copy.fields).every(([k, v]) => stable(zendesk[k]) === stable(v)) ? copy.originAt : null;
+  return holdsFields(zendesk, copy.fields) ? copy.originAt : null;
 }
 
 /** The later of two times (either may be unknown). */

@@ -53,16 +53,21 @@ export function checkZendeskType(type: string): ZendeskType {
   return type as ZendeskType;
 }
 
-/** The row of a copy, checked: both times are ISO strings. */
+/** `modified_at` of a copy whose write is under way (the column predates such notes and is NOT NULL). */
+const WRITE_UNDER_WAY = '';
+
+/** The row of a copy, checked: both times are ISO strings (`modifiedAt` may be null: the write under way). */
 export function copyRow(copy: ZendeskCopy): ZendeskCopyRow {
-  for (const key of ['modifiedAt', 'originAt'] as const) {
+  const times = copy.modifiedAt === null ? (['originAt'] as const) : (['modifiedAt', 'originAt'] as const);
+  for (const key of times) {
     if (typeof copy[key] !== 'string' || Number.isNaN(Date.parse(copy[key]))) throw new Error(`Zendesk copy: ${key} must be a date-time string, got ${JSON.stringify(copy[key])}`);
   }
-  return { modified_at: copy.modifiedAt, origin_at: copy.originAt, fields: JSON.stringify(copy.fields) };
+  return { modified_at: copy.modifiedAt ?? WRITE_UNDER_WAY, origin_at: copy.originAt, fields: JSON.stringify(copy.fields) };
 }
 
 export function toZendeskCopy(row: ZendeskCopyRow): ZendeskCopy {
-  return { modifiedAt: row.modified_at, originAt: row.origin_at, fields: JSON.parse(row.fields) as Record<string, unknown> };
+  const modifiedAt = row.modified_at === WRITE_UNDER_WAY ? null : row.modified_at;
+  return { modifiedAt, originAt: row.origin_at, fields: JSON.parse(row.fields) as Record<string, unknown> };
 }
 
 export function checkFlow(flow: string): FlowId {

@@ -65,3 +65,47 @@ test('a retry that finds the record edited since it was read writes nothing: the
   expect(calls).toEqual(['get']);
   expect(await store.listRetrying(undefined, 10)).toEqual([]);
 });
+
+describe('a copy written into Zendesk', () => {
+  const orgPair = { flowId: 'zendesk-organizations-to-crmoffice-companies', zendeskId: '8' };
+  const ORIGIN_AT = '2024-05-01T10:00:02.000Z';
+  const WRITTEN_AT = '2024-05-01T10:00:06.500Z';
+
+  /** A Zendesk whose organisation 8 takes the write but whose answer is lost (the connection dropped). */
+  function zendeskLosingTheAnswer() {
+    const calls: string[] = [];
+    let org: Record<string, unknown> = { id: 8, name: 'Nord AS', updated_at: READ_AT };
+    const notesDuringWrite: unknown[] = [];
+    const zendesk = {
+      getOrganization: async () => (calls.push('get'), org),
+      updateOrganization: async (_id: number, body: object) => {
+        calls.push('update');
+        notesDuringWrite.push(await store.getZendeskCopy('organizations', '8'));
+        org = { ...org, ...body, updated_at: WRITTEN_AT };
+        throw new Error('socket hang up');
+      },
+    };
+    const activities = createApiActivities({ connectors: { zendesk } as unknown as Connectors, store, flows: DEFAULT_FLOWS_CONFIG });
+    return { calls, activities, notesDuringWrite };
+  }
+
+  const run = (activities: ReturnType<typeof createApiActivities>, info: { attempt: number }) =>
+    new MockActivityEnvironment(info).run(activities.updateZendesk, orgPair, { name: 'Sør AS' }, ORIGIN_AT, READ_AT).then(
+      () => 'written',
+      (err: unknown) => (err instanceof ApplicationFailure ? err.type : String(err)),
+    );
+
+  test('is noted ahead of its write, as under way', async () => {
+    const { activities, notesDuringWrite } = zendeskLosingTheAnswer();
+    await run(activities, { attempt: 1 });
+    expect(notesDuringWrite).toEqual([{ modifiedAt: null, originAt: ORIGIN_AT, fields: { name: 'Sør AS' } }]);
+  });
+
+  test('whose answer was lost is found by the retry, which confirms the note and writes nothing more', async () => {
+    const { calls, activities } = zendeskLosingTheAnswer();
+    expect(await run(activities, { attempt: 1 })).not.toBe('written');
+    expect(await run(activities, { attempt: 2 })).toBe('written');
+    expect(calls).toEqual(['update', 'get']);
+    expect(await store.getZendeskCopy('organizations', '8')).toEqual({ modifiedAt: WRITTEN_AT, originAt: ORIGIN_AT, fields: { name: 'Sør AS' } });
+  });
+});
