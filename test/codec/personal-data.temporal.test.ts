@@ -126,7 +126,7 @@ test('a synced record leaves no name or e-mail in Temporal in clear; the codec r
   const failedWf = id ?? (await (async () => {
     for await (const wf of client.workflow.list({ query: `TandemOutcome = "failed"` })) return wf.workflowId;
   })());
-  const raw = await client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: failedWf } });
+  const raw = await client.workflowService.describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId: failedWf } });
   const memoFields = Object.values(raw.workflowExecutionInfo?.memo?.fields ?? {});
   expect(memoFields.length).toBeGreaterThan(0);
   for (const f of memoFields) expect(encodingOf(f)).toBe(ENCODING);
