@@ -7,8 +7,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ApiRecord, FEEDS, FlowsConfig, MatchRule, feedOf, getFeed, getFlow, holdsFields, isDeletedInZendesk, modifiedAt, pickMatch, targetIdOf } from '../flows';
 import { targetIndexCheckpoint, type LinkStore } from '../store';
-import type { PairRef } from '../workflows/ids';
-import { CHECKED_FIRST, LOOKED_FIRST, RECORD_MOVED_ON, commentPairId } from '../workflows/ids';
+import type { PairRef } from '../protocol/ids';
+import { CHECKED_FIRST, LOOKED_FIRST, RECORD_MOVED_ON, commentPairId } from '../protocol/ids';
 import { feedCheckpointAfterIndex, readTargetFeed, readTargetIndexPage, readZendeskFeed } from './change-feeds';
 import { fitPayload, referencedOnce, routeTargetRecord, zendeskGiven, routeZendeskRecord, type WorkItem } from './feed-routing';
 import { targetAccess, zendeskAccess, type Connectors } from './record-access';

@@ -6,7 +6,7 @@
 import { ApiRecord, FlowDefinition, Side, getFlow, isDeletedInZendesk, rowKey, toCanonical, translateCanonical, flowForTargetRecord, zendeskReferences, type Feed } from '../flows';
 import type { FlowsConfig } from '../flows';
 import type { Link, LinkStore } from '../store';
-import type { GivenRecord, GivenReference } from '../workflows/ids';
+import type { GivenRecord, GivenReference } from '../protocol/ids';
 import type { Sideloaded } from './change-feeds';
 import { translatorFor } from './link-translations';
 import { ticketForComments } from '../flows/definitions/zendesk-ticketcomments-to-crmoffice-activities';

@@ -25,7 +25,7 @@ import {
   toCanonical,
 } from '../flows';
 import { DuplicateTargetError, Link, LinkStore, VersionConflictError, type Intent } from '../store';
-import type { PairRef } from '../workflows/ids';
+import type { PairRef } from '../protocol/ids';
 import { describeFailure } from './failures';
 import { translatorFor, type PlannedLinks } from './link-translations';
 
@@ -146,7 +146,7 @@ export function createLocalActivities(deps: LocalStepDeps) {
         return decideCreate(flow, zendesk, translate, context);
       });
     },
-    async decideMerge(pair: PairRef, zendesk: ApiRecord, target: ApiRecord, base: Canonical | null): Promise<MergePlan> {
+    async decideMerge(pair: PairRef, zendesk: ApiRecord, target: ApiRecord, base: Canonical | null): Promise<MergePlan & { zendeskId?: string }> {
       return decision(async () => {
         const flow = flowOf(pair);
         // The links both sides' references name: target ids back to Zendesk, Zendesk ids on to the target.
@@ -162,7 +162,8 @@ export function createLocalActivities(deps: LocalStepDeps) {
           },
         ], deps.planned);
         const copy = await store.getZendeskCopy(flow.source.type, pair.zendeskId);
-        return decideMerge(flow, zendesk, target, base, translate, copy);
+        // The pair named in the result: a local activity's input is not kept in the history, its result is.
+        return { ...decideMerge(flow, zendesk, target, base, translate, copy), zendeskId: pair.zendeskId };
       });
     },
   };

@@ -8,7 +8,7 @@ import type { PowerOfficeClient } from '../connectors/poweroffice';
 import type { ZendeskClient } from '../connectors/zendesk';
 import type { ApiRecord, MatchRule, TargetType, ZendeskType } from '../flows/types';
 import { isDeletedInZendesk } from '../flows/decide';
-import { parseCommentPairId } from '../workflows/ids';
+import { parseCommentPairId } from '../protocol/ids';
 
 export interface Connectors {
   zendesk: ZendeskClient;

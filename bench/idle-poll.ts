@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { AllSimulators } from '../simulators/all';
 import { requestCount } from '../simulators/kit';
 import { FEEDS, type Feed } from '../flows/feeds';
-import { TASK_QUEUE } from '../workflows/ids';
+import { TASK_QUEUE } from '../protocol/ids';
 import type { PollIntervals } from '../workers/schedules';
 import { BUSY_QUERY } from '../workflows/search-attributes';
 

@@ -44,7 +44,11 @@ export function findPostgresBin(): string | undefined {
 const USER = 'tandem';
 let databases = 0;
 
-export async function startPostgres(bin = findPostgresBin()): Promise<PostgresServer> {
+/**
+ * `durable` keeps PostgreSQL's defaults (every commit flushed to disk, as a production server runs);
+ * otherwise commits skip the flush, which a throwaway test server can afford.
+ */
+export async function startPostgres(bin = findPostgresBin(), opts: { durable?: boolean } = {}): Promise<PostgresServer> {
   if (!bin) throw new Error('PostgreSQL is not installed (no initdb/pg_ctl on the PATH or in /usr/lib/postgresql/*/bin)');
   const dir = mkdtempSync(join(tmpdir(), 'tandem-pg-'));
   const data = join(dir, 'data');
@@ -66,7 +70,7 @@ export async function startPostgres(bin = findPostgresBin()): Promise<PostgresSe
     // A port free a moment ago may be taken by another suite meanwhile: try a few.
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}` + (opts.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off');
       try {
         await tool('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', options, 'start']);
         break;

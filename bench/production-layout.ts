@@ -22,7 +22,7 @@ import { createConnectors } from '../workers/connectors';
 import { freePort } from '../workers/free-port';
 import { settingsOf } from '../workers/settings-file';
 import { startTemporalDevServer } from '../workers/temporal-dev-server';
-import { TASK_QUEUE } from '../workflows/ids';
+import { TASK_QUEUE } from '../protocol/ids';
 import type { PollTotals } from '../workflows/poll';
 import { BUSY_QUERY, searchAttributeTypes } from '../workflows/search-attributes';
 import { P1, Z3B } from './chaos/flows';

@@ -18,7 +18,7 @@
  *
  *   npm run bench -- [--users 1000] [--edits 200] [--pause-ms 500] [--poll-edits 50] [--during-sync-edits 20] [--window 50]
  *
- * With `--workers N [--store sqlite|postgres] [--node-defaults]` it runs the many-workers part
+ * With `--workers N [--store sqlite|postgres|postgres-durable] [--node-defaults]` it runs the many-workers part
  * instead (scale-out.ts): the same first sync by N `tandem worker` processes on one store, run with
  * the worker's Node flags (workers/node-flags.ts) or, `--node-defaults`, Node's defaults.
  * With `--scale [--users 100000]` it runs the scale part (scale.ts): a worker process on that many
@@ -36,10 +36,10 @@ import { createLogger } from '../workers/logger';
 import { createConnectors } from '../workers/connectors';
 import { freePort } from '../workers/free-port';
 import { requestCount } from '../simulators/kit';
-import { TASK_QUEUE } from '../workflows/ids';
+import { TASK_QUEUE } from '../protocol/ids';
 import { FEEDS } from '../flows/feeds';
 import type { PollTotals } from '../workflows/poll';
-import { runScaleOut, type StoreKind } from './scale-out';
+import { runScaleOut, STORE_KINDS, type StoreKind } from './scale-out';
 import { runPlain } from './plain';
 import { runScale } from './scale';
 import { runProductionLayout } from './production-layout';
@@ -81,8 +81,9 @@ function idleHourRow(at: string, h: IdleHour): string {
 function storeOption(): StoreKind {
   const i = process.argv.indexOf('--store');
   const value = i >= 0 ? process.argv[i + 1] : 'sqlite';
-  if (value !== 'sqlite' && value !== 'postgres') throw new Error(`--store takes sqlite or postgres, got ${value}`);
-  return value;
+  const kind = STORE_KINDS.find((k) => k === value);
+  if (!kind) throw new Error(`--store takes ${STORE_KINDS.join(', ')}; got ${value}`);
+  return kind;
 }
 
 function machine() {
@@ -115,6 +116,7 @@ async function scaleOut(users: number, workers: number): Promise<void> {
     ['worker memory', r.workerMiB.map((m) => (m ? `${m.peak} MiB peak, ${m.now} MiB at the end` : 'not readable here')).join('; ')],
     ['CPU seconds', `Temporal ${r.cpuSeconds.temporal ?? '?'}, worker(s) ${r.cpuSeconds.workers.map((c) => c ?? '?').join(', ')}, simulators ${r.cpuSeconds.simulators} (${r.wallSeconds} s of wall time on ${cpus().length} CPUs)`],
     ['store size', storeRow(r.store)],
+    ...(r.storeCommits ? [['store transactions', `${r.storeCommits.total} (${r.storeCommits.perRecord} a linked record; each store call is one)`] as [string, string]] : []),
   ];
   console.log('');
   for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);

@@ -15,7 +15,7 @@ import { seedUsersFeed, type Seeded } from './seed-links';
 import { DEFAULT_FLOWS_CONFIG } from '../flows/config';
 import { createConnectors } from '../workers/connectors';
 import { WORKER_NODE_FLAGS } from '../workers/node-flags';
-import { TASK_QUEUE } from '../workflows/ids';
+import { TASK_QUEUE } from '../protocol/ids';
 import type { PollTotals } from '../workflows/poll';
 
 export interface ScaleResult {

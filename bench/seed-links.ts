@@ -12,7 +12,7 @@ import type { WorkItem } from '../activities/feed-routing';
 import { getFlow } from '../flows/registry';
 import { businessFailure, syncPair, type PairSteps, type ReferenceHints } from '../workflows/sync-pair';
 import { matchFromIndex } from '../workflows/target-index';
-import { recordWorkflowId, type GivenRecord, type PairRef, type PairSynced } from '../workflows/ids';
+import { recordWorkflowId, type GivenRecord, type PairRef, type PairSynced } from '../protocol/ids';
 import type { Reference } from '../flows/decide';
 
 export interface Seeded {

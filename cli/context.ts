@@ -9,11 +9,12 @@ import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Config, ConfigError, ConfigFor, loadConfigFor, Section } from '../workers/config';
-import { redactUrlPasswords } from '../workers/redact';
+import { redactUrlPasswords } from '../protocol/redact';
 import { readSettingsFile, SETTINGS_FILE } from '../workers/settings-file';
 import { temporalConnectionOptions } from '../workers/temporal-connection';
 import { openStore, LinkStore } from '../store';
 import { encryptionOf } from '../codec/data-converter';
+import { askLineOnTerminal } from './terminal-input';
 
 export interface CliOutput {
   write(text: string): unknown;
@@ -27,6 +28,8 @@ export interface CliRuntime {
   cwd?: string;
   /** Answers a yes/no question, for confirmations; absent when no person can answer. */
   confirm?(question: string): Promise<boolean>;
+  /** Asks a person for a line of text (`secret`: not echoed); absent when no person can answer. */
+  ask?(question: string, opts?: { secret?: boolean; signal?: AbortSignal }): Promise<string>;
   stdout: CliOutput;
   stderr: CliOutput;
   /** Resolves when the operator asks a long-running command to stop (SIGINT/SIGTERM by default). */
@@ -39,6 +42,7 @@ export function processRuntime(): CliRuntime {
   return {
     env: process.env,
     confirm: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
+    ask: process.stdin.isTTY && process.stderr.isTTY ? askLineOnTerminal : undefined,
     stdout: process.stdout,
     stderr: process.stderr,
     waitForStop: processStopRequest,
@@ -49,9 +53,11 @@ export function processRuntime(): CliRuntime {
 let stopRequest: Promise<void> | undefined;
 
 /**
- * One stop request per process, whoever asks: SIGTERM (a supervisor) and SIGINT (Ctrl-C) alike. The
- * handlers are installed by the first long-running command that asks, so short commands keep the
- * default (a signal ends them). A second signal means "now": the process exits without draining.
+ * One stop request per process, whoever asks: SIGTERM (a supervisor), SIGINT (Ctrl-C) and SIGHUP
+ * (the terminal closed) alike. SIGHUP's default would end the process at once, leaving `tandem dev`'s
+ * Temporal server (a process group of its own) running. The handlers are installed by the first
+ * long-running command that asks, so short commands keep the default (a signal ends them). A second
+ * signal means "now": the process exits without draining.
  */
 function processStopRequest(): Promise<void> {
   stopRequest ??= new Promise<void>((resolve) => {
@@ -60,10 +66,11 @@ function processStopRequest(): Promise<void> {
       seen += 1;
       if (seen === 1) return resolve();
       process.stderr.write(`tandem: ${signal} again: exiting without waiting for running work\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
   });
   return stopRequest;
 }

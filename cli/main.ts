@@ -2,7 +2,7 @@
 /** `tandem`: one command to run, watch and steer Tandem. Each subcommand lives in cli/commands/. */
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands';
-import { redactText } from '../workers/redact';
+import { redactText } from '../protocol/redact';
 import { CONFIG_KEYS } from '../workers/config';
 import { tandemVersion } from './version';
 

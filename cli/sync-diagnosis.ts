@@ -3,7 +3,7 @@
  * answering 500, a refused credential) is not the same as no worker at all.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { redactUrlPasswords } from '../workers/redact';
+import { redactUrlPasswords } from '../protocol/redact';
 
 /** Temporal's TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (wire protocol). */
 const TASK_QUEUE_TYPE_WORKFLOW = 1;

@@ -5,12 +5,12 @@
  * payloads (only ids and feed names) and fails clearly when it meets an encrypted one.
  */
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
-import type { Config } from '../workers/config';
 import { CompressionCodec } from './compression-codec';
 import { EncryptionCodec } from './encryption-codec';
+import type { EncryptionConfig } from './settings';
 import { keyIdOf, keyRing, parseKey, parseOldKeys, type EncryptionKey, type KeyRing } from './keys';
 
-export type EncryptionConfig = Config['encryption'];
+export type { EncryptionConfig } from './settings';
 
 /** Tandem's codecs in the order they encode: a large payload compressed, then every payload encrypted. */
 function payloadCodecsFor(codec: EncryptionCodec): PayloadCodec[] {

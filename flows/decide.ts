@@ -90,6 +90,9 @@ export interface MergePlan {
   references: Reference[];
   /** When the edits the Zendesk write carries were made (the later side's time): noted with the copy. */
   copyOriginAt: string | null;
+  /** Whose decision this is, for a reader of the history (`tandem why`); absent in older histories. */
+  flowId?: FlowId;
+  targetId?: string | null;
 }
 
 /**
@@ -125,7 +128,7 @@ export function decideMerge(flow: FlowDefinition, zendesk: ApiRecord, target: Ap
   if (copied && decisions.some((d) => d.outcome === 'both-changed-zendesk-wins' || d.outcome === 'both-changed-target-wins')) {
     decisions.unshift({ row: '(record)', outcome: 'copy-dated', why: `Zendesk holds values Tandem copied at ${modifiedAt(flow, 'zendesk', zendesk)} from edits made at ${copied}: they count as made then` });
   }
-  return { decisions, toTarget, toZendesk, newBase: merged.newBase, references, copyOriginAt: laterOf(zendeskModifiedAt, targetModifiedAt) };
+  return { decisions, toTarget, toZendesk, newBase: merged.newBase, references, copyOriginAt: laterOf(zendeskModifiedAt, targetModifiedAt), flowId: flow.id, targetId: recordId(flow, 'target', target) };
 }
 
 /** The references of other flows that `build` asks for from the Zendesk side and that have no link. */

@@ -21,10 +21,34 @@ export type MergeOutcome =
   /** Record-level note: Zendesk's time used was that of the edits a copy carried (flows/copies.ts). */
   | 'copy-dated';
 
+/**
+ * The rule that settled a row, in the words of docs/flows.md: one side changed, the later edit won
+ * (to the whole second), a tie went to Zendesk, a first match filled or preferred Zendesk.
+ */
+export type MergeRule =
+  | 'unchanged'
+  | 'same-value'
+  | 'one-side-changed'
+  | 'later-wins'
+  | 'tie-to-zendesk'
+  | 'time-unknown-zendesk-wins'
+  | 'first-match'
+  | 'read-only'
+  | 'unresolved-reference';
+
 export interface MergeDecision {
   row: string;
   outcome: MergeOutcome;
   why: string;
+  // What `tandem why` traces a value by. Decisions recorded before these were added lack them.
+  /** The rule behind the outcome. */
+  rule?: MergeRule;
+  /** The side whose value was written to the other; absent when this row wrote nothing. */
+  won?: Side;
+  /** The values compared: each side's and the base's (`hasBase` false: a first match, no base). */
+  values?: { zendesk: string | null; target: string | null; base: string | null; hasBase: boolean };
+  /** Each side's modification time as compared (Zendesk's: the copied edits' time when a copy dated it). */
+  at?: { zendesk: string | null; target: string | null };
 }
 
 export interface MergeInput {
@@ -87,25 +111,26 @@ export function merge(input: MergeInput): MergeResult {
     const t = input.target[key] ?? null;
     const hasBase = base !== null && Object.prototype.hasOwnProperty.call(base, key);
     const b = hasBase ? (base[key] ?? null) : null;
-    const decide = (outcome: MergeOutcome, why: string, baseValue: string | null) => {
-      result.decisions.push({ row: key, outcome, why });
+    const at = { zendesk: input.zendeskModifiedAt, target: input.targetModifiedAt };
+    const decide = (outcome: MergeOutcome, why: string, baseValue: string | null, rule: MergeRule, won?: Side) => {
+      result.decisions.push({ row: key, outcome, why, rule, ...(won ? { won } : {}), values: { zendesk: z, target: t, base: b, hasBase }, at });
       result.newBase[key] = baseValue;
     };
 
     const unresolvedOn = (['zendesk', 'target'] as const).find((s) => input.unresolved?.[s]?.includes(key));
     if (unresolvedOn) {
-      decide('reference-unresolved-skipped', `the ${unresolvedOn === 'zendesk' ? zName : tName} value refers to a record with no link in flow ${row.reference?.flow ?? '?'}: not compared, not written`, b);
+      decide('reference-unresolved-skipped', `the ${unresolvedOn === 'zendesk' ? zName : tName} value refers to a record with no link in flow ${row.reference?.flow ?? '?'}: not compared, not written`, b, 'unresolved-reference');
       continue;
     }
 
     if (z === t) {
-      if (hasBase && b !== z) decide('both-changed-same-value', `both sides changed from ${show(b)} to the same ${show(z)}: nothing to write`, z);
-      else decide('unchanged', hasBase ? `both sides hold ${show(z)} as at the last sync` : `both sides already hold ${show(z)}`, z);
+      if (hasBase && b !== z) decide('both-changed-same-value', `both sides changed from ${show(b)} to the same ${show(z)}: nothing to write`, z, 'same-value');
+      else decide('unchanged', hasBase ? `both sides hold ${show(z)} as at the last sync` : `both sides already hold ${show(z)}`, z, 'unchanged');
       continue;
     }
 
     if (row.readOnly.zendesk && row.readOnly.target) {
-      decide('read-only-skipped', `read-only on both sides (${zName} ${show(z)}, ${tName} ${show(t)}): compared, never written`, z);
+      decide('read-only-skipped', `read-only on both sides (${zName} ${show(z)}, ${tName} ${show(t)}): compared, never written`, z, 'read-only');
       continue;
     }
 
@@ -113,7 +138,9 @@ export function merge(input: MergeInput): MergeResult {
     let outcome: MergeOutcome;
     let why: string;
     let writeTo: Side;
+    let rule: MergeRule;
     if (!hasBase) {
+      rule = 'first-match';
       if (t === null) {
         [outcome, writeTo, why] = ['first-match-fill-target', 'target', `first match: ${tName} is empty, filled with ${zName}'s ${show(z)}`];
       } else if (z === null) {
@@ -122,18 +149,22 @@ export function merge(input: MergeInput): MergeResult {
         [outcome, writeTo, why] = ['first-match-zendesk-wins', 'target', `first match: values differ (${zName} ${show(z)}, ${tName} ${show(t)}); Zendesk wins`];
       }
     } else if (z !== b && t === b) {
+      rule = 'one-side-changed';
       [outcome, writeTo, why] = ['zendesk-changed', 'target', `${zName} changed ${show(b)} → ${show(z)}${z === null ? ' (cleared on purpose)' : ''}; copied to ${tName}`];
     } else if (t !== b && z === b) {
+      rule = 'one-side-changed';
       [outcome, writeTo, why] = ['target-changed', 'zendesk', `${tName} changed ${show(b)} → ${show(t)}${t === null ? ' (cleared on purpose)' : ''}; copied to ${zName}`];
     } else {
       const both = `both changed since ${show(b)} (${zName} ${show(z)} at ${input.zendeskModifiedAt ?? 'unknown time'}, ${tName} ${show(t)} at ${input.targetModifiedAt ?? 'unknown time'})`;
       if (zMs !== null && tMs !== null && tMs > zMs) {
+        rule = 'later-wins';
         [outcome, writeTo, why] = ['both-changed-target-wins', 'zendesk', `${both}; ${tName} was modified later and wins`];
       } else {
+        rule = zMs !== null && tMs !== null ? (zMs > tMs ? 'later-wins' : 'tie-to-zendesk') : 'time-unknown-zendesk-wins';
         const reason =
-          zMs !== null && tMs !== null && zMs > tMs
+          rule === 'later-wins'
             ? 'Zendesk was modified later and wins'
-            : zMs !== null && tMs !== null
+            : rule === 'tie-to-zendesk'
               ? 'modified within the same second (a tie, to the whole second Zendesk keeps): Zendesk wins'
               : 'modification time unknown: Zendesk wins';
         [outcome, writeTo, why] = ['both-changed-zendesk-wins', 'target', `${both}; ${reason}`];
@@ -145,12 +176,12 @@ export function merge(input: MergeInput): MergeResult {
     if (refused) {
       // Keep the base at the unwritable side's value, so the row does not flap on the next sync.
       const kept = writeTo === 'target' ? t : z;
-      decide('read-only-skipped', `${why}; but ${refused}, so not written`, kept);
+      decide('read-only-skipped', `${why}; but ${refused}, so not written`, kept, 'read-only');
       continue;
     }
     if (writeTo === 'target') result.toTarget[key] = winner;
     else result.toZendesk[key] = winner;
-    decide(outcome, why, winner);
+    decide(outcome, why, winner, rule, writeTo === 'target' ? 'zendesk' : 'target');
   }
   return result;
 }

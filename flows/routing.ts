@@ -13,13 +13,6 @@ export const FLOWS_BY_ZENDESK_KIND: Readonly<Record<ZendeskKind, readonly FlowId
   comment: ['zendesk-ticketcomments-to-crmoffice-activities'],
 };
 
-export const ZENDESK_KIND_OF_TYPE: Readonly<Record<ZendeskType, ZendeskKind>> = {
-  users: 'user',
-  organizations: 'organization',
-  tickets: 'ticket',
-  ticketComments: 'comment',
-};
-
 export function flowsForZendesk(kind: ZendeskKind): readonly FlowId[] {
   const flows = FLOWS_BY_ZENDESK_KIND[kind];
   if (!flows) throw new Error(`unknown Zendesk record kind "${String(kind)}"; known: ${Object.keys(FLOWS_BY_ZENDESK_KIND).join(', ')}`);

@@ -1,5 +1,5 @@
 /** The link store behind one URL: a SQLite path (default) or a PostgreSQL URL. */
-import { redactUrlPasswords } from '../workers/redact';
+import { redactUrlPasswords } from '../protocol/redact';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite';
 import type { LinkStore } from './types';

@@ -7,7 +7,7 @@
  */
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import type { FlowId, ZendeskType } from '../flows/types';
-import { redactText } from '../workers/redact';
+import { redactText } from '../protocol/redact';
 import { pendingMigrations } from './migrations';
 import {
   checkFeed,

@@ -10,11 +10,11 @@ import { ZendeskConfig } from '../connectors/zendesk/config';
 import { CrmofficeConfig } from '../connectors/crmoffice/config';
 import { PowerOfficeConfig } from '../connectors/poweroffice/config';
 import { FlowsConfigSchema } from '../flows/config';
-import { redactUrlPasswords } from './redact';
+import { redactUrlPasswords } from '../protocol/redact';
 import { keyPathAtLine } from './yaml-position';
 import { readTemporalProfile } from './temporal-profile';
 import { DEFAULT_RATES } from './rates';
-import { KEY_FORMAT, KeyId, keyBytes, parseOldKeys } from '../codec/keys';
+import { EncryptionSettings } from '../codec/settings';
 
 const port = z.number().int().min(0).max(65535);
 const seconds = z.number().int().positive();
@@ -38,6 +38,8 @@ const TemporalSection = z.object({
   tlsServerName: z.string().min(1).optional(),
   /** Temporal Cloud API key (sent over TLS). */
   apiKey: z.string().min(1).optional(),
+  /** The Web UI's address, for the links commands print (`tandem why`); default: the dev server's UI. */
+  uiUrl: z.url({ protocol: /^https?$/ }).optional(),
 });
 const StoreSection = z.object({
   /** A SQLite file path, or a `postgres://` URL. */
@@ -69,27 +71,6 @@ const RatesSection = z.object({
   crmoffice: rate.default(DEFAULT_RATES.crmoffice),
 });
 
-/** Payload encryption (see codec/): on unless turned off on purpose; the worker refuses to run without a key. */
-const EncryptionSection = z.object({
-  mode: z.enum(['on', 'off']).default('on'),
-  key: z
-    .string()
-    .refine((t) => keyBytes(t) !== undefined, `expected ${KEY_FORMAT}`)
-    .optional(),
-  /** Default: the key's fingerprint. */
-  keyId: KeyId.optional(),
-  /** Keys that still decrypt: `key` or `id:key` entries, by commas or lines. */
-  oldKeys: z
-    .string()
-    .superRefine((t, ctx) => {
-      try {
-        parseOldKeys(t);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      }
-    })
-    .optional(),
-});
 /** The codec endpoint the Temporal Web UI decodes payloads with (`tandem codec serve`). */
 const CodecSection = z.object({
   port: port.default(8234),
@@ -112,7 +93,7 @@ const ConfigSchema = z.object({
   polling: PollingSection,
   rates: RatesSection,
   flows: FlowsConfigSchema,
-  encryption: EncryptionSection,
+  encryption: EncryptionSettings,
   codec: CodecSection,
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -128,7 +109,7 @@ const SECTIONS: Record<Section, z.ZodType> = {
   polling: PollingSection,
   rates: RatesSection,
   flows: FlowsConfigSchema,
-  encryption: EncryptionSection,
+  encryption: EncryptionSettings,
   codec: CodecSection,
 };
 /** Sections that exist only when at least one of their keys is given. */
@@ -163,6 +144,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { section: 'temporal', key: 'tlsKeyData', env: 'TEMPORAL_TLS_CLIENT_KEY_DATA', secret: true },
   { section: 'temporal', key: 'tlsServerName', env: 'TEMPORAL_TLS_SERVER_NAME' },
   { section: 'temporal', key: 'apiKey', env: 'TEMPORAL_API_KEY', secret: true },
+  { section: 'temporal', key: 'uiUrl', env: 'TANDEM_UI_URL' },
   { section: 'store', key: 'url', env: 'TANDEM_STORE' },
   { section: 'zendesk', key: 'baseUrl', env: 'ZENDESK_BASE_URL' },
   { section: 'zendesk', key: 'email', env: 'ZENDESK_EMAIL' },

@@ -125,7 +125,10 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     stops.push(() => receiver.close());
     const stopCounting = countApiCalls();
     stops.push(async () => stopCounting());
-    metrics.watchPollLag(store);
+    metrics.watchStore(store);
+    metrics.setPollIntervals(opts.intervals);
+    metrics.watchPollers(() => worker.pollers());
+    metrics.setApiRates(share.rates);
     const metricsServer = await startMetricsServer({ port: opts.metricsPort, host: '127.0.0.1' });
     stops.push(() => metricsServer.close());
 

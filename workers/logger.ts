@@ -1,6 +1,6 @@
 import pino, { DestinationStream, Logger } from 'pino';
 import { compactDestination } from './log-format';
-import { redactUrlPasswords } from './redact';
+import { redactUrlPasswords } from '../protocol/redact';
 
 export type { Logger } from 'pino';
 

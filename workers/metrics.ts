@@ -1,16 +1,36 @@
 import Fastify from 'fastify';
 import { AddressInfo } from 'node:net';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 import { observeApiCalls } from '../connectors/http';
-import type { SyncOutcome } from '../activities/types';
+import type { SyncOutcome } from '../protocol/outcomes';
 import { FEEDS } from '../flows/feeds';
+import { FLOW_IDS, type FlowId } from '../flows/types';
+import type { LinkCounts, Retrying } from '../store/types';
+import type { PollIntervals } from './schedules';
 export type WebhookResult = 'accepted' | 'bad_signature' | 'stale' | 'malformed' | 'too_large';
 
 /** Where the poll lag is read from at each scrape: the time each feed's checkpoint was last saved. */
 export interface CheckpointSource {
   getCheckpoint(feed: string): Promise<{ updatedAt: string } | undefined>;
 }
+
+/** Besides the poll lag, what the alerts need from the link store, read at each scrape. */
+export interface StoreSource extends CheckpointSource {
+  counts(flow: FlowId): Promise<LinkCounts>;
+  countRetrying(flow: FlowId): Promise<number>;
+  listRetrying(flow: FlowId, limit: number): Promise<Retrying[]>;
+}
+
+/** One poller of a worker: its task queue, what it polls, and whether it is polling now. */
+export interface PollerStatus {
+  taskQueue: string;
+  kind: 'workflow' | 'activity';
+  polling: boolean;
+}
+
+/** The link states an operator has to look at (`tandem status` lists them as "needing review"). */
+export const REVIEW_STATES = ['failed', 'conflict', 'orphaned'] as const;
 
 /** The counters and gauges Tandem exposes, each with the one function that records it. */
 export interface TandemMetrics {
@@ -22,6 +42,16 @@ export interface TandemMetrics {
    * read (an outage) instead of freezing at its last value.
    */
   watchPollLag(source: CheckpointSource): void;
+  /** The poll lag, the pairs retrying (and the longest for how long) and the pairs needing review, read at each scrape. */
+  watchStore(source: StoreSource): void;
+  /** The configured poll interval of each system's feeds, so an alert can compare each feed's lag with it. */
+  setPollIntervals(bySystem: PollIntervals): void;
+  /** Requests a second each system may see from Tandem, across its workers (the dashboard draws the calls against it). */
+  setApiRates(perSecond: Readonly<Record<string, number>>): void;
+  /** Reads the pollers' states at each scrape (a worker's, while it runs). */
+  watchPollers(source: () => PollerStatus[]): void;
+  /** A pair's sync wrote, for a change a webhook reported at `changedAt` (ISO): the latency, to now. */
+  recordWebhookWrite(flow: string, changedAt: string): void;
   /** One HTTP call to a system; `status` is the HTTP status, or e.g. `network` when none came back. */
   recordApiCall(system: string, status: number | string): void;
   recordWebhook(result: WebhookResult): void;
@@ -53,6 +83,82 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
       }
     },
   });
+  new Gauge({
+    name: 'tandem_poll_interval_seconds',
+    help: "Each change feed's configured poll interval (the lag alert compares with it)",
+    labelNames: ['feed'] as const,
+    registers: [registry],
+    collect() {
+      if (!intervals) return;
+      for (const feed of FEEDS) this.set({ feed: feed.id }, intervals[feed.system]);
+    },
+  });
+  let intervals: PollIntervals | undefined;
+  let storeSource: StoreSource | undefined;
+  new Gauge({
+    name: 'tandem_pairs_retrying',
+    help: 'Pairs whose sync failed transiently and is being retried, by flow',
+    labelNames: ['flow'] as const,
+    registers: [registry],
+    async collect() {
+      if (!storeSource) return;
+      for (const flow of FLOW_IDS) {
+        const n = await storeSource.countRetrying(flow).catch(() => undefined);
+        if (n !== undefined) this.set({ flow }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'tandem_pair_retrying_longest_seconds',
+    help: 'Seconds the longest-retrying pair of each flow has been retrying (0: none is)',
+    labelNames: ['flow'] as const,
+    registers: [registry],
+    async collect() {
+      if (!storeSource) return;
+      const now = Date.now();
+      for (const flow of FLOW_IDS) {
+        const oldest = await storeSource.listRetrying(flow, 1).catch(() => undefined);
+        if (oldest) this.set({ flow }, oldest[0] ? Math.max(0, (now - Date.parse(oldest[0].since)) / 1000) : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'tandem_pairs_needing_review',
+    help: 'Pairs that need an operator (failed, conflict, orphaned), by flow and state',
+    labelNames: ['flow', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!storeSource) return;
+      for (const flow of FLOW_IDS) {
+        const counts = await storeSource.counts(flow).catch(() => undefined);
+        if (counts) for (const state of REVIEW_STATES) this.set({ flow, state }, counts[state]);
+      }
+    },
+  });
+  let pollers: (() => PollerStatus[]) | undefined;
+  new Gauge({
+    name: 'tandem_worker_polling',
+    help: "1 while the worker's poller of a task queue is polling, 0 once it has stopped or failed",
+    labelNames: ['task_queue', 'kind'] as const,
+    registers: [registry],
+    collect() {
+      if (!pollers) return;
+      for (const p of pollers()) this.set({ task_queue: p.taskQueue, kind: p.kind }, p.polling ? 1 : 0);
+    },
+  });
+  const webhookToWrite = new Histogram({
+    name: 'tandem_webhook_to_write_seconds',
+    help: 'From the change a Zendesk webhook reported (its event time) to the write that carried it, by flow',
+    labelNames: ['flow'] as const,
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900],
+    registers: [registry],
+  });
+  const apiRate = new Gauge({
+    name: 'tandem_api_rate_limit_per_second',
+    help: 'Requests a second Tandem allows itself to each system, across its workers (held under the API limit)',
+    labelNames: ['system'] as const,
+    registers: [registry],
+  });
   const apiCalls = new Counter({
     name: 'tandem_api_calls_total',
     help: 'HTTP calls to the synced systems, by system and answer status',
@@ -71,6 +177,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
     recordSync: (flow, outcome, count = 1) => syncTotal.inc({ flow, outcome }, count),
     watchPollLag: (source) => {
       lagSource = source;
+    },
+    watchStore: (source) => {
+      lagSource = source;
+      storeSource = source;
+    },
+    setPollIntervals: (bySystem) => {
+      intervals = bySystem;
+    },
+    setApiRates: (perSecond) => {
+      for (const [system, rate] of Object.entries(perSecond)) apiRate.set({ system }, rate);
+    },
+    watchPollers: (source) => {
+      pollers = source;
+    },
+    recordWebhookWrite: (flow, changedAt) => {
+      const at = Date.parse(changedAt);
+      // An event time that does not parse says nothing of the latency: left out, not counted as 0.
+      if (Number.isFinite(at)) webhookToWrite.observe({ flow }, Math.max(0, (Date.now() - at) / 1000));
     },
     recordApiCall: (system, status) => apiCalls.inc({ system, status: String(status) }),
     recordWebhook: (result) => webhooks.inc({ result }),

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
 import type { NativeConnection } from '@temporalio/worker';
 import { pacer, type Pace, type Pacer } from '../connectors/pacer';
-import { SYSTEMS, type System } from '../workflows/ids';
+import { SYSTEMS, type System } from '../protocol/ids';
 import { DEFAULT_RATES, type SystemRates } from './rates';
 
 /** Temporal's TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY (wire protocol). */

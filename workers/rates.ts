@@ -1,4 +1,4 @@
-import type { System } from '../workflows/ids';
+import type { System } from '../protocol/ids';
 
 /** Requests a second per system across every worker: the most any one second may see. */
 export type SystemRates = Record<System, number>;

@@ -4,7 +4,7 @@
  */
 import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { FEEDS, feedsOfFlow, isFlowId } from '../flows';
-import { TASK_QUEUE, pollWorkflowId } from '../workflows/ids';
+import { TASK_QUEUE, pollWorkflowId } from '../protocol/ids';
 
 export interface PollIntervals {
   /** Seconds between polls, per system. */

@@ -1,5 +1,5 @@
 import { Client } from '@temporalio/client';
-import { CHANGED_SIGNAL, TASK_QUEUE, recordOfPair, zendeskRecordWorkflowId, type ChangeNotice, type PairRef, type RecordNotice, type RecordRef } from '../workflows/ids';
+import { CHANGED_SIGNAL, TASK_QUEUE, recordOfPair, zendeskRecordWorkflowId, type ChangeNotice, type PairRef, type RecordNotice, type RecordRef } from '../protocol/ids';
 import { entitySearchAttributes } from '../workflows/search-attributes';
 import type { ZendeskRecordOptions } from '../workflows/zendesk-record';
 

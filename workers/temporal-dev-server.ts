@@ -72,7 +72,13 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   // The dev server picks its internal ports itself and panics when one is taken meanwhile (a busy
   // machine); the next start picks others. Any other failure (our port taken) is reported at once.
   for (let attempt = 1; ; attempt++) {
-    const child = spawn(ensureTemporalCli(opts.log), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // A process group of its own: a terminal's Ctrl-C reaches the whole foreground group, and a
+    // server stopped with it leaves `tandem dev`'s worker retrying its completions until the grace
+    // runs out. Tandem stops it last, once the worker has drained; and on any exit of this process.
+    const child = spawn(ensureTemporalCli(opts.log), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const endWithUs = () => child.kill('SIGKILL');
+    process.once('exit', endWithUs);
+    child.once('exit', () => process.removeListener('exit', endWithUs));
     let stderr = '';
     let serving = false;
     child.stderr?.on('data', (chunk: Buffer) => {

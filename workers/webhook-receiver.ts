@@ -17,7 +17,7 @@ import {
 } from '../connectors/zendesk/webhooks';
 import { flowsForZendesk } from '../flows/routing';
 import { signalRecord } from './signal-pair';
-import { commentPairId, recordOfPair, zendeskRecordWorkflowId, type ChangeNotice, type PairRef, type RecordNotice, type RecordRef } from '../workflows/ids';
+import { commentPairId, recordOfPair, zendeskRecordWorkflowId, type ChangeNotice, type PairRef, type RecordNotice, type RecordRef } from '../protocol/ids';
 import { createLogger } from './logger';
 import type { RetryTuning } from '../workflows/steps';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
@@ -33,7 +33,7 @@ export type RouteEvent = (event: ZendeskWebhookEvent) => PairRef[];
 
 /**
  * The pairs a Zendesk event touches: the record's pair in every flow its kind feeds. A comment also
- * touches its ticket's pair. A comment's pair id is `<ticket id>:<comment id>` (workflows/ids.ts).
+ * touches its ticket's pair. A comment's pair id is `<ticket id>:<comment id>` (protocol/ids.ts).
  * Subjects Tandem does not sync route nowhere.
  */
 export function routeZendeskEvent(event: ZendeskWebhookEvent): PairRef[] {

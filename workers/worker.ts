@@ -6,9 +6,9 @@
 import { NativeConnection, Worker, type InjectedSinks, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, ActivityDeps } from '../activities';
-import { SYSTEMS, TASK_QUEUE } from '../workflows/ids';
+import { SYSTEMS, TASK_QUEUE } from '../protocol/ids';
 import type { TandemSinks } from '../workflows/record';
-import { metrics as processMetrics, type TandemMetrics } from './metrics';
+import { metrics as processMetrics, type PollerStatus, type TandemMetrics } from './metrics';
 import type { RateShare } from './rate-share';
 import { workflowCode } from './workflow-bundle';
 
@@ -22,7 +22,7 @@ export interface WorkerOptions {
   /** The systems' rates and this process's share of them: its connectors' pacers (`deps.connectors`). */
   share: RateShare;
   /** Where sync outcomes are counted; the process-wide metrics by default. */
-  metrics?: Pick<TandemMetrics, 'recordSync'>;
+  metrics?: Pick<TandemMetrics, 'recordSync' | 'recordWebhookWrite'>;
   /** Tandem's codec (codec/data-converter.ts), so no personal data reaches Temporal in clear. */
   dataConverter: DataConverter;
   /** After a stop is asked for, how long running activities may finish before they are cancelled; default 0. */
@@ -34,6 +34,8 @@ export interface WorkerOptions {
 export interface Workers {
   run(): Promise<void>;
   shutdown(): void;
+  /** Each task queue's pollers and whether they poll now (the metrics read it at each scrape). */
+  pollers(): PollerStatus[];
 }
 
 export async function createWorker(opts: WorkerOptions): Promise<Workers> {
@@ -72,12 +74,27 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
     shutdown() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
+    pollers() {
+      const [main, ...api] = workers;
+      const polling = (w: Worker, state: 'workflowPollerState' | 'activityPollerState') => w.getState() === 'RUNNING' && w.getStatus()[state] === 'POLLING';
+      return [
+        { taskQueue: TASK_QUEUE, kind: 'workflow' as const, polling: polling(main, 'workflowPollerState') },
+        { taskQueue: TASK_QUEUE, kind: 'activity' as const, polling: polling(main, 'activityPollerState') },
+        ...api.map((w, i) => ({ taskQueue: SYSTEMS[i], kind: 'activity' as const, polling: polling(w, 'activityPollerState') })),
+      ];
+    },
   };
 }
 
 /** What workflows report outside their history (sync outcomes, for the metrics); never on replay. */
-export function tandemSinks(metrics: Pick<TandemMetrics, 'recordSync'>): InjectedSinks<TandemSinks> {
-  return { metrics: { syncEnded: { fn: (_info, flowId, outcome) => metrics.recordSync(flowId, outcome), callDuringReplay: false } } };
+export function tandemSinks(metrics: Pick<TandemMetrics, 'recordSync' | 'recordWebhookWrite'>): InjectedSinks<TandemSinks> {
+  return {
+    metrics: {
+      syncEnded: { fn: (_info, flowId, outcome) => metrics.recordSync(flowId, outcome), callDuringReplay: false },
+      // Timed here, when the worker hears of it: a workflow's clock is its task's start, not now.
+      webhookWritten: { fn: (_info, flowId, changedAt) => metrics.recordWebhookWrite(flowId, changedAt), callDuringReplay: false },
+    },
+  };
 }
 
 /**

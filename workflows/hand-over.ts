@@ -6,14 +6,15 @@
 import { WorkflowExecutionAlreadyStartedError, type Duration, type Priority } from '@temporalio/common';
 import { ParentClosePolicy, condition, getExternalWorkflowHandle, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { WorkItem } from '../activities/feed-routing';
-import type { OutcomeCounts, SyncOutcome } from '../activities/types';
+import type { OutcomeCounts, SyncOutcome } from '../protocol/outcomes';
 import { COMMENTS_FLOW } from '../flows/feeds';
-import { pairKey, recordOfPair, recordWorkflowId, ticketCommentsWorkflowId, zendeskRecordWorkflowId, type PairSynced, type PairWork, type RecordRef } from './ids';
+import { pairKey, recordOfPair, recordWorkflowId, ticketCommentsWorkflowId, zendeskRecordWorkflowId, type PairSynced, type PairWork, type RecordRef } from '../protocol/ids';
 import { entitySearchAttributes, recordSearchAttributes } from './search-attributes';
 import { syncRecord } from './record';
 import { changedSignal, pairSyncedSignal, recordSyncedSignal } from './signals';
 import type { RetryTuning } from './steps';
-import { syncTicketComments } from './ticket-comments';
+// By type only: the comments' workflow hands its own pairs over through this window.
+import type { syncTicketComments } from './ticket-comments';
 import { syncZendeskRecord } from './zendesk-record';
 
 export interface HandOverCounts {
@@ -240,7 +241,7 @@ export class SlidingWindow {
     const workflowId = ticketCommentsWorkflowId(item.ticketId);
     try {
       this.inFlight.add(workflowId);
-      const child = await startChild(syncTicketComments, {
+      const child = await startChild<typeof syncTicketComments>('syncTicketComments', {
         workflowId,
         args: [{ ticketId: item.ticketId, ticket: item.ticket, matchIndexedAt: item.matchIndexedAt, referencesIndexedAt: item.referencesIndexedAt, retry: this.retry }],
         parentClosePolicy: ParentClosePolicy.ABANDON,

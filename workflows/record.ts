@@ -16,8 +16,8 @@ import {
 } from '@temporalio/workflow';
 import type { Reference } from '../flows/decide';
 import type { ReportedValue } from '../flows/echo';
-import type { SyncOutcome, SyncPairResult } from '../activities/types';
-import { recordWorkflowId, type GivenRecord, type PairRef, type PairSynced } from './ids';
+import type { SyncOutcome, SyncPairResult } from '../protocol/outcomes';
+import { recordWorkflowId, type GivenRecord, type PairRef, type PairSynced } from '../protocol/ids';
 import { changedSignal, pairSyncedSignal } from './signals';
 import { KIND, OUTCOME, TARGET_ID, recordSearchAttributes } from './search-attributes';
 import { getFlow } from '../flows/registry';
@@ -59,7 +59,11 @@ export interface RecordRunSummary {
 
 /** Counted outside the workflow (a sink: not in history, not repeated on replay). */
 export interface TandemSinks extends Sinks {
-  metrics: { syncEnded(flowId: string, outcome: SyncOutcome): void };
+  metrics: {
+    syncEnded(flowId: string, outcome: SyncOutcome): void;
+    /** A sync wrote for a change a webhook reported at `changedAt` (the event's time, ISO). */
+    webhookWritten(flowId: string, changedAt: string): void;
+  };
 }
 const sinks = proxySinks<TandemSinks>();
 

@@ -1,5 +1,5 @@
 import { getFeed } from '../flows/feeds';
-import type { RecordRef } from './ids';
+import type { RecordRef } from '../protocol/ids';
 import { defineSearchAttributeKey, type SearchAttributeType } from '@temporalio/common';
 
 /** Custom search attributes, so an operator can filter the Temporal UI by kind, flow, record and outcome. */

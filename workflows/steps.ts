@@ -7,7 +7,7 @@ import type { Priority } from '@temporalio/common';
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ApiActivities } from '../activities/api-steps';
 import type { LocalActivities } from '../activities/local-steps';
-import type { System } from './ids';
+import type { System } from '../protocol/ids';
 
 /** Backoff between retries (capped, never ending); tests shorten it. */
 export interface RetryTuning {

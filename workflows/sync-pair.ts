@@ -9,10 +9,10 @@ import { isDeletedInZendesk, targetIdOf, zendeskLabel, type Reference } from '..
 import { modifiedAt } from '../flows/mapping';
 import { echoOf, type ReportedValue } from '../flows/echo';
 import type { ApiRecord, Canonical, CreateContext, FlowDefinition } from '../flows/types';
-import type { SyncDecision, SyncOutcome, SyncPairResult } from '../activities/types';
+import type { SyncDecision, SyncOutcome, SyncPairResult } from '../protocol/outcomes';
 import type { ApiActivities } from '../activities/api-steps';
 import type { LocalActivities } from '../activities/local-steps';
-import { RECORD_MOVED_ON, parseCommentPairId, type GivenRecord, type PairRef, type PairSynced } from './ids';
+import { RECORD_MOVED_ON, parseCommentPairId, type GivenRecord, type PairRef, type PairSynced } from '../protocol/ids';
 import type { RetryTuning } from './steps';
 
 /** The link as the store holds it (read by an activity). */

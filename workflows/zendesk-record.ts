@@ -22,7 +22,7 @@ import type { Reference } from '../flows/decide';
 import type { ReportedValue } from '../flows/echo';
 import { COMMENTS_FLOW } from '../flows/feeds';
 import { getFlow } from '../flows/registry';
-import type { SyncOutcome, SyncPairResult } from '../activities/types';
+import type { SyncOutcome, SyncPairResult } from '../protocol/outcomes';
 import {
   pairKey,
   recordOfPair,
@@ -32,7 +32,7 @@ import {
   type PairSynced,
   type PairWork,
   type RecordRef,
-} from './ids';
+} from '../protocol/ids';
 import { changedSignal, pairSyncedSignal, recordSyncedSignal } from './signals';
 import { FLOW_OUTCOMES, KIND, OUTCOME, TARGET_IDS, entitySearchAttributes, flowsOfRecord } from './search-attributes';
 import { apiSteps, pairSteps, type RetryTuning } from './steps';
@@ -51,6 +51,8 @@ export interface PendingPair extends PairWork {
   reported?: ReportedValue[];
   /** Workflows waiting for this pair's next sync (references): each is told its outcome. */
   answering?: string[];
+  /** The earliest change a webhook reported for this sync (its event time): the latency metric's start. */
+  webhookAt?: string;
 }
 
 export interface ZendeskRecordOptions {
@@ -122,6 +124,7 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
         demanded: (was?.demanded ?? false) || (notice.demanded ?? false),
         reported: was ? (was.reported && reported ? [...was.reported, ...reported] : undefined) : reported,
         answering: [...(was?.answering ?? []), ...(asker ? [asker] : [])],
+        webhookAt: was?.webhookAt ?? (notice.via === 'webhook' ? notice.at : undefined),
       });
     }
   });
@@ -176,6 +179,7 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
       states.set(pairKey(work), synced);
       lastOfRun.set(pairKey(work), synced);
       sinks.metrics.syncEnded(work.flowId, result.outcome);
+      if (work.webhookAt && (result.written.target || result.written.zendesk)) sinks.metrics.webhookWritten(work.flowId, work.webhookAt);
       for (const asker of work.answering ?? []) await tell(asker, synced);
       if (result.written.target || result.written.zendesk || UNSETTLED.includes(result.outcome) || result.outcome === 'orphaned') {
         recent[work.flowId] = [{ at: new Date().toISOString(), outcome: result.outcome, summary: result.summary }, ...(recent[work.flowId] ?? [])].slice(0, RECENT);

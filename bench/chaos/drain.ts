@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { FEEDS } from '../../flows';
 import type { LinkStore } from '../../store';
-import { TASK_QUEUE } from '../../workflows/ids';
+import { TASK_QUEUE } from '../../protocol/ids';
 import type { RetryTuning } from '../../workflows/steps';
 import { BUSY_QUERY } from '../../workflows/search-attributes';
 import { CHAOS_FLOWS } from './flows';

@@ -27,7 +27,8 @@ interface DevFlags {
 /** Everything a command needs to reach this stack, as the environment names it. */
 export function devSettings(stack: DevStack, flags: DevFlags, dataDir: string) {
   return settingsOf({
-    temporal: { address: stack.temporal.address, namespace: 'default' },
+    // So the links `tandem why` prints open this stack's Web UI (none when headless).
+    temporal: { address: stack.temporal.address, namespace: 'default', uiUrl: stack.temporal.uiUrl },
     store: { url: join(dataDir, 'tandem.db') },
     ...stack.sims.configs,
     webhook: { port: flags.webhookPort, secret: stack.sims.webhookSecret },

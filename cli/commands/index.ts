@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { codecCommand } from './codec';
+import { connectCommand } from './connect';
 import { devCommand } from './dev';
 import { explainCommand } from './explain';
 import { linksCommand } from './links';
@@ -10,6 +11,7 @@ import { simulatorsCommand } from './simulators';
 import { statusCommand } from './status';
 import { syncCommand } from './sync';
 import { webhooksCommand } from './webhooks';
+import { whyCommand } from './why';
 import { workerCommand } from './worker';
 
 export function registerCommands(program: Command): void {
@@ -26,6 +28,8 @@ export function registerCommands(program: Command): void {
     statusCommand(),
     linksCommand(),
     planCommand(),
+    whyCommand(),
+    connectCommand(),
   ]) {
     // addCommand() does not pass these down; usage errors must exit 2 everywhere.
     program.addCommand(command.exitOverride().showHelpAfterError('(run with --help for usage)'));

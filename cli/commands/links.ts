@@ -4,7 +4,7 @@ import { getFlow, type FlowId } from '../../flows';
 import type { Link, LinkStore } from '../../store';
 import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, printer, runtimeOf, withConfigOption } from '../context';
 import { signalPair } from '../../workers/signal-pair';
-import { pairWorkflowId } from '../../workflows/ids';
+import { pairWorkflowId } from '../../protocol/ids';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
 import { outputFormat, printJson, withOutputOption } from '../output';
 import { FLOW_ARG_HELP } from '../flow-names';

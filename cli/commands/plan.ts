@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { planFlow, type PlanAction, type PlanEntry } from '../../activities/plan';
+import { planFlow, type PlanAction, type PlanEntry } from '../plan';
 import { getFlow, type FlowId } from '../../flows';
 import { openStore, type LinkStore } from '../../store';
 import type { Config } from '../../workers/config';

@@ -10,7 +10,7 @@ import { temporalConnectionOptions } from '../../workers/temporal-connection';
 import { commandLogger, installSdkRuntime } from '../logging';
 import { explainingPorts } from '../errors';
 import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
-import { TASK_QUEUE } from '../../workflows/ids';
+import { TASK_QUEUE } from '../../protocol/ids';
 import { encryptionOf } from '../../codec/data-converter';
 import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, withConfigOption } from '../context';
 import { watchForStop, withGraceOption } from '../shutdown';
@@ -89,7 +89,10 @@ export function workerCommand(): Command {
         });
         const stopCounting = countApiCalls();
         stops.push(async () => stopCounting());
-        tandemMetrics.watchPollLag(store);
+        tandemMetrics.watchStore(store);
+        tandemMetrics.setPollIntervals(config.polling);
+        tandemMetrics.watchPollers(() => worker.pollers());
+        tandemMetrics.setApiRates(share.rates);
         const metrics = await explainingPorts({ [config.metrics.port]: 'TANDEM_METRICS_PORT (or metrics.port in the config file)' }, () =>
           startMetricsServer({ port: config.metrics.port, host: flags.metricsHost }),
         );

@@ -9,6 +9,7 @@
  * the conventional REST shape, chosen by us. Both the connector and the simulator read this module,
  * so when the real API is known, this file (and the README's list) is the one place to change.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 // ---------------------------------------------------------------------------------------------
@@ -21,7 +22,9 @@ export const DEFAULT_API_BASE_URL = 'https://api.crmoffice.no';
 export const API_BASE_PATH = '/api/v1';
 /** FACT (path) / ASSUMPTION (form-encoded refresh grant; the client authenticates with HTTP Basic, see clientBasicAuth). */
 export const TOKEN_PATH = '/connect/token';
+/** FACT (path) / ASSUMPTION (RFC 6749 §4.1 parameters, PKCE S256 as RFC 7636; see authorizeUrl). */
 export const AUTHORIZE_PATH = '/connect/authorize';
+/** FACT (the scopes); `offline_access` is what asks for a refresh token (OpenID Connect Core §11). */
 export const SCOPES = ['crmoffice', 'offline_access'] as const;
 
 export const RESOURCES = ['companies', 'contacts', 'activities', 'users'] as const;
@@ -203,6 +206,38 @@ function formEncode(value: string): string {
 
 function formDecode(value: string): string {
   return new URLSearchParams(`v=${value}`).get('v') ?? '';
+}
+
+/**
+ * The authorization request (RFC 6749 §4.1.1): `response_type=code`, `client_id`, `redirect_uri`,
+ * `scope`, `state`, and PKCE (RFC 7636 §4.3: `code_challenge`, `code_challenge_method=S256`).
+ * ASSUMPTION: the login host is an IdentityServer-style host (its `/connect/*` paths), which by
+ * default requires PKCE of every client; a host that does not know PKCE ignores the two parameters.
+ */
+export function authorizeUrl(loginBaseUrl: string, p: { clientId: string; redirectUri: string; state: string; codeChallenge: string }): string {
+  // Under the login base's own path, as the token call is (axios joins base and path the same way).
+  const url = new URL(loginBaseUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${AUTHORIZE_PATH}`;
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: p.clientId,
+    redirect_uri: p.redirectUri,
+    scope: SCOPES.join(' '),
+    state: p.state,
+    code_challenge: p.codeChallenge,
+    code_challenge_method: 'S256',
+  }).toString();
+  return url.toString();
+}
+
+/** RFC 7636 §4.2: the S256 challenge of a verifier, base64url without padding. */
+export function pkceChallenge(verifier: string): string {
+  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
+}
+
+/** The code exchange's form fields (RFC 6749 §4.1.3 with RFC 7636 §4.5); the client authenticates with Basic. */
+export function authorizationCodeForm(p: { code: string; redirectUri: string; codeVerifier: string }): string {
+  return new URLSearchParams({ grant_type: 'authorization_code', code: p.code, redirect_uri: p.redirectUri, code_verifier: p.codeVerifier }).toString();
 }
 
 /** Standard OAuth2 token answer; `refresh_token` present when the server rotates it. */

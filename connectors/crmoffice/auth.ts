@@ -205,3 +205,19 @@ export class CrmofficeAuth {
     return err;
   }
 }
+
+/**
+ * Starts the shared chain of a newly authorized refresh token with the access token its code
+ * bought, as a worker's refresh would have left it: the first worker then spends neither a sign-in
+ * nor the refresh token. Only where no chain of that credential exists yet; returns whether it wrote.
+ */
+export async function seedSharedTokenChain(
+  holder: SharedTokenHolder,
+  config: Pick<CrmofficeConfig, 'loginBaseUrl' | 'clientId' | 'refreshToken'>,
+  tokens: { accessToken: string; expiresIn: number; obtainedAt: number },
+): Promise<boolean> {
+  const lifetimeMs = tokens.expiresIn * 1000;
+  const state: SharedState = { refreshToken: config.refreshToken, accessToken: tokens.accessToken, renewAt: tokens.obtainedAt + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2) };
+  const name = sharedTokenName('crmoffice', config.loginBaseUrl, config.clientId, config.refreshToken);
+  return holder.putSharedToken(name, JSON.stringify(state), new Date(state.renewAt).toISOString(), null);
+}

@@ -17,6 +17,7 @@ import {
   IncrementalUsersPage,
   OrganizationEnvelope,
   OrganizationsPage,
+  SignedInUser,
   TicketEnvelope,
   TicketsPage,
   TicketUpdateAnswer,
@@ -110,6 +111,14 @@ export class ZendeskClient {
   }
 
   // --- single records -------------------------------------------------------------------------
+
+  /**
+   * Whom the credentials sign in as (`GET /users/me`). Zendesk answers an anonymous request with an
+   * end-user whose `id` is null, so `id` may be null here; bad credentials answer 401.
+   */
+  async getSignedInUser(): Promise<SignedInUser> {
+    return (await this.call('GET', '/users/me', '/users/me.json', z.object({ user: SignedInUser }))).user;
+  }
 
   async getUser(id: number): Promise<ZendeskUser> {
     return (await this.call('GET', '/users/{id}', `/users/${id}.json`, UserEnvelope, { recordId: id })).user;

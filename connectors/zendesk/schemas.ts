@@ -19,6 +19,15 @@ export const ZendeskUser = z.looseObject({
 });
 export type ZendeskUser = z.infer<typeof ZendeskUser>;
 
+/** `GET /users/me`: the signed-in user, or an anonymous one (`id` null). */
+export const SignedInUser = z.looseObject({
+  id: z.union([z.number(), z.string()]).nullable(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  role: z.string(),
+});
+export type SignedInUser = z.infer<typeof SignedInUser>;
+
 export const ZendeskOrganization = z.looseObject({
   id,
   name: z.string(),

@@ -11,6 +11,7 @@ import {
   DEFAULT_RATE_LIMIT,
   ERROR_CODES,
   RESOURCES,
+  AUTHORIZE_PATH,
   TOKEN_PATH,
   WRITABLE_RESOURCES,
   collectionPath,
@@ -27,6 +28,8 @@ const Extras = z.object({
   clientId: z.string().min(1).optional(),
   clientSecret: z.string().min(1).optional(),
   refreshToken: z.string().min(1).optional(),
+  /** Redirect URIs `/connect/authorize` accepts besides loopback ones (any port, RFC 8252 §7.3). */
+  redirectUris: z.array(z.url()).optional(),
   initial: z
     .object({
       companies: z.array(z.record(z.string(), z.unknown())).optional(),
@@ -40,7 +43,7 @@ const Extras = z.object({
 export type CrmofficeSimulatorOptions = SimulatorOptions & z.input<typeof Extras>;
 
 export interface CrmofficeSimulator {
-  /** API base URL; the login base (for `/connect/token`) is the same server. */
+  /** API base URL; the login base (for `/connect/authorize` and `/connect/token`) is the same server. */
   url: string;
   loginUrl: string;
   credentials: { clientId: string; clientSecret: string; refreshToken: string };
@@ -50,6 +53,8 @@ export interface CrmofficeSimulator {
   expireAccessTokens(): void;
   /** While on, every access token is refused with 401. */
   rejectAllAccessTokens(on: boolean): void;
+  /** While on, the simulated person declines at `/connect/authorize` (a redirect with `access_denied`). */
+  denyAuthorization(on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -61,14 +66,14 @@ const SEED_USERS = [
 ];
 
 export async function startCrmofficeSimulator(options: CrmofficeSimulatorOptions = {}): Promise<CrmofficeSimulator> {
-  const { accessTokenTtlSeconds, rotateRefreshTokens, clientId, clientSecret, refreshToken, initial, ...kitInput } = options;
-  const extras = Extras.parse({ accessTokenTtlSeconds, rotateRefreshTokens, clientId, clientSecret, refreshToken, initial });
+  const { accessTokenTtlSeconds, rotateRefreshTokens, clientId, clientSecret, refreshToken, redirectUris, initial, ...kitInput } = options;
+  const extras = Extras.parse({ accessTokenTtlSeconds, rotateRefreshTokens, clientId, clientSecret, refreshToken, redirectUris, initial });
   const credentials = {
     clientId: extras.clientId ?? newSecret('tandem-client'),
     clientSecret: extras.clientSecret ?? newSecret('cs'),
     refreshToken: extras.refreshToken ?? newSecret('rt'),
   };
-  const tokens = new TokenStore({ ...credentials, accessTokenTtlSeconds: extras.accessTokenTtlSeconds, rotateRefreshTokens: extras.rotateRefreshTokens });
+  const tokens = new TokenStore({ ...credentials, accessTokenTtlSeconds: extras.accessTokenTtlSeconds, rotateRefreshTokens: extras.rotateRefreshTokens, redirectUris: extras.redirectUris });
 
   // The store exists before the kit, which loads a snapshot into it; it keeps its own kit Clock.
   const store = new CrmofficeStore(new Clock());
@@ -87,6 +92,9 @@ export async function startCrmofficeSimulator(options: CrmofficeSimulatorOptions
     expireAccessTokens: () => tokens.expireAll(),
     rejectAllAccessTokens: (on) => {
       tokens.rejectAll = on;
+    },
+    denyAuthorization: (on) => {
+      tokens.denyAuthorization = on;
     },
     stop: () => sim.stop(),
   };
@@ -115,6 +123,15 @@ function registerRoutes(app: App, store: CrmofficeStore, tokens: TokenStore): vo
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     return reply.code(status).send(errorBody(status === 500 ? ERROR_CODES[500] : ERROR_CODES[400], status === 500 ? 'internal error' : (err.message ?? 'bad request')));
+  });
+
+  // No login page: the simulated person approves (or declines) at once; a browser follows the redirect.
+  app.get(AUTHORIZE_PATH, async (req, reply) => {
+    const result = tokens.authorize(req.query);
+    if ('redirect' in result) return reply.code(302).header('Cache-Control', 'no-store').header('Location', result.redirect).send();
+    // Shown to the person, never sent to an unchecked redirect URI (RFC 6749 §4.1.2.1).
+    const text = `${result.body.error}: ${result.body.error_description}`.replace(/[<>&]/g, '');
+    return reply.code(result.status).type('text/html; charset=utf-8').send(`<!doctype html><title>Sign-in error</title><h1>Sign-in error</h1><p>${text}</p>`);
   });
 
   app.post(TOKEN_PATH, async (req, reply) => {

@@ -16,6 +16,8 @@ export interface ApiContext {
   dispatcher: WebhookDispatcher;
   /** E-mail of the API user: requester/author when a write names none. */
   ownerEmail: string;
+  /** E-mail of the user a request authenticated as (`/users/me`); default the API user. */
+  signedInAs?: (req: FastifyRequest) => string;
   random: () => number;
 }
 
@@ -355,6 +357,13 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     }
     const users = store.users.filter((u) => u.active && keep(u)).slice(0, 100);
     return { users: users.map((u) => renderUser(u, baseOf(req))), ...userSideloads(req, users), next_page: null, previous_page: null, count: users.length };
+  });
+
+  // Who the credentials belong to, as Zendesk answers it; a static path, so it wins over `/users/:id`.
+  route('GET', '/users/me', (req, reply) => {
+    const email = (ctx.signedInAs?.(req) ?? ctx.ownerEmail).toLowerCase();
+    const u = email === ctx.ownerEmail.toLowerCase() ? owner() : liveUser(store.emails.get(email));
+    return u ? { user: renderUser(u, baseOf(req)) } : notFound(reply);
   });
 
   route('GET', '/users/:id', (req, reply) => {

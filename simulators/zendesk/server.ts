@@ -68,13 +68,27 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   // Zendesk's timestamps are whole seconds: two changes within one second share one.
   const clock = new Clock(true);
   const dispatcher = new WebhookDispatcher(() => store.webhooks.values(), webhookTimeoutMs);
-  const basic = `Basic ${Buffer.from(`${credentials.email}/token:${credentials.apiToken}`).toString('base64')}`;
   const bearer = credentials.oauthToken ? `Bearer ${credentials.oauthToken}` : undefined;
+  /**
+   * As Zendesk: an API token is the account's, and works with the e-mail of any of its agents or
+   * admins (`{email}/token:{token}`), as that user; the OAuth token is the API user's.
+   */
+  const signIn = (auth: string | undefined): string | undefined => {
+    if (bearer !== undefined && auth === bearer) return credentials.email;
+    const m = /^Basic\s+(\S+)$/.exec(auth ?? '');
+    const [, email, token] = /^(.*)\/token:(.*)$/s.exec(m ? Buffer.from(m[1], 'base64').toString('utf8') : '') ?? [];
+    if (email === undefined || token !== credentials.apiToken) return undefined;
+    if (email.toLowerCase() === credentials.email.toLowerCase()) return credentials.email;
+    const user = store.users.byId.get(store.emails.get(email.toLowerCase()) ?? -1);
+    return user && user.active && user.role !== 'end-user' ? user.email ?? undefined : undefined;
+  };
+  const signedIn = new WeakMap<FastifyRequest, string>();
 
   sim.app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.url.startsWith('/api/v2')) return;
-    const auth = req.headers.authorization;
-    if (auth !== basic && (bearer === undefined || auth !== bearer)) return reply.code(401).header('WWW-Authenticate', 'Basic realm="Web Password"').send(UNAUTHORIZED);
+    const who = signIn(req.headers.authorization);
+    if (who === undefined) return reply.code(401).header('WWW-Authenticate', 'Basic realm="Web Password"').send(UNAUTHORIZED);
+    signedIn.set(req, who);
     if (req.url.startsWith('/api/v2/incremental/')) {
       const sample = /^\/api\/v2\/incremental\/[a-z_]+\/sample(\.json)?(\?|$)/.test(req.url);
       const retryAfter = (sample ? sampleLimit : exportLimit)(Date.now());
@@ -87,7 +101,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   });
   sim.app.get('/_sim/webhooks/deliveries', async () => dispatcher.stats);
 
-  registerZendeskApi(sim.app, { store, clock, dispatcher, ownerEmail: credentials.email, random: sim.random });
+  registerZendeskApi(sim.app, { store, clock, dispatcher, ownerEmail: credentials.email, random: sim.random, signedInAs: (req) => signedIn.get(req) ?? credentials.email });
 
   let webhookId: string | undefined;
   let secret: string | undefined;

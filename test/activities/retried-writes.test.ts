@@ -6,7 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createApiActivities } from '../../activities/api-steps';
 import type { Connectors } from '../../activities/record-access';
-import { CHECKED_FIRST, RECORD_MOVED_ON } from '../../workflows/ids';
+import { CHECKED_FIRST, RECORD_MOVED_ON } from '../../protocol/ids';
 import { DEFAULT_FLOWS_CONFIG } from '../../flows';
 import { openSqliteStore, type LinkStore } from '../../store';
 

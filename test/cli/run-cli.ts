@@ -23,6 +23,8 @@ export interface RunOptions {
   cwd?: string;
   /** Answers confirmations; default: none (as without a terminal). */
   confirm?: (question: string) => Promise<boolean>;
+  /** Answers questions for a line of text (a typed secret, a pasted code); default: none (as without a terminal). */
+  ask?: (question: string, opts?: { secret?: boolean; signal?: AbortSignal }) => Promise<string>;
 }
 
 let emptyCwd: string | undefined;
@@ -53,6 +55,7 @@ export function startCli(args: string[], opts: RunOptions = {}): RunningCli {
     env: opts.env ?? {},
     cwd: opts.cwd ?? defaultCwd(),
     confirm: opts.confirm,
+    ask: opts.ask,
     stdout: { write: (s: string) => (out += s), isTTY: false },
     stderr: { write: (s: string) => (err += s), isTTY: false },
     waitForStop: () => opts.stop ?? new Promise<void>(() => undefined),

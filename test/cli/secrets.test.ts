@@ -1,7 +1,7 @@
 /** A password inside TANDEM_STORE (and secret variables) never reach any output: logs, errors, help, status. */
 import { createLogger } from '../../workers/logger';
 import { describeConfig, loadConfig } from '../../workers/config';
-import { redactUrlPasswords } from '../../workers/redact';
+import { redactUrlPasswords } from '../../protocol/redact';
 import { runCli, startCli } from './run-cli';
 
 const PASSWORD = 'secretpw-77';

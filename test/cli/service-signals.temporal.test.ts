@@ -1,10 +1,11 @@
 /**
- * `tandem worker` and `tandem webhooks serve` as a service manager runs them: the compiled CLI in a
- * process of its own. A refused configuration ends it at once with status 1; SIGTERM and SIGINT
- * drain and stop it within its grace period. Every process started here is awaited.
+ * `tandem worker`, `tandem webhooks serve` and `tandem dev` as a service manager (or a terminal) runs
+ * them: the compiled CLI in a process of its own. A refused configuration ends it at once with status
+ * 1; SIGTERM and SIGINT drain and stop it within its grace period. Every process started here is awaited.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -70,10 +71,25 @@ async function untilOutput(output: () => string, child: ChildProcess, pattern: R
   }
 }
 
-/** The CLI with only the given environment (no settings file, no variables of the test run). */
-function spawnCli(args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []) {
+/**
+ * The CLI with only the given environment (no settings file, no variables of the test run).
+ * `detached`: in a process group of its own, as a terminal's foreground job, so a signal can go to
+ * the whole group as Ctrl-C sends it.
+ */
+function spawnCli(args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = [], opts: { detached?: boolean } = {}) {
   const cwd = mkdtempSync(join(tmpdir(), 'tandem-signals-'));
-  return track(spawn(process.execPath, [...nodeFlags, CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, TANDEM_ENV_FILE: 'none', ...env } }));
+  return track(
+    spawn(process.execPath, [...nodeFlags, CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, TANDEM_ENV_FILE: 'none', ...env }, detached: opts.detached }),
+  );
+}
+
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
 }
 
 beforeAll(() => {
@@ -172,5 +188,57 @@ describe('tandem webhooks serve stopping', () => {
     expect(ended.ms).toBeLessThan(grace * 1000);
     expect(output()).toContain('webhook receiver stopped');
     expect(output()).not.toContain('webhook-signing-secret');
+  });
+});
+
+describe('tandem dev stopping', () => {
+  /** Every port of its own, headless: nothing of another test's (or a developer's) stack is touched. */
+  async function startDev(grace: number, opts: { detached?: boolean } = {}) {
+    const port = async () => String(await freePort());
+    const temporalPort = await freePort();
+    const metricsPort = await freePort();
+    const args = ['dev', '--headless', '--sample-size', '20', '--grace', String(grace), '--port', String(temporalPort), '--metrics-port', String(metricsPort)];
+    for (const flag of ['--webhook-port', '--codec-port', '--zendesk-port', '--poweroffice-port', '--crmoffice-port']) args.push(flag, await port());
+    // HOME (and TEMPORAL_CLI, when set) for finding the Temporal CLI (workers/temporal-cli.ts).
+    const dev = spawnCli(args, { HOME: process.env.HOME, ...(process.env.TEMPORAL_CLI && { TEMPORAL_CLI: process.env.TEMPORAL_CLI }) }, [], opts);
+    await untilOutput(dev.output, dev.child, /Stop with Ctrl-C/, 150_000);
+    expect(await listening(temporalPort)).toBe(true);
+    // Stopped while its first sync is under way (the first pair synced, the others at work), so there is work to drain.
+    for (const until = Date.now() + 60_000; !/^tandem_sync_total\{/m.test(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()); ) {
+      if (Date.now() > until) throw new Error(`no pair synced within 60 s:\n${dev.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { ...dev, temporalPort };
+  }
+
+  function expectStopped(ended: Ended, output: string, grace: number) {
+    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
+    expect(ended.ms).toBeLessThan(grace * 1000);
+    expect(output).toContain('Stopping...');
+    expect(output).toContain('Stopped.');
+    expect(output).not.toContain('did not stop within');
+  }
+
+  // SIGHUP: the terminal it runs in was closed.
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s stops the whole stack within its grace period, with status 0, its Temporal server too', async (signal) => {
+    const grace = 15;
+    const { child, output, temporalPort } = await startDev(grace);
+    const ended = await stopWith(child, signal, (grace + 5) * 1000);
+    expectStopped(ended, output(), grace);
+    expect(await listening(temporalPort)).toBe(false);
+  });
+
+  it('Ctrl-C in its terminal (SIGINT to the whole process group) drains the worker before the Temporal server stops', async () => {
+    const grace = 15;
+    const { child, output, temporalPort } = await startDev(grace, { detached: true });
+    const since = Date.now();
+    process.kill(-child.pid!, 'SIGINT');
+    const ended = await exitOf(child, (grace + 5) * 1000, since);
+    expectStopped(ended, output(), grace);
+    // With the server stopped by the same Ctrl-C, the worker's completions failed and were retried for
+    // about 10 s, each retry a warning of the SDK's; against a running server the drain takes seconds.
+    expect(output().slice(output().indexOf('Stopping...'))).not.toMatch(/WARN +temporal /);
+    expect(ended.ms).toBeLessThan(8_000);
+    expect(await listening(temporalPort)).toBe(false);
   });
 });

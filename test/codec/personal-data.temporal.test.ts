@@ -11,7 +11,7 @@ import { parseKey } from '../../codec/keys';
 import { ENCODING } from '../../codec/encryption-codec';
 import { TestStack, startTestStack } from '../helpers/stack';
 import { TEST_ENCRYPTION_KEY, temporalEnvOf } from '../helpers/temporal';
-import { pairWorkflowId } from '../../workflows/ids';
+import { pairWorkflowId } from '../../protocol/ids';
 import { startCli, type RunningCli } from '../cli/run-cli';
 
 jest.setTimeout(240_000);

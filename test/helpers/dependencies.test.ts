@@ -23,6 +23,6 @@ describe('requireDependency', () => {
   });
 
   it('refuses a name it does not know rather than ignore a typo', () => {
-    expect(() => optedOut({ TANDEM_TEST_SKIP: 'postgresql' })).toThrow(/TANDEM_TEST_SKIP: unknown "postgresql" \(known: postgres, openssl\)/);
+    expect(() => optedOut({ TANDEM_TEST_SKIP: 'postgresql' })).toThrow(/TANDEM_TEST_SKIP: unknown "postgresql" \(known: postgres, openssl, java, promtool\)/);
   });
 });

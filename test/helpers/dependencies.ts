@@ -1,13 +1,15 @@
 /**
- * Programs some suites need beyond Node (PostgreSQL, openssl). A missing one fails its suite, saying
- * what to install, so CI cannot pass by skipping; a local run may opt out with
- * `TANDEM_TEST_SKIP=postgres,openssl` (the suites then skip, saying so).
+ * Programs some suites need beyond Node (PostgreSQL, openssl, Java, promtool). A missing one fails
+ * its suite, saying what to install, so CI cannot pass by skipping; a local run may opt out with
+ * `TANDEM_TEST_SKIP=postgres,openssl,java,promtool` (the suites then skip, saying so).
  */
 export const SKIP_VARIABLE = 'TANDEM_TEST_SKIP';
 
 const DEPENDENCIES = {
   postgres: 'PostgreSQL (initdb and pg_ctl, on PATH or in /usr/lib/postgresql/<version>/bin; e.g. apt-get install postgresql)',
   openssl: 'openssl (e.g. apt-get install openssl)',
+  java: "Java 17 or newer and Maven (java and mvn, to fetch and run Temporal's time-skipping test server; e.g. apt-get install default-jre-headless maven)",
+  promtool: "promtool, Prometheus's rule checker (e.g. apt-get install prometheus, or only its promtool)",
 } as const;
 export type TestDependency = keyof typeof DEPENDENCIES;
 

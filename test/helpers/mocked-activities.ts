@@ -9,7 +9,7 @@ import type { LocalActivities } from '../../activities/local-steps';
 import type { Link } from '../../store';
 import { createMetrics } from '../../workers/metrics';
 import { tandemSinks } from '../../workers/worker';
-import { SYSTEMS, TASK_QUEUE } from '../../workflows/ids';
+import { SYSTEMS, TASK_QUEUE } from '../../protocol/ids';
 import { PRODUCTION_WORKFLOWS, workflowBundle } from './workflow-bundle';
 
 export const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;

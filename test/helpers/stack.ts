@@ -17,7 +17,7 @@ import type { Connectors } from '../../activities/record-access';
 import type { SyncHooks } from '../../activities';
 import type { PollTotals } from '../../workflows/poll';
 import type { RetryTuning } from '../../workflows/steps';
-import { TASK_QUEUE } from '../../workflows/ids';
+import { TASK_QUEUE } from '../../protocol/ids';
 import { BUSY_QUERY } from '../../workflows/search-attributes';
 import { sharedTemporal, testEncryption } from './temporal';
 import { workflowBundle } from './workflow-bundle';

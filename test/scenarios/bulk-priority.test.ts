@@ -5,7 +5,7 @@
  */
 import { collectionPath } from '../../connectors/crmoffice/api-assumptions';
 import { signalPair } from '../../workers/signal-pair';
-import { pairWorkflowId } from '../../workflows/ids';
+import { pairWorkflowId } from '../../protocol/ids';
 import { BULK } from '../../workflows/steps';
 import { TEST_RETRY, TestStack, startTestStack } from '../helpers/stack';
 

@@ -5,7 +5,7 @@
  */
 import { simulatorEnvLines } from '../../cli/commands/simulators';
 import { signalPair } from '../../workers/signal-pair';
-import { pairWorkflowId } from '../../workflows/ids';
+import { pairWorkflowId } from '../../protocol/ids';
 import { TEST_RETRY, TestStack, startTestStack } from '../helpers/stack';
 import { temporalEnvOf } from '../helpers/temporal';
 import { runCli } from '../cli/run-cli';

@@ -5,7 +5,7 @@
  */
 import { TestStack, startTestStack } from '../helpers/stack';
 import { signalRecord } from '../../workers/signal-pair';
-import { TASK_QUEUE, type PairRef } from '../../workflows/ids';
+import { TASK_QUEUE, type PairRef } from '../../protocol/ids';
 import { LOOK_AGAIN_AFTER_MS } from '../../activities/api-steps';
 
 jest.setTimeout(180_000);

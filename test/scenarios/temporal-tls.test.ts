@@ -14,7 +14,7 @@ import { makeCertificates, startMtlsProxy, type MtlsProxy, type TestCertificates
 import { requireDependency } from '../helpers/dependencies';
 import { loadConfigFor } from '../../workers/config';
 import { temporalConnectionOptions } from '../../workers/temporal-connection';
-import { pairWorkflowId } from '../../workflows/ids';
+import { pairWorkflowId } from '../../protocol/ids';
 
 jest.setTimeout(180_000);
 

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { TestStack, startTestStack } from '../helpers/stack';
 import { buildCli, startWorkerProcess, stopProcess } from '../helpers/worker-process';
-import { pairWorkflowId } from '../../workflows/ids';
+import { pairWorkflowId } from '../../protocol/ids';
 
 jest.setTimeout(180_000);
 

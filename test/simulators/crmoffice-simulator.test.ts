@@ -6,7 +6,7 @@ import axios, { AxiosInstance } from 'axios';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_BASE_PATH, TOKEN_PATH, clientBasicAuth, refreshTokenForm } from '../../connectors/crmoffice/api-assumptions';
+import { API_BASE_PATH, TOKEN_PATH, authorizationCodeForm, authorizeUrl, clientBasicAuth, pkceChallenge, refreshTokenForm } from '../../connectors/crmoffice/api-assumptions';
 import { CrmofficeSimulator, startCrmofficeSimulator } from '../../simulators/crmoffice';
 
 const form = { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
@@ -62,6 +62,93 @@ describe('crmoffice simulator', () => {
     expect((await post(refreshTokenForm(refreshToken))).status).toBe(401);
     // Basic credentials are form-urlencoded first (RFC 6749 §2.3.1): a raw `id:secret` with a reserved character differs.
     expect(clientBasicAuth('a b', 'c:d/é')).toBe(`Basic ${Buffer.from('a+b:c%3Ad%2F%C3%A9').toString('base64')}`);
+  });
+
+  describe('the authorization-code flow (RFC 6749 §4.1, PKCE S256)', () => {
+    const verifier = 'v'.repeat(43);
+    const redirectUri = 'http://127.0.0.1:4567/callback';
+    const authorize = (over: Record<string, string | undefined> = {}) => {
+      const url = new URL(authorizeUrl(sim.loginUrl, { clientId: sim.credentials.clientId, redirectUri, state: 's-1', codeChallenge: pkceChallenge(verifier) }));
+      for (const [k, v] of Object.entries(over)) {
+        if (v === undefined) url.searchParams.delete(k);
+        else url.searchParams.set(k, v);
+      }
+      return axios.get(url.toString(), { maxRedirects: 0, validateStatus: () => true });
+    };
+    const exchange = (p: { code: string; redirectUri?: string; codeVerifier?: string }) =>
+      axios.post(`${sim.loginUrl}${TOKEN_PATH}`, authorizationCodeForm({ redirectUri, codeVerifier: verifier, ...p }), {
+        headers: { ...form.headers, Authorization: clientBasicAuth(sim.credentials.clientId, sim.credentials.clientSecret) },
+        validateStatus: () => true,
+      });
+    const codeOf = async () => {
+      const res = await authorize();
+      expect(res.status).toBe(302);
+      const back = new URL(res.headers.location);
+      expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
+      expect(back.searchParams.get('state')).toBe('s-1');
+      return back.searchParams.get('code')!;
+    };
+
+    test('approves at once: a redirect with code and state; the code buys an access and a refresh token, once', async () => {
+      const code = await codeOf();
+      const first = await exchange({ code });
+      expect(first.status).toBe(200);
+      expect(first.data).toMatchObject({ token_type: 'Bearer', scope: 'crmoffice offline_access' });
+      expect(first.data.refresh_token).toMatch(/^rt_/);
+      // The refresh token works as any other.
+      expect((await login(sim, first.data.refresh_token)).status).toBe(200);
+      const again = await exchange({ code });
+      expect(again.status).toBe(400);
+      expect(again.data.error).toBe('invalid_grant');
+    });
+
+    test('the exchange needs the same redirect_uri and the verifier of the challenge', async () => {
+      const otherRedirect = await exchange({ code: await codeOf(), redirectUri: 'http://127.0.0.1:4568/callback' });
+      expect(otherRedirect.status).toBe(400);
+      expect(otherRedirect.data).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/redirect_uri/) });
+      const otherVerifier = await exchange({ code: await codeOf(), codeVerifier: 'w'.repeat(43) });
+      expect(otherVerifier.status).toBe(400);
+      expect(otherVerifier.data).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/code_verifier/) });
+    });
+
+    test('without offline_access, no refresh token', async () => {
+      const res = await authorize({ scope: 'crmoffice' });
+      const code = new URL(res.headers.location).searchParams.get('code')!;
+      const answer = await exchange({ code });
+      expect(answer.status).toBe(200);
+      expect(answer.data.refresh_token).toBeUndefined();
+    });
+
+    test('an unknown client or an unregistered redirect_uri is shown to the person, never redirected to', async () => {
+      for (const over of [{ client_id: 'someone-else' }, { redirect_uri: 'https://evil.example/cb' }, { redirect_uri: undefined }]) {
+        const res = await authorize(over);
+        expect(res.status).toBe(400);
+        expect(res.headers.location).toBeUndefined();
+        expect(res.data).toMatch(/Sign-in error/);
+      }
+    });
+
+    test('other errors go back to the redirect_uri with error and state (§4.1.2.1)', async () => {
+      const errorOf = async (over: Record<string, string | undefined>) => {
+        const res = await authorize(over);
+        expect(res.status).toBe(302);
+        const q = new URL(res.headers.location).searchParams;
+        expect(q.get('state')).toBe('s-1');
+        expect(q.get('code')).toBeNull();
+        return q.get('error');
+      };
+      expect(await errorOf({ response_type: 'token' })).toBe('unsupported_response_type');
+      expect(await errorOf({ scope: 'offline_access' })).toBe('invalid_scope');
+      expect(await errorOf({ scope: 'crmoffice admin' })).toBe('invalid_scope');
+      expect(await errorOf({ code_challenge: undefined })).toBe('invalid_request');
+      expect(await errorOf({ code_challenge_method: 'plain' })).toBe('invalid_request');
+      sim.denyAuthorization(true);
+      try {
+        expect(await errorOf({})).toBe('access_denied');
+      } finally {
+        sim.denyAuthorization(false);
+      }
+    });
   });
 
   test('API calls without a live token answer 401 in the error shape', async () => {

@@ -104,6 +104,11 @@ describe('loadConfig', () => {
     expect(err.message.split('\n')).toHaveLength(p.length + 1);
   });
 
+  it("takes the Web UI's address for the links `tandem why` prints, and names TANDEM_UI_URL when it is no http(s) URL", () => {
+    expect(loadConfig({ env: { ...minimalEnv, TANDEM_UI_URL: 'https://temporal.example.com' } }).temporal.uiUrl).toBe('https://temporal.example.com');
+    expect(problemsOf(() => loadConfig({ env: { ...minimalEnv, TANDEM_UI_URL: 'temporal.example.com:8233' } })).some((l) => l.startsWith('TANDEM_UI_URL:'))).toBe(true);
+  });
+
   it('asks for the e-mail when only the API token is given, and accepts an OAuth token alone', () => {
     expect(problemsOf(() => loadConfig({ env: { ZENDESK_BASE_URL: minimalEnv.ZENDESK_BASE_URL, ZENDESK_API_TOKEN: 't' } }))).toEqual([
       'ZENDESK_EMAIL (or zendesk.email in the config file): is required with ZENDESK_API_TOKEN',

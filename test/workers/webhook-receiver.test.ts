@@ -4,7 +4,7 @@ import { buildWebhookReceiver, routeToFlows, routeZendeskEvent } from '../../wor
 import { createMetrics, TandemMetrics } from '../../workers/metrics';
 import { createLogger } from '../../workers/logger';
 import { ZendeskWebhookEvent, SIGNATURE_HEADER, SIGNATURE_TIMESTAMP_HEADER } from '../../connectors/zendesk/webhooks';
-import type { PairRef, RecordNotice, RecordRef } from '../../workflows/ids';
+import type { PairRef, RecordNotice, RecordRef } from '../../protocol/ids';
 import { NOW, SECRET, commentEvent, signed, userEvent } from './webhook-fixtures';
 
 const USER_FLOWS = ['zendesk-users-to-powerofficego-employees', 'zendesk-users-to-crmoffice-contacts'];

@@ -8,7 +8,7 @@ import type { temporal } from '@temporalio/proto';
 import type { ApiActivities, FeedPageResult } from '../../activities/api-steps';
 import type { LocalActivities } from '../../activities/local-steps';
 import type { WorkItem } from '../../activities/feed-routing';
-import { TASK_QUEUE } from '../../workflows/ids';
+import { TASK_QUEUE } from '../../protocol/ids';
 import type { PollTotals } from '../../workflows/poll';
 import { Z3, contact, linkedContact, user, withWorkers } from '../helpers/mocked-activities';
 import { sharedTemporal } from '../helpers/temporal';

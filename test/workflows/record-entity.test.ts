@@ -4,7 +4,7 @@
  * within a test): one Zendesk read a round, one writer, askers carried across continue-as-new.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { CHANGED_SIGNAL, TASK_QUEUE, type PairSynced } from '../../workflows/ids';
+import { CHANGED_SIGNAL, TASK_QUEUE, type PairSynced } from '../../protocol/ids';
 import { flowsOfRecord } from '../../workflows/search-attributes';
 import type { ZendeskRecordRun } from '../../workflows/zendesk-record';
 import { contact, linkedContact, user, withWorkers as withMockedWorkers, type Mocks } from '../helpers/mocked-activities';

@@ -5,7 +5,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { CHANGED_SIGNAL, TASK_QUEUE, type ChangeNotice } from '../../workflows/ids';
+import { CHANGED_SIGNAL, TASK_QUEUE, type ChangeNotice } from '../../protocol/ids';
 import { signalPair } from '../../workers/signal-pair';
 import type { ZendeskRecordRun } from '../../workflows/zendesk-record';
 import { Z3, contact, linkedContact, user, withWorkers as withMockedWorkers, type Mocks } from '../helpers/mocked-activities';

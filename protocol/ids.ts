@@ -2,7 +2,7 @@
 import type { ApiRecord, ZendeskType } from '../flows/types';
 import { getFlow } from '../flows/registry';
 import type { ReportedValue } from '../flows/echo';
-import type { SyncOutcome } from '../activities/types';
+import type { SyncOutcome } from './outcomes';
 
 /** Workflows, and the local activities they run (decisions, the link store). */
 export const TASK_QUEUE = 'tandem';

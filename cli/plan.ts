@@ -5,14 +5,14 @@
  */
 import { ApiRecord, FlowId, feedOf, getFlow, type Reference } from '../flows';
 import { syncPair, businessFailure, PairFailed, type PairSteps } from '../workflows/sync-pair';
-import type { GivenRecord, PairRef, PairSynced } from '../workflows/ids';
-import { commentPairId } from '../workflows/ids';
-import { createApiActivities, type ApiStepDeps } from './api-steps';
-import { createLocalActivities } from './local-steps';
-import { readZendeskFeed } from './change-feeds';
-import { describeFailure } from './failures';
-import { plannedKey, type PlannedLinks } from './link-translations';
-import type { SyncDecision, SyncOutcome } from './types';
+import type { GivenRecord, PairRef, PairSynced } from '../protocol/ids';
+import { commentPairId } from '../protocol/ids';
+import { createApiActivities, type ApiStepDeps } from '../activities/api-steps';
+import { createLocalActivities } from '../activities/local-steps';
+import { readZendeskFeed } from '../activities/change-feeds';
+import { describeFailure } from '../activities/failures';
+import { plannedKey, type PlannedLinks } from '../activities/link-translations';
+import type { SyncDecision, SyncOutcome } from '../protocol/outcomes';
 
 export type PlanAction = 'create' | 'link' | 'update' | 'unchanged' | 'skip' | 'conflict' | 'fail';
 
