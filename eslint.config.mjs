@@ -42,4 +42,11 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Plain CommonJS that jest loads untransformed (a reporter): outside the TypeScript project.
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -1,10 +1,10 @@
 import { Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startTemporal } from './helpers/temporal';
+import { sharedTemporal } from './helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await startTemporal();
+  env = await sharedTemporal();
 });
 afterAll(async () => {
   await env?.teardown();
@@ -13,6 +13,7 @@ afterAll(async () => {
 test('a real worker runs a real workflow on the dev server, and its history tells what happened', async () => {
   const worker = await Worker.create({
     connection: env.nativeConnection,
+    namespace: env.namespace,
     taskQueue: 'harness',
     workflowsPath: require.resolve('./fixtures/harness-workflows'),
     activities: { shout: async (text: string) => text.toUpperCase() },

@@ -36,7 +36,8 @@ export const MATCHING_CONFIG = [
 const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
 
 export interface DevServerOptions {
-  dataDir: string;
+  /** Where its SQLite file goes; absent, the server keeps everything in memory (the tests' server of a run). */
+  dataDir?: string;
   port?: number;
   uiPort?: number;
   headless?: boolean;
@@ -58,8 +59,9 @@ export interface DevServer {
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
   const port = opts.port ?? 7233;
   const uiPort = opts.uiPort ?? port + 1000;
-  mkdirSync(opts.dataDir, { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', join(opts.dataDir, 'temporal.db'), ...SQLITE_PRAGMAS, '--log-level', 'warn'];
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const db = opts.dataDir ? ['--db-filename', join(opts.dataDir, 'temporal.db'), ...SQLITE_PRAGMAS] : [];
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), ...db, '--log-level', 'warn'];
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);

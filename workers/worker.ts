@@ -3,7 +3,7 @@
  * workflows and their local steps; `zendesk`, `poweroffice` and `crmoffice` run the steps that call
  * that system, at a server-side activity rate (the system's limit, shared by every worker process).
  */
-import { NativeConnection, Worker, type InjectedSinks } from '@temporalio/worker';
+import { NativeConnection, Worker, type InjectedSinks, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, ActivityDeps } from '../activities';
 import { SYSTEMS, TASK_QUEUE } from '../protocol/ids';
@@ -27,6 +27,8 @@ export interface WorkerOptions {
   dataConverter: DataConverter;
   /** After a stop is asked for, how long running activities may finish before they are cancelled; default 0. */
   shutdownGraceMs?: number;
+  /** The workflow code; default `workflowCode()` (the build's bundle, else the sources). Tests pass their run's bundle. */
+  workflows?: Pick<SdkWorkerOptions, 'workflowBundle' | 'workflowsPath'>;
 }
 
 export interface Workers {
@@ -45,7 +47,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
   const workers: Worker[] = [
     // The SDK sizes its workflow cache from the heap limit: 10 under the worker's (node-flags.ts), too
     // few for a first sync's pairs at once, which would be replayed from their histories on every task.
-    await Worker.create({ ...common, taskQueue: TASK_QUEUE, ...workflowCode(), maxCachedWorkflows: WORKFLOW_CACHE, activities: activities.local, sinks }),
+    await Worker.create({ ...common, taskQueue: TASK_QUEUE, ...(opts.workflows ?? workflowCode()), maxCachedWorkflows: WORKFLOW_CACHE, activities: activities.local, sinks }),
     ...(await Promise.all(
       SYSTEMS.map((system) =>
         Worker.create({

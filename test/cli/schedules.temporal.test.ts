@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { plannedSchedules } from '../../workers/schedules';
-import { startTemporal } from '../helpers/temporal';
+import { sharedTemporal, temporalEnvOf } from '../helpers/temporal';
 import { baseEnv, runCli } from './run-cli';
 
 const P2 = 'zendesk-users-to-powerofficego-employees';
@@ -12,8 +12,8 @@ describe('tandem schedules against a real Temporal dev server', () => {
   const all = plannedSchedules(intervals).map((s) => s.id);
 
   beforeAll(async () => {
-    env = await startTemporal();
-    cliEnv = baseEnv({ TEMPORAL_ADDRESS: env.address });
+    env = await sharedTemporal();
+    cliEnv = baseEnv(temporalEnvOf(env));
   }, 120_000);
   afterAll(async () => {
     await env?.teardown();

@@ -1,42 +1,40 @@
 /** Production mode on a namespace without Tandem's search attributes: registered, or a refusal naming the command. */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
-import { ensureTemporalCli } from '../../workers/temporal-cli';
 import { createSearchAttributesCommand, ensureSearchAttributes, SearchAttributesMissingError } from '../../workers/search-attributes-setup';
 import { CLI_TYPE, TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { sharedTemporal, temporalEnvOf } from '../helpers/temporal';
 import { runCli } from './run-cli';
 
 describe("Tandem's search attributes", () => {
   let env: TestWorkflowEnvironment;
 
   beforeAll(async () => {
-    // A plain dev server, as `temporal server start-dev` runs it: no custom attributes.
-    env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
-    });
+    // A namespace as a plain `temporal server start-dev` has it: no custom attributes.
+    env = await sharedTemporal(undefined, { searchAttributes: false });
   }, 120_000);
   afterAll(async () => {
     await env?.teardown();
   });
 
   async function custom(): Promise<string[]> {
-    const r = await env.client.connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    const r = await env.client.connection.operatorService.listSearchAttributes({ namespace: env.namespace });
     return Object.keys(r.customAttributes ?? {});
   }
 
   it('a check without registering refuses, naming the exact temporal command', async () => {
-    const r = await runCli(['schedules', 'apply', '--no-register-search-attributes'], { env: { TEMPORAL_ADDRESS: env.address } });
+    const r = await runCli(['schedules', 'apply', '--no-register-search-attributes'], { env: temporalEnvOf(env) });
     expect(r.code).toBe(1);
-    expect(r.err).toContain(createSearchAttributesCommand({ namespace: 'default', address: env.address }));
+    expect(r.err).toContain(createSearchAttributesCommand({ namespace: env.namespace!, address: env.address }));
     for (const a of TANDEM_SEARCH_ATTRIBUTES) expect(r.err).toContain(`--name ${a.name} --type ${CLI_TYPE[a.type]}`);
   });
 
   it('tandem setup registers every one, and a second run finds them all there', async () => {
-    const first = await runCli(['setup'], { env: { TEMPORAL_ADDRESS: env.address } });
+    const first = await runCli(['setup'], { env: temporalEnvOf(env) });
     expect(first.code).toBe(0);
     for (const a of TANDEM_SEARCH_ATTRIBUTES) expect(first.out).toContain(`registered ${a.name}`);
     expect(await custom()).toEqual(expect.arrayContaining(TANDEM_SEARCH_ATTRIBUTES.map((a) => a.name)));
-    const again = await runCli(['setup'], { env: { TEMPORAL_ADDRESS: env.address } });
+    const again = await runCli(['setup'], { env: temporalEnvOf(env) });
     expect(again.code).toBe(0);
     expect(again.out).toContain(`(0 registered, ${TANDEM_SEARCH_ATTRIBUTES.length} already there)`);
   });

@@ -12,7 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../../workers/free-port';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags';
 import { startTestStack, type TestStack } from '../helpers/stack';
-import { startTemporal } from '../helpers/temporal';
+import { sharedTemporal, temporalEnvOf } from '../helpers/temporal';
 import { buildCli, startWorkerProcess } from '../helpers/worker-process';
 import { baseEnv } from './run-cli';
 
@@ -169,7 +169,7 @@ describe('tandem webhooks serve stopping', () => {
   let temporal: TestWorkflowEnvironment;
 
   beforeAll(async () => {
-    temporal = await startTemporal();
+    temporal = await sharedTemporal();
   }, 120_000);
   afterAll(async () => {
     await temporal?.teardown();
@@ -179,7 +179,7 @@ describe('tandem webhooks serve stopping', () => {
     const grace = 5;
     const { child, output } = spawnCli(
       ['webhooks', 'serve', '--port', String(await freePort()), '--grace', String(grace)],
-      baseEnv({ TEMPORAL_ADDRESS: temporal.address, ZENDESK_WEBHOOK_SECRET: 'webhook-signing-secret' }),
+      baseEnv({ ...temporalEnvOf(temporal), ZENDESK_WEBHOOK_SECRET: 'webhook-signing-secret' }),
     );
     await untilOutput(output, child, /webhook receiver listening/);
     expect(output()).toMatch(/127\.0\.0\.1/);

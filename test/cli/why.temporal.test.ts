@@ -5,7 +5,7 @@
 import { simulatorEnvLines } from '../../cli/commands/simulators';
 import type { WhyReport } from '../../cli/why/report';
 import { startTestStack, type TestStack } from '../helpers/stack';
-import { TEST_ENCRYPTION_ENV } from '../helpers/temporal';
+import { TEST_ENCRYPTION_ENV, temporalEnvOf } from '../helpers/temporal';
 import { runCli } from './run-cli';
 
 jest.setTimeout(180_000);
@@ -35,7 +35,7 @@ async function why(...args: string[]): Promise<WhyReport> {
 beforeAll(async () => {
   stack = await startTestStack({ sampleSize: 0 });
   const sims = Object.fromEntries(simulatorEnvLines(stack.sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  env = { ...sims, ...TEST_ENCRYPTION_ENV, TEMPORAL_ADDRESS: stack.env.address, TANDEM_STORE: stack.storePath, TANDEM_UI_URL: UI };
+  env = { ...sims, ...TEST_ENCRYPTION_ENV, ...temporalEnvOf(stack.env), TANDEM_STORE: stack.storePath, TANDEM_UI_URL: UI };
   const { zendesk } = stack.connectors;
   org = await zendesk.createOrganization({ name: 'Why Scenario AS' });
   await zendesk.createUser({ name: 'Wenche Why', email: 'wenche.why@example.no', role: 'agent', organization_id: org.id });
@@ -74,7 +74,7 @@ test('department renamed in PowerOffice Go, then the organisation in Zendesk: th
   sameInstant(name.winner!.at, renamed.updated_at);
   expect(name.winner!.why).toContain('"Why PowerOffice AS"');
   expect(name.lastWrite).toMatchObject({ flow: 'P1', flowId: P1, value: 'Why Zendesk AS', rule: 'later-wins' });
-  expect(name.lastWrite!.ui).toBe(`${UI}/namespaces/default/workflows/${encodeURIComponent(`zendesk/organizations/${org.id}`)}/${name.lastWrite!.runId}/history`);
+  expect(name.lastWrite!.ui).toBe(`${UI}/namespaces/${stack.env.namespace}/workflows/${encodeURIComponent(`zendesk/organizations/${org.id}`)}/${name.lastWrite!.runId}/history`);
   expect(name.chain.map((s) => s.kind)).toEqual(['copy', 'born']);
   expect(name.chain[0]).toMatchObject({ from: { system: 'zendesk', id: String(org.id) }, to: { system: 'poweroffice', type: 'departments', id: departmentId }, value: 'Why Zendesk AS' });
   expect(name.chain[1]).toMatchObject({ kind: 'born', system: 'Zendesk', value: 'Why Zendesk AS' });
@@ -84,7 +84,7 @@ test('department renamed in PowerOffice Go, then the organisation in Zendesk: th
   const text = await runCli(['why', 'poweroffice', 'departments', departmentId, 'name'], { env });
   expect(text.code).toBe(0);
   expect(text.out).toMatch(/won: the Zendesk edit of \S+; rule: both changed: the later edit wins/);
-  expect(text.out).toContain(`${UI}/namespaces/default/workflows/zendesk%2Forganizations%2F${org.id}/`);
+  expect(text.out).toContain(`${UI}/namespaces/${stack.env.namespace}/workflows/zendesk%2Forganizations%2F${org.id}/`);
   expect(text.out).toMatch(/born in Zendesk: "Why Zendesk AS"/);
 });
 

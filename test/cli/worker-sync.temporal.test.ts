@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AllSimulators, startAllSimulators } from '../../simulators/all';
 import { simulatorEnvLines } from '../../cli/commands/simulators';
 import { openStore } from '../../store';
-import { startTemporal, testEncryption, TEST_ENCRYPTION_ENV } from '../helpers/temporal';
+import { sharedTemporal, temporalEnvOf, testEncryption, TEST_ENCRYPTION_ENV } from '../helpers/temporal';
 import { signed, userEvent } from '../workers/webhook-fixtures';
 import { runCli, startCli } from './run-cli';
 import { freePort } from '../../workers/free-port';
@@ -19,11 +19,11 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
   let storePath: string;
 
   beforeAll(async () => {
-    env = await startTemporal(testEncryption());
+    env = await sharedTemporal(testEncryption());
     sims = await startAllSimulators({ sampleSize: 12, realRateLimits: false });
     storePath = join(mkdtempSync(join(tmpdir(), 'tandem-worker-')), 'tandem.db');
     const simEnv = Object.fromEntries(simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    cliEnv = { ...simEnv, TEMPORAL_ADDRESS: env.address, TANDEM_STORE: storePath, TANDEM_METRICS_PORT: '0', TANDEM_LOG_LEVEL: 'warn', ...TEST_ENCRYPTION_ENV };
+    cliEnv = { ...simEnv, ...temporalEnvOf(env), TANDEM_STORE: storePath, TANDEM_METRICS_PORT: '0', TANDEM_LOG_LEVEL: 'warn', ...TEST_ENCRYPTION_ENV };
   }, 120_000);
   afterAll(async () => {
     await sims?.stop();

@@ -10,7 +10,7 @@ import { simulatorEnvLines } from '../../cli/commands/simulators';
 import { parseKey } from '../../codec/keys';
 import { ENCODING } from '../../codec/encryption-codec';
 import { TestStack, startTestStack } from '../helpers/stack';
-import { TEST_ENCRYPTION_KEY } from '../helpers/temporal';
+import { TEST_ENCRYPTION_KEY, temporalEnvOf } from '../helpers/temporal';
 import { pairWorkflowId } from '../../protocol/ids';
 import { startCli, type RunningCli } from '../cli/run-cli';
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const simEnv = Object.fromEntries(simulatorEnvLines(stack.sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   cliEnv = {
     ...simEnv,
-    TEMPORAL_ADDRESS: stack.env.address,
+    ...temporalEnvOf(stack.env),
     TANDEM_STORE: stack.storePath,
     TANDEM_METRICS_PORT: '0',
     TANDEM_LOG_LEVEL: 'debug',
@@ -126,7 +126,7 @@ test('a synced record leaves no name or e-mail in Temporal in clear; the codec r
   const failedWf = id ?? (await (async () => {
     for await (const wf of client.workflow.list({ query: `TandemOutcome = "failed"` })) return wf.workflowId;
   })());
-  const raw = await client.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: failedWf } });
+  const raw = await client.workflowService.describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId: failedWf } });
   const memoFields = Object.values(raw.workflowExecutionInfo?.memo?.fields ?? {});
   expect(memoFields.length).toBeGreaterThan(0);
   for (const f of memoFields) expect(encodingOf(f)).toBe(ENCODING);

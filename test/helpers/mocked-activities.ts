@@ -10,6 +10,7 @@ import type { Link } from '../../store';
 import { createMetrics } from '../../workers/metrics';
 import { tandemSinks } from '../../workers/worker';
 import { SYSTEMS, TASK_QUEUE } from '../../protocol/ids';
+import { PRODUCTION_WORKFLOWS, workflowBundle } from './workflow-bundle';
 
 export const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;
 export const user = { id: 42, name: 'Ada Lovelace', email: 'ada@example.no', role: 'end-user', updated_at: '2024-01-01T10:00:00Z' };
@@ -22,23 +23,27 @@ export function linkedContact(zendeskId: string): Link {
 
 export type Mocks = { api: Partial<ApiActivities>; local: Partial<LocalActivities> };
 
-/** Runs `fn` while workers poll every task queue: the workflows with `m.local`, each system's queue with `m.api`. */
+/**
+ * Runs `fn` while workers poll every task queue of `env`'s namespace: the workflows with `m.local`,
+ * each system's queue with `m.api`. The workflows (and interceptors) are bundled once a run.
+ */
 export async function withWorkers<T>(
   env: TestWorkflowEnvironment,
   m: Mocks,
   fn: () => Promise<T>,
-  { workflowsPath = require.resolve('../../workflows'), workflowInterceptors = [] }: { workflowsPath?: string; workflowInterceptors?: string[] } = {},
+  { workflowsPath = PRODUCTION_WORKFLOWS, workflowInterceptors = [] }: { workflowsPath?: string; workflowInterceptors?: string[] } = {},
 ): Promise<T> {
+  const { nativeConnection: connection, namespace } = env;
   const workers = [
     await Worker.create({
-      connection: env.nativeConnection,
+      connection,
+      namespace,
       taskQueue: TASK_QUEUE,
-      workflowsPath,
+      workflowBundle: await workflowBundle(workflowsPath, workflowInterceptors),
       activities: m.local,
       sinks: tandemSinks(createMetrics()),
-      interceptors: { workflowModules: workflowInterceptors },
     }),
-    ...(await Promise.all(SYSTEMS.map((taskQueue) => Worker.create({ connection: env.nativeConnection, taskQueue, activities: m.api })))),
+    ...(await Promise.all(SYSTEMS.map((taskQueue) => Worker.create({ connection, namespace, taskQueue, activities: m.api })))),
   ];
   const [first, ...rest] = workers;
   return first.runUntil(async () => {

@@ -19,11 +19,15 @@ import type { PollTotals } from '../../workflows/poll';
 import type { RetryTuning } from '../../workflows/steps';
 import { TASK_QUEUE } from '../../protocol/ids';
 import { BUSY_QUERY } from '../../workflows/search-attributes';
-import { startTemporal, testEncryption } from './temporal';
+import { sharedTemporal, testEncryption } from './temporal';
+import { workflowBundle } from './workflow-bundle';
 import type { Encryption } from '../../codec/data-converter';
 
 export interface TestStack {
-  /** Its client and worker encrypt payloads with the tests' key, as production does. */
+  /**
+   * Its client and worker encrypt payloads with the tests' key, as production does. A namespace of
+   * its own on the run's server (`sharedTemporal`): hand `temporalEnvOf(env)` to any process or CLI.
+   */
   env: TestWorkflowEnvironment;
   encryption: Encryption;
   sims: AllSimulators;
@@ -67,7 +71,7 @@ let pollCount = 0;
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const encryption = testEncryption();
-  const env = await startTemporal(encryption);
+  const env = await sharedTemporal(encryption);
   const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: opts.realRateLimits === true, beforeAnswer: opts.beforeAnswer, failWhen: opts.failWhen });
   const storePath = opts.store ?? join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
@@ -87,6 +91,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       const share = shareRates(opts.realRateLimits ? opts.rates : { zendesk: 1000, poweroffice: 1000, crmoffice: 1000, ...opts.rates });
       worker = await createWorker({
         connection: env.nativeConnection,
+        namespace: env.namespace,
+        workflows: { workflowBundle: await workflowBundle() },
         share,
         // The worker's own clients, paced; the test's calls (`connectors`) are not.
         deps: { connectors: createConnectors(sims.configs, { sharedTokens: store, pacers: share.pacers }), store, flows: opts.flows ?? DEFAULT_FLOWS_CONFIG, hooks: opts.hooks },
@@ -128,11 +134,15 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       }
     },
     async stop() {
-      // Each part stops even when another fails to, so no server outlives its suite.
-      const results = await Promise.allSettled([stack.stopWorker().finally(() => sims.stop())]);
-      await store.close();
-      await env.teardown();
-      for (const r of results) if (r.status === 'rejected') throw r.reason;
+      // Each part stops even when another fails to, so no server or connection outlives its suite.
+      const errors: unknown[] = [];
+      for (const part of [() => stack.stopWorker(), () => sims.stop(), () => store.close(), () => env.teardown()]) {
+        await Promise.resolve()
+          .then(part)
+          .catch((err: unknown) => errors.push(err));
+      }
+      if (errors.length === 1) throw errors[0];
+      if (errors.length > 1) throw new AggregateError(errors, `${errors.length} parts of the test stack failed to stop`);
     },
   };
   await stack.startWorker();

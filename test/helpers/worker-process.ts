@@ -5,13 +5,20 @@ import { freePort } from '../../workers/free-port';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags';
 import { settingsOf } from '../../workers/settings-file';
 import type { TestStack } from './stack';
-import { TEST_ENCRYPTION_ENV } from './temporal';
+import { TEST_ENCRYPTION_ENV, temporalEnvOf } from './temporal';
+import { oncePerRunSync } from './test-run';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The worker process runs the compiled code: build it as `npm ci` does. */
+/**
+ * The worker process runs the compiled code: build it as `npm ci` does (`npm run build`: compile,
+ * then bundle the workflows, so no worker process bundles them at its start), once a run.
+ */
 export function buildCli(): void {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  oncePerRunSync('build-cli', () => {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: ROOT });
+    execFileSync(process.execPath, [join(ROOT, 'dist/workers/workflow-bundle.js')], { cwd: ROOT });
+  });
 }
 
 /** `args` go after `worker` (e.g. `--grace 10`). */
@@ -21,7 +28,7 @@ export async function startWorkerProcess(stack: TestStack, extraEnv: NodeJS.Proc
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
-      TEMPORAL_ADDRESS: stack.env.address,
+      ...temporalEnvOf(stack.env),
       TANDEM_STORE: stack.storePath,
       TANDEM_METRICS_PORT: String(await freePort()),
       // The APIs' settings under the names the config reads (one table: CONFIG_KEYS).
@@ -41,4 +48,20 @@ export async function startWorkerProcess(stack: TestStack, extraEnv: NodeJS.Proc
     child.once('exit', (code) => reject(new Error(`tandem worker exited with ${code}:\n${output}`)));
   });
   return child;
+}
+
+/**
+ * Ends a process a test started and waits for its exit (SIGKILL after `graceMs`), so none outlives
+ * its suite; one already gone is left be.
+ */
+export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
 }

@@ -7,6 +7,7 @@ import { simulatorEnvLines } from '../../cli/commands/simulators';
 import { signalPair } from '../../workers/signal-pair';
 import { pairWorkflowId } from '../../protocol/ids';
 import { TEST_RETRY, TestStack, startTestStack } from '../helpers/stack';
+import { temporalEnvOf } from '../helpers/temporal';
 import { runCli } from '../cli/run-cli';
 
 jest.setTimeout(240_000);
@@ -68,7 +69,7 @@ test('an edit made during an outage longer than any retry limit arrives after it
   const [retrying] = await stack.store.listRetrying(P1, 10);
   expect(retrying).toMatchObject({ zendeskId: String(org.id), lastError: expect.stringMatching(/poweroffice/i) });
   const env = Object.fromEntries(simulatorEnvLines(stack.sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  const status = await runCli(['status'], { env: { ...env, TEMPORAL_ADDRESS: stack.env.address, TANDEM_STORE: stack.storePath } });
+  const status = await runCli(['status'], { env: { ...env, ...temporalEnvOf(stack.env), TANDEM_STORE: stack.storePath } });
   expect(status.code).toBe(0);
   const p1 = status.out.slice(status.out.indexOf(`${P1}\n`));
   expect(p1).toMatch(/retrying 1/);

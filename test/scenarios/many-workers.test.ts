@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { TestStack, startTestStack } from '../helpers/stack';
-import { buildCli, startWorkerProcess } from '../helpers/worker-process';
+import { buildCli, startWorkerProcess, stopProcess } from '../helpers/worker-process';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../../bench/postgres-server';
 import { requireDependency } from '../helpers/dependencies';
 
@@ -35,7 +35,7 @@ describeWithPostgres('three workers, one PostgreSQL store', () => {
     for (let i = 0; i < 3; i++) workers.push(await startWorkerProcess(stack));
   });
   afterAll(async () => {
-    for (const w of workers) w.kill('SIGKILL');
+    await Promise.all(workers.map((w) => stopProcess(w, 'SIGKILL')));
     await stack?.stop();
     await pg?.stop();
   });

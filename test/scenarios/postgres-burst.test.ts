@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { TestStack, startTestStack } from '../helpers/stack';
-import { buildCli, startWorkerProcess } from '../helpers/worker-process';
+import { buildCli, startWorkerProcess, stopProcess } from '../helpers/worker-process';
 import { findPostgresBin, startPostgres, type PostgresServer } from '../../bench/postgres-server';
 import { requireDependency } from '../helpers/dependencies';
 import { signalRecord } from '../../workers/signal-pair';
@@ -30,11 +30,7 @@ describeWithPostgres('200 agents at once on a PostgreSQL store, through a killed
     worker = await startWorkerProcess(stack);
   });
   afterAll(async () => {
-    if (worker && worker.exitCode === null && worker.signalCode === null) {
-      const exited = new Promise((r) => worker!.once('exit', r));
-      worker.kill('SIGKILL');
-      await exited;
-    }
+    if (worker) await stopProcess(worker, 'SIGKILL');
     await stack?.stop();
     await pg?.stop();
   });

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { TestStack, startTestStack } from '../helpers/stack';
-import { buildCli, startWorkerProcess } from '../helpers/worker-process';
+import { buildCli, startWorkerProcess, stopProcess } from '../helpers/worker-process';
 
 jest.setTimeout(300_000);
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   workers.push(await startWorkerProcess(stack, env), await startWorkerProcess(stack, env));
 });
 afterAll(async () => {
-  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => stopProcess(w)));
   await stack?.stop();
 });
 

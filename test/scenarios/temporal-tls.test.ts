@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestStack, startTestStack } from '../helpers/stack';
-import { buildCli, startWorkerProcess } from '../helpers/worker-process';
+import { buildCli, startWorkerProcess, stopProcess } from '../helpers/worker-process';
 import { makeCertificates, startMtlsProxy, type MtlsProxy, type TestCertificates } from '../helpers/tls-proxy';
 import { requireDependency } from '../helpers/dependencies';
 import { loadConfigFor } from '../../workers/config';
@@ -41,7 +41,7 @@ beforeAll(async () => {
     [
       '[profile.cluster]',
       `address = "${proxy.address}"`,
-      'namespace = "default"',
+      `namespace = "${stack.env.namespace}"`,
       '[profile.cluster.tls]',
       'server_name = "localhost"',
       `server_ca_cert_path = "${certs.ca}"`,
@@ -51,11 +51,11 @@ beforeAll(async () => {
     ].join('\n'),
   );
   profileEnv = { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'cluster' };
-  // No TEMPORAL_ADDRESS: the environment would win over the profile's address.
-  worker = await startWorkerProcess(stack, { ...profileEnv, TEMPORAL_ADDRESS: '' });
+  // No TEMPORAL_ADDRESS nor TEMPORAL_NAMESPACE: the environment would win over the profile's.
+  worker = await startWorkerProcess(stack, { ...profileEnv, TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '' });
 });
 afterAll(async () => {
-  worker?.kill('SIGTERM');
+  if (worker) await stopProcess(worker);
   await proxy?.stop();
   await stack?.stop();
 });

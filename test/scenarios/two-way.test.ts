@@ -1,5 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { TestStack, startTestStack } from '../helpers/stack';
+import { workflowBundle } from '../helpers/workflow-bundle';
 import { tandemSinks } from '../../workers/worker';
 import { createMetrics } from '../../workers/metrics';
 
@@ -138,7 +139,7 @@ test('the recorded record and poll workflow histories replay without non-determi
     expect(n).toBeGreaterThan(0);
   }
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows'), sinks: tandemSinks(createMetrics()), dataConverter: stack.encryption.dataConverter }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), sinks: tandemSinks(createMetrics()), dataConverter: stack.encryption.dataConverter }, histories)) {
     expect({ id: result.workflowId, error: result.error?.message }).toEqual({ id: result.workflowId, error: undefined });
     replayed += 1;
   }

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { TestStack, startTestStack } from '../helpers/stack';
-import { buildCli, startWorkerProcess } from '../helpers/worker-process';
+import { buildCli, startWorkerProcess, stopProcess } from '../helpers/worker-process';
 import { pairWorkflowId } from '../../protocol/ids';
 
 jest.setTimeout(180_000);
@@ -34,7 +34,7 @@ beforeAll(async () => {
   worker = await startWorkerProcess(stack);
 });
 afterAll(async () => {
-  worker?.kill('SIGTERM');
+  if (worker) await stopProcess(worker);
   await stack?.stop();
 });
 

@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { pacer } from '../../connectors/pacer';
 import { shareRates, workerPace } from '../../workers/rate-share';
-import { startTemporal } from '../helpers/temporal';
+import { sharedTemporal } from '../helpers/temporal';
 
 /** The most of `starts` (ms) within any one second. */
 const mostInASecond = (starts: number[]) => Math.max(...starts.map((t) => starts.filter((u) => u >= t && u <= t + 1000).length));
@@ -92,13 +92,13 @@ describe('shareRates on a real server', () => {
   });
 
   it('counts the worker processes polling a system\'s queue, itself included, and paces to its share', async () => {
-    env = await startTemporal();
+    env = await sharedTemporal();
     const counts: string[] = [];
     const share = shareRates({ crmoffice: 19 }, { refreshMs: 200, onCount: (system, workers, pace) => counts.push(`${system} ${workers} ${pace.perSecond}+${pace.burst}`) });
     // Another process's worker on the Crmoffice queue, under an identity of its own.
-    const other = await Worker.create({ connection: env.nativeConnection, taskQueue: 'crmoffice', identity: 'other-process@elsewhere', activities: { noop: async () => undefined } });
+    const other = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue: 'crmoffice', identity: 'other-process@elsewhere', activities: { noop: async () => undefined } });
     const running = other.run();
-    const unwatch = share.watch(env.nativeConnection, 'default');
+    const unwatch = share.watch(env.nativeConnection, env.namespace!);
     try {
       for (let i = 0; i < 50 && share.workers.crmoffice !== 2; i++) await new Promise((r) => setTimeout(r, 200));
       expect(share.workers.crmoffice).toBe(2);

@@ -3,7 +3,7 @@ import { Runtime, Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLogger } from '../../workers/logger';
 import { PinoSdkLogger } from '../../workers/sdk-logger';
-import { startTemporal } from '../helpers/temporal';
+import { sharedTemporal } from '../helpers/temporal';
 
 describe('the Temporal SDK logging through Tandem', () => {
   let env: TestWorkflowEnvironment;
@@ -13,14 +13,14 @@ describe('the Temporal SDK logging through Tandem', () => {
     const log = createLogger('test', 'info', { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
     // test/setup.ts installed the runtime already (once per process); swap its logger for this suite, as `tandem worker` installs it.
     Object.defineProperty(Runtime.instance(), 'logger', { value: new PinoSdkLogger(log.child({ name: 'temporal' })) });
-    env = await startTemporal();
+    env = await sharedTemporal();
   }, 120_000);
   afterAll(async () => {
     await env?.teardown();
   });
 
   it('logs a business failure as one line with the pair and the reason, a bug with its stack', async () => {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'log-test', workflowsPath: require.resolve('../fixtures/failing-workflows') });
+    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue: 'log-test', workflowsPath: require.resolve('../fixtures/failing-workflows') });
     await worker.runUntil(async () => {
       await env.client.workflow.execute('endsInConflict', { taskQueue: 'log-test', workflowId: 'P1-flow/42' }).catch(() => undefined);
       await env.client.workflow.start('hasABug', { taskQueue: 'log-test', workflowId: 'bug/1', workflowTaskTimeout: '2s' });

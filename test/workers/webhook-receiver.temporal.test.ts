@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { startTemporal } from '../helpers/temporal';
+import { sharedTemporal } from '../helpers/temporal';
 import { startWebhookReceiver, RunningReceiver } from '../../workers/webhook-receiver';
 import { createMetrics } from '../../workers/metrics';
 import { createLogger } from '../../workers/logger';
@@ -12,7 +12,7 @@ let receiver: RunningReceiver;
 const started = new Set<string>();
 
 beforeAll(async () => {
-  env = await startTemporal();
+  env = await sharedTemporal();
   receiver = await startWebhookReceiver({
     port: 0,
     client: env.client,

@@ -11,13 +11,13 @@ import type { WorkItem } from '../../activities/feed-routing';
 import { TASK_QUEUE } from '../../protocol/ids';
 import type { PollTotals } from '../../workflows/poll';
 import { Z3, contact, linkedContact, user, withWorkers } from '../helpers/mocked-activities';
-import { startTemporal } from '../helpers/temporal';
+import { sharedTemporal } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await startTemporal();
+  env = await sharedTemporal();
 });
 afterAll(async () => {
   await env?.teardown();

@@ -9,13 +9,13 @@ import { CHANGED_SIGNAL, TASK_QUEUE, type ChangeNotice } from '../../protocol/id
 import { signalPair } from '../../workers/signal-pair';
 import type { ZendeskRecordRun } from '../../workflows/zendesk-record';
 import { Z3, contact, linkedContact, user, withWorkers as withMockedWorkers, type Mocks } from '../helpers/mocked-activities';
-import { startTemporal } from '../helpers/temporal';
+import { sharedTemporal } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
-  env = await startTemporal();
+  env = await sharedTemporal();
 });
 afterAll(async () => {
   await env?.teardown();

@@ -10,6 +10,7 @@ import { temporal } from '@temporalio/proto';
 import { createMetrics } from '../../workers/metrics';
 import { tandemSinks } from '../../workers/worker';
 import { testEncryption } from '../helpers/temporal';
+import { workflowBundle } from '../helpers/workflow-bundle';
 
 jest.setTimeout(120_000);
 
@@ -21,7 +22,7 @@ test('the histories recorded before the Zendesk record became the entity replay 
   expect([...types].sort()).toEqual(['pollFeed', 'syncRecord', 'syncTicketComments']);
   const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(gunzipSync(readFileSync(join(DIR, f)))) }));
   const results = [];
-  for await (const r of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows'), sinks: tandemSinks(createMetrics()), dataConverter: testEncryption().dataConverter }, histories)) {
+  for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), sinks: tandemSinks(createMetrics()), dataConverter: testEncryption().dataConverter }, histories)) {
     results.push({ id: r.workflowId, error: r.error?.message });
   }
   expect(results).toEqual(files.map((id) => ({ id, error: undefined })));
