@@ -10,7 +10,6 @@ import { EncryptionCodec } from './encryption-codec';
 import type { EncryptionConfig } from './settings';
 import { keyIdOf, keyRing, parseKey, parseOldKeys, type EncryptionKey, type KeyRing } from './keys';
 
-export type { EncryptionConfig } from './settings';
 
 /** Tandem's codecs in the order they encode: a large payload compressed, then every payload encrypted. */
 function payloadCodecsFor(codec: EncryptionCodec): PayloadCodec[] {
