@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import jest from 'eslint-plugin-jest';
 import { builtinModules } from 'node:module';
 
 export default tseslint.config(
@@ -41,6 +42,23 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // A test that asserts nothing, is switched off or asserts only on some paths passes when it should not.
+    files: ['test/**/*.ts'],
+    plugins: { jest },
+    rules: {
+      'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', 'assert*'] }],
+      'jest/no-disabled-tests': 'error',
+      'jest/no-focused-tests': 'error',
+      'jest/no-conditional-expect': 'error',
+      'jest/valid-expect': 'error',
+    },
+  },
+  {
+    // The contracts run against the simulator and, when configured, a real account: some checks hold on one only.
+    files: ['test/contract/**/*.ts'],
+    rules: { 'jest/no-conditional-expect': 'off' },
   },
   {
     // Plain CommonJS that jest loads untransformed (a reporter): outside the TypeScript project.

@@ -54,6 +54,7 @@ function contract(target: () => Target) {
     secrets.add(await c.auth.accessToken());
   }
   const simOnly = (name: string, fn: () => Promise<void>) =>
+    // eslint-disable-next-line jest/expect-expect -- `fn` is the test's body and asserts.
     test(name, async () => {
       if (!target().sim) return console.log(`skipped on a real account (needs the simulator to steer the server): ${name}`);
       await fn();

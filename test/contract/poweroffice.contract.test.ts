@@ -448,7 +448,9 @@ describe('PowerOffice Go connector against the simulator', () => {
 if (realConfig) {
   sharedContract('real account', () => realConfig);
 } else {
+  // eslint-disable-next-line jest/no-disabled-tests -- shown as skipped so a reader learns how to run it.
   describe.skip('PowerOffice Go contract (real account): skipped, set POWEROFFICE_BASE_URL, POWEROFFICE_APPLICATION_KEY, POWEROFFICE_CLIENT_KEY and POWEROFFICE_SUBSCRIPTION_KEY to run it', () => {
+    // eslint-disable-next-line jest/expect-expect -- a placeholder that names the skipped suite.
     it('runs the shared contract against a real account', () => undefined);
   });
 }

@@ -272,6 +272,7 @@ if (haveReal) {
   contractSuite('Zendesk connector contract: real account', async () => ({ config: realEnv as ZendeskConfig }));
 } else {
   describe('Zendesk connector contract: real account', () => {
+    // eslint-disable-next-line jest/no-disabled-tests, jest/expect-expect -- shown as skipped so a reader learns how to run it.
     test.skip('skipped: set ZENDESK_BASE_URL (https://<subdomain>.zendesk.com/api/v2), ZENDESK_EMAIL and ZENDESK_API_TOKEN to run against a real account', () => undefined);
   });
 }

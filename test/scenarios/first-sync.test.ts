@@ -37,12 +37,8 @@ test('first sync of P2: every agent and admin has exactly one employee, departme
     expect(matching).toHaveLength(1);
     const employee = matching[0];
     expect(`${employee.FirstName} ${employee.LastName}`).toBe(user.name);
-    if (user.organization_id) {
-      const department = departments.find((d) => d.Id === employee.DepartmentId);
-      expect(department?.Name).toBe(orgs.get(user.organization_id));
-    } else {
-      expect(employee.DepartmentId ?? null).toBeNull();
-    }
+    const department = employee.DepartmentId == null ? null : (departments.find((d) => d.Id === employee.DepartmentId)?.Name ?? `missing department ${employee.DepartmentId}`);
+    expect({ user: user.id, department }).toEqual({ user: user.id, department: user.organization_id ? orgs.get(user.organization_id) : null });
   }
   const neededOrgs = new Set(staff.filter((u) => u.organization_id).map((u) => u.organization_id));
   expect(departments.map((d) => d.Name).sort()).toEqual([...neededOrgs].map((id) => orgs.get(id!)).sort());
@@ -76,8 +72,8 @@ test('first sync of Z3, Z2 and Z1: one contact per user with its company, one ac
     expect(found).toHaveLength(1);
     contactOf.set(user.id, found[0].id);
     const companyId = found[0].company?.id ?? null;
-    if (user.organization_id) expect(companies.find((c) => c.id === companyId)?.name).toBe(orgs.get(user.organization_id));
-    else expect(companyId).toBeNull();
+    const company = companyId === null ? null : (companies.find((c) => c.id === companyId)?.name ?? `missing company ${companyId}`);
+    expect({ user: user.id, company }).toEqual({ user: user.id, company: user.organization_id ? orgs.get(user.organization_id) : null });
   }
 
   const tickets = (await zendesk.listTickets({ pageSize: 100 })).items;

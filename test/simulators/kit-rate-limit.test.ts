@@ -34,11 +34,9 @@ describe('slidingWindowLimiter', () => {
       const inWindow = passed.filter((t) => t > now - windowMs).length;
       const { retryAfterMs, remaining } = limiter(now);
       // Refused exactly when `limit` requests already went through in the window ending now.
-      expect({ i, refused: retryAfterMs > 0 }).toEqual({ i, refused: inWindow >= limit });
-      if (retryAfterMs === 0) {
-        passed.push(now);
-        expect(remaining).toBe(limit - inWindow - 1);
-      }
+      const full = inWindow >= limit;
+      expect({ i, refused: retryAfterMs > 0, remaining }).toEqual({ i, refused: full, remaining: full ? 0 : limit - inWindow - 1 });
+      if (!full) passed.push(now);
     }
     // Every interval of the window's length, wherever it starts, holds at most `limit`.
     let most = 0;

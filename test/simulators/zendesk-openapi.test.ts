@@ -44,7 +44,7 @@ describe('Zendesk simulator answers match the Zendesk OpenAPI document', () => {
     await sim?.stop();
   });
 
-  async function check(method: 'get' | 'post' | 'put', url: string, template: string, expectedStatus: number, data?: unknown): Promise<Record<string, unknown>> {
+  async function expectAnswer(method: 'get' | 'post' | 'put', url: string, template: string, expectedStatus: number, data?: unknown): Promise<Record<string, unknown>> {
     const res = await http.request({ method, url, data });
     expect({ url, status: res.status }).toEqual({ url, status: expectedStatus });
     expect(spec.hasResponseSchema(method, template, res.status)).toBe(true);
@@ -59,50 +59,50 @@ describe('Zendesk simulator answers match the Zendesk OpenAPI document', () => {
   });
 
   test('users: list (cursor page), show, create, update, search', async () => {
-    const list = await check('get', '/users.json?page[size]=5', '/api/v2/users', 200);
+    const list = await expectAnswer('get', '/users.json?page[size]=5', '/api/v2/users', 200);
     expect((list.users as unknown[]).length).toBe(5);
     const [first] = list.users as Array<{ id: number; email: string }>;
-    await check('get', `/users/${first.id}.json`, '/api/v2/users/{user_id}', 200);
-    const created = await check('post', '/users.json', '/api/v2/users', 201, { user: { name: 'Spec User', email: 'spec.user@example.com' } });
+    await expectAnswer('get', `/users/${first.id}.json`, '/api/v2/users/{user_id}', 200);
+    const created = await expectAnswer('post', '/users.json', '/api/v2/users', 201, { user: { name: 'Spec User', email: 'spec.user@example.com' } });
     const id = (created.user as { id: number }).id;
-    await check('put', `/users/${id}.json`, '/api/v2/users/{user_id}', 200, { user: { name: 'Spec User 2', phone: '+47 91111111' } });
-    const found = await check('get', `/users/search.json?query=${encodeURIComponent(`email:${first.email}`)}`, '/api/v2/users/search', 200);
+    await expectAnswer('put', `/users/${id}.json`, '/api/v2/users/{user_id}', 200, { user: { name: 'Spec User 2', phone: '+47 91111111' } });
+    const found = await expectAnswer('get', `/users/search.json?query=${encodeURIComponent(`email:${first.email}`)}`, '/api/v2/users/search', 200);
     expect((found.users as Array<{ id: number }>).map((u) => u.id)).toEqual([first.id]);
   });
 
   test('organizations: list, show, create, update', async () => {
-    const list = await check('get', '/organizations.json?page[size]=3', '/api/v2/organizations', 200);
+    const list = await expectAnswer('get', '/organizations.json?page[size]=3', '/api/v2/organizations', 200);
     const [first] = list.organizations as Array<{ id: number }>;
-    await check('get', `/organizations/${first.id}.json`, '/api/v2/organizations/{organization_id}', 200);
-    const created = await check('post', '/organizations.json', '/api/v2/organizations', 201, { organization: { name: 'Spec Org' } });
+    await expectAnswer('get', `/organizations/${first.id}.json`, '/api/v2/organizations/{organization_id}', 200);
+    const created = await expectAnswer('post', '/organizations.json', '/api/v2/organizations', 201, { organization: { name: 'Spec Org' } });
     const id = (created.organization as { id: number }).id;
-    await check('put', `/organizations/${id}.json`, '/api/v2/organizations/{organization_id}', 200, { organization: { name: 'Spec Org 2' } });
+    await expectAnswer('put', `/organizations/${id}.json`, '/api/v2/organizations/{organization_id}', 200, { organization: { name: 'Spec Org 2' } });
   });
 
   test('tickets and comments: list, show, create, update, add a comment, list comments', async () => {
-    const list = await check('get', '/tickets.json?page[size]=10', '/api/v2/tickets', 200);
+    const list = await expectAnswer('get', '/tickets.json?page[size]=10', '/api/v2/tickets', 200);
     const [first] = list.tickets as Array<{ id: number; requester_id: number }>;
-    await check('get', `/tickets/${first.id}.json`, '/api/v2/tickets/{ticket_id}', 200);
-    const created = await check('post', '/tickets.json', '/api/v2/tickets', 201, { ticket: { subject: 'Spec', requester_id: first.requester_id, comment: { body: 'Spec body' } } });
+    await expectAnswer('get', `/tickets/${first.id}.json`, '/api/v2/tickets/{ticket_id}', 200);
+    const created = await expectAnswer('post', '/tickets.json', '/api/v2/tickets', 201, { ticket: { subject: 'Spec', requester_id: first.requester_id, comment: { body: 'Spec body' } } });
     const id = (created.ticket as { id: number }).id;
-    await check('put', `/tickets/${id}.json`, '/api/v2/tickets/{ticket_id}', 200, { ticket: { subject: 'Spec 2', comment: { body: 'More', public: false } } });
-    const comments = await check('get', `/tickets/${id}/comments.json?page[size]=100`, '/api/v2/tickets/{ticket_id}/comments', 200);
+    await expectAnswer('put', `/tickets/${id}.json`, '/api/v2/tickets/{ticket_id}', 200, { ticket: { subject: 'Spec 2', comment: { body: 'More', public: false } } });
+    const comments = await expectAnswer('get', `/tickets/${id}/comments.json?page[size]=100`, '/api/v2/tickets/{ticket_id}/comments', 200);
     expect((comments.comments as unknown[]).length).toBe(2);
   });
 
   test('incremental exports: users and tickets (cursor), organizations (time)', async () => {
-    const users = await check('get', '/incremental/users/cursor.json?start_time=0&per_page=25', '/api/v2/incremental/users/cursor', 200);
+    const users = await expectAnswer('get', '/incremental/users/cursor.json?start_time=0&per_page=25', '/api/v2/incremental/users/cursor', 200);
     expect(users.end_of_stream).toBe(false);
-    await check('get', `/incremental/users/cursor.json?cursor=${users.after_cursor as string}`, '/api/v2/incremental/users/cursor', 200);
-    await check('get', '/incremental/tickets/cursor.json?start_time=0', '/api/v2/incremental/tickets/cursor', 200);
-    const orgs = await check('get', '/incremental/organizations.json?start_time=0', '/api/v2/incremental/organizations', 200);
+    await expectAnswer('get', `/incremental/users/cursor.json?cursor=${users.after_cursor as string}`, '/api/v2/incremental/users/cursor', 200);
+    await expectAnswer('get', '/incremental/tickets/cursor.json?start_time=0', '/api/v2/incremental/tickets/cursor', 200);
+    const orgs = await expectAnswer('get', '/incremental/organizations.json?start_time=0', '/api/v2/incremental/organizations', 200);
     expect((orgs.organizations as unknown[]).length).toBeGreaterThan(0);
   });
 
   test('incremental exports, time-based: users and tickets, with side-loads', async () => {
-    const users = await check('get', '/incremental/users.json?start_time=0&include=organizations', '/api/v2/incremental/users', 200);
+    const users = await expectAnswer('get', '/incremental/users.json?start_time=0&include=organizations', '/api/v2/incremental/users', 200);
     expect((users.users as unknown[]).length).toBe(sim.store.users.size);
     expect((users.organizations as unknown[]).length).toBeGreaterThan(0);
-    await check('get', '/incremental/tickets.json?start_time=0', '/api/v2/incremental/tickets', 200);
+    await expectAnswer('get', '/incremental/tickets.json?start_time=0', '/api/v2/incremental/tickets', 200);
   });
 });
