@@ -12,6 +12,12 @@ import { freePort } from '../../workers/free-port';
 
 const P2 = 'zendesk-users-to-powerofficego-employees';
 
+interface PlannedEntry {
+  zendeskId: string;
+  action: string;
+  changes: { target: Record<string, unknown> | null };
+}
+
 describe('tandem worker, tandem sync and tandem webhooks serve against Temporal and the simulators', () => {
   let env: TestWorkflowEnvironment;
   let sims: AllSimulators;
@@ -40,7 +46,15 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
     expect(r.err).toMatch(new RegExp(`sync ${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} failed: .*terminated`, 'i'));
   });
 
-  it('the worker runs the poll that sync starts; sync shows its progress and summary; the worker stops on request', async () => {
+  it('the worker runs the poll that sync starts; sync shows its progress and summary, does what plan said; the worker stops on request', async () => {
+    // The plan first: what the sync below must then do, employee by employee and field by field.
+    const planned = await runCli(['plan', P2, '--all', '--output', 'json'], { env: cliEnv });
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.out) as { entries: PlannedEntry[] };
+    const creates = plan.entries.filter((e) => e.action === 'create');
+    expect(creates.length).toBeGreaterThan(0);
+    expect(plan.entries.filter((e) => !['create', 'skip'].includes(e.action))).toEqual([]);
+
     let stopWorker!: () => void;
     const worker = startCli(['worker'], { env: cliEnv, stop: new Promise<void>((r) => (stopWorker = r)) });
     try {
@@ -57,11 +71,30 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
       const store = openStore(storePath);
       try {
         let linked = 0;
-        for (let i = 0; i < 200 && linked === 0; i++) {
+        for (let i = 0; i < 300 && linked < creates.length; i++) {
           linked = (await store.counts(P2)).linked;
-          if (!linked) await new Promise((res) => setTimeout(res, 100));
+          if (linked < creates.length) await new Promise((res) => setTimeout(res, 100));
         }
-        expect(linked).toBeGreaterThan(0);
+        expect(linked).toBe(creates.length);
+        // Each planned create made one employee with the planned values; nothing else was made.
+        const { employees } = (await (await fetch(`${sims.poweroffice.url}/_sim/records`)).json()) as { employees: Record<string, unknown>[] };
+        const made = await Promise.all(
+          creates.map(async (c) => {
+            const targetId = (await store.getByZendeskId(P2, c.zendeskId))?.targetId;
+            const employee = employees.find((e) => String(e.Id) === targetId);
+            return { zendeskId: c.zendeskId, fields: Object.fromEntries(Object.keys(c.changes.target ?? {}).map((k) => [k, employee?.[k]])) };
+          }),
+        );
+        // A department the plan would create first is named `new-departments-<n>` there: each is one real department.
+        const departmentOf = new Map<unknown, unknown>();
+        made.forEach((m, i) => {
+          const name = creates[i].changes.target?.DepartmentId;
+          if (typeof name === 'string' && name.startsWith('new-')) departmentOf.set(name, departmentOf.get(name) ?? m.fields.DepartmentId);
+        });
+        expect(new Set(departmentOf.values()).size).toBe(departmentOf.size);
+        const asPlanned = (fields: Record<string, unknown> | null) => ({ ...fields, ...(departmentOf.has(fields?.DepartmentId) ? { DepartmentId: departmentOf.get(fields?.DepartmentId) } : {}) });
+        expect(made).toEqual(creates.map((c) => ({ zendeskId: c.zendeskId, fields: asPlanned(c.changes.target) })));
+        expect(employees).toHaveLength(creates.length);
       } finally {
         await store.close();
       }

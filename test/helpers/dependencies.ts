@@ -3,7 +3,7 @@
  * its suite, saying what to install, so CI cannot pass by skipping; a local run may opt out with
  * `TANDEM_TEST_SKIP=postgres,openssl,java,promtool` (the suites then skip, saying so).
  */
-export const SKIP_VARIABLE = 'TANDEM_TEST_SKIP';
+const SKIP_VARIABLE = 'TANDEM_TEST_SKIP';
 
 const DEPENDENCIES = {
   postgres: 'PostgreSQL (initdb and pg_ctl, on PATH or in /usr/lib/postgresql/<version>/bin; e.g. apt-get install postgresql)',

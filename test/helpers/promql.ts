@@ -28,7 +28,7 @@ export function metricNamesOf(expr: string): string[] {
 
 const ROOT = join(__dirname, '..', '..');
 export const RULES_FILE = join(ROOT, 'ops/prometheus/tandem-rules.yml');
-export const DASHBOARD_FILE = join(ROOT, 'ops/grafana/tandem-dashboard.json');
+const DASHBOARD_FILE = join(ROOT, 'ops/grafana/tandem-dashboard.json');
 
 const RulesFile = z.object({
   groups: z.array(z.object({ name: z.string(), rules: z.array(z.object({ alert: z.string().optional(), record: z.string().optional(), expr: z.string() })) })).min(1),

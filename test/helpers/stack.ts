@@ -21,6 +21,7 @@ import { TASK_QUEUE } from '../../protocol/ids';
 import { BUSY_QUERY } from '../../workflows/search-attributes';
 import { sharedTemporal, testEncryption } from './temporal';
 import { workflowBundle } from './workflow-bundle';
+import { RECORD_HISTORIES_ENV, recordHistories } from './record-histories';
 import type { Encryption } from '../../codec/data-converter';
 
 export interface TestStack {
@@ -138,6 +139,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     async stop() {
       // Each part stops even when another fails to, so no server or connection outlives its suite.
       const errors: unknown[] = [];
+      const keep = process.env[RECORD_HISTORIES_ENV];
+      if (keep) await stack.stopWorker().then(() => recordHistories(env.client, keep));
       for (const part of [() => stack.stopWorker(), () => sims.stop(), () => store.close(), () => env.teardown()]) {
         await Promise.resolve()
           .then(part)

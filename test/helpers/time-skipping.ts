@@ -17,7 +17,7 @@ import { TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { requireDependency } from './dependencies';
 
 /** The newest release when this was written; its gRPC API is the one SDK 1.24's core speaks. */
-export const TEST_SERVER_VERSION = '1.38.0';
+const TEST_SERVER_VERSION = '1.38.0';
 const ARTIFACT = `io.temporal:temporal-test-server:${TEST_SERVER_VERSION}`;
 const MAIN_CLASS = 'io.temporal.testserver.TestServer';
 // Pinned, so every Maven version copies the same way (its default binding differs between versions).
@@ -25,9 +25,9 @@ const COPY_GOAL = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-d
 /** A small JVM that starts fast: the SDK gives the server five seconds to answer. */
 const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xmx512m', '-Xlog:cds*=off'];
 /** An executable to start instead of the cached one (a native build of the same server, say). */
-export const TEST_SERVER_VARIABLE = 'TEMPORAL_TEST_SERVER';
+const TEST_SERVER_VARIABLE = 'TEMPORAL_TEST_SERVER';
 
-export function testServerCacheDir(): string {
+function testServerCacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'tandem', `temporal-test-server-${TEST_SERVER_VERSION}`);
 }

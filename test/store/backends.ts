@@ -27,7 +27,7 @@ export interface StoreBackend {
   fresh(): Promise<StoreSite>;
 }
 
-export function sqliteBackend(): StoreBackend {
+function sqliteBackend(): StoreBackend {
   return {
     name: 'SQLite',
     async setup() {},
@@ -57,7 +57,7 @@ export function sqliteBackend(): StoreBackend {
 }
 
 /** undefined when PostgreSQL is not installed. */
-export function postgresBackend(): StoreBackend | undefined {
+function postgresBackend(): StoreBackend | undefined {
   const bin = findPostgresBin();
   if (!bin) return undefined;
   let server: PostgresServer | undefined;

@@ -14,13 +14,19 @@ import { workflowBundle } from '../helpers/workflow-bundle';
 
 jest.setTimeout(120_000);
 
-const DIR = join(__dirname, '../fixtures/histories/before-record-entity');
+const HISTORIES = join(__dirname, '../fixtures/histories');
 
-test('the histories recorded before the Zendesk record became the entity replay on today\'s code', async () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.bin.gz'));
-  const types = new Set(files.map((f) => f.replace(/-\d+\.bin\.gz$/, '')));
-  expect([...types].sort()).toEqual(['pollFeed', 'syncRecord', 'syncTicketComments']);
-  const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(gunzipSync(readFileSync(join(DIR, f)))) }));
+/** Each folder of recorded histories, and the workflow types it must hold. */
+const RECORDINGS: [string, string[]][] = [
+  ['before-record-entity', ['pollFeed', 'syncRecord', 'syncTicketComments']],
+  ['record-entity', ['pollFeed', 'syncZendeskRecord']],
+];
+
+test.each(RECORDINGS)("the histories recorded in %s replay on today's code", async (folder, types) => {
+  const dir = join(HISTORIES, folder);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.bin.gz'));
+  expect([...new Set(files.map((f) => f.replace(/-\d+\.bin\.gz$/, '')))].sort()).toEqual(types);
+  const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(gunzipSync(readFileSync(join(dir, f)))) }));
   const results = [];
   for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), sinks: tandemSinks(createMetrics()), dataConverter: testEncryption().dataConverter }, histories)) {
     results.push({ id: r.workflowId, error: r.error?.message });
