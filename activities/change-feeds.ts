@@ -23,7 +23,7 @@ export type Sideloaded = Partial<Record<ZendeskType, Map<string, ApiRecord>>>;
 
 const TARGET_PAGE_SIZE = 100;
 /** How often a target feed is read from its start: its change list never shows a deletion. */
-export const FULL_PASS_EVERY_MS = 24 * 60 * 60 * 1000;
+const FULL_PASS_EVERY_MS = 24 * 60 * 60 * 1000;
 
 export async function readZendeskFeed(zendesk: ZendeskClient, type: Exclude<ZendeskType, 'ticketComments'>, checkpoint: string | null): Promise<FeedPage> {
   switch (type) {

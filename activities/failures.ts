@@ -4,7 +4,7 @@ import { ApiError, TransientApiError } from '../connectors/errors';
 import { MappingError, NormalizeError } from '../flows';
 
 /** Permanent: bad data or a 4xx answer. Retrying the same call cannot help; an edit of the record can. */
-export function isPermanent(err: unknown): boolean {
+function isPermanent(err: unknown): boolean {
   return err instanceof MappingError || err instanceof NormalizeError || (err instanceof ApiError && !err.transient);
 }
 

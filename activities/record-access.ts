@@ -17,7 +17,7 @@ export interface Connectors {
 }
 
 /** One page of a target change feed: records changed strictly after `since`, page by page. */
-export interface TargetPage {
+interface TargetPage {
   items: ApiRecord[];
   hasMore: boolean;
 }

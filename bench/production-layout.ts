@@ -38,7 +38,7 @@ const CLI = join(__dirname, '..', ...(__dirname.includes(join('dist', 'bench')) 
  * start is its own history's WorkflowExecutionStarted (a record workflow's children are record or
  * comments workflows, counted here), so the parent's child events are not counted again.
  */
-export const ACTION_EVENTS: readonly string[] = [
+const ACTION_EVENTS: readonly string[] = [
   'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
   'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
   'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED',

@@ -16,7 +16,7 @@ import { openStore, LinkStore } from '../store';
 import { encryptionOf } from '../codec/data-converter';
 import { askLineOnTerminal } from './terminal-input';
 
-export interface CliOutput {
+interface CliOutput {
   write(text: string): unknown;
   /** True when a person watches (progress bars); false for pipes and tests. */
   isTTY?: boolean;
@@ -38,7 +38,7 @@ export interface CliRuntime {
   exit?(code: number): void;
 }
 
-export function processRuntime(): CliRuntime {
+function processRuntime(): CliRuntime {
   return {
     env: process.env,
     confirm: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
@@ -151,7 +151,7 @@ export function settingsFilePath(cmd: Command): string {
  * The environment a command sees: the process's, over the settings file `tandem dev` wrote. A
  * config file (--config, TANDEM_CONFIG) means another setup was chosen, so the file is not read then.
  */
-export function effectiveEnv(cmd: Command): NodeJS.ProcessEnv {
+function effectiveEnv(cmd: Command): NodeJS.ProcessEnv {
   const { env } = runtimeOf(cmd);
   const flag = (cmd.optsWithGlobals() as { config?: string }).config;
   if (flag || env.TANDEM_CONFIG || env.TANDEM_ENV_FILE === 'none') return env;

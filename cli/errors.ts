@@ -7,7 +7,7 @@ interface ListenError {
   address?: string;
 }
 
-export function isPortInUse(err: unknown): err is ListenError {
+function isPortInUse(err: unknown): err is ListenError {
   return (err as ListenError | undefined)?.code === 'EADDRINUSE';
 }
 
@@ -15,7 +15,7 @@ export function isPortInUse(err: unknown): err is ListenError {
  * `ports` maps each port this command listens on to how to change it, e.g.
  * `{ 7301: '--zendesk-port' }`; an unknown port is still named.
  */
-export function portInUseMessage(err: ListenError, ports: Record<number, string>): string {
+function portInUseMessage(err: ListenError, ports: Record<number, string>): string {
   const port = err.port ?? Number(/:(\d+)\s*$/.exec(String((err as Error).message ?? ''))?.[1]);
   const how = ports[port];
   return `port ${port} is in use (another tandem or another program listens on ${err.address ?? '127.0.0.1'}:${port})${how ? `; pass ${how}` : ''}`;

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import { newKey, parseKey } from './keys';
 
-export function devKeyFile(dataDir: string): string {
+function devKeyFile(dataDir: string): string {
   return join(dataDir, 'encryption-key');
 }
 

@@ -12,7 +12,7 @@ import type { KeyRing } from './keys';
 
 export const ENCODING = 'binary/encrypted';
 export const METADATA_KEY_ID = 'encryption-key-id';
-export const METADATA_CIPHER = 'encryption-cipher';
+const METADATA_CIPHER = 'encryption-cipher';
 const CIPHER = 'AES-256-GCM';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-export const KEY_BYTES = 32;
+const KEY_BYTES = 32;
 
 export interface EncryptionKey {
   id: string;

@@ -32,7 +32,7 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 }
 
 /** The system's own message from an error body, whatever shape it has, kept short. */
-export function describeBody(data: unknown): string {
+function describeBody(data: unknown): string {
   if (data === undefined || data === null || data === '') return 'no body';
   const text = typeof data === 'string' ? data : JSON.stringify(data);
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;

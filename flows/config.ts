@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const ZENDESK_ROLES = ['end-user', 'agent', 'admin'] as const;
+const ZENDESK_ROLES = ['end-user', 'agent', 'admin'] as const;
 
 export const FlowsConfigSchema = z
   .object({

@@ -132,7 +132,7 @@ export function decideMerge(flow: FlowDefinition, zendesk: ApiRecord, target: Ap
 }
 
 /** The references of other flows that `build` asks for from the Zendesk side and that have no link. */
-export function missingReferences(flow: FlowDefinition, build: (t: Translate) => unknown, translate: Translate): Reference[] {
+function missingReferences(flow: FlowDefinition, build: (t: Translate) => unknown, translate: Translate): Reference[] {
   const wanted: Reference[] = [];
   build((refFlow, from, id) => {
     const known = translate(refFlow, from, id);

@@ -10,7 +10,7 @@ import type { ApiRecord, ExtraResult } from './types';
  * one-word name ("Cher") is all given name, family null: each flow decides what a record needs then
  * (docs/flows.md, "Names and references").
  */
-export function splitName(name: unknown): { given: string; family: string | null } | null {
+function splitName(name: unknown): { given: string; family: string | null } | null {
   const text = typeof name === 'string' ? (normalizeText(name) ?? '').replace(/\s+/g, ' ') : '';
   if (text === '') return null;
   const cut = text.lastIndexOf(' ');
@@ -20,7 +20,7 @@ export function splitName(name: unknown): { given: string; family: string | null
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function isEmail(value: string): boolean {
+function isEmail(value: string): boolean {
   return EMAIL.test(value);
 }
 

@@ -16,7 +16,7 @@ export class MappingError extends Error {
   }
 }
 
-export function otherSide(side: Side): Side {
+function otherSide(side: Side): Side {
   return side === 'zendesk' ? 'target' : 'zendesk';
 }
 
@@ -25,12 +25,12 @@ export function pathOptions(flow: FlowDefinition, side: Side): PathOptions {
   return side === 'target' && flow.target.system === 'poweroffice' ? { caseInsensitive: true, newKeyCase: powerOfficeCase } : {};
 }
 
-export function rowPath(row: PropertyRow, side: Side): string {
+function rowPath(row: PropertyRow, side: Side): string {
   return side === 'zendesk' ? row.source : row.target;
 }
 
 /** Path of a record's own id on that side. */
-export function idPath(flow: FlowDefinition, side: Side): string {
+function idPath(flow: FlowDefinition, side: Side): string {
   if (side === 'zendesk') return 'id';
   return flow.target.system === 'poweroffice' ? 'Id' : 'id';
 }

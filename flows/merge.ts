@@ -6,7 +6,7 @@
 import { timestampMillis } from './normalize';
 import { rowKey, type Canonical, type FlowDefinition, type PropertyRow, type Side } from './types';
 
-export type MergeOutcome =
+type MergeOutcome =
   | 'unchanged'
   | 'zendesk-changed'
   | 'target-changed'
@@ -25,7 +25,7 @@ export type MergeOutcome =
  * The rule that settled a row, in the words of docs/flows.md: one side changed, the later edit won
  * (to the whole second), a tie went to Zendesk, a first match filled or preferred Zendesk.
  */
-export type MergeRule =
+type MergeRule =
   | 'unchanged'
   | 'same-value'
   | 'one-side-changed'

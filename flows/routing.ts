@@ -6,7 +6,7 @@ import type { ApiRecord, FlowId, TargetSystem, TargetType } from './types';
 
 export type ZendeskKind = 'user' | 'organization' | 'ticket' | 'comment';
 
-export const FLOWS_BY_ZENDESK_KIND: Readonly<Record<ZendeskKind, readonly FlowId[]>> = {
+const FLOWS_BY_ZENDESK_KIND: Readonly<Record<ZendeskKind, readonly FlowId[]>> = {
   user: ['zendesk-users-to-powerofficego-employees', 'zendesk-users-to-crmoffice-contacts'],
   organization: ['zendesk-organizations-to-powerofficego-departments', 'zendesk-organizations-to-crmoffice-companies'],
   ticket: ['zendesk-tickets-to-crmoffice-activities'],
@@ -22,7 +22,7 @@ export function flowsForZendesk(kind: ZendeskKind): readonly FlowId[] {
 type TargetKey = `${TargetSystem}/${TargetType}`;
 
 /** Crmoffice activities are fed by two flows (Z1 and Z2): told apart by their externalId. */
-export const FLOWS_BY_TARGET: Readonly<Partial<Record<TargetKey, readonly FlowId[]>>> = {
+const FLOWS_BY_TARGET: Readonly<Partial<Record<TargetKey, readonly FlowId[]>>> = {
   'poweroffice/employees': ['zendesk-users-to-powerofficego-employees'],
   'poweroffice/departments': ['zendesk-organizations-to-powerofficego-departments'],
   'crmoffice/contacts': ['zendesk-users-to-crmoffice-contacts'],

@@ -58,7 +58,7 @@ export interface PropertyRow {
 export type Translate = (flow: FlowId, from: Side, id: string) => string | null;
 
 /** What an extra's value function receives. */
-export interface ExtraInput {
+interface ExtraInput {
   record: ApiRecord;
   translate: Translate;
   context: CreateContext;
@@ -73,7 +73,7 @@ export interface CreateContext {
 export type ExtraResult = { value: unknown } | { problem: string };
 
 /** A target field filled at creation only, beyond the spec's table (documented as such). */
-export interface ExtraField {
+interface ExtraField {
   target: string;
   /** Human description of where the value comes from, for `tandem explain`. */
   from: string;
@@ -84,19 +84,19 @@ export interface ExtraField {
   value(input: ExtraInput): ExtraResult;
 }
 
-export interface FlowCondition {
+interface FlowCondition {
   id: string;
   description: string;
   /** Does this Zendesk record get a linked record on the other side? */
   predicate(record: ApiRecord, config: FlowsConfig): boolean;
 }
 
-export interface FlowDirection {
+interface FlowDirection {
   mode: 'two-way' | 'one-way';
   description: string;
 }
 
-export interface FlowCreation {
+interface FlowCreation {
   /** 'on-demand': created only when a record of another flow refers to it. */
   mode: 'always' | 'on-demand';
   description: string;

@@ -33,7 +33,9 @@ export function pairKey(pair: PairRef): string {
  * The workflow of one pair before the Zendesk record became the entity (`<flow id>/<zendesk id>`):
  * still the id of the pair workflows an upgraded installation finishes.
  */
-export const recordWorkflowId = pairKey;
+export function recordWorkflowId(pair: PairRef): string {
+  return pairKey(pair);
+}
 
 /** A Zendesk record with a workflow of its own: a user, an organisation, a ticket (with its comments). */
 export interface RecordRef {

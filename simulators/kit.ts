@@ -187,7 +187,7 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
-export type ListFault = { kind: 'fail'; status: 503; description: string } | { kind: 'short'; keep: (index: number) => boolean };
+type ListFault = { kind: 'fail'; status: 503; description: string } | { kind: 'short'; keep: (index: number) => boolean };
 
 export interface SimulatorState {
   /** Plain JSON of the whole state, for snapshots and `/_sim/records`. */

@@ -6,8 +6,8 @@ import type { LinkStore } from './types';
 
 export * from './types';
 export { targetIndexCheckpoint } from './rows';
-export { openSqliteStore, SqliteLinkStore, type SqliteStoreOptions } from './sqlite';
-export { openPostgresStore, PostgresLinkStore, type PostgresStoreOptions } from './postgres';
+export { openSqliteStore,   } from './sqlite';
+export { openPostgresStore, PostgresLinkStore,  } from './postgres';
 
 export type StoreOptions = SqliteStoreOptions & PostgresStoreOptions;
 

@@ -13,7 +13,7 @@ function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function compactLine(json: string): string {
+function compactLine(json: string): string {
   let o: Record<string, unknown>;
   try {
     o = JSON.parse(json) as Record<string, unknown>;

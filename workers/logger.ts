@@ -30,12 +30,12 @@ const SECRET_HEADERS = ['authorization', 'Authorization', 'ocp-apim-subscription
  * Redaction paths: a secret key at the top level or up to three objects deep, so
  * `log.info({ config })` and `log.info({ err: { config: { headers } } })` are both covered.
  */
-export const REDACT_PATHS: string[] = [
+const REDACT_PATHS: string[] = [
   ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
   ...SECRET_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`, `*.*.headers["${h}"]`]),
 ];
 
-export const REDACTED = '***';
+const REDACTED = '***';
 
 /** Strings anywhere in a logged object lose their URL passwords (a store URL, an error quoting one). */
 function scrub(value: unknown, depth = 0): unknown {

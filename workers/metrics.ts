@@ -11,12 +11,12 @@ import type { PollIntervals } from './schedules';
 export type WebhookResult = 'accepted' | 'bad_signature' | 'stale' | 'malformed' | 'too_large';
 
 /** Where the poll lag is read from at each scrape: the time each feed's checkpoint was last saved. */
-export interface CheckpointSource {
+interface CheckpointSource {
   getCheckpoint(feed: string): Promise<{ updatedAt: string } | undefined>;
 }
 
 /** Besides the poll lag, what the alerts need from the link store, read at each scrape. */
-export interface StoreSource extends CheckpointSource {
+interface StoreSource extends CheckpointSource {
   counts(flow: FlowId): Promise<LinkCounts>;
   countRetrying(flow: FlowId): Promise<number>;
   listRetrying(flow: FlowId, limit: number): Promise<Retrying[]>;
@@ -30,7 +30,7 @@ export interface PollerStatus {
 }
 
 /** The link states an operator has to look at (`tandem status` lists them as "needing review"). */
-export const REVIEW_STATES = ['failed', 'conflict', 'orphaned'] as const;
+const REVIEW_STATES = ['failed', 'conflict', 'orphaned'] as const;
 
 /** The counters and gauges Tandem exposes, each with the one function that records it. */
 export interface TandemMetrics {

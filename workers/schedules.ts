@@ -24,7 +24,7 @@ export function plannedSchedules(intervals: PollIntervals): PollSchedule[] {
   return FEEDS.map((feed) => ({ id: scheduleId(feed.id), feed: feed.id, everySeconds: intervals[feed.system] }));
 }
 
-export function scheduleId(feed: string): string {
+function scheduleId(feed: string): string {
   return pollWorkflowId(feed);
 }
 

@@ -23,7 +23,7 @@ interface FailureLike {
  * Deliberate failures are ApplicationFailures (possibly wrapped in an ActivityFailure). The error
  * comes from the workflow sandbox, another realm: `instanceof` does not work there, names do.
  */
-export function businessFailure(err: unknown): FailureLike | undefined {
+function businessFailure(err: unknown): FailureLike | undefined {
   let e = err as (FailureLike & { stack?: string }) | undefined;
   for (let i = 0; e && typeof e === 'object' && i < 4; i++, e = e.cause) {
     if (e.name === 'ApplicationFailure' || e.constructor?.name === 'ApplicationFailure' || /^ApplicationFailure\b/.test(e.stack ?? '')) return e;

@@ -17,7 +17,7 @@ export type Settings = [name: string, value: string][];
 
 const SECRET_NAMES = new Set(CONFIG_KEYS.filter((k) => k.secret && k.env).map((k) => k.env!));
 
-export function isSecretSetting(name: string): boolean {
+function isSecretSetting(name: string): boolean {
   return SECRET_NAMES.has(name.replace(/_FILE$/, ''));
 }
 

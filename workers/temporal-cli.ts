@@ -39,7 +39,7 @@ function onPath(name: string, env: Env): string | undefined {
 }
 
 /** Where the CLI is, by the documented order: TEMPORAL_CLI, PATH, the cache. Undefined when absent. */
-export function findTemporalCli(env: Env = process.env): string | undefined {
+function findTemporalCli(env: Env = process.env): string | undefined {
   const fromEnv = env.TEMPORAL_CLI;
   if (fromEnv) {
     if (!isExecutable(fromEnv)) throw new Error(`TEMPORAL_CLI is set to ${fromEnv}, which is not an executable file`);

@@ -116,7 +116,7 @@ async function waitUntilServing(address: string, child: ChildProcess, stderr: ()
   }
 }
 
-export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

@@ -23,8 +23,8 @@ import type { RetryTuning } from '../workflows/steps';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
 
 export const WEBHOOK_PATH = '/webhooks/zendesk';
-export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
-export const DEFAULT_TOLERANCE_SECONDS = 300;
+const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+const DEFAULT_TOLERANCE_SECONDS = 300;
 
 /** Event subjects (`zen:<domain>:<id>`) whose records some flow syncs. */
 const SYNCED_SUBJECT_DOMAINS: ReadonlySet<string> = new Set(['user', 'organization', 'ticket']);

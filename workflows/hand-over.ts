@@ -53,7 +53,7 @@ export function byRecord(items: readonly WorkItem[]): RecordItem[] {
   return [...records.values()];
 }
 
-export function emptyOutcomes(): OutcomeCounts {
+function emptyOutcomes(): OutcomeCounts {
   return { created: 0, linked: 0, updated: 0, unchanged: 0, skipped: 0, conflict: 0, orphaned: 0, failed: 0 };
 }
 

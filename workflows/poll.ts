@@ -7,7 +7,7 @@ import { matchFromIndex } from './target-index';
 import { SlidingWindow, byRecord, emptyCounts, type HandOverCounts } from './hand-over';
 import type { WorkItem } from '../activities/feed-routing';
 
-export interface PollInput {
+interface PollInput {
   /** The change feed, e.g. `zendesk/users` (flows/feeds.ts). */
   feed: string;
   /** From the beginning of the feed rather than the saved checkpoint. */

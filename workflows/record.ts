@@ -24,7 +24,7 @@ import { getFlow } from '../flows/registry';
 import { pairSteps, type RetryTuning } from './steps';
 import { businessFailure, syncPair, type ReferenceHints } from './sync-pair';
 
-export { changedSignal, pairSyncedSignal };
+;
 
 export interface RecordOptions {
   /** Another pair refers to this one (it runs as that pair's child): on-demand flows may create it. */

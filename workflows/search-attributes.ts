@@ -9,7 +9,7 @@ export const ZENDESK_ID = defineSearchAttributeKey('TandemZendeskId', 'KEYWORD')
 export const TARGET_ID = defineSearchAttributeKey('TandemTargetId', 'KEYWORD');
 export const OUTCOME = defineSearchAttributeKey('TandemOutcome', 'KEYWORD');
 /** A Zendesk record's workflow: the flows it feeds, each flow's outcome (`<flow id>:<outcome>`), its target ids. */
-export const FLOWS = defineSearchAttributeKey('TandemFlows', 'KEYWORD_LIST');
+const FLOWS = defineSearchAttributeKey('TandemFlows', 'KEYWORD_LIST');
 export const FLOW_OUTCOMES = defineSearchAttributeKey('TandemFlowOutcomes', 'KEYWORD_LIST');
 export const TARGET_IDS = defineSearchAttributeKey('TandemTargetIds', 'KEYWORD_LIST');
 

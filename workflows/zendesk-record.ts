@@ -40,7 +40,7 @@ import { PairFailed, businessFailure, syncPair, type ReferenceHints } from './sy
 import type { RecentSync, TandemSinks } from './record';
 
 /** A pair waiting for its next sync in this record's workflow, with what its notices told. */
-export interface PendingPair extends PairWork {
+interface PendingPair extends PairWork {
   /** Another record needs it linked: on-demand flows may create it. */
   demanded?: boolean;
   /** Asked only to be linked (a reference's first ask): a linked pair answers at once. */

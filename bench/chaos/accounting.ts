@@ -9,7 +9,7 @@ import { targetRecord, translateWith } from './checks';
 import type { Edit } from './edits';
 import type { Snapshot } from './snapshot';
 
-export type Verdict = 'arrived' | 'superseded' | 'lost';
+type Verdict = 'arrived' | 'superseded' | 'lost';
 
 export interface Accounted {
   edit: Edit;

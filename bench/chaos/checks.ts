@@ -24,7 +24,7 @@ export function translateWith(links: LinkIndex): Translate {
   return (flow, from, id) => (from === 'target' ? links.zendesk(flow, id) : links.target(flow, id)) ?? null;
 }
 
-export function zendeskRecord(s: Snapshot, flow: FlowDefinition, id: string): ApiRecord | undefined {
+function zendeskRecord(s: Snapshot, flow: FlowDefinition, id: string): ApiRecord | undefined {
   return (flow.source.type === 'users' ? s.users : s.orgs).get(id);
 }
 

@@ -20,7 +20,7 @@ export async function pollOnce(client: Client, feed: string, full = false, retry
 const POLLING_QUERY = 'TandemKind = "poll" AND ExecutionStatus = "Running"';
 
 /** Busy record workflows and polls, and retrying pairs, now. */
-export async function atWork(client: Client, store: LinkStore): Promise<{ busy: number; retrying: number }> {
+async function atWork(client: Client, store: LinkStore): Promise<{ busy: number; retrying: number }> {
   const [records, polls] = await Promise.all([client.workflow.count(BUSY_QUERY), client.workflow.count(POLLING_QUERY)]);
   return { busy: records.count + polls.count, retrying: (await store.listRetrying(undefined, 100_000)).length };
 }

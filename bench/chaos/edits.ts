@@ -8,7 +8,7 @@ import { P1, P2, Z3, Z3B } from './flows';
 import type { LinkIndex } from './links';
 import type { Person } from './person';
 
-export type EditKind = 'rename' | 'move' | 'clear' | 'role' | 'delete';
+type EditKind = 'rename' | 'move' | 'clear' | 'role' | 'delete';
 export type System = 'zendesk' | 'poweroffice' | 'crmoffice';
 
 export interface Edit {
@@ -26,7 +26,7 @@ export interface Edit {
   record: string;
 }
 
-export interface WorldUser {
+interface WorldUser {
   role: string;
   org: string | null;
   deleted: boolean;
@@ -43,7 +43,7 @@ export interface World {
  * Two edits of one group are at least this far apart: the conflict rule compares modification times
  * to the whole second (Zendesk keeps no finer), so closer edits on two systems would have no order.
  */
-export const GROUP_SPACING_MS = 2500;
+const GROUP_SPACING_MS = 2500;
 
 type Plan = Omit<Edit, 'n' | 'at'> & { run: () => Promise<unknown> };
 

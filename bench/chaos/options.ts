@@ -22,7 +22,7 @@ export interface ChaosOptions {
 }
 
 /** The simulators' fault switches (`faults` of `simulators/kit.ts`) a chaos run sets on all three. */
-export interface ChaosFaults {
+interface ChaosFaults {
   errorRate: number;
   tooManyRate: number;
   dropRate: number;

@@ -25,7 +25,7 @@ interface DevFlags {
 }
 
 /** Everything a command needs to reach this stack, as the environment names it. */
-export function devSettings(stack: DevStack, flags: DevFlags, dataDir: string) {
+function devSettings(stack: DevStack, flags: DevFlags, dataDir: string) {
   return settingsOf({
     // So the links `tandem why` prints open this stack's Web UI (none when headless).
     temporal: { address: stack.temporal.address, namespace: 'default', uiUrl: stack.temporal.uiUrl },

@@ -10,7 +10,7 @@ import { outputFormat, printJson, withOutputOption } from '../output';
 import { FLOW_ARG_HELP } from '../flow-names';
 import { flowIdArg } from '../usage';
 
-export function linkLines(link: Link): string[] {
+function linkLines(link: Link): string[] {
   const lines = [
     `flow          ${link.flowId}`,
     `zendesk id    ${link.zendeskId}`,

@@ -28,7 +28,7 @@ function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function planLines(entries: PlanEntry[], flowId: string): string[] {
+function planLines(entries: PlanEntry[], flowId: string): string[] {
   const lines: string[] = [];
   const flow = getFlow(flowId);
   for (const action of ACTION_ORDER) {

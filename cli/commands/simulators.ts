@@ -20,7 +20,7 @@ interface SimulatorFlags {
 }
 
 /** The simulators' settings, named as Tandem's config reads them (from CONFIG_KEYS, so they cannot drift). */
-export function simulatorSettings(sims: Pick<AllSimulators, 'configs' | 'webhookSecret'>) {
+function simulatorSettings(sims: Pick<AllSimulators, 'configs' | 'webhookSecret'>) {
   return settingsOf({ ...sims.configs, webhook: sims.webhookSecret ? { secret: sims.webhookSecret } : undefined });
 }
 

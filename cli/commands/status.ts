@@ -9,7 +9,7 @@ import { outputFormat, printJson, withOutputOption } from '../output';
 import { positiveIntArg } from '../usage';
 
 /** "3 min ago", for the lag since a side was last polled. */
-export function ago(iso: string, now: Date): string {
+function ago(iso: string, now: Date): string {
   const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
   if (s < 120) return `${s} s ago`;
   if (s < 7200) return `${Math.round(s / 60)} min ago`;
@@ -31,7 +31,7 @@ async function readSchedules(config: Pick<Config, 'temporal'>): Promise<{ rows: 
   }
 }
 
-export async function statusLines(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Pick<Config, 'polling'>, opts: { failures: number; now: Date }): Promise<string[]> {
+async function statusLines(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Pick<Config, 'polling'>, opts: { failures: number; now: Date }): Promise<string[]> {
   const lines: string[] = [];
   const planned = plannedSchedules(config.polling);
   const inTemporal = 'rows' in schedules ? new Map(schedules.rows.map((r) => [r.id, r])) : undefined;
@@ -70,7 +70,7 @@ export async function statusLines(store: LinkStore, schedules: { rows: ScheduleR
 }
 
 /** The same facts as statusLines, for `--output json`. */
-export async function statusData(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Pick<Config, 'polling'>, opts: { failures: number }) {
+async function statusData(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Pick<Config, 'polling'>, opts: { failures: number }) {
   const planned = plannedSchedules(config.polling);
   const inTemporal = 'rows' in schedules ? new Map(schedules.rows.map((r) => [r.id, r])) : undefined;
   const flows = [];

@@ -12,7 +12,7 @@ const REFRESH_MS = 500;
 /** No page after this long: find out why (a failing API, no worker) and say it. */
 const NO_WORKER_HINT_MS = 15_000;
 
-export function syncWorkflowId(feed: string, at: Date): string {
+function syncWorkflowId(feed: string, at: Date): string {
   return `sync/${feed}/${at.toISOString()}`;
 }
 
@@ -22,7 +22,7 @@ export function syncWorkflowId(feed: string, at: Date): string {
  * pairs handed to record workflows (a record of a feed may feed several flows); and the outcomes of
  * the record workflows that finished.
  */
-export function progressCounts(t: PollTotals | undefined) {
+function progressCounts(t: PollTotals | undefined) {
   const o = t?.outcomes;
   const c = {
     pages: t?.pages ?? 0,
@@ -41,7 +41,7 @@ export function progressCounts(t: PollTotals | undefined) {
   return c;
 }
 
-export function progressLine(t: PollTotals | undefined): string {
+function progressLine(t: PollTotals | undefined): string {
   const c = progressCounts(t);
   const rare = [c.conflict ? `${c.conflict} conflict` : '', c.orphaned ? `${c.orphaned} orphaned` : ''].filter(Boolean).map((x) => `, ${x}`).join('');
   return `${c.pages} page(s): ${c.read} record(s) read (${c.unchangedDropped} unchanged, dropped); ${c.handed} pair(s) handed to record workflows; finished: ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped${rare}, ${c.failed} failed`;

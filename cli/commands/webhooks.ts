@@ -12,10 +12,10 @@ import { httpUrlArg, portArg } from '../usage';
 import { commandLogger } from '../logging';
 import { explainingPorts } from '../errors';
 
-export const WEBHOOK_NAME = 'Tandem';
+const WEBHOOK_NAME = 'Tandem';
 
 /** The flows this config can run: Zendesk events for the others are dropped, not signalled. */
-export function enabledFlows(config: Partial<Config>): string[] {
+function enabledFlows(config: Partial<Config>): string[] {
   return FLOW_IDS.filter((id) => {
     const system = getFlow(id).target.system;
     return system === 'poweroffice' ? Boolean(config.poweroffice) : Boolean(config.crmoffice);
@@ -23,7 +23,7 @@ export function enabledFlows(config: Partial<Config>): string[] {
 }
 
 /** The receiver's full address: a bare origin gets the receiver's path, a URL with a path is taken as is. */
-export function webhookEndpoint(publicUrl: string): string {
+function webhookEndpoint(publicUrl: string): string {
   const url = new URL(publicUrl);
   if (url.pathname === '/' || url.pathname === '') url.pathname = WEBHOOK_PATH;
   return url.toString();

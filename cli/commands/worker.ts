@@ -20,7 +20,7 @@ import { watchForStop, withGraceOption } from '../shutdown';
  * workflows, and a flow whose target system has no credentials would fail each of its pairs, so
  * it refuses to start rather than run half of the flows quietly.
  */
-export function workerConfigProblem(config: Config): string | undefined {
+function workerConfigProblem(config: Config): string | undefined {
   const missing = (['poweroffice', 'crmoffice'] as const).filter((s) => !config[s]);
   if (missing.length) {
     const flows = FLOW_IDS.filter((id) => missing.includes(getFlow(id).target.system as 'poweroffice' | 'crmoffice'));

@@ -170,7 +170,7 @@ async function receiveCode(
 }
 
 /** A pasted code, or the whole address the browser was sent to (its `state` then checked). */
-export function parsePasted(text: string, state: string): Redirected {
+function parsePasted(text: string, state: string): Redirected {
   const typed = text.trim();
   if (!typed) throw new Error('nothing was pasted: expected the address the browser was sent to, or the code in it');
   if (!/^https?:\/\//i.test(typed)) return { code: typed };

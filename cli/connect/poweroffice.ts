@@ -16,8 +16,8 @@ export interface PowerOfficeConnectFlags {
   timeout?: number;
 }
 
-export const POWEROFFICE_PRODUCTION = 'https://goapi.poweroffice.net/v2';
-export const POWEROFFICE_DEMO = 'https://goapi.poweroffice.net/Demo/v2';
+const POWEROFFICE_PRODUCTION = 'https://goapi.poweroffice.net/v2';
+const POWEROFFICE_DEMO = 'https://goapi.poweroffice.net/Demo/v2';
 
 const KEYS = {
   applicationKey: 'POWEROFFICE_APPLICATION_KEY (the integration\'s application key)',

@@ -18,7 +18,7 @@ export interface RedirectListener {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export function checkLoopbackRedirect(redirectUri: string): URL {
+function checkLoopbackRedirect(redirectUri: string): URL {
   let url: URL;
   try {
     url = new URL(redirectUri);

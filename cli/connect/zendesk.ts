@@ -19,7 +19,7 @@ export interface ZendeskConnectFlags {
 
 const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
-export function zendeskBaseUrl(flags: ZendeskConnectFlags, rt: CliRuntime): string {
+function zendeskBaseUrl(flags: ZendeskConnectFlags, rt: CliRuntime): string {
   if (flags.subdomain !== undefined) {
     if (!SUBDOMAIN.test(flags.subdomain)) throw new Error(`--subdomain "${flags.subdomain}": expected the subdomain alone, e.g. acme for https://acme.zendesk.com`);
     return `https://${flags.subdomain.toLowerCase()}.zendesk.com/api/v2`;

@@ -31,7 +31,7 @@ const Body = z.record(z.string(), z.unknown());
 const Reported = z.object({ field: z.string(), value: z.string().nullable() });
 const ChangeNotice = z.looseObject({ via: z.string().optional(), reported: Reported.optional(), pairs: z.array(Pair).optional() });
 
-export interface SyncWrite {
+interface SyncWrite {
   side: 'target' | 'zendesk';
   /** A create's body (the whole new record) or an update's. */
   created: boolean;

@@ -36,7 +36,7 @@ export interface CopyHop {
 }
 
 /** The value's origin: a person's edit on that system (or a value held before Tandem linked it). */
-export interface BirthHop {
+interface BirthHop {
   kind: 'born';
   lane: Lane;
   /** Undefined when no sync read it (a value older than the history read, a read-only field). */
@@ -63,7 +63,7 @@ const TO_TARGET = new Set(['zendesk-changed', 'first-match-fill-target', 'first-
 const TO_ZENDESK = new Set(['target-changed', 'first-match-fill-zendesk', 'both-changed-target-wins']);
 
 /** The side that won a row (its value written to the other), from the row or, in older histories, its outcome. */
-export function wonSide(d: DecisionRow): Side | undefined {
+function wonSide(d: DecisionRow): Side | undefined {
   if (d.won) return d.won;
   if (TO_TARGET.has(d.outcome)) return 'zendesk';
   if (TO_ZENDESK.has(d.outcome)) return 'target';

@@ -94,7 +94,7 @@ export async function decodeRun(workflowId: string, runId: string, events: reado
   return { workflowId, runId, startedAt: events[0] ? timeOf(events[0]) : new Date(0).toISOString(), continuedFrom: first?.continuedExecutionRunId || undefined, steps };
 }
 
-export interface RunRef {
+interface RunRef {
   workflowId: string;
   runId: string;
   startedAt: string;

@@ -16,7 +16,7 @@ export interface UiLinks {
 }
 
 /** A run's history page in the Web UI: `<ui>/namespaces/<ns>/workflows/<workflow id>/<run id>/history`. */
-export function historyUrl(ui: UiLinks, workflowId: string, runId: string): string {
+function historyUrl(ui: UiLinks, workflowId: string, runId: string): string {
   return `${ui.base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(ui.namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
 }
 
@@ -34,7 +34,7 @@ export interface CurrentValue extends RecordName {
   note?: string;
 }
 
-export interface SyncRef {
+interface SyncRef {
   flowId: FlowId | null;
   flow: string | null;
   workflowId: string;
@@ -59,7 +59,7 @@ const RULE_WORDS: Record<Rule | 'echo', string> = {
   echo: 'echo: the webhook of a write of ours, nothing to sync',
 };
 
-export function ruleWords(rule: Rule | 'echo'): string {
+function ruleWords(rule: Rule | 'echo'): string {
   return RULE_WORDS[rule];
 }
 
@@ -78,7 +78,7 @@ export interface PropertyReport {
   notes: string[];
 }
 
-export type ChainStep =
+type ChainStep =
   | { kind: 'copy'; from: RecordName; to: RecordName; value: string | null; rule: Rule; ruleText: string; outcome: string; why: string; winnerAt: string | null; sync: SyncRef }
   | { kind: 'born'; system: string; record: RecordName; value: string | null; at: string | null; note: string; rule: Rule | null; outcome: string | null; sync: SyncRef | null };
 
@@ -92,7 +92,7 @@ export interface WhyReport {
   properties: PropertyReport[];
 }
 
-export function syncRef(sync: PairSync, ui: UiLinks): SyncRef {
+function syncRef(sync: PairSync, ui: UiLinks): SyncRef {
   return {
     flowId: sync.flowId ?? null,
     flow: sync.flowId ? flowCode(sync.flowId) : null,

@@ -62,7 +62,7 @@ export const UPDATE_METHOD = 'PATCH';
 export const CREATED_AT = 'createdAt';
 export const UPDATED_AT = 'updatedAt';
 /** ASSUMPTION: server-set fields a write never changes (the simulator ignores them in a body). */
-export const READ_ONLY_FIELDS = ['id', CREATED_AT, UPDATED_AT] as const;
+const READ_ONLY_FIELDS = ['id', CREATED_AT, UPDATED_AT] as const;
 
 /** A write body without the read-only fields, so an echo of a whole record is a valid update. */
 export function stripReadOnly<T extends object>(fields: T): Partial<T> {

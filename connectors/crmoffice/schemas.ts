@@ -4,20 +4,20 @@
  * SchemaError naming it rather than an undefined deep in the sync engine.
  */
 import { z } from 'zod';
-import { ACTIVITY_EXTERNAL_ID, CREATED_AT, UPDATED_AT, listEnvelope } from './api-assumptions';
+import { ACTIVITY_EXTERNAL_ID, CREATED_AT, UPDATED_AT } from './api-assumptions';
 
 const isoDateTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'is not an ISO date-time');
 const optionalText = z.string().nullish();
 
 const timestamps = { [CREATED_AT]: isoDateTime, [UPDATED_AT]: isoDateTime };
 
-export const Address = z.looseObject({
+const Address = z.looseObject({
   streetAddress: optionalText,
   postCode: optionalText,
   postalArea: optionalText,
   country: optionalText,
 });
-export type Address = z.infer<typeof Address>;
+type Address = z.infer<typeof Address>;
 
 const contactFields = {
   givenName: optionalText,
@@ -60,11 +60,6 @@ export const CrmUser = z.looseObject({
   [UPDATED_AT]: isoDateTime.optional(),
 });
 export type CrmUser = z.infer<typeof CrmUser>;
-
-export const ContactList = listEnvelope(Contact);
-export const CompanyList = listEnvelope(Company);
-export const ActivityList = listEnvelope(Activity);
-export const CrmUserList = listEnvelope(CrmUser);
 
 /** Writable fields of a record: everything but id and the timestamps; extra fields are sent as given. */
 type Writable<S extends z.ZodRawShape> = Partial<z.input<z.ZodObject<S>>> & Record<string, unknown>;

@@ -15,7 +15,7 @@ import { toJsonPatch } from './json-patch';
 import { Department, DepartmentFields, Employee, EmployeeFields, pascalKeys, READ_ONLY_FIELDS } from './schemas';
 
 /** The API's default and, for Tandem, the largest page: fewer, larger pages save requests under the rate limit. */
-export const MAX_PAGE_SIZE = 5000;
+const MAX_PAGE_SIZE = 5000;
 
 export interface Paging {
   /** 1-based. */
@@ -52,7 +52,7 @@ export interface Page<T> {
 const ListAnswer = z.preprocess((d) => (d === '' || d === null || d === undefined ? [] : d), z.array(z.unknown()));
 
 /** The response header in which a list says where it stands: a JSON object. */
-export const PAGINATION_HEADER = 'X-Pagination';
+const PAGINATION_HEADER = 'X-Pagination';
 
 /**
  * The `X-Pagination` header's object. Keys are compared without regard to the first letter's case

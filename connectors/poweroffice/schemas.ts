@@ -8,7 +8,7 @@ const id = z.number().int();
 const timestamp = z.string().min(1);
 
 /** First letter upper-cased, as the OpenAPI document names every key (`city` → `City`). */
-export function pascalKey(key: string): string {
+function pascalKey(key: string): string {
   return key.charAt(0).toUpperCase() + key.slice(1);
 }
 
@@ -22,7 +22,7 @@ export function pascalKeys(value: unknown): unknown {
  * An employee's postal address (ContactAddressDto). The OpenAPI document names its keys PascalCase and
  * is the reference; an answer in camelCase is read too, and either way the keys come back PascalCase.
  */
-export const MailAddress = z.preprocess(
+const MailAddress = z.preprocess(
   pascalKeys,
   z.looseObject({
     Id: id.optional(),
@@ -35,7 +35,7 @@ export const MailAddress = z.preprocess(
     LastChangedDateTimeOffset: timestamp.optional(),
   }),
 );
-export type MailAddress = z.infer<typeof MailAddress>;
+type MailAddress = z.infer<typeof MailAddress>;
 
 export const Department = z.looseObject({
   Id: id,

@@ -15,7 +15,7 @@ import { parseRetryAfter } from '../http';
 /** Zendesk's limits are per minute. */
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 /** Waits up to this long happen inside the call; a longer one is left to the caller's retry (an activity must not sleep for a minute). */
-export const MAX_INLINE_WAIT_MS = 5_000;
+const MAX_INLINE_WAIT_MS = 5_000;
 
 const count = z.coerce.number().int().min(0);
 /** The headers as axios gives them (lower-cased names); anything unreadable counts as absent. */

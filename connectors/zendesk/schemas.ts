@@ -65,7 +65,7 @@ export const OrganizationEnvelope = z.looseObject({ organization: ZendeskOrganiz
 export const TicketEnvelope = z.looseObject({ ticket: ZendeskTicket });
 
 /** Cursor pagination (`page[size]`, `page[after]`): `meta.has_more`, `meta.after_cursor`. */
-export const CursorMeta = z.looseObject({
+const CursorMeta = z.looseObject({
   has_more: z.boolean(),
   after_cursor: z.string().nullable().optional(),
 });

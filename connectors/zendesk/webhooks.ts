@@ -28,7 +28,7 @@ export function verifyWebhookSignature(secret: string, signature: string | undef
 }
 
 /** Event types Tandem subscribes to (names as Zendesk publishes them). */
-export const USER_EVENT_TYPES = [
+const USER_EVENT_TYPES = [
   'zen:event-type:user.created',
   'zen:event-type:user.deleted',
   'zen:event-type:user.name_changed',
@@ -41,13 +41,13 @@ export const USER_EVENT_TYPES = [
   'zen:event-type:user.active_changed',
 ] as const;
 
-export const ORGANIZATION_EVENT_TYPES = [
+const ORGANIZATION_EVENT_TYPES = [
   'zen:event-type:organization.created',
   'zen:event-type:organization.name_changed',
   'zen:event-type:organization.deleted',
 ] as const;
 
-export const TICKET_EVENT_TYPES = [
+const TICKET_EVENT_TYPES = [
   'zen:event-type:ticket.created',
   'zen:event-type:ticket.subject_changed',
   'zen:event-type:ticket.requester_changed',

@@ -1,3 +1,3 @@
 export { startCrmofficeSimulator } from './server';
-export type { CrmofficeSimulator, CrmofficeSimulatorOptions } from './server';
-export { CrmofficeStore } from './store';
+export type { CrmofficeSimulator,  } from './server';
+;

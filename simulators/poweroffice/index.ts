@@ -1,4 +1,4 @@
 export { startPowerOfficeSimulator } from './server';
-export type { PowerOfficeCredentials, PowerOfficeSimulator, PowerOfficeSimulatorOptions } from './server';
+export type {  PowerOfficeSimulator,  } from './server';
 export { PowerOfficeState, Problem, parseTimestamp } from './state';
-export type { DepartmentRecord, EmployeeRecord } from './state';
+;

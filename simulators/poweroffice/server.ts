@@ -8,7 +8,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { Clock, createSimulator, Simulator, SimulatorOptions, SimulatorStats } from '../kit';
 import { ListPage, PowerOfficeState, Problem, Query } from './state';
 
-export interface PowerOfficeCredentials {
+interface PowerOfficeCredentials {
   applicationKey: string;
   clientKey: string;
   subscriptionKey: string;
@@ -39,7 +39,7 @@ export interface PowerOfficeSimulator {
 }
 
 /** The list answers' paging metadata, a JSON object. */
-export const PAGINATION_HEADER = 'X-Pagination';
+const PAGINATION_HEADER = 'X-Pagination';
 
 // The real token endpoint is outside the API version: https://goapi.poweroffice.net/OAuth/Token.
 const TOKEN_PATH = '/OAuth/Token';

@@ -492,7 +492,7 @@ function numberRanges(raw: string | undefined): ((n: number) => boolean) | undef
 }
 
 /** What the API reports of a list in its `X-Pagination` header (JSON). */
-export interface Pagination {
+interface Pagination {
   currentPage: number;
   pageSize: number;
   totalCount: number;

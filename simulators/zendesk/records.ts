@@ -60,8 +60,8 @@ export interface CommentRec {
 }
 
 export const ACCOUNT_ID = 10_000_001;
-export const BRAND_ID = 360_000_000_001;
-export const TICKET_FORM_ID = 360_000_000_101;
+const BRAND_ID = 360_000_000_001;
+const TICKET_FORM_ID = 360_000_000_101;
 
 /**
  * Zendesk answers whole seconds (`2024-03-01T09:00:00Z`): two changes within one second carry the

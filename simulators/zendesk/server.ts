@@ -15,7 +15,7 @@ import { DeliveryStats, WebhookDispatcher } from './webhooks';
 /** A budget of requests per fixed window; a limit of 0 turns it off. */
 const WindowLimit = z.object({ limit: z.number().int().min(0), windowMs: z.number().int().positive() });
 
-export const ZendeskSimulatorExtras = z.object({
+const ZendeskSimulatorExtras = z.object({
   sample: z.object({ size: z.number().int().min(0).max(1_000_000) }).default({ size: 40 }),
   /** A webhook created at start, subscribed to every event type Tandem uses. */
   webhookUrl: z.string().url().optional(),
