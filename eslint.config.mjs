@@ -36,8 +36,15 @@ export default tseslint.config(
             '@temporalio/activity',
           ],
           patterns: [
-            { group: ['../connectors/*', '../store/*', '../simulators/*', '../workers/*', '../cli/*'], message: 'Workflows do no I/O: call an activity.' },
-            { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Import activities as types only (proxyActivities).' },
+            {
+              group: ['../connectors/*', '../store/*', '../simulators/*', '../workers/*', '../cli/*'],
+              message: 'Workflows do no I/O: call an activity.',
+            },
+            {
+              group: ['../activities/*', '../activities'],
+              allowTypeImports: true,
+              message: 'Import activities as types only (proxyActivities).',
+            },
           ],
         },
       ],
@@ -64,7 +71,11 @@ export default tseslint.config(
     // Plain CommonJS that jest loads untransformed (a reporter): outside the TypeScript project.
     files: ['**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly' },
+    },
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
 );

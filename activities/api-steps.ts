@@ -5,12 +5,32 @@
  * last, the pair is marked retrying in the store.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ApiRecord, FEEDS, FlowsConfig, MatchRule, feedOf, getFeed, getFlow, holdsFields, isDeletedInZendesk, modifiedAt, pickMatch, targetIdOf } from '../flows';
+import {
+  ApiRecord,
+  FEEDS,
+  FlowsConfig,
+  MatchRule,
+  feedOf,
+  getFeed,
+  getFlow,
+  holdsFields,
+  isDeletedInZendesk,
+  modifiedAt,
+  pickMatch,
+  targetIdOf,
+} from '../flows';
 import { targetIndexCheckpoint, type LinkStore } from '../store';
 import type { PairRef } from '../protocol/ids';
 import { CHECKED_FIRST, LOOKED_FIRST, RECORD_MOVED_ON, commentPairId } from '../protocol/ids';
 import { feedCheckpointAfterIndex, readTargetFeed, readTargetIndexPage, readZendeskFeed } from './change-feeds';
-import { fitPayload, referencedOnce, routeTargetRecord, zendeskGiven, routeZendeskRecord, type WorkItem } from './feed-routing';
+import {
+  fitPayload,
+  referencedOnce,
+  routeTargetRecord,
+  zendeskGiven,
+  routeZendeskRecord,
+  type WorkItem,
+} from './feed-routing';
 import { targetAccess, zendeskAccess, type Connectors } from './record-access';
 import { asActivityFailure } from './failures';
 import type { ZendeskType } from '../flows';
@@ -57,7 +77,8 @@ export function createApiActivities(deps: ApiStepDeps) {
       return await fn();
     } catch (err) {
       const failure = asActivityFailure(err);
-      if (pair && !failure.nonRetryable && !OWN_STEPS.includes(failure.type ?? '') && deps.recordRetries !== false) await deps.store.markRetrying(getFlow(pair.flowId).id, pair.zendeskId, failure.message).catch(() => undefined);
+      if (pair && !failure.nonRetryable && !OWN_STEPS.includes(failure.type ?? '') && deps.recordRetries !== false)
+        await deps.store.markRetrying(getFlow(pair.flowId).id, pair.zendeskId, failure.message).catch(() => undefined);
       throw failure;
     }
   }
@@ -71,17 +92,37 @@ export function createApiActivities(deps: ApiStepDeps) {
    * A retry that finds the record holding what it was to write (`applied`: an earlier attempt's write
    * landed, its answer lost) returns the record: the write is done.
    */
-  async function checkedSince(readAt: string | null | undefined, decidedFrom: number | undefined, read: () => Promise<ApiRecord | null>, at: (r: ApiRecord) => string | null, what: string, applied?: (r: ApiRecord) => boolean): Promise<ApiRecord | undefined> {
+  async function checkedSince(
+    readAt: string | null | undefined,
+    decidedFrom: number | undefined,
+    read: () => Promise<ApiRecord | null>,
+    at: (r: ApiRecord) => string | null,
+    what: string,
+    applied?: (r: ApiRecord) => boolean,
+  ): Promise<ApiRecord | undefined> {
     const { attempt, heartbeatDetails } = Context.current().info;
     const late = decidedFrom !== undefined && Date.now() - decidedFrom > LOOK_AGAIN_AFTER_MS;
-    if ((attempt === 1 && !late) || !readAt || (heartbeatDetails as { checkedAt?: number } | undefined)?.checkedAt === attempt - 1) return undefined;
+    if (
+      (attempt === 1 && !late) ||
+      !readAt ||
+      (heartbeatDetails as { checkedAt?: number } | undefined)?.checkedAt === attempt - 1
+    )
+      return undefined;
     const now = await read();
     if (now && attempt > 1 && at(now) !== readAt && applied?.(now)) return now;
     if (!now || at(now) !== readAt) {
-      throw ApplicationFailure.create({ type: RECORD_MOVED_ON, nonRetryable: true, message: `${what} changed after it was read (modified ${now ? at(now) : 'gone'}, read at ${readAt}): both sides are read again` });
+      throw ApplicationFailure.create({
+        type: RECORD_MOVED_ON,
+        nonRetryable: true,
+        message: `${what} changed after it was read (modified ${now ? at(now) : 'gone'}, read at ${readAt}): both sides are read again`,
+      });
     }
     Context.current().heartbeat({ checkedAt: attempt });
-    throw ApplicationFailure.create({ type: CHECKED_FIRST, message: `${what} is as it was read: written on the next attempt`, nextRetryDelay: 50 });
+    throw ApplicationFailure.create({
+      type: CHECKED_FIRST,
+      message: `${what} is as it was read: written on the next attempt`,
+      nextRetryDelay: 50,
+    });
   }
 
   return {
@@ -95,15 +136,33 @@ export function createApiActivities(deps: ApiStepDeps) {
      * other flow weighs it by when its edits were made, not by the time of this write, even when the
      * write's answer was lost and a retry finds the copy already there.
      */
-    async updateZendesk(pair: PairRef, body: ApiRecord, originAt?: string | null, readAt?: string | null, decidedFrom?: number): Promise<void> {
+    async updateZendesk(
+      pair: PairRef,
+      body: ApiRecord,
+      originAt?: string | null,
+      readAt?: string | null,
+      decidedFrom?: number,
+    ): Promise<void> {
       await step(pair, async () => {
         const flow = getFlow(pair.flowId);
         const at = (r: ApiRecord) => modifiedAt(flow, 'zendesk', r);
         const note = async (modified: string | null) => {
-          if (originAt) await deps.store.noteZendeskCopy(flow.source.type, pair.zendeskId, { modifiedAt: modified, originAt, fields: body });
+          if (originAt)
+            await deps.store.noteZendeskCopy(flow.source.type, pair.zendeskId, {
+              modifiedAt: modified,
+              originAt,
+              fields: body,
+            });
         };
         if (Context.current().info.attempt === 1) await deps.hooks?.beforeWrite?.(pair, 'zendesk', body);
-        const already = await checkedSince(readAt, decidedFrom, () => zendesk.get(flow.source.type, pair.zendeskId), at, `Zendesk ${flow.source.type} ${pair.zendeskId}`, (r) => holdsFields(r, body));
+        const already = await checkedSince(
+          readAt,
+          decidedFrom,
+          () => zendesk.get(flow.source.type, pair.zendeskId),
+          at,
+          `Zendesk ${flow.source.type} ${pair.zendeskId}`,
+          (r) => holdsFields(r, body),
+        );
         if (already) return note(at(already));
         await note(null);
         await note(at(await zendesk.update(flow.source.type, pair.zendeskId, body)));
@@ -119,12 +178,24 @@ export function createApiActivities(deps: ApiStepDeps) {
      * Writes the target record; `readAt` is its modification time as the decision read it,
      * `decidedFrom` when the oldest record the decision rests on was read (ms).
      */
-    async updateTarget(pair: PairRef, targetId: string, body: ApiRecord, readAt?: string | null, decidedFrom?: number): Promise<void> {
+    async updateTarget(
+      pair: PairRef,
+      targetId: string,
+      body: ApiRecord,
+      readAt?: string | null,
+      decidedFrom?: number,
+    ): Promise<void> {
       await step(pair, async () => {
         const flow = getFlow(pair.flowId);
         const access = target(pair.flowId);
         if (Context.current().info.attempt === 1) await deps.hooks?.beforeWrite?.(pair, 'target', body);
-        await checkedSince(readAt, decidedFrom, () => access.get(targetId), (r) => modifiedAt(flow, 'target', r), `${flow.target.system} ${flow.target.type} ${targetId}`);
+        await checkedSince(
+          readAt,
+          decidedFrom,
+          () => access.get(targetId),
+          (r) => modifiedAt(flow, 'target', r),
+          `${flow.target.system} ${flow.target.type} ${targetId}`,
+        );
         await access.update(targetId, body);
       });
     },
@@ -134,7 +205,16 @@ export function createApiActivities(deps: ApiStepDeps) {
      * The look and the create are separate attempts, each one request, so the task queue's activity
      * rate stays the API's request rate even when faults make creates retry.
      */
-    async createTarget(pair: PairRef, input: { body: ApiRecord; zendesk: ApiRecord; externalKey: string | null; matchValue: string | null; lookFirst: boolean }): Promise<{ record: ApiRecord; found: boolean }> {
+    async createTarget(
+      pair: PairRef,
+      input: {
+        body: ApiRecord;
+        zendesk: ApiRecord;
+        externalKey: string | null;
+        matchValue: string | null;
+        lookFirst: boolean;
+      },
+    ): Promise<{ record: ApiRecord; found: boolean }> {
       return step(pair, async () => {
         const flow = getFlow(pair.flowId);
         const access = target(pair.flowId);
@@ -152,7 +232,11 @@ export function createApiActivities(deps: ApiStepDeps) {
           }
           if (attempt < LOOK_ALONE_ATTEMPTS) {
             Context.current().heartbeat({ lookedAt: attempt });
-            throw ApplicationFailure.create({ type: LOOKED_FIRST, message: 'no earlier create of this record found: it is created on the next attempt', nextRetryDelay: 50 });
+            throw ApplicationFailure.create({
+              type: LOOKED_FIRST,
+              message: 'no earlier create of this record found: it is created on the next attempt',
+              nextRetryDelay: 50,
+            });
           }
         }
         const created = await access.create(input.body);
@@ -170,8 +254,16 @@ export function createApiActivities(deps: ApiStepDeps) {
         const key = targetIndexCheckpoint(flow.id);
         // The flow's target feed (two-way flows have one): what the index reads, it need not read again.
         const feed = FEEDS.find((f) => f.id === feedOf(flow, 'target'));
-        const asksToSync = feed && (async (id: string, record: ApiRecord) => (await routeTargetRecord(deps.store, deps.flows, feed, id, record)).length > 0);
-        const page = await readTargetIndexPage(target(flowId), flow, cursor ?? (await deps.store.getCheckpoint(key))?.value ?? null, asksToSync);
+        const asksToSync =
+          feed &&
+          (async (id: string, record: ApiRecord) =>
+            (await routeTargetRecord(deps.store, deps.flows, feed, id, record)).length > 0);
+        const page = await readTargetIndexPage(
+          target(flowId),
+          flow,
+          cursor ?? (await deps.store.getCheckpoint(key))?.value ?? null,
+          asksToSync,
+        );
         await deps.store.indexTargets(flow.id, page.entries);
         if (!page.done) return page.checkpoint;
         await deps.store.setCheckpoint(key, page.checkpoint);
@@ -189,16 +281,41 @@ export function createApiActivities(deps: ApiStepDeps) {
         const items: WorkItem[] = [];
         if (feed.side === 'zendesk') {
           const type = getFlow(feed.flows[0]).source.type;
-          const page = await readZendeskFeed(deps.connectors.zendesk, type === 'ticketComments' ? 'tickets' : type, checkpoint);
-          for (const item of page.items) items.push(...(await routeZendeskRecord(deps.store, deps.flows, feed, item.id, item.record, page.sideloaded)));
-          return { read: page.items.length, items: fitPayload(referencedOnce(items)), checkpoint: page.checkpoint, done: page.done };
+          const page = await readZendeskFeed(
+            deps.connectors.zendesk,
+            type === 'ticketComments' ? 'tickets' : type,
+            checkpoint,
+          );
+          for (const item of page.items)
+            items.push(
+              ...(await routeZendeskRecord(deps.store, deps.flows, feed, item.id, item.record, page.sideloaded)),
+            );
+          return {
+            read: page.items.length,
+            items: fitPayload(referencedOnce(items)),
+            checkpoint: page.checkpoint,
+            done: page.done,
+          };
         }
         const flow = getFlow(feed.flows[0]);
         const page = await readTargetFeed(targetAccess(deps.connectors, flow.target.type), flow, checkpoint);
         // A pass from the start notes what it listed: what it did not list may have been deleted.
-        if (page.pass) for (const f of feed.flows) await deps.store.markTargetsSeen(f, page.items.map((i) => i.id), page.pass);
-        for (const item of page.items) items.push(...(await routeTargetRecord(deps.store, deps.flows, feed, item.id, item.record)));
-        return { read: page.items.length, items: fitPayload(items), checkpoint: page.checkpoint, done: page.done, pass: page.pass };
+        if (page.pass)
+          for (const f of feed.flows)
+            await deps.store.markTargetsSeen(
+              f,
+              page.items.map((i) => i.id),
+              page.pass,
+            );
+        for (const item of page.items)
+          items.push(...(await routeTargetRecord(deps.store, deps.flows, feed, item.id, item.record)));
+        return {
+          read: page.items.length,
+          items: fitPayload(items),
+          checkpoint: page.checkpoint,
+          done: page.done,
+          pass: page.pass,
+        };
       });
     },
     /** A ticket's comments that ask to sync, each with the ticket as context. */

@@ -25,20 +25,37 @@ const TARGET_PAGE_SIZE = 100;
 /** How often a target feed is read from its start: its change list never shows a deletion. */
 const FULL_PASS_EVERY_MS = 24 * 60 * 60 * 1000;
 
-export async function readZendeskFeed(zendesk: ZendeskClient, type: Exclude<ZendeskType, 'ticketComments'>, checkpoint: string | null): Promise<FeedPage> {
+export async function readZendeskFeed(
+  zendesk: ZendeskClient,
+  type: Exclude<ZendeskType, 'ticketComments'>,
+  checkpoint: string | null,
+): Promise<FeedPage> {
   switch (type) {
     case 'users': {
       const page = await zendesk.incrementalUsers(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
       const organizations = new Map(page.organizations.map((o) => [String(o.id), o as ApiRecord]));
-      return { items: page.items.map((u) => ({ id: String(u.id), record: u as ApiRecord })), checkpoint: page.cursor, done: page.endOfStream, sideloaded: { organizations } };
+      return {
+        items: page.items.map((u) => ({ id: String(u.id), record: u as ApiRecord })),
+        checkpoint: page.cursor,
+        done: page.endOfStream,
+        sideloaded: { organizations },
+      };
     }
     case 'organizations': {
       const page = await zendesk.incrementalOrganizations(checkpoint ? Number(checkpoint) : 0);
-      return { items: page.items.map((o) => ({ id: String(o.id), record: o as ApiRecord })), checkpoint: String(page.nextStartTime), done: page.endOfStream };
+      return {
+        items: page.items.map((o) => ({ id: String(o.id), record: o as ApiRecord })),
+        checkpoint: String(page.nextStartTime),
+        done: page.endOfStream,
+      };
     }
     case 'tickets': {
       const page = await zendesk.incrementalTickets(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
-      return { items: page.items.map((t) => ({ id: String(t.id), record: t as ApiRecord })), checkpoint: page.cursor, done: page.endOfStream };
+      return {
+        items: page.items.map((t) => ({ id: String(t.id), record: t as ApiRecord })),
+        checkpoint: page.cursor,
+        done: page.endOfStream,
+      };
     }
   }
 }
@@ -68,7 +85,11 @@ export function sinceFilter(since: string | null): string | null {
 }
 
 /** One page of the target's change list from `at`, and the newest change it has seen so far. */
-async function listFrom(target: TargetAccess, flow: FlowDefinition, at: TargetCheckpoint): Promise<{ items: ApiRecord[]; hasMore: boolean; maxSeen: string | null }> {
+async function listFrom(
+  target: TargetAccess,
+  flow: FlowDefinition,
+  at: TargetCheckpoint,
+): Promise<{ items: ApiRecord[]; hasMore: boolean; maxSeen: string | null }> {
   const page = await target.listChanged(sinceFilter(at.since), at.page, TARGET_PAGE_SIZE);
   let maxSeen = at.maxSeen;
   for (const record of page.items) {
@@ -80,11 +101,21 @@ async function listFrom(target: TargetAccess, flow: FlowDefinition, at: TargetCh
 
 const START: TargetCheckpoint = { since: null, page: 1, maxSeen: null };
 
-export async function readTargetFeed(target: TargetAccess, flow: FlowDefinition, checkpoint: string | null, now = new Date()): Promise<FeedPage> {
+export async function readTargetFeed(
+  target: TargetAccess,
+  flow: FlowDefinition,
+  checkpoint: string | null,
+  now = new Date(),
+): Promise<FeedPage> {
   let at: TargetCheckpoint = checkpoint ? (JSON.parse(checkpoint) as TargetCheckpoint) : START;
   const due = !at.fullAt || now.getTime() - Date.parse(at.fullAt) >= FULL_PASS_EVERY_MS;
   if (at.page === 1 && !at.pass && (at.since === null || due)) {
-    at = { ...at, pass: { id: `${flow.id}@${now.toISOString()}`, resume: at.since }, since: null, fullAt: now.toISOString() };
+    at = {
+      ...at,
+      pass: { id: `${flow.id}@${now.toISOString()}`, resume: at.since },
+      since: null,
+      fullAt: now.toISOString(),
+    };
   }
   const { items, hasMore, maxSeen } = await listFrom(target, flow, at);
   // Filter is "strictly greater than `since`", so a pass ends by moving `since` to the newest change seen.
@@ -92,7 +123,12 @@ export async function readTargetFeed(target: TargetAccess, flow: FlowDefinition,
   const next: TargetCheckpoint = hasMore
     ? { ...at, page: at.page + 1, maxSeen }
     : { since: maxSeen ?? at.pass?.resume ?? at.since, page: 1, maxSeen: null, pass: null, fullAt: at.fullAt ?? null };
-  return { items: items.map((record) => ({ id: target.idOf(record), record })), checkpoint: JSON.stringify(next), done: !hasMore, pass: at.pass?.id };
+  return {
+    items: items.map((record) => ({ id: target.idOf(record), record })),
+    checkpoint: JSON.stringify(next),
+    done: !hasMore,
+    pass: at.pass?.id,
+  };
 }
 
 /**
@@ -109,7 +145,12 @@ export async function readTargetIndexPage(
   flow: FlowDefinition,
   checkpoint: string | null,
   asksToSync?: (id: string, record: ApiRecord) => Promise<boolean>,
-): Promise<{ entries: { targetId: string; matchValue: string }[]; checkpoint: string; done: boolean; quiet?: IndexedStretch }> {
+): Promise<{
+  entries: { targetId: string; matchValue: string }[];
+  checkpoint: string;
+  done: boolean;
+  quiet?: IndexedStretch;
+}> {
   const at: IndexCursor = checkpoint ? (JSON.parse(checkpoint) as IndexCursor) : START;
   const { items, hasMore, maxSeen } = await listFrom(target, flow, at);
   let busy = at.busy === true || !asksToSync;
@@ -118,9 +159,19 @@ export async function readTargetIndexPage(
     const matchValue = targetMatchKey(flow, record);
     return matchValue === null ? [] : [{ targetId: target.idOf(record), matchValue }];
   });
-  if (hasMore) return { entries, checkpoint: JSON.stringify({ ...at, page: at.page + 1, maxSeen, ...(busy ? { busy } : {}) }), done: false };
+  if (hasMore)
+    return {
+      entries,
+      checkpoint: JSON.stringify({ ...at, page: at.page + 1, maxSeen, ...(busy ? { busy } : {}) }),
+      done: false,
+    };
   const next: TargetCheckpoint = { since: maxSeen ?? at.since, page: 1, maxSeen: null };
-  return { entries, checkpoint: JSON.stringify(next), done: true, ...(busy ? {} : { quiet: { from: at.since, to: next.since } }) };
+  return {
+    entries,
+    checkpoint: JSON.stringify(next),
+    done: true,
+    ...(busy ? {} : { quiet: { from: at.since, to: next.since } }),
+  };
 }
 
 /** A refresh in flight: whether a record it read so far asked its pair to sync. */
@@ -141,10 +192,22 @@ export interface IndexedStretch {
  * Only a feed between passes moves, and only when it has read up to the stretch: it never skips
  * what the index did not read. Should the feed save a page meanwhile, either value is safe.
  */
-export function feedCheckpointAfterIndex(feedCheckpoint: string | null, stretch: IndexedStretch, now = new Date()): string | null {
+export function feedCheckpointAfterIndex(
+  feedCheckpoint: string | null,
+  stretch: IndexedStretch,
+  now = new Date(),
+): string | null {
   if (feedCheckpoint === null) {
     // Never polled: the index read the whole target, so the feed's first pass (from its start) is done.
-    return stretch.from === null ? JSON.stringify({ since: stretch.to, page: 1, maxSeen: null, pass: null, fullAt: now.toISOString() } satisfies TargetCheckpoint) : null;
+    return stretch.from === null
+      ? JSON.stringify({
+          since: stretch.to,
+          page: 1,
+          maxSeen: null,
+          pass: null,
+          fullAt: now.toISOString(),
+        } satisfies TargetCheckpoint)
+      : null;
   }
   const feed = JSON.parse(feedCheckpoint) as TargetCheckpoint;
   if (feed.page !== 1 || feed.pass || stretch.to === null) return null;

@@ -3,7 +3,19 @@
  * needs nothing (content equal to the link's base, outside the flow's condition, created on demand
  * only, a target record without a link). What is left are the pairs the poll hands over.
  */
-import { ApiRecord, FlowDefinition, Side, getFlow, isDeletedInZendesk, rowKey, toCanonical, translateCanonical, flowForTargetRecord, zendeskReferences, type Feed } from '../flows';
+import {
+  ApiRecord,
+  FlowDefinition,
+  Side,
+  getFlow,
+  isDeletedInZendesk,
+  rowKey,
+  toCanonical,
+  translateCanonical,
+  flowForTargetRecord,
+  zendeskReferences,
+  type Feed,
+} from '../flows';
 import type { FlowsConfig } from '../flows';
 import type { Link, LinkStore } from '../store';
 import type { GivenRecord, GivenReference } from '../protocol/ids';
@@ -34,14 +46,24 @@ export function fitPayload(items: WorkItem[]): WorkItem[] {
   const out = [...items];
   for (let i = out.length - 1; i >= 0 && bytes > MAX_PAGE_BYTES; i--) {
     const item = out[i];
-    const byId: WorkItem = item.kind === 'pair' ? { kind: 'pair', flowId: item.flowId, zendeskId: item.zendeskId } : { kind: 'comments', ticketId: item.ticketId };
+    const byId: WorkItem =
+      item.kind === 'pair'
+        ? { kind: 'pair', flowId: item.flowId, zendeskId: item.zendeskId }
+        : { kind: 'comments', ticketId: item.ticketId };
     bytes -= size(item) - size(byId);
     out[i] = byId;
   }
   return out;
 }
 
-export async function routeZendeskRecord(store: LinkStore, config: FlowsConfig, feed: Feed, id: string, record: ApiRecord, sideloaded: Sideloaded = {}): Promise<WorkItem[]> {
+export async function routeZendeskRecord(
+  store: LinkStore,
+  config: FlowsConfig,
+  feed: Feed,
+  id: string,
+  record: ApiRecord,
+  sideloaded: Sideloaded = {},
+): Promise<WorkItem[]> {
   const out: WorkItem[] = [];
   for (const flowId of feed.flows) {
     const flow = getFlow(flowId);
@@ -89,7 +111,13 @@ function givenReferences(flow: FlowDefinition, record: ApiRecord, sideloaded: Si
   });
 }
 
-export async function routeTargetRecord(store: LinkStore, config: FlowsConfig, feed: Feed, id: string, record: ApiRecord): Promise<WorkItem[]> {
+export async function routeTargetRecord(
+  store: LinkStore,
+  config: FlowsConfig,
+  feed: Feed,
+  id: string,
+  record: ApiRecord,
+): Promise<WorkItem[]> {
   const target = getFlow(feed.flows[0]).target;
   const flowId = flowForTargetRecord(target.system, target.type, record);
   if (!flowId || !feed.flows.includes(flowId)) return [];
@@ -97,14 +125,28 @@ export async function routeTargetRecord(store: LinkStore, config: FlowsConfig, f
   if (!link) return [];
   if (!(await needsSync(store, config, getFlow(flowId), 'target', record, link))) return [];
   // A linked pair gets the copy (it would read it again otherwise); a failed one reads its own.
-  return [{ kind: 'pair', flowId, zendeskId: link.zendeskId, ...(link.targetId === id ? { given: { target: record, linkVersion: link.version, readAt: Date.now() } } : {}) }];
+  return [
+    {
+      kind: 'pair',
+      flowId,
+      zendeskId: link.zendeskId,
+      ...(link.targetId === id ? { given: { target: record, linkVersion: link.version, readAt: Date.now() } } : {}),
+    },
+  ];
 }
 
 /**
  * A Zendesk record (or a comment listed on its ticket, `ticket` its context) as its pair's workflow
  * gets it, when it asks the pair to sync; undefined when it does not.
  */
-export async function zendeskGiven(store: LinkStore, config: FlowsConfig, flow: FlowDefinition, id: string, record: ApiRecord, ticket?: ApiRecord): Promise<GivenRecord | undefined> {
+export async function zendeskGiven(
+  store: LinkStore,
+  config: FlowsConfig,
+  flow: FlowDefinition,
+  id: string,
+  record: ApiRecord,
+  ticket?: ApiRecord,
+): Promise<GivenRecord | undefined> {
   const link = await store.getByZendeskId(flow.id, id);
   if (!(await needsSync(store, config, flow, 'zendesk', record, link))) return undefined;
   return { record, ...(ticket ? { ticket } : {}), linkVersion: link?.version ?? 0, readAt: Date.now() };
@@ -114,7 +156,14 @@ export async function zendeskGiven(store: LinkStore, config: FlowsConfig, flow: 
  * Does this changed record ask its pair to sync? No when its content equals the link's base (an
  * echo, or a change of fields the flow does not carry), or when it is not ours to sync.
  */
-async function needsSync(store: LinkStore, config: FlowsConfig, flow: FlowDefinition, side: Side, record: ApiRecord, link: Link | undefined): Promise<boolean> {
+async function needsSync(
+  store: LinkStore,
+  config: FlowsConfig,
+  flow: FlowDefinition,
+  side: Side,
+  record: ApiRecord,
+  link: Link | undefined,
+): Promise<boolean> {
   if (!link?.targetId || link.state !== 'linked' || !link.base) {
     if (side === 'target') return link !== undefined;
     if (link) return true; // failed or conflicting: a change may heal it
@@ -135,5 +184,8 @@ async function needsSync(store: LinkStore, config: FlowsConfig, flow: FlowDefini
   }
   const base = link.base;
   // Rows read-only on both sides are never written, so they may differ for ever: not a change.
-  return flow.properties.some((row) => !(row.readOnly.zendesk && row.readOnly.target) && (base[rowKey(row)] ?? null) !== (values[rowKey(row)] ?? null));
+  return flow.properties.some(
+    (row) =>
+      !(row.readOnly.zendesk && row.readOnly.target) && (base[rowKey(row)] ?? null) !== (values[rowKey(row)] ?? null),
+  );
 }

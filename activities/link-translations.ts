@@ -10,7 +10,11 @@ import type { LinkStore } from '../store';
  * A translator that knows every link the given (pure) builds ask for: each build runs once with a
  * recording translator, the links it named are read, and the returned translator answers them.
  */
-export async function translatorFor(store: LinkStore, builds: ((t: Translate) => unknown)[], planned?: PlannedLinks): Promise<Translate> {
+export async function translatorFor(
+  store: LinkStore,
+  builds: ((t: Translate) => unknown)[],
+  planned?: PlannedLinks,
+): Promise<Translate> {
   const asked = new Map<string, { flow: FlowId; from: Side; id: string }>();
   const record: Translate = (flow, from, id) => {
     asked.set(key(flow, from, id), { flow, from, id });

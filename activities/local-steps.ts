@@ -41,7 +41,11 @@ function decision<T>(make: () => T | Promise<T>): Promise<T> {
   return Promise.resolve()
     .then(make)
     .catch((err: unknown) => {
-      throw ApplicationFailure.create({ message: describeFailure(err), type: err instanceof Error ? err.name : 'Error', nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: describeFailure(err),
+        type: err instanceof Error ? err.name : 'Error',
+        nonRetryable: true,
+      });
     });
 }
 
@@ -49,9 +53,20 @@ function decision<T>(make: () => T | Promise<T>): Promise<T> {
  * This very save, applied already: a local activity runs again when the workflow task that ran it
  * failed (a signal arrived as the workflow completed), and finds the link one version on, as it wrote it.
  */
-function savedAlready(link: Link | null | undefined, input: { targetId: string; base: Canonical; expectedVersion: number }): boolean {
-  const sameBase = (a: Canonical | null) => a !== null && Object.keys(a).length === Object.keys(input.base).length && Object.entries(input.base).every(([k, v]) => (a[k] ?? null) === v);
-  return link?.version === input.expectedVersion + 1 && link.state === 'linked' && link.targetId === input.targetId && sameBase(link.base);
+function savedAlready(
+  link: Link | null | undefined,
+  input: { targetId: string; base: Canonical; expectedVersion: number },
+): boolean {
+  const sameBase = (a: Canonical | null) =>
+    a !== null &&
+    Object.keys(a).length === Object.keys(input.base).length &&
+    Object.entries(input.base).every(([k, v]) => (a[k] ?? null) === v);
+  return (
+    link?.version === input.expectedVersion + 1 &&
+    link.state === 'linked' &&
+    link.targetId === input.targetId &&
+    sameBase(link.base)
+  );
 }
 
 export function createLocalActivities(deps: LocalStepDeps) {
@@ -62,11 +77,22 @@ export function createLocalActivities(deps: LocalStepDeps) {
       return (await store.getByZendeskId(flowOf(pair).id, pair.zendeskId)) ?? null;
     },
     /** Saves the pair linked with its new base; `false` when the link moved meanwhile (read again). */
-    async saveLink(pair: PairRef, input: { targetId: string; base: Canonical; expectedVersion: number }): Promise<boolean> {
+    async saveLink(
+      pair: PairRef,
+      input: { targetId: string; base: Canonical; expectedVersion: number },
+    ): Promise<boolean> {
       const flowId = flowOf(pair).id;
       try {
         await store.saveLink(
-          { flowId, zendeskId: pair.zendeskId, targetId: input.targetId, state: 'linked', base: input.base, lastError: null, lastSyncedAt: new Date().toISOString() },
+          {
+            flowId,
+            zendeskId: pair.zendeskId,
+            targetId: input.targetId,
+            state: 'linked',
+            base: input.base,
+            lastError: null,
+            lastSyncedAt: new Date().toISOString(),
+          },
           input.expectedVersion,
         );
       } catch (err) {
@@ -115,7 +141,12 @@ export function createLocalActivities(deps: LocalStepDeps) {
      * After a full pass of a target feed: the linked pairs whose target it did not list, a batch at a
      * time (`cursor` null when done). Each is read by id, so a short or failed listing marks nothing.
      */
-    async unseenPairs(feedId: string, pass: string, cursor: string | null, limit: number): Promise<{ pairs: PairRef[]; cursor: string | null }> {
+    async unseenPairs(
+      feedId: string,
+      pass: string,
+      cursor: string | null,
+      limit: number,
+    ): Promise<{ pairs: PairRef[]; cursor: string | null }> {
       const flows = getFeed(feedId).flows;
       let at = cursor ? (JSON.parse(cursor) as { flow: number; after: string | null }) : { flow: 0, after: null };
       const pairs: PairRef[] = [];
@@ -124,19 +155,31 @@ export function createLocalActivities(deps: LocalStepDeps) {
         const links = await store.linksNotSeen(flows[at.flow], pass, at.after, want);
         pairs.push(...links.map((l) => ({ flowId: l.flowId, zendeskId: l.zendeskId })));
         // A short batch ends this flow's list; a full one may have more after its last id.
-        at = links.length < want ? { flow: at.flow + 1, after: null } : { flow: at.flow, after: links[links.length - 1].zendeskId };
+        at =
+          links.length < want
+            ? { flow: at.flow + 1, after: null }
+            : { flow: at.flow, after: links[links.length - 1].zendeskId };
       }
       return { pairs, cursor: at.flow < flows.length ? JSON.stringify(at) : null };
     },
 
-    async decideFirst(pair: PairRef, zendesk: ApiRecord, demanded: boolean, context: CreateContext): Promise<FirstDecision> {
+    async decideFirst(
+      pair: PairRef,
+      zendesk: ApiRecord,
+      demanded: boolean,
+      context: CreateContext,
+    ): Promise<FirstDecision> {
       return decision(async () => {
         const flow = flowOf(pair);
         const translate = await translatorFor(store, [(t) => createBody(flow, zendesk, t, context)], deps.planned);
         return decideFirst(flow, zendesk, { config: deps.flows, demanded, translate, context });
       });
     },
-    async decideMatch(pair: PairRef, zendesk: ApiRecord, found: { byExternalKey: ApiRecord[]; byMatch: ApiRecord[] }): Promise<MatchDecision> {
+    async decideMatch(
+      pair: PairRef,
+      zendesk: ApiRecord,
+      found: { byExternalKey: ApiRecord[]; byMatch: ApiRecord[] },
+    ): Promise<MatchDecision> {
       return decision(() => decideMatch(flowOf(pair), zendesk, pair.zendeskId, found));
     },
     async decideCreate(pair: PairRef, zendesk: ApiRecord, context: CreateContext): Promise<CreateDecision> {
@@ -146,21 +189,30 @@ export function createLocalActivities(deps: LocalStepDeps) {
         return decideCreate(flow, zendesk, translate, context);
       });
     },
-    async decideMerge(pair: PairRef, zendesk: ApiRecord, target: ApiRecord, base: Canonical | null): Promise<MergePlan & { zendeskId?: string }> {
+    async decideMerge(
+      pair: PairRef,
+      zendesk: ApiRecord,
+      target: ApiRecord,
+      base: Canonical | null,
+    ): Promise<MergePlan & { zendeskId?: string }> {
       return decision(async () => {
         const flow = flowOf(pair);
         // The links both sides' references name: target ids back to Zendesk, Zendesk ids on to the target.
         const values = { zendesk: toCanonical(flow, 'zendesk', zendesk), target: toCanonical(flow, 'target', target) };
-        const translate = await translatorFor(store, [
-          (t) => {
-            for (const row of flow.properties) {
-              const key = rowKey(row);
-              if (!row.reference) continue;
-              if (values.target[key]) t(row.reference.flow, 'target', values.target[key]);
-              if (values.zendesk[key]) t(row.reference.flow, 'zendesk', values.zendesk[key]);
-            }
-          },
-        ], deps.planned);
+        const translate = await translatorFor(
+          store,
+          [
+            (t) => {
+              for (const row of flow.properties) {
+                const key = rowKey(row);
+                if (!row.reference) continue;
+                if (values.target[key]) t(row.reference.flow, 'target', values.target[key]);
+                if (values.zendesk[key]) t(row.reference.flow, 'zendesk', values.zendesk[key]);
+              }
+            },
+          ],
+          deps.planned,
+        );
         const copy = await store.getZendeskCopy(flow.source.type, pair.zendeskId);
         // The pair named in the result: a local activity's input is not kept in the history, its result is.
         return { ...decideMerge(flow, zendesk, target, base, translate, copy), zendeskId: pair.zendeskId };

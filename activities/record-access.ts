@@ -50,8 +50,6 @@ async function orNull<T>(read: Promise<T>): Promise<T | null> {
 const asRecord = (r: unknown) => r as ApiRecord;
 const asRecords = (r: unknown[]) => r as ApiRecord[];
 
-
-
 export function zendeskAccess(zendesk: ZendeskClient): ZendeskAccess {
   return {
     async get(type, id) {

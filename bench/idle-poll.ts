@@ -35,7 +35,12 @@ export async function idlePolls(
   idPrefix: string,
   feeds: readonly Feed[] = FEEDS,
 ): Promise<Record<string, IdlePoll>> {
-  const poll = (feed: string, id: string) => client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `${idPrefix}/${id}/${feed}`, args: [{ feed }] });
+  const poll = (feed: string, id: string) =>
+    client.workflow.execute('pollFeed', {
+      taskQueue: TASK_QUEUE,
+      workflowId: `${idPrefix}/${id}/${feed}`,
+      args: [{ feed }],
+    });
   const records = async () => (await client.workflow.count('TandemKind = "record"')).count;
   for (const round of [1, 2]) {
     for (const feed of feeds) await poll(feed.id, `settle-${round}`);
@@ -46,7 +51,11 @@ export async function idlePolls(
     const [requestsBefore, recordsBefore, t0] = [requestsSoFar(sims), await records(), performance.now()];
     await poll(feed.id, 'idle');
     const ms = Math.round(performance.now() - t0);
-    idle[feed.id] = { requests: requestsSoFar(sims) - requestsBefore, workflowsStarted: (await records()) - recordsBefore, ms };
+    idle[feed.id] = {
+      requests: requestsSoFar(sims) - requestsBefore,
+      workflowsStarted: (await records()) - recordsBefore,
+      ms,
+    };
   }
   return idle;
 }
@@ -61,7 +70,11 @@ export interface IdleHour {
 }
 
 /** An idle hour at these intervals: every feed polled by its schedule, each poll costing what its idle poll did. */
-export function idleHour(idle: Record<string, IdlePoll>, intervals: PollIntervals, feeds: readonly Feed[] = FEEDS): IdleHour {
+export function idleHour(
+  idle: Record<string, IdlePoll>,
+  intervals: PollIntervals,
+  feeds: readonly Feed[] = FEEDS,
+): IdleHour {
   const hour: IdleHour = { pollWorkflows: 0, recordWorkflows: 0, requests: 0 };
   for (const feed of feeds) {
     const polls = 3600 / intervals[feed.system];

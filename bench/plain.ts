@@ -50,12 +50,16 @@ export async function runPlain(users: number, limits: Limits): Promise<PlainResu
   const sims = await startAllSimulators({ sampleSize: users, realRateLimits: true });
   try {
     const { zendesk, poweroffice, crmoffice } = createConnectors(sims.configs);
-    const paced = { zendesk: pacer(limits.zendesk * 0.9), poweroffice: pacer(limits.poweroffice * 0.9), crmoffice: pacer(limits.crmoffice * 0.9) };
+    const paced = {
+      zendesk: pacer(limits.zendesk * 0.9),
+      poweroffice: pacer(limits.poweroffice * 0.9),
+      crmoffice: pacer(limits.crmoffice * 0.9),
+    };
     const started = performance.now();
 
     const all: ZendeskUser[] = [];
     const orgs = new Map<number, ZendeskOrganization>();
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await paced.zendesk(() => zendesk.incrementalUsers(cursor ? { cursor } : { startTime: 0 }));
       all.push(...page.items);
       for (const o of page.organizations) orgs.set(o.id, o);
@@ -63,49 +67,89 @@ export async function runPlain(users: number, limits: Limits): Promise<PlainResu
       if (page.endOfStream) break;
     }
     const staff = all.filter((u) => (DEFAULT_FLOWS_CONFIG.employeeRoles as readonly string[]).includes(u.role));
-    const orgsOf = (list: ZendeskUser[]) => [...new Set(list.map((u) => u.organization_id).filter((id): id is number => typeof id === 'number' && orgs.has(id)))];
+    const orgsOf = (list: ZendeskUser[]) => [
+      ...new Set(
+        list.map((u) => u.organization_id).filter((id): id is number => typeof id === 'number' && orgs.has(id)),
+      ),
+    ];
     const first = (name: string) => name.split(' ')[0];
     const last = (name: string) => name.split(' ').slice(1).join(' ') || name;
 
     // The two targets at once, each at its own pace: departments before the employees in them, companies before contacts.
     const powerOffice = async () => {
       const departments = new Map<number, number>();
-      for (const id of orgsOf(staff)) departments.set(id, (await paced.poweroffice(() => poweroffice.createDepartment({ Name: orgs.get(id)!.name }))).Id);
+      for (const id of orgsOf(staff))
+        departments.set(
+          id,
+          (await paced.poweroffice(() => poweroffice.createDepartment({ Name: orgs.get(id)!.name }))).Id,
+        );
       for (const u of staff) {
         const [FirstName, LastName] = [first(u.name), last(u.name)];
-        await paced.poweroffice(() => poweroffice.createEmployee({ FirstName, LastName, EmailAddress: u.email ?? null, DepartmentId: u.organization_id ? departments.get(u.organization_id) ?? null : null }));
+        await paced.poweroffice(() =>
+          poweroffice.createEmployee({
+            FirstName,
+            LastName,
+            EmailAddress: u.email ?? null,
+            DepartmentId: u.organization_id ? (departments.get(u.organization_id) ?? null) : null,
+          }),
+        );
       }
       return { employees: staff.length, departments: departments.size };
     };
     const contactOf = new Map<number, string>();
     const crm = async () => {
       const companies = new Map<number, string>();
-      for (const id of orgsOf(all)) companies.set(id, (await paced.crmoffice(() => crmoffice.createCompany({ name: orgs.get(id)!.name }))).id);
+      for (const id of orgsOf(all))
+        companies.set(id, (await paced.crmoffice(() => crmoffice.createCompany({ name: orgs.get(id)!.name }))).id);
       for (const u of all) {
         const company = u.organization_id ? companies.get(u.organization_id) : undefined;
-        const contact = await paced.crmoffice(() => crmoffice.createContact({ givenName: first(u.name), familyName: last(u.name), email: u.email ?? null, company: company ? { id: company } : null }));
+        const contact = await paced.crmoffice(() =>
+          crmoffice.createContact({
+            givenName: first(u.name),
+            familyName: last(u.name),
+            email: u.email ?? null,
+            company: company ? { id: company } : null,
+          }),
+        );
         contactOf.set(u.id, contact.id);
       }
       return { contacts: all.length, companies: companies.size };
     };
     const [po, cr] = await Promise.all([powerOffice(), crm()]);
     const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(1));
-    const callsNow = (): Calls => ({ zendesk: requestCount(sims.zendesk.stats), poweroffice: requestCount(sims.poweroffice.stats), crmoffice: requestCount(sims.crmoffice.stats) });
+    const callsNow = (): Calls => ({
+      zendesk: requestCount(sims.zendesk.stats),
+      poweroffice: requestCount(sims.poweroffice.stats),
+      crmoffice: requestCount(sims.crmoffice.stats),
+    });
     const users = { seconds: seconds(started), calls: callsNow(), created: { ...po, ...cr } };
 
     // The tickets, their owners the contacts just made: Zendesk lists while Crmoffice creates, each at its pace.
     const ticketsStarted = performance.now();
     const creates: Promise<unknown>[] = [];
     const failures: unknown[] = [];
-    const create = (fields: ActivityFields) => creates.push(paced.crmoffice(() => crmoffice.createActivity(fields)).catch((err) => failures.push(err)));
+    const create = (fields: ActivityFields) =>
+      creates.push(paced.crmoffice(() => crmoffice.createActivity(fields)).catch((err) => failures.push(err)));
     const created = { tickets: 0, comments: 0 };
-    for (let cursor: string | undefined; ; ) {
+    for (let cursor: string | undefined; ;) {
       const page = await paced.zendesk(() => zendesk.incrementalTickets(cursor ? { cursor } : { startTime: 0 }));
       for (const t of page.items) {
-        create({ subject: t.subject ?? `#${t.id}`, ownerId: contactOf.get(t.requester_id), startsAt: t.created_at, description: t.description, externalId: `zendesk:ticket:${t.id}` });
+        create({
+          subject: t.subject ?? `#${t.id}`,
+          ownerId: contactOf.get(t.requester_id),
+          startsAt: t.created_at,
+          description: t.description,
+          externalId: `zendesk:ticket:${t.id}`,
+        });
         created.tickets += 1;
         for (const c of await paced.zendesk(() => zendesk.listTicketComments(t.id))) {
-          create({ subject: `Comment on #${t.id}`, ownerId: contactOf.get(c.author_id), startsAt: c.created_at, description: c.plain_body ?? c.body, externalId: `zendesk:comment:${c.id}` });
+          create({
+            subject: `Comment on #${t.id}`,
+            ownerId: contactOf.get(c.author_id),
+            startsAt: c.created_at,
+            description: c.plain_body ?? c.body,
+            externalId: `zendesk:comment:${c.id}`,
+          });
           created.comments += 1;
         }
       }
@@ -115,7 +159,11 @@ export async function runPlain(users: number, limits: Limits): Promise<PlainResu
     await Promise.all(creates);
     if (failures.length > 0) throw failures[0];
     const after = callsNow();
-    const calls = { zendesk: after.zendesk - users.calls.zendesk, poweroffice: after.poweroffice - users.calls.poweroffice, crmoffice: after.crmoffice - users.calls.crmoffice };
+    const calls = {
+      zendesk: after.zendesk - users.calls.zendesk,
+      poweroffice: after.poweroffice - users.calls.poweroffice,
+      crmoffice: after.crmoffice - users.calls.crmoffice,
+    };
     return { ...users, tickets: { seconds: seconds(ticketsStarted), calls, created } };
   } finally {
     await sims.stop();

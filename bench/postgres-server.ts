@@ -33,7 +33,9 @@ export function findPostgresBin(): string | undefined {
   }
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
   for (const v of versions) {
     const bin = join(root, v, 'bin');
     if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'))) return bin;
@@ -48,14 +50,23 @@ let databases = 0;
  * `durable` keeps PostgreSQL's defaults (every commit flushed to disk, as a production server runs);
  * otherwise commits skip the flush, which a throwaway test server can afford.
  */
-export async function startPostgres(bin = findPostgresBin(), opts: { durable?: boolean } = {}): Promise<PostgresServer> {
-  if (!bin) throw new Error('PostgreSQL is not installed (no initdb/pg_ctl on the PATH or in /usr/lib/postgresql/*/bin)');
+export async function startPostgres(
+  bin = findPostgresBin(),
+  opts: { durable?: boolean } = {},
+): Promise<PostgresServer> {
+  if (!bin)
+    throw new Error('PostgreSQL is not installed (no initdb/pg_ctl on the PATH or in /usr/lib/postgresql/*/bin)');
   const dir = mkdtempSync(join(tmpdir(), 'tandem-pg-'));
   const data = join(dir, 'data');
   const password = randomBytes(12).toString('hex');
   const asRoot = process.getuid?.() === 0;
   // initdb refuses root: hand the folder to the postgres user and run the tools as it.
-  const owner = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : undefined;
+  const owner = asRoot
+    ? {
+        uid: Number(execFileSync('id', ['-u', 'postgres']).toString()),
+        gid: Number(execFileSync('id', ['-g', 'postgres']).toString()),
+      }
+    : undefined;
   const tool = (name: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args]) : run(join(bin, name), args);
   const pwfile = join(dir, 'pw');
@@ -66,11 +77,25 @@ export async function startPostgres(bin = findPostgresBin(), opts: { durable?: b
   }
   let port = 0;
   try {
-    await tool('initdb', ['-D', data, '-U', USER, `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    await tool('initdb', [
+      '-D',
+      data,
+      '-U',
+      USER,
+      `--pwfile=${pwfile}`,
+      '--auth-host=scram-sha-256',
+      '--auth-local=trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+    ]);
     // A port free a moment ago may be taken by another suite meanwhile: try a few.
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}` + (opts.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off');
+      const options =
+        `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}` +
+        (opts.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off');
       try {
         await tool('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', options, 'start']);
         break;

@@ -6,7 +6,8 @@ import type { LinkStore } from '../store';
 export function residentMiB(pid: number): { now: number; peak: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const mib = (field: string) => Math.round(Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024);
+    const mib = (field: string) =>
+      Math.round(Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) / 1024);
     return { now: mib('VmRSS'), peak: mib('VmHWM') };
   } catch {
     return undefined;
@@ -25,8 +26,13 @@ export function cpuSeconds(pid: number): number | undefined {
 }
 
 /** The links of every flow, and the SQLite store's file with its write-ahead log (no path: PostgreSQL, not measured). */
-export async function storeFootprint(store: LinkStore, sqlitePath?: string): Promise<{ links: number; bytes?: number; bytesPerLink?: number }> {
-  const links = (await Promise.all(FLOW_IDS.map(async (f) => Object.values(await store.counts(f)).reduce((a, b) => a + b, 0)))).reduce((a, b) => a + b, 0);
+export async function storeFootprint(
+  store: LinkStore,
+  sqlitePath?: string,
+): Promise<{ links: number; bytes?: number; bytesPerLink?: number }> {
+  const links = (
+    await Promise.all(FLOW_IDS.map(async (f) => Object.values(await store.counts(f)).reduce((a, b) => a + b, 0)))
+  ).reduce((a, b) => a + b, 0);
   if (sqlitePath === undefined) return { links };
   const bytes = [sqlitePath, `${sqlitePath}-wal`].filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
   return { links, bytes, bytesPerLink: Math.round(bytes / links) };

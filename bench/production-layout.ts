@@ -60,7 +60,12 @@ export interface ProductionLayoutResult {
   users: number;
   renames: number;
   pauseMs: number;
-  firstSync: { wallSeconds: number; usersRead: number; linked: { departments: number; companies: number }; answers429: Record<string, number> };
+  firstSync: {
+    wallSeconds: number;
+    usersRead: number;
+    linked: { departments: number; companies: number };
+    answers429: Record<string, number>;
+  };
   /** Organisations with both a department and a company, renamed in turn. */
   organisations: number;
   renameToDepartmentMs: LatencySummary & { missed: number };
@@ -106,7 +111,10 @@ async function startWebhooksServe(env: NodeJS.ProcessEnv, logFile: string, start
   child.stderr!.on('data', keep);
   const deadline = Date.now() + 60_000;
   while (!output.includes('"msg":"webhook receiver listening"')) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`tandem webhooks serve exited (${child.exitCode ?? child.signalCode}) before it listened:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(
+        `tandem webhooks serve exited (${child.exitCode ?? child.signalCode}) before it listened:\n${output}`,
+      );
     if (Date.now() > deadline) throw new Error(`tandem webhooks serve did not listen within 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -157,18 +165,31 @@ async function eventsWithin(client: Client, from: Date, to: Date) {
   return { all, actions, runs };
 }
 
-export async function runProductionLayout(opts: { users: number; renames: number; pauseMs: number; log?: (line: string) => void }): Promise<ProductionLayoutResult> {
+export async function runProductionLayout(opts: {
+  users: number;
+  renames: number;
+  pauseMs: number;
+  log?: (line: string) => void;
+}): Promise<ProductionLayoutResult> {
   const log = opts.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'tandem-production-layout-'));
   const stops: (() => Promise<unknown>)[] = [];
   try {
-    const temporalServer = await startTemporalDevServer({ dataDir: dir, port: await freePort(), headless: true, searchAttributes: searchAttributeTypes() });
+    const temporalServer = await startTemporalDevServer({
+      dataDir: dir,
+      port: await freePort(),
+      headless: true,
+      searchAttributes: searchAttributeTypes(),
+    });
     stops.push(() => temporalServer.stop());
     const connection = await Connection.connect({ address: temporalServer.address });
     stops.push(() => connection.close());
     // Encrypted as in production: one key for this client and both Tandem processes.
     const encryptionKey = randomBytes(32).toString('base64');
-    const client = new Client({ connection, dataConverter: encryptionOf({ mode: 'on', key: encryptionKey }, { requireKey: true }).dataConverter });
+    const client = new Client({
+      connection,
+      dataConverter: encryptionOf({ mode: 'on', key: encryptionKey }, { requireKey: true }).dataConverter,
+    });
 
     // Each write as it leaves its simulator: the end of a latency sample, by `departments/<id>` or `companies/<id>`.
     const awaited = new Map<string, () => void>();
@@ -182,14 +203,23 @@ export async function runProductionLayout(opts: { users: number; renames: number
       seed: 1,
       realRateLimits: true,
       webhookUrl: `http://127.0.0.1:${webhookPort}/webhooks/zendesk`,
-      beforeAnswer: { poweroffice: (method, _route, status, url) => landed(method, status, url), crmoffice: (method, _route, status, url) => landed(method, status, url) },
+      beforeAnswer: {
+        poweroffice: (method, _route, status, url) => landed(method, status, url),
+        crmoffice: (method, _route, status, url) => landed(method, status, url),
+      },
     });
     stops.push(() => sims.stop());
     const storePath = join(dir, 'tandem.db');
     const store = openStore(storePath);
     stops.push(() => store.close());
 
-    const workers = new WorkerPool({ temporalAddress: temporalServer.address, storePath, encryptionKey, sims, logFile: join(dir, 'worker.log') });
+    const workers = new WorkerPool({
+      temporalAddress: temporalServer.address,
+      storePath,
+      encryptionKey,
+      sims,
+      logFile: join(dir, 'worker.log'),
+    });
     stops.push(() => workers.stopAll());
     await workers.start();
     const webhooksEnv: NodeJS.ProcessEnv = {
@@ -210,18 +240,26 @@ export async function runProductionLayout(opts: { users: number; renames: number
       webhooks = p;
       stops.push(() => stopProc(p));
     });
-    log(`  Temporal (pid ${temporalServer.pid}), tandem worker (pid ${workers.pids[0]}) and tandem webhooks serve (pid ${webhooks?.child.pid}) running; logs in ${dir}`);
+    log(
+      `  Temporal (pid ${temporalServer.pid}), tandem worker (pid ${workers.pids[0]}) and tandem webhooks serve (pid ${webhooks?.child.pid}) running; logs in ${dir}`,
+    );
 
     // 1. The first sync of the users feed: organisations get their department and company.
     const syncStarted = Date.now();
-    const sync = await client.workflow.start('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/production-layout/zendesk/users', args: [{ feed: 'zendesk/users', full: true }] });
+    const sync = await client.workflow.start('pollFeed', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'bench/production-layout/zendesk/users',
+      args: [{ feed: 'zendesk/users', full: true }],
+    });
     const totals = (await sync.result()) as PollTotals;
     await untilNoPairAtWork(client, syncStarted + SYNC_BOUND_MS, 'the first sync');
     const syncSeconds = (Date.now() - syncStarted) / 1000;
     const systems = { zendesk: sims.zendesk, poweroffice: sims.poweroffice, crmoffice: sims.crmoffice };
     const limited = () => Object.fromEntries(Object.entries(systems).map(([k, s]) => [k, s.stats.rateLimited]));
     const calls = () => Object.fromEntries(Object.entries(systems).map(([k, s]) => [k, requestCount(s.stats)]));
-    const companies = new Map((await store.listLinks(Z3B, { state: 'linked', limit: 100_000 })).map((l) => [l.zendeskId, l.targetId!]));
+    const companies = new Map(
+      (await store.listLinks(Z3B, { state: 'linked', limit: 100_000 })).map((l) => [l.zendeskId, l.targetId!]),
+    );
     const departments = await store.listLinks(P1, { state: 'linked', limit: 100_000 });
     const both = departments.filter((l) => companies.has(l.zendeskId));
     const firstSync = {
@@ -230,8 +268,11 @@ export async function runProductionLayout(opts: { users: number; renames: number
       linked: { departments: departments.length, companies: companies.size },
       answers429: limited(),
     };
-    log(`  ${Math.round((Date.now() - syncStarted) / 1000)} s: first sync done; ${opts.renames} renames of ${both.length} organisations`);
-    if (both.length === 0) throw new Error('the first sync linked no organisation to both a department and a company: nothing to rename');
+    log(
+      `  ${Math.round((Date.now() - syncStarted) / 1000)} s: first sync done; ${opts.renames} renames of ${both.length} organisations`,
+    );
+    if (both.length === 0)
+      throw new Error('the first sync linked no organisation to both a department and a company: nothing to rename');
 
     // 2. The renames, each meeting a rested rate limit, each awaited at both targets.
     const { zendesk } = createConnectors(sims.configs);
@@ -245,14 +286,19 @@ export async function runProductionLayout(opts: { users: number; renames: number
     const missed = { department: 0, company: 0 };
     const [callsBefore, limitedBefore, zendeskRoutesBefore] = [calls(), limited(), { ...sims.zendesk.stats.requests }];
     const pids = { temporal: temporalServer.pid, worker: workers.pids[0], webhooks: webhooks?.child.pid };
-    const cpuBefore = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? undefined : cpuSeconds(pid)]));
+    const cpuBefore = Object.fromEntries(
+      Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? undefined : cpuSeconds(pid)]),
+    );
     const ownBefore = process.cpuUsage();
     const from = new Date();
     const renamesStarted = performance.now();
     for (let i = 0; i < opts.renames; i++) {
       const org = both[i % both.length];
       const t0 = performance.now();
-      const arrived = Promise.all([arrival(`departments/${org.targetId}`, t0), arrival(`companies/${companies.get(org.zendeskId)}`, t0)]);
+      const arrived = Promise.all([
+        arrival(`departments/${org.targetId}`, t0),
+        arrival(`companies/${companies.get(org.zendeskId)}`, t0),
+      ]);
       await zendesk.updateOrganization(Number(org.zendeskId), { name: `Production Layout ${i} AS` });
       const [department, company] = await arrived;
       if (department === undefined) missed.department += 1;
@@ -265,10 +311,17 @@ export async function runProductionLayout(opts: { users: number; renames: number
     const to = new Date();
     const renamesSeconds = (performance.now() - renamesStarted) / 1000;
     const own = process.cpuUsage(ownBefore);
-    const cpuAfter = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? undefined : cpuSeconds(pid)]));
-    const cpuUsed = (k: string) => (cpuAfter[k] === undefined || cpuBefore[k] === undefined ? undefined : Number((cpuAfter[k]! - cpuBefore[k]!).toFixed(1)));
+    const cpuAfter = Object.fromEntries(
+      Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? undefined : cpuSeconds(pid)]),
+    );
+    const cpuUsed = (k: string) =>
+      cpuAfter[k] === undefined || cpuBefore[k] === undefined
+        ? undefined
+        : Number((cpuAfter[k]! - cpuBefore[k]!).toFixed(1));
     const callsAfter = calls();
-    const callsDuringRenames = Object.fromEntries(Object.keys(systems).map((k) => [k, callsAfter[k] - callsBefore[k] - (k === 'zendesk' ? opts.renames : 0)]));
+    const callsDuringRenames = Object.fromEntries(
+      Object.keys(systems).map((k) => [k, callsAfter[k] - callsBefore[k] - (k === 'zendesk' ? opts.renames : 0)]),
+    );
     const zendeskRoutesDuringRenames = Object.fromEntries(
       Object.entries(sims.zendesk.stats.requests)
         .map(([route, n]) => [route, n - (zendeskRoutesBefore[route] ?? 0)] as const)
@@ -291,7 +344,9 @@ export async function runProductionLayout(opts: { users: number; renames: number
       callsDuringRenames,
       zendeskRoutesDuringRenames,
       zendeskCallsPerChange: Number((callsDuringRenames.zendesk / Math.max(1, opts.renames)).toFixed(2)),
-      answers429DuringRenames: Object.fromEntries(Object.keys(systems).map((k) => [k, limitedAfter[k] - limitedBefore[k]])),
+      answers429DuringRenames: Object.fromEntries(
+        Object.keys(systems).map((k) => [k, limitedAfter[k] - limitedBefore[k]]),
+      ),
       temporalActions: {
         perSyncedRecord: Number((total / Math.max(1, opts.renames)).toFixed(2)),
         total,
@@ -300,10 +355,16 @@ export async function runProductionLayout(opts: { users: number; renames: number
         workflowRuns: events.runs,
       },
       renamesSeconds: Number(renamesSeconds.toFixed(1)),
-      cpuSeconds: { temporal: cpuUsed('temporal'), worker: cpuUsed('worker'), webhooks: cpuUsed('webhooks'), bench: Number(((own.user + own.system) / 1e6).toFixed(1)) },
+      cpuSeconds: {
+        temporal: cpuUsed('temporal'),
+        worker: cpuUsed('worker'),
+        webhooks: cpuUsed('webhooks'),
+        bench: Number(((own.user + own.system) / 1e6).toFixed(1)),
+      },
     };
   } finally {
     // Last started, first stopped: the receiver and the worker before the simulators and Temporal they use.
-    for (const stop of stops.reverse()) await stop().catch((err: unknown) => log(`  stopping: ${(err as Error).message}`));
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => log(`  stopping: ${(err as Error).message}`));
   }
 }

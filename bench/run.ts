@@ -57,7 +57,8 @@ const Z1 = 'zendesk-ticketcomments-to-crmoffice-activities';
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} takes a whole number, got ${process.argv[i + 1]}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`--${name} takes a whole number, got ${process.argv[i + 1]}`);
   return value;
 }
 
@@ -87,7 +88,12 @@ function storeOption(): StoreKind {
 }
 
 function machine() {
-  return { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version };
+  return {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+  };
 }
 
 /** The JSON beside the others in bench/results/, named by its date (and part). */
@@ -101,7 +107,9 @@ function writeResult(date: string, result: unknown, suffix = ''): void {
 
 async function scaleOut(users: number, workers: number): Promise<void> {
   const store = storeOption();
-  console.log(`first sync of ${users} Zendesk users by ${workers} tandem worker process(es) on a ${store} store (the simulators' real rate limits)`);
+  console.log(
+    `first sync of ${users} Zendesk users by ${workers} tandem worker process(es) on a ${store} store (the simulators' real rate limits)`,
+  );
   const r = await runScaleOut({ users, workers, store, nodeDefaults: process.argv.includes('--node-defaults') });
   const rows: [string, string][] = [
     ['workers, store', `${r.workers}, ${r.storeKind}`],
@@ -113,10 +121,23 @@ async function scaleOut(users: number, workers: number): Promise<void> {
     ['answers 429', byKey(r.answers429)],
     ['peak requests in 1 s', byKey(r.peakRequestsPerSecond)],
     ['idle poll', idleRow(r.idlePoll)],
-    ['worker memory', r.workerMiB.map((m) => (m ? `${m.peak} MiB peak, ${m.now} MiB at the end` : 'not readable here')).join('; ')],
-    ['CPU seconds', `Temporal ${r.cpuSeconds.temporal ?? '?'}, worker(s) ${r.cpuSeconds.workers.map((c) => c ?? '?').join(', ')}, simulators ${r.cpuSeconds.simulators} (${r.wallSeconds} s of wall time on ${cpus().length} CPUs)`],
+    [
+      'worker memory',
+      r.workerMiB.map((m) => (m ? `${m.peak} MiB peak, ${m.now} MiB at the end` : 'not readable here')).join('; '),
+    ],
+    [
+      'CPU seconds',
+      `Temporal ${r.cpuSeconds.temporal ?? '?'}, worker(s) ${r.cpuSeconds.workers.map((c) => c ?? '?').join(', ')}, simulators ${r.cpuSeconds.simulators} (${r.wallSeconds} s of wall time on ${cpus().length} CPUs)`,
+    ],
     ['store size', storeRow(r.store)],
-    ...(r.storeCommits ? [['store transactions', `${r.storeCommits.total} (${r.storeCommits.perRecord} a linked record; each store call is one)`] as [string, string]] : []),
+    ...(r.storeCommits
+      ? [
+          [
+            'store transactions',
+            `${r.storeCommits.total} (${r.storeCommits.perRecord} a linked record; each store call is one)`,
+          ] as [string, string],
+        ]
+      : []),
   ];
   console.log('');
   for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
@@ -125,7 +146,9 @@ async function scaleOut(users: number, workers: number): Promise<void> {
 }
 
 function storeRow(store: { links: number; bytes?: number; bytesPerLink?: number }): string {
-  return store.bytes === undefined ? `${store.links} links (PostgreSQL: not measured)` : `${(store.bytes / 2 ** 20).toFixed(1)} MiB, ${store.links} links, ${store.bytesPerLink} B a link`;
+  return store.bytes === undefined
+    ? `${store.links} links (PostgreSQL: not measured)`
+    : `${(store.bytes / 2 ** 20).toFixed(1)} MiB, ${store.links} links, ${store.bytesPerLink} B a link`;
 }
 
 async function scale(users: number): Promise<void> {
@@ -133,36 +156,73 @@ async function scale(users: number): Promise<void> {
   const r = await runScale({ users, log: (line) => console.log(line) });
   const mib = (m?: { now: number; peak: number }) => (m ? `${m.now} MiB (peak ${m.peak})` : 'not readable here');
   const rows: [string, string][] = [
-    ['set-up', `${r.setUp.seconds} s: ${r.setUp.pairs} pairs in ${r.setUp.pages} pages, ${r.setUp.failedCount} failed (Tandem's sync steps in the bench's process, limits lifted)`],
+    [
+      'set-up',
+      `${r.setUp.seconds} s: ${r.setUp.pairs} pairs in ${r.setUp.pages} pages, ${r.setUp.failedCount} failed (Tandem's sync steps in the bench's process, limits lifted)`,
+    ],
     ['store size', storeRow(r.store)],
     ['idle poll', idleRow(r.idlePoll)],
-    ['full pass', `${r.fullPass.feed}: ${r.fullPass.seconds} s, ${r.fullPass.requests} requests, ${r.fullPass.read} read, ${r.fullPass.workflowsStarted} workflows started`],
-    ['worker memory', `after the idle polls ${mib(r.workerMiB.afterIdlePolls)}; after the full pass ${mib(r.workerMiB.end)}`],
+    [
+      'full pass',
+      `${r.fullPass.feed}: ${r.fullPass.seconds} s, ${r.fullPass.requests} requests, ${r.fullPass.read} read, ${r.fullPass.workflowsStarted} workflows started`,
+    ],
+    [
+      'worker memory',
+      `after the idle polls ${mib(r.workerMiB.afterIdlePolls)}; after the full pass ${mib(r.workerMiB.end)}`,
+    ],
     ['worker Node flags', r.nodeFlags.join(' ')],
   ];
   console.log('');
   for (const [k, v] of rows) console.log(`${k.padEnd(22)} ${v}`);
-  if (r.setUp.failed.length) console.log(`failed pairs (first ${r.setUp.failed.length}):\n  ${r.setUp.failed.join('\n  ')}`);
+  if (r.setUp.failed.length)
+    console.log(`failed pairs (first ${r.setUp.failed.length}):\n  ${r.setUp.failed.join('\n  ')}`);
   const date = new Date().toISOString();
   writeResult(date, { date, machine: machine(), scale: r }, `-scale-${users}`);
 }
 
-function latencyRow(l: { p50: number | null; p95: number | null; p99: number | null; max: number | null; samples: number; missed: number }): string {
+function latencyRow(l: {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+  samples: number;
+  missed: number;
+}): string {
   return `p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms (${l.samples} writes${l.missed ? `, ${l.missed} missed: none within 30 s` : ''})`;
 }
 
 async function productionLayout(users: number, renames: number, pauseMs: number): Promise<void> {
-  console.log(`production layout: Temporal, tandem worker and tandem webhooks serve as processes of their own; first sync of ${users} Zendesk users, then ${renames} organisation renames ${pauseMs} ms apart (the simulators' real rate limits)`);
+  console.log(
+    `production layout: Temporal, tandem worker and tandem webhooks serve as processes of their own; first sync of ${users} Zendesk users, then ${renames} organisation renames ${pauseMs} ms apart (the simulators' real rate limits)`,
+  );
   const r = await runProductionLayout({ users, renames, pauseMs, log: (line) => console.log(line) });
   const a = r.temporalActions;
   const rows: [string, string][] = [
-    ['first sync', `${r.firstSync.wallSeconds} s (${r.firstSync.usersRead} users read; ${r.firstSync.linked.departments} departments, ${r.firstSync.linked.companies} companies linked; answers 429 ${byKey(r.firstSync.answers429)})`],
-    ['rename → department', `${latencyRow(r.renameToDepartmentMs)}; ${r.renames} renames of ${r.organisations} organisations, ${r.pauseMs} ms apart`],
+    [
+      'first sync',
+      `${r.firstSync.wallSeconds} s (${r.firstSync.usersRead} users read; ${r.firstSync.linked.departments} departments, ${r.firstSync.linked.companies} companies linked; answers 429 ${byKey(r.firstSync.answers429)})`,
+    ],
+    [
+      'rename → department',
+      `${latencyRow(r.renameToDepartmentMs)}; ${r.renames} renames of ${r.organisations} organisations, ${r.pauseMs} ms apart`,
+    ],
     ['rename → company', latencyRow(r.renameToCompanyMs)],
-    ['Zendesk calls per change', `${r.zendeskCallsPerChange} (${byKey(r.zendeskRoutesDuringRenames)}, the bench's own ${r.renames} renames left out)`],
-    ['calls during the renames', `${byKey(r.callsDuringRenames)} (Tandem's); answers 429 ${byKey(r.answers429DuringRenames)}`],
-    ['Temporal actions per synced record', `${a.perSyncedRecord} (${a.total} in ${a.workflowRuns} record workflow runs: ${byKey(Object.fromEntries(Object.entries(a.byEvent).map(([k, v]) => [k.replace('EVENT_TYPE_', ''), v])))})`],
-    ['CPU seconds during the renames', `Temporal ${r.cpuSeconds.temporal ?? '?'}, worker ${r.cpuSeconds.worker ?? '?'}, webhooks serve ${r.cpuSeconds.webhooks ?? '?'}, bench and simulators ${r.cpuSeconds.bench} (${r.renamesSeconds} s of wall time on ${cpus().length} CPUs)`],
+    [
+      'Zendesk calls per change',
+      `${r.zendeskCallsPerChange} (${byKey(r.zendeskRoutesDuringRenames)}, the bench's own ${r.renames} renames left out)`,
+    ],
+    [
+      'calls during the renames',
+      `${byKey(r.callsDuringRenames)} (Tandem's); answers 429 ${byKey(r.answers429DuringRenames)}`,
+    ],
+    [
+      'Temporal actions per synced record',
+      `${a.perSyncedRecord} (${a.total} in ${a.workflowRuns} record workflow runs: ${byKey(Object.fromEntries(Object.entries(a.byEvent).map(([k, v]) => [k.replace('EVENT_TYPE_', ''), v])))})`,
+    ],
+    [
+      'CPU seconds during the renames',
+      `Temporal ${r.cpuSeconds.temporal ?? '?'}, worker ${r.cpuSeconds.worker ?? '?'}, webhooks serve ${r.cpuSeconds.webhooks ?? '?'}, bench and simulators ${r.cpuSeconds.bench} (${r.renamesSeconds} s of wall time on ${cpus().length} CPUs)`,
+    ],
     ['machine', `${machine().cpus} CPUs, ${machine().memoryGiB} GiB, Node ${process.version}`],
   ];
   console.log('');
@@ -188,7 +248,11 @@ type SystemName = keyof typeof LIMITS;
 
 /** Per system: what `after` counted beyond `before`. */
 function delta(before: Record<SystemName, number>, after: Record<SystemName, number>): Record<SystemName, number> {
-  return { zendesk: after.zendesk - before.zendesk, poweroffice: after.poweroffice - before.poweroffice, crmoffice: after.crmoffice - before.crmoffice };
+  return {
+    zendesk: after.zendesk - before.zendesk,
+    poweroffice: after.poweroffice - before.poweroffice,
+    crmoffice: after.crmoffice - before.crmoffice,
+  };
 }
 
 /** Seconds the minimum calls take at the published limits: the slowest system's. */
@@ -198,11 +262,20 @@ function boundOf(minimum: Record<SystemName, number>): number {
 
 /** Calls ÷ minimum per system (where the minimum is 0, the calls themselves: any is too many). */
 function overMinimum(calls: Record<SystemName, number>, minimum: Record<SystemName, number>): Record<string, number> {
-  return Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, minimum[k] ? Number((calls[k] / minimum[k]).toFixed(2)) : calls[k]]));
+  return Object.fromEntries(
+    (Object.keys(LIMITS) as SystemName[]).map((k) => [
+      k,
+      minimum[k] ? Number((calls[k] / minimum[k]).toFixed(2)) : calls[k],
+    ]),
+  );
 }
 
 /** Ms from the start of `act` until the write it causes arrives (`arm` hands the signal to the simulator's hook). */
-async function timed(what: string, arm: (arrived: (() => void) | undefined) => void, act: () => Promise<unknown>): Promise<number> {
+async function timed(
+  what: string,
+  arm: (arrived: (() => void) | undefined) => void,
+  act: () => Promise<unknown>,
+): Promise<number> {
   const arrived = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} did not arrive within 20 s`)), 20_000);
     arm(() => {
@@ -292,20 +365,35 @@ async function main(): Promise<void> {
     const arrival = (key: string, into: number[], t0: number) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => (awaited.delete(key), resolve()), 120_000);
-        awaited.set(key, () => (into.push(performance.now() - t0), awaited.delete(key), clearTimeout(timer), resolve()));
+        awaited.set(
+          key,
+          () => (into.push(performance.now() - t0), awaited.delete(key), clearTimeout(timer), resolve()),
+        );
       });
     for (let i = 0; i < n && running(); i++) {
-      const companies = new Map((await stack.store.listLinks(Z3B, { state: 'linked', limit: 1000 })).map((l) => [l.zendeskId, l.targetId]));
-      const both = (await stack.store.listLinks(P1, { state: 'linked', limit: 1000 })).filter((l) => companies.has(l.zendeskId));
+      const companies = new Map(
+        (await stack.store.listLinks(Z3B, { state: 'linked', limit: 1000 })).map((l) => [l.zendeskId, l.targetId]),
+      );
+      const both = (await stack.store.listLinks(P1, { state: 'linked', limit: 1000 })).filter((l) =>
+        companies.has(l.zendeskId),
+      );
       if (both.length === 0) {
         await new Promise((r) => setTimeout(r, 500));
         i--;
         continue;
       }
       const org = both[i % both.length];
-      for (const key of [`organizations/${org.zendeskId}`, `departments/${org.targetId}`, `companies/${companies.get(org.zendeskId)}`]) renamed.add(key);
+      for (const key of [
+        `organizations/${org.zendeskId}`,
+        `departments/${org.targetId}`,
+        `companies/${companies.get(org.zendeskId)}`,
+      ])
+        renamed.add(key);
       const t0 = performance.now();
-      const arrived = Promise.all([arrival(`departments/${org.targetId}`, department, t0), arrival(`companies/${companies.get(org.zendeskId)}`, company, t0)]);
+      const arrived = Promise.all([
+        arrival(`departments/${org.targetId}`, department, t0),
+        arrival(`companies/${companies.get(org.zendeskId)}`, company, t0),
+      ]);
       await api.zendesk.updateOrganization(Number(org.zendeskId), { name: `During Sync ${i} AS` });
       await Promise.all([arrived, new Promise((r) => setTimeout(r, 1000))]);
     }
@@ -328,19 +416,33 @@ async function main(): Promise<void> {
     }
     return {
       poll: { events: historyLength, kib: kib(historySize ?? 0) },
-      record: { events: Number((events / Math.max(1, runs)).toFixed(1)), kib: kib(bytes / Math.max(1, runs)), totalMiB: Number((bytes / 2 ** 20).toFixed(1)) },
+      record: {
+        events: Number((events / Math.max(1, runs)).toFixed(1)),
+        kib: kib(bytes / Math.max(1, runs)),
+        totalMiB: Number((bytes / 2 ** 20).toFixed(1)),
+      },
     };
   }
   // A long run (--users 10000 takes most of an hour) says which part it is in, and since when.
   const benchStarted = Date.now();
   const progress = (part: string) => console.log(`  ${Math.round((Date.now() - benchStarted) / 1000)} s: ${part}`);
   const routesNow = () => Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, { ...sim.stats.requests }]));
-  const callsNow = (): Record<SystemName, number> => ({ zendesk: requestCount(sims.zendesk.stats), poweroffice: requestCount(sims.poweroffice.stats), crmoffice: requestCount(sims.crmoffice.stats) });
+  const callsNow = (): Record<SystemName, number> => ({
+    zendesk: requestCount(sims.zendesk.stats),
+    poweroffice: requestCount(sims.poweroffice.stats),
+    crmoffice: requestCount(sims.crmoffice.stats),
+  });
   try {
     // 1. First sync of the users feed, until every record workflow it started has ended.
-    console.log(`first sync of ${users} Zendesk users, then ${edits} organisation renames (the simulators' real rate limits)`);
+    console.log(
+      `first sync of ${users} Zendesk users, then ${edits} organisation renames (the simulators' real rate limits)`,
+    );
     const started = Date.now();
-    const sync = await stack.client.workflow.start('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/users', args: [{ feed: 'zendesk/users', full: true, window }] });
+    const sync = await stack.client.workflow.start('pollFeed', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'bench/zendesk/users',
+      args: [{ feed: 'zendesk/users', full: true, window }],
+    });
     let syncing = true;
     // 1a. Meanwhile, organisations renamed in Zendesk: how long an edit takes while the bulk work runs.
     const during = renamesDuringSync(duringEdits, () => syncing);
@@ -350,15 +452,23 @@ async function main(): Promise<void> {
     const seconds = (Date.now() - started) / 1000;
     progress('first sync done; its histories counted');
     const duringSync = await during;
-    const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };
+    const linked = {
+      employees: (await stack.store.counts(P2)).linked,
+      contacts: (await stack.store.counts(Z3)).linked,
+      departments: (await stack.store.counts(P1)).linked,
+    };
     const firstSync = {
       wallSeconds: Number(seconds.toFixed(1)),
       usersRead: totals.read,
       linked,
       recordsPerSecond: Number(((linked.employees + linked.contacts) / seconds).toFixed(1)),
-      calls: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, requestCount(s.stats) - duringSync.calls[k as SystemName]])),
+      calls: Object.fromEntries(
+        Object.entries(sims).map(([k, s]) => [k, requestCount(s.stats) - duringSync.calls[k as SystemName]]),
+      ),
       // Where the calls went: each system's routes, busiest first (the renames' calls left out).
-      callsByRoute: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, byRoute(s.stats.requests, renameRoutes[k as SystemName])])),
+      callsByRoute: Object.fromEntries(
+        Object.entries(sims).map(([k, s]) => [k, byRoute(s.stats.requests, renameRoutes[k as SystemName])]),
+      ),
       answers429: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.rateLimited])),
       peakRequestsPerSecond: Object.fromEntries(Object.entries(sims).map(([k, s]) => [k, s.stats.peakPerSecond])),
       workflows: { record: await count('TandemKind = "record"'), poll: await count('TandemKind = "poll"') },
@@ -379,7 +489,12 @@ async function main(): Promise<void> {
       boundSeconds: Number(boundSeconds.toFixed(1)),
       tandemOverBound: Number((seconds / boundSeconds).toFixed(2)),
       callsOverMinimum: overMinimum(firstSync.calls as Record<SystemName, number>, minimum),
-      shareOfLimit: Object.fromEntries((Object.keys(LIMITS) as SystemName[]).map((k) => [k, Number((firstSync.calls[k] / seconds / LIMITS[k]).toFixed(2))])),
+      shareOfLimit: Object.fromEntries(
+        (Object.keys(LIMITS) as SystemName[]).map((k) => [
+          k,
+          Number((firstSync.calls[k] / seconds / LIMITS[k]).toFixed(2)),
+        ]),
+      ),
     };
 
     progress('the first poll of each target feed');
@@ -388,9 +503,17 @@ async function main(): Promise<void> {
     const firstTargetPoll: Record<string, { requests: number; read: number; workflowsStarted: number }> = {};
     for (const feed of FEEDS.filter((f) => f.side === 'target')) {
       const callsBefore = callsNow();
-      const t = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/first-target-poll/${feed.id}`, args: [{ feed: feed.id }] })) as PollTotals;
+      const t = (await stack.client.workflow.execute('pollFeed', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `bench/first-target-poll/${feed.id}`,
+        args: [{ feed: feed.id }],
+      })) as PollTotals;
       const used = delta(callsBefore, callsNow());
-      firstTargetPoll[feed.id] = { requests: used.zendesk + used.poweroffice + used.crmoffice, read: t.read, workflowsStarted: t.started };
+      firstTargetPoll[feed.id] = {
+        requests: used.zendesk + used.poweroffice + used.crmoffice,
+        read: t.read,
+        workflowsStarted: t.started,
+      };
     }
     await untilNoPairAtWork(stack.client);
 
@@ -403,12 +526,23 @@ async function main(): Promise<void> {
     const limitedBefore = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, sim.stats.rateLimited]));
     const ticketsRoutesBefore = routesNow();
     const ticketsStarted = Date.now();
-    const ticketTotals = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/zendesk/tickets', args: [{ feed: 'zendesk/tickets', full: true, window }] })) as PollTotals;
+    const ticketTotals = (await stack.client.workflow.execute('pollFeed', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'bench/zendesk/tickets',
+      args: [{ feed: 'zendesk/tickets', full: true, window }],
+    })) as PollTotals;
     await untilNoPairAtWork(stack.client);
     const ticketsSeconds = (Date.now() - ticketsStarted) / 1000;
-    const ticketsLinked = { tickets: (await stack.store.counts(Z2)).linked, comments: (await stack.store.counts(Z1)).linked };
+    const ticketsLinked = {
+      tickets: (await stack.store.counts(Z2)).linked,
+      comments: (await stack.store.counts(Z1)).linked,
+    };
     const ticketsCalls = delta(ticketsCallsBefore, callsNow());
-    const ticketsMinimum: Record<SystemName, number> = { zendesk: Math.ceil(ticketTotals.read / 1000) + ticketTotals.read, poweroffice: 0, crmoffice: ticketsLinked.tickets + ticketsLinked.comments };
+    const ticketsMinimum: Record<SystemName, number> = {
+      zendesk: Math.ceil(ticketTotals.read / 1000) + ticketTotals.read,
+      poweroffice: 0,
+      crmoffice: ticketsLinked.tickets + ticketsLinked.comments,
+    };
     const ticketsBound = boundOf(ticketsMinimum);
     const ticketsSync = {
       wallSeconds: Number(ticketsSeconds.toFixed(1)),
@@ -416,12 +550,16 @@ async function main(): Promise<void> {
       linked: ticketsLinked,
       recordsPerSecond: Number(((ticketsLinked.tickets + ticketsLinked.comments) / ticketsSeconds).toFixed(1)),
       calls: ticketsCalls,
-      callsByRoute: Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, byRoute(sim.stats.requests, ticketsRoutesBefore[k])])),
+      callsByRoute: Object.fromEntries(
+        Object.entries(sims).map(([k, sim]) => [k, byRoute(sim.stats.requests, ticketsRoutesBefore[k])]),
+      ),
       minimumCalls: ticketsMinimum,
       boundSeconds: Number(ticketsBound.toFixed(1)),
       tandemOverBound: Number((ticketsSeconds / ticketsBound).toFixed(2)),
       callsOverMinimum: overMinimum(ticketsCalls, ticketsMinimum),
-      answers429: Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, sim.stats.rateLimited - limitedBefore[k]])),
+      answers429: Object.fromEntries(
+        Object.entries(sims).map(([k, sim]) => [k, sim.stats.rateLimited - limitedBefore[k]]),
+      ),
     };
 
     progress(`${edits} renames through the webhook path`);
@@ -431,21 +569,34 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     const beforeRenames = callsNow();
     for (let i = 0; i < edits && pairs.length > 0; i++) {
-      const ms = await timed(`rename ${i}`, (f) => (departmentWritten = f), () => zendesk.updateOrganization(Number(pairs[i % pairs.length].zendeskId), { name: `Bench Renamed ${i} AS` }));
+      const ms = await timed(
+        `rename ${i}`,
+        (f) => (departmentWritten = f),
+        () => zendesk.updateOrganization(Number(pairs[i % pairs.length].zendeskId), { name: `Bench Renamed ${i} AS` }),
+      );
       latencies.push(ms);
       await new Promise((r) => setTimeout(r, pauseMs));
     }
     await untilNoPairAtWork(stack.client);
     const renameCalls = delta(beforeRenames, callsNow());
     renameCalls.zendesk -= latencies.length; // the benchmark's own rename call is not Tandem's
-    const perEdit = Object.fromEntries(Object.entries(renameCalls).map(([k, v]) => [k, latencies.length ? Number((v / latencies.length).toFixed(2)) : 0]));
+    const perEdit = Object.fromEntries(
+      Object.entries(renameCalls).map(([k, v]) => [
+        k,
+        latencies.length ? Number((v / latencies.length).toFixed(2)) : 0,
+      ]),
+    );
     const latency = summary(latencies);
 
     progress(`${pollEdits} moves through the poll path`);
     // 2b. The poll path: move an employee to another department in PowerOffice Go (the field P2 carries
     // back), poll its feed at once (a schedule would, within its interval), time until the Zendesk user
     // is written. The path adds this to the wait for the poll.
-    await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'bench/poll-path/warm-up', args: [{ feed: 'poweroffice/employees' }] });
+    await stack.client.workflow.execute('pollFeed', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'bench/poll-path/warm-up',
+      args: [{ feed: 'poweroffice/employees' }],
+    });
     await untilNoPairAtWork(stack.client);
     const employees = await stack.store.listLinks(P2, { state: 'linked', limit: 1000 });
     const pollLatencies: number[] = [];
@@ -455,22 +606,46 @@ async function main(): Promise<void> {
       const employee = await poweroffice.getEmployee(Number(employees[i % employees.length].targetId));
       const other = pairs.find((d) => d.targetId !== String(employee.DepartmentId))!;
       const edit = () => poweroffice.updateEmployee(employee.Id, { DepartmentId: Number(other.targetId) });
-      const poll = () => stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/poll-path/${i}`, args: [{ feed: 'poweroffice/employees' }] });
-      pollLatencies.push(await timed(`employee edit ${i}`, (f) => (userWritten = f), () => edit().then(poll)));
+      const poll = () =>
+        stack.client.workflow.execute('pollFeed', {
+          taskQueue: TASK_QUEUE,
+          workflowId: `bench/poll-path/${i}`,
+          args: [{ feed: 'poweroffice/employees' }],
+        });
+      pollLatencies.push(
+        await timed(
+          `employee edit ${i}`,
+          (f) => (userWritten = f),
+          () => edit().then(poll),
+        ),
+      );
       await untilNoPairAtWork(stack.client);
     }
     const pollLatency = summary(pollLatencies);
     const moveCalls = delta(beforeMoves, callsNow());
     moveCalls.poweroffice -= 2 * pollLatencies.length; // the benchmark's own read and move are not Tandem's
-    const perMove = Object.fromEntries(Object.entries(moveCalls).map(([k, v]) => [k, pollLatencies.length ? Number((v / pollLatencies.length).toFixed(2)) : 0]));
+    const perMove = Object.fromEntries(
+      Object.entries(moveCalls).map(([k, v]) => [
+        k,
+        pollLatencies.length ? Number((v / pollLatencies.length).toFixed(2)) : 0,
+      ]),
+    );
     // Where they went, per move, busiest first (the benchmark's own calls included).
-    const perMoveByRoute = Object.fromEntries(Object.entries(sims).map(([k, sim]) => [k, byRoute(sim.stats.requests, routesBeforeMoves[k], pollLatencies.length)]));
+    const perMoveByRoute = Object.fromEntries(
+      Object.entries(sims).map(([k, sim]) => [
+        k,
+        byRoute(sim.stats.requests, routesBeforeMoves[k], pollLatencies.length),
+      ]),
+    );
 
     progress('every feed polled until nothing changes (the organisations feed syncs here), then the idle poll');
     // 3. An idle poll of every feed: nothing changed since the last one.
     const idle = await idlePolls(stack.client, sims, 'bench');
     // What an hour of such polls costs under the schedules: the production defaults and `tandem dev`'s.
-    const idleHours = { production: idleHour(idle, loadConfigFor(['polling'], { env: {} }).polling), dev: idleHour(idle, DEV_DEFAULTS.intervals) };
+    const idleHours = {
+      production: idleHour(idle, loadConfigFor(['polling'], { env: {} }).polling),
+      dev: idleHour(idle, DEV_DEFAULTS.intervals),
+    };
 
     progress('the plain script');
     // 4. The plain script's first sync of the same sample, on simulators of its own (the stack is idle).
@@ -485,8 +660,18 @@ async function main(): Promise<void> {
       firstSync,
       bound,
       firstTargetPoll,
-      plain: { ...plain, tandemOverPlain: over(firstSync.wallSeconds, plain.seconds), plainOverBound: over(plain.seconds, bound.boundSeconds) },
-      ticketsSync: { ...ticketsSync, plainSeconds: plain.tickets.seconds, plainCalls: plain.tickets.calls, tandemOverPlain: over(ticketsSync.wallSeconds, plain.tickets.seconds), plainOverBound: over(plain.tickets.seconds, ticketsSync.boundSeconds) },
+      plain: {
+        ...plain,
+        tandemOverPlain: over(firstSync.wallSeconds, plain.seconds),
+        plainOverBound: over(plain.seconds, bound.boundSeconds),
+      },
+      ticketsSync: {
+        ...ticketsSync,
+        plainSeconds: plain.tickets.seconds,
+        plainCalls: plain.tickets.calls,
+        tandemOverPlain: over(ticketsSync.wallSeconds, plain.tickets.seconds),
+        plainOverBound: over(plain.tickets.seconds, ticketsSync.boundSeconds),
+      },
       webhookToWriteMs: { ...latency, pauseMs },
       duringFirstSyncMs: duringSync,
       pollToWriteMs: pollLatency,
@@ -498,34 +683,72 @@ async function main(): Promise<void> {
       residentMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
     };
     const f = result.firstSync;
-      const rows: [string, string][] = [
+    const rows: [string, string][] = [
       ['first sync wall time', `${f.wallSeconds} s (${f.usersRead} users read)`],
       ['linked', `${f.linked.employees} employees, ${f.linked.contacts} contacts, ${f.linked.departments} departments`],
       ['records per second', String(f.recordsPerSecond)],
       ['API calls', byKey(f.calls)],
       ['share of each limit', byKey(bound.shareOfLimit)],
-      ['minimum calls', `${byKey(bound.minimumCalls)}: bound ${bound.boundSeconds} s; Tandem ÷ bound ${bound.tandemOverBound}`],
+      [
+        'minimum calls',
+        `${byKey(bound.minimumCalls)}: bound ${bound.boundSeconds} s; Tandem ÷ bound ${bound.tandemOverBound}`,
+      ],
       ['calls ÷ minimum', byKey(bound.callsOverMinimum)],
-      ['plain script', `${plain.seconds} s, calls ${byKey(plain.calls)}; Tandem ÷ plain ${result.plain.tandemOverPlain}, plain ÷ bound ${result.plain.plainOverBound}`],
+      [
+        'plain script',
+        `${plain.seconds} s, calls ${byKey(plain.calls)}; Tandem ÷ plain ${result.plain.tandemOverPlain}, plain ÷ bound ${result.plain.plainOverBound}`,
+      ],
       ...Object.entries(f.callsByRoute).map(([k, routes]): [string, string] => [`  ${k} by route`, byKey(routes)]),
       ['answers 429', byKey(f.answers429)],
-      ['tickets first sync', `${ticketsSync.wallSeconds} s (${ticketsSync.ticketsRead} tickets read; ${ticketsLinked.tickets} ticket and ${ticketsLinked.comments} comment activities linked), ${ticketsSync.recordsPerSecond} records a second`],
-      ['  its calls', `${byKey(ticketsCalls)}; minimum ${byKey(ticketsMinimum)}: bound ${ticketsSync.boundSeconds} s; Tandem ÷ bound ${ticketsSync.tandemOverBound}`],
+      [
+        'tickets first sync',
+        `${ticketsSync.wallSeconds} s (${ticketsSync.ticketsRead} tickets read; ${ticketsLinked.tickets} ticket and ${ticketsLinked.comments} comment activities linked), ${ticketsSync.recordsPerSecond} records a second`,
+      ],
+      [
+        '  its calls',
+        `${byKey(ticketsCalls)}; minimum ${byKey(ticketsMinimum)}: bound ${ticketsSync.boundSeconds} s; Tandem ÷ bound ${ticketsSync.tandemOverBound}`,
+      ],
       ['  calls ÷ minimum', `${byKey(ticketsSync.callsOverMinimum)}; answers 429 ${byKey(ticketsSync.answers429)}`],
-      ['  plain script', `${plain.tickets.seconds} s, calls ${byKey(plain.tickets.calls)}; Tandem ÷ plain ${result.ticketsSync.tandemOverPlain}, plain ÷ bound ${result.ticketsSync.plainOverBound}`],
-      ...Object.entries(ticketsSync.callsByRoute).map(([k, routes]): [string, string] => [`  ${k} by route`, byKey(routes)]),
+      [
+        '  plain script',
+        `${plain.tickets.seconds} s, calls ${byKey(plain.tickets.calls)}; Tandem ÷ plain ${result.ticketsSync.tandemOverPlain}, plain ÷ bound ${result.ticketsSync.plainOverBound}`,
+      ],
+      ...Object.entries(ticketsSync.callsByRoute).map(([k, routes]): [string, string] => [
+        `  ${k} by route`,
+        byKey(routes),
+      ]),
       ['peak requests in 1 s', byKey(f.peakRequestsPerSecond)],
       ['workflows', `${f.workflows.record} record, ${f.workflows.poll} poll`],
-      ['histories', `the poll ${f.histories.poll.events} events, ${f.histories.poll.kib} KiB; a record workflow ${f.histories.record.events} events, ${f.histories.record.kib} KiB on average (${f.histories.record.totalMiB} MiB in all)`],
-      ['first target poll', Object.entries(firstTargetPoll).map(([k, v]) => `${k} ${v.requests} req/${v.read} read/${v.workflowsStarted} wf`).join(', ')],
-      ['webhook → write', `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} renames, ${pauseMs} ms apart)`],
+      [
+        'histories',
+        `the poll ${f.histories.poll.events} events, ${f.histories.poll.kib} KiB; a record workflow ${f.histories.record.events} events, ${f.histories.record.kib} KiB on average (${f.histories.record.totalMiB} MiB in all)`,
+      ],
+      [
+        'first target poll',
+        Object.entries(firstTargetPoll)
+          .map(([k, v]) => `${k} ${v.requests} req/${v.read} read/${v.workflowsStarted} wf`)
+          .join(', '),
+      ],
+      [
+        'webhook → write',
+        `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${latency.samples} renames, ${pauseMs} ms apart)`,
+      ],
       ['calls per rename', byKey(perEdit)],
-      ['during first sync', `rename → department p50 ${duringSync.department.p50} ms, max ${duringSync.department.max} ms; → company p50 ${duringSync.company.p50} ms, max ${duringSync.company.max} ms (${duringSync.company.samples} renames a second apart; their calls, ${byKey(duringSync.calls)}, are not the first sync's)`],
-      ['poll → write', `p50 ${pollLatency.p50} ms, p95 ${pollLatency.p95} ms, p99 ${pollLatency.p99} ms, max ${pollLatency.max} ms (${pollLatency.samples} employees moved, each feed polled at once: a schedule adds up to its interval)`],
+      [
+        'during first sync',
+        `rename → department p50 ${duringSync.department.p50} ms, max ${duringSync.department.max} ms; → company p50 ${duringSync.company.p50} ms, max ${duringSync.company.max} ms (${duringSync.company.samples} renames a second apart; their calls, ${byKey(duringSync.calls)}, are not the first sync's)`,
+      ],
+      [
+        'poll → write',
+        `p50 ${pollLatency.p50} ms, p95 ${pollLatency.p95} ms, p99 ${pollLatency.p99} ms, max ${pollLatency.max} ms (${pollLatency.samples} employees moved, each feed polled at once: a schedule adds up to its interval)`,
+      ],
       ['calls per polled move', byKey(perMove)],
       ...Object.entries(perMoveByRoute).map(([k, routes]): [string, string] => [`  ${k} by route`, byKey(routes)]),
       ['idle poll', idleRow(idle)],
-      ['idle hour', `${idleHourRow('default intervals', idleHours.production)}; ${idleHourRow('tandem dev', idleHours.dev)}`],
+      [
+        'idle hour',
+        `${idleHourRow('default intervals', idleHours.production)}; ${idleHourRow('tandem dev', idleHours.dev)}`,
+      ],
       ['resident memory', `${result.residentMiB} MiB (worker, simulators and store in one process)`],
       ['machine', `${result.machine.cpus} CPUs, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`],
     ];

@@ -54,12 +54,25 @@ export interface ScaleOutResult {
 const BOUND_MS = 60 * 60 * 1000;
 
 /** `nodeDefaults`: run the worker processes with Node's default heap, not the worker's flags (to compare). */
-export async function runScaleOut(opts: { users: number; workers: number; store: StoreKind; nodeDefaults?: boolean }): Promise<ScaleOutResult> {
+export async function runScaleOut(opts: {
+  users: number;
+  workers: number;
+  store: StoreKind;
+  nodeDefaults?: boolean;
+}): Promise<ScaleOutResult> {
   let pg: PostgresServer | undefined;
   try {
-    pg = opts.store === 'sqlite' ? undefined : await startPostgres(undefined, { durable: opts.store === 'postgres-durable' });
+    pg =
+      opts.store === 'sqlite'
+        ? undefined
+        : await startPostgres(undefined, { durable: opts.store === 'postgres-durable' });
     const storeUrl = pg ? await pg.createDatabase() : undefined;
-    const stack = await startChaosStack({ users: opts.users, seed: 1, store: storeUrl, workerNodeFlags: opts.nodeDefaults ? [] : undefined });
+    const stack = await startChaosStack({
+      users: opts.users,
+      seed: 1,
+      store: storeUrl,
+      workerNodeFlags: opts.nodeDefaults ? [] : undefined,
+    });
     try {
       for (let i = 0; i < opts.workers; i++) await stack.workers.start();
       const pids = [stack.temporal.pid, ...stack.workers.pids];
@@ -72,7 +85,8 @@ export async function runScaleOut(opts: { users: number; workers: number; store:
         workflowId: 'bench/workers/zendesk/users',
         args: [{ feed: 'zendesk/users', full: true }],
       })) as PollTotals;
-      if (!(await idle(stack.client, stack.store, started + BOUND_MS))) throw new Error(`the first sync was still at work after ${BOUND_MS / 60_000} minutes`);
+      if (!(await idle(stack.client, stack.store, started + BOUND_MS)))
+        throw new Error(`the first sync was still at work after ${BOUND_MS / 60_000} minutes`);
       const seconds = (Date.now() - started) / 1000;
       const committed = storeUrl ? (await commits(storeUrl)) - commitsBefore : undefined;
       const own = process.cpuUsage(ownBefore);
@@ -80,8 +94,16 @@ export async function runScaleOut(opts: { users: number; workers: number; store:
         const [after, before] = [pid === undefined ? undefined : cpuSeconds(pid), cpuBefore[i]];
         return after === undefined || before === undefined ? undefined : Number((after - before).toFixed(1));
       });
-      const linked = { employees: (await stack.store.counts(P2)).linked, contacts: (await stack.store.counts(Z3)).linked, departments: (await stack.store.counts(P1)).linked };
-      const sims = Object.entries({ zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice });
+      const linked = {
+        employees: (await stack.store.counts(P2)).linked,
+        contacts: (await stack.store.counts(Z3)).linked,
+        departments: (await stack.store.counts(P1)).linked,
+      };
+      const sims = Object.entries({
+        zendesk: stack.sims.zendesk,
+        poweroffice: stack.sims.poweroffice,
+        crmoffice: stack.sims.crmoffice,
+      });
       const calls = Object.fromEntries(sims.map(([k, s]) => [k, requestCount(s.stats)]));
       // The feeds of the synced flows: the tickets' first sync would be a sync of its own.
       const idlePoll = await idlePolls(stack.client, stack.sims, 'bench/workers', CHAOS_FEEDS);
@@ -98,10 +120,20 @@ export async function runScaleOut(opts: { users: number; workers: number; store:
         answers429: Object.fromEntries(sims.map(([k, s]) => [k, s.stats.rateLimited])),
         peakRequestsPerSecond: Object.fromEntries(sims.map(([k, s]) => [k, s.stats.peakPerSecond])),
         idlePoll,
-        cpuSeconds: { temporal: temporalCpu, workers: workersCpu, simulators: Number(((own.user + own.system) / 1e6).toFixed(1)) },
+        cpuSeconds: {
+          temporal: temporalCpu,
+          workers: workersCpu,
+          simulators: Number(((own.user + own.system) / 1e6).toFixed(1)),
+        },
         workerMiB: stack.workers.pids.map(residentMiB),
         store: await storeFootprint(stack.store, pg ? undefined : stack.storePath),
-        storeCommits: committed === undefined ? undefined : { total: committed, perRecord: Number((committed / Math.max(1, linked.employees + linked.contacts)).toFixed(1)) },
+        storeCommits:
+          committed === undefined
+            ? undefined
+            : {
+                total: committed,
+                perRecord: Number((committed / Math.max(1, linked.employees + linked.contacts)).toFixed(1)),
+              },
       };
     } finally {
       await stack.stop();
@@ -118,7 +150,9 @@ async function commits(url: string): Promise<number> {
   try {
     // The statistics are flushed by each backend now and then: ask for a fresh snapshot.
     await client.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await client.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
+    const { rows } = await client.query<{ n: string }>(
+      'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
     return Number(rows[0]?.n ?? 0);
   } finally {
     await client.end();

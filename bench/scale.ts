@@ -36,7 +36,10 @@ export async function runScale(opts: { users: number; log: (line: string) => voi
   try {
     opts.log(`set-up: ${opts.users} users linked by Tandem's sync steps in this process, the limits lifted`);
     const connectors = createConnectors(stack.sims.configs, { sharedTokens: stack.store });
-    const setUp = await seedUsersFeed({ connectors, store: stack.store, flows: DEFAULT_FLOWS_CONFIG }, { progress: (n) => opts.log(`  ${n} pairs`) });
+    const setUp = await seedUsersFeed(
+      { connectors, store: stack.store, flows: DEFAULT_FLOWS_CONFIG },
+      { progress: (n) => opts.log(`  ${n} pairs`) },
+    );
     opts.log(`set-up done in ${setUp.seconds} s: ${setUp.pairs} pairs, ${setUp.failedCount} failed`);
     await stack.workers.start();
     const [pid] = stack.workers.pids;
@@ -47,9 +50,19 @@ export async function runScale(opts: { users: number; log: (line: string) => voi
     const records = async () => (await stack.client.workflow.count('TandemKind = "record"')).count;
     const recordsBefore = await records();
     const t0 = Date.now();
-    const pass = (await stack.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `bench/scale/full-pass/${FULL_PASS_FEED}`, args: [{ feed: FULL_PASS_FEED, full: true }] })) as PollTotals;
+    const pass = (await stack.client.workflow.execute('pollFeed', {
+      taskQueue: TASK_QUEUE,
+      workflowId: `bench/scale/full-pass/${FULL_PASS_FEED}`,
+      args: [{ feed: FULL_PASS_FEED, full: true }],
+    })) as PollTotals;
     await untilNoPairAtWork(stack.client);
-    const fullPass = { feed: FULL_PASS_FEED, seconds: Number(((Date.now() - t0) / 1000).toFixed(1)), requests: requestsSoFar(stack.sims) - before, read: pass.read, workflowsStarted: (await records()) - recordsBefore };
+    const fullPass = {
+      feed: FULL_PASS_FEED,
+      seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
+      requests: requestsSoFar(stack.sims) - before,
+      read: pass.read,
+      workflowsStarted: (await records()) - recordsBefore,
+    };
 
     return {
       users: opts.users,

@@ -29,13 +29,26 @@ const P2 = 'zendesk-users-to-powerofficego-employees';
 const COMPANIES = 'zendesk-organizations-to-crmoffice-companies';
 const VIEWPORT = { width: 1400, height: 900 };
 // Playwright adds an empty --user-data-dir of its own. Without these, Chromium on a machine with no internet waits on refused connections.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);
@@ -55,20 +68,39 @@ interface Dev {
 
 async function startDev(): Promise<Dev> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-screenshots-'));
-  const names = ['--port', '--ui-port', '--webhook-port', '--metrics-port', '--codec-port', '--zendesk-port', '--poweroffice-port', '--crmoffice-port'];
+  const names = [
+    '--port',
+    '--ui-port',
+    '--webhook-port',
+    '--metrics-port',
+    '--codec-port',
+    '--zendesk-port',
+    '--poweroffice-port',
+    '--crmoffice-port',
+  ];
   const ports: string[] = [];
   for (const name of names) ports.push(name, String(await freePort()));
   const envFile = join(dataDir, 'env');
-  const proc = spawn(process.execPath, [CLI, 'dev', '--data-dir', dataDir, '--sample-size', '8', '--grace', '5', ...ports], {
-    cwd: dataDir,
-    env: { ...process.env, TANDEM_ENV_FILE: 'none' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [CLI, 'dev', '--data-dir', dataDir, '--sample-size', '8', '--grace', '5', ...ports],
+    {
+      cwd: dataDir,
+      env: { ...process.env, TANDEM_ENV_FILE: 'none' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`tandem dev exited (${code}):\n${output}`))));
-  const ready = until('tandem dev to start', async () => output.includes('Stop with Ctrl-C.') && existsSync(envFile), 180_000);
+  const exited = new Promise<never>((_, reject) =>
+    proc.once('exit', (code) => reject(new Error(`tandem dev exited (${code}):\n${output}`))),
+  );
+  const ready = until(
+    'tandem dev to start',
+    async () => output.includes('Stop with Ctrl-C.') && existsSync(envFile),
+    180_000,
+  );
   await Promise.race([ready, exited]);
   exited.catch(() => undefined);
   const settings = parseSettings(readFileSync(envFile, 'utf8'), envFile);
@@ -89,10 +121,15 @@ async function stopDev(dev: Dev): Promise<void> {
 /** A `tandem` command against the dev stack, its output as the terminal would show it. */
 function tandem(dev: Dev, args: string[]): Promise<string> {
   return new Promise((resolveRun, reject) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: dev.dataDir, env: { ...process.env, TANDEM_ENV_FILE: dev.envFile, NO_COLOR: '1', COLUMNS: '140' } }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`tandem ${args.join(' ')}: ${err.message}\n${stderr}`));
-      else resolveRun(stdout);
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: dev.dataDir, env: { ...process.env, TANDEM_ENV_FILE: dev.envFile, NO_COLOR: '1', COLUMNS: '140' } },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`tandem ${args.join(' ')}: ${err.message}\n${stderr}`));
+        else resolveRun(stdout);
+      },
+    );
   });
 }
 
@@ -105,12 +142,22 @@ interface Story {
 /** Edits through the simulators' APIs, each waited for until Tandem has carried it. */
 async function makeHistory(dev: Dev, store: LinkStore): Promise<Story> {
   const config = loadConfigFor(['zendesk', 'poweroffice', 'crmoffice'], { env: dev.settings });
-  if (!config.poweroffice || !config.crmoffice) throw new Error(`${dev.envFile} lacks the PowerOffice Go or Crmoffice settings`);
-  const { zendesk, poweroffice } = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice, crmoffice: config.crmoffice });
+  if (!config.poweroffice || !config.crmoffice)
+    throw new Error(`${dev.envFile} lacks the PowerOffice Go or Crmoffice settings`);
+  const { zendesk, poweroffice } = createConnectors({
+    zendesk: config.zendesk,
+    poweroffice: config.poweroffice,
+    crmoffice: config.crmoffice,
+  });
 
   // An organisation gets a department only through an employee, so an agent belongs to it.
   const org = await zendesk.createOrganization({ name: 'Nordlys Consulting AS' });
-  await zendesk.createUser({ name: 'Kari Nordmann', email: 'kari.nordmann@example.no', role: 'agent', organization_id: org.id });
+  await zendesk.createUser({
+    name: 'Kari Nordmann',
+    email: 'kari.nordmann@example.no',
+    role: 'agent',
+    organization_id: org.id,
+  });
   const orgId = String(org.id);
   log(`waiting for organisation ${orgId} to be linked to a department and a company...`);
   const link = await until('the first sync of the organisation', async () => {
@@ -123,18 +170,29 @@ async function makeHistory(dev: Dev, store: LinkStore): Promise<Story> {
   log(`renaming department ${departmentId} in PowerOffice Go...`);
   const fromPowerOffice = 'Nordlys Rådgivning AS';
   await poweroffice.updateDepartment(Number(departmentId), { Name: fromPowerOffice });
-  await until('the department name to reach Zendesk', async () => (await zendesk.getOrganization(Number(orgId))).name === fromPowerOffice);
+  await until(
+    'the department name to reach Zendesk',
+    async () => (await zendesk.getOrganization(Number(orgId))).name === fromPowerOffice,
+  );
 
   log(`renaming organisation ${orgId} in Zendesk...`);
   const fromZendesk = 'Nordlys Consulting Group AS';
   await zendesk.updateOrganization(Number(orgId), { name: fromZendesk });
-  await until('the organisation name to reach PowerOffice Go', async () => (await poweroffice.getDepartment(Number(departmentId))).Name === fromZendesk);
+  await until(
+    'the organisation name to reach PowerOffice Go',
+    async () => (await poweroffice.getDepartment(Number(departmentId))).Name === fromZendesk,
+  );
 
   log('making a conflict: an organisation whose name two departments share, with an agent in it...');
   const twin = await zendesk.createOrganization({ name: 'Fjordkraft Drift AS' });
   await poweroffice.createDepartment({ Name: 'Fjordkraft Drift AS' });
   await poweroffice.createDepartment({ Name: 'FJORDKRAFT DRIFT AS' });
-  await zendesk.createUser({ name: 'Ingrid Fjell', email: 'ingrid.fjell@example.no', role: 'agent', organization_id: twin.id });
+  await zendesk.createUser({
+    name: 'Ingrid Fjell',
+    email: 'ingrid.fjell@example.no',
+    role: 'agent',
+    organization_id: twin.id,
+  });
   const conflictOrgId = String(twin.id);
   await until('the conflict and the failed employee', async () => {
     const c = await store.getByZendeskId(P1, conflictOrgId);
@@ -148,7 +206,10 @@ async function runIdOf(dev: Dev, workflowId: string): Promise<string> {
   const connection = await Connection.connect({ address: dev.settings.TEMPORAL_ADDRESS });
   try {
     // The raw call: the memo is encrypted, and the run id is all this needs.
-    const answer = await connection.workflowService.describeWorkflowExecution({ namespace: dev.settings.TEMPORAL_NAMESPACE ?? 'default', execution: { workflowId } });
+    const answer = await connection.workflowService.describeWorkflowExecution({
+      namespace: dev.settings.TEMPORAL_NAMESPACE ?? 'default',
+      execution: { workflowId },
+    });
     const runId = answer.workflowExecutionInfo?.execution?.runId;
     if (!runId) throw new Error(`Temporal knows no run of ${workflowId}`);
     return runId;
@@ -173,7 +234,14 @@ async function openUi(page: Page, url: string, text: string): Promise<void> {
 /** The list's "Saved Views" panel folded away, so the table shows more columns; left open if the UI has none. */
 async function foldSavedViews(page: Page): Promise<void> {
   const header = page.getByText('Saved Views', { exact: true }).first().locator('xpath=..');
-  const folded = await header.getByRole('button').first().click({ timeout: 3000 }).then(() => true, () => false);
+  const folded = await header
+    .getByRole('button')
+    .first()
+    .click({ timeout: 3000 })
+    .then(
+      () => true,
+      () => false,
+    );
   if (folded) await page.waitForTimeout(800);
 }
 
@@ -184,7 +252,9 @@ function escapeHtml(text: string): string {
 }
 
 async function terminalShot(page: Page, name: string, command: string, output: string): Promise<void> {
-  await page.setContent(`<html><head><style>${TERMINAL_CSS}</style></head><body><pre><b>$ ${escapeHtml(command)}</b>\n${escapeHtml(output.trimEnd())}</pre></body></html>`);
+  await page.setContent(
+    `<html><head><style>${TERMINAL_CSS}</style></head><body><pre><b>$ ${escapeHtml(command)}</b>\n${escapeHtml(output.trimEnd())}</pre></body></html>`,
+  );
   await save(name, (path) => page.locator('pre').screenshot({ path }));
 }
 
@@ -198,16 +268,19 @@ async function takeScreenshots(browser: Browser, dev: Dev, story: Story): Promis
   await openUi(page, `${ns}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`, workflowId);
   await save('record-workflow.png', (path) => page.screenshot({ path }));
   // The same run further down: the timeline of its activities, then the events one by one.
-  await page.getByText('Event History', { exact: true }).first().evaluate((el) => {
-    el.scrollIntoView({ block: 'start' });
-    // Back a little, so the UI's top bar does not hide the heading: the page scrolls inside a container.
-    for (let box = el.parentElement; box; box = box.parentElement) {
-      if (box.scrollTop > 0) {
-        box.scrollTop -= 70;
-        break;
+  await page
+    .getByText('Event History', { exact: true })
+    .first()
+    .evaluate((el) => {
+      el.scrollIntoView({ block: 'start' });
+      // Back a little, so the UI's top bar does not hide the heading: the page scrolls inside a container.
+      for (let box = el.parentElement; box; box = box.parentElement) {
+        if (box.scrollTop > 0) {
+          box.scrollTop -= 70;
+          break;
+        }
       }
-    }
-  });
+    });
   await page.waitForTimeout(1500);
   await save('record-workflow-history.png', (path) => page.screenshot({ path }));
 
@@ -215,7 +288,11 @@ async function takeScreenshots(browser: Browser, dev: Dev, story: Story): Promis
   await foldSavedViews(page);
   await save('record-workflows.png', (path) => page.screenshot({ path }));
 
-  await openUi(page, list('(TandemOutcome = "failed" OR TandemOutcome = "conflict") AND ExecutionStatus = "Running"'), `zendesk/organizations/${story.conflictOrgId}`);
+  await openUi(
+    page,
+    list('(TandemOutcome = "failed" OR TandemOutcome = "conflict") AND ExecutionStatus = "Running"'),
+    `zendesk/organizations/${story.conflictOrgId}`,
+  );
   await foldSavedViews(page);
   await save('review-list-ui.png', (path) => page.screenshot({ path }));
 
@@ -228,7 +305,8 @@ async function takeScreenshots(browser: Browser, dev: Dev, story: Story): Promis
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set TANDEM_CHROMIUM`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium, or set TANDEM_CHROMIUM`);
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm run screenshots does)`);
   mkdirSync(OUT, { recursive: true });
   log('starting tandem dev in a throwaway folder...');

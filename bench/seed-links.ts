@@ -26,33 +26,58 @@ export interface Seeded {
 
 const FEED = 'zendesk/users';
 
-export async function seedUsersFeed(deps: ApiStepDeps, opts: { concurrency?: number; progress?: (pairs: number) => void } = {}): Promise<Seeded> {
+export async function seedUsersFeed(
+  deps: ApiStepDeps,
+  opts: { concurrency?: number; progress?: (pairs: number) => void } = {},
+): Promise<Seeded> {
   // The API steps read their attempt from an activity's context: each call runs in one (attempt 1).
   const context = new MockActivityEnvironment();
   const api = Object.fromEntries(
-    Object.entries(createApiActivities({ ...deps, recordRetries: false })).map(([name, step]) => [name, (...args: unknown[]) => context.run(step as (...a: unknown[]) => Promise<unknown>, ...args)]),
+    Object.entries(createApiActivities({ ...deps, recordRetries: false })).map(([name, step]) => [
+      name,
+      (...args: unknown[]) => context.run(step as (...a: unknown[]) => Promise<unknown>, ...args),
+    ]),
   ) as unknown as ApiActivities;
   const local = createLocalActivities(deps);
   const steps: PairSteps = { zendesk: api, target: api, local };
   // A department or company is made once, by the first pair that needs it; the others wait for it.
   const references = new Map<string, Promise<PairSynced>>();
-  const sync = async (pair: PairRef, demanded: boolean, given?: GivenRecord, hints?: ReferenceHints): Promise<PairSynced> => {
+  const sync = async (
+    pair: PairRef,
+    demanded: boolean,
+    given?: GivenRecord,
+    hints?: ReferenceHints,
+  ): Promise<PairSynced> => {
     const r = await syncPair(
-      { pair, demanded, given: given ?? hints?.given, asReference: demanded, matchIndexedAt: hints?.indexedAt, linkReference: (ref: Reference, h?: ReferenceHints) => reference(ref, h) },
+      {
+        pair,
+        demanded,
+        given: given ?? hints?.given,
+        asReference: demanded,
+        matchIndexedAt: hints?.indexedAt,
+        linkReference: (ref: Reference, h?: ReferenceHints) => reference(ref, h),
+      },
       steps,
     );
-    return { flowId: pair.flowId, zendeskId: pair.zendeskId, targetId: r.targetId, outcome: r.outcome, summary: r.summary };
+    return {
+      flowId: pair.flowId,
+      zendeskId: pair.zendeskId,
+      targetId: r.targetId,
+      outcome: r.outcome,
+      summary: r.summary,
+    };
   };
   const reference = (ref: Reference, hints?: ReferenceHints): Promise<PairSynced> => {
     const key = recordWorkflowId(ref);
-    if (!references.has(key)) references.set(key, sync({ flowId: ref.flowId, zendeskId: ref.zendeskId }, true, undefined, hints));
+    if (!references.has(key))
+      references.set(key, sync({ flowId: ref.flowId, zendeskId: ref.zendeskId }, true, undefined, hints));
     return references.get(key)!;
   };
 
   const started = Date.now();
   const failed: string[] = [];
   let [pages, pairs, failedCount] = [0, 0, 0];
-  for (let checkpoint: string | null = null; ; ) {
+  for (let checkpoint: string | null = null; ;) {
     const page = await api.readFeedPage(FEED, checkpoint);
     await matchFromIndex(page.items, api.refreshTargetIndex);
     await inPool(page.items, opts.concurrency ?? 16, async (item: WorkItem) => {
@@ -79,7 +104,9 @@ export async function seedUsersFeed(deps: ApiStepDeps, opts: { concurrency?: num
 /** Runs `work` over `items`, at most `size` at once. */
 async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }

@@ -161,7 +161,19 @@ function effectiveEnv(cmd: Command): NodeJS.ProcessEnv {
   return { ...fromFile, ...given };
 }
 
-const ALL_SECTIONS: Section[] = ['temporal', 'store', 'zendesk', 'poweroffice', 'crmoffice', 'webhook', 'metrics', 'polling', 'flows', 'encryption', 'codec'];
+const ALL_SECTIONS: Section[] = [
+  'temporal',
+  'store',
+  'zendesk',
+  'poweroffice',
+  'crmoffice',
+  'webhook',
+  'metrics',
+  'polling',
+  'flows',
+  'encryption',
+  'codec',
+];
 
 /**
  * The config from `--config` (this command's or the program's), else TANDEM_CONFIG, plus the env
@@ -185,7 +197,10 @@ export function configOf<S extends Section = Section>(cmd: Command, sections?: r
  * A Temporal client for the config, with Tandem's codec (payloads encrypted with the configured key,
  * plain without one), or an error naming the address and namespace it tried.
  */
-export async function connectTemporal(config: Pick<Config, 'temporal'> & Partial<Pick<Config, 'encryption'>>, opts: { timeoutMs?: number } = {}): Promise<Client> {
+export async function connectTemporal(
+  config: Pick<Config, 'temporal'> & Partial<Pick<Config, 'encryption'>>,
+  opts: { timeoutMs?: number } = {},
+): Promise<Client> {
   const { address, namespace } = config.temporal;
   const options = temporalConnectionOptions(config.temporal);
   const { dataConverter } = encryptionOf(config.encryption, { requireKey: false });
@@ -213,12 +228,16 @@ export function openConfigStore(config: Pick<Config, 'store'>, opts: { mustExist
   // A postgres:// URL may carry a password: only its redacted form goes into a message.
   const shown = redactUrlPasswords(config.store.url);
   if (opts.mustExist && path !== ':memory:' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !existsSync(path)) {
-    throw new Error(`the link store "${shown}" does not exist (no sync has run with this config?); set TANDEM_STORE (or store.url in the config file), or start the dev stack with \`tandem dev\``);
+    throw new Error(
+      `the link store "${shown}" does not exist (no sync has run with this config?); set TANDEM_STORE (or store.url in the config file), or start the dev stack with \`tandem dev\``,
+    );
   }
   try {
     return openStore(config.store.url);
   } catch (err) {
-    throw new Error(`cannot open the link store "${shown}": ${redactUrlPasswords((err as Error).message)}; set TANDEM_STORE (or store.url in the config file)`);
+    throw new Error(
+      `cannot open the link store "${shown}": ${redactUrlPasswords((err as Error).message)}; set TANDEM_STORE (or store.url in the config file)`,
+    );
   }
 }
 
@@ -228,6 +247,8 @@ export async function readyConfigStore(config: Pick<Config, 'store'>, store: Lin
     await store.ready();
     return store;
   } catch (err) {
-    throw new Error(`cannot open the link store "${redactUrlPasswords(config.store.url)}": ${redactUrlPasswords((err as Error).message)}; set TANDEM_STORE (or store.url in the config file)`);
+    throw new Error(
+      `cannot open the link store "${redactUrlPasswords(config.store.url)}": ${redactUrlPasswords((err as Error).message)}; set TANDEM_STORE (or store.url in the config file)`,
+    );
   }
 }

@@ -46,6 +46,7 @@ function portFree(port: number, host: string): Promise<boolean> {
 export async function assertPortsFree(ports: Record<number, string>, host = '127.0.0.1'): Promise<void> {
   for (const [port, how] of Object.entries(ports)) {
     if (Number(port) === 0) continue;
-    if (!(await portFree(Number(port), host))) throw new Error(portInUseMessage({ port: Number(port), address: host }, { [port]: how }));
+    if (!(await portFree(Number(port), host)))
+      throw new Error(portInUseMessage({ port: Number(port), address: host }, { [port]: how }));
   }
 }

@@ -13,9 +13,16 @@ import type { Config } from '../workers/config';
 export const FLOW_CONNECTOR_SECTIONS = ['zendesk', 'poweroffice', 'crmoffice'] as const;
 
 /** Pass the link store as `sharedTokens` so a command spends the workers' Crmoffice refresh token chain, not a stale copy. */
-export function flowConnectors(config: Pick<Config, 'zendesk'> & Partial<Config>, flowId: FlowId, sharedTokens?: SharedTokenHolder): Connectors {
+export function flowConnectors(
+  config: Pick<Config, 'zendesk'> & Partial<Config>,
+  flowId: FlowId,
+  sharedTokens?: SharedTokenHolder,
+): Connectors {
   const system = getFlow(flowId).target.system;
-  if (!config[system]) throw new Error(`${flowId} needs the ${system} configuration (set ${system === 'poweroffice' ? 'POWEROFFICE_*' : 'CRMOFFICE_*'})`);
+  if (!config[system])
+    throw new Error(
+      `${flowId} needs the ${system} configuration (set ${system === 'poweroffice' ? 'POWEROFFICE_*' : 'CRMOFFICE_*'})`,
+    );
   const unconfigured = <T extends object>(name: string): T =>
     new Proxy({} as T, {
       get: () => {
@@ -24,7 +31,11 @@ export function flowConnectors(config: Pick<Config, 'zendesk'> & Partial<Config>
     });
   return {
     zendesk: new ZendeskClient(config.zendesk),
-    poweroffice: config.poweroffice ? new PowerOfficeClient(config.poweroffice, { sharedTokens }) : unconfigured<PowerOfficeClient>('PowerOffice Go'),
-    crmoffice: config.crmoffice ? new CrmofficeClient(config.crmoffice, { sharedTokens }) : unconfigured<CrmofficeClient>('Crmoffice'),
+    poweroffice: config.poweroffice
+      ? new PowerOfficeClient(config.poweroffice, { sharedTokens })
+      : unconfigured<PowerOfficeClient>('PowerOffice Go'),
+    crmoffice: config.crmoffice
+      ? new CrmofficeClient(config.crmoffice, { sharedTokens })
+      : unconfigured<CrmofficeClient>('Crmoffice'),
   };
 }

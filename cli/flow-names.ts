@@ -41,7 +41,11 @@ export function suggestFlowNames(name: string): string[] {
     const dc = distance(lower, code.toLowerCase());
     const di = distance(lower, id);
     const contains = lower.length >= 4 && id.includes(lower);
-    const d = Math.min(dc <= 1 ? dc : Infinity, di <= Math.max(2, Math.floor(id.length / 5)) ? di : Infinity, contains ? 1 : Infinity);
+    const d = Math.min(
+      dc <= 1 ? dc : Infinity,
+      di <= Math.max(2, Math.floor(id.length / 5)) ? di : Infinity,
+      contains ? 1 : Infinity,
+    );
     if (d !== Infinity) scored.push({ name: dc <= di ? code : id, d });
   }
   return scored.sort((a, b) => a.d - b.d).map((s) => s.name);

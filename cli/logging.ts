@@ -11,7 +11,12 @@ import { runtimeOf } from './context';
 export function commandLogger(cmd: Command, name: string, opts: { format?: LogFormat; level?: string } = {}): Logger {
   const rt = runtimeOf(cmd);
   const format = opts.format ?? (rt.env.TANDEM_LOG_FORMAT === 'pretty' ? 'pretty' : 'json');
-  return createLogger(name, opts.level ?? rt.env.TANDEM_LOG_LEVEL, { write: (s: string) => void rt.stdout.write(s) }, format);
+  return createLogger(
+    name,
+    opts.level ?? rt.env.TANDEM_LOG_LEVEL,
+    { write: (s: string) => void rt.stdout.write(s) },
+    format,
+  );
 }
 
 /**
@@ -29,6 +34,9 @@ export function installSdkRuntime(logger: Logger, telemetryOptions?: RuntimeOpti
       telemetryOptions: { ...telemetryOptions, logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     });
   } catch (err) {
-    logger.debug({ reason: (err as Error).message }, 'the Temporal runtime was already set up in this process; keeping it');
+    logger.debug(
+      { reason: (err as Error).message },
+      'the Temporal runtime was already set up in this process; keeping it',
+    );
   }
 }

@@ -10,7 +10,10 @@ export function buildProgram(): Command {
   const program = new Command('tandem')
     .description('Two-way sync of Zendesk, Crmoffice and PowerOffice Go records, on Temporal')
     .version(tandemVersion(), '-V, --version', 'print the version')
-    .option('--config <file>', 'config file (YAML or JSON); default: $TANDEM_CONFIG, else the settings file .tandem/env when present')
+    .option(
+      '--config <file>',
+      'config file (YAML or JSON); default: $TANDEM_CONFIG, else the settings file .tandem/env when present',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
@@ -28,7 +31,9 @@ export function exitCodeFor(err: unknown): number {
  * password and the values of secret variables in the environment never reach the terminal.
  */
 export function errorLine(err: unknown, env: NodeJS.ProcessEnv): string {
-  const secrets = CONFIG_KEYS.filter((k) => k.secret && k.env).map((k) => env[k.env!] ?? '').filter(Boolean);
+  const secrets = CONFIG_KEYS.filter((k) => k.secret && k.env)
+    .map((k) => env[k.env!] ?? '')
+    .filter(Boolean);
   return `tandem: ${redactText(err instanceof Error ? err.message : String(err), secrets)}\n`;
 }
 

@@ -26,7 +26,16 @@ export interface PlanEntry {
   decisions: SyncDecision[];
 }
 
-const ACTIONS: Record<string, PlanAction> = { created: 'create', linked: 'link', updated: 'update', unchanged: 'unchanged', skipped: 'skip', conflict: 'conflict', orphaned: 'skip', failed: 'fail' };
+const ACTIONS: Record<string, PlanAction> = {
+  created: 'create',
+  linked: 'link',
+  updated: 'update',
+  unchanged: 'unchanged',
+  skipped: 'skip',
+  conflict: 'conflict',
+  orphaned: 'skip',
+  failed: 'fail',
+};
 
 export interface PlanOptions {
   limit?: number;
@@ -46,7 +55,10 @@ export async function planFlow(deps: ApiStepDeps, flowId: FlowId, opts: PlanOpti
     for (const item of page.items) {
       const pairs: { zendeskId: string; given: GivenRecord }[] =
         flow.source.type === 'ticketComments'
-          ? ((await deps.connectors.zendesk.listTicketComments(Number(item.id))) as ApiRecord[]).map((c) => ({ zendeskId: commentPairId(item.id, String(c.id)), given: { record: c, ticket: item.record } }))
+          ? ((await deps.connectors.zendesk.listTicketComments(Number(item.id))) as ApiRecord[]).map((c) => ({
+              zendeskId: commentPairId(item.id, String(c.id)),
+              given: { record: c, ticket: item.record },
+            }))
           : [{ zendeskId: item.id, given: { record: item.record } }];
       for (const p of pairs) {
         if (entries.length >= limit) return entries;
@@ -75,7 +87,10 @@ class Planner {
         updateTarget: nothing,
         async createTarget(pair, input) {
           const idKey = getFlow(pair.flowId).target.system === 'poweroffice' ? 'Id' : 'id';
-          return { record: { ...input.body, [idKey]: `new-${getFlow(pair.flowId).target.type}-${++created}` }, found: false };
+          return {
+            record: { ...input.body, [idKey]: `new-${getFlow(pair.flowId).target.type}-${++created}` },
+            found: false,
+          };
         },
       },
       local: {
@@ -94,11 +109,28 @@ class Planner {
     const flowId = getFlow(pair.flowId).id;
     try {
       const r = await syncPair({ pair, demanded, given, linkReference: (ref) => this.reference(ref) }, this.steps);
-      if (r.targetId && (r.outcome === 'created' || r.outcome === 'linked')) this.planned.set(plannedKey(flowId, pair.zendeskId), r.targetId);
-      return { flowId, zendeskId: pair.zendeskId, action: ACTIONS[r.outcome], targetId: r.targetId, reason: r.summary, changes: r.written, decisions: r.decisions };
+      if (r.targetId && (r.outcome === 'created' || r.outcome === 'linked'))
+        this.planned.set(plannedKey(flowId, pair.zendeskId), r.targetId);
+      return {
+        flowId,
+        zendeskId: pair.zendeskId,
+        action: ACTIONS[r.outcome],
+        targetId: r.targetId,
+        reason: r.summary,
+        changes: r.written,
+        decisions: r.decisions,
+      };
     } catch (err) {
       const reason = businessFailure(err) ?? describeFailure(err);
-      return { flowId, zendeskId: pair.zendeskId, action: 'fail', targetId: null, reason, changes: { target: null, zendesk: null }, decisions: [] };
+      return {
+        flowId,
+        zendeskId: pair.zendeskId,
+        action: 'fail',
+        targetId: null,
+        reason,
+        changes: { target: null, zendesk: null },
+        decisions: [],
+      };
     }
   }
 

@@ -12,7 +12,10 @@ export const DEFAULT_GRACE_SECONDS = 25;
 
 export function withGraceOption(cmd: Command): Command {
   return cmd.addOption(
-    new Option('--grace <seconds>', 'after SIGTERM or SIGINT, how long running work may take to finish before the process ends anyway')
+    new Option(
+      '--grace <seconds>',
+      'after SIGTERM or SIGINT, how long running work may take to finish before the process ends anyway',
+    )
       .argParser(positiveIntArg)
       .default(DEFAULT_GRACE_SECONDS),
   );

@@ -8,7 +8,11 @@ import { redactUrlPasswords } from '../protocol/redact';
 /** Temporal's TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (wire protocol). */
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
 
-export async function whyNoProgress(client: Client, handle: WorkflowHandle, opts: { namespace: string; taskQueue: string }): Promise<string> {
+export async function whyNoProgress(
+  client: Client,
+  handle: WorkflowHandle,
+  opts: { namespace: string; taskQueue: string },
+): Promise<string> {
   const d = await handle.describe().catch(() => undefined);
   const pending = d?.raw.pendingActivities ?? [];
   const failing = pending.find((a) => a.lastFailure?.message);
@@ -18,8 +22,13 @@ export async function whyNoProgress(client: Client, handle: WorkflowHandle, opts
   }
   if (pending.length) return `no page done yet: ${pending.length} activity(ies) running; the API may be slow`;
   const tq = await client.workflowService
-    .describeTaskQueue({ namespace: opts.namespace, taskQueue: { name: opts.taskQueue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW })
+    .describeTaskQueue({
+      namespace: opts.namespace,
+      taskQueue: { name: opts.taskQueue },
+      taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+    })
     .catch(() => undefined);
-  if (tq && !(tq.pollers ?? []).length) return `no page done yet: no worker polls task queue ${opts.taskQueue} (start one with \`tandem worker\`)`;
+  if (tq && !(tq.pollers ?? []).length)
+    return `no page done yet: no worker polls task queue ${opts.taskQueue} (start one with \`tandem worker\`)`;
   return 'no page done yet: the poll has not been picked up; see its history in the Temporal UI';
 }

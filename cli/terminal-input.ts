@@ -2,7 +2,10 @@
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 
-export async function askLineOnTerminal(question: string, opts: { secret?: boolean; signal?: AbortSignal } = {}): Promise<string> {
+export async function askLineOnTerminal(
+  question: string,
+  opts: { secret?: boolean; signal?: AbortSignal } = {},
+): Promise<string> {
   let muted = false;
   // The prompt is written, then whatever is typed is swallowed while muted.
   const output = new Writable({

@@ -27,7 +27,8 @@ export function positiveIntArg(value: string): number {
 
 /** A poll side: `zendesk` (the Zendesk change feed) or `target` (the other system's). */
 export function sideArg(value: string): 'zendesk' | 'target' {
-  if (value !== 'zendesk' && value !== 'target') throw new InvalidArgumentError(`"${value}" is not a side; use zendesk or target`);
+  if (value !== 'zendesk' && value !== 'target')
+    throw new InvalidArgumentError(`"${value}" is not a side; use zendesk or target`);
   return value;
 }
 
@@ -42,7 +43,9 @@ export function scheduleWhichArg(value: string): string {
   } catch (err) {
     const near = suggestFlowNames(value);
     const hint = near.length ? ` (did you mean ${near.slice(0, 2).join(' or ')}?)` : '';
-    throw new InvalidArgumentError(`"${value}" is neither a schedule id, a feed nor a flow id${hint}: ${(err as Error).message}`);
+    throw new InvalidArgumentError(
+      `"${value}" is neither a schedule id, a feed nor a flow id${hint}: ${(err as Error).message}`,
+    );
   }
   return normalized;
 }

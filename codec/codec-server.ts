@@ -29,14 +29,20 @@ const Body = z.object({ payloads: z.array(JsonPayload) });
 
 function fromJson(p: JsonPayload): Payload {
   return {
-    metadata: p.metadata ? Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])) : undefined,
+    metadata: p.metadata
+      ? Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')]))
+      : undefined,
     data: p.data ? Buffer.from(p.data, 'base64') : undefined,
   };
 }
 
 function toJson(p: Payload): JsonPayload {
   return {
-    metadata: p.metadata ? Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])) : undefined,
+    metadata: p.metadata
+      ? Object.fromEntries(
+          Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+        )
+      : undefined,
     data: p.data ? Buffer.from(p.data).toString('base64') : undefined,
   };
 }
@@ -48,7 +54,8 @@ export function sameToken(given: string, expected: string): boolean {
 }
 
 export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
-  if (opts.token.length < 16) throw new Error('the codec endpoint needs a token of at least 16 characters (TANDEM_CODEC_TOKEN)');
+  if (opts.token.length < 16)
+    throw new Error('the codec endpoint needs a token of at least 16 characters (TANDEM_CODEC_TOKEN)');
   // No request log: a path can hold the token.
   const app = Fastify({ logger: false, bodyLimit: opts.bodyLimit ?? 16 * 1024 * 1024 });
   const origins = new Set(opts.corsOrigins.map((o) => o.replace(/\/$/, '')));
@@ -75,11 +82,18 @@ export function buildCodecServer(opts: CodecServerOptions): FastifyInstance {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer')
-        .send({ error: given ? 'the codec token does not match' : 'the codec endpoint needs a token: Authorization: Bearer <TANDEM_CODEC_TOKEN>' });
+        .send({
+          error: given
+            ? 'the codec token does not match'
+            : 'the codec endpoint needs a token: Authorization: Bearer <TANDEM_CODEC_TOKEN>',
+        });
     }
     const body = Body.safeParse(req.body);
     if (!body.success) {
-      return reply.code(400).send({ error: `expected {"payloads": [{"metadata": {...}, "data": "<base64>"}]}: ${body.error.issues[0]?.path.join('.') ?? ''} ${body.error.issues[0]?.message ?? ''}`.trim() });
+      return reply.code(400).send({
+        error:
+          `expected {"payloads": [{"metadata": {...}, "data": "<base64>"}]}: ${body.error.issues[0]?.path.join('.') ?? ''} ${body.error.issues[0]?.message ?? ''}`.trim(),
+      });
     }
     try {
       const payloads = body.data.payloads.map(fromJson);
@@ -102,7 +116,9 @@ export interface RunningCodecServer {
   close(): Promise<void>;
 }
 
-export async function startCodecServer(opts: CodecServerOptions & { port: number; host?: string }): Promise<RunningCodecServer> {
+export async function startCodecServer(
+  opts: CodecServerOptions & { port: number; host?: string },
+): Promise<RunningCodecServer> {
   const app = buildCodecServer(opts);
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port, host });

@@ -10,7 +10,6 @@ import { EncryptionCodec } from './encryption-codec';
 import type { EncryptionConfig } from './settings';
 import { keyIdOf, keyRing, parseKey, parseOldKeys, type EncryptionKey, type KeyRing } from './keys';
 
-
 /** Tandem's codecs in the order they encode: a large payload compressed, then every payload encrypted. */
 function payloadCodecsFor(codec: EncryptionCodec): PayloadCodec[] {
   // Compressed only when encrypted: a plain payload stays readable in the Web UI with no codec endpoint.
@@ -38,7 +37,9 @@ export function keyRingOf(e: EncryptionConfig): KeyRing {
     const key = parseKey(e.key, 'TANDEM_ENCRYPTION_KEY');
     current = { id: e.keyId ?? keyIdOf(key), key };
   } else if (e.keyId) {
-    throw new Error('TANDEM_ENCRYPTION_KEY_ID is set but TANDEM_ENCRYPTION_KEY is not: set the key too (or TANDEM_ENCRYPTION_KEY_FILE)');
+    throw new Error(
+      'TANDEM_ENCRYPTION_KEY_ID is set but TANDEM_ENCRYPTION_KEY is not: set the key too (or TANDEM_ENCRYPTION_KEY_FILE)',
+    );
   }
   return keyRing(current, e.oldKeys ? parseOldKeys(e.oldKeys, 'TANDEM_ENCRYPTION_KEYS_OLD') : []);
 }
@@ -65,13 +66,18 @@ export const NO_KEY_FOR_WORKER =
 export function encryptionOf(e: EncryptionConfig | undefined, opts: { requireKey: boolean }): Encryption {
   const config = e ?? { mode: 'on' as const };
   if (config.mode === 'off' && (config.key || config.oldKeys)) {
-    throw new Error('TANDEM_ENCRYPTION=off but an encryption key is set (TANDEM_ENCRYPTION_KEY or TANDEM_ENCRYPTION_KEYS_OLD): unset one of them');
+    throw new Error(
+      'TANDEM_ENCRYPTION=off but an encryption key is set (TANDEM_ENCRYPTION_KEY or TANDEM_ENCRYPTION_KEYS_OLD): unset one of them',
+    );
   }
   const keys = keyRingOf(config);
   if (opts.requireKey && config.mode === 'on' && !keys.current) throw new Error(NO_KEY_FOR_WORKER);
   const codec = new EncryptionCodec(keys);
   const codecs = payloadCodecsFor(codec);
   // Failure messages are encoded too: they go through the codecs.
-  const dataConverter: DataConverter = { payloadCodecs: codecs, failureConverterPath: require.resolve('./failure-converter') };
+  const dataConverter: DataConverter = {
+    payloadCodecs: codecs,
+    failureConverterPath: require.resolve('./failure-converter'),
+  };
   return { mode: config.mode, codec, payloadCodec: chained(codecs), dataConverter };
 }

@@ -41,7 +41,11 @@ export class EncryptionCodec implements PayloadCodec {
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
-        metadata: { [METADATA_ENCODING_KEY]: bytes(ENCODING), [METADATA_KEY_ID]: bytes(current.id), [METADATA_CIPHER]: bytes(CIPHER) },
+        metadata: {
+          [METADATA_ENCODING_KEY]: bytes(ENCODING),
+          [METADATA_KEY_ID]: bytes(current.id),
+          [METADATA_CIPHER]: bytes(CIPHER),
+        },
         data,
       };
     });
@@ -51,11 +55,17 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCODING) return payload;
       const keyId = text(payload.metadata?.[METADATA_KEY_ID]);
-      if (!keyId) throw new ValueError(`an encrypted payload (${ENCODING}) carries no ${METADATA_KEY_ID}: it was not written by Tandem's codec`);
+      if (!keyId)
+        throw new ValueError(
+          `an encrypted payload (${ENCODING}) carries no ${METADATA_KEY_ID}: it was not written by Tandem's codec`,
+        );
       const key = this.keys.byId.get(keyId);
       if (!key) throw new ValueError(unknownKeyMessage(keyId, this.keys));
       const data = Buffer.from(payload.data ?? new Uint8Array());
-      if (data.length < IV_BYTES + TAG_BYTES) throw new ValueError(`an encrypted payload with key id "${keyId}" is too short (${data.length} bytes) to be one`);
+      if (data.length < IV_BYTES + TAG_BYTES)
+        throw new ValueError(
+          `an encrypted payload with key id "${keyId}" is too short (${data.length} bytes) to be one`,
+        );
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAAD(bytes(keyId));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
@@ -63,7 +73,9 @@ export class EncryptionCodec implements PayloadCodec {
       try {
         plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       } catch {
-        throw new ValueError(`cannot decrypt a payload with key id "${keyId}": the configured key of that id does not open it (a different key under the same id, or the payload was altered)`);
+        throw new ValueError(
+          `cannot decrypt a payload with key id "${keyId}": the configured key of that id does not open it (a different key under the same id, or the payload was altered)`,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain);
     });
@@ -75,6 +87,8 @@ function unknownKeyMessage(keyId: string, keys: KeyRing): string {
   const have = known.length ? `known key ids: ${known.join(', ')}` : 'no key is configured here';
   return (
     `cannot decrypt a payload encrypted with key id "${keyId}" (${have}): ` +
-    (known.length ? 'add that key to TANDEM_ENCRYPTION_KEYS_OLD (or make it TANDEM_ENCRYPTION_KEY)' : 'set TANDEM_ENCRYPTION_KEY (or TANDEM_ENCRYPTION_KEY_FILE) to the key the worker uses')
+    (known.length
+      ? 'add that key to TANDEM_ENCRYPTION_KEYS_OLD (or make it TANDEM_ENCRYPTION_KEY)'
+      : 'set TANDEM_ENCRYPTION_KEY (or TANDEM_ENCRYPTION_KEY_FILE) to the key the worker uses')
   );
 }

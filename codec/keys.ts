@@ -21,7 +21,9 @@ export interface KeyRing {
 }
 
 /** Goes into each payload's metadata: letters, digits, `.`, `_` and `-` only, so it reads cleanly in the UI. */
-export const KeyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a key id of 1-64 letters, digits, ".", "_" or "-"');
+export const KeyId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a key id of 1-64 letters, digits, ".", "_" or "-"');
 
 /** The key's bytes, or undefined when the text is neither 64 hex digits nor base64 of 32 bytes. */
 export function keyBytes(text: string): Buffer | undefined {
@@ -78,7 +80,8 @@ export function keyRing(current: EncryptionKey | undefined, old: EncryptionKey[]
   const byId = new Map<string, Buffer>();
   for (const k of [...(current ? [current] : []), ...old]) {
     const known = byId.get(k.id);
-    if (known && !known.equals(k.key)) throw new Error(`two different keys have the id "${k.id}"; each key needs an id of its own`);
+    if (known && !known.equals(k.key))
+      throw new Error(`two different keys have the id "${k.id}"; each key needs an id of its own`);
     byId.set(k.id, k.key);
   }
   return { current, byId };

@@ -1,7 +1,14 @@
 import axios, { AxiosError, AxiosInstance, AxiosRequestConfig } from 'axios';
 import { z } from 'zod';
 import type { Pacer } from './pacer';
-import { ApiErrorContext, NotFoundError, PermanentApiError, SchemaError, SystemName, TransientApiError } from './errors';
+import {
+  ApiErrorContext,
+  NotFoundError,
+  PermanentApiError,
+  SchemaError,
+  SystemName,
+  TransientApiError,
+} from './errors';
 
 export interface HttpOptions {
   system: SystemName;
@@ -16,7 +23,11 @@ export interface HttpOptions {
  * each system's Temporal task queue across every worker process; `pace` smooths this process's share.
  */
 export function createHttp(opts: HttpOptions): AxiosInstance {
-  const http = axios.create({ baseURL: opts.baseUrl.replace(/\/+$/, ''), timeout: opts.timeoutMs ?? 30_000, validateStatus: () => true });
+  const http = axios.create({
+    baseURL: opts.baseUrl.replace(/\/+$/, ''),
+    timeout: opts.timeoutMs ?? 30_000,
+    validateStatus: () => true,
+  });
   const pace = opts.pace;
   if (pace) http.interceptors.request.use(async (config) => (await pace.wait(), config));
   return http;
@@ -63,7 +74,11 @@ export interface RequestSpec<T> extends AxiosRequestConfig {
  * other non-2xx PermanentApiError (NotFoundError for 404), and the answer is parsed with `schema`.
  * Axios errors are never rethrown as they are: they hold the request config, headers included.
  */
-export async function request<T>(http: AxiosInstance, system: SystemName, spec: RequestSpec<T>): Promise<{ data: T; status: number; headers: Record<string, unknown> }> {
+export async function request<T>(
+  http: AxiosInstance,
+  system: SystemName,
+  spec: RequestSpec<T>,
+): Promise<{ data: T; status: number; headers: Record<string, unknown> }> {
   const { endpoint, recordId, schema, ...config } = spec;
   const ctx: ApiErrorContext = { system, endpoint, recordId };
   let res;
@@ -78,7 +93,11 @@ export async function request<T>(http: AxiosInstance, system: SystemName, spec: 
       // Unanswered is not undone: the API may still hold the write and apply it later. Its retry
       // (a create looks first, an update reads its record first) waits another timeout's length,
       // so that what it looks at already shows a late write, rather than the late write landing after it.
-      throw new TransientApiError(ctx, `request failed: ${code} after ${timeoutMs} ms; the write may still be applied, so it is looked at again in ${timeoutMs} ms`, timeoutMs);
+      throw new TransientApiError(
+        ctx,
+        `request failed: ${code} after ${timeoutMs} ms; the write may still be applied, so it is looked at again in ${timeoutMs} ms`,
+        timeoutMs,
+      );
     }
     throw new TransientApiError(ctx, `request failed: ${code}`);
   }
@@ -86,18 +105,30 @@ export async function request<T>(http: AxiosInstance, system: SystemName, spec: 
   tell(system, status);
   const withStatus = { ...ctx, status };
   if (status === 429) {
-    throw new TransientApiError(withStatus, `rate limited: ${describeBody(res.data)}`, parseRetryAfter(res.headers['retry-after']));
+    throw new TransientApiError(
+      withStatus,
+      `rate limited: ${describeBody(res.data)}`,
+      parseRetryAfter(res.headers['retry-after']),
+    );
   }
   if (status >= 500) throw new TransientApiError(withStatus, describeBody(res.data));
   if (status === 404) {
     // Every API here answers a missing record with its own JSON error. A 404 page from a proxy or a
     // half-deployed gateway says nothing about the record: retried, so nothing is thought deleted.
-    if (!isJson(res.data)) throw new TransientApiError(withStatus, `not the API's own "not found" (${kindOf(res.headers['content-type'], res.data)}), so read as an outage: ${describeBody(res.data)}`);
+    if (!isJson(res.data))
+      throw new TransientApiError(
+        withStatus,
+        `not the API's own "not found" (${kindOf(res.headers['content-type'], res.data)}), so read as an outage: ${describeBody(res.data)}`,
+      );
     throw new NotFoundError(withStatus, describeBody(res.data));
   }
   if (status < 200 || status >= 300) throw new PermanentApiError(withStatus, describeBody(res.data));
   if (typeof res.data === 'string' && res.data !== '' && !isJson(res.data)) {
-    throw new SchemaError(ctx, '(answer)', `is not JSON (${kindOf(res.headers['content-type'], res.data)}, ${res.data.length} characters, truncated or an error page): ${describeBody(res.data.slice(0, 120))}`);
+    throw new SchemaError(
+      ctx,
+      '(answer)',
+      `is not JSON (${kindOf(res.headers['content-type'], res.data)}, ${res.data.length} characters, truncated or an error page): ${describeBody(res.data.slice(0, 120))}`,
+    );
   }
   return { data: parseAnswer(ctx, schema, res.data), status, headers: res.headers as Record<string, unknown> };
 }

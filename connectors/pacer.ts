@@ -52,7 +52,8 @@ export function pacer(pace: () => Pace, opts: PacerOptions = {}): Pacer {
       let first = 0;
       for (let i = 1; i < waiting.length; i++) {
         const w = waiting[i];
-        if (w.rank < waiting[first].rank || (w.rank === waiting[first].rank && w.arrival < waiting[first].arrival)) first = i;
+        if (w.rank < waiting[first].rank || (w.rank === waiting[first].rank && w.arrival < waiting[first].arrival))
+          first = i;
       }
       waiting.splice(first, 1)[0].go();
     }

@@ -20,7 +20,12 @@ export interface SharedTokenHolder {
    * Stores `value` under `name`. With `expectedPrevious` it is a compare-and-set: it stores only if the
    * current value is still that one (null: only if there is none yet). Returns whether it stored.
    */
-  putSharedToken(name: string, value: string, expiresAt: string | null, expectedPrevious?: string | null): Promise<boolean>;
+  putSharedToken(
+    name: string,
+    value: string,
+    expiresAt: string | null,
+    expectedPrevious?: string | null,
+  ): Promise<boolean>;
 }
 
 /**

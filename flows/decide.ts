@@ -8,7 +8,16 @@ import { ZENDESK_NOUN } from './extras';
 import { createBody, modifiedAt, recordId, recordLabel, toCanonical, translateCanonical, writeBody } from './mapping';
 import { matchValue, pickMatch } from './match';
 import { merge, type MergeDecision } from './merge';
-import { rowKey, type ApiRecord, type Canonical, type CreateContext, type FlowDefinition, type FlowId, type Translate, type ZendeskType } from './types';
+import {
+  rowKey,
+  type ApiRecord,
+  type Canonical,
+  type CreateContext,
+  type FlowDefinition,
+  type FlowId,
+  type Translate,
+  type ZendeskType,
+} from './types';
 import type { FlowsConfig } from './config';
 
 /** A pair of another flow that must be linked before this one can be written (department, company, contact). */
@@ -46,36 +55,68 @@ export function decideFirst(
   zendesk: ApiRecord,
   opts: { config: FlowsConfig; demanded: boolean; translate: Translate; context: CreateContext },
 ): FirstDecision {
-  if (!flow.condition.predicate(zendesk, opts.config)) return { kind: 'skip', reason: `condition not met: ${flow.condition.description}` };
-  if (flow.creation.mode === 'on-demand' && !opts.demanded) return { kind: 'skip', reason: `not referred to by a synced record: ${flow.creation.description}` };
+  if (!flow.condition.predicate(zendesk, opts.config))
+    return { kind: 'skip', reason: `condition not met: ${flow.condition.description}` };
+  if (flow.creation.mode === 'on-demand' && !opts.demanded)
+    return { kind: 'skip', reason: `not referred to by a synced record: ${flow.creation.description}` };
   const references = missingReferences(flow, (t) => createBody(flow, zendesk, t, opts.context), opts.translate);
   const assumed: Translate = (f, from, id) => opts.translate(f, from, id) ?? PLACEHOLDER_ID;
   const { problems } = createBody(flow, zendesk, assumed, opts.context);
   if (problems.length) return { kind: 'fail', reason: problems.join('; ') };
   const externalKey = flow.externalKey?.of(zendesk) ?? null;
   const value = flow.match.by === 'externalKey' ? null : matchValue(flow, zendesk);
-  return { kind: 'lookup', intentKey: externalKey ?? `${flow.match.by}:${value ?? ''}`, externalKey, matchValue: value, references };
+  return {
+    kind: 'lookup',
+    intentKey: externalKey ?? `${flow.match.by}:${value ?? ''}`,
+    externalKey,
+    matchValue: value,
+    references,
+  };
 }
 
-export type MatchDecision = { kind: 'link'; target: ApiRecord; why: string } | { kind: 'create' } | { kind: 'conflict'; reason: string };
+export type MatchDecision =
+  { kind: 'link'; target: ApiRecord; why: string } | { kind: 'create' } | { kind: 'conflict'; reason: string };
 
 /** An earlier create (found by external key) wins; else exactly one candidate by the match key; two or more is a conflict. */
-export function decideMatch(flow: FlowDefinition, zendesk: ApiRecord, zendeskId: string, found: { byExternalKey: ApiRecord[]; byMatch: ApiRecord[] }): MatchDecision {
+export function decideMatch(
+  flow: FlowDefinition,
+  zendesk: ApiRecord,
+  zendeskId: string,
+  found: { byExternalKey: ApiRecord[]; byMatch: ApiRecord[] },
+): MatchDecision {
   const [earlier] = found.byExternalKey;
-  if (earlier) return { kind: 'link', target: earlier, why: `found ${flow.target.type} ${targetIdOf(flow, earlier)} by its external key` };
+  if (earlier)
+    return {
+      kind: 'link',
+      target: earlier,
+      why: `found ${flow.target.type} ${targetIdOf(flow, earlier)} by its external key`,
+    };
   const match = pickMatch(flow, zendesk, found.byMatch);
   if (match.kind === 'many') {
     const ids = match.records.map((c) => targetIdOf(flow, c)).join(', ');
-    return { kind: 'conflict', reason: `${recordLabel(flow, 'zendesk', zendesk)}: ${match.why} (ids ${ids}); link one by hand: tandem links ${flow.id} ${zendeskId} --set-target <id>` };
+    return {
+      kind: 'conflict',
+      reason: `${recordLabel(flow, 'zendesk', zendesk)}: ${match.why} (ids ${ids}); link one by hand: tandem links ${flow.id} ${zendeskId} --set-target <id>`,
+    };
   }
-  if (match.kind === 'one') return { kind: 'link', target: match.record, why: `found ${flow.target.type} ${targetIdOf(flow, match.record)} (${flow.match.description})` };
+  if (match.kind === 'one')
+    return {
+      kind: 'link',
+      target: match.record,
+      why: `found ${flow.target.type} ${targetIdOf(flow, match.record)} (${flow.match.description})`,
+    };
   return { kind: 'create' };
 }
 
 export type CreateDecision = { kind: 'create'; body: ApiRecord } | { kind: 'fail'; reason: string };
 
 /** The create body, with every reference now linked. */
-export function decideCreate(flow: FlowDefinition, zendesk: ApiRecord, translate: Translate, context: CreateContext): CreateDecision {
+export function decideCreate(
+  flow: FlowDefinition,
+  zendesk: ApiRecord,
+  translate: Translate,
+  context: CreateContext,
+): CreateDecision {
   const { body, problems } = createBody(flow, zendesk, translate, context);
   return problems.length ? { kind: 'fail', reason: problems.join('; ') } : { kind: 'create', body };
 }
@@ -99,7 +140,14 @@ export interface MergePlan {
  * Three-way merge against the base; write bodies for what differs on each side. `copy` is the last
  * copy Tandem wrote into the Zendesk record: while the record holds it, it dates from its edits.
  */
-export function decideMerge(flow: FlowDefinition, zendesk: ApiRecord, target: ApiRecord, base: Canonical | null, translate: Translate, copy?: ZendeskCopy): MergePlan {
+export function decideMerge(
+  flow: FlowDefinition,
+  zendesk: ApiRecord,
+  target: ApiRecord,
+  base: Canonical | null,
+  translate: Translate,
+  copy?: ZendeskCopy,
+): MergePlan {
   const targetRaw = toCanonical(flow, 'target', target);
   const { values, unresolved } = translateCanonical(flow, 'target', targetRaw, translate);
   const copied = copiedAt(flow, zendesk, copy);
@@ -119,16 +167,33 @@ export function decideMerge(flow: FlowDefinition, zendesk: ApiRecord, target: Ap
   for (const row of flow.properties) {
     const value = merged.toTarget[rowKey(row)];
     if (!row.reference || value === undefined || value === null) continue;
-    if (translate(row.reference.flow, 'zendesk', value) === null) references.push({ flowId: row.reference.flow, zendeskId: value, field: row.source });
+    if (translate(row.reference.flow, 'zendesk', value) === null)
+      references.push({ flowId: row.reference.flow, zendeskId: value, field: row.source });
   }
   const nonEmpty = (body: ApiRecord) => (Object.keys(body).length ? body : null);
   const toTarget = references.length ? null : nonEmpty(writeBody(flow, 'target', merged.toTarget, translate));
   const toZendesk = flow.direction.mode === 'two-way' ? nonEmpty(writeBody(flow, 'zendesk', merged.toZendesk)) : null;
   const decisions = merged.decisions;
-  if (copied && decisions.some((d) => d.outcome === 'both-changed-zendesk-wins' || d.outcome === 'both-changed-target-wins')) {
-    decisions.unshift({ row: '(record)', outcome: 'copy-dated', why: `Zendesk holds values Tandem copied at ${modifiedAt(flow, 'zendesk', zendesk)} from edits made at ${copied}: they count as made then` });
+  if (
+    copied &&
+    decisions.some((d) => d.outcome === 'both-changed-zendesk-wins' || d.outcome === 'both-changed-target-wins')
+  ) {
+    decisions.unshift({
+      row: '(record)',
+      outcome: 'copy-dated',
+      why: `Zendesk holds values Tandem copied at ${modifiedAt(flow, 'zendesk', zendesk)} from edits made at ${copied}: they count as made then`,
+    });
   }
-  return { decisions, toTarget, toZendesk, newBase: merged.newBase, references, copyOriginAt: laterOf(zendeskModifiedAt, targetModifiedAt), flowId: flow.id, targetId: recordId(flow, 'target', target) };
+  return {
+    decisions,
+    toTarget,
+    toZendesk,
+    newBase: merged.newBase,
+    references,
+    copyOriginAt: laterOf(zendeskModifiedAt, targetModifiedAt),
+    flowId: flow.id,
+    targetId: recordId(flow, 'target', target),
+  };
 }
 
 /** The references of other flows that `build` asks for from the Zendesk side and that have no link. */

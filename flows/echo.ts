@@ -18,7 +18,11 @@ export interface ReportedValue {
  * reported field is a row of the flow and the base (what both sides held after the last sync) holds
  * that value. A field the flow has no row for (a name a creation copies, a condition's role) syncs.
  */
-export function echoOf(flow: FlowDefinition, base: Canonical | null, reported: readonly ReportedValue[]): string | null {
+export function echoOf(
+  flow: FlowDefinition,
+  base: Canonical | null,
+  reported: readonly ReportedValue[],
+): string | null {
   if (!base || reported.length === 0) return null;
   const held: string[] = [];
   for (const { field, value } of reported) {

@@ -30,7 +30,8 @@ export function explainFlow(flow: FlowDefinition, config: FlowsConfig = DEFAULT_
     `direction: ${flow.direction.mode}: ${flow.direction.description}`,
     `condition: ${flow.condition.description} [${flow.condition.id}]`,
   ];
-  if (flow.id === 'zendesk-users-to-powerofficego-employees') lines.push(`           configured employee roles: ${config.employeeRoles.join(', ')}`);
+  if (flow.id === 'zendesk-users-to-powerofficego-employees')
+    lines.push(`           configured employee roles: ${config.employeeRoles.join(', ')}`);
   lines.push(`match:     ${flow.match.description}`);
   lines.push(`creation:  ${flow.creation.mode}: ${flow.creation.description}`);
   if (flow.externalKey) lines.push(`found again after creation by: ${flow.externalKey.target}`);

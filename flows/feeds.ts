@@ -21,7 +21,9 @@ function zendeskFeedType(type: ZendeskType): ZendeskType {
 }
 
 export function feedOf(flow: FlowDefinition, side: Side): string {
-  return side === 'zendesk' ? `zendesk/${zendeskFeedType(flow.source.type)}` : `${flow.target.system}/${flow.target.type}`;
+  return side === 'zendesk'
+    ? `zendesk/${zendeskFeedType(flow.source.type)}`
+    : `${flow.target.system}/${flow.target.type}`;
 }
 
 function deriveFeeds(): readonly Feed[] {

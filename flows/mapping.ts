@@ -6,7 +6,17 @@
 import { idOf, ZENDESK_NOUN } from './extras';
 import { normalize, normalizeId, normalizeTimestamp } from './normalize';
 import { getPath, powerOfficeCase, setPath, type PathOptions } from './paths';
-import { rowKey, type ApiRecord, type Canonical, type CreateContext, type FlowDefinition, type FlowId, type PropertyRow, type Side, type Translate } from './types';
+import {
+  rowKey,
+  type ApiRecord,
+  type Canonical,
+  type CreateContext,
+  type FlowDefinition,
+  type FlowId,
+  type PropertyRow,
+  type Side,
+  type Translate,
+} from './types';
 
 /** A record, or a change, that cannot be put into the other shape; names the flow, record and field. */
 export class MappingError extends Error {
@@ -22,7 +32,9 @@ function otherSide(side: Side): Side {
 
 /** PowerOffice Go names are matched ignoring case and new keys take its casing. */
 export function pathOptions(flow: FlowDefinition, side: Side): PathOptions {
-  return side === 'target' && flow.target.system === 'poweroffice' ? { caseInsensitive: true, newKeyCase: powerOfficeCase } : {};
+  return side === 'target' && flow.target.system === 'poweroffice'
+    ? { caseInsensitive: true, newKeyCase: powerOfficeCase }
+    : {};
 }
 
 function rowPath(row: PropertyRow, side: Side): string {
@@ -42,7 +54,10 @@ export function recordId(flow: FlowDefinition, side: Side, record: ApiRecord): s
 
 /** "user 123", "employees 45": how messages name a record. */
 export function recordLabel(flow: FlowDefinition, side: Side, record: ApiRecord): string {
-  const noun = side === 'zendesk' ? `zendesk ${ZENDESK_NOUN[flow.source.type]}` : `${flow.target.system} ${flow.target.type.replace(/s$/, '')}`;
+  const noun =
+    side === 'zendesk'
+      ? `zendesk ${ZENDESK_NOUN[flow.source.type]}`
+      : `${flow.target.system} ${flow.target.type.replace(/s$/, '')}`;
   let id: string | null = null;
   try {
     id = recordId(flow, side, record);
@@ -74,7 +89,9 @@ export function toCanonical(flow: FlowDefinition, side: Side, record: ApiRecord)
     try {
       out[rowKey(row)] = normalize(row.kind, getPath(record, path, options));
     } catch (e) {
-      throw new MappingError(`${flow.id}: ${recordLabel(flow, side, record)}: field \`${path}\`: ${(e as Error).message}`);
+      throw new MappingError(
+        `${flow.id}: ${recordLabel(flow, side, record)}: field \`${path}\`: ${(e as Error).message}`,
+      );
     }
   }
   return out;
@@ -146,13 +163,16 @@ export function writeBody(
   const options = pathOptions(flow, side);
   for (const [key, value] of Object.entries(changes)) {
     const row = rows.get(key);
-    if (!row) throw new MappingError(`${flow.id}: "${key}" is not a row of this flow; rows: ${[...rows.keys()].join(', ')}`);
+    if (!row)
+      throw new MappingError(`${flow.id}: "${key}" is not a row of this flow; rows: ${[...rows.keys()].join(', ')}`);
     if (row.readOnly[side]) continue;
     let v = value;
     if (translate && row.reference && v !== null) {
       const translated = translate(row.reference.flow, otherSide(side), v);
       if (translated === null) {
-        throw new MappingError(`${flow.id}: field \`${rowPath(row, side)}\`: ${v} has no link in flow ${row.reference.flow}; sync it first`);
+        throw new MappingError(
+          `${flow.id}: field \`${rowPath(row, side)}\`: ${v} has no link in flow ${row.reference.flow}; sync it first`,
+        );
       }
       v = normalizeId(translated);
     }

@@ -42,12 +42,14 @@ export function matchKeyOf(flow: FlowDefinition, value: string): string {
 }
 
 export type MatchOutcome =
-  | { kind: 'none' }
-  | { kind: 'one'; record: ApiRecord }
-  | { kind: 'many'; records: ApiRecord[]; why: string };
+  { kind: 'none' } | { kind: 'one'; record: ApiRecord } | { kind: 'many'; records: ApiRecord[]; why: string };
 
 /** Picks the candidates (e.g. a search answer) that really match the record by the flow's key. */
-export function pickMatch(flow: FlowDefinition, zendeskRecord: ApiRecord, candidates: readonly ApiRecord[]): MatchOutcome {
+export function pickMatch(
+  flow: FlowDefinition,
+  zendeskRecord: ApiRecord,
+  candidates: readonly ApiRecord[],
+): MatchOutcome {
   const key = matchValue(flow, zendeskRecord);
   if (key === null) return { kind: 'none' };
   const wanted = comparable(flow, key);

@@ -87,8 +87,10 @@ function targetName(flow: FlowDefinition): string {
 
 /** Why a write to `side` on this row is not allowed, or null when it is. */
 function blocked(flow: FlowDefinition, row: PropertyRow, side: Side): string | null {
-  if (side === 'zendesk' && flow.direction.mode === 'one-way') return 'the flow is one-way: nothing is written to Zendesk';
-  if (row.readOnly[side]) return `\`${side === 'zendesk' ? row.source : row.target}\` is read-only in ${side === 'zendesk' ? 'Zendesk' : targetName(flow)}`;
+  if (side === 'zendesk' && flow.direction.mode === 'one-way')
+    return 'the flow is one-way: nothing is written to Zendesk';
+  if (row.readOnly[side])
+    return `\`${side === 'zendesk' ? row.source : row.target}\` is read-only in ${side === 'zendesk' ? 'Zendesk' : targetName(flow)}`;
   return null;
 }
 
@@ -113,24 +115,54 @@ export function merge(input: MergeInput): MergeResult {
     const b = hasBase ? (base[key] ?? null) : null;
     const at = { zendesk: input.zendeskModifiedAt, target: input.targetModifiedAt };
     const decide = (outcome: MergeOutcome, why: string, baseValue: string | null, rule: MergeRule, won?: Side) => {
-      result.decisions.push({ row: key, outcome, why, rule, ...(won ? { won } : {}), values: { zendesk: z, target: t, base: b, hasBase }, at });
+      result.decisions.push({
+        row: key,
+        outcome,
+        why,
+        rule,
+        ...(won ? { won } : {}),
+        values: { zendesk: z, target: t, base: b, hasBase },
+        at,
+      });
       result.newBase[key] = baseValue;
     };
 
     const unresolvedOn = (['zendesk', 'target'] as const).find((s) => input.unresolved?.[s]?.includes(key));
     if (unresolvedOn) {
-      decide('reference-unresolved-skipped', `the ${unresolvedOn === 'zendesk' ? zName : tName} value refers to a record with no link in flow ${row.reference?.flow ?? '?'}: not compared, not written`, b, 'unresolved-reference');
+      decide(
+        'reference-unresolved-skipped',
+        `the ${unresolvedOn === 'zendesk' ? zName : tName} value refers to a record with no link in flow ${row.reference?.flow ?? '?'}: not compared, not written`,
+        b,
+        'unresolved-reference',
+      );
       continue;
     }
 
     if (z === t) {
-      if (hasBase && b !== z) decide('both-changed-same-value', `both sides changed from ${show(b)} to the same ${show(z)}: nothing to write`, z, 'same-value');
-      else decide('unchanged', hasBase ? `both sides hold ${show(z)} as at the last sync` : `both sides already hold ${show(z)}`, z, 'unchanged');
+      if (hasBase && b !== z)
+        decide(
+          'both-changed-same-value',
+          `both sides changed from ${show(b)} to the same ${show(z)}: nothing to write`,
+          z,
+          'same-value',
+        );
+      else
+        decide(
+          'unchanged',
+          hasBase ? `both sides hold ${show(z)} as at the last sync` : `both sides already hold ${show(z)}`,
+          z,
+          'unchanged',
+        );
       continue;
     }
 
     if (row.readOnly.zendesk && row.readOnly.target) {
-      decide('read-only-skipped', `read-only on both sides (${zName} ${show(z)}, ${tName} ${show(t)}): compared, never written`, z, 'read-only');
+      decide(
+        'read-only-skipped',
+        `read-only on both sides (${zName} ${show(z)}, ${tName} ${show(t)}): compared, never written`,
+        z,
+        'read-only',
+      );
       continue;
     }
 
@@ -142,25 +174,50 @@ export function merge(input: MergeInput): MergeResult {
     if (!hasBase) {
       rule = 'first-match';
       if (t === null) {
-        [outcome, writeTo, why] = ['first-match-fill-target', 'target', `first match: ${tName} is empty, filled with ${zName}'s ${show(z)}`];
+        [outcome, writeTo, why] = [
+          'first-match-fill-target',
+          'target',
+          `first match: ${tName} is empty, filled with ${zName}'s ${show(z)}`,
+        ];
       } else if (z === null) {
-        [outcome, writeTo, why] = ['first-match-fill-zendesk', 'zendesk', `first match: ${zName} is empty, filled with ${tName}'s ${show(t)} (an empty value never overwrites a filled one)`];
+        [outcome, writeTo, why] = [
+          'first-match-fill-zendesk',
+          'zendesk',
+          `first match: ${zName} is empty, filled with ${tName}'s ${show(t)} (an empty value never overwrites a filled one)`,
+        ];
       } else {
-        [outcome, writeTo, why] = ['first-match-zendesk-wins', 'target', `first match: values differ (${zName} ${show(z)}, ${tName} ${show(t)}); Zendesk wins`];
+        [outcome, writeTo, why] = [
+          'first-match-zendesk-wins',
+          'target',
+          `first match: values differ (${zName} ${show(z)}, ${tName} ${show(t)}); Zendesk wins`,
+        ];
       }
     } else if (z !== b && t === b) {
       rule = 'one-side-changed';
-      [outcome, writeTo, why] = ['zendesk-changed', 'target', `${zName} changed ${show(b)} → ${show(z)}${z === null ? ' (cleared on purpose)' : ''}; copied to ${tName}`];
+      [outcome, writeTo, why] = [
+        'zendesk-changed',
+        'target',
+        `${zName} changed ${show(b)} → ${show(z)}${z === null ? ' (cleared on purpose)' : ''}; copied to ${tName}`,
+      ];
     } else if (t !== b && z === b) {
       rule = 'one-side-changed';
-      [outcome, writeTo, why] = ['target-changed', 'zendesk', `${tName} changed ${show(b)} → ${show(t)}${t === null ? ' (cleared on purpose)' : ''}; copied to ${zName}`];
+      [outcome, writeTo, why] = [
+        'target-changed',
+        'zendesk',
+        `${tName} changed ${show(b)} → ${show(t)}${t === null ? ' (cleared on purpose)' : ''}; copied to ${zName}`,
+      ];
     } else {
       const both = `both changed since ${show(b)} (${zName} ${show(z)} at ${input.zendeskModifiedAt ?? 'unknown time'}, ${tName} ${show(t)} at ${input.targetModifiedAt ?? 'unknown time'})`;
       if (zMs !== null && tMs !== null && tMs > zMs) {
         rule = 'later-wins';
-        [outcome, writeTo, why] = ['both-changed-target-wins', 'zendesk', `${both}; ${tName} was modified later and wins`];
+        [outcome, writeTo, why] = [
+          'both-changed-target-wins',
+          'zendesk',
+          `${both}; ${tName} was modified later and wins`,
+        ];
       } else {
-        rule = zMs !== null && tMs !== null ? (zMs > tMs ? 'later-wins' : 'tie-to-zendesk') : 'time-unknown-zendesk-wins';
+        rule =
+          zMs !== null && tMs !== null ? (zMs > tMs ? 'later-wins' : 'tie-to-zendesk') : 'time-unknown-zendesk-wins';
         const reason =
           rule === 'later-wins'
             ? 'Zendesk was modified later and wins'

@@ -24,7 +24,9 @@ function scalarText(value: unknown, kind: ValueKind): string | null {
     return String(value);
   }
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  throw new NormalizeError(`expected a ${kind} (string or number), got ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}`);
+  throw new NormalizeError(
+    `expected a ${kind} (string or number), got ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}`,
+  );
 }
 
 /** Ids: numbers and numeric strings become the decimal string ("0123" and 123 are the same id). */
@@ -46,7 +48,9 @@ export function normalizeText(value: unknown): string | null {
   const control = CONTROL.exec(text);
   if (control) {
     const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw new NormalizeError(`contains the control character U+${code} at position ${control.index + 1}; remove it from the record`);
+    throw new NormalizeError(
+      `contains the control character U+${code} at position ${control.index + 1}; remove it from the record`,
+    );
   }
   return text.replace(/\r\n/g, '\n');
 }

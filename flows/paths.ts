@@ -50,7 +50,12 @@ export function getPath(record: unknown, path: string, options: PathOptions = {}
  * Sets `path` in `record` (mutating it), creating nested objects on the way. An existing key
  * keeps its casing; a new one takes `newKeyCase`. Throws when a step holds a non-object.
  */
-export function setPath(record: Record<string, unknown>, path: string, value: unknown, options: PathOptions = {}): void {
+export function setPath(
+  record: Record<string, unknown>,
+  path: string,
+  value: unknown,
+  options: PathOptions = {},
+): void {
   const parts = segments(path);
   const ci = options.caseInsensitive ?? false;
   let current = record;
@@ -68,7 +73,9 @@ export function setPath(record: Record<string, unknown>, path: string, value: un
     } else if (isObject(next)) {
       current = next;
     } else {
-      throw new Error(`cannot set "${path}": "${parts.slice(0, depth + 1).join('.')}" holds a ${typeof next}, not an object`);
+      throw new Error(
+        `cannot set "${path}": "${parts.slice(0, depth + 1).join('.')}" holds a ${typeof next}, not an object`,
+      );
     }
   });
 }

@@ -22,7 +22,9 @@ export function isFlowId(id: string): id is FlowId {
 
 /** The flows whose records this flow's records refer to (an employee's department), from its rows. */
 export function referencedFlows(flow: FlowDefinition): FlowId[] {
-  return [...new Set([...flow.properties, ...flow.extras].flatMap((row) => (row.reference ? [row.reference.flow] : [])))];
+  return [
+    ...new Set([...flow.properties, ...flow.extras].flatMap((row) => (row.reference ? [row.reference.flow] : []))),
+  ];
 }
 
 /** The flow of that id; throws listing the valid ids otherwise. */
@@ -30,4 +32,3 @@ export function getFlow(id: string): FlowDefinition {
   if (!isFlowId(id)) throw new Error(`unknown flow "${id}"; valid flow ids: ${FLOW_IDS.join(', ')}`);
   return FLOWS[id];
 }
-

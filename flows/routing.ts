@@ -15,7 +15,10 @@ const FLOWS_BY_ZENDESK_KIND: Readonly<Record<ZendeskKind, readonly FlowId[]>> = 
 
 export function flowsForZendesk(kind: ZendeskKind): readonly FlowId[] {
   const flows = FLOWS_BY_ZENDESK_KIND[kind];
-  if (!flows) throw new Error(`unknown Zendesk record kind "${String(kind)}"; known: ${Object.keys(FLOWS_BY_ZENDESK_KIND).join(', ')}`);
+  if (!flows)
+    throw new Error(
+      `unknown Zendesk record kind "${String(kind)}"; known: ${Object.keys(FLOWS_BY_ZENDESK_KIND).join(', ')}`,
+    );
   return flows;
 }
 

@@ -59,7 +59,11 @@ export function pairWorkflowId(pair: PairRef): string {
  */
 export function recordOfPair(pair: PairRef): RecordRef {
   const type = getFlow(pair.flowId).source.type;
-  if (type === 'ticketComments') return { type: 'tickets', zendeskId: pair.zendeskId.includes(':') ? String(parseCommentPairId(pair.zendeskId).ticketId) : pair.zendeskId };
+  if (type === 'ticketComments')
+    return {
+      type: 'tickets',
+      zendeskId: pair.zendeskId.includes(':') ? String(parseCommentPairId(pair.zendeskId).ticketId) : pair.zendeskId,
+    };
   return { type, zendeskId: pair.zendeskId };
 }
 
@@ -169,6 +173,7 @@ export function parseCommentPairId(id: string): { ticketId: number; commentId: n
   const [ticket, comment] = id.split(':');
   const ticketId = Number(ticket);
   const commentId = Number(comment);
-  if (!Number.isInteger(ticketId) || !Number.isInteger(commentId)) throw new Error(`comment pair id \`${id}\` is not <ticket id>:<comment id>`);
+  if (!Number.isInteger(ticketId) || !Number.isInteger(commentId))
+    throw new Error(`comment pair id \`${id}\` is not <ticket id>:<comment id>`);
   return { ticketId, commentId };
 }

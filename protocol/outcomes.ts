@@ -1,6 +1,7 @@
 /** What syncs answer: plain JSON, since it is stored in workflow history as the audit trail. */
 
-export type SyncOutcome = 'created' | 'linked' | 'updated' | 'unchanged' | 'skipped' | 'conflict' | 'orphaned' | 'failed';
+export type SyncOutcome =
+  'created' | 'linked' | 'updated' | 'unchanged' | 'skipped' | 'conflict' | 'orphaned' | 'failed';
 
 export interface SyncDecision {
   row: string;

@@ -31,9 +31,17 @@ export interface AllSimulatorsOptions {
   /** Keep the records across restarts: loaded from here at start, saved here at stop (by the kit). */
   snapshotDir?: string;
   /** Per simulator: called after each request was handled, before its answer is sent (fault tests). */
-  beforeAnswer?: { zendesk?: SimulatorOptions['beforeAnswer']; poweroffice?: SimulatorOptions['beforeAnswer']; crmoffice?: SimulatorOptions['beforeAnswer'] };
+  beforeAnswer?: {
+    zendesk?: SimulatorOptions['beforeAnswer'];
+    poweroffice?: SimulatorOptions['beforeAnswer'];
+    crmoffice?: SimulatorOptions['beforeAnswer'];
+  };
   /** Per simulator: requests answered with the status it names, every time (a record that keeps failing). */
-  failWhen?: { zendesk?: SimulatorOptions['failWhen']; poweroffice?: SimulatorOptions['failWhen']; crmoffice?: SimulatorOptions['failWhen'] };
+  failWhen?: {
+    zendesk?: SimulatorOptions['failWhen'];
+    poweroffice?: SimulatorOptions['failWhen'];
+    crmoffice?: SimulatorOptions['failWhen'];
+  };
 }
 
 export interface AllSimulators {
@@ -59,7 +67,12 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
     seed: opts.seed ?? 1,
     sample: { size: opts.sampleSize ?? 40 },
     webhookUrl: opts.webhookUrl,
-    ...(fixed ? { credentials: { email: 'dev@tandem.example', apiToken: `${DEV_SECRET}-zendesk` }, webhookSecret: `${DEV_SECRET}-webhook` } : {}),
+    ...(fixed
+      ? {
+          credentials: { email: 'dev@tandem.example', apiToken: `${DEV_SECRET}-zendesk` },
+          webhookSecret: `${DEV_SECRET}-webhook`,
+        }
+      : {}),
     ...snapshot('zendesk'),
     beforeAnswer: opts.beforeAnswer?.zendesk,
     failWhen: opts.failWhen?.zendesk,
@@ -81,30 +94,48 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
       throw err;
     }
   };
-  const poweroffice = await orStop(startPowerOfficeSimulator({
-    port: opts.ports?.poweroffice ?? 0,
-    seed: opts.seed ?? 1,
-    ...(fixed ? { credentials: { applicationKey: `${DEV_SECRET}-app`, clientKey: `${DEV_SECRET}-client`, subscriptionKey: `${DEV_SECRET}-subscription` } } : {}),
-    ...snapshot('poweroffice'),
-    beforeAnswer: opts.beforeAnswer?.poweroffice,
-    failWhen: opts.failWhen?.poweroffice,
-    ...off,
-  }));
-  const crmoffice = await orStop(startCrmofficeSimulator({
-    port: opts.ports?.crmoffice ?? 0,
-    seed: opts.seed ?? 1,
-    ...(fixed ? { clientId: 'tandem-dev', clientSecret: `${DEV_SECRET}-crm`, refreshToken: `${DEV_SECRET}-refresh` } : {}),
-    ...snapshot('crmoffice'),
-    beforeAnswer: opts.beforeAnswer?.crmoffice,
-    failWhen: opts.failWhen?.crmoffice,
-    ...off,
-  }));
+  const poweroffice = await orStop(
+    startPowerOfficeSimulator({
+      port: opts.ports?.poweroffice ?? 0,
+      seed: opts.seed ?? 1,
+      ...(fixed
+        ? {
+            credentials: {
+              applicationKey: `${DEV_SECRET}-app`,
+              clientKey: `${DEV_SECRET}-client`,
+              subscriptionKey: `${DEV_SECRET}-subscription`,
+            },
+          }
+        : {}),
+      ...snapshot('poweroffice'),
+      beforeAnswer: opts.beforeAnswer?.poweroffice,
+      failWhen: opts.failWhen?.poweroffice,
+      ...off,
+    }),
+  );
+  const crmoffice = await orStop(
+    startCrmofficeSimulator({
+      port: opts.ports?.crmoffice ?? 0,
+      seed: opts.seed ?? 1,
+      ...(fixed
+        ? { clientId: 'tandem-dev', clientSecret: `${DEV_SECRET}-crm`, refreshToken: `${DEV_SECRET}-refresh` }
+        : {}),
+      ...snapshot('crmoffice'),
+      beforeAnswer: opts.beforeAnswer?.crmoffice,
+      failWhen: opts.failWhen?.crmoffice,
+      ...off,
+    }),
+  );
   return {
     zendesk,
     poweroffice,
     crmoffice,
     configs: {
-      zendesk: { baseUrl: `${zendesk.url}/api/v2`, email: zendesk.credentials.email, apiToken: zendesk.credentials.apiToken },
+      zendesk: {
+        baseUrl: `${zendesk.url}/api/v2`,
+        email: zendesk.credentials.email,
+        apiToken: zendesk.credentials.apiToken,
+      },
       poweroffice: { baseUrl: poweroffice.apiUrl, tokenUrl: poweroffice.tokenUrl, ...poweroffice.credentials },
       crmoffice: { baseUrl: crmoffice.url, loginBaseUrl: crmoffice.loginUrl, ...crmoffice.credentials },
     },

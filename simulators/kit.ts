@@ -85,12 +85,16 @@ export const SimulatorOptions = z.object({
    * Called after a request was handled and before its answer leaves: fault tests use it to kill a
    * client at exactly that point (e.g. after a create, before the creator hears of it).
    */
-  beforeAnswer: z.custom<(method: string, route: string, status: number, url: string) => void>((v) => typeof v === 'function').optional(),
+  beforeAnswer: z
+    .custom<(method: string, route: string, status: number, url: string) => void>((v) => typeof v === 'function')
+    .optional(),
   /**
    * A request this names a status for is answered with it (a record whose every call fails: 500, or
    * refused for its data: 400), before the imitated API sees it.
    */
-  failWhen: z.custom<(method: string, url: string, body: unknown) => number | undefined>((v) => typeof v === 'function').optional(),
+  failWhen: z
+    .custom<(method: string, url: string, body: unknown) => number | undefined>((v) => typeof v === 'function')
+    .optional(),
 });
 export type SimulatorOptions = z.input<typeof SimulatorOptions>;
 type ResolvedOptions = z.output<typeof SimulatorOptions>;
@@ -187,7 +191,8 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
-type ListFault = { kind: 'fail'; status: 503; description: string } | { kind: 'short'; keep: (index: number) => boolean };
+type ListFault =
+  { kind: 'fail'; status: 503; description: string } | { kind: 'short'; keep: (index: number) => boolean };
 
 export interface SimulatorState {
   /** Plain JSON of the whole state, for snapshots and `/_sim/records`. */
@@ -262,7 +267,13 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
       if (retryAfterMs > 0) {
         stats.rateLimited += 1;
         const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
-        return reply.code(429).header('Retry-After', String(retryAfter)).send({ error: 'TooManyRequests', description: `Rate limited: ${limit.limit} requests per ${limit.windowMs} ms` });
+        return reply
+          .code(429)
+          .header('Retry-After', String(retryAfter))
+          .send({
+            error: 'TooManyRequests',
+            description: `Rate limited: ${limit.limit} requests per ${limit.windowMs} ms`,
+          });
       }
     }
     if (options.latencyMs > 0) await sleep(options.latencyMs);
@@ -276,12 +287,17 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     if (roll < f.dropRate + f.errorRate) {
       stats.faults += 1;
       const code = faultRandom() < 0.5 ? 500 : 503;
-      return reply.code(code).send({ error: 'InjectedFault', description: `Injected ${code} by the ${name} simulator` });
+      return reply
+        .code(code)
+        .send({ error: 'InjectedFault', description: `Injected ${code} by the ${name} simulator` });
     }
     if (roll < f.dropRate + f.errorRate + f.tooManyRate) {
       stats.faults += 1;
       stats.injected429 += 1;
-      return reply.code(429).header('Retry-After', '1').send({ error: 'TooManyRequests', description: `Injected 429 by the ${name} simulator` });
+      return reply
+        .code(429)
+        .header('Retry-After', '1')
+        .send({ error: 'TooManyRequests', description: `Injected 429 by the ${name} simulator` });
     }
     if (roll < f.dropRate + f.errorRate + f.tooManyRate + f.slowRate) await sleep(f.slowMs);
   });
@@ -291,7 +307,8 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
   app.addHook('preHandler', async (req) => {
     const f = options.faults;
     const write = req.method !== 'GET' && req.method !== 'HEAD';
-    if (!write || f.appliedLateRate === 0 || req.url.startsWith('/_sim/') || req.headers[PERSON_HEADER] === 'person') return;
+    if (!write || f.appliedLateRate === 0 || req.url.startsWith('/_sim/') || req.headers[PERSON_HEADER] === 'person')
+      return;
     if (f.appliedLateRoutes.length > 0 && !f.appliedLateRoutes.includes(routeOf(req))) return;
     if (lateRandom() >= f.appliedLateRate) return;
     stats.faults += 1;
@@ -304,7 +321,10 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     const status = req.url.startsWith('/_sim/') ? undefined : options.failWhen?.(req.method, req.url, req.body);
     if (status === undefined) return;
     stats.faults += 1;
-    return reply.code(status).send({ error: 'InjectedFault', description: `this record is refused with ${status} on every call (${name} simulator)` });
+    return reply.code(status).send({
+      error: 'InjectedFault',
+      description: `this record is refused with ${status} on every call (${name} simulator)`,
+    });
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -314,7 +334,11 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     const write = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
     const applied = reply.statusCode >= 200 && reply.statusCode < 300;
     if (!write || !applied || f.appliedThenLostRate === 0 || req.headers[PERSON_HEADER] === 'person') return payload;
-    if (f.appliedThenLostRoutes.length > 0 && !f.appliedThenLostRoutes.includes(`${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`)) return payload;
+    if (
+      f.appliedThenLostRoutes.length > 0 &&
+      !f.appliedThenLostRoutes.includes(`${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`)
+    )
+      return payload;
     if (lostRandom() >= f.appliedThenLostRate) return payload;
     stats.faults += 1;
     stats.appliedThenLost += 1;
@@ -325,7 +349,10 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
     }
     // A gateway's answer: the write behind it was applied, the client hears only that it failed.
     reply.code(502).header('content-type', 'application/json; charset=utf-8');
-    return JSON.stringify({ error: 'InjectedFault', description: `Injected 502 after the write was applied, by the ${name} simulator` });
+    return JSON.stringify({
+      error: 'InjectedFault',
+      description: `Injected 502 after the write was applied, by the ${name} simulator`,
+    });
   });
 
   app.get('/_sim/stats', async () => stats);
@@ -370,7 +397,11 @@ export function createSimulator(name: string, input: SimulatorOptions, state: Si
       if (page.later && f.listFailRate > 0 && listRandom() < f.listFailRate) {
         stats.faults += 1;
         stats.listPagesFailed += 1;
-        return { kind: 'fail', status: 503, description: `Injected 503 on a later page of a listing, by the ${name} simulator` };
+        return {
+          kind: 'fail',
+          status: 503,
+          description: `Injected 503 on a later page of a listing, by the ${name} simulator`,
+        };
       }
       if (page.more && f.shortPageRate > 0 && listRandom() < f.shortPageRate) {
         stats.faults += 1;
@@ -433,7 +464,13 @@ export class SlidingCount {
  * call is a request; it is let through (retryAfterMs 0, and counted) or refused with the time until
  * the oldest request let through leaves the window (not counted).
  */
-export function slidingWindowLimiter({ limit, windowMs }: { limit: number; windowMs: number }): (now: number) => { retryAfterMs: number; remaining: number } {
+export function slidingWindowLimiter({
+  limit,
+  windowMs,
+}: {
+  limit: number;
+  windowMs: number;
+}): (now: number) => { retryAfterMs: number; remaining: number } {
   const passed = new SlidingCount(windowMs);
   return (now) => {
     if (limit === 0) return { retryAfterMs: 0, remaining: 0 };

@@ -6,8 +6,8 @@ import type { LinkStore } from './types';
 
 export * from './types';
 export { targetIndexCheckpoint } from './rows';
-export { openSqliteStore,   } from './sqlite';
-export { openPostgresStore, PostgresLinkStore,  } from './postgres';
+export { openSqliteStore } from './sqlite';
+export { openPostgresStore, PostgresLinkStore } from './postgres';
 
 export type StoreOptions = SqliteStoreOptions & PostgresStoreOptions;
 
@@ -16,10 +16,14 @@ export type StoreOptions = SqliteStoreOptions & PostgresStoreOptions;
  * A PostgreSQL store connects and migrates on first use; await `ready()` to find out early.
  */
 export function openStore(url: string, options: StoreOptions = {}): LinkStore {
-  if (typeof url !== 'string' || url.trim() === '') throw new Error('store URL is empty: give a SQLite path, sqlite:<path> or postgres://…');
+  if (typeof url !== 'string' || url.trim() === '')
+    throw new Error('store URL is empty: give a SQLite path, sqlite:<path> or postgres://…');
   if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore(url, options);
   const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) throw new Error(`store URL "${redactUrlPasswords(url)}": unknown scheme; use a SQLite path, sqlite:<path> or postgres://…`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path))
+    throw new Error(
+      `store URL "${redactUrlPasswords(url)}": unknown scheme; use a SQLite path, sqlite:<path> or postgres://…`,
+    );
   if (path === '') throw new Error(`store URL "${url}" names no file`);
   return openSqliteStore(path, options);
 }

@@ -134,6 +134,7 @@ export const MIGRATIONS: readonly Migration[] = [
 export function pendingMigrations(applied: readonly number[]): Migration[] {
   const newest = Math.max(0, ...applied);
   const known = Math.max(0, ...MIGRATIONS.map((m) => m.version));
-  if (newest > known) throw new Error(`the store's schema is version ${newest}, newer than this Tandem knows (${known}): upgrade Tandem`);
+  if (newest > known)
+    throw new Error(`the store's schema is version ${newest}, newer than this Tandem knows (${known}): upgrade Tandem`);
   return MIGRATIONS.filter((m) => !applied.includes(m.version));
 }

@@ -79,7 +79,11 @@ export class PostgresLinkStore implements LinkStore {
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.secrets = passwordOf(url);
-    this.pool = new Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
+    this.pool = new Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    });
     // An idle connection dropped by the server emits here; unheard, it would end the process. The pool
     // replaces it, and the next query reports a lasting outage itself.
     this.pool.on('error', () => undefined);
@@ -105,10 +109,16 @@ export class PostgresLinkStore implements LinkStore {
         name       TEXT NOT NULL,
         applied_at TEXT NOT NULL
       )`);
-      const applied = (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version);
+      const applied = (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+        (r) => r.version,
+      );
       for (const m of pendingMigrations(applied)) {
         await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, this.stamp()]);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          this.stamp(),
+        ]);
       }
       await client.query('COMMIT');
     } catch (err) {
@@ -128,7 +138,10 @@ export class PostgresLinkStore implements LinkStore {
     return err;
   }
 
-  private async query<R extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<{ rows: R[]; rowCount: number }> {
+  private async query<R extends QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<{ rows: R[]; rowCount: number }> {
     if (this.closed) throw new Error('the link store is closed');
     await this.ready();
     try {
@@ -157,14 +170,27 @@ export class PostgresLinkStore implements LinkStore {
   }
 
   async getByTargetId(flow: FlowId, targetId: string): Promise<Link | undefined> {
-    const row = await this.one<LinkRow>('SELECT * FROM links WHERE flow_id = $1 AND target_id = $2', [checkFlow(flow), checkId('targetId', targetId)]);
+    const row = await this.one<LinkRow>('SELECT * FROM links WHERE flow_id = $1 AND target_id = $2', [
+      checkFlow(flow),
+      checkId('targetId', targetId),
+    ]);
     return row ? toLink(row) : undefined;
   }
 
   async saveLink(link: LinkWrite, expectedVersion: number): Promise<Link> {
     const v = linkRowFor(link, expectedVersion, this.stamp());
     const flow = v.flow_id as FlowId;
-    const params = [v.flow_id, v.zendesk_id, v.target_id, v.state, v.base, v.version, v.last_error, v.last_synced_at, v.updated_at];
+    const params = [
+      v.flow_id,
+      v.zendesk_id,
+      v.target_id,
+      v.state,
+      v.base,
+      v.version,
+      v.last_error,
+      v.last_synced_at,
+      v.updated_at,
+    ];
     let row: LinkRow | undefined;
     try {
       if (expectedVersion === 0) {
@@ -186,12 +212,21 @@ export class PostgresLinkStore implements LinkStore {
     } catch (e) {
       const err = e as { code?: string; constraint?: string };
       if (err.code === '23505' && err.constraint === 'links_flow_target' && v.target_id !== null) {
-        const other = await this.one<{ zendesk_id: string }>('SELECT zendesk_id FROM links WHERE flow_id = $1 AND target_id = $2', [flow, v.target_id]);
+        const other = await this.one<{ zendesk_id: string }>(
+          'SELECT zendesk_id FROM links WHERE flow_id = $1 AND target_id = $2',
+          [flow, v.target_id],
+        );
         throw new DuplicateTargetError(flow, v.target_id, v.zendesk_id, other?.zendesk_id ?? null);
       }
       throw e;
     }
-    if (!row) throw new VersionConflictError(flow, v.zendesk_id, expectedVersion, (await this.getRow(flow, v.zendesk_id))?.version ?? null);
+    if (!row)
+      throw new VersionConflictError(
+        flow,
+        v.zendesk_id,
+        expectedVersion,
+        (await this.getRow(flow, v.zendesk_id))?.version ?? null,
+      );
     return toLink(row);
   }
 
@@ -213,7 +248,12 @@ export class PostgresLinkStore implements LinkStore {
   }
 
   /** A state that waits for a fix, with its reason (creating the row if absent); target and base are kept. */
-  private async markWithReason(flow: FlowId, zendeskId: string, state: 'failed' | 'conflict', reason: string): Promise<Link> {
+  private async markWithReason(
+    flow: FlowId,
+    zendeskId: string,
+    state: 'failed' | 'conflict',
+    reason: string,
+  ): Promise<Link> {
     const row = await this.one<LinkRow>(
       `INSERT INTO links (flow_id, zendesk_id, target_id, state, base, version, last_error, last_synced_at, updated_at)
        VALUES ($1, $2, NULL, $3, NULL, 1, $4, NULL, $5)
@@ -235,7 +275,10 @@ export class PostgresLinkStore implements LinkStore {
   }
 
   async clearRetrying(flow: FlowId, zendeskId: string): Promise<void> {
-    await this.query('DELETE FROM retrying WHERE flow_id = $1 AND zendesk_id = $2', [checkFlow(flow), checkId('zendeskId', zendeskId)]);
+    await this.query('DELETE FROM retrying WHERE flow_id = $1 AND zendesk_id = $2', [
+      checkFlow(flow),
+      checkId('zendeskId', zendeskId),
+    ]);
   }
 
   async listRetrying(flow: FlowId | undefined, limit: number): Promise<Retrying[]> {
@@ -248,7 +291,10 @@ export class PostgresLinkStore implements LinkStore {
   }
 
   async countRetrying(flow: FlowId): Promise<number> {
-    return (await this.one<{ n: number }>('SELECT COUNT(*)::int AS n FROM retrying WHERE flow_id = $1', [checkFlow(flow)]))?.n ?? 0;
+    return (
+      (await this.one<{ n: number }>('SELECT COUNT(*)::int AS n FROM retrying WHERE flow_id = $1', [checkFlow(flow)]))
+        ?.n ?? 0
+    );
   }
 
   async listLinks(flow: FlowId, options: ListOptions): Promise<Link[]> {
@@ -264,7 +310,10 @@ export class PostgresLinkStore implements LinkStore {
 
   async counts(flow: FlowId): Promise<LinkCounts> {
     const out: LinkCounts = emptyCounts();
-    const { rows } = await this.query<{ state: LinkState; n: number }>('SELECT state, COUNT(*)::int AS n FROM links WHERE flow_id = $1 GROUP BY state', [checkFlow(flow)]);
+    const { rows } = await this.query<{ state: LinkState; n: number }>(
+      'SELECT state, COUNT(*)::int AS n FROM links WHERE flow_id = $1 GROUP BY state',
+      [checkFlow(flow)],
+    );
     for (const r of rows) out[r.state] = r.n;
     return out;
   }
@@ -280,7 +329,10 @@ export class PostgresLinkStore implements LinkStore {
   }
 
   async getCheckpoint(feed: string): Promise<Checkpoint | undefined> {
-    const row = await this.one<{ value: string; updated_at: string }>('SELECT value, updated_at FROM feed_checkpoints WHERE feed = $1', [checkFeed(feed)]);
+    const row = await this.one<{ value: string; updated_at: string }>(
+      'SELECT value, updated_at FROM feed_checkpoints WHERE feed = $1',
+      [checkFeed(feed)],
+    );
     return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
   }
 
@@ -317,7 +369,10 @@ export class PostgresLinkStore implements LinkStore {
   }
 
   async indexedTargets(flow: FlowId, matchValue: string): Promise<string[]> {
-    const { rows } = await this.query<{ target_id: string }>('SELECT target_id FROM target_index WHERE flow_id = $1 AND match_value = $2 ORDER BY target_id COLLATE "C"', [checkFlow(flow), matchValue]);
+    const { rows } = await this.query<{ target_id: string }>(
+      'SELECT target_id FROM target_index WHERE flow_id = $1 AND match_value = $2 ORDER BY target_id COLLATE "C"',
+      [checkFlow(flow), matchValue],
+    );
     return rows.map((r) => r.target_id);
   }
 
@@ -331,7 +386,10 @@ export class PostgresLinkStore implements LinkStore {
   }
 
   async getZendeskCopy(type: ZendeskType, zendeskId: string): Promise<ZendeskCopy | undefined> {
-    const row = await this.one<ZendeskCopyRow>('SELECT modified_at, origin_at, fields FROM zendesk_copies WHERE zendesk_type = $1 AND zendesk_id = $2', [checkZendeskType(type), checkId('zendeskId', zendeskId)]);
+    const row = await this.one<ZendeskCopyRow>(
+      'SELECT modified_at, origin_at, fields FROM zendesk_copies WHERE zendesk_type = $1 AND zendesk_id = $2',
+      [checkZendeskType(type), checkId('zendeskId', zendeskId)],
+    );
     return row ? toZendeskCopy(row) : undefined;
   }
 
@@ -353,16 +411,25 @@ export class PostgresLinkStore implements LinkStore {
       [f, z, checkId('intentKey', intentKey), this.stamp()],
     );
     if (inserted) return toIntent(inserted, true);
-    return toIntent((await this.one<IntentRow>('SELECT * FROM intents WHERE flow_id = $1 AND zendesk_id = $2', [f, z])) as IntentRow, false);
+    return toIntent(
+      (await this.one<IntentRow>('SELECT * FROM intents WHERE flow_id = $1 AND zendesk_id = $2', [f, z])) as IntentRow,
+      false,
+    );
   }
 
   async getIntent(flow: FlowId, zendeskId: string): Promise<Intent | undefined> {
-    const row = await this.one<IntentRow>('SELECT * FROM intents WHERE flow_id = $1 AND zendesk_id = $2', [checkFlow(flow), checkId('zendeskId', zendeskId)]);
+    const row = await this.one<IntentRow>('SELECT * FROM intents WHERE flow_id = $1 AND zendesk_id = $2', [
+      checkFlow(flow),
+      checkId('zendeskId', zendeskId),
+    ]);
     return row ? toIntent(row, false) : undefined;
   }
 
   async clearIntent(flow: FlowId, zendeskId: string): Promise<void> {
-    await this.query('DELETE FROM intents WHERE flow_id = $1 AND zendesk_id = $2', [checkFlow(flow), checkId('zendeskId', zendeskId)]);
+    await this.query('DELETE FROM intents WHERE flow_id = $1 AND zendesk_id = $2', [
+      checkFlow(flow),
+      checkId('zendeskId', zendeskId),
+    ]);
   }
 
   async getSharedToken(name: string): Promise<SharedToken | undefined> {
@@ -371,7 +438,12 @@ export class PostgresLinkStore implements LinkStore {
     return row ? toSharedToken(row) : undefined;
   }
 
-  async putSharedToken(name: string, value: string, expiresAt: string | null, expectedPrevious?: string | null): Promise<boolean> {
+  async putSharedToken(
+    name: string,
+    value: string,
+    expiresAt: string | null,
+    expectedPrevious?: string | null,
+  ): Promise<boolean> {
     checkSharedToken(name, value, expiresAt);
     const params = [name, value, expiresAt, this.stamp()];
     // One statement each, so the compare and the set cannot be split by another writer.
@@ -383,9 +455,15 @@ export class PostgresLinkStore implements LinkStore {
         params,
       );
     } else if (expectedPrevious === null) {
-      result = await this.query('INSERT INTO shared_tokens (name, value, expires_at, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING', params);
+      result = await this.query(
+        'INSERT INTO shared_tokens (name, value, expires_at, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING',
+        params,
+      );
     } else {
-      result = await this.query('UPDATE shared_tokens SET value = $2, expires_at = $3, updated_at = $4 WHERE name = $1 AND value = $5', [...params, expectedPrevious]);
+      result = await this.query(
+        'UPDATE shared_tokens SET value = $2, expires_at = $3, updated_at = $4 WHERE name = $1 AND value = $5',
+        [...params, expectedPrevious],
+      );
     }
     return result.rowCount === 1;
   }

@@ -4,7 +4,17 @@
  */
 import { FLOW_IDS, type FlowId, type ZendeskType } from '../flows/types';
 import { getFeed } from '../flows/feeds';
-import { LINK_STATES, type Intent, type Link, type LinkState, type LinkWrite, type ListOptions, type Retrying, type SharedToken, type ZendeskCopy } from './types';
+import {
+  LINK_STATES,
+  type Intent,
+  type Link,
+  type LinkState,
+  type LinkWrite,
+  type ListOptions,
+  type Retrying,
+  type SharedToken,
+  type ZendeskCopy,
+} from './types';
 
 export interface LinkRow {
   flow_id: string;
@@ -49,7 +59,8 @@ export interface ZendeskCopyRow {
 const ZENDESK_TYPES: readonly ZendeskType[] = ['users', 'organizations', 'tickets', 'ticketComments'];
 
 export function checkZendeskType(type: string): ZendeskType {
-  if (!(ZENDESK_TYPES as readonly string[]).includes(type)) throw new Error(`unknown Zendesk record type "${type}"; valid types: ${ZENDESK_TYPES.join(', ')}`);
+  if (!(ZENDESK_TYPES as readonly string[]).includes(type))
+    throw new Error(`unknown Zendesk record type "${type}"; valid types: ${ZENDESK_TYPES.join(', ')}`);
   return type as ZendeskType;
 }
 
@@ -60,9 +71,14 @@ const WRITE_UNDER_WAY = '';
 export function copyRow(copy: ZendeskCopy): ZendeskCopyRow {
   const times = copy.modifiedAt === null ? (['originAt'] as const) : (['modifiedAt', 'originAt'] as const);
   for (const key of times) {
-    if (typeof copy[key] !== 'string' || Number.isNaN(Date.parse(copy[key]))) throw new Error(`Zendesk copy: ${key} must be a date-time string, got ${JSON.stringify(copy[key])}`);
+    if (typeof copy[key] !== 'string' || Number.isNaN(Date.parse(copy[key])))
+      throw new Error(`Zendesk copy: ${key} must be a date-time string, got ${JSON.stringify(copy[key])}`);
   }
-  return { modified_at: copy.modifiedAt ?? WRITE_UNDER_WAY, origin_at: copy.originAt, fields: JSON.stringify(copy.fields) };
+  return {
+    modified_at: copy.modifiedAt ?? WRITE_UNDER_WAY,
+    origin_at: copy.originAt,
+    fields: JSON.stringify(copy.fields),
+  };
 }
 
 export function toZendeskCopy(row: ZendeskCopyRow): ZendeskCopy {
@@ -71,12 +87,14 @@ export function toZendeskCopy(row: ZendeskCopyRow): ZendeskCopy {
 }
 
 export function checkFlow(flow: string): FlowId {
-  if (!(FLOW_IDS as readonly string[]).includes(flow)) throw new Error(`unknown flow "${flow}"; valid flow ids: ${FLOW_IDS.join(', ')}`);
+  if (!(FLOW_IDS as readonly string[]).includes(flow))
+    throw new Error(`unknown flow "${flow}"; valid flow ids: ${FLOW_IDS.join(', ')}`);
   return flow as FlowId;
 }
 
 export function checkId(what: string, id: unknown): string {
-  if (typeof id !== 'string' || id.trim() === '') throw new Error(`${what} must be a non-empty string, got ${JSON.stringify(id)}`);
+  if (typeof id !== 'string' || id.trim() === '')
+    throw new Error(`${what} must be a non-empty string, got ${JSON.stringify(id)}`);
   return id;
 }
 
@@ -100,7 +118,8 @@ export function checkListOptions(options: ListOptions): { state: LinkState | nul
   const { state, limit, offset = 0 } = options;
   checkLimit(limit);
   if (!Number.isInteger(offset) || offset < 0) throw new Error(`offset must be a whole number ≥ 0, got ${offset}`);
-  if (state !== undefined && !LINK_STATES.includes(state)) throw new Error(`state must be one of ${LINK_STATES.join(', ')}, got "${state}"`);
+  if (state !== undefined && !LINK_STATES.includes(state))
+    throw new Error(`state must be one of ${LINK_STATES.join(', ')}, got "${state}"`);
   return { state: state ?? null, limit, offset };
 }
 
@@ -110,7 +129,10 @@ function checkBase(link: LinkWrite): string | null {
     throw new Error(`link ${link.flowId}/${link.zendeskId}: base must be an object of row values or null`);
   }
   for (const [k, v] of Object.entries(link.base)) {
-    if (v !== null && typeof v !== 'string') throw new Error(`link ${link.flowId}/${link.zendeskId}: base row "${k}" must be a string or null, got ${typeof v}`);
+    if (v !== null && typeof v !== 'string')
+      throw new Error(
+        `link ${link.flowId}/${link.zendeskId}: base row "${k}" must be a string or null, got ${typeof v}`,
+      );
   }
   return JSON.stringify(link.base);
 }
@@ -120,8 +142,10 @@ export function linkRowFor(link: LinkWrite, expectedVersion: number, updatedAt: 
   const flow = checkFlow(link.flowId);
   const zendeskId = checkId('zendeskId', link.zendeskId);
   if (link.targetId !== null) checkId('targetId', link.targetId);
-  if (!LINK_STATES.includes(link.state)) throw new Error(`link ${flow}/${zendeskId}: state must be one of ${LINK_STATES.join(', ')}, got "${link.state}"`);
-  if (!Number.isInteger(expectedVersion) || expectedVersion < 0) throw new Error(`expectedVersion must be a whole number ≥ 0, got ${expectedVersion}`);
+  if (!LINK_STATES.includes(link.state))
+    throw new Error(`link ${flow}/${zendeskId}: state must be one of ${LINK_STATES.join(', ')}, got "${link.state}"`);
+  if (!Number.isInteger(expectedVersion) || expectedVersion < 0)
+    throw new Error(`expectedVersion must be a whole number ≥ 0, got ${expectedVersion}`);
   return {
     flow_id: flow,
     zendesk_id: zendeskId,
@@ -164,11 +188,23 @@ export function toLink(row: LinkRow): Link {
 }
 
 export function toIntent(row: IntentRow, isNew: boolean): Intent {
-  return { flowId: row.flow_id as FlowId, zendeskId: row.zendesk_id, intentKey: row.intent_key, createdAt: row.created_at, isNew };
+  return {
+    flowId: row.flow_id as FlowId,
+    zendeskId: row.zendesk_id,
+    intentKey: row.intent_key,
+    createdAt: row.created_at,
+    isNew,
+  };
 }
 
 export function toRetrying(r: RetryingRow): Retrying {
-  return { flowId: r.flow_id as FlowId, zendeskId: r.zendesk_id, lastError: r.last_error, since: r.since, updatedAt: r.updated_at };
+  return {
+    flowId: r.flow_id as FlowId,
+    zendeskId: r.zendesk_id,
+    lastError: r.last_error,
+    since: r.since,
+    updatedAt: r.updated_at,
+  };
 }
 
 export function emptyCounts(): Record<LinkState, number> {
@@ -178,8 +214,13 @@ export function emptyCounts(): Record<LinkState, number> {
 /** A shared token's name and value: no value check beyond "a non-empty string", and no value in the message. */
 export function checkSharedToken(name: string, value?: unknown, expiresAt?: unknown): void {
   checkId('shared token name', name);
-  if (value !== undefined && (typeof value !== 'string' || value === '')) throw new Error(`shared token "${name}": the value must be a non-empty string`);
-  if (expiresAt !== undefined && expiresAt !== null && (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)))) {
+  if (value !== undefined && (typeof value !== 'string' || value === ''))
+    throw new Error(`shared token "${name}": the value must be a non-empty string`);
+  if (
+    expiresAt !== undefined &&
+    expiresAt !== null &&
+    (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt)))
+  ) {
     throw new Error(`shared token "${name}": expiresAt must be an ISO time or null, got ${JSON.stringify(expiresAt)}`);
   }
 }

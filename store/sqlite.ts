@@ -61,10 +61,16 @@ function migrate(db: Database.Database, now: () => Date): void {
     applied_at TEXT NOT NULL
   )`);
   const apply = db.transaction(() => {
-    const applied = (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version);
+    const applied = (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+      (r) => r.version,
+    );
     for (const m of pendingMigrations(applied)) {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now().toISOString());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        now().toISOString(),
+      );
     }
   });
   apply.immediate();
@@ -88,7 +94,8 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   private getRow(flow: FlowId, zendeskId: string): LinkRow | undefined {
-    return this.db.prepare('SELECT * FROM links WHERE flow_id = ? AND zendesk_id = ?').get(flow, zendeskId) as LinkRow | undefined;
+    return this.db.prepare('SELECT * FROM links WHERE flow_id = ? AND zendesk_id = ?').get(flow, zendeskId) as
+      LinkRow | undefined;
   }
 
   async getByZendeskId(flow: FlowId, zendeskId: string): Promise<Link | undefined> {
@@ -130,12 +137,15 @@ export class SqliteLinkStore implements LinkStore {
       }
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && link.targetId !== null) {
-        const other = this.db.prepare('SELECT zendesk_id FROM links WHERE flow_id = ? AND target_id = ?').get(flow, link.targetId) as { zendesk_id: string } | undefined;
+        const other = this.db
+          .prepare('SELECT zendesk_id FROM links WHERE flow_id = ? AND target_id = ?')
+          .get(flow, link.targetId) as { zendesk_id: string } | undefined;
         throw new DuplicateTargetError(flow, link.targetId, zendeskId, other?.zendesk_id ?? null);
       }
       throw e;
     }
-    if (!row) throw new VersionConflictError(flow, zendeskId, expectedVersion, this.getRow(flow, zendeskId)?.version ?? null);
+    if (!row)
+      throw new VersionConflictError(flow, zendeskId, expectedVersion, this.getRow(flow, zendeskId)?.version ?? null);
     return toLink(row);
   }
 
@@ -149,7 +159,8 @@ export class SqliteLinkStore implements LinkStore {
         `UPDATE links SET state = 'orphaned', last_error = ?, version = version + 1, updated_at = ?
          WHERE flow_id = ? AND zendesk_id = ? RETURNING *`,
       )
-      .get(checkId('reason', reason), this.stamp(), checkFlow(flow), checkId('zendeskId', zendeskId)) as LinkRow | undefined;
+      .get(checkId('reason', reason), this.stamp(), checkFlow(flow), checkId('zendeskId', zendeskId)) as
+      LinkRow | undefined;
     return row ? toLink(row) : undefined;
   }
 
@@ -167,7 +178,13 @@ export class SqliteLinkStore implements LinkStore {
            state = excluded.state, last_error = excluded.last_error, version = links.version + 1, updated_at = excluded.updated_at
          RETURNING *`,
       )
-      .get({ flow: checkFlow(flow), zendeskId: checkId('zendeskId', zendeskId), state, reason: String(reason), now: this.stamp() }) as LinkRow;
+      .get({
+        flow: checkFlow(flow),
+        zendeskId: checkId('zendeskId', zendeskId),
+        state,
+        reason: String(reason),
+        now: this.stamp(),
+      }) as LinkRow;
     return toLink(row);
   }
 
@@ -182,7 +199,9 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async clearRetrying(flow: FlowId, zendeskId: string): Promise<void> {
-    this.db.prepare('DELETE FROM retrying WHERE flow_id = ? AND zendesk_id = ?').run(checkFlow(flow), checkId('zendeskId', zendeskId));
+    this.db
+      .prepare('DELETE FROM retrying WHERE flow_id = ? AND zendesk_id = ?')
+      .run(checkFlow(flow), checkId('zendeskId', zendeskId));
   }
 
   async listRetrying(flow: FlowId | undefined, limit: number): Promise<Retrying[]> {
@@ -194,7 +213,9 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async countRetrying(flow: FlowId): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM retrying WHERE flow_id = ?').get(checkFlow(flow)) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM retrying WHERE flow_id = ?').get(checkFlow(flow)) as { n: number }
+    ).n;
   }
 
   async listLinks(flow: FlowId, options: ListOptions): Promise<Link[]> {
@@ -210,7 +231,9 @@ export class SqliteLinkStore implements LinkStore {
 
   async counts(flow: FlowId): Promise<LinkCounts> {
     const out: LinkCounts = emptyCounts();
-    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM links WHERE flow_id = ? GROUP BY state').all(checkFlow(flow)) as { state: LinkState; n: number }[];
+    const rows = this.db
+      .prepare('SELECT state, COUNT(*) AS n FROM links WHERE flow_id = ? GROUP BY state')
+      .all(checkFlow(flow)) as { state: LinkState; n: number }[];
     for (const r of rows) out[r.state] = r.n;
     return out;
   }
@@ -227,14 +250,18 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async getCheckpoint(feed: string): Promise<Checkpoint | undefined> {
-    const row = this.db.prepare('SELECT value, updated_at FROM feed_checkpoints WHERE feed = ?').get(checkFeed(feed)) as { value: string; updated_at: string } | undefined;
+    const row = this.db
+      .prepare('SELECT value, updated_at FROM feed_checkpoints WHERE feed = ?')
+      .get(checkFeed(feed)) as { value: string; updated_at: string } | undefined;
     return row ? { value: row.value, updatedAt: row.updated_at } : undefined;
   }
 
   async markTargetsSeen(flow: FlowId, targetIds: readonly string[], pass: string): Promise<void> {
     const f = checkFlow(flow);
     const p = checkId('pass', pass);
-    const upsert = this.db.prepare('INSERT INTO target_seen (flow_id, target_id, pass) VALUES (?, ?, ?) ON CONFLICT (flow_id, target_id) DO UPDATE SET pass = excluded.pass');
+    const upsert = this.db.prepare(
+      'INSERT INTO target_seen (flow_id, target_id, pass) VALUES (?, ?, ?) ON CONFLICT (flow_id, target_id) DO UPDATE SET pass = excluded.pass',
+    );
     this.db.transaction(() => {
       for (const id of targetIds) upsert.run(f, checkId('targetId', id), p);
     })();
@@ -253,14 +280,18 @@ export class SqliteLinkStore implements LinkStore {
 
   async indexTargets(flow: FlowId, entries: readonly { targetId: string; matchValue: string }[]): Promise<void> {
     const f = checkFlow(flow);
-    const upsert = this.db.prepare('INSERT INTO target_index (flow_id, target_id, match_value) VALUES (?, ?, ?) ON CONFLICT (flow_id, target_id) DO UPDATE SET match_value = excluded.match_value');
+    const upsert = this.db.prepare(
+      'INSERT INTO target_index (flow_id, target_id, match_value) VALUES (?, ?, ?) ON CONFLICT (flow_id, target_id) DO UPDATE SET match_value = excluded.match_value',
+    );
     this.db.transaction(() => {
       for (const e of entries) upsert.run(f, checkId('targetId', e.targetId), e.matchValue);
     })();
   }
 
   async indexedTargets(flow: FlowId, matchValue: string): Promise<string[]> {
-    const rows = this.db.prepare('SELECT target_id FROM target_index WHERE flow_id = ? AND match_value = ? ORDER BY target_id').all(checkFlow(flow), matchValue) as { target_id: string }[];
+    const rows = this.db
+      .prepare('SELECT target_id FROM target_index WHERE flow_id = ? AND match_value = ? ORDER BY target_id')
+      .all(checkFlow(flow), matchValue) as { target_id: string }[];
     return rows.map((r) => r.target_id);
   }
 
@@ -275,7 +306,9 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async getZendeskCopy(type: ZendeskType, zendeskId: string): Promise<ZendeskCopy | undefined> {
-    const row = this.db.prepare('SELECT modified_at, origin_at, fields FROM zendesk_copies WHERE zendesk_type = ? AND zendesk_id = ?').get(checkZendeskType(type), checkId('zendeskId', zendeskId)) as ZendeskCopyRow | undefined;
+    const row = this.db
+      .prepare('SELECT modified_at, origin_at, fields FROM zendesk_copies WHERE zendesk_type = ? AND zendesk_id = ?')
+      .get(checkZendeskType(type), checkId('zendeskId', zendeskId)) as ZendeskCopyRow | undefined;
     return row ? toZendeskCopy(row) : undefined;
   }
 
@@ -299,7 +332,10 @@ export class SqliteLinkStore implements LinkStore {
       )
       .get(f, z, checkId('intentKey', intentKey), this.stamp()) as IntentRow | undefined;
     if (inserted) return toIntent(inserted, true);
-    return toIntent(this.db.prepare('SELECT * FROM intents WHERE flow_id = ? AND zendesk_id = ?').get(f, z) as IntentRow, false);
+    return toIntent(
+      this.db.prepare('SELECT * FROM intents WHERE flow_id = ? AND zendesk_id = ?').get(f, z) as IntentRow,
+      false,
+    );
   }
 
   async getIntent(flow: FlowId, zendeskId: string): Promise<Intent | undefined> {
@@ -310,7 +346,9 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async clearIntent(flow: FlowId, zendeskId: string): Promise<void> {
-    this.db.prepare('DELETE FROM intents WHERE flow_id = ? AND zendesk_id = ?').run(checkFlow(flow), checkId('zendeskId', zendeskId));
+    this.db
+      .prepare('DELETE FROM intents WHERE flow_id = ? AND zendesk_id = ?')
+      .run(checkFlow(flow), checkId('zendeskId', zendeskId));
   }
 
   async getSharedToken(name: string): Promise<SharedToken | undefined> {
@@ -319,7 +357,12 @@ export class SqliteLinkStore implements LinkStore {
     return row ? toSharedToken(row) : undefined;
   }
 
-  async putSharedToken(name: string, value: string, expiresAt: string | null, expectedPrevious?: string | null): Promise<boolean> {
+  async putSharedToken(
+    name: string,
+    value: string,
+    expiresAt: string | null,
+    expectedPrevious?: string | null,
+  ): Promise<boolean> {
     checkSharedToken(name, value, expiresAt);
     const values = { name, value, expiresAt, now: this.stamp(), previous: expectedPrevious ?? null };
     // One statement each, so the compare and the set cannot be split by another writer.
@@ -333,11 +376,15 @@ export class SqliteLinkStore implements LinkStore {
         .run(values).changes;
     } else if (expectedPrevious === null) {
       changes = this.db
-        .prepare('INSERT INTO shared_tokens (name, value, expires_at, updated_at) VALUES (@name, @value, @expiresAt, @now) ON CONFLICT (name) DO NOTHING')
+        .prepare(
+          'INSERT INTO shared_tokens (name, value, expires_at, updated_at) VALUES (@name, @value, @expiresAt, @now) ON CONFLICT (name) DO NOTHING',
+        )
         .run(values).changes;
     } else {
       changes = this.db
-        .prepare('UPDATE shared_tokens SET value = @value, expires_at = @expiresAt, updated_at = @now WHERE name = @name AND value = @previous')
+        .prepare(
+          'UPDATE shared_tokens SET value = @value, expires_at = @expiresAt, updated_at = @now WHERE name = @name AND value = @previous',
+        )
         .run(values).changes;
     }
     return changes === 1;

@@ -9,7 +9,7 @@ import type { FlowId, ZendeskType } from '../flows/types';
 
 export type { ZendeskCopy };
 
-export type { SharedToken,  };
+export type { SharedToken };
 
 export const LINK_STATES = ['linked', 'pending', 'failed', 'orphaned', 'conflict'] as const;
 export type LinkState = (typeof LINK_STATES)[number];

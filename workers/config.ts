@@ -49,7 +49,11 @@ const WebhookSection = z.object({
   port: port.default(8080),
   /** Optional: without it Tandem relies on polling alone and the receiver refuses to start. */
   secret: z.string().min(1).optional(),
-  maxBodyBytes: z.number().int().positive().default(256 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
 });
 const MetricsSection = z.object({
   port: port.default(9464),
@@ -184,7 +188,9 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
 /** Every problem found, one per line of the message; the message never holds a secret's value. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -223,7 +229,8 @@ export function loadConfigFor<S extends Section>(sections: readonly S[], opts: L
   if (file) readFile(file, raw, origins, problems);
   readEnv(env, raw, origins, problems);
   const t = raw.temporal!;
-  if (wanted.has('temporal') && (t.profile !== undefined || t.configFile !== undefined)) readTemporalProfile(t, env, origins, problems);
+  if (wanted.has('temporal') && (t.profile !== undefined || t.configFile !== undefined))
+    readTemporalProfile(t, env, origins, problems);
 
   for (const section of OPTIONAL_SECTIONS) {
     if (Object.keys(raw[section] ?? {}).length === 0) raw[section] = undefined;
@@ -370,19 +377,26 @@ function zendeskCredentialProblems(z: Record<string, unknown>, origins: Origins)
     return [
       {
         path: 'zendesk.apiToken',
-        message: 'ZENDESK_API_TOKEN (or ZENDESK_API_TOKEN_FILE) is required, with ZENDESK_EMAIL, unless ZENDESK_OAUTH_TOKEN is set',
+        message:
+          'ZENDESK_API_TOKEN (or ZENDESK_API_TOKEN_FILE) is required, with ZENDESK_EMAIL, unless ZENDESK_OAUTH_TOKEN is set',
       },
     ];
   }
   if (z.email === undefined) {
-    return [{ path: 'zendesk.email', message: `${whereToSet('zendesk', 'email', origins)}: is required with ZENDESK_API_TOKEN` }];
+    return [
+      {
+        path: 'zendesk.email',
+        message: `${whereToSet('zendesk', 'email', origins)}: is required with ZENDESK_API_TOKEN`,
+      },
+    ];
   }
   return [];
 }
 
 function describeIssue(path: string[], issue: z.core.$ZodIssue, raw: Raw, origins: Origins): string {
   const [section, key] = path;
-  const where = key === undefined ? section ?? '(config)' : whereToSet(section as Section, key, origins, path.slice(2));
+  const where =
+    key === undefined ? (section ?? '(config)') : whereToSet(section as Section, key, origins, path.slice(2));
   const missing = key !== undefined && raw[section]?.[key] === undefined;
   if (key === undefined && raw[section] === undefined) {
     return `${section}: section is required (set its keys in the environment or the config file)`;
@@ -417,7 +431,14 @@ export function describeConfig(config: Partial<Config>): string {
       continue;
     }
     shown[section] = Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_PATHS.has(`${section}.${k}`) && v !== undefined ? '***' : typeof v === 'string' ? redactUrlPasswords(v) : v]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        SECRET_PATHS.has(`${section}.${k}`) && v !== undefined
+          ? '***'
+          : typeof v === 'string'
+            ? redactUrlPasswords(v)
+            : v,
+      ]),
     );
   }
   return YAML.stringify(shown);

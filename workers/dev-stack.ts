@@ -86,7 +86,13 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const encryption = { ...encryptionOf({ mode: 'on', key: devKey.key }, { requireKey: true }), keyFile: devKey.file };
     // A new token each start; the UI gets it in the endpoint's path (the dev UI has no login to send one).
     const codecToken = randomBytes(24).toString('hex');
-    const codecServer = await startCodecServer({ port: opts.codecPort, host: '127.0.0.1', codec: encryption.payloadCodec, token: codecToken, corsOrigins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`] });
+    const codecServer = await startCodecServer({
+      port: opts.codecPort,
+      host: '127.0.0.1',
+      codec: encryption.payloadCodec,
+      token: codecToken,
+      corsOrigins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`],
+    });
     stops.push(() => codecServer.close());
     const codec = { ...codecServer, token: codecToken, uiEndpoint: `${codecServer.url}/t/${codecToken}` };
 
@@ -107,7 +113,14 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const client = new Client({ connection, dataConverter: encryption.dataConverter });
 
     const receiverUrl = `http://127.0.0.1:${opts.webhookPort}/webhooks/zendesk`;
-    const sims = await startAllSimulators({ sampleSize: opts.sampleSize, ports: opts.simulatorPorts, webhookUrl: receiverUrl, fixedCredentials: true, snapshotDir: join(dataDir, 'simulators'), beforeAnswer: opts.simulatorHooks });
+    const sims = await startAllSimulators({
+      sampleSize: opts.sampleSize,
+      ports: opts.simulatorPorts,
+      webhookUrl: receiverUrl,
+      fixedCredentials: true,
+      snapshotDir: join(dataDir, 'simulators'),
+      beforeAnswer: opts.simulatorHooks,
+    });
     stops.push(() => sims.stop());
 
     const store = openStore(join(dataDir, 'tandem.db'));
@@ -117,11 +130,22 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     stops.push(() => nativeConnection.close());
     const share = shareRates();
     const connectors = createConnectors(sims.configs, { sharedTokens: store, pacers: share.pacers });
-    const worker = await createWorker({ connection: nativeConnection, share, deps: { connectors, store, flows: DEFAULT_FLOWS_CONFIG }, dataConverter: encryption.dataConverter, shutdownGraceMs: opts.shutdownGraceMs });
+    const worker = await createWorker({
+      connection: nativeConnection,
+      share,
+      deps: { connectors, store, flows: DEFAULT_FLOWS_CONFIG },
+      dataConverter: encryption.dataConverter,
+      shutdownGraceMs: opts.shutdownGraceMs,
+    });
     const running = worker.run();
     stops.push(() => stopWorker(worker, running));
 
-    const receiver = await startWebhookReceiver({ port: opts.webhookPort, client, secret: sims.webhookSecret, logger: opts.logger });
+    const receiver = await startWebhookReceiver({
+      port: opts.webhookPort,
+      client,
+      secret: sims.webhookSecret,
+      logger: opts.logger,
+    });
     stops.push(() => receiver.close());
     const stopCounting = countApiCalls();
     stops.push(async () => stopCounting());
@@ -136,7 +160,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       await applySchedules(client, opts.intervals);
       // Poll once now rather than after the first interval, so the first sync starts at once.
       // SKIP, like the schedules themselves: never a second poll of a feed while one runs.
-      for (const s of plannedSchedules(opts.intervals)) await client.schedule.getHandle(s.id).trigger(ScheduleOverlapPolicy.SKIP);
+      for (const s of plannedSchedules(opts.intervals))
+        await client.schedule.getHandle(s.id).trigger(ScheduleOverlapPolicy.SKIP);
     }
     return { temporal, sims, store, client, receiver, metrics: metricsServer, encryption, codec, stop };
   } catch (err) {

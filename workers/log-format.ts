@@ -26,10 +26,22 @@ function compactLine(json: string): string {
     .filter(([k, v]) => !OMIT.has(k) && v !== undefined)
     .map(([k, v]) => `${k}=${show(v)}`);
   const err = o.err as { message?: string; stack?: string } | undefined;
-  const parts = [time, level, String(o.name ?? ''), String(o.msg ?? ''), err?.message ? `error=${show(err.message)}` : '', ...fields].filter(Boolean);
+  const parts = [
+    time,
+    level,
+    String(o.name ?? ''),
+    String(o.msg ?? ''),
+    err?.message ? `error=${show(err.message)}` : '',
+    ...fields,
+  ].filter(Boolean);
   let line = parts.join('  ');
   // A trace is worth its lines only at ERROR and above: that is what a bug is logged at.
-  if (err?.stack && (o.level as number) >= 50) line += `\n${err.stack.split('\n').slice(1).map((l) => `    ${l.trim()}`).join('\n')}`;
+  if (err?.stack && (o.level as number) >= 50)
+    line += `\n${err.stack
+      .split('\n')
+      .slice(1)
+      .map((l) => `    ${l.trim()}`)
+      .join('\n')}`;
   return `${line}\n`;
 }
 

@@ -24,7 +24,13 @@ const SECRET_KEYS = [
 ];
 
 /** Header names that carry credentials (pino-http and axios both keep headers under `headers`). */
-const SECRET_HEADERS = ['authorization', 'Authorization', 'ocp-apim-subscription-key', 'Ocp-Apim-Subscription-Key', 'cookie'];
+const SECRET_HEADERS = [
+  'authorization',
+  'Authorization',
+  'ocp-apim-subscription-key',
+  'Ocp-Apim-Subscription-Key',
+  'cookie',
+];
 
 /**
  * Redaction paths: a secret key at the top level or up to three objects deep, so
@@ -44,7 +50,12 @@ function scrub(value: unknown, depth = 0): unknown {
   // `instanceof Error` misses errors from the workflow sandbox (another realm); their fields are not enumerable.
   if (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]') {
     const e = value as Error & { type?: string; code?: unknown };
-    return { type: e.name, message: redactUrlPasswords(e.message), ...(e.code !== undefined ? { code: e.code } : {}), stack: e.stack ? redactUrlPasswords(e.stack) : undefined };
+    return {
+      type: e.name,
+      message: redactUrlPasswords(e.message),
+      ...(e.code !== undefined ? { code: e.code } : {}),
+      stack: e.stack ? redactUrlPasswords(e.stack) : undefined,
+    };
   }
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, depth + 1)]));
@@ -57,7 +68,12 @@ export type LogFormat = 'json' | 'pretty';
  * `pretty`, one readable line per entry, for a person at a terminal (`TANDEM_LOG_FORMAT`).
  * `destination` exists for tests and for workers that log to a file; default is stdout.
  */
-export function createLogger(name: string, level?: string, destination?: DestinationStream, format?: LogFormat): Logger {
+export function createLogger(
+  name: string,
+  level?: string,
+  destination?: DestinationStream,
+  format?: LogFormat,
+): Logger {
   const options = {
     name,
     level: level ?? process.env.TANDEM_LOG_LEVEL ?? 'info',
@@ -65,7 +81,10 @@ export function createLogger(name: string, level?: string, destination?: Destina
     formatters: { log: (obj: Record<string, unknown>) => scrub(obj) as Record<string, unknown> },
     hooks: {
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? redactUrlPasswords(a) : a)));
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? redactUrlPasswords(a) : a)),
+        );
       },
     },
   };

@@ -21,8 +21,18 @@ export interface PollBudget {
  * subscription key. Crmoffice publishes none, so it has no entry.
  */
 export const POLL_BUDGETS: Partial<Record<keyof PollIntervals, PollBudget>> = {
-  zendesk: { covers: "Zendesk's incremental exports", requests: 10, windowSeconds: 60, setting: 'TANDEM_POLL_ZENDESK_SECONDS (polling.zendesk)' },
-  poweroffice: { covers: 'a PowerOffice Go subscription key', requests: 10, windowSeconds: 1, setting: 'TANDEM_POLL_POWEROFFICE_SECONDS (polling.poweroffice)' },
+  zendesk: {
+    covers: "Zendesk's incremental exports",
+    requests: 10,
+    windowSeconds: 60,
+    setting: 'TANDEM_POLL_ZENDESK_SECONDS (polling.zendesk)',
+  },
+  poweroffice: {
+    covers: 'a PowerOffice Go subscription key',
+    requests: 10,
+    windowSeconds: 1,
+    setting: 'TANDEM_POLL_POWEROFFICE_SECONDS (polling.poweroffice)',
+  },
 };
 
 export interface BudgetExcess {
@@ -46,14 +56,26 @@ export function pollBudgetExcesses(intervals: PollIntervals): BudgetExcess[] {
     const everySeconds = intervals[system];
     const needed = (feeds.length * budget.windowSeconds) / everySeconds;
     if (needed <= budget.requests) continue;
-    out.push({ system, feeds, everySeconds, needed, budget, fitsSeconds: Math.ceil((feeds.length * budget.windowSeconds) / budget.requests) });
+    out.push({
+      system,
+      feeds,
+      everySeconds,
+      needed,
+      budget,
+      fitsSeconds: Math.ceil((feeds.length * budget.windowSeconds) / budget.requests),
+    });
   }
   return out;
 }
 
 /** One line per excess, naming the feeds, the arithmetic and the interval that fits. */
 export function describeExcess(e: BudgetExcess): string {
-  const window = e.budget.windowSeconds === 60 ? 'a minute' : e.budget.windowSeconds === 1 ? 'a second' : `per ${e.budget.windowSeconds} s`;
+  const window =
+    e.budget.windowSeconds === 60
+      ? 'a minute'
+      : e.budget.windowSeconds === 1
+        ? 'a second'
+        : `per ${e.budget.windowSeconds} s`;
   const needed = Number.isInteger(e.needed) ? String(e.needed) : e.needed.toFixed(1);
   return (
     `${e.feeds.length} ${e.system} feeds (${e.feeds.join(', ')}) polled every ${e.everySeconds} s need ${needed} requests ${window}, ` +

@@ -63,7 +63,9 @@ export function shareRates(
   const identity = `${process.pid}@${hostname()}`;
   // Until counted, this one alone.
   const workers = Object.fromEntries(SYSTEMS.map((s) => [s, 0])) as Record<System, number>;
-  const pacers = Object.fromEntries(SYSTEMS.map((s) => [s, pacer(() => workerPace(rates[s], workers[s] || 1), { rank: activityPriority })])) as Record<System, Pacer>;
+  const pacers = Object.fromEntries(
+    SYSTEMS.map((s) => [s, pacer(() => workerPace(rates[s], workers[s] || 1), { rank: activityPriority })]),
+  ) as Record<System, Pacer>;
 
   return {
     rates,
@@ -72,7 +74,11 @@ export function shareRates(
     workers,
     watch(connection, namespace) {
       async function count(system: System): Promise<void> {
-        const answer = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: system }, taskQueueType: TASK_QUEUE_TYPE_ACTIVITY });
+        const answer = await connection.workflowService.describeTaskQueue({
+          namespace,
+          taskQueue: { name: system },
+          taskQueueType: TASK_QUEUE_TYPE_ACTIVITY,
+        });
         const since = Date.now() - LIVE_WITHIN_MS;
         const live = new Set([identity]);
         for (const p of answer.pollers ?? []) {

@@ -32,7 +32,13 @@ function scheduleOptions(s: PollSchedule, taskQueue: string) {
   return {
     spec: { intervals: [{ every: s.everySeconds * 1000 }] },
     // The workflow id is the schedule's: with overlap SKIP, two polls of one feed never run at once.
-    action: { type: 'startWorkflow' as const, workflowType: 'pollFeed', workflowId: s.id, taskQueue, args: [{ feed: s.feed }] },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: 'pollFeed',
+      workflowId: s.id,
+      taskQueue,
+      args: [{ feed: s.feed }],
+    },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 5 * 60 * 1000 },
     memo: { summary: `Polls the change feed ${s.feed} every ${s.everySeconds} s` },
   };
@@ -59,7 +65,12 @@ export async function applySchedules(
       let keptSpec = false;
       await handle.update((prev) => {
         keptSpec = !reset && (prev.spec.intervals?.length ?? 0) > 0;
-        return { ...prev, spec: keptSpec ? prev.spec : options.spec, action: options.action, policies: { ...prev.policies, ...options.policies } };
+        return {
+          ...prev,
+          spec: keptSpec ? prev.spec : options.spec,
+          action: options.action,
+          policies: { ...prev.policies, ...options.policies },
+        };
       });
       (keptSpec ? kept : updated).push(s.id);
     } catch (err) {
@@ -83,7 +94,13 @@ export async function listSchedules(client: Client): Promise<ScheduleRow[]> {
   const rows: ScheduleRow[] = [];
   for await (const s of client.schedule.list()) {
     if (!s.scheduleId.startsWith('poll/')) continue;
-    rows.push({ id: s.scheduleId, paused: s.state.paused, note: s.state.note, nextRun: s.info.nextActionTimes[0], lastRun: s.info.recentActions.at(-1)?.takenAt });
+    rows.push({
+      id: s.scheduleId,
+      paused: s.state.paused,
+      note: s.state.note,
+      nextRun: s.info.nextActionTimes[0],
+      lastRun: s.info.recentActions.at(-1)?.takenAt,
+    });
   }
   return rows.sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -93,7 +110,9 @@ export function selectSchedules(intervals: PollIntervals, which?: string): strin
   const all = plannedSchedules(intervals).map((s) => s.id);
   if (!which) return all;
   const feeds = isFlowId(which) ? feedsOfFlow(which).map((f) => f.id) : [];
-  const chosen = all.filter((id) => id === which || id === scheduleId(which) || feeds.some((f) => id === scheduleId(f)));
+  const chosen = all.filter(
+    (id) => id === which || id === scheduleId(which) || feeds.some((f) => id === scheduleId(f)),
+  );
   if (!chosen.length) throw new Error(`no schedule matches "${which}"; schedules: ${all.join(', ')}`);
   return chosen;
 }

@@ -9,7 +9,13 @@
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import type { Logger } from 'pino';
 
-const PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+const PINO: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
 
 interface FailureLike {
   name?: string;
@@ -26,7 +32,12 @@ interface FailureLike {
 function businessFailure(err: unknown): FailureLike | undefined {
   let e = err as (FailureLike & { stack?: string }) | undefined;
   for (let i = 0; e && typeof e === 'object' && i < 4; i++, e = e.cause) {
-    if (e.name === 'ApplicationFailure' || e.constructor?.name === 'ApplicationFailure' || /^ApplicationFailure\b/.test(e.stack ?? '')) return e;
+    if (
+      e.name === 'ApplicationFailure' ||
+      e.constructor?.name === 'ApplicationFailure' ||
+      /^ApplicationFailure\b/.test(e.stack ?? '')
+    )
+      return e;
   }
   return undefined;
 }
@@ -45,7 +56,16 @@ export class PinoSdkLogger implements SdkLogger {
     const outcome = err ? businessFailure(err) : undefined;
     if (outcome) {
       // One line: which pair, what happened, why. No trace: nothing is broken.
-      this.logger.info({ pair, workflowType: rest.workflowType, activityType: rest.activityType, outcome: outcome.type ?? 'failed', reason: outcome.message }, 'not synced (an expected outcome, not an error)');
+      this.logger.info(
+        {
+          pair,
+          workflowType: rest.workflowType,
+          activityType: rest.activityType,
+          outcome: outcome.type ?? 'failed',
+          reason: outcome.message,
+        },
+        'not synced (an expected outcome, not an error)',
+      );
       return;
     }
     const fields = { ...rest, ...(err ? { err } : {}) };

@@ -8,9 +8,16 @@ import type { Client } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { CLI_TYPE, TANDEM_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
-
 /** Temporal's IndexedValueType numbers (the wire protocol's, stable). */
-const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
+const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
+  TEXT: 1,
+  KEYWORD: 2,
+  INT: 3,
+  DOUBLE: 4,
+  BOOL: 5,
+  DATETIME: 6,
+  KEYWORD_LIST: 7,
+};
 
 export interface SearchAttributeReport {
   present: string[];
@@ -56,7 +63,11 @@ export async function ensureSearchAttributes(
     existing = (await operator.listSearchAttributes({ namespace: opts.namespace })).customAttributes ?? {};
   } catch (err) {
     // Not knowing is not a reason to refuse: they may well be there. The caller says what to check.
-    return { present: [], registered: [], unchecked: { cause: (err as Error).message, command: createSearchAttributesCommand(opts) } };
+    return {
+      present: [],
+      registered: [],
+      unchecked: { cause: (err as Error).message, command: createSearchAttributesCommand(opts) },
+    };
   }
   const present: string[] = [];
   const missing: string[] = [];
@@ -64,7 +75,9 @@ export async function ensureSearchAttributes(
     const want = INDEXED_VALUE_TYPE[a.type];
     if (!(a.name in existing)) missing.push(a.name);
     else if (existing[a.name] !== want) {
-      throw new Error(`search attribute ${a.name} exists on namespace ${opts.namespace} with another type; Tandem needs ${CLI_TYPE[a.type]}. Remove it (temporal operator search-attribute remove --name ${a.name}) and start again.`);
+      throw new Error(
+        `search attribute ${a.name} exists on namespace ${opts.namespace} with another type; Tandem needs ${CLI_TYPE[a.type]}. Remove it (temporal operator search-attribute remove --name ${a.name}) and start again.`,
+      );
     } else present.push(a.name);
   }
   if (!missing.length) return { present, registered: [] };

@@ -42,7 +42,12 @@ export function readSettingsFile(path: string): Record<string, string> | undefin
 
 export function writeSettingsFile(path: string, settings: Settings, header: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const text = [`# ${header}`, '# Read by every tandem command run from this folder; explicit environment variables and --config win.', ...settings.map(([k, v]) => `${k}=${v}`), ''].join('\n');
+  const text = [
+    `# ${header}`,
+    '# Read by every tandem command run from this folder; explicit environment variables and --config win.',
+    ...settings.map(([k, v]) => `${k}=${v}`),
+    '',
+  ].join('\n');
   writeFileSync(path, text, { mode: 0o600 });
   // `mode` applies only when the file is created; an older file keeps its mode otherwise.
   chmodSync(path, 0o600);

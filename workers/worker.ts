@@ -3,7 +3,12 @@
  * workflows and their local steps; `zendesk`, `poweroffice` and `crmoffice` run the steps that call
  * that system, at a server-side activity rate (the system's limit, shared by every worker process).
  */
-import { NativeConnection, Worker, type InjectedSinks, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  type InjectedSinks,
+  type WorkerOptions as SdkWorkerOptions,
+} from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, ActivityDeps } from '../activities';
 import { SYSTEMS, TASK_QUEUE } from '../protocol/ids';
@@ -42,12 +47,25 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
   const activities = createActivities(opts.deps);
   const rates = opts.share.rates;
   const namespace = opts.namespace ?? 'default';
-  const common = { connection: opts.connection, namespace, dataConverter: opts.dataConverter, identity: opts.share.identity, shutdownGraceTime: opts.shutdownGraceMs ?? 0 };
+  const common = {
+    connection: opts.connection,
+    namespace,
+    dataConverter: opts.dataConverter,
+    identity: opts.share.identity,
+    shutdownGraceTime: opts.shutdownGraceMs ?? 0,
+  };
   const sinks = tandemSinks(opts.metrics ?? processMetrics);
   const workers: Worker[] = [
     // The SDK sizes its workflow cache from the heap limit: 10 under the worker's (node-flags.ts), too
     // few for a first sync's pairs at once, which would be replayed from their histories on every task.
-    await Worker.create({ ...common, taskQueue: TASK_QUEUE, ...(opts.workflows ?? workflowCode()), maxCachedWorkflows: WORKFLOW_CACHE, activities: activities.local, sinks }),
+    await Worker.create({
+      ...common,
+      taskQueue: TASK_QUEUE,
+      ...(opts.workflows ?? workflowCode()),
+      maxCachedWorkflows: WORKFLOW_CACHE,
+      activities: activities.local,
+      sinks,
+    }),
     ...(await Promise.all(
       SYSTEMS.map((system) =>
         Worker.create({
@@ -66,7 +84,9 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
       const unwatch = opts.share.watch(opts.connection, namespace);
       try {
         // If one stops (fails), stop the others too, so the process ends rather than run half a worker.
-        await Promise.all(workers.map((w) => w.run().finally(() => workers.forEach((o) => o.getState() === 'RUNNING' && o.shutdown()))));
+        await Promise.all(
+          workers.map((w) => w.run().finally(() => workers.forEach((o) => o.getState() === 'RUNNING' && o.shutdown()))),
+        );
       } finally {
         unwatch();
       }
@@ -76,23 +96,33 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
     },
     pollers() {
       const [main, ...api] = workers;
-      const polling = (w: Worker, state: 'workflowPollerState' | 'activityPollerState') => w.getState() === 'RUNNING' && w.getStatus()[state] === 'POLLING';
+      const polling = (w: Worker, state: 'workflowPollerState' | 'activityPollerState') =>
+        w.getState() === 'RUNNING' && w.getStatus()[state] === 'POLLING';
       return [
         { taskQueue: TASK_QUEUE, kind: 'workflow' as const, polling: polling(main, 'workflowPollerState') },
         { taskQueue: TASK_QUEUE, kind: 'activity' as const, polling: polling(main, 'activityPollerState') },
-        ...api.map((w, i) => ({ taskQueue: SYSTEMS[i], kind: 'activity' as const, polling: polling(w, 'activityPollerState') })),
+        ...api.map((w, i) => ({
+          taskQueue: SYSTEMS[i],
+          kind: 'activity' as const,
+          polling: polling(w, 'activityPollerState'),
+        })),
       ];
     },
   };
 }
 
 /** What workflows report outside their history (sync outcomes, for the metrics); never on replay. */
-export function tandemSinks(metrics: Pick<TandemMetrics, 'recordSync' | 'recordWebhookWrite'>): InjectedSinks<TandemSinks> {
+export function tandemSinks(
+  metrics: Pick<TandemMetrics, 'recordSync' | 'recordWebhookWrite'>,
+): InjectedSinks<TandemSinks> {
   return {
     metrics: {
       syncEnded: { fn: (_info, flowId, outcome) => metrics.recordSync(flowId, outcome), callDuringReplay: false },
       // Timed here, when the worker hears of it: a workflow's clock is its task's start, not now.
-      webhookWritten: { fn: (_info, flowId, changedAt) => metrics.recordWebhookWrite(flowId, changedAt), callDuringReplay: false },
+      webhookWritten: {
+        fn: (_info, flowId, changedAt) => metrics.recordWebhookWrite(flowId, changedAt),
+        callDuringReplay: false,
+      },
     },
   };
 }

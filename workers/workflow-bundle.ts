@@ -17,7 +17,9 @@ const buildInfoIn = (dist: string) => join(dist, '.tsbuildinfo');
 
 /** The bundle when it is as new as the last compile (a stale one is never run); else bundled at start. */
 export function workflowCode(dist = DIST): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
-  return dist && bundleIsCurrent(dist) ? { workflowBundle: { codePath: bundleIn(dist) } } : { workflowsPath: WORKFLOWS };
+  return dist && bundleIsCurrent(dist)
+    ? { workflowBundle: { codePath: bundleIn(dist) } }
+    : { workflowsPath: WORKFLOWS };
 }
 
 function bundleIsCurrent(dist: string): boolean {
@@ -30,7 +32,17 @@ async function writeBundle(dist: string): Promise<void> {
   if (bundleIsCurrent(dist)) return;
   // Quiet: the build runs before every `npm run tandem`, whose output may be JSON for a script.
   const quiet = () => undefined;
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (message) => console.error(message) } });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS,
+    logger: {
+      log: quiet,
+      trace: quiet,
+      debug: quiet,
+      info: quiet,
+      warn: quiet,
+      error: (message) => console.error(message),
+    },
+  });
   writeFileSync(bundleIn(dist), code);
 }
 

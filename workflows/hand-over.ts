@@ -4,11 +4,28 @@
  * then; a child that keeps retrying holds one slot, never the others.
  */
 import { WorkflowExecutionAlreadyStartedError, type Duration, type Priority } from '@temporalio/common';
-import { ParentClosePolicy, condition, getExternalWorkflowHandle, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  condition,
+  getExternalWorkflowHandle,
+  patched,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { WorkItem } from '../activities/feed-routing';
 import type { OutcomeCounts, SyncOutcome } from '../protocol/outcomes';
 import { COMMENTS_FLOW } from '../flows/feeds';
-import { pairKey, recordOfPair, recordWorkflowId, ticketCommentsWorkflowId, zendeskRecordWorkflowId, type PairSynced, type PairWork, type RecordRef } from '../protocol/ids';
+import {
+  pairKey,
+  recordOfPair,
+  recordWorkflowId,
+  ticketCommentsWorkflowId,
+  zendeskRecordWorkflowId,
+  type PairSynced,
+  type PairWork,
+  type RecordRef,
+} from '../protocol/ids';
 import { entitySearchAttributes, recordSearchAttributes } from './search-attributes';
 import { syncRecord } from './record';
 import { changedSignal, pairSyncedSignal, recordSyncedSignal } from './signals';
@@ -43,7 +60,15 @@ export function byRecord(items: readonly WorkItem[]): RecordItem[] {
     const pair: PairWork =
       item.kind === 'pair'
         ? { flowId: item.flowId, zendeskId: item.zendeskId, ...(item.given && { given: item.given }) }
-        : { flowId: COMMENTS_FLOW, zendeskId: item.ticketId, given: { ticket: item.ticket, matchIndexedAt: item.matchIndexedAt, referencesIndexedAt: item.referencesIndexedAt } };
+        : {
+            flowId: COMMENTS_FLOW,
+            zendeskId: item.ticketId,
+            given: {
+              ticket: item.ticket,
+              matchIndexedAt: item.matchIndexedAt,
+              referencesIndexedAt: item.referencesIndexedAt,
+            },
+          };
     const ref = recordOfPair(pair);
     const id = zendeskRecordWorkflowId(ref);
     const record = records.get(id) ?? { ref, pairs: [] };
@@ -105,7 +130,8 @@ export class SlidingWindow {
       const named = (item.given?.referenced ?? []).filter((r) => !r.record).map((r) => `${r.flowId}/${r.zendeskId}`);
       const carried = () => named.some((key) => this.inFlight.has(this.carriers.get(key) ?? ''));
       if (carried()) await condition(() => !carried(), CARRIER_WAIT);
-      for (const r of item.given?.referenced ?? []) if (r.record) this.carriers.set(`${r.flowId}/${r.zendeskId}`, recordWorkflowId(item));
+      for (const r of item.given?.referenced ?? [])
+        if (r.record) this.carriers.set(`${r.flowId}/${r.zendeskId}`, recordWorkflowId(item));
     }
     const start = item.kind === 'pair' ? this.startPair(item) : this.startComments(item);
     const settled: Promise<unknown> = start.then(
@@ -172,7 +198,12 @@ export class SlidingWindow {
       }
       try {
         // It runs already: it reports its next round.
-        await getExternalWorkflowHandle(workflowId).signal(changedSignal, { side: this.side, via: 'poll', replyTo: workflowInfo().workflowId, pairs: item.pairs });
+        await getExternalWorkflowHandle(workflowId).signal(changedSignal, {
+          side: this.side,
+          via: 'poll',
+          replyTo: workflowInfo().workflowId,
+          pairs: item.pairs,
+        });
         this.counts.signalled += 1;
         return;
       } catch {
@@ -184,14 +215,16 @@ export class SlidingWindow {
   private reportRecord(id: string, pairs: readonly PairSynced[]): void {
     if (!this.inFlight.has(id)) return;
     for (const p of pairs) {
-      if (p.outcome === 'failed') this.counts.failures = [`${pairKey(p)}: ${p.summary}`, ...this.counts.failures].slice(0, 20);
+      if (p.outcome === 'failed')
+        this.counts.failures = [`${pairKey(p)}: ${p.summary}`, ...this.counts.failures].slice(0, 20);
       this.counts.outcomes[p.outcome] += 1;
     }
     this.inFlight.delete(id);
   }
 
   private report(id: string, synced: { outcome: SyncOutcome; summary: string } | null): void {
-    if (synced?.outcome === 'failed' && this.inFlight.has(id)) this.counts.failures = [`${id}: ${synced.summary}`, ...this.counts.failures].slice(0, 20);
+    if (synced?.outcome === 'failed' && this.inFlight.has(id))
+      this.counts.failures = [`${id}: ${synced.summary}`, ...this.counts.failures].slice(0, 20);
     this.done(id, synced?.outcome ?? null);
   }
 
@@ -227,7 +260,11 @@ export class SlidingWindow {
       try {
         // It runs already (a webhook, or a failed pair waiting for its fix): it reports its next sync.
         this.inFlight.add(workflowId);
-        await getExternalWorkflowHandle(workflowId).signal(changedSignal, { side: this.side, via: 'poll', replyTo: workflowInfo().workflowId });
+        await getExternalWorkflowHandle(workflowId).signal(changedSignal, {
+          side: this.side,
+          via: 'poll',
+          replyTo: workflowInfo().workflowId,
+        });
         this.counts.signalled += 1;
         return;
       } catch {
@@ -243,7 +280,15 @@ export class SlidingWindow {
       this.inFlight.add(workflowId);
       const child = await startChild<typeof syncTicketComments>('syncTicketComments', {
         workflowId,
-        args: [{ ticketId: item.ticketId, ticket: item.ticket, matchIndexedAt: item.matchIndexedAt, referencesIndexedAt: item.referencesIndexedAt, retry: this.retry }],
+        args: [
+          {
+            ticketId: item.ticketId,
+            ticket: item.ticket,
+            matchIndexedAt: item.matchIndexedAt,
+            referencesIndexedAt: item.referencesIndexedAt,
+            retry: this.retry,
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         priority: this.priority,
       });

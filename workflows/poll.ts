@@ -66,7 +66,8 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
     else for (const item of items) await window.add(item);
   };
   if (pass?.unseen === undefined) {
-    let checkpoint = input.checkpoint !== undefined ? input.checkpoint : input.full ? null : await local.getCheckpoint(feed.id);
+    let checkpoint =
+      input.checkpoint !== undefined ? input.checkpoint : input.full ? null : await local.getCheckpoint(feed.id);
     bulk ||= checkpoint === null;
     for (let pages = 1, handed = 0; ; pages++) {
       const page = await apiSteps(feed.system, input.retry, priority()).readFeedPage(feed.id, checkpoint);
@@ -77,7 +78,13 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
       window.priority = priority();
       // Histories from before the comments' index replay without its refresh.
       const comments = page.items.some((item) => item.kind === 'comments') && patched('comments-index');
-      if (patched('target-index')) await matchFromIndex(page.items, (flowId, cursor) => indexSteps(getFlow(flowId).target.system, input.retry, window.priority).refreshTargetIndex(flowId, cursor), { comments });
+      if (patched('target-index'))
+        await matchFromIndex(
+          page.items,
+          (flowId, cursor) =>
+            indexSteps(getFlow(flowId).target.system, input.retry, window.priority).refreshTargetIndex(flowId, cursor),
+          { comments },
+        );
       await handOver(page.items);
       await window.started();
       await local.saveCheckpoint(feed.id, page.checkpoint);
@@ -102,7 +109,7 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
     // The linked pairs whose target the pass did not list: each reads its target by id, twice a pause
     // apart, before it is marked orphaned, so a short or failed listing marks nothing.
     let cursor = pass.unseen ?? null;
-    for (let handed = 0; ; ) {
+    for (let handed = 0; ;) {
       const batch = await local.unseenPairs(feed.id, pass.id, cursor, 200);
       await handOver(batch.pairs.map((pair) => ({ kind: 'pair', ...pair })));
       handed += batch.pairs.length;

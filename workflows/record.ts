@@ -24,8 +24,6 @@ import { getFlow } from '../flows/registry';
 import { pairSteps, type RetryTuning } from './steps';
 import { businessFailure, syncPair, type ReferenceHints } from './sync-pair';
 
-;
-
 export interface RecordOptions {
   /** Another pair refers to this one (it runs as that pair's child): on-demand flows may create it. */
   demanded?: boolean;
@@ -144,7 +142,17 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     // Asked only when a webhook reported a value: each patch adds a marker and a search-attribute
     // upsert to the history, which a first sync's thousands of pairs would pay for nothing.
     const echoes = reported?.length && patched('webhook-echo') ? reported : undefined;
-    const ctx = { pair, demanded, given, asReference, reported: echoes, matchIndexedAt: syncs === 0 ? options.matchIndexedAt : undefined, retry: options.retry, confirmGone, linkReference };
+    const ctx = {
+      pair,
+      demanded,
+      given,
+      asReference,
+      reported: echoes,
+      matchIndexedAt: syncs === 0 ? options.matchIndexedAt : undefined,
+      retry: options.retry,
+      confirmGone,
+      linkReference,
+    };
     given = undefined;
     reported = []; // nothing pending yet: what comes next is named by its notices
     asReference = false;
@@ -155,7 +163,15 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
       const reason = businessFailure(err);
       if (reason === undefined) throw err;
       await steps.local.markFailed(pair, reason);
-      result = { flowId: pair.flowId, zendeskId: pair.zendeskId, targetId: null, outcome: 'failed', summary: `failed: ${reason}`, decisions: [], written: { target: null, zendesk: null } };
+      result = {
+        flowId: pair.flowId,
+        zendeskId: pair.zendeskId,
+        targetId: null,
+        outcome: 'failed',
+        summary: `failed: ${reason}`,
+        decisions: [],
+        written: { target: null, zendesk: null },
+      };
     }
     syncs += 1;
     last = result;
@@ -166,13 +182,36 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     if (parentToTell && !endsNow) answering.push(parentToTell);
     parentToTell = undefined;
     for (const asker of answering) await tell(asker, result);
-    if (result.written.target || result.written.zendesk || UNSETTLED.includes(result.outcome) || result.outcome === 'orphaned') {
-      recent = [{ at: new Date().toISOString(), outcome: result.outcome, summary: result.summary }, ...recent].slice(0, RECENT);
+    if (
+      result.written.target ||
+      result.written.zendesk ||
+      UNSETTLED.includes(result.outcome) ||
+      result.outcome === 'orphaned'
+    ) {
+      recent = [{ at: new Date().toISOString(), outcome: result.outcome, summary: result.summary }, ...recent].slice(
+        0,
+        RECENT,
+      );
     }
-    upsertSearchAttributes(result.targetId ? [{ key: OUTCOME, value: result.outcome }, { key: TARGET_ID, value: result.targetId }] : [{ key: OUTCOME, value: result.outcome }]);
+    upsertSearchAttributes(
+      result.targetId
+        ? [
+            { key: OUTCOME, value: result.outcome },
+            { key: TARGET_ID, value: result.targetId },
+          ]
+        : [{ key: OUTCOME, value: result.outcome }],
+    );
     upsertMemo({ summary: result.summary, recent });
     if (syncs >= SYNCS_PER_RUN && (pending || UNSETTLED.includes(result.outcome))) {
-      await continueAsNew<typeof syncRecord>(pair, { ...options, demanded, given: undefined, asReference: undefined, matchIndexedAt: undefined, recent, bySignal: undefined });
+      await continueAsNew<typeof syncRecord>(pair, {
+        ...options,
+        demanded,
+        given: undefined,
+        asReference: undefined,
+        matchIndexedAt: undefined,
+        recent,
+        bySignal: undefined,
+      });
     }
   }
   return { pair, syncs, last };
@@ -183,7 +222,12 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
  * runs, so the UI shows parent and child; when one runs already (a webhook woke it), by asking it.
  * Either way the answer comes as a signal after its next sync.
  */
-async function runReference(ref: Reference, retry: RetryTuning | undefined, replies: Map<string, PairSynced>, hints: ReferenceHints = {}): Promise<PairSynced> {
+async function runReference(
+  ref: Reference,
+  retry: RetryTuning | undefined,
+  replies: Map<string, PairSynced>,
+  hints: ReferenceHints = {},
+): Promise<PairSynced> {
   const pair: PairRef = { flowId: ref.flowId, zendeskId: ref.zendeskId };
   const id = recordWorkflowId(pair);
   replies.delete(id);
@@ -192,7 +236,17 @@ async function runReference(ref: Reference, retry: RetryTuning | undefined, repl
       // The referenced pair outlives this one: it is a record of its own.
       const child = await startChild(syncRecord, {
         workflowId: id,
-        args: [pair, { demanded: true, asReference: true, lingerMs: 0, retry, matchIndexedAt: hints.indexedAt, given: hints.given }],
+        args: [
+          pair,
+          {
+            demanded: true,
+            asReference: true,
+            lingerMs: 0,
+            retry,
+            matchIndexedAt: hints.indexedAt,
+            given: hints.given,
+          },
+        ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: recordSearchAttributes(pair),
       });
@@ -205,7 +259,12 @@ async function runReference(ref: Reference, retry: RetryTuning | undefined, repl
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     try {
-      await getExternalWorkflowHandle(id).signal(changedSignal, { side: 'zendesk', via: 'reference', replyTo: workflowInfo().workflowId, demanded: true });
+      await getExternalWorkflowHandle(id).signal(changedSignal, {
+        side: 'zendesk',
+        via: 'reference',
+        replyTo: workflowInfo().workflowId,
+        demanded: true,
+      });
       break;
     } catch {
       // It ended between the two calls: start it.
@@ -216,7 +275,13 @@ async function runReference(ref: Reference, retry: RetryTuning | undefined, repl
 }
 
 function synced(result: SyncPairResult): PairSynced {
-  return { flowId: result.flowId, zendeskId: result.zendeskId, targetId: result.targetId, outcome: result.outcome, summary: result.summary };
+  return {
+    flowId: result.flowId,
+    zendeskId: result.zendeskId,
+    targetId: result.targetId,
+    outcome: result.outcome,
+    summary: result.summary,
+  };
 }
 
 async function tell(asker: string, result: SyncPairResult): Promise<void> {

@@ -1,6 +1,13 @@
 /** The signals record and poll workflows exchange: one definition each, whichever workflow handles it. */
 import { defineSignal } from '@temporalio/workflow';
-import { CHANGED_SIGNAL, PAIR_SYNCED_SIGNAL, RECORD_SYNCED_SIGNAL, type PairSynced, type RecordNotice, type RecordSynced } from '../protocol/ids';
+import {
+  CHANGED_SIGNAL,
+  PAIR_SYNCED_SIGNAL,
+  RECORD_SYNCED_SIGNAL,
+  type PairSynced,
+  type RecordNotice,
+  type RecordSynced,
+} from '../protocol/ids';
 
 /** Something changed: sync again (coalesced with any change already pending). */
 export const changedSignal = defineSignal<[RecordNotice]>(CHANGED_SIGNAL);

@@ -20,7 +20,11 @@ export interface RetryTuning {
 }
 
 function retryPolicy(tuning: RetryTuning = {}) {
-  return { initialInterval: tuning.initialIntervalMs ?? 1000, maximumInterval: tuning.maximumIntervalMs ?? 60_000, backoffCoefficient: 2 };
+  return {
+    initialInterval: tuning.initialIntervalMs ?? 1000,
+    maximumInterval: tuning.maximumIntervalMs ?? 60_000,
+    backoffCoefficient: 2,
+  };
 }
 
 /**

@@ -87,8 +87,12 @@ export async function syncPair(ctx: SyncContext, steps: PairSteps): Promise<Sync
     if (result !== 'moved' && result !== 'stale') return result;
     // Someone (an operator's `links --set-target`) saved the link meanwhile, or a person edited a
     // record a retried write was about to overwrite: read both sides again.
-    if (attempt >= MAX_ATTEMPTS) throw new PairFailed(`${run.label}: the link or its records kept changing while it was synced (${MAX_ATTEMPTS} attempts)`);
-    if (result === 'moved') run.decide('(record)', 'read-again', 'the link changed while this sync ran; read both sides again');
+    if (attempt >= MAX_ATTEMPTS)
+      throw new PairFailed(
+        `${run.label}: the link or its records kept changing while it was synced (${MAX_ATTEMPTS} attempts)`,
+      );
+    if (result === 'moved')
+      run.decide('(record)', 'read-again', 'the link changed while this sync ran; read both sides again');
   }
 }
 
@@ -126,7 +130,8 @@ class PairRun {
     this.readAt = undefined;
     const link = await this.local.readLink(pair);
     // Another pair's first sync found it unlinked a moment ago, and another pair linked it since.
-    if (this.ctx.asReference && link?.targetId && link.state === 'linked') return this.result('unchanged', link.targetId, `${this.label}: linked already, to ${link.targetId}`);
+    if (this.ctx.asReference && link?.targetId && link.state === 'linked')
+      return this.result('unchanged', link.targetId, `${this.label}: linked already, to ${link.targetId}`);
     if (first && this.ctx.reported && link?.targetId && link.state === 'linked') {
       const echo = echoOf(this.flow, link.base, this.ctx.reported);
       if (echo) {
@@ -143,23 +148,33 @@ class PairRun {
     const readAt = (at: number) => (this.readAt = Math.min(this.readAt ?? at, at));
     const copyAt = given?.readAt ?? Date.now();
     const readZendesk = async () => {
-      if (known) return readAt(copyAt), known;
+      if (known) return (readAt(copyAt), known);
       const asked = Date.now();
-      const shared = first && this.ctx.zendeskRecord ? await this.ctx.zendeskRecord() : { record: await this.zendesk.readZendesk(pair, type, pair.zendeskId), readAt: asked };
+      const shared =
+        first && this.ctx.zendeskRecord
+          ? await this.ctx.zendeskRecord()
+          : { record: await this.zendesk.readZendesk(pair, type, pair.zendeskId), readAt: asked };
       readAt(shared.readAt);
       return shared.record;
     };
     const readLinked = async (targetId: string) => {
-      if (knownTarget) return readAt(copyAt), knownTarget;
+      if (knownTarget) return (readAt(copyAt), knownTarget);
       readAt(Date.now());
       return this.target.readTarget(pair, targetId);
     };
-    let [zendesk, linkedTarget] = await Promise.all([readZendesk(), link?.targetId ? readLinked(link.targetId) : undefined]);
+    let [zendesk, linkedTarget] = await Promise.all([
+      readZendesk(),
+      link?.targetId ? readLinked(link.targetId) : undefined,
+    ]);
     // An API in trouble can answer "not found" for a record that exists: only a second answer, after
     // a pause, marks the pair orphaned.
     if (link?.targetId && (!zendesk || !linkedTarget) && (await this.ctx.confirmGone?.())) {
       const gone = !zendesk ? 'the Zendesk record' : `the ${this.flow.target.type} record ${link.targetId}`;
-      this.decide('(record)', 'confirm-gone', `${gone} answered "not found"; read again after a pause before marking anything`);
+      this.decide(
+        '(record)',
+        'confirm-gone',
+        `${gone} answered "not found"; read again after a pause before marking anything`,
+      );
       [zendesk, linkedTarget] = await Promise.all([
         zendesk ?? this.zendesk.readZendesk(pair, type, pair.zendeskId),
         linkedTarget ?? this.target.readTarget(pair, link.targetId),
@@ -191,19 +206,31 @@ class PairRun {
    */
   private fresh(given: GivenRecord, link: Link | null): boolean {
     if (given.linkVersion !== undefined && given.linkVersion !== (link?.version ?? 0)) {
-      this.decide('(record)', 'read-again', "the pair synced after the change feed was read: the record is read again rather than trusting the feed's copy");
+      this.decide(
+        '(record)',
+        'read-again',
+        "the pair synced after the change feed was read: the record is read again rather than trusting the feed's copy",
+      );
       return false;
     }
     // A linked pair writes the side it read: an edit there after an old copy was read would be overwritten unseen.
     if (link?.targetId && given.readAt !== undefined && Date.now() - given.readAt > COPY_FRESH_MS) {
-      this.decide('(record)', 'read-again', `the change feed's copy is over ${COPY_FRESH_MS / 1000} s old: the record is read again`);
+      this.decide(
+        '(record)',
+        'read-again',
+        `the change feed's copy is over ${COPY_FRESH_MS / 1000} s old: the record is read again`,
+      );
       return false;
     }
     return true;
   }
 
   /** No link yet: decide before anything is written, match an existing record, or create one exactly once. */
-  private async firstSync(zendesk: ApiRecord, link: Link | null, given: GivenRecord | undefined): Promise<SyncPairResult | 'moved' | 'stale'> {
+  private async firstSync(
+    zendesk: ApiRecord,
+    link: Link | null,
+    given: GivenRecord | undefined,
+  ): Promise<SyncPairResult | 'moved' | 'stale'> {
     const { pair, demanded } = this.ctx;
     const { flow } = this;
     const context = await this.createContext(given);
@@ -221,8 +248,14 @@ class PairRun {
     const indexed = indexedAt !== undefined && Date.now() - indexedAt < INDEX_FRESH_MS && intent.isNew;
     // When the external key is only a safety net beside another match rule, only an earlier attempt
     // (an intent found, not new) can have created a record under it.
-    const byExternalKey = first.externalKey && (flow.match.by === 'externalKey' || !intent.isNew) ? await this.candidates('externalKey', first.externalKey, indexed) : [];
-    const byMatch = byExternalKey.length === 0 && first.matchValue !== null ? await this.candidates(flow.match.by, first.matchValue, indexed) : [];
+    const byExternalKey =
+      first.externalKey && (flow.match.by === 'externalKey' || !intent.isNew)
+        ? await this.candidates('externalKey', first.externalKey, indexed)
+        : [];
+    const byMatch =
+      byExternalKey.length === 0 && first.matchValue !== null
+        ? await this.candidates(flow.match.by, first.matchValue, indexed)
+        : [];
     const match = await this.local.decideMatch(pair, zendesk, { byExternalKey, byMatch });
     if (match.kind === 'conflict') {
       await this.local.markConflict(pair, match.reason);
@@ -237,11 +270,20 @@ class PairRun {
     for (const ref of first.references) {
       const copy = given?.referenced?.find((r) => r.flowId === ref.flowId && r.zendeskId === ref.zendeskId);
       // linkVersion 0: the copy stands in only while the reference has no link (else it is read).
-      await this.linkReference(ref, { indexedAt: given?.referencesIndexedAt, given: copy?.record && { record: copy.record, linkVersion: 0 } });
+      await this.linkReference(ref, {
+        indexedAt: given?.referencesIndexedAt,
+        given: copy?.record && { record: copy.record, linkVersion: 0 },
+      });
     }
     const create = await this.local.decideCreate(pair, zendesk, context);
     if (create.kind === 'fail') throw new PairFailed(create.reason);
-    const created = await this.target.createTarget(pair, { body: create.body, zendesk, externalKey: first.externalKey, matchValue: first.matchValue, lookFirst: !intent.isNew });
+    const created = await this.target.createTarget(pair, {
+      body: create.body,
+      zendesk,
+      externalKey: first.externalKey,
+      matchValue: first.matchValue,
+      lookFirst: !intent.isNew,
+    });
     const targetId = targetIdOf(flow, created.record);
     if (created.found) {
       this.decide('(record)', 'found-earlier', `found ${flow.target.type} ${targetId}, created by an earlier attempt`);
@@ -264,7 +306,13 @@ class PairRun {
   }
 
   /** Three-way merge against the base, write what differs on each side, save the new base. */
-  private async reconcile(zendesk: ApiRecord, target: ApiRecord, link: Link | null, how: 'linked' | 'created', createdWith?: ApiRecord): Promise<SyncPairResult | 'moved' | 'stale'> {
+  private async reconcile(
+    zendesk: ApiRecord,
+    target: ApiRecord,
+    link: Link | null,
+    how: 'linked' | 'created',
+    createdWith?: ApiRecord,
+  ): Promise<SyncPairResult | 'moved' | 'stale'> {
     const { pair } = this.ctx;
     const { flow } = this;
     const targetId = targetIdOf(flow, target);
@@ -273,7 +321,10 @@ class PairRun {
     if (plan.references.length) {
       for (const ref of plan.references) await this.linkReference(ref);
       plan = await this.local.decideMerge(pair, zendesk, target, base);
-      if (plan.references.length) throw new PairFailed(`${this.label}: field \`${plan.references[0].field}\`: ${plan.references[0].zendeskId} has no linked record in ${plan.references[0].flowId}`);
+      if (plan.references.length)
+        throw new PairFailed(
+          `${this.label}: field \`${plan.references[0].field}\`: ${plan.references[0].zendeskId} has no linked record in ${plan.references[0].flowId}`,
+        );
     }
     for (const d of plan.decisions) this.decide(d.row, d.outcome, d.why);
     try {
@@ -282,33 +333,59 @@ class PairRun {
         this.written.target = { ...this.written.target, ...plan.toTarget };
       }
       if (plan.toZendesk) {
-        await this.zendesk.updateZendesk(pair, plan.toZendesk, plan.copyOriginAt, modifiedAt(flow, 'zendesk', zendesk), this.readAt);
+        await this.zendesk.updateZendesk(
+          pair,
+          plan.toZendesk,
+          plan.copyOriginAt,
+          modifiedAt(flow, 'zendesk', zendesk),
+          this.readAt,
+        );
         this.written.zendesk = { ...this.written.zendesk, ...plan.toZendesk };
       }
     } catch (err) {
       // A retried write found its record edited since it was read: decide again from both sides.
-      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === RECORD_MOVED_ON)) throw err;
+      if (!(
+        err instanceof ActivityFailure &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === RECORD_MOVED_ON
+      ))
+        throw err;
       this.decide('(record)', 'read-again', err.cause.message);
       return 'stale';
     }
-    if (!(await this.local.saveLink(pair, { targetId, base: plan.newBase, expectedVersion: link?.version ?? 0 }))) return 'moved';
+    if (!(await this.local.saveLink(pair, { targetId, base: plan.newBase, expectedVersion: link?.version ?? 0 })))
+      return 'moved';
 
     const { target: wroteTarget, zendesk: wroteZendesk } = this.written;
-    const outcome: SyncOutcome = how === 'created' ? 'created' : !link?.targetId ? 'linked' : wroteTarget || wroteZendesk ? 'updated' : 'unchanged';
+    const outcome: SyncOutcome =
+      how === 'created'
+        ? 'created'
+        : !link?.targetId
+          ? 'linked'
+          : wroteTarget || wroteZendesk
+            ? 'updated'
+            : 'unchanged';
     const parts = [
       createdWith ? `created with ${Object.keys(createdWith).join(', ')}` : '',
       wroteTarget ? `wrote ${Object.keys(wroteTarget).join(', ')} to ${flow.target.type} ${targetId}` : '',
-      wroteZendesk ? `wrote ${Object.keys(wroteZendesk).join(', ')} to Zendesk ${flow.source.type} ${pair.zendeskId}` : '',
+      wroteZendesk
+        ? `wrote ${Object.keys(wroteZendesk).join(', ')} to Zendesk ${flow.source.type} ${pair.zendeskId}`
+        : '',
     ].filter(Boolean);
     const summary = `${outcome}: ${this.label} ↔ ${flow.target.type} ${targetId}${parts.length ? `; ${parts.join('; ')}` : '; nothing to write'}`;
-    return { ...this.result(outcome, targetId, summary), written: { target: createdWith ?? wroteTarget, zendesk: wroteZendesk } };
+    return {
+      ...this.result(outcome, targetId, summary),
+      written: { target: createdWith ?? wroteTarget, zendesk: wroteZendesk },
+    };
   }
 
   /** A referenced pair (department, company, contact) linked through its own workflow, or a failure naming it. */
   private async linkReference(ref: Reference, hints?: ReferenceHints): Promise<void> {
     const ready = await this.ctx.linkReference(ref, hints);
     if (!ready.targetId || !['created', 'linked', 'updated', 'unchanged'].includes(ready.outcome)) {
-      throw new PairFailed(`${this.label}: field \`${ref.field}\`: the referenced record ${ref.zendeskId} could not be linked in ${ref.flowId}: ${ready.summary}`);
+      throw new PairFailed(
+        `${this.label}: field \`${ref.field}\`: the referenced record ${ref.zendeskId} could not be linked in ${ref.flowId}: ${ready.summary}`,
+      );
     }
     this.decide(ref.field, 'reference-synced', `${ref.flowId} ${ref.zendeskId} → ${ready.targetId} (${ready.outcome})`);
   }
@@ -323,6 +400,14 @@ class PairRun {
 
   private result(outcome: SyncOutcome, targetId: string | null, summary: string): SyncPairResult {
     const { pair } = this.ctx;
-    return { flowId: pair.flowId, zendeskId: pair.zendeskId, targetId, outcome, summary, decisions: this.decisions, written: { target: null, zendesk: null } };
+    return {
+      flowId: pair.flowId,
+      zendeskId: pair.zendeskId,
+      targetId,
+      outcome,
+      summary,
+      decisions: this.decisions,
+      written: { target: null, zendesk: null },
+    };
   }
 }

@@ -17,14 +17,16 @@ export async function matchFromIndex(
   refreshPage: (flowId: string, cursor: string | null) => Promise<string | null>,
   opts: { comments?: boolean } = {},
 ): Promise<void> {
-  const unlinked = items.flatMap((item) => (item.kind === 'pair' && item.given?.linkVersion === 0 ? [{ flowId: item.flowId, given: item.given }] : []));
+  const unlinked = items.flatMap((item) =>
+    item.kind === 'pair' && item.given?.linkVersion === 0 ? [{ flowId: item.flowId, given: item.given }] : [],
+  );
   // A ticket's comments are listed by a workflow of their own, which passes these times to their new pairs.
   const tickets = opts.comments ? items.flatMap((item) => (item.kind === 'comments' ? [item] : [])) : [];
   const upToDate = new Map<string, boolean>();
   const refresh = async (flowId: string): Promise<boolean> => {
     if (!upToDate.has(flowId)) {
       try {
-        for (let cursor: string | null = null; ; ) {
+        for (let cursor: string | null = null; ;) {
           cursor = await refreshPage(flowId, cursor);
           if (cursor === null) break;
         }
@@ -47,6 +49,10 @@ export async function matchFromIndex(
       if (references) x.referencesIndexedAt = at;
     }
   };
-  for (const flowId of new Set(unlinked.map((u) => u.flowId))) await stamp(flowId, unlinked.filter((u) => u.flowId === flowId).map((u) => u.given));
+  for (const flowId of new Set(unlinked.map((u) => u.flowId)))
+    await stamp(
+      flowId,
+      unlinked.filter((u) => u.flowId === flowId).map((u) => u.given),
+    );
   if (tickets.length > 0) await stamp(COMMENTS_FLOW, tickets);
 }

@@ -31,7 +31,8 @@ export async function syncTicketComments(input: TicketCommentsInput): Promise<Ha
   const window = new SlidingWindow(WINDOW, counts, input.retry, 'zendesk');
   const { matchIndexedAt, referencesIndexedAt } = input;
   for (const item of items) {
-    if (item.kind === 'pair' && item.given?.linkVersion === 0) item.given = { ...item.given, matchIndexedAt, referencesIndexedAt };
+    if (item.kind === 'pair' && item.given?.linkVersion === 0)
+      item.given = { ...item.given, matchIndexedAt, referencesIndexedAt };
     await window.add(item);
   }
   await window.drain('10 minutes');

@@ -85,7 +85,16 @@ const RECENT = 5;
 /** Outcomes that wait for a change (a fix of the data, an operator's choice) rather than end the run. */
 const UNSETTLED: readonly SyncOutcome[] = ['failed', 'conflict'];
 /** The order in which a record's pairs are shown as its state: the worst first. */
-const SEVERITY: readonly SyncOutcome[] = ['failed', 'conflict', 'orphaned', 'skipped', 'created', 'linked', 'updated', 'unchanged'];
+const SEVERITY: readonly SyncOutcome[] = [
+  'failed',
+  'conflict',
+  'orphaned',
+  'skipped',
+  'created',
+  'linked',
+  'updated',
+  'unchanged',
+];
 /** How long a pair waits for a referenced record's workflow before its sync ends as failed, naming it. */
 const DEFAULT_REFERENCE_WAIT_MS = 10 * 60 * 1000;
 
@@ -97,7 +106,8 @@ const ownPair = (ref: RecordRef, p: PairRef) => p.zendeskId === ref.zendeskId &&
 export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOptions = {}): Promise<ZendeskRecordRun> {
   const self = workflowInfo().workflowId;
   const pending = new Map<string, PendingPair>();
-  for (const p of options.work ?? flowsOfRecord(ref.type).map((flowId) => ({ flowId, zendeskId: ref.zendeskId }))) pending.set(pairKey(p), p);
+  for (const p of options.work ?? flowsOfRecord(ref.type).map((flowId) => ({ flowId, zendeskId: ref.zendeskId })))
+    pending.set(pairKey(p), p);
   /** The pairs being synced now: a reference asking for one while it may create it joins its answer. */
   const syncing = new Map<string, PendingPair>();
   let roundAskers = options.roundAskers ?? [];
@@ -105,7 +115,8 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
 
   setHandler(changedSignal, (notice) => {
     if (notice.replyTo && notice.via !== 'reference') roundAskers.push(notice.replyTo);
-    const pairs: PairWork[] = notice.pairs ?? flowsOfRecord(ref.type).map((flowId) => ({ flowId, zendeskId: ref.zendeskId }));
+    const pairs: PairWork[] =
+      notice.pairs ?? flowsOfRecord(ref.type).map((flowId) => ({ flowId, zendeskId: ref.zendeskId }));
     for (const p of pairs) {
       const key = pairKey(p);
       const asker = notice.via === 'reference' ? notice.replyTo : undefined;
@@ -136,7 +147,8 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
   if (!workflowInfo().typedSearchAttributes.get(KIND)) upsertSearchAttributes(entitySearchAttributes(ref));
 
   const retry = options.retry;
-  const linkReference = (reference: Reference, hints?: ReferenceHints) => askReference(reference, retry, replies, hints);
+  const linkReference = (reference: Reference, hints?: ReferenceHints) =>
+    askReference(reference, retry, replies, hints);
   const stepsOf = (flowId: string) => pairSteps(getFlow(flowId).target.system, retry);
   const recent = options.recent ?? {};
   const states = new Map<string, PairSynced>((options.settled ?? []).map((s) => [pairKey(s), s]));
@@ -165,12 +177,19 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
     const writtenBefore = zendesk.writes;
     zendesk.newRound();
     const own = round.filter((p) => ownPair(ref, p));
-    const comments = round.filter((p) => !ownPair(ref, p)).sort((a, b) => Number(!listsComments(ref, a)) - Number(!listsComments(ref, b)));
+    const comments = round
+      .filter((p) => !ownPair(ref, p))
+      .sort((a, b) => Number(!listsComments(ref, a)) - Number(!listsComments(ref, b)));
     const runPair = async (work: PendingPair) => {
       // A copy a feed read before this run last wrote the record would undo that write: read instead.
-      if (work.given?.record && zendesk.writes > 0 && (work.given.readAt ?? 0) <= zendesk.lastWriteAt) work.given = { ...work.given, record: undefined };
+      if (work.given?.record && zendesk.writes > 0 && (work.given.readAt ?? 0) <= zendesk.lastWriteAt)
+        work.given = { ...work.given, record: undefined };
       syncing.set(pairKey(work), work);
-      const result = await syncOne(work, { retry, linkReference, zendesk: ownPair(ref, work) ? zendesk : undefined }, stepsOf(work.flowId));
+      const result = await syncOne(
+        work,
+        { retry, linkReference, zendesk: ownPair(ref, work) ? zendesk : undefined },
+        stepsOf(work.flowId),
+      );
       syncing.delete(pairKey(work));
       if (ownPair(ref, work) && result.written.zendesk) zendesk.wrote(work.flowId);
       const synced = toSynced(result);
@@ -179,10 +198,19 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
       states.set(pairKey(work), synced);
       lastOfRun.set(pairKey(work), synced);
       sinks.metrics.syncEnded(work.flowId, result.outcome);
-      if (work.webhookAt && (result.written.target || result.written.zendesk)) sinks.metrics.webhookWritten(work.flowId, work.webhookAt);
+      if (work.webhookAt && (result.written.target || result.written.zendesk))
+        sinks.metrics.webhookWritten(work.flowId, work.webhookAt);
       for (const asker of work.answering ?? []) await tell(asker, synced);
-      if (result.written.target || result.written.zendesk || UNSETTLED.includes(result.outcome) || result.outcome === 'orphaned') {
-        recent[work.flowId] = [{ at: new Date().toISOString(), outcome: result.outcome, summary: result.summary }, ...(recent[work.flowId] ?? [])].slice(0, RECENT);
+      if (
+        result.written.target ||
+        result.written.zendesk ||
+        UNSETTLED.includes(result.outcome) ||
+        result.outcome === 'orphaned'
+      ) {
+        recent[work.flowId] = [
+          { at: new Date().toISOString(), outcome: result.outcome, summary: result.summary },
+          ...(recent[work.flowId] ?? []),
+        ].slice(0, RECENT);
       }
       return result;
     };
@@ -199,7 +227,8 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
       for (const flowId of flowsOfRecord(ref.type)) {
         const pair = { flowId, zendeskId: ref.zendeskId };
         const saw = (startedAt.get(flowId) ?? -1) >= zendesk.writes;
-        if (ownPair(ref, pair) && flowId !== zendesk.lastWriter && !saw && !pending.has(pairKey(pair))) pending.set(pairKey(pair), pair);
+        if (ownPair(ref, pair) && flowId !== zendesk.lastWriter && !saw && !pending.has(pairKey(pair)))
+          pending.set(pairKey(pair), pair);
       }
     }
     for (let i = 0; i < comments.length; i++) {
@@ -254,7 +283,9 @@ class ZendeskRecordAccess {
   current(pair: PairRef): Promise<{ record: ApiRecord | null; readAt: number }> {
     if (!this.read) {
       const asked = Date.now();
-      this.read = this.stepsOf(pair.flowId).zendesk.readZendesk(pair, this.ref.type, this.ref.zendeskId).then((record) => ({ record, readAt: asked }));
+      this.read = this.stepsOf(pair.flowId)
+        .zendesk.readZendesk(pair, this.ref.type, this.ref.zendeskId)
+        .then((record) => ({ record, readAt: asked }));
     }
     return this.read;
   }
@@ -275,7 +306,11 @@ interface SyncOneContext {
 }
 
 /** One pair's sync; a business failure is recorded on the pair and ends it as `failed`, not the workflow. */
-async function syncOne(work: PendingPair, ctx: SyncOneContext, steps: ReturnType<typeof pairSteps>): Promise<SyncPairResult> {
+async function syncOne(
+  work: PendingPair,
+  ctx: SyncOneContext,
+  steps: ReturnType<typeof pairSteps>,
+): Promise<SyncPairResult> {
   const pair = { flowId: work.flowId, zendeskId: work.zendeskId };
   const confirmGone = async () => {
     await sleep(ctx.retry?.goneConfirmMs ?? 60_000);
@@ -301,7 +336,14 @@ async function syncOne(work: PendingPair, ctx: SyncOneContext, steps: ReturnType
     const reason = businessFailure(err);
     if (reason === undefined) throw err;
     await steps.local.markFailed(pair, reason);
-    return { ...pair, targetId: null, outcome: 'failed', summary: `failed: ${reason}`, decisions: [], written: { target: null, zendesk: null } };
+    return {
+      ...pair,
+      targetId: null,
+      outcome: 'failed',
+      summary: `failed: ${reason}`,
+      decisions: [],
+      written: { target: null, zendesk: null },
+    };
   }
 }
 
@@ -311,8 +353,17 @@ async function listComments(ref: RecordRef, work: PendingPair, retry: RetryTunin
   const items = await apiSteps('zendesk', retry).listTicketComments(COMMENTS_FLOW, ref.zendeskId, given?.ticket);
   return items.flatMap((item) => {
     if (item.kind !== 'pair') return [];
-    const hints = item.given?.linkVersion === 0 ? { matchIndexedAt: given?.matchIndexedAt, referencesIndexedAt: given?.referencesIndexedAt } : {};
-    return [{ flowId: item.flowId, zendeskId: item.zendeskId, given: item.given && ({ ...item.given, ...hints } satisfies GivenRecord) }];
+    const hints =
+      item.given?.linkVersion === 0
+        ? { matchIndexedAt: given?.matchIndexedAt, referencesIndexedAt: given?.referencesIndexedAt }
+        : {};
+    return [
+      {
+        flowId: item.flowId,
+        zendeskId: item.zendeskId,
+        given: item.given && ({ ...item.given, ...hints } satisfies GivenRecord),
+      },
+    ];
   });
 }
 
@@ -322,18 +373,32 @@ async function listComments(ref: RecordRef, work: PendingPair, retry: RetryTunin
  * comes after its next sync of that pair, within a bound: a record that does not answer ends this
  * pair's sync as failed, naming it, rather than holding this record for ever.
  */
-async function askReference(reference: Reference, retry: RetryTuning | undefined, replies: Map<string, PairSynced>, hints: ReferenceHints = {}): Promise<PairSynced> {
+async function askReference(
+  reference: Reference,
+  retry: RetryTuning | undefined,
+  replies: Map<string, PairSynced>,
+  hints: ReferenceHints = {},
+): Promise<PairSynced> {
   const pair: PairRef = { flowId: reference.flowId, zendeskId: reference.zendeskId };
   const key = pairKey(pair);
   const ref = recordOfPair(pair);
   const id = zendeskRecordWorkflowId(ref);
   // It would wait for its own next round: no flow refers to its own record, so this is a definition's mistake.
-  if (id === workflowInfo().workflowId) throw new PairFailed(`field \`${reference.field}\`: ${reference.flowId} ${reference.zendeskId} is this record's own pair; a reference must be another record's`);
+  if (id === workflowInfo().workflowId)
+    throw new PairFailed(
+      `field \`${reference.field}\`: ${reference.flowId} ${reference.zendeskId} is this record's own pair; a reference must be another record's`,
+    );
   replies.delete(key);
   for (;;) {
     try {
       // The referenced record outlives this one: it is a record of its own.
-      const work: PendingPair = { ...pair, demanded: true, asReference: true, matchIndexedAt: hints.indexedAt, given: hints.given };
+      const work: PendingPair = {
+        ...pair,
+        demanded: true,
+        asReference: true,
+        matchIndexedAt: hints.indexedAt,
+        given: hints.given,
+      };
       const child = await startChild(syncZendeskRecord, {
         workflowId: id,
         args: [ref, { work: [work], lingerMs: 0, retry }],
@@ -352,7 +417,13 @@ async function askReference(reference: Reference, retry: RetryTuning | undefined
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     try {
-      await getExternalWorkflowHandle(id).signal(changedSignal, { side: 'zendesk', via: 'reference', replyTo: workflowInfo().workflowId, demanded: true, pairs: [pair] });
+      await getExternalWorkflowHandle(id).signal(changedSignal, {
+        side: 'zendesk',
+        via: 'reference',
+        replyTo: workflowInfo().workflowId,
+        demanded: true,
+        pairs: [pair],
+      });
       break;
     } catch {
       // It ended between the two calls: start it.
@@ -360,13 +431,21 @@ async function askReference(reference: Reference, retry: RetryTuning | undefined
   }
   const wait = retry?.referenceWaitMs ?? DEFAULT_REFERENCE_WAIT_MS;
   if (!(await condition(() => replies.has(key), wait))) {
-    throw new PairFailed(`field \`${reference.field}\`: the referenced record's workflow ${id} did not answer for ${reference.flowId} within ${Math.round(wait / 1000)} s (see its history); this pair syncs again at its next change`);
+    throw new PairFailed(
+      `field \`${reference.field}\`: the referenced record's workflow ${id} did not answer for ${reference.flowId} within ${Math.round(wait / 1000)} s (see its history); this pair syncs again at its next change`,
+    );
   }
   return replies.get(key)!;
 }
 
 function toSynced(result: SyncPairResult): PairSynced {
-  return { flowId: result.flowId, zendeskId: result.zendeskId, targetId: result.targetId, outcome: result.outcome, summary: result.summary };
+  return {
+    flowId: result.flowId,
+    zendeskId: result.zendeskId,
+    targetId: result.targetId,
+    outcome: result.outcome,
+    summary: result.summary,
+  };
 }
 
 async function tell(asker: string, synced: PairSynced): Promise<void> {
@@ -397,7 +476,12 @@ function showState(states: Map<string, PairSynced>, recent: Record<string, Recen
     { key: TARGET_IDS, value: targetIds },
   ]);
   // The worst first: the summary's first line is what an operator looks at.
-  const own = all.filter((s) => !s.zendeskId.includes(':')).sort((a, b) => SEVERITY.indexOf(a.outcome) - SEVERITY.indexOf(b.outcome));
+  const own = all
+    .filter((s) => !s.zendeskId.includes(':'))
+    .sort((a, b) => SEVERITY.indexOf(a.outcome) - SEVERITY.indexOf(b.outcome));
   const comments = all.length - own.length;
-  upsertMemo({ summary: [...own.map((s) => s.summary), ...(comments ? [`${comments} comment(s) synced`] : [])].join('\n'), recent });
+  upsertMemo({
+    summary: [...own.map((s) => s.summary), ...(comments ? [`${comments} comment(s) synced`] : [])].join('\n'),
+    recent,
+  });
 }

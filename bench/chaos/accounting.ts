@@ -44,9 +44,13 @@ function places(s: Snapshot, edit: Edit): Record<string, string | null> {
     return v === null ? null : (translate(flow, 'target', v) ?? `unlinked ${v}`);
   };
   const employee = linkedTarget(P2);
-  if (employee) out[`poweroffice employee ${employee.targetId}`] = employee.record ? ref(P1, employee.record.DepartmentId) : 'gone';
+  if (employee)
+    out[`poweroffice employee ${employee.targetId}`] = employee.record ? ref(P1, employee.record.DepartmentId) : 'gone';
   const contact = linkedTarget(Z3);
-  if (contact) out[`crmoffice contact ${contact.targetId}`] = contact.record ? ref(Z3B, (contact.record.company as { id?: unknown } | null)?.id) : 'gone';
+  if (contact)
+    out[`crmoffice contact ${contact.targetId}`] = contact.record
+      ? ref(Z3B, (contact.record.company as { id?: unknown } | null)?.id)
+      : 'gone';
   return out;
 }
 
@@ -60,19 +64,25 @@ function missing(s: Snapshot, edit: Edit): string {
   }
   const p2 = s.links.all.get(P2)?.find((l) => l.zendeskId === id);
   const z3 = s.links.all.get(Z3)?.find((l) => l.zendeskId === id);
-  const exists = (flow: FlowId, targetId: string | null | undefined) => !!targetId && !!targetRecord(s, getFlow(flow), targetId);
+  const exists = (flow: FlowId, targetId: string | null | undefined) =>
+    !!targetId && !!targetRecord(s, getFlow(flow), targetId);
   if (edit.property === 'role') {
     const user = s.users.get(id);
     if (user?.role !== edit.value) return `zendesk user has role ${String(user?.role)}`;
-    if (edit.value === 'agent' && !(p2?.state === 'linked' && exists(P2, p2.targetId))) return `no linked employee (P2 link ${p2 ? p2.state : 'absent'})`;
-    if (edit.value !== 'agent' && p2 && !(p2.state === 'linked' && exists(P2, p2.targetId))) return `the employee's pair is ${p2.state}, its record ${exists(P2, p2.targetId) ? 'exists' : 'is gone'}`;
+    if (edit.value === 'agent' && !(p2?.state === 'linked' && exists(P2, p2.targetId)))
+      return `no linked employee (P2 link ${p2 ? p2.state : 'absent'})`;
+    if (edit.value !== 'agent' && p2 && !(p2.state === 'linked' && exists(P2, p2.targetId)))
+      return `the employee's pair is ${p2.state}, its record ${exists(P2, p2.targetId) ? 'exists' : 'is gone'}`;
     return '';
   }
   // A deletion: the pair is orphaned, nothing is deleted on the other side.
   if (edit.system === 'zendesk') {
     const problems = [];
     if (s.users.has(id)) problems.push('the Zendesk user is still active');
-    for (const [flow, link] of [[P2, p2], [Z3, z3]] as const) {
+    for (const [flow, link] of [
+      [P2, p2],
+      [Z3, z3],
+    ] as const) {
       if (!link?.targetId) continue;
       if (link.state !== 'orphaned') problems.push(`${getFlow(flow).code} pair is ${link.state}`);
       if (!exists(flow, link.targetId)) problems.push(`${getFlow(flow).code} target ${link.targetId} was deleted`);
@@ -87,13 +97,15 @@ function missing(s: Snapshot, edit: Edit): string {
 
 export function accountEdits(s: Snapshot, log: readonly Edit[]): Accounted[] {
   const byProperty = new Map<string, Edit[]>();
-  for (const e of log) byProperty.set(`${e.group}/${e.property}`, [...(byProperty.get(`${e.group}/${e.property}`) ?? []), e]);
+  for (const e of log)
+    byProperty.set(`${e.group}/${e.property}`, [...(byProperty.get(`${e.group}/${e.property}`) ?? []), e]);
   const out: Accounted[] = [];
   for (const edits of byProperty.values()) {
     edits.sort((a, b) => a.at - b.at);
     edits.forEach((edit, i) => {
       const later = edits[i + 1];
-      if (later) return out.push({ edit, verdict: 'superseded', why: `by edit ${later.n} (${later.system}, ${later.record})` });
+      if (later)
+        return out.push({ edit, verdict: 'superseded', why: `by edit ${later.n} (${later.system}, ${later.record})` });
       const problem = missing(s, edit);
       out.push({ edit, verdict: problem ? 'lost' : 'arrived', why: problem });
     });

@@ -4,7 +4,16 @@
  * stuck, and no system's rate limit exceeded. (Edits are classified in accounting.ts.)
  */
 import type { SimulatorStats } from '../../simulators/kit';
-import { getFlow, rowKey, toCanonical, translateCanonical, type ApiRecord, type FlowDefinition, type FlowId, type Translate } from '../../flows';
+import {
+  getFlow,
+  rowKey,
+  toCanonical,
+  translateCanonical,
+  type ApiRecord,
+  type FlowDefinition,
+  type FlowId,
+  type Translate,
+} from '../../flows';
 import { CHAOS_FLOWS, syncedRows } from './flows';
 import type { LinkIndex } from './links';
 import type { Snapshot } from './snapshot';
@@ -33,7 +42,10 @@ export function targetRecord(s: Snapshot, flow: FlowDefinition, id: string): Api
 }
 
 /** Values sharing a key (lower-cased), beyond what is allowed per key. */
-function repeated(values: (string | null | undefined)[], allowed: (key: string) => number = () => 1): [string, number][] {
+function repeated(
+  values: (string | null | undefined)[],
+  allowed: (key: string) => number = () => 1,
+): [string, number][] {
   const counts = new Map<string, number>();
   for (const v of values) if (v) counts.set(v.trim().toLowerCase(), (counts.get(v.trim().toLowerCase()) ?? 0) + 1);
   return [...counts].filter(([k, n]) => n > Math.max(1, allowed(k)));
@@ -41,17 +53,28 @@ function repeated(values: (string | null | undefined)[], allowed: (key: string) 
 
 export function duplicates(s: Snapshot): Finding[] {
   const out: Finding[] = [];
-  const add = (what: string, found: [string, number][]) => found.forEach(([k, n]) => out.push({ check: 'duplicates', how: 'duplicate', detail: `${n} ${what} "${k}"` }));
+  const add = (what: string, found: [string, number][]) =>
+    found.forEach(([k, n]) => out.push({ check: 'duplicates', how: 'duplicate', detail: `${n} ${what} "${k}"` }));
   const list = (m: Map<string, ApiRecord>, key: string) => [...m.values()].map((r) => r[key] as string | null);
   add('Zendesk users with the e-mail', repeated(list(s.users, 'email')));
   add('PowerOffice Go employees with the e-mail', repeated(list(s.targets.employees, 'EmailAddress')));
-  add('PowerOffice Go employees with the external reference', repeated(list(s.targets.employees, 'ExternalImportReference')));
+  add(
+    'PowerOffice Go employees with the external reference',
+    repeated(list(s.targets.employees, 'ExternalImportReference')),
+  );
   add('Crmoffice contacts with the e-mail', repeated(list(s.targets.contacts, 'email')));
   // Organisations may share a name in Zendesk (the sample data has some): as many departments or companies are fine.
   const orgNames = new Map<string, number>();
-  for (const n of list(s.orgs, 'name')) if (n) orgNames.set(n.trim().toLowerCase(), (orgNames.get(n.trim().toLowerCase()) ?? 0) + 1);
-  add('PowerOffice Go departments named', repeated(list(s.targets.departments, 'Name'), (k) => orgNames.get(k) ?? 1));
-  add('Crmoffice companies named', repeated(list(s.targets.companies, 'name'), (k) => orgNames.get(k) ?? 1));
+  for (const n of list(s.orgs, 'name'))
+    if (n) orgNames.set(n.trim().toLowerCase(), (orgNames.get(n.trim().toLowerCase()) ?? 0) + 1);
+  add(
+    'PowerOffice Go departments named',
+    repeated(list(s.targets.departments, 'Name'), (k) => orgNames.get(k) ?? 1),
+  );
+  add(
+    'Crmoffice companies named',
+    repeated(list(s.targets.companies, 'name'), (k) => orgNames.get(k) ?? 1),
+  );
   for (const flow of CHAOS_FLOWS) {
     const targets = (s.links.all.get(flow) ?? []).map((l) => l.targetId);
     add(`links of ${getFlow(flow).code} to the target`, repeated(targets));
@@ -73,7 +96,11 @@ export function pairsEqual(s: Snapshot): { checked: number; findings: Finding[] 
       const z = zendeskRecord(s, flow, link.zendeskId);
       const t = targetRecord(s, flow, link.targetId);
       if (!z || !t) {
-        findings.push({ check: 'pairs equal', how: 'record gone', detail: `${label}: linked, but the ${!z ? 'Zendesk' : flow.target.type} record is gone` });
+        findings.push({
+          check: 'pairs equal',
+          how: 'record gone',
+          detail: `${label}: linked, but the ${!z ? 'Zendesk' : flow.target.type} record is gone`,
+        });
         continue;
       }
       try {
@@ -81,7 +108,12 @@ export function pairsEqual(s: Snapshot): { checked: number; findings: Finding[] 
         const { values: tValues } = translateCanonical(flow, 'target', toCanonical(flow, 'target', t), translate);
         for (const row of syncedRows(flow)) {
           const key = rowKey(row);
-          if (zValues[key] !== tValues[key]) findings.push({ check: 'pairs equal', how: 'unequal', detail: `${label}: ${row.source} ${JSON.stringify(zValues[key])} ≠ ${row.target} ${JSON.stringify(tValues[key])}` });
+          if (zValues[key] !== tValues[key])
+            findings.push({
+              check: 'pairs equal',
+              how: 'unequal',
+              detail: `${label}: ${row.source} ${JSON.stringify(zValues[key])} ≠ ${row.target} ${JSON.stringify(tValues[key])}`,
+            });
         }
       } catch (err) {
         findings.push({ check: 'pairs equal', how: 'unreadable', detail: `${label}: ${(err as Error).message}` });
@@ -100,12 +132,28 @@ export function stuckPairs(s: Snapshot, flows: readonly FlowId[] = CHAOS_FLOWS):
   for (const flow of flows) {
     for (const link of s.links.all.get(flow) ?? []) {
       const label = `${getFlow(flow).code} ${link.zendeskId}`;
-      if (link.state === 'pending') out.push({ check: 'stuck pairs', how: 'pending', detail: `${label}: pending after the drain` });
-      else if (link.state === 'failed' || link.state === 'conflict') out.push({ check: 'stuck pairs', how: link.state, detail: `${label}: ${link.state} after the drain (${link.lastError ?? 'no last_error'})` });
-      else if (link.state !== 'linked' && !link.lastError) out.push({ check: 'stuck pairs', how: `${link.state} with no last_error`, detail: `${label}: ${link.state} with no last_error` });
+      if (link.state === 'pending')
+        out.push({ check: 'stuck pairs', how: 'pending', detail: `${label}: pending after the drain` });
+      else if (link.state === 'failed' || link.state === 'conflict')
+        out.push({
+          check: 'stuck pairs',
+          how: link.state,
+          detail: `${label}: ${link.state} after the drain (${link.lastError ?? 'no last_error'})`,
+        });
+      else if (link.state !== 'linked' && !link.lastError)
+        out.push({
+          check: 'stuck pairs',
+          how: `${link.state} with no last_error`,
+          detail: `${label}: ${link.state} with no last_error`,
+        });
     }
   }
-  for (const r of s.retrying) out.push({ check: 'stuck pairs', how: 'retrying', detail: `${getFlow(r.flowId).code} ${r.zendeskId}: retrying since ${r.since} after the drain (${r.lastError})` });
+  for (const r of s.retrying)
+    out.push({
+      check: 'stuck pairs',
+      how: 'retrying',
+      detail: `${getFlow(r.flowId).code} ${r.zendeskId}: retrying since ${r.since} after the drain (${r.lastError})`,
+    });
   return out;
 }
 
@@ -119,9 +167,18 @@ export type LimitStats = Pick<SimulatorStats, 'rateLimited' | 'peakPerSecond' | 
 export function rateLimits(simulators: Record<string, LimitStats>): Finding[] {
   const out: Finding[] = [];
   for (const [system, s] of Object.entries(simulators)) {
-    if (s.rateLimited > 0) out.push({ check: 'rate limits', how: '429 over the limit', detail: `${system}: ${s.rateLimited} answers 429 for exceeding a published limit` });
+    if (s.rateLimited > 0)
+      out.push({
+        check: 'rate limits',
+        how: '429 over the limit',
+        detail: `${system}: ${s.rateLimited} answers 429 for exceeding a published limit`,
+      });
     if (s.rateLimit && s.peakPerWindow > s.rateLimit.limit) {
-      out.push({ check: 'rate limits', how: 'peak over the limit', detail: `${system}: ${s.peakPerWindow} requests within ${s.rateLimit.windowMs} ms, over its limit of ${s.rateLimit.limit} (peak in one second ${s.peakPerSecond})` });
+      out.push({
+        check: 'rate limits',
+        how: 'peak over the limit',
+        detail: `${system}: ${s.peakPerWindow} requests within ${s.rateLimit.windowMs} ms, over its limit of ${s.rateLimit.limit} (peak in one second ${s.peakPerSecond})`,
+      });
     }
   }
   return out;

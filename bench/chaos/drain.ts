@@ -13,7 +13,11 @@ export const CHAOS_FEEDS = FEEDS.filter((f) => f.flows.every((flow) => CHAOS_FLO
 let polls = 0;
 
 export async function pollOnce(client: Client, feed: string, full = false, retry?: RetryTuning): Promise<void> {
-  await client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `chaos/poll/${feed}/${++polls}`, args: [{ feed, full, retry }] });
+  await client.workflow.execute('pollFeed', {
+    taskQueue: TASK_QUEUE,
+    workflowId: `chaos/poll/${feed}/${++polls}`,
+    args: [{ feed, full, retry }],
+  });
 }
 
 /** A poll still handing its changes over (the run's own, started without awaiting). */
@@ -26,8 +30,13 @@ async function atWork(client: Client, store: LinkStore): Promise<{ busy: number;
 }
 
 /** Waits until no record workflow or poll is at work and no pair is retrying; false when the deadline passed first. */
-export async function idle(client: Client, store: LinkStore, deadline: number, log?: (line: string) => void): Promise<boolean> {
-  for (let nextLog = Date.now() + 15_000; ; ) {
+export async function idle(
+  client: Client,
+  store: LinkStore,
+  deadline: number,
+  log?: (line: string) => void,
+): Promise<boolean> {
+  for (let nextLog = Date.now() + 15_000; ;) {
     const { busy, retrying } = await atWork(client, store);
     if (busy === 0 && retrying === 0) return true;
     if (Date.now() > deadline) return false;
@@ -44,7 +53,10 @@ async function holding(client: Client, max = 3): Promise<string> {
   const out: string[] = [];
   for await (const w of client.workflow.list({ query: BUSY_QUERY })) {
     const { raw } = await client.workflow.getHandle(w.workflowId).describe();
-    const steps = (raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt}${a.lastFailure?.message ? `: ${a.lastFailure.message.slice(0, 120)}` : ''}`);
+    const steps = (raw.pendingActivities ?? []).map(
+      (a) =>
+        `${a.activityType?.name} attempt ${a.attempt}${a.lastFailure?.message ? `: ${a.lastFailure.message.slice(0, 120)}` : ''}`,
+    );
     if (out.push(`${w.workflowId} [${steps.join('; ') || 'no activity pending'}]`) >= max) break;
   }
   return out.join(' | ') || 'none';
@@ -73,7 +85,11 @@ export async function drain(
     const before = writes();
     for (const feed of CHAOS_FEEDS) {
       // A poll waits for its pairs: one that takes long says which pairs hold it.
-      const watch = setInterval(() => void holding(client).then((h) => log(`drain round ${round}: the poll of ${feed.id} waits; at work: ${h}`)), 15_000);
+      const watch = setInterval(
+        () =>
+          void holding(client).then((h) => log(`drain round ${round}: the poll of ${feed.id} waits; at work: ${h}`)),
+        15_000,
+      );
       await pollOnce(client, feed.id, false, retry).finally(() => clearInterval(watch));
     }
     if (!(await idle(client, store, deadline, log))) return { drained: false, rounds: round };
@@ -81,7 +97,8 @@ export async function drain(
     if (round >= 2 && writes() === before && started >= quietFrom) {
       // Target change lists never show a deletion: a pass from the start (daily in production) does.
       // A short pause before the second read by id: the faults are over, and the run is bounded.
-      for (const feed of CHAOS_FEEDS.filter((f) => f.side === 'target')) await pollOnce(client, feed.id, true, { ...retry, goneConfirmMs: 5_000 });
+      for (const feed of CHAOS_FEEDS.filter((f) => f.side === 'target'))
+        await pollOnce(client, feed.id, true, { ...retry, goneConfirmMs: 5_000 });
       return { drained: await idle(client, store, deadline), rounds: round };
     }
     await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));

@@ -69,8 +69,10 @@ export class EditMaker {
    */
   async next(links: LinkIndex): Promise<Edit | undefined> {
     for (let tries = 0; tries < 50; tries++) {
-      const plan = this.log.length < 2 ? this.delete(links, this.log.length === 0 ? 'zendesk' : 'poweroffice') : this.plan(links);
-      if (!plan || this.frozen.has(plan.group) || Date.now() - (this.lastAt.get(plan.group) ?? 0) < GROUP_SPACING_MS) continue;
+      const plan =
+        this.log.length < 2 ? this.delete(links, this.log.length === 0 ? 'zendesk' : 'poweroffice') : this.plan(links);
+      if (!plan || this.frozen.has(plan.group) || Date.now() - (this.lastAt.get(plan.group) ?? 0) < GROUP_SPACING_MS)
+        continue;
       const { run, ...edit } = plan;
       await run();
       const done: Edit = { ...edit, n: this.log.length + 1, at: Date.now() };
@@ -97,18 +99,38 @@ export class EditMaker {
   }
 
   private rename(links: LinkIndex): Plan | undefined {
-    const synced = [...new Set([...links.linkedZendeskIds(P1), ...links.linkedZendeskIds(Z3B)])].filter((o) => this.world.orgNames.has(o));
+    const synced = [...new Set([...links.linkedZendeskIds(P1), ...links.linkedZendeskIds(Z3B)])].filter((o) =>
+      this.world.orgNames.has(o),
+    );
     const org = this.pick(synced.length ? synced : this.world.orgs);
     if (!org) return undefined;
     const name = `Chaos ${this.log.length + 1} ${Math.floor(this.random() * 1e6)} AS`;
     const dept = links.target(P1, org);
     const company = links.target(Z3B, org);
-    const system = this.pick<System>(['zendesk', ...(dept ? ['poweroffice' as const] : []), ...(company ? ['crmoffice' as const] : [])])!;
+    const system = this.pick<System>([
+      'zendesk',
+      ...(dept ? ['poweroffice' as const] : []),
+      ...(company ? ['crmoffice' as const] : []),
+    ])!;
     const base = { kind: 'rename' as const, system, group: `org:${org}`, property: 'name' as const, value: name };
     const done = () => this.world.orgNames.set(org, name);
-    if (system === 'poweroffice') return { ...base, record: `poweroffice department ${dept}`, run: () => this.person.poweroffice.updateDepartment(Number(dept), { Name: name }).then(done) };
-    if (system === 'crmoffice') return { ...base, record: `crmoffice company ${company}`, run: () => this.person.crmoffice.updateCompany(company!, { name }).then(done) };
-    return { ...base, record: `zendesk organization ${org}`, run: () => this.person.zendesk.updateOrganization(Number(org), { name }).then(done) };
+    if (system === 'poweroffice')
+      return {
+        ...base,
+        record: `poweroffice department ${dept}`,
+        run: () => this.person.poweroffice.updateDepartment(Number(dept), { Name: name }).then(done),
+      };
+    if (system === 'crmoffice')
+      return {
+        ...base,
+        record: `crmoffice company ${company}`,
+        run: () => this.person.crmoffice.updateCompany(company!, { name }).then(done),
+      };
+    return {
+      ...base,
+      record: `zendesk organization ${org}`,
+      run: () => this.person.zendesk.updateOrganization(Number(org), { name }).then(done),
+    };
   }
 
   private liveUsers(): string[] {
@@ -126,8 +148,16 @@ export class EditMaker {
       const org = clear ? null : this.pick(this.world.orgs.filter((o) => o !== user.org));
       if (org === undefined) return undefined;
       return {
-        kind, system, group: `user:${id}`, property: 'organization', value: org, record: `zendesk user ${id}`,
-        run: () => this.person.zendesk.updateUser(Number(id), { organization_id: org === null ? null : Number(org) }).then(() => (user.org = org)),
+        kind,
+        system,
+        group: `user:${id}`,
+        property: 'organization',
+        value: org,
+        record: `zendesk user ${id}`,
+        run: () =>
+          this.person.zendesk
+            .updateUser(Number(id), { organization_id: org === null ? null : Number(org) })
+            .then(() => (user.org = org)),
       };
     }
     const [userFlow, orgFlow] = system === 'poweroffice' ? [P2, P1] : [Z3, Z3B];
@@ -135,13 +165,27 @@ export class EditMaker {
     const user = id ? this.world.users.get(id) : undefined;
     const targetId = id ? links.target(userFlow, id) : undefined;
     if (!id || !user || !targetId) return undefined;
-    const org = clear ? null : this.pick(links.linkedZendeskIds(orgFlow).filter((o) => o !== user.org && this.world.orgNames.has(o)));
+    const org = clear
+      ? null
+      : this.pick(links.linkedZendeskIds(orgFlow).filter((o) => o !== user.org && this.world.orgNames.has(o)));
     if (org === undefined) return undefined;
     const to = org === null ? null : links.target(orgFlow, org)!;
     const base = { kind, system, group: `user:${id}`, property: 'organization' as const, value: org };
     const done = () => (user.org = org);
-    if (system === 'poweroffice') return { ...base, record: `poweroffice employee ${targetId}`, run: () => this.person.poweroffice.updateEmployee(Number(targetId), { DepartmentId: to === null ? null : Number(to) }).then(done) };
-    return { ...base, record: `crmoffice contact ${targetId}`, run: () => this.person.crmoffice.updateContact(targetId, { company: to === null ? null : { id: to } }).then(done) };
+    if (system === 'poweroffice')
+      return {
+        ...base,
+        record: `poweroffice employee ${targetId}`,
+        run: () =>
+          this.person.poweroffice
+            .updateEmployee(Number(targetId), { DepartmentId: to === null ? null : Number(to) })
+            .then(done),
+      };
+    return {
+      ...base,
+      record: `crmoffice contact ${targetId}`,
+      run: () => this.person.crmoffice.updateContact(targetId, { company: to === null ? null : { id: to } }).then(done),
+    };
   }
 
   /** An end-user made an agent (an employee is then due) or an agent made an end-user (nothing is deleted). */
@@ -151,8 +195,16 @@ export class EditMaker {
     const user = this.world.users.get(id)!;
     const role = user.role === 'agent' ? 'end-user' : 'agent';
     return {
-      kind: 'role', system: 'zendesk', group: `user:${id}`, property: 'role', value: role, record: `zendesk user ${id}`,
-      run: () => this.person.zendesk.updateUser(Number(id), { role: role as 'agent' | 'end-user' }).then(() => (user.role = role)),
+      kind: 'role',
+      system: 'zendesk',
+      group: `user:${id}`,
+      property: 'role',
+      value: role,
+      record: `zendesk user ${id}`,
+      run: () =>
+        this.person.zendesk
+          .updateUser(Number(id), { role: role as 'agent' | 'end-user' })
+          .then(() => (user.role = role)),
     };
   }
 
@@ -163,7 +215,12 @@ export class EditMaker {
       const id = this.pick(this.liveUsers().filter(fresh));
       if (!id) return undefined;
       return {
-        kind: 'delete', system: 'zendesk', group: `user:${id}`, property: 'deleted', value: 'true', record: `zendesk user ${id}`,
+        kind: 'delete',
+        system: 'zendesk',
+        group: `user:${id}`,
+        property: 'deleted',
+        value: 'true',
+        record: `zendesk user ${id}`,
         run: () => this.person.deleteZendeskUser(id).then(() => (this.world.users.get(id)!.deleted = true)),
       };
     }
@@ -171,7 +228,12 @@ export class EditMaker {
     const employee = id ? links.target(P2, id) : undefined;
     if (!id || !employee) return undefined;
     return {
-      kind: 'delete', system: 'poweroffice', group: `user:${id}`, property: 'deleted', value: 'true', record: `poweroffice employee ${employee}`,
+      kind: 'delete',
+      system: 'poweroffice',
+      group: `user:${id}`,
+      property: 'deleted',
+      value: 'true',
+      record: `poweroffice employee ${employee}`,
       run: () => this.person.deleteEmployee(employee),
     };
   }

@@ -11,7 +11,9 @@ import { runChaos } from './run';
 async function main(): Promise<void> {
   const options = parseChaosArgs(process.argv.slice(2));
   const started = Date.now();
-  const result = await runChaos(options, (line) => console.log(`[${Math.round((Date.now() - started) / 1000)} s] ${line}`));
+  const result = await runChaos(options, (line) =>
+    console.log(`[${Math.round((Date.now() - started) / 1000)} s] ${line}`),
+  );
   console.log(`\n${chaosTable(result)}`);
   console.log(`\nwritten to ${writeChaosResult(result, join(__dirname, '..', '..', '..'))}`);
   if (result.violations.length) process.exitCode = 1;

@@ -83,7 +83,12 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions {
     const name = argv[i].replace(/^--/, '');
     const key = NAMES[name];
     const value = Number(argv[i + 1]);
-    if (!key) throw new Error(`unknown option ${argv[i]}; options: ${Object.keys(NAMES).map((n) => `--${n}`).join(', ')}`);
+    if (!key)
+      throw new Error(
+        `unknown option ${argv[i]}; options: ${Object.keys(NAMES)
+          .map((n) => `--${n}`)
+          .join(', ')}`,
+      );
     if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} takes a whole number, got ${argv[i + 1]}`);
     (out[key] as number) = value;
   }

@@ -24,16 +24,26 @@ export function personAt(sims: AllSimulators): Person {
   const connectors = createConnectors(sims.configs);
   const tokens = new PowerOfficeTokenProvider(sims.configs.poweroffice);
   const send = async (url: string, init: RequestInit) => {
-    const res = await fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), [PERSON_HEADER]: 'person' } });
+    const res = await fetch(url, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), [PERSON_HEADER]: 'person' },
+    });
     if (!res.ok) throw new Error(`${init.method} ${url}: ${res.status} ${await res.text()}`);
   };
   return {
     ...connectors,
-    deleteZendeskUser: (id) => send(`${sims.configs.zendesk.baseUrl}/users/${id}`, { method: 'DELETE', headers: { Authorization: zendeskAuthHeader(sims.configs.zendesk) } }),
+    deleteZendeskUser: (id) =>
+      send(`${sims.configs.zendesk.baseUrl}/users/${id}`, {
+        method: 'DELETE',
+        headers: { Authorization: zendeskAuthHeader(sims.configs.zendesk) },
+      }),
     deleteEmployee: async (id) =>
       send(`${sims.configs.poweroffice.baseUrl}/Employees/${id}`, {
         method: 'DELETE',
-        headers: { Authorization: `Bearer ${await tokens.getToken()}`, 'Ocp-Apim-Subscription-Key': sims.configs.poweroffice.subscriptionKey },
+        headers: {
+          Authorization: `Bearer ${await tokens.getToken()}`,
+          'Ocp-Apim-Subscription-Key': sims.configs.poweroffice.subscriptionKey,
+        },
       }),
   };
 }

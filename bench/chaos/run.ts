@@ -25,12 +25,39 @@ export interface ChaosResult {
   drained: boolean;
   edits: { made: number; failed: number; byKind: Record<string, number>; bySystem: Record<string, number> };
   workers: { started: number; killed: number };
-  simulators: Record<string, Pick<SimulatorStats, 'writes' | 'faults' | 'injected429' | 'appliedThenLost' | 'appliedLate' | 'listPagesFailed' | 'shortPages' | 'sameSecond' | 'rateLimited' | 'peakPerSecond' | 'peakPerWindow' | 'rateLimit'> & { requests: number }>;
+  simulators: Record<
+    string,
+    Pick<
+      SimulatorStats,
+      | 'writes'
+      | 'faults'
+      | 'injected429'
+      | 'appliedThenLost'
+      | 'appliedLate'
+      | 'listPagesFailed'
+      | 'shortPages'
+      | 'sameSecond'
+      | 'rateLimited'
+      | 'peakPerSecond'
+      | 'peakPerWindow'
+      | 'rateLimit'
+    > & { requests: number }
+  >;
   links: Record<string, Record<string, number>>;
   accounted: { arrived: number; superseded: number; lost: number };
   lost: Accounted[];
   /** Every edit with its verdict, for the evidence behind a lost one. */
-  log: { n: number; at: string; kind: string; system: string; record: string; property: string; value: string | null; verdict: string; why: string }[];
+  log: {
+    n: number;
+    at: string;
+    kind: string;
+    system: string;
+    record: string;
+    property: string;
+    value: string | null;
+    verdict: string;
+    why: string;
+  }[];
   pairsChecked: number;
   /** The requests of the second before each 429 over a real limit. */
   overLimit: OverLimit[];
@@ -41,13 +68,24 @@ export interface ChaosResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function runChaos(options: ChaosOptions, log: (line: string) => void = () => undefined): Promise<ChaosResult> {
+export async function runChaos(
+  options: ChaosOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<ChaosResult> {
   const started = Date.now();
   const stack = await startChaosStack({ users: options.users, seed: options.seed, retry: options.retry });
   const sims = { zendesk: stack.sims.zendesk, poweroffice: stack.sims.poweroffice, crmoffice: stack.sims.crmoffice };
   const person = personAt(stack.sims);
   const setFaults = (faults: object) =>
-    Promise.all(Object.values(sims).map((s) => fetch(`${s.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) })));
+    Promise.all(
+      Object.values(sims).map((s) =>
+        fetch(`${s.url}/_sim/faults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(faults),
+        }),
+      ),
+    );
   let chaos = true;
   const background: Promise<void>[] = [];
   try {
@@ -76,7 +114,8 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     // 1. First sync of the users feed (employees and contacts, their departments and companies).
     log(`first sync of ${options.users} Zendesk users, faults on`);
     await pollOnce(stack.client, 'zendesk/users', true, options.retry);
-    if (!(await idle(stack.client, stack.store, Date.now() + options.firstSyncSeconds * 1000))) throw new Error(`the first sync did not end within ${options.firstSyncSeconds} s`);
+    if (!(await idle(stack.client, stack.store, Date.now() + options.firstSyncSeconds * 1000)))
+      throw new Error(`the first sync did not end within ${options.firstSyncSeconds} s`);
     const firstSync = (Date.now() - started) / 1000;
 
     // 2. Edits, with the feeds polled as the schedules would (Zendesk's exports less often: 10 a minute).
@@ -85,7 +124,16 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const maker = new EditMaker(
       person,
       {
-        users: new Map([...world.users].map(([id, u]) => [id, { role: String(u.role), org: u.organization_id === null || u.organization_id === undefined ? null : String(u.organization_id), deleted: false }])),
+        users: new Map(
+          [...world.users].map(([id, u]) => [
+            id,
+            {
+              role: String(u.role),
+              org: u.organization_id === null || u.organization_id === undefined ? null : String(u.organization_id),
+              deleted: false,
+            },
+          ]),
+        ),
         orgs: [...world.orgs.keys()],
         orgNames: new Map([...world.orgs].map(([id, o]) => [id, String(o.name)])),
       },
@@ -98,7 +146,9 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       background.push(
         (async () => {
           while (chaos) {
-            await pollOnce(stack.client, feed.id, false, options.retry).catch((err) => log(`poll ${feed.id}: ${(err as Error).message}`));
+            await pollOnce(stack.client, feed.id, false, options.retry).catch((err) =>
+              log(`poll ${feed.id}: ${(err as Error).message}`),
+            );
             const until = Date.now() + (feed.system === 'zendesk' ? 30_000 : 10_000);
             while (chaos && Date.now() < until) await sleep(250);
           }
@@ -132,7 +182,15 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const writes = () => Object.values(sims).reduce((n, s) => n + s.stats.writes, 0);
     // Its last round asks Zendesk's exports after they hand out the changes made before now.
     const exportsSettled = drainStarted + stack.sims.zendesk.exportDelaySeconds() * 1000;
-    const drained = await drain(stack.client, stack.store, writes, options.drainSeconds * 1000, options.retry, log, exportsSettled);
+    const drained = await drain(
+      stack.client,
+      stack.store,
+      writes,
+      options.drainSeconds * 1000,
+      options.retry,
+      log,
+      exportsSettled,
+    );
     const drainSeconds = (Date.now() - drainStarted) / 1000;
 
     // 4. The checks.
@@ -140,7 +198,8 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
     const accounted = accountEdits(snapshot, maker.log);
     const equal = pairsEqual(snapshot);
     const count = (v: Accounted['verdict']) => accounted.filter((a) => a.verdict === v).length;
-    const tally = (key: (e: Edit) => string) => maker.log.reduce<Record<string, number>>((m, e) => ({ ...m, [key(e)]: (m[key(e)] ?? 0) + 1 }), {});
+    const tally = (key: (e: Edit) => string) =>
+      maker.log.reduce<Record<string, number>>((m, e) => ({ ...m, [key(e)]: (m[key(e)] ?? 0) + 1 }), {});
     const simulators = Object.fromEntries(
       Object.entries(sims).map(([k, s]) => [
         k,
@@ -176,7 +235,12 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       date: new Date().toISOString(),
       options,
       machine: { cpus: cpus().length, memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
-      seconds: { firstSync: Math.round(firstSync), edits: Math.round(editSeconds), drain: Math.round(drainSeconds), total: Math.round((Date.now() - started) / 1000) },
+      seconds: {
+        firstSync: Math.round(firstSync),
+        edits: Math.round(editSeconds),
+        drain: Math.round(drainSeconds),
+        total: Math.round((Date.now() - started) / 1000),
+      },
       drained: drained.drained,
       edits: { made: maker.log.length, failed, byKind: tally((e) => e.kind), bySystem: tally((e) => e.system) },
       workers: { started: stack.workers.started, killed: stack.workers.killed },
@@ -184,7 +248,17 @@ export async function runChaos(options: ChaosOptions, log: (line: string) => voi
       links: Object.fromEntries(await Promise.all(CHAOS_FLOWS.map(async (f) => [f, await stack.store.counts(f)]))),
       accounted: { arrived: count('arrived'), superseded: count('superseded'), lost: lost.length },
       lost,
-      log: accounted.map(({ edit, verdict, why }) => ({ n: edit.n, at: new Date(edit.at).toISOString(), kind: edit.kind, system: edit.system, record: edit.record, property: edit.property, value: edit.value, verdict, why })),
+      log: accounted.map(({ edit, verdict, why }) => ({
+        n: edit.n,
+        at: new Date(edit.at).toISOString(),
+        kind: edit.kind,
+        system: edit.system,
+        record: edit.record,
+        property: edit.property,
+        value: edit.value,
+        verdict,
+        why,
+      })),
       pairsChecked: equal.checked,
       overLimit: stack.evidence.captured,
       findings,

@@ -26,7 +26,7 @@ async function allPages<T>(page: (n: number) => Promise<{ items: T[]; hasMore: b
 
 async function allCursor<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string }>): Promise<T[]> {
   const out: T[] = [];
-  for (let cursor: string | undefined; ; ) {
+  for (let cursor: string | undefined; ;) {
     const p = await page(cursor);
     out.push(...p.items);
     if (!p.nextCursor) return out;

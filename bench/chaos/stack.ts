@@ -64,7 +64,10 @@ export async function startChaosStack(opts: {
     stops.push(() => connection.close());
     // Encrypted as in production: a run-long key, shared by this client and every worker.
     const encryptionKey = randomBytes(32).toString('base64');
-    const client = new Client({ connection, dataConverter: encryptionOf({ mode: 'on', key: encryptionKey }, { requireKey: true }).dataConverter });
+    const client = new Client({
+      connection,
+      dataConverter: encryptionOf({ mode: 'on', key: encryptionKey }, { requireKey: true }).dataConverter,
+    });
 
     const webhookPort = await freePort();
     const evidence = new LimitEvidence();
@@ -73,16 +76,33 @@ export async function startChaosStack(opts: {
       seed: opts.seed,
       realRateLimits: opts.rateLimits ?? true,
       webhookUrl: `http://127.0.0.1:${webhookPort}/webhooks/zendesk`,
-      beforeAnswer: { zendesk: evidence.hook('zendesk'), poweroffice: evidence.hook('poweroffice'), crmoffice: evidence.hook('crmoffice') },
+      beforeAnswer: {
+        zendesk: evidence.hook('zendesk'),
+        poweroffice: evidence.hook('poweroffice'),
+        crmoffice: evidence.hook('crmoffice'),
+      },
     });
     evidence.sims = sims;
     stops.push(() => sims.stop());
     const storePath = opts.store ?? join(dir, 'tandem.db');
     const store = openStore(storePath);
     stops.push(() => store.close());
-    const receiver = await startWebhookReceiver({ port: webhookPort, client, secret: sims.webhookSecret, logger: silentLogger(), retry: opts.retry });
+    const receiver = await startWebhookReceiver({
+      port: webhookPort,
+      client,
+      secret: sims.webhookSecret,
+      logger: silentLogger(),
+      retry: opts.retry,
+    });
     stops.push(() => receiver.close());
-    const workers = new WorkerPool({ temporalAddress: temporal.address, storePath, encryptionKey, sims, logFile: join(dir, 'workers.log'), nodeFlags: opts.workerNodeFlags });
+    const workers = new WorkerPool({
+      temporalAddress: temporal.address,
+      storePath,
+      encryptionKey,
+      sims,
+      logFile: join(dir, 'workers.log'),
+      nodeFlags: opts.workerNodeFlags,
+    });
     stops.push(() => workers.stopAll());
     return { dir, temporal, client, sims, store, storePath, receiver, workers, evidence, stop };
   } catch (err) {

@@ -12,7 +12,10 @@ import { WORKER_NODE_FLAGS } from '../../workers/node-flags';
 
 const ROOT = join(__dirname, '..', '..');
 /** The compiled CLI, whether this file runs compiled (dist/bench/chaos) or under ts-jest (bench/chaos). */
-const CLI = join(ROOT, ...(__dirname.includes(`${join('dist', 'bench')}`) ? ['cli', 'main.js'] : ['dist', 'cli', 'main.js']));
+const CLI = join(
+  ROOT,
+  ...(__dirname.includes(`${join('dist', 'bench')}`) ? ['cli', 'main.js'] : ['dist', 'cli', 'main.js']),
+);
 
 export interface WorkerPoolOptions {
   temporalAddress: string;
@@ -74,7 +77,9 @@ export class WorkerPool {
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-      child.once('exit', (code, signal) => reject(new Error(`tandem worker exited (${code ?? signal}) before it ran:\n${output}`)));
+      child.once('exit', (code, signal) =>
+        reject(new Error(`tandem worker exited (${code ?? signal}) before it ran:\n${output}`)),
+      );
     });
     child.removeAllListeners('exit');
     child.once('exit', () => {

@@ -11,7 +11,10 @@ import { portArg } from '../usage';
 export function codecCommand(): Command {
   const codec = new Command('codec')
     .description("payload encryption: the Web UI's codec endpoint, and new keys")
-    .addHelpText('after', '\nExample:\n  tandem codec new-key > ./tandem-key\n  TANDEM_ENCRYPTION_KEY_FILE=./tandem-key TANDEM_CODEC_TOKEN=$(openssl rand -hex 24) tandem codec serve');
+    .addHelpText(
+      'after',
+      '\nExample:\n  tandem codec new-key > ./tandem-key\n  TANDEM_ENCRYPTION_KEY_FILE=./tandem-key TANDEM_CODEC_TOKEN=$(openssl rand -hex 24) tandem codec serve',
+    );
   addSubcommand(codec, serveCommand());
   addSubcommand(codec, newKeyCommand());
   return codec;
@@ -19,8 +22,14 @@ export function codecCommand(): Command {
 
 function serveCommand(): Command {
   return withConfigOption(new Command('serve'))
-    .description('run the codec endpoint (POST /encode, /decode) for the Temporal Web UI and CLI; needs TANDEM_ENCRYPTION_KEY and TANDEM_CODEC_TOKEN; stops on Ctrl-C')
-    .option('--host <host>', 'address to listen on (put a TLS proxy in front when the UI is not on this machine)', '127.0.0.1')
+    .description(
+      'run the codec endpoint (POST /encode, /decode) for the Temporal Web UI and CLI; needs TANDEM_ENCRYPTION_KEY and TANDEM_CODEC_TOKEN; stops on Ctrl-C',
+    )
+    .option(
+      '--host <host>',
+      'address to listen on (put a TLS proxy in front when the UI is not on this machine)',
+      '127.0.0.1',
+    )
     .option('--port <port>', 'port to listen on (default: codec.port of the config, TANDEM_CODEC_PORT, 8234)', portArg)
     .addHelpText(
       'after',
@@ -32,15 +41,37 @@ function serveCommand(): Command {
       const rt = runtimeOf(cmd);
       const config = configOf(cmd, ['encryption', 'codec']);
       const encryption = encryptionOf(config.encryption, { requireKey: true });
-      if (encryption.mode === 'off') throw new Error('TANDEM_ENCRYPTION=off: there is nothing for the codec endpoint to decode; set TANDEM_ENCRYPTION_KEY');
+      if (encryption.mode === 'off')
+        throw new Error(
+          'TANDEM_ENCRYPTION=off: there is nothing for the codec endpoint to decode; set TANDEM_ENCRYPTION_KEY',
+        );
       const token = config.codec.token;
-      if (!token) throw new Error('the codec endpoint hands out decrypted personal data, so it needs a token: set TANDEM_CODEC_TOKEN or TANDEM_CODEC_TOKEN_FILE (at least 16 characters, e.g. `openssl rand -hex 24`)');
+      if (!token)
+        throw new Error(
+          'the codec endpoint hands out decrypted personal data, so it needs a token: set TANDEM_CODEC_TOKEN or TANDEM_CODEC_TOKEN_FILE (at least 16 characters, e.g. `openssl rand -hex 24`)',
+        );
       const port = flags.port ?? config.codec.port;
       const log = commandLogger(cmd, 'codec');
-      const server = await explainingPorts({ [port]: flags.port !== undefined ? '--port' : '--port or set TANDEM_CODEC_PORT' }, () =>
-        startCodecServer({ port, host: flags.host, codec: encryption.payloadCodec, token, corsOrigins: config.codec.corsOrigins }),
+      const server = await explainingPorts(
+        { [port]: flags.port !== undefined ? '--port' : '--port or set TANDEM_CODEC_PORT' },
+        () =>
+          startCodecServer({
+            port,
+            host: flags.host,
+            codec: encryption.payloadCodec,
+            token,
+            corsOrigins: config.codec.corsOrigins,
+          }),
       );
-      log.info({ url: server.url, corsOrigins: config.codec.corsOrigins, keyId: encryption.codec.currentKeyId, decrypts: [...encryption.codec.keys.byId.keys()] }, 'codec endpoint listening');
+      log.info(
+        {
+          url: server.url,
+          corsOrigins: config.codec.corsOrigins,
+          keyId: encryption.codec.currentKeyId,
+          decrypts: [...encryption.codec.keys.byId.keys()],
+        },
+        'codec endpoint listening',
+      );
       try {
         await rt.waitForStop();
       } finally {
@@ -52,8 +83,13 @@ function serveCommand(): Command {
 
 function newKeyCommand(): Command {
   return new Command('new-key')
-    .description('print a new random encryption key (base64 of 32 bytes) for TANDEM_ENCRYPTION_KEY; it is shown once, store it as a secret')
-    .addHelpText('after', '\nExample:\n  tandem codec new-key > /run/secrets/tandem-key && chmod 600 /run/secrets/tandem-key')
+    .description(
+      'print a new random encryption key (base64 of 32 bytes) for TANDEM_ENCRYPTION_KEY; it is shown once, store it as a secret',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  tandem codec new-key > /run/secrets/tandem-key && chmod 600 /run/secrets/tandem-key',
+    )
     .action((_flags: unknown, cmd: Command) => {
       printer(cmd)(newKey());
     });

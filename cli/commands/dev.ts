@@ -44,19 +44,33 @@ function devSettings(stack: DevStack, flags: DevFlags, dataDir: string) {
 export function devCommand(): Command {
   const sims = DEV_DEFAULTS.simulatorPorts;
   return withGraceOption(new Command('dev'))
-    .description('run everything on this machine: Temporal with its Web UI, the simulators, the worker, the webhook receiver and the schedules; writes the settings to <data-dir>/env')
-    .option('--data-dir <dir>', 'where Temporal, the link store, the simulators and the settings file keep their state', DEV_DEFAULTS.dataDir)
+    .description(
+      'run everything on this machine: Temporal with its Web UI, the simulators, the worker, the webhook receiver and the schedules; writes the settings to <data-dir>/env',
+    )
+    .option(
+      '--data-dir <dir>',
+      'where Temporal, the link store, the simulators and the settings file keep their state',
+      DEV_DEFAULTS.dataDir,
+    )
     .option('--port <port>', 'Temporal frontend port', portArg, DEV_DEFAULTS.temporalPort)
     .option('--ui-port <port>', 'Temporal Web UI port', portArg, DEV_DEFAULTS.uiPort)
     .option('--headless', 'no Web UI')
     .option('--webhook-port <port>', 'webhook receiver port', portArg, DEV_DEFAULTS.webhookPort)
     .option('--metrics-port <port>', 'Prometheus metrics port', portArg, DEV_DEFAULTS.metricsPort)
-    .option('--codec-port <port>', 'codec endpoint port (the Web UI decodes the encrypted payloads with it)', portArg, DEV_DEFAULTS.codecPort)
+    .option(
+      '--codec-port <port>',
+      'codec endpoint port (the Web UI decodes the encrypted payloads with it)',
+      portArg,
+      DEV_DEFAULTS.codecPort,
+    )
     .option('--zendesk-port <port>', 'Zendesk simulator port', portArg, sims.zendesk)
     .option('--poweroffice-port <port>', 'PowerOffice Go simulator port', portArg, sims.poweroffice)
     .option('--crmoffice-port <port>', 'Crmoffice simulator port', portArg, sims.crmoffice)
     .option('--sample-size <n>', 'Zendesk sample users on a fresh data folder', positiveIntArg, DEV_DEFAULTS.sampleSize)
-    .addHelpText('after', '\nExample:\n  tandem dev --data-dir /tmp/tandem --ui-port 9233\n  tandem dev --zendesk-port 7401 --poweroffice-port 7402 --crmoffice-port 7403 --webhook-port 8090')
+    .addHelpText(
+      'after',
+      '\nExample:\n  tandem dev --data-dir /tmp/tandem --ui-port 9233\n  tandem dev --zendesk-port 7401 --poweroffice-port 7402 --crmoffice-port 7403 --webhook-port 8090',
+    )
     .action(async (flags: DevFlags, cmd: Command) => {
       const rt = runtimeOf(cmd);
       const cwd = rt.cwd ?? process.cwd();
@@ -79,7 +93,8 @@ export function devCommand(): Command {
       };
       const stack = await startingStack(stopping, async () => {
         if (!flags.headless) await assertPortsFree(ports);
-        else await assertPortsFree(Object.fromEntries(Object.entries(ports).filter(([p]) => Number(p) !== flags.uiPort)));
+        else
+          await assertPortsFree(Object.fromEntries(Object.entries(ports).filter(([p]) => Number(p) !== flags.uiPort)));
         return explainingPorts(ports, () =>
           startDevStack({
             ...DEV_DEFAULTS,
@@ -90,7 +105,11 @@ export function devCommand(): Command {
             webhookPort: flags.webhookPort,
             metricsPort: flags.metricsPort,
             codecPort: flags.codecPort,
-            simulatorPorts: { zendesk: flags.zendeskPort, poweroffice: flags.powerofficePort, crmoffice: flags.crmofficePort },
+            simulatorPorts: {
+              zendesk: flags.zendeskPort,
+              poweroffice: flags.powerofficePort,
+              crmoffice: flags.crmofficePort,
+            },
             sampleSize: flags.sampleSize,
             log,
             logger: logger.child({ name: 'webhook-receiver' }),
@@ -108,18 +127,27 @@ export function devCommand(): Command {
         log(`  Crmoffice sim     ${stack.sims.configs.crmoffice.baseUrl}`);
         log(`  Webhooks          ${stack.receiver.url}/webhooks/zendesk`);
         log(`  Metrics           ${stack.metrics.url}/metrics`);
-        log(`  Codec endpoint    ${stack.codec.url} (payloads encrypted, key in ${stack.encryption.keyFile}; the Web UI decodes them here)`);
+        log(
+          `  Codec endpoint    ${stack.codec.url} (payloads encrypted, key in ${stack.encryption.keyFile}; the Web UI decodes them here)`,
+        );
         log('');
         const path = join(dataDir, 'env');
-        writeAndShowSettings(log, devSettings(stack, flags, dataDir), path, { cwd, header: 'Written by `tandem dev`: the settings of the local stack.' });
+        writeAndShowSettings(log, devSettings(stack, flags, dataDir), path, {
+          cwd,
+          header: 'Written by `tandem dev`: the settings of the local stack.',
+        });
         log('');
         const source = path === join(cwd, '.tandem', 'env') ? '.tandem/env' : path;
-        log('Try an edit: rename a Zendesk organisation and watch its PowerOffice department follow (via the webhook):');
+        log(
+          'Try an edit: rename a Zendesk organisation and watch its PowerOffice department follow (via the webhook):',
+        );
         log(`  set -a; . ${source}; set +a`);
         log(`  curl -s -u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN" -X PUT -H 'content-type: application/json' \\`);
         log(`    -d '{"organization":{"name":"Renamed AS"}}' "$ZENDESK_BASE_URL/organizations/<id>.json"`);
         log(`  (ids: curl -s -u "$ZENDESK_EMAIL/token:$ZENDESK_API_TOKEN" "$ZENDESK_BASE_URL/organizations.json")`);
-        log('Other commands (tandem status, links, plan, sync, schedules) reach this stack from this folder with nothing to set.');
+        log(
+          'Other commands (tandem status, links, plan, sync, schedules) reach this stack from this folder with nothing to set.',
+        );
         log('Stop with Ctrl-C.');
         await stopping.requested;
         log('Stopping...');

@@ -9,7 +9,10 @@ export function explainCommand(): Command {
   return withOutputOption(new Command('explain'))
     .description("print a flow's property table: direction, references, read-only fields, condition and match key")
     .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
-    .addHelpText('after', '\nExample:\n  tandem explain P2\n  tandem explain zendesk-users-to-powerofficego-employees --output json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  tandem explain P2\n  tandem explain zendesk-users-to-powerofficego-employees --output json',
+    )
     .action((flowId: string, _flags: unknown, cmd: Command) => {
       const flow = getFlow(flowId);
       // The definition as data: its functions (conditions, transforms) are left out by JSON itself.

@@ -2,7 +2,16 @@ import { Command } from 'commander';
 import { targetAccess } from '../../activities/record-access';
 import { getFlow, type FlowId } from '../../flows';
 import type { Link, LinkStore } from '../../store';
-import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, printer, runtimeOf, withConfigOption } from '../context';
+import {
+  closeTemporal,
+  configOf,
+  connectTemporal,
+  openConfigStore,
+  readyConfigStore,
+  printer,
+  runtimeOf,
+  withConfigOption,
+} from '../context';
 import { signalPair } from '../../workers/signal-pair';
 import { pairWorkflowId } from '../../protocol/ids';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
@@ -25,7 +34,8 @@ function linkLines(link: Link): string[] {
   else {
     lines.push('base (values both sides held after the last sync):');
     const width = Math.max(...Object.keys(link.base).map((k) => k.length));
-    for (const [row, value] of Object.entries(link.base)) lines.push(`  ${row.padEnd(width)}  ${value === null ? '(empty)' : JSON.stringify(value)}`);
+    for (const [row, value] of Object.entries(link.base))
+      lines.push(`  ${row.padEnd(width)}  ${value === null ? '(empty)' : JSON.stringify(value)}`);
   }
   return lines;
 }
@@ -41,13 +51,20 @@ interface SetTargetFlags {
  * side with the values last agreed, so a difference shows as a change (or a conflict), not as a
  * blind overwrite of one side by the other.
  */
-async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendeskId: string, flags: SetTargetFlags): Promise<void> {
+async function setTarget(
+  cmd: Command,
+  store: LinkStore,
+  flowId: FlowId,
+  zendeskId: string,
+  flags: SetTargetFlags,
+): Promise<void> {
   const out = printer(cmd);
   const rt = runtimeOf(cmd);
   const flow = getFlow(flowId);
   const config = configOf(cmd, [...FLOW_CONNECTOR_SECTIONS, 'store', 'temporal']);
   const target = await targetAccess(flowConnectors(config, flowId, store), flow.target.type).get(flags.setTarget);
-  if (!target) throw new Error(`${flow.target.system} has no ${flow.target.type} record ${flags.setTarget}; nothing was changed`);
+  if (!target)
+    throw new Error(`${flow.target.system} has no ${flow.target.type} record ${flags.setTarget}; nothing was changed`);
   const holder = await store.getByTargetId(flowId, flags.setTarget);
   if (holder && holder.zendeskId !== zendeskId) {
     throw new Error(
@@ -57,13 +74,17 @@ async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendesk
   }
   const existing = await store.getByZendeskId(flowId, zendeskId);
   if (existing?.targetId === flags.setTarget && existing.state === 'linked') {
-    out(`${flow.code} Zendesk ${zendeskId} is already linked to ${flow.target.type} ${flags.setTarget}; nothing to change.`);
+    out(
+      `${flow.code} Zendesk ${zendeskId} is already linked to ${flow.target.type} ${flags.setTarget}; nothing to change.`,
+    );
     return;
   }
   out(`${flow.code} (${flowId}), Zendesk ${zendeskId}:`);
   out(`  target  ${existing?.targetId ?? '(none)'} -> ${flags.setTarget}`);
   out(`  state   ${existing?.state ?? '(no link)'} -> linked`);
-  out(`  base    ${existing?.base ? 'kept (the next sync compares both sides with the values last agreed)' : 'none (the next sync merges both as a first match, filling empty values only)'}`);
+  out(
+    `  base    ${existing?.base ? 'kept (the next sync compares both sides with the values last agreed)' : 'none (the next sync merges both as a first match, filling empty values only)'}`,
+  );
   if (!flags.yes) {
     if (!rt.confirm) throw new Error('not changed: confirm with --yes (no terminal to ask on)');
     if (!(await rt.confirm('Link them?'))) {
@@ -72,7 +93,15 @@ async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendesk
     }
   }
   const saved = await store.saveLink(
-    { flowId, zendeskId, targetId: flags.setTarget, state: 'linked', base: existing?.base ?? null, lastError: null, lastSyncedAt: existing?.lastSyncedAt ?? null },
+    {
+      flowId,
+      zendeskId,
+      targetId: flags.setTarget,
+      state: 'linked',
+      base: existing?.base ?? null,
+      lastError: null,
+      lastSyncedAt: existing?.lastSyncedAt ?? null,
+    },
     existing?.version ?? 0,
   );
   for (const line of linkLines(saved)) out(line);
@@ -86,7 +115,9 @@ async function setTarget(cmd: Command, store: LinkStore, flowId: FlowId, zendesk
     }
     out(`Linked; the record's workflow ${pairWorkflowId({ flowId, zendeskId })} syncs them now.`);
   } catch (err) {
-    out(`Linked. Temporal could not be reached (${(err as Error).message}): the next change of either record, or \`tandem sync ${flow.code}\`, syncs them.`);
+    out(
+      `Linked. Temporal could not be reached (${(err as Error).message}): the next change of either record, or \`tandem sync ${flow.code}\`, syncs them.`,
+    );
   }
 }
 
@@ -95,15 +126,22 @@ export function linksCommand(): Command {
     .description("show a pair's link: found by its Zendesk id or, failing that, by the target record's id")
     .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
     .argument('<id>', 'a Zendesk id (e.g. 1234, or <ticket id>:<comment id>) or a target id')
-    .option('--set-target <target-id>', 'link the Zendesk record <id> to this target record by hand (e.g. to settle a reported conflict), after checking it exists and is not linked elsewhere')
+    .option(
+      '--set-target <target-id>',
+      'link the Zendesk record <id> to this target record by hand (e.g. to settle a reported conflict), after checking it exists and is not linked elsewhere',
+    )
     .option('-y, --yes', 'with --set-target: do not ask for confirmation')
-    .addHelpText('after', '\nExample:\n  tandem links P2 381920\n  tandem links zendesk-organizations-to-powerofficego-departments 8000000001 --set-target 10002')
+    .addHelpText(
+      'after',
+      '\nExample:\n  tandem links P2 381920\n  tandem links zendesk-organizations-to-powerofficego-departments 8000000001 --set-target 10002',
+    )
     .action(async (flowId: FlowId, id: string, flags: { setTarget?: string; yes?: boolean }, cmd: Command) => {
       const out = printer(cmd);
       const config = configOf(cmd, ['store']);
       const store = await readyConfigStore(config, openConfigStore(config, { mustExist: true }));
       try {
-        if (flags.setTarget) return await setTarget(cmd, store, flowId, id, { setTarget: flags.setTarget, yes: flags.yes });
+        if (flags.setTarget)
+          return await setTarget(cmd, store, flowId, id, { setTarget: flags.setTarget, yes: flags.yes });
         const byZendesk = await store.getByZendeskId(flowId, id);
         const link = byZendesk ?? (await store.getByTargetId(flowId, id));
         if (!link) throw new Error(`no link in ${flowId} with Zendesk id or target id "${id}"`);

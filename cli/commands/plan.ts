@@ -17,14 +17,16 @@ function planStore(config: Pick<Config, 'store'>): { store: LinkStore; note?: st
   const path = config.store.url.startsWith('sqlite:') ? config.store.url.slice('sqlite:'.length) : config.store.url;
   // A server URL (postgres://…) names no file: that store is always there to read.
   const isFile = path !== ':memory:' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(path);
-  if (isFile && !existsSync(path)) return { store: openStore(':memory:'), note: `no link store at ${config.store.url} yet: planning the first sync` };
+  if (isFile && !existsSync(path))
+    return { store: openStore(':memory:'), note: `no link store at ${config.store.url} yet: planning the first sync` };
   return { store: openConfigStore(config) };
 }
 
 function show(value: unknown): string {
   if (value === null || value === undefined || value === '') return '(empty)';
   // The dry run names records it would create `new-<type>-<n>`: a reference to one is created first.
-  if (typeof value === 'string' && /^new-[a-z]+-\d+$/.test(value)) return `(the ${value.split('-')[1]} record this sync creates first)`;
+  if (typeof value === 'string' && /^new-[a-z]+-\d+$/.test(value))
+    return `(the ${value.split('-')[1]} record this sync creates first)`;
   return JSON.stringify(value);
 }
 
@@ -57,11 +59,16 @@ function planLines(entries: PlanEntry[], flowId: string): string[] {
 
 export function planCommand(): Command {
   return withOutputOption(withConfigOption(new Command('plan')))
-    .description('dry run: what the next sync of a flow would create, link and update, field by field, and what it would skip and why; writes nothing')
+    .description(
+      'dry run: what the next sync of a flow would create, link and update, field by field, and what it would skip and why; writes nothing',
+    )
     .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
     .option('--limit <n>', 'plan at most this many records', positiveIntArg)
     .option('--all', 'preview a full re-read (as `tandem sync --full`), not only the changes since the last checkpoint')
-    .addHelpText('after', '\nExample:\n  tandem plan P2 --limit 20\n  tandem plan zendesk-users-to-powerofficego-employees --all --output json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  tandem plan P2 --limit 20\n  tandem plan zendesk-users-to-powerofficego-employees --all --output json',
+    )
     .action(async (flowId: FlowId, flags: { limit?: number; all?: boolean }, cmd: Command) => {
       const out = printer(cmd);
       const json = outputFormat(cmd) === 'json';
@@ -70,7 +77,10 @@ export function planCommand(): Command {
       const connectors = flowConnectors(config, flowId, store);
       try {
         if (note && !json) out(note);
-        const entries = await planFlow({ connectors, store, flows: config.flows }, flowId, { limit: flags.limit, all: flags.all });
+        const entries = await planFlow({ connectors, store, flows: config.flows }, flowId, {
+          limit: flags.limit,
+          all: flags.all,
+        });
         if (json) return printJson(cmd, { flowId, from: flags.all ? 'start' : 'checkpoint', entries });
         for (const line of planLines(entries, flowId)) out(line);
       } finally {

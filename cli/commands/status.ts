@@ -3,7 +3,15 @@ import { FLOW_IDS, feedOf, getFlow } from '../../flows';
 import { LINK_STATES, type LinkStore } from '../../store';
 import { listSchedules, plannedSchedules, type ScheduleRow } from '../../workers/schedules';
 import type { Config } from '../../workers/config';
-import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, printer, withConfigOption } from '../context';
+import {
+  closeTemporal,
+  configOf,
+  connectTemporal,
+  openConfigStore,
+  readyConfigStore,
+  printer,
+  withConfigOption,
+} from '../context';
 import { flowCode } from '../flow-names';
 import { outputFormat, printJson, withOutputOption } from '../output';
 import { positiveIntArg } from '../usage';
@@ -31,16 +39,28 @@ async function readSchedules(config: Pick<Config, 'temporal'>): Promise<{ rows: 
   }
 }
 
-async function statusLines(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Pick<Config, 'polling'>, opts: { failures: number; now: Date }): Promise<string[]> {
+async function statusLines(
+  store: LinkStore,
+  schedules: { rows: ScheduleRow[] } | { error: string },
+  config: Pick<Config, 'polling'>,
+  opts: { failures: number; now: Date },
+): Promise<string[]> {
   const lines: string[] = [];
   const planned = plannedSchedules(config.polling);
   const inTemporal = 'rows' in schedules ? new Map(schedules.rows.map((r) => [r.id, r])) : undefined;
-  if (!inTemporal) lines.push(`Temporal: ${'error' in schedules ? schedules.error : ''}`, '(schedules unknown; the link store follows)', '');
+  if (!inTemporal)
+    lines.push(
+      `Temporal: ${'error' in schedules ? schedules.error : ''}`,
+      '(schedules unknown; the link store follows)',
+      '',
+    );
   for (const flowId of FLOW_IDS) {
     const flow = getFlow(flowId);
     const counts = await store.counts(flowId);
     lines.push(`${flowCode(flowId)}  ${flowId}`);
-    lines.push(`  links     ${LINK_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}, retrying ${await store.countRetrying(flowId)}`);
+    lines.push(
+      `  links     ${LINK_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}, retrying ${await store.countRetrying(flowId)}`,
+    );
     for (const side of ['zendesk', 'target'] as const) {
       if (side === 'target' && flow.direction.mode !== 'two-way') continue;
       const feed = feedOf(flow, side);
@@ -58,19 +78,28 @@ async function statusLines(store: LinkStore, schedules: { rows: ScheduleRow[] } 
     const retrying = await store.listRetrying(flowId, opts.failures);
     if (retrying.length) {
       lines.push('  retrying (transient failures; the engine retries without limit):');
-      for (const r of retrying) lines.push(`    ${r.zendeskId}  since ${r.since} (${ago(r.since, opts.now)})  ${r.lastError}`);
+      for (const r of retrying)
+        lines.push(`    ${r.zendeskId}  since ${r.since} (${ago(r.since, opts.now)})  ${r.lastError}`);
     }
     const review = await store.needingReview(flowId, opts.failures);
     if (review.length) {
       lines.push('  needing review (latest first):');
-      for (const f of review) lines.push(`    ${f.zendeskId}  ${f.state.padEnd(8)}  ${f.updatedAt}  ${f.lastError ?? '(no reason recorded)'}`);
+      for (const f of review)
+        lines.push(
+          `    ${f.zendeskId}  ${f.state.padEnd(8)}  ${f.updatedAt}  ${f.lastError ?? '(no reason recorded)'}`,
+        );
     }
   }
   return lines;
 }
 
 /** The same facts as statusLines, for `--output json`. */
-async function statusData(store: LinkStore, schedules: { rows: ScheduleRow[] } | { error: string }, config: Pick<Config, 'polling'>, opts: { failures: number }) {
+async function statusData(
+  store: LinkStore,
+  schedules: { rows: ScheduleRow[] } | { error: string },
+  config: Pick<Config, 'polling'>,
+  opts: { failures: number },
+) {
   const planned = plannedSchedules(config.polling);
   const inTemporal = 'rows' in schedules ? new Map(schedules.rows.map((r) => [r.id, r])) : undefined;
   const flows = [];
@@ -91,16 +120,36 @@ async function statusData(store: LinkStore, schedules: { rows: ScheduleRow[] } |
         schedule: !inTemporal ? 'unknown' : row ? (row.paused ? 'paused' : 'running') : 'missing',
       });
     }
-    const review = (await store.needingReview(flowId, opts.failures)).map((f) => ({ zendeskId: f.zendeskId, state: f.state, updatedAt: f.updatedAt, error: f.lastError }));
-    const retrying = (await store.listRetrying(flowId, opts.failures)).map((r) => ({ zendeskId: r.zendeskId, since: r.since, error: r.lastError }));
-    flows.push({ id: flowId, code: flowCode(flowId), links: await store.counts(flowId), retrying: await store.countRetrying(flowId), sides, latestRetrying: retrying, needingReview: review, latestFailures: review.filter((f) => f.state === 'failed') });
+    const review = (await store.needingReview(flowId, opts.failures)).map((f) => ({
+      zendeskId: f.zendeskId,
+      state: f.state,
+      updatedAt: f.updatedAt,
+      error: f.lastError,
+    }));
+    const retrying = (await store.listRetrying(flowId, opts.failures)).map((r) => ({
+      zendeskId: r.zendeskId,
+      since: r.since,
+      error: r.lastError,
+    }));
+    flows.push({
+      id: flowId,
+      code: flowCode(flowId),
+      links: await store.counts(flowId),
+      retrying: await store.countRetrying(flowId),
+      sides,
+      latestRetrying: retrying,
+      needingReview: review,
+      latestFailures: review.filter((f) => f.state === 'failed'),
+    });
   }
   return { temporal: 'error' in schedules ? { error: schedules.error } : { reachable: true }, flows };
 }
 
 export function statusCommand(): Command {
   return withOutputOption(withConfigOption(new Command('status')))
-    .description('per flow: links by state, pairs retrying and since when, when each side was last polled, the pairs needing review (failed, conflict, orphaned) with their reasons, and the schedules')
+    .description(
+      'per flow: links by state, pairs retrying and since when, when each side was last polled, the pairs needing review (failed, conflict, orphaned) with their reasons, and the schedules',
+    )
     .option('--failures <n>', 'how many of the pairs needing review to show per flow', positiveIntArg, 5)
     .addHelpText('after', '\nExample:\n  TANDEM_STORE=/var/lib/tandem/tandem.db tandem status --failures 10')
     .action(async (flags: { failures: number }, cmd: Command) => {
@@ -110,8 +159,10 @@ export function statusCommand(): Command {
       const store = await readyConfigStore(config, openConfigStore(config, { mustExist: true }));
       try {
         const schedules = await readSchedules(config);
-        if (outputFormat(cmd) === 'json') return printJson(cmd, await statusData(store, schedules, config, { failures: flags.failures }));
-        for (const line of await statusLines(store, schedules, config, { failures: flags.failures, now: new Date() })) out(line);
+        if (outputFormat(cmd) === 'json')
+          return printJson(cmd, await statusData(store, schedules, config, { failures: flags.failures }));
+        for (const line of await statusLines(store, schedules, config, { failures: flags.failures, now: new Date() }))
+          out(line);
       } finally {
         await store.close();
       }

@@ -1,6 +1,12 @@
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
+import {
+  CancelledFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+  WorkflowFailedError,
+  WorkflowHandle,
+} from '@temporalio/client';
 import { feedOf, getFlow, type FlowId, type Side } from '../../flows';
 import type { PollTotals } from '../../workflows/poll';
 import { closeTemporal, configOf, connectTemporal, printer, runtimeOf, usageError, withConfigOption } from '../context';
@@ -43,7 +49,10 @@ function progressCounts(t: PollTotals | undefined) {
 
 function progressLine(t: PollTotals | undefined): string {
   const c = progressCounts(t);
-  const rare = [c.conflict ? `${c.conflict} conflict` : '', c.orphaned ? `${c.orphaned} orphaned` : ''].filter(Boolean).map((x) => `, ${x}`).join('');
+  const rare = [c.conflict ? `${c.conflict} conflict` : '', c.orphaned ? `${c.orphaned} orphaned` : '']
+    .filter(Boolean)
+    .map((x) => `, ${x}`)
+    .join('');
   return `${c.pages} page(s): ${c.read} record(s) read (${c.unchangedDropped} unchanged, dropped); ${c.handed} pair(s) handed to record workflows; finished: ${c.linked} linked, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.skipped} skipped${rare}, ${c.failed} failed`;
 }
 
@@ -63,15 +72,25 @@ async function memoProgress(handle: WorkflowHandle): Promise<PollTotals | undefi
 
 export function syncCommand(): Command {
   return withConfigOption(new Command('sync'))
-    .description("poll one flow's change feed now (the same poll the schedules run) and show its progress until it ends")
+    .description(
+      "poll one flow's change feed now (the same poll the schedules run) and show its progress until it ends",
+    )
     .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
     .option('--full', 'read the whole feed from the beginning, not from the saved checkpoint')
-    .option('--side <side>', 'which change feed: zendesk, or target (the other system, two-way flows only)', sideArg, 'zendesk')
+    .option(
+      '--side <side>',
+      'which change feed: zendesk, or target (the other system, two-way flows only)',
+      sideArg,
+      'zendesk',
+    )
     .addHelpText('after', '\nExample:\n  tandem sync zendesk-users-to-powerofficego-employees --full')
     .action(async (flowId: FlowId, flags: { full?: boolean; side: Side }, cmd: Command) => {
       const flow = getFlow(flowId);
       if (flags.side === 'target' && flow.direction.mode !== 'two-way') {
-        usageError(cmd, `option '--side target' is not available for ${flowId}: it is one-way, only its Zendesk side is polled`);
+        usageError(
+          cmd,
+          `option '--side target' is not available for ${flowId}: it is one-way, only its Zendesk side is polled`,
+        );
       }
       const rt = runtimeOf(cmd);
       const out = printer(cmd);
@@ -90,14 +109,13 @@ export function syncCommand(): Command {
 
         const tty = rt.stdout.isTTY === true;
         const bar = tty
-          ? new SingleBar(
-              {
-                format: '{bar} {value}/{total} read | linked {linked} created {created} updated {updated} failed {failed}',
-                stream: rt.stdout as NodeJS.WritableStream,
-                hideCursor: true,
-                noTTYOutput: false,
-              },
-            )
+          ? new SingleBar({
+              format:
+                '{bar} {value}/{total} read | linked {linked} created {created} updated {updated} failed {failed}',
+              stream: rt.stdout as NodeJS.WritableStream,
+              hideCursor: true,
+              noTTYOutput: false,
+            })
           : undefined;
         bar?.start(0, 0, progressCounts(undefined));
         let lastLine = '';
@@ -128,7 +146,10 @@ export function syncCommand(): Command {
           show(progress);
           if (!hinted && !progress && Date.now() - started > NO_WORKER_HINT_MS) {
             hinted = true;
-            const hint = await whyNoProgress(client, handle, { namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+            const hint = await whyNoProgress(client, handle, {
+              namespace: config.temporal.namespace,
+              taskQueue: config.temporal.taskQueue,
+            });
             if (bar) bar.stop();
             rt.stderr.write(`${hint}\n`);
             if (bar) bar.start(0, 0, progressCounts(undefined));
@@ -147,7 +168,10 @@ export function syncCommand(): Command {
         out(`Done: ${progressLine(totals)}.`);
         // Those run on their own after the poll ends; their outcome lands in the link store.
         const running = totals.started + totals.signalled - Object.values(totals.outcomes).reduce((a, b) => a + b, 0);
-        if (running > 0) out(`${running} record(s) are still syncing in their own workflows: see \`tandem status\` or the Temporal UI (workflow id ${flowId}/<zendesk id>).`);
+        if (running > 0)
+          out(
+            `${running} record(s) are still syncing in their own workflows: see \`tandem status\` or the Temporal UI (workflow id ${flowId}/<zendesk id>).`,
+          );
         if (totals.failures.length) {
           out('Failures (latest first):');
           for (const f of totals.failures) out(`  ${f}`);

@@ -31,10 +31,15 @@ function webhookEndpoint(publicUrl: string): string {
 
 function serveCommand(): Command {
   return withGraceOption(withConfigOption(new Command('serve')))
-    .description('run the Zendesk webhook receiver from the config (needs ZENDESK_WEBHOOK_SECRET); SIGTERM or Ctrl-C lets requests under way finish (--grace), then stops')
+    .description(
+      'run the Zendesk webhook receiver from the config (needs ZENDESK_WEBHOOK_SECRET); SIGTERM or Ctrl-C lets requests under way finish (--grace), then stops',
+    )
     .option('--host <host>', 'address to listen on (put a TLS proxy in front for Zendesk)', '127.0.0.1')
     .option('--port <port>', 'port to listen on (default: webhook.port of the config)', portArg)
-    .addHelpText('after', '\nExample:\n  ZENDESK_WEBHOOK_SECRET_FILE=/run/secrets/webhook tandem webhooks serve --host 0.0.0.0')
+    .addHelpText(
+      'after',
+      '\nExample:\n  ZENDESK_WEBHOOK_SECRET_FILE=/run/secrets/webhook tandem webhooks serve --host 0.0.0.0',
+    )
     .action(async (flags: { host: string; port?: number; grace: number }, cmd: Command) => {
       // The targets' sections only say which flows run; their credentials are the worker's business.
       const config = configOf(cmd, ['temporal', 'webhook', 'poweroffice', 'crmoffice']);
@@ -54,15 +59,19 @@ function serveCommand(): Command {
       });
       const port = flags.port ?? config.webhook.port;
       try {
-        const receiver = await explainingPorts({ [port]: flags.port !== undefined ? '--port' : '--port or set TANDEM_WEBHOOK_PORT' }, () => startWebhookReceiver({
-          port,
-          host: flags.host,
-          client,
-          secret,
-          maxBodyBytes: config.webhook.maxBodyBytes,
-          route: routeToFlows(flows),
-          logger: log,
-        }));
+        const receiver = await explainingPorts(
+          { [port]: flags.port !== undefined ? '--port' : '--port or set TANDEM_WEBHOOK_PORT' },
+          () =>
+            startWebhookReceiver({
+              port,
+              host: flags.host,
+              client,
+              secret,
+              maxBodyBytes: config.webhook.maxBodyBytes,
+              route: routeToFlows(flows),
+              logger: log,
+            }),
+        );
         log.info({ url: `${receiver.url}${WEBHOOK_PATH}`, flows }, 'webhook receiver listening');
         await stopping.requested;
         log.info('stopping: answering the requests under way');
@@ -77,10 +86,22 @@ function serveCommand(): Command {
 
 function registerCommand(): Command {
   return withConfigOption(new Command('register'))
-    .description("create Tandem's webhook in Zendesk (every user, organization and ticket event Tandem uses) pointing at the receiver")
-    .argument('<public-url>', 'where Zendesk reaches the receiver, e.g. https://tandem.example.com (the path defaults to /webhooks/zendesk)', httpUrlArg)
-    .option('--secret-file <path>', 'write the signing secret to this file (mode 600) instead of leaving it in Zendesk only')
-    .addHelpText('after', '\nExample:\n  tandem webhooks register https://tandem.example.com --secret-file /run/secrets/zendesk-webhook')
+    .description(
+      "create Tandem's webhook in Zendesk (every user, organization and ticket event Tandem uses) pointing at the receiver",
+    )
+    .argument(
+      '<public-url>',
+      'where Zendesk reaches the receiver, e.g. https://tandem.example.com (the path defaults to /webhooks/zendesk)',
+      httpUrlArg,
+    )
+    .option(
+      '--secret-file <path>',
+      'write the signing secret to this file (mode 600) instead of leaving it in Zendesk only',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  tandem webhooks register https://tandem.example.com --secret-file /run/secrets/zendesk-webhook',
+    )
     .action(async (publicUrl: string, flags: { secretFile?: string }, cmd: Command) => {
       const out = printer(cmd);
       const config = configOf(cmd, ['zendesk']);
@@ -103,8 +124,12 @@ function registerCommand(): Command {
         out(`Signing secret written to ${path}. Give it to the receiver:`);
         out(`  ZENDESK_WEBHOOK_SECRET_FILE=${path}`);
       } else {
-        out('Give the receiver its signing secret (Admin Center > Apps and integrations > Webhooks > this webhook > Reveal secret):');
-        out('  ZENDESK_WEBHOOK_SECRET=<signing secret>   (or rerun with --secret-file <path> to have it saved to a file)');
+        out(
+          'Give the receiver its signing secret (Admin Center > Apps and integrations > Webhooks > this webhook > Reveal secret):',
+        );
+        out(
+          '  ZENDESK_WEBHOOK_SECRET=<signing secret>   (or rerun with --secret-file <path> to have it saved to a file)',
+        );
       }
     });
 }
@@ -112,7 +137,10 @@ function registerCommand(): Command {
 export function webhooksCommand(): Command {
   const cmd = new Command('webhooks')
     .description('the Zendesk webhook: run its receiver, or register it in Zendesk')
-    .addHelpText('after', '\nExample:\n  tandem webhooks register https://tandem.example.com --secret-file ./webhook-secret\n  tandem webhooks serve');
+    .addHelpText(
+      'after',
+      '\nExample:\n  tandem webhooks register https://tandem.example.com --secret-file ./webhook-secret\n  tandem webhooks serve',
+    );
   addSubcommand(cmd, serveCommand());
   addSubcommand(cmd, registerCommand());
   return cmd;

@@ -4,7 +4,16 @@ import { targetAccess, zendeskAccess } from '../../activities/record-access';
 import { encryptionOf } from '../../codec/data-converter';
 import { getPath, normalize, pathOptions, rowKey, type FlowId, type PropertyRow } from '../../flows';
 import type { Link, LinkStore } from '../../store';
-import { closeTemporal, configOf, connectTemporal, openConfigStore, printer, readyConfigStore, usageError, withConfigOption } from '../context';
+import {
+  closeTemporal,
+  configOf,
+  connectTemporal,
+  openConfigStore,
+  printer,
+  readyConfigStore,
+  usageError,
+  withConfigOption,
+} from '../context';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
 import { outputFormat, printJson, withOutputOption } from '../output';
 import { positiveIntArg } from '../usage';
@@ -12,7 +21,14 @@ import { pairSyncsOf, type PairSync } from '../why/pair-syncs';
 import { fieldOf, fieldsOf, traceLane, type Hop, type TracedField } from '../why/provenance';
 import { findRecord, recordType, systemArg, type WhyRecord, type WhySystem } from '../why/record-arg';
 import { recordRuns } from '../why/record-history';
-import { laneRecord, propertyReport, reportLines, type CurrentValue, type UiLinks, type WhyReport } from '../why/report';
+import {
+  laneRecord,
+  propertyReport,
+  reportLines,
+  type CurrentValue,
+  type UiLinks,
+  type WhyReport,
+} from '../why/report';
 
 /** The dev server's Web UI, when TANDEM_UI_URL names no other. */
 const DEFAULT_UI = 'http://127.0.0.1:8233';
@@ -28,59 +44,95 @@ export function whyCommand(): Command {
       "a field's provenance: its value on each system now, the sync that last wrote it, the edit that won (system, change time, rule) and the chain back to where the value was born, with links into the Temporal Web UI",
     )
     .argument('<system>', 'zendesk, poweroffice or crmoffice', systemArg)
-    .argument('<type>', 'the record type on that system: organization, user, ticket; department, employee; company, contact, activity')
+    .argument(
+      '<type>',
+      'the record type on that system: organization, user, ticket; department, employee; company, contact, activity',
+    )
     .argument('<id>', "the record's id on that system")
-    .argument('[property]', "one property, by its name on that system (e.g. Name); default: each synced property")
+    .argument('[property]', 'one property, by its name on that system (e.g. Name); default: each synced property')
     .option('--runs <n>', "read at most this many runs of the record's workflow, newest first", positiveIntArg, 50)
     .option('--no-read', 'do not read the three systems: show each value as last synced (the link base)')
-    .addHelpText('after', '\nExample:\n  tandem why poweroffice department 10001 Name\n  tandem why zendesk organization 8000000001 name --output json\n  TANDEM_UI_URL=https://temporal.example.com tandem why crmoffice contact 4411')
-    .action(async (system: WhySystem, typeArg: string, id: string, property: string | undefined, flags: WhyFlags, cmd: Command) => {
-      let type: string;
-      try {
-        type = recordType(system, typeArg);
-      } catch (err) {
-        usageError(cmd, (err as Error).message);
-      }
-      const config = configOf(cmd, ['temporal', 'store']);
-      const store = await readyConfigStore(config, openConfigStore(config, { mustExist: true }));
-      let client: Client | undefined;
-      try {
-        client = await connectTemporal(config);
-        const record = await findRecord(store, system, type, id, (workflowId) => hasWorkflow(client!, workflowId));
-        let fields: TracedField[];
-        if (property === undefined) fields = fieldsOf(record.flows, record.lane);
-        else {
-          const field = fieldOf(record.flows, record.lane, property);
-          if (!field) usageError(cmd, `${system} ${type} has no synced property "${property}"; its properties: ${fieldsOf(record.flows, record.lane).map((f) => propertyName(record, f)).join(', ') || 'none'}`);
-          fields = [field];
+    .addHelpText(
+      'after',
+      '\nExample:\n  tandem why poweroffice department 10001 Name\n  tandem why zendesk organization 8000000001 name --output json\n  TANDEM_UI_URL=https://temporal.example.com tandem why crmoffice contact 4411',
+    )
+    .action(
+      async (
+        system: WhySystem,
+        typeArg: string,
+        id: string,
+        property: string | undefined,
+        flags: WhyFlags,
+        cmd: Command,
+      ) => {
+        let type: string;
+        try {
+          type = recordType(system, typeArg);
+        } catch (err) {
+          usageError(cmd, (err as Error).message);
         }
-        const encryption = encryptionOf(config.encryption, { requireKey: false });
-        const { syncs, runsRead, olderRunsUnread } = await readSyncs(client, record, fields, flags.runs, encryption.payloadCodec);
-        const links = new Map<FlowId, Link | undefined>();
-        for (const flow of record.flows) links.set(flow.id, await store.getByZendeskId(flow.id, record.zendesk.zendeskId));
-        const targetIds = new Map([...links].map(([flowId, link]) => [flowId, link?.targetId ?? null]));
-        const ui: UiLinks = { base: config.temporal.uiUrl ?? DEFAULT_UI, namespace: config.temporal.namespace };
-        const now = flags.read ? await liveReader(cmd, store, record, links) : offline('not read (--no-read)');
-        const report: WhyReport = {
-          record: { system, type, id },
-          zendeskRecord: { type: record.zendesk.type, id: record.zendesk.zendeskId },
-          workflowId: record.workflowId,
-          runsRead,
-          olderRunsUnread,
-          properties: [],
-        };
-        for (const field of fields) {
-          const values = await currentValues(record, field, links, targetIds, now);
-          report.properties.push(propertyReport(record, field, propertyName(record, field), traceLane(record.lane, field, syncs), syncs, { ui, now: values, targetIds }));
+        const config = configOf(cmd, ['temporal', 'store']);
+        const store = await readyConfigStore(config, openConfigStore(config, { mustExist: true }));
+        let client: Client | undefined;
+        try {
+          client = await connectTemporal(config);
+          const record = await findRecord(store, system, type, id, (workflowId) => hasWorkflow(client!, workflowId));
+          let fields: TracedField[];
+          if (property === undefined) fields = fieldsOf(record.flows, record.lane);
+          else {
+            const field = fieldOf(record.flows, record.lane, property);
+            if (!field)
+              usageError(
+                cmd,
+                `${system} ${type} has no synced property "${property}"; its properties: ${
+                  fieldsOf(record.flows, record.lane)
+                    .map((f) => propertyName(record, f))
+                    .join(', ') || 'none'
+                }`,
+              );
+            fields = [field];
+          }
+          const encryption = encryptionOf(config.encryption, { requireKey: false });
+          const { syncs, runsRead, olderRunsUnread } = await readSyncs(
+            client,
+            record,
+            fields,
+            flags.runs,
+            encryption.payloadCodec,
+          );
+          const links = new Map<FlowId, Link | undefined>();
+          for (const flow of record.flows)
+            links.set(flow.id, await store.getByZendeskId(flow.id, record.zendesk.zendeskId));
+          const targetIds = new Map([...links].map(([flowId, link]) => [flowId, link?.targetId ?? null]));
+          const ui: UiLinks = { base: config.temporal.uiUrl ?? DEFAULT_UI, namespace: config.temporal.namespace };
+          const now = flags.read ? await liveReader(cmd, store, record, links) : offline('not read (--no-read)');
+          const report: WhyReport = {
+            record: { system, type, id },
+            zendeskRecord: { type: record.zendesk.type, id: record.zendesk.zendeskId },
+            workflowId: record.workflowId,
+            runsRead,
+            olderRunsUnread,
+            properties: [],
+          };
+          for (const field of fields) {
+            const values = await currentValues(record, field, links, targetIds, now);
+            report.properties.push(
+              propertyReport(record, field, propertyName(record, field), traceLane(record.lane, field, syncs), syncs, {
+                ui,
+                now: values,
+                targetIds,
+              }),
+            );
+          }
+          if (outputFormat(cmd) === 'json') return printJson(cmd, report);
+          const out = printer(cmd);
+          for (const line of reportLines(report)) out(line);
+        } finally {
+          if (client) await closeTemporal(client);
+          await store.close();
         }
-        if (outputFormat(cmd) === 'json') return printJson(cmd, report);
-        const out = printer(cmd);
-        for (const line of reportLines(report)) out(line);
-      } finally {
-        if (client) await closeTemporal(client);
-        await store.close();
-      }
-    });
+      },
+    );
 }
 
 /** The property's name on the system asked about. */
@@ -104,7 +156,13 @@ async function hasWorkflow(client: Client, workflowId: string): Promise<boolean>
  * The record's pair syncs, oldest first, from its runs read newest first: only as far back as the
  * traces need (every value's birth settled), at most `maxRuns`.
  */
-async function readSyncs(client: Client, record: WhyRecord, fields: TracedField[], maxRuns: number, codec: Parameters<typeof recordRuns>[2]) {
+async function readSyncs(
+  client: Client,
+  record: WhyRecord,
+  fields: TracedField[],
+  maxRuns: number,
+  codec: Parameters<typeof recordRuns>[2],
+) {
   const syncs: PairSync[] = [];
   let runsRead = 0;
   let olderRunsUnread = false;
@@ -138,7 +196,12 @@ function offline(reason: string): Reader {
 }
 
 /** Reads each record once, from the systems whose settings are there; a system that cannot be read says why. */
-async function liveReader(cmd: Command, store: LinkStore, record: WhyRecord, links: ReadonlyMap<FlowId, Link | undefined>): Promise<Reader> {
+async function liveReader(
+  cmd: Command,
+  store: LinkStore,
+  record: WhyRecord,
+  links: ReadonlyMap<FlowId, Link | undefined>,
+): Promise<Reader> {
   let config: ReturnType<typeof configOf<(typeof FLOW_CONNECTOR_SECTIONS)[number]>>;
   try {
     config = configOf(cmd, FLOW_CONNECTOR_SECTIONS);
@@ -148,7 +211,13 @@ async function liveReader(cmd: Command, store: LinkStore, record: WhyRecord, lin
   const cache = new Map<string, ReturnType<Reader>>();
   const read = async (lane: 'zendesk' | FlowId) => {
     try {
-      if (lane === 'zendesk') return { record: await zendeskAccess(flowConnectors(config, record.flows[0].id, store).zendesk).get(record.zendesk.type, record.zendesk.zendeskId) };
+      if (lane === 'zendesk')
+        return {
+          record: await zendeskAccess(flowConnectors(config, record.flows[0].id, store).zendesk).get(
+            record.zendesk.type,
+            record.zendesk.zendeskId,
+          ),
+        };
       const targetId = links.get(lane)?.targetId;
       if (!targetId) return { error: 'no linked record' };
       const flow = record.flows.find((f) => f.id === lane)!;
@@ -164,26 +233,60 @@ async function liveReader(cmd: Command, store: LinkStore, record: WhyRecord, lin
 }
 
 /** The field's value on Zendesk and on each linked target: read now, or else as last synced. */
-async function currentValues(record: WhyRecord, field: TracedField, links: ReadonlyMap<FlowId, Link | undefined>, targetIds: ReadonlyMap<FlowId, string | null>, read: Reader): Promise<CurrentValue[]> {
+async function currentValues(
+  record: WhyRecord,
+  field: TracedField,
+  links: ReadonlyMap<FlowId, Link | undefined>,
+  targetIds: ReadonlyMap<FlowId, string | null>,
+  read: Reader,
+): Promise<CurrentValue[]> {
   const values: CurrentValue[] = [];
-  const asSynced = (row: PropertyRow, flowId: FlowId | undefined, note: string): Pick<CurrentValue, 'value' | 'read' | 'note'> => {
-    const base = (flowId ? [links.get(flowId)] : field.rows.map((r) => links.get(r.flowId))).find((l) => l?.base && rowKey(row) in l.base)?.base;
+  const asSynced = (
+    row: PropertyRow,
+    flowId: FlowId | undefined,
+    note: string,
+  ): Pick<CurrentValue, 'value' | 'read' | 'note'> => {
+    const base = (flowId ? [links.get(flowId)] : field.rows.map((r) => links.get(r.flowId))).find(
+      (l) => l?.base && rowKey(row) in l.base,
+    )?.base;
     return base ? { value: base[rowKey(row)] ?? null, read: 'base', note } : { value: null, read: 'none', note };
   };
   const zendeskRow = field.rows[0]?.row;
   if (zendeskRow) {
     const got = await read('zendesk');
     const name = laneRecord(record, { system: 'zendesk' }, targetIds);
-    if ('record' in got && got.record) values.push({ ...name, field: field.zendeskField, value: normalize(zendeskRow.kind, getPath(got.record, zendeskRow.source)), read: 'api' });
-    else values.push({ ...name, field: field.zendeskField, ...asSynced(zendeskRow, undefined, 'error' in got ? got.error : 'the record is gone') });
+    if ('record' in got && got.record)
+      values.push({
+        ...name,
+        field: field.zendeskField,
+        value: normalize(zendeskRow.kind, getPath(got.record, zendeskRow.source)),
+        read: 'api',
+      });
+    else
+      values.push({
+        ...name,
+        field: field.zendeskField,
+        ...asSynced(zendeskRow, undefined, 'error' in got ? got.error : 'the record is gone'),
+      });
   }
   for (const { flowId, row } of field.rows) {
     const flow = record.flows.find((f) => f.id === flowId);
     if (!flow) continue;
     const name = laneRecord(record, { system: 'target', flowId }, targetIds);
     const got = await read(flowId);
-    if ('record' in got && got.record) values.push({ ...name, field: row.target, value: normalize(row.kind, getPath(got.record, row.target, pathOptions(flow, 'target'))), read: 'api' });
-    else values.push({ ...name, field: row.target, ...asSynced(row, flowId, 'error' in got ? got.error : 'the record is gone') });
+    if ('record' in got && got.record)
+      values.push({
+        ...name,
+        field: row.target,
+        value: normalize(row.kind, getPath(got.record, row.target, pathOptions(flow, 'target'))),
+        read: 'api',
+      });
+    else
+      values.push({
+        ...name,
+        field: row.target,
+        ...asSynced(row, flowId, 'error' in got ? got.error : 'the record is gone'),
+      });
   }
   return values;
 }

@@ -12,7 +12,14 @@ import { explainingPorts } from '../errors';
 import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
 import { TASK_QUEUE } from '../../protocol/ids';
 import { encryptionOf } from '../../codec/data-converter';
-import { closeTemporal, configOf, connectTemporal, openConfigStore, readyConfigStore, withConfigOption } from '../context';
+import {
+  closeTemporal,
+  configOf,
+  connectTemporal,
+  openConfigStore,
+  readyConfigStore,
+  withConfigOption,
+} from '../context';
 import { watchForStop, withGraceOption } from '../shutdown';
 
 /**
@@ -36,10 +43,18 @@ function workerConfigProblem(config: Config): string | undefined {
 
 export function workerCommand(): Command {
   return withGraceOption(withConfigOption(new Command('worker')))
-    .description('run the Tandem worker from the config: every flow, its metrics endpoint and JSON logs; SIGTERM or Ctrl-C lets running activities finish (--grace), then stops')
+    .description(
+      'run the Tandem worker from the config: every flow, its metrics endpoint and JSON logs; SIGTERM or Ctrl-C lets running activities finish (--grace), then stops',
+    )
     .option('--metrics-host <host>', 'address the metrics endpoint binds to', '127.0.0.1')
-    .option('--no-register-search-attributes', "only check Tandem's search attributes, never add them (a cluster where the operator adds them: `tandem setup --print`)")
-    .addHelpText('after', '\nExample:\n  TANDEM_CONFIG=/etc/tandem.yaml ZENDESK_API_TOKEN_FILE=/run/secrets/zendesk tandem worker')
+    .option(
+      '--no-register-search-attributes',
+      "only check Tandem's search attributes, never add them (a cluster where the operator adds them: `tandem setup --print`)",
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  TANDEM_CONFIG=/etc/tandem.yaml ZENDESK_API_TOKEN_FILE=/run/secrets/zendesk tandem worker',
+    )
     .action(async (flags: { metricsHost: string; registerSearchAttributes: boolean; grace: number }, cmd: Command) => {
       const config = configOf(cmd) as Config;
       const problem = workerConfigProblem(config);
@@ -48,8 +63,13 @@ export function workerCommand(): Command {
       log.info({ config: describeConfig(config) }, 'starting the worker');
       // After the banner (it shows what was read), before the SDK runtime and any connection: no key, no worker.
       const encryption = encryptionOf(config.encryption, { requireKey: true });
-      if (encryption.mode === 'off') log.warn('TANDEM_ENCRYPTION=off: names, e-mails and records are stored in Temporal in clear');
-      else log.info({ keyId: encryption.codec.currentKeyId, decrypts: [...encryption.codec.keys.byId.keys()] }, 'payloads are encrypted');
+      if (encryption.mode === 'off')
+        log.warn('TANDEM_ENCRYPTION=off: names, e-mails and records are stored in Temporal in clear');
+      else
+        log.info(
+          { keyId: encryption.codec.currentKeyId, decrypts: [...encryption.codec.keys.byId.keys()] },
+          'payloads are encrypted',
+        );
       // The SDK's own metrics (task latencies, pollers, ...) beside Tandem's: TANDEM_SDK_METRICS_PORT, else the next port.
       const sdkPort = config.metrics.sdkPort ?? config.metrics.port + 1;
       installSdkRuntime(log, { metrics: { prometheus: { bindAddress: `${flags.metricsHost}:${sdkPort}` } } });
@@ -65,17 +85,33 @@ export function workerCommand(): Command {
         stops.push(() => closeTemporal(client));
         const { address, namespace } = config.temporal;
         // Without them every poll fails with BadSearchAttributes: check (and add) before taking any task.
-        const attrs = await ensureSearchAttributes(client, { namespace, address, register: flags.registerSearchAttributes });
-        if (attrs.registered.length) log.info({ namespace, registered: attrs.registered }, 'registered the search attributes');
-        if (attrs.unchecked) log.warn({ namespace, reason: attrs.unchecked.cause, command: attrs.unchecked.command }, 'could not check the search attributes; if polls fail with BadSearchAttributes, have them registered');
+        const attrs = await ensureSearchAttributes(client, {
+          namespace,
+          address,
+          register: flags.registerSearchAttributes,
+        });
+        if (attrs.registered.length)
+          log.info({ namespace, registered: attrs.registered }, 'registered the search attributes');
+        if (attrs.unchecked)
+          log.warn(
+            { namespace, reason: attrs.unchecked.cause, command: attrs.unchecked.command },
+            'could not check the search attributes; if polls fail with BadSearchAttributes, have them registered',
+          );
         const store = openConfigStore(config);
         stops.push(() => store.close());
         await readyConfigStore(config, store);
         // Tokens go through the store: every worker spends one Crmoffice refresh token chain.
         const share = shareRates(config.rates, {
-          onCount: (system, workers, pace) => log.info({ system, workers, perSecond: Number(pace.perSecond.toFixed(2)), burst: pace.burst }, 'pacing this worker\'s share of the rate'),
+          onCount: (system, workers, pace) =>
+            log.info(
+              { system, workers, perSecond: Number(pace.perSecond.toFixed(2)), burst: pace.burst },
+              "pacing this worker's share of the rate",
+            ),
         });
-        const connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! }, { sharedTokens: store, pacers: share.pacers });
+        const connectors = createConnectors(
+          { zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! },
+          { sharedTokens: store, pacers: share.pacers },
+        );
         const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
         stops.push(() => connection.close());
         const worker = await createWorker({
@@ -93,15 +129,26 @@ export function workerCommand(): Command {
         tandemMetrics.setPollIntervals(config.polling);
         tandemMetrics.watchPollers(() => worker.pollers());
         tandemMetrics.setApiRates(share.rates);
-        const metrics = await explainingPorts({ [config.metrics.port]: 'TANDEM_METRICS_PORT (or metrics.port in the config file)' }, () =>
-          startMetricsServer({ port: config.metrics.port, host: flags.metricsHost }),
+        const metrics = await explainingPorts(
+          { [config.metrics.port]: 'TANDEM_METRICS_PORT (or metrics.port in the config file)' },
+          () => startMetricsServer({ port: config.metrics.port, host: flags.metricsHost }),
         );
         stops.push(() => metrics.close());
 
         const running = worker.run();
-        log.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, metrics: `${metrics.url}/metrics` }, 'worker running');
+        log.info(
+          {
+            taskQueue: config.temporal.taskQueue,
+            namespace: config.temporal.namespace,
+            metrics: `${metrics.url}/metrics`,
+          },
+          'worker running',
+        );
         // The worker ends on its own only when it fails (e.g. the server went away for good).
-        const ended = await Promise.race([running.then(() => 'ended' as const), stopping.requested.then(() => 'stop' as const)]);
+        const ended = await Promise.race([
+          running.then(() => 'ended' as const),
+          stopping.requested.then(() => 'stop' as const),
+        ]);
         if (ended === 'stop') {
           log.info('stopping: letting running activities finish');
           await stopWorker(worker, running);

@@ -20,14 +20,21 @@ const POWEROFFICE_PRODUCTION = 'https://goapi.poweroffice.net/v2';
 const POWEROFFICE_DEMO = 'https://goapi.poweroffice.net/Demo/v2';
 
 const KEYS = {
-  applicationKey: 'POWEROFFICE_APPLICATION_KEY (the integration\'s application key)',
-  clientKey: 'POWEROFFICE_CLIENT_KEY (the client key the customer got by activating the integration on their Go client)',
+  applicationKey: "POWEROFFICE_APPLICATION_KEY (the integration's application key)",
+  clientKey:
+    'POWEROFFICE_CLIENT_KEY (the client key the customer got by activating the integration on their Go client)',
   subscriptionKey: 'POWEROFFICE_SUBSCRIPTION_KEY (the product subscription key of the developer portal)',
 };
 
-export async function connectPowerOffice(flags: PowerOfficeConnectFlags, rt: CliRuntime, say: (line: string) => void): Promise<CredentialToSave> {
+export async function connectPowerOffice(
+  flags: PowerOfficeConnectFlags,
+  rt: CliRuntime,
+  say: (line: string) => void,
+): Promise<CredentialToSave> {
   if (flags.demo && flags.baseUrl) throw new Error('give --demo or --base-url, not both');
-  const baseUrl = (flags.demo ? POWEROFFICE_DEMO : (flags.baseUrl ?? rt.env.POWEROFFICE_BASE_URL ?? POWEROFFICE_PRODUCTION)).replace(/\/+$/, '');
+  const baseUrl = (
+    flags.demo ? POWEROFFICE_DEMO : (flags.baseUrl ?? rt.env.POWEROFFICE_BASE_URL ?? POWEROFFICE_PRODUCTION)
+  ).replace(/\/+$/, '');
   const tokenUrl = flags.tokenUrl ?? rt.env.POWEROFFICE_TOKEN_URL;
   const applicationKey = await readSecret(rt, 'POWEROFFICE_APPLICATION_KEY', 'PowerOffice Go application key');
   const clientKey = await readSecret(rt, 'POWEROFFICE_CLIENT_KEY', 'PowerOffice Go client key');
@@ -60,7 +67,10 @@ export async function connectPowerOffice(flags: PowerOfficeConnectFlags, rt: Cli
   say(`PowerOffice Go: signed in at ${signInAt}; departments and employees can be read.`);
   return {
     section: 'poweroffice',
-    settings: [['POWEROFFICE_BASE_URL', baseUrl], ...(tokenUrl ? ([['POWEROFFICE_TOKEN_URL', tokenUrl]] as [string, string][]) : [])],
+    settings: [
+      ['POWEROFFICE_BASE_URL', baseUrl],
+      ...(tokenUrl ? ([['POWEROFFICE_TOKEN_URL', tokenUrl]] as [string, string][]) : []),
+    ],
     secrets: [
       { name: 'POWEROFFICE_APPLICATION_KEY', file: 'poweroffice-application-key', value: applicationKey },
       { name: 'POWEROFFICE_CLIENT_KEY', file: 'poweroffice-client-key', value: clientKey },

@@ -26,7 +26,9 @@ function checkLoopbackRedirect(redirectUri: string): URL {
     throw new Error(`--redirect-uri "${redirectUri}" is not a URL`);
   }
   if (url.protocol !== 'http:' || !LOOPBACK.has(url.hostname)) {
-    throw new Error(`--redirect-uri ${redirectUri}: tandem listens only on a loopback http address (http://127.0.0.1:<port>/<path>); for another redirect URI use --no-wait, then --code with what the browser was sent to`);
+    throw new Error(
+      `--redirect-uri ${redirectUri}: tandem listens only on a loopback http address (http://127.0.0.1:<port>/<path>); for another redirect URI use --no-wait, then --code with what the browser was sent to`,
+    );
   }
   return url;
 }
@@ -45,21 +47,39 @@ export async function listenForRedirect(redirectUri: string, state: string): Pro
     if (req.method !== 'GET' || url.pathname !== wanted.pathname) return page(res, 404, 'Not found.');
     const q = url.searchParams;
     // Not this authorization's answer (an old tab, or another site's forged one): refused, still waiting.
-    if (q.get('state') !== state) return page(res, 400, 'This answer does not belong to the sign-in tandem is waiting for (its state differs). Start again from the address tandem printed.');
+    if (q.get('state') !== state)
+      return page(
+        res,
+        400,
+        'This answer does not belong to the sign-in tandem is waiting for (its state differs). Start again from the address tandem printed.',
+      );
     const code = q.get('code');
     const error = q.get('error');
     if (code) {
       page(res, 200, 'Tandem has the authorization code. You can close this window and go back to the terminal.');
       settle({ code });
     } else {
-      page(res, 200, `The login host answered: ${(error ?? 'no code').replace(/[<>&]/g, '')}. Go back to the terminal.`);
-      settle({ error: error ?? 'invalid_request', description: q.get('error_description') ?? (error ? undefined : 'the redirect carried neither code nor error') });
+      page(
+        res,
+        200,
+        `The login host answered: ${(error ?? 'no code').replace(/[<>&]/g, '')}. Go back to the terminal.`,
+      );
+      settle({
+        error: error ?? 'invalid_request',
+        description: q.get('error_description') ?? (error ? undefined : 'the redirect carried neither code nor error'),
+      });
     }
   });
   const host = wanted.hostname.replace(/^\[|\]$/g, '');
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`port ${wanted.port} of ${wanted.hostname} is in use, so the redirect cannot be received; free it, or pass --redirect-uri with another port registered for the client`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `port ${wanted.port} of ${wanted.hostname} is in use, so the redirect cannot be received; free it, or pass --redirect-uri with another port registered for the client`,
+            )
+          : err,
+      ),
     );
     server.listen(Number(wanted.port || 80), host, () => resolve());
   });

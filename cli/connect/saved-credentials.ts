@@ -43,7 +43,10 @@ function namesOf(section: Section): Set<string> {
   return names;
 }
 
-export function saveCredential(c: CredentialToSave, where: { settingsFile: string; secretsDir: string }): SavedCredential {
+export function saveCredential(
+  c: CredentialToSave,
+  where: { settingsFile: string; secretsDir: string },
+): SavedCredential {
   const secretFiles: string[] = [];
   const lines: [string, string][] = [...c.settings];
   for (const secret of c.secrets) {
@@ -53,8 +56,14 @@ export function saveCredential(c: CredentialToSave, where: { settingsFile: strin
     lines.push([`${secret.name}_FILE`, path]);
   }
   const replaced = namesOf(c.section);
-  const kept: Settings = Object.entries(readSettingsFile(where.settingsFile) ?? {}).filter(([name]) => !replaced.has(name));
-  writeSettingsFile(where.settingsFile, [...kept, ...lines], 'Tandem settings (tandem connect, tandem dev and tandem simulators write here)');
+  const kept: Settings = Object.entries(readSettingsFile(where.settingsFile) ?? {}).filter(
+    ([name]) => !replaced.has(name),
+  );
+  writeSettingsFile(
+    where.settingsFile,
+    [...kept, ...lines],
+    'Tandem settings (tandem connect, tandem dev and tandem simulators write here)',
+  );
   return { settingsFile: where.settingsFile, lines, secretFiles };
 }
 

@@ -13,12 +13,17 @@ export async function readSecret(rt: CliRuntime, name: string, label: string): P
   if (given) return given.trim();
   if (file) {
     try {
-      return readFileSync(file, 'utf8').replace(/\r?\n$/, '').trim();
+      return readFileSync(file, 'utf8')
+        .replace(/\r?\n$/, '')
+        .trim();
     } catch (err) {
       throw new Error(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
-  if (!rt.ask) throw new Error(`the ${label} is needed: set ${name} (or ${name}_FILE, a file holding it) in the environment, or run in a terminal to type it`);
+  if (!rt.ask)
+    throw new Error(
+      `the ${label} is needed: set ${name} (or ${name}_FILE, a file holding it) in the environment, or run in a terminal to type it`,
+    );
   const typed = await rt.ask(`${label} (not shown): `, { secret: true });
   if (!typed) throw new Error(`no ${label} was typed`);
   return typed;

@@ -25,11 +25,17 @@ const Plan = z.looseObject({
   zendeskId: z.string().optional(),
   targetId: z.string().nullable().optional(),
 });
-const LinkResult = z.looseObject({ flowId: z.string(), zendeskId: z.string(), targetId: z.string().nullable() }).nullable();
+const LinkResult = z
+  .looseObject({ flowId: z.string(), zendeskId: z.string(), targetId: z.string().nullable() })
+  .nullable();
 const Pair = z.looseObject({ flowId: z.string(), zendeskId: z.string() });
 const Body = z.record(z.string(), z.unknown());
 const Reported = z.object({ field: z.string(), value: z.string().nullable() });
-const ChangeNotice = z.looseObject({ via: z.string().optional(), reported: Reported.optional(), pairs: z.array(Pair).optional() });
+const ChangeNotice = z.looseObject({
+  via: z.string().optional(),
+  reported: Reported.optional(),
+  pairs: z.array(Pair).optional(),
+});
 
 interface SyncWrite {
   side: 'target' | 'zendesk';
@@ -61,7 +67,8 @@ export interface PairSync {
   echo?: { reported: { field: string; value: string | null }[] };
 }
 
-const asFlow = (id: string | undefined): FlowId | undefined => (FLOW_IDS as readonly string[]).includes(id ?? '') ? (id as FlowId) : undefined;
+const asFlow = (id: string | undefined): FlowId | undefined =>
+  (FLOW_IDS as readonly string[]).includes(id ?? '') ? (id as FlowId) : undefined;
 
 /** A run's pair syncs in their order. */
 export function pairSyncsOf(run: RunHistory): PairSync[] {
@@ -82,7 +89,10 @@ export function pairSyncsOf(run: RunHistory): PairSync[] {
     if (step.kind === 'signal') {
       const notice = step.name === 'changed' ? ChangeNotice.safeParse(step.input[0]) : undefined;
       if (notice?.success && notice.data.via === 'webhook' && notice.data.reported) {
-        reported.push({ flows: notice.data.pairs ? notice.data.pairs.map((p) => p.flowId) : '*', value: notice.data.reported });
+        reported.push({
+          flows: notice.data.pairs ? notice.data.pairs.map((p) => p.flowId) : '*',
+          value: notice.data.reported,
+        });
       }
       continue;
     }
@@ -90,7 +100,12 @@ export function pairSyncsOf(run: RunHistory): PairSync[] {
       close();
       const link = LinkResult.safeParse(step.result);
       current = { workflowId: run.workflowId, runId: run.runId, eventId: step.eventId, at: step.at, writes: [] };
-      if (link.success && link.data) Object.assign(current, { flowId: asFlow(link.data.flowId), zendeskId: link.data.zendeskId, targetId: link.data.targetId });
+      if (link.success && link.data)
+        Object.assign(current, {
+          flowId: asFlow(link.data.flowId),
+          zendeskId: link.data.zendeskId,
+          targetId: link.data.targetId,
+        });
       continue;
     }
     current ??= { workflowId: run.workflowId, runId: run.runId, eventId: step.eventId, at: step.at, writes: [] };
@@ -123,7 +138,14 @@ function addWrite(sync: PairSync, step: Extract<HistoryStep, { kind: 'write' }>)
     const created = z.looseObject({ found: z.boolean(), record: Body }).safeParse(step.done?.result);
     // A create that found an earlier one wrote nothing.
     if (!input.success || (created.success && created.data.found)) return;
-    sync.writes.push({ side: 'target', created: true, body: input.data.body, targetId: null, eventId: step.eventId, doneAt });
+    sync.writes.push({
+      side: 'target',
+      created: true,
+      body: input.data.body,
+      targetId: null,
+      eventId: step.eventId,
+      doneAt,
+    });
     return;
   }
   const side = step.activity === 'updateZendesk' ? 'zendesk' : 'target';

@@ -19,7 +19,18 @@ export interface TracedField {
 /** Rules by which a value beat another one (the others only carried it on). */
 export const CONTESTS: readonly Rule[] = ['later-wins', 'tie-to-zendesk', 'time-unknown-zendesk-wins', 'first-match'];
 
-export type Rule = 'one-side-changed' | 'later-wins' | 'tie-to-zendesk' | 'time-unknown-zendesk-wins' | 'first-match' | 'created' | 'same-value' | 'unchanged' | 'read-only' | 'unresolved-reference' | 'unknown';
+export type Rule =
+  | 'one-side-changed'
+  | 'later-wins'
+  | 'tie-to-zendesk'
+  | 'time-unknown-zendesk-wins'
+  | 'first-match'
+  | 'created'
+  | 'same-value'
+  | 'unchanged'
+  | 'read-only'
+  | 'unresolved-reference'
+  | 'unknown';
 
 /** A copy Tandem made: one sync wrote the winning side's value on the other side. */
 export interface CopyHop {
@@ -59,7 +70,12 @@ interface BirthHop {
 
 export type Hop = CopyHop | BirthHop;
 
-const TO_TARGET = new Set(['zendesk-changed', 'first-match-fill-target', 'first-match-zendesk-wins', 'both-changed-zendesk-wins']);
+const TO_TARGET = new Set([
+  'zendesk-changed',
+  'first-match-fill-target',
+  'first-match-zendesk-wins',
+  'both-changed-zendesk-wins',
+]);
 const TO_ZENDESK = new Set(['target-changed', 'first-match-fill-zendesk', 'both-changed-target-wins']);
 
 /** The side that won a row (its value written to the other), from the row or, in older histories, its outcome. */
@@ -76,7 +92,12 @@ export function ruleOf(d: DecisionRow): Rule {
   if (d.outcome === 'zendesk-changed' || d.outcome === 'target-changed') return 'one-side-changed';
   if (d.outcome.startsWith('first-match')) return 'first-match';
   if (d.outcome === 'both-changed-target-wins') return 'later-wins';
-  if (d.outcome === 'both-changed-zendesk-wins') return /same second|tie/.test(d.why) ? 'tie-to-zendesk' : /unknown/.test(d.why) ? 'time-unknown-zendesk-wins' : 'later-wins';
+  if (d.outcome === 'both-changed-zendesk-wins')
+    return /same second|tie/.test(d.why)
+      ? 'tie-to-zendesk'
+      : /unknown/.test(d.why)
+        ? 'time-unknown-zendesk-wins'
+        : 'later-wins';
   if (d.outcome === 'both-changed-same-value') return 'same-value';
   if (d.outcome === 'unchanged') return 'unchanged';
   if (d.outcome === 'read-only-skipped') return 'read-only';
@@ -96,7 +117,13 @@ function bodyValue(body: Record<string, unknown>, row: PropertyRow, side: Side):
   const key = Object.keys(body).find((k) => k.toLowerCase() === firstSegment(path));
   if (key === undefined) return undefined;
   let value: unknown = body[key];
-  for (const part of path.split('.').slice(1)) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[Object.keys(value).find((k) => k.toLowerCase() === part.toLowerCase()) ?? part] : undefined;
+  for (const part of path.split('.').slice(1))
+    value =
+      value && typeof value === 'object'
+        ? (value as Record<string, unknown>)[
+            Object.keys(value).find((k) => k.toLowerCase() === part.toLowerCase()) ?? part
+          ]
+        : undefined;
   return value === undefined || value === null ? null : typeof value === 'string' ? value.trim() : String(value);
 }
 
@@ -109,7 +136,11 @@ function decisionOf(sync: PairSync, row: PropertyRow): DecisionRow | undefined {
 }
 
 /** What this sync wrote into the lane for the field: the value and the decision behind it, or undefined. */
-function writeInto(sync: PairSync, lane: Lane, field: TracedField): { value: string | null; decision?: DecisionRow; created: boolean } | undefined {
+function writeInto(
+  sync: PairSync,
+  lane: Lane,
+  field: TracedField,
+): { value: string | null; decision?: DecisionRow; created: boolean } | undefined {
   if (lane.system === 'target' && sync.flowId !== lane.flowId) return undefined;
   const row = rowOf(field, sync.flowId);
   if (!row) return undefined;
@@ -121,7 +152,8 @@ function writeInto(sync: PairSync, lane: Lane, field: TracedField): { value: str
     if (written === undefined) continue;
     // An update writes the rows the merge decided for that side; a create writes the whole record.
     if (!write.created && decision && wonSide(decision) !== (side === 'zendesk' ? 'target' : 'zendesk')) continue;
-    const value = !write.created && decision?.values ? decision.values[side === 'zendesk' ? 'target' : 'zendesk'] : written;
+    const value =
+      !write.created && decision?.values ? decision.values[side === 'zendesk' ? 'target' : 'zendesk'] : written;
     return { value, decision, created: write.created };
   }
   return undefined;
@@ -136,16 +168,47 @@ function laneOfSync(sync: PairSync, side: Side): Lane {
  * syncs looked at (the index of the sync that copied it on); `value`, when known, is the value the
  * lane held then: a write of another value means a person changed it after that write.
  */
-export function traceLane(lane: Lane, field: TracedField, syncs: readonly PairSync[], before = syncs.length, value?: string | null): Hop[] {
-  const own = lane.system === 'zendesk' ? field.rows.map((r) => r.row) : [rowOf(field, lane.flowId)].filter((r) => r !== undefined);
+export function traceLane(
+  lane: Lane,
+  field: TracedField,
+  syncs: readonly PairSync[],
+  before = syncs.length,
+  value?: string | null,
+): Hop[] {
+  const own =
+    lane.system === 'zendesk'
+      ? field.rows.map((r) => r.row)
+      : [rowOf(field, lane.flowId)].filter((r) => r !== undefined);
   if (own.length && own.every((r) => r.readOnly[sideOf(lane)])) {
-    return [{ kind: 'born', lane, value, at: null, note: `read-only in ${systemName(lane)}: set by it, never written by Tandem`, settled: true }];
+    return [
+      {
+        kind: 'born',
+        lane,
+        value,
+        at: null,
+        note: `read-only in ${systemName(lane)}: set by it, never written by Tandem`,
+        settled: true,
+      },
+    ];
   }
   for (let i = before - 1; i >= 0; i--) {
     const sync = syncs[i];
     const wrote = writeInto(sync, lane, field);
     if (!wrote) continue;
-    if (value !== undefined && wrote.value !== value) return [{ ...birth(lane, field, syncs, before, value, `a person's edit after Tandem last wrote ${JSON.stringify(wrote.value)} here`), settled: true }];
+    if (value !== undefined && wrote.value !== value)
+      return [
+        {
+          ...birth(
+            lane,
+            field,
+            syncs,
+            before,
+            value,
+            `a person's edit after Tandem last wrote ${JSON.stringify(wrote.value)} here`,
+          ),
+          settled: true,
+        },
+      ];
     const fromSide: Side = lane.system === 'zendesk' ? 'target' : 'zendesk';
     const from = laneOfSync(sync, fromSide);
     const d = wrote.decision;
@@ -157,24 +220,54 @@ export function traceLane(lane: Lane, field: TracedField, syncs: readonly PairSy
       value: wrote.value,
       rule: wrote.created ? 'created' : d ? ruleOf(d) : 'unknown',
       outcome: wrote.created ? 'created' : (d?.outcome ?? 'unknown'),
-      why: wrote.created ? `created with the value of Zendesk's \`${field.zendeskField}\`` : (d?.why ?? 'the decision is not in the history'),
+      why: wrote.created
+        ? `created with the value of Zendesk's \`${field.zendeskField}\``
+        : (d?.why ?? 'the decision is not in the history'),
       winnerAt: d?.at?.[fromSide] ?? null,
     };
     if (from.system === 'target') {
       // A target is written by its own flow only: a value there that differed from the base was a person's.
       const first = d?.outcome === 'first-match-fill-zendesk';
-      return [hop, { kind: 'born', lane: from, value: wrote.value, at: hop.winnerAt, note: first ? 'held by the target record before Tandem linked it (first match)' : `a person's edit in ${systemName(from)}`, settled: true }];
+      return [
+        hop,
+        {
+          kind: 'born',
+          lane: from,
+          value: wrote.value,
+          at: hop.winnerAt,
+          note: first
+            ? 'held by the target record before Tandem linked it (first match)'
+            : `a person's edit in ${systemName(from)}`,
+          settled: true,
+        },
+      ];
     }
     return [hop, ...traceLane(from, field, syncs, i, d?.values?.zendesk ?? (wrote.created ? undefined : wrote.value))];
   }
-  return [birth(lane, field, syncs, before, value, lane.system === 'zendesk' ? "a person's edit in Zendesk" : `a person's edit in ${systemName(lane)}`)];
+  return [
+    birth(
+      lane,
+      field,
+      syncs,
+      before,
+      value,
+      lane.system === 'zendesk' ? "a person's edit in Zendesk" : `a person's edit in ${systemName(lane)}`,
+    ),
+  ];
 }
 
 /**
  * No sync wrote the value here: it was made on this system. The latest sync in which it won (up to
  * and including the one at `upTo`, which copied it on) names when.
  */
-function birth(lane: Lane, field: TracedField, syncs: readonly PairSync[], upTo: number, value: string | null | undefined, note: string): BirthHop {
+function birth(
+  lane: Lane,
+  field: TracedField,
+  syncs: readonly PairSync[],
+  upTo: number,
+  value: string | null | undefined,
+  note: string,
+): BirthHop {
   const side = sideOf(lane);
   for (let i = Math.min(upTo, syncs.length - 1); i >= 0; i--) {
     const sync = syncs[i];
@@ -185,9 +278,27 @@ function birth(lane: Lane, field: TracedField, syncs: readonly PairSync[], upTo:
     const held = d.values?.[side];
     if (value !== undefined && held !== undefined && held !== value) continue;
     const first = d.outcome === 'first-match-fill-zendesk';
-    return { kind: 'born', lane, value: held ?? value, at: d.at?.[side] ?? null, sync, rule: ruleOf(d), outcome: d.outcome, why: d.why, note: first ? 'held by the target record before Tandem linked it (first match)' : note, settled: lane.system === 'target' };
+    return {
+      kind: 'born',
+      lane,
+      value: held ?? value,
+      at: d.at?.[side] ?? null,
+      sync,
+      rule: ruleOf(d),
+      outcome: d.outcome,
+      why: d.why,
+      note: first ? 'held by the target record before Tandem linked it (first match)' : note,
+      settled: lane.system === 'target',
+    };
   }
-  return { kind: 'born', lane, value, at: null, note: `${note}; no sync in the history read carried it on (it was there when the pair was first synced, or that history is gone)`, settled: false };
+  return {
+    kind: 'born',
+    lane,
+    value,
+    at: null,
+    note: `${note}; no sync in the history read carried it on (it was there when the pair was first synced, or that history is gone)`,
+    settled: false,
+  };
 }
 
 export function systemName(lane: Lane): string {
@@ -205,7 +316,10 @@ export function echoesAfter(syncs: readonly PairSync[], after: PairSync | undefi
 export function fieldOf(flows: readonly FlowDefinition[], lane: Lane, property: string): TracedField | undefined {
   const lower = property.toLowerCase();
   let source: string | undefined;
-  if (lane.system === 'zendesk') source = flows.flatMap((f) => f.properties).find((r) => r.source === property || r.source.toLowerCase() === lower)?.source;
+  if (lane.system === 'zendesk')
+    source = flows
+      .flatMap((f) => f.properties)
+      .find((r) => r.source === property || r.source.toLowerCase() === lower)?.source;
   else {
     const rows = getFlow(lane.flowId).properties;
     const row = rows.find((r) => r.target === property) ?? rows.find((r) => r.target.toLowerCase() === lower);
@@ -216,7 +330,9 @@ export function fieldOf(flows: readonly FlowDefinition[], lane: Lane, property: 
 
 function fieldFromSource(flows: readonly FlowDefinition[], source: string): TracedField {
   const rows = flows.flatMap((f) => {
-    const row = f.properties.find((r) => r.source === source && !(r.readOnly.zendesk && r.readOnly.target)) ?? f.properties.find((r) => r.source === source);
+    const row =
+      f.properties.find((r) => r.source === source && !(r.readOnly.zendesk && r.readOnly.target)) ??
+      f.properties.find((r) => r.source === source);
     return row ? [{ flowId: f.id, row }] : [];
   });
   return { zendeskField: source, rows };
@@ -229,6 +345,7 @@ function fieldFromRow(flows: readonly FlowDefinition[], flowId: FlowId, row: Pro
 
 /** Every field a lane shows, for a `why` without a property. */
 export function fieldsOf(flows: readonly FlowDefinition[], lane: Lane): TracedField[] {
-  if (lane.system === 'zendesk') return [...new Set(flows.flatMap((f) => f.properties.map((r) => r.source)))].map((s) => fieldFromSource(flows, s));
+  if (lane.system === 'zendesk')
+    return [...new Set(flows.flatMap((f) => f.properties.map((r) => r.source)))].map((s) => fieldFromSource(flows, s));
   return getFlow(lane.flowId).properties.map((row) => fieldFromRow(flows, lane.flowId, row));
 }

@@ -11,7 +11,12 @@ import type { Lane } from './provenance';
 
 export type WhySystem = 'zendesk' | TargetSystem;
 
-const SYSTEMS: Record<string, WhySystem> = { zendesk: 'zendesk', poweroffice: 'poweroffice', powerofficego: 'poweroffice', crmoffice: 'crmoffice' };
+const SYSTEMS: Record<string, WhySystem> = {
+  zendesk: 'zendesk',
+  poweroffice: 'poweroffice',
+  powerofficego: 'poweroffice',
+  crmoffice: 'crmoffice',
+};
 
 export function systemArg(value: string): WhySystem {
   const system = SYSTEMS[value.toLowerCase().replace(/[\s_-]/g, '')];
@@ -21,15 +26,34 @@ export function systemArg(value: string): WhySystem {
 
 /** The record types of each system, singular or plural (and the British spelling), as people type them. */
 const TYPES: Record<WhySystem, Record<string, string>> = {
-  zendesk: { user: 'users', users: 'users', organization: 'organizations', organizations: 'organizations', organisation: 'organizations', organisations: 'organizations', ticket: 'tickets', tickets: 'tickets' },
+  zendesk: {
+    user: 'users',
+    users: 'users',
+    organization: 'organizations',
+    organizations: 'organizations',
+    organisation: 'organizations',
+    organisations: 'organizations',
+    ticket: 'tickets',
+    tickets: 'tickets',
+  },
   poweroffice: { department: 'departments', departments: 'departments', employee: 'employees', employees: 'employees' },
-  crmoffice: { contact: 'contacts', contacts: 'contacts', company: 'companies', companies: 'companies', activity: 'activities', activities: 'activities' },
+  crmoffice: {
+    contact: 'contacts',
+    contacts: 'contacts',
+    company: 'companies',
+    companies: 'companies',
+    activity: 'activities',
+    activities: 'activities',
+  },
 };
 
 /** The type's plural name on that system; a usage error naming the types it has otherwise. */
 export function recordType(system: WhySystem, value: string): string {
   const type = TYPES[system][value.toLowerCase()];
-  if (!type) throw new InvalidArgumentError(`"${value}" is not a ${system} record type Tandem syncs; use one of ${[...new Set(Object.values(TYPES[system]))].join(', ')}`);
+  if (!type)
+    throw new InvalidArgumentError(
+      `"${value}" is not a ${system} record type Tandem syncs; use one of ${[...new Set(Object.values(TYPES[system]))].join(', ')}`,
+    );
   return type;
 }
 
@@ -53,14 +77,22 @@ export function ownFlows(type: RecordRef['type']): FlowDefinition[] {
  * The record, found through the link store: a target record by its link, a Zendesk record by any
  * link or by its workflow. An error names the record and where it was looked for.
  */
-export async function findRecord(store: LinkStore, system: WhySystem, type: string, id: string, hasWorkflow: (workflowId: string) => Promise<boolean>): Promise<WhyRecord> {
+export async function findRecord(
+  store: LinkStore,
+  system: WhySystem,
+  type: string,
+  id: string,
+  hasWorkflow: (workflowId: string) => Promise<boolean>,
+): Promise<WhyRecord> {
   if (system === 'zendesk') {
     const zendesk = { type, zendeskId: id } as RecordRef;
     const flows = ownFlows(zendesk.type);
     const workflowId = zendeskRecordWorkflowId(zendesk);
     const linked = await Promise.all(flows.map((f) => store.getByZendeskId(f.id, id)));
     if (!linked.some(Boolean) && !(await hasWorkflow(workflowId))) {
-      throw new Error(`Tandem does not know zendesk ${type} ${id}: no link in ${flows.map((f) => flowCode(f.id)).join(' or ')} names it and Temporal has no workflow ${workflowId}`);
+      throw new Error(
+        `Tandem does not know zendesk ${type} ${id}: no link in ${flows.map((f) => flowCode(f.id)).join(' or ')} names it and Temporal has no workflow ${workflowId}`,
+      );
     }
     return { system, type, id, lane: { system: 'zendesk' }, zendesk, workflowId, flows };
   }
@@ -68,8 +100,24 @@ export async function findRecord(store: LinkStore, system: WhySystem, type: stri
   for (const flowId of candidates) {
     const link = await store.getByTargetId(flowId, id);
     if (!link) continue;
-    const zendesk: RecordRef = { type: getFlow(flowId).source.type === 'ticketComments' ? 'tickets' : (getFlow(flowId).source.type as RecordRef['type']), zendeskId: link.zendeskId.split(':')[0] };
-    return { system, type, id, lane: { system: 'target', flowId: flowId as FlowId }, zendesk, workflowId: zendeskRecordWorkflowId(zendesk), flows: ownFlows(zendesk.type) };
+    const zendesk: RecordRef = {
+      type:
+        getFlow(flowId).source.type === 'ticketComments'
+          ? 'tickets'
+          : (getFlow(flowId).source.type as RecordRef['type']),
+      zendeskId: link.zendeskId.split(':')[0],
+    };
+    return {
+      system,
+      type,
+      id,
+      lane: { system: 'target', flowId: flowId as FlowId },
+      zendesk,
+      workflowId: zendeskRecordWorkflowId(zendesk),
+      flows: ownFlows(zendesk.type),
+    };
   }
-  throw new Error(`Tandem does not know ${system} ${type} ${id}: no link in ${candidates.map((f) => `${flowCode(f)} (${f})`).join(' or ')} holds it (\`tandem links <flow> <id>\` looks a pair up by either id)`);
+  throw new Error(
+    `Tandem does not know ${system} ${type} ${id}: no link in ${candidates.map((f) => `${flowCode(f)} (${f})`).join(' or ')} holds it (\`tandem links <flow> <id>\` looks a pair up by either id)`,
+  );
 }

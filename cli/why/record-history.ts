@@ -16,7 +16,15 @@ const WRITE_STEPS = new Set(['updateTarget', 'updateZendesk', 'createTarget']);
 
 export type HistoryStep =
   | { kind: 'local'; activity: string; result: unknown; eventId: number; at: string }
-  | { kind: 'write'; activity: string; input: unknown[]; eventId: number; at: string; done?: { at: string; result: unknown }; failed?: boolean }
+  | {
+      kind: 'write';
+      activity: string;
+      input: unknown[];
+      eventId: number;
+      at: string;
+      done?: { at: string; result: unknown };
+      failed?: boolean;
+    }
   | { kind: 'signal'; name: string; input: unknown[]; eventId: number; at: string };
 
 export interface RunHistory {
@@ -34,7 +42,10 @@ function timeOf(e: HistoryEvent): string {
   return new Date(Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
 }
 
-async function decodeAll(codec: PayloadCodec, payloads: readonly temporal.api.common.v1.IPayload[] | null | undefined): Promise<unknown[]> {
+async function decodeAll(
+  codec: PayloadCodec,
+  payloads: readonly temporal.api.common.v1.IPayload[] | null | undefined,
+): Promise<unknown[]> {
   if (!payloads?.length) return [];
   const decoded = await codec.decode(payloads as Payload[]);
   return decoded.map((p) => defaultPayloadConverter.fromPayload(p));
@@ -52,7 +63,12 @@ function localActivityType(e: HistoryEvent): string | undefined {
 }
 
 /** One run's history, reduced to its decisions, writes and signals, decoded. */
-export async function decodeRun(workflowId: string, runId: string, events: readonly HistoryEvent[], codec: PayloadCodec): Promise<RunHistory> {
+export async function decodeRun(
+  workflowId: string,
+  runId: string,
+  events: readonly HistoryEvent[],
+  codec: PayloadCodec,
+): Promise<RunHistory> {
   const steps: HistoryStep[] = [];
   const writes = new Map<number, Extract<HistoryStep, { kind: 'write' }>>();
   const first = events[0]?.workflowExecutionStartedEventAttributes;
@@ -71,7 +87,13 @@ export async function decodeRun(workflowId: string, runId: string, events: reado
     if (scheduled) {
       const activity = scheduled.activityType?.name ?? '';
       if (!WRITE_STEPS.has(activity)) continue;
-      const step = { kind: 'write' as const, activity, input: await decodeAll(codec, scheduled.input?.payloads), eventId, at };
+      const step = {
+        kind: 'write' as const,
+        activity,
+        input: await decodeAll(codec, scheduled.input?.payloads),
+        eventId,
+        at,
+      };
       writes.set(eventId, step);
       steps.push(step);
       continue;
@@ -82,16 +104,32 @@ export async function decodeRun(workflowId: string, runId: string, events: reado
       if (step) step.done = { at, result: (await decodeAll(codec, completed.result?.payloads))[0] };
       continue;
     }
-    const ended = e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    const ended =
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes ??
+      e.activityTaskCanceledEventAttributes;
     if (ended) {
       const step = writes.get(Number(ended.scheduledEventId ?? 0));
       if (step) step.failed = true;
       continue;
     }
     const signal = e.workflowExecutionSignaledEventAttributes;
-    if (signal) steps.push({ kind: 'signal', name: signal.signalName ?? '', input: await decodeAll(codec, signal.input?.payloads), eventId, at });
+    if (signal)
+      steps.push({
+        kind: 'signal',
+        name: signal.signalName ?? '',
+        input: await decodeAll(codec, signal.input?.payloads),
+        eventId,
+        at,
+      });
   }
-  return { workflowId, runId, startedAt: events[0] ? timeOf(events[0]) : new Date(0).toISOString(), continuedFrom: first?.continuedExecutionRunId || undefined, steps };
+  return {
+    workflowId,
+    runId,
+    startedAt: events[0] ? timeOf(events[0]) : new Date(0).toISOString(),
+    continuedFrom: first?.continuedExecutionRunId || undefined,
+    steps,
+  };
 }
 
 interface RunRef {
@@ -105,7 +143,11 @@ interface RunRef {
  * lists, and the ones each run's first event names as its predecessor (continue-as-new), in case
  * the list is behind.
  */
-export async function* recordRuns(client: Client, workflowIds: readonly string[], codec: PayloadCodec): AsyncGenerator<RunHistory> {
+export async function* recordRuns(
+  client: Client,
+  workflowIds: readonly string[],
+  codec: PayloadCodec,
+): AsyncGenerator<RunHistory> {
   const known = new Map<string, RunRef>();
   for (const workflowId of workflowIds) {
     for await (const wf of client.workflow.list({ query: `WorkflowId = ${JSON.stringify(workflowId)}` })) {
@@ -116,7 +158,8 @@ export async function* recordRuns(client: Client, workflowIds: readonly string[]
       .getHandle(workflowId)
       .describe()
       .catch(() => undefined);
-    if (current && !known.has(current.runId)) known.set(current.runId, { workflowId, runId: current.runId, startedAt: current.startTime.toISOString() });
+    if (current && !known.has(current.runId))
+      known.set(current.runId, { workflowId, runId: current.runId, startedAt: current.startTime.toISOString() });
   }
   const done = new Set<string>();
   const queue = [...known.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));

@@ -6,7 +6,16 @@
 import { getFlow, type FlowId } from '../../flows';
 import { flowCode } from '../flow-names';
 import type { PairSync } from './pair-syncs';
-import { CONTESTS, echoesAfter, systemName, type CopyHop, type Hop, type Lane, type Rule, type TracedField } from './provenance';
+import {
+  CONTESTS,
+  echoesAfter,
+  systemName,
+  type CopyHop,
+  type Hop,
+  type Lane,
+  type Rule,
+  type TracedField,
+} from './provenance';
 import type { WhyRecord } from './record-arg';
 
 export interface UiLinks {
@@ -70,7 +79,16 @@ export interface PropertyReport {
   /** The sync that last wrote the value on the system asked about; null when it was made there. */
   lastWrite: (SyncRef & { value: string | null; rule: Rule; outcome: string; why: string }) | null;
   /** The edit whose value this is, and the rule it won by. */
-  winner: { system: string; record: RecordName; at: string | null; rule: Rule | null; ruleText: string | null; outcome: string | null; why: string | null; sync: SyncRef | null } | null;
+  winner: {
+    system: string;
+    record: RecordName;
+    at: string | null;
+    rule: Rule | null;
+    ruleText: string | null;
+    outcome: string | null;
+    why: string | null;
+    sync: SyncRef | null;
+  } | null;
   /** Newest first: each copy Tandem made, then where the value was born. */
   chain: ChainStep[];
   /** Syncs since the last write that were echoes of a write of ours (woken by its webhook, nothing synced). */
@@ -79,8 +97,29 @@ export interface PropertyReport {
 }
 
 type ChainStep =
-  | { kind: 'copy'; from: RecordName; to: RecordName; value: string | null; rule: Rule; ruleText: string; outcome: string; why: string; winnerAt: string | null; sync: SyncRef }
-  | { kind: 'born'; system: string; record: RecordName; value: string | null; at: string | null; note: string; rule: Rule | null; outcome: string | null; sync: SyncRef | null };
+  | {
+      kind: 'copy';
+      from: RecordName;
+      to: RecordName;
+      value: string | null;
+      rule: Rule;
+      ruleText: string;
+      outcome: string;
+      why: string;
+      winnerAt: string | null;
+      sync: SyncRef;
+    }
+  | {
+      kind: 'born';
+      system: string;
+      record: RecordName;
+      value: string | null;
+      at: string | null;
+      note: string;
+      rule: Rule | null;
+      outcome: string | null;
+      sync: SyncRef | null;
+    };
 
 export interface WhyReport {
   record: RecordName;
@@ -120,10 +159,22 @@ export function propertyReport(
   ctx: { ui: UiLinks; now: CurrentValue[]; targetIds: ReadonlyMap<FlowId, string | null> },
 ): PropertyReport {
   const name = (lane: Lane) => laneRecord(record, lane, ctx.targetIds);
-  const nowOf = (r: RecordName) => ctx.now.find((v) => v.system === r.system && v.type === r.type && v.id === r.id && v.read !== 'none');
+  const nowOf = (r: RecordName) =>
+    ctx.now.find((v) => v.system === r.system && v.type === r.type && v.id === r.id && v.read !== 'none');
   const steps: ChainStep[] = chain.map((hop) =>
     hop.kind === 'copy'
-      ? { kind: 'copy', from: name(hop.from), to: name(hop.to), value: hop.value, rule: hop.rule, ruleText: ruleWords(hop.rule), outcome: hop.outcome, why: hop.why, winnerAt: hop.winnerAt, sync: syncRef(hop.sync, ctx.ui) }
+      ? {
+          kind: 'copy',
+          from: name(hop.from),
+          to: name(hop.to),
+          value: hop.value,
+          rule: hop.rule,
+          ruleText: ruleWords(hop.rule),
+          outcome: hop.outcome,
+          why: hop.why,
+          winnerAt: hop.winnerAt,
+          sync: syncRef(hop.sync, ctx.ui),
+        }
       : {
           kind: 'born',
           system: systemName(hop.lane),
@@ -138,7 +189,10 @@ export function propertyReport(
         },
   );
   const [first] = chain;
-  const lastWrite = first?.kind === 'copy' ? { ...syncRef(first.sync, ctx.ui), value: first.value, rule: first.rule, outcome: first.outcome, why: first.why } : null;
+  const lastWrite =
+    first?.kind === 'copy'
+      ? { ...syncRef(first.sync, ctx.ui), value: first.value, rule: first.rule, outcome: first.outcome, why: first.why }
+      : null;
   const born = chain[chain.length - 1];
   // The edit that won is the person's edit where the value was born; the rule, that of the decision
   // where it beat another value on its way here, else that of the last copy (or of its first one out).
@@ -159,19 +213,27 @@ export function propertyReport(
     };
   }
   const after = first?.kind === 'copy' ? first.sync : first?.kind === 'born' ? first.sync : undefined;
-  const echoes = echoesAfter(syncs, after, field).map((s) => ({ ...syncRef(s, ctx.ui), rule: 'echo' as const, reported: s.echo!.reported.filter((r) => r.field === field.zendeskField) }));
+  const echoes = echoesAfter(syncs, after, field).map((s) => ({
+    ...syncRef(s, ctx.ui),
+    rule: 'echo' as const,
+    reported: s.echo!.reported.filter((r) => r.field === field.zendeskField),
+  }));
   const notes: string[] = [];
   const here = ctx.now.find((v) => v.system === record.system && v.read === 'api');
   const traced = steps[0]?.value;
   if (here && traced !== undefined && here.value !== traced) {
-    notes.push(`${here.system} holds ${show(here.value)} now, not the ${show(traced)} traced: changed since the last sync (its next sync carries it on)`);
+    notes.push(
+      `${here.system} holds ${show(here.value)} now, not the ${show(traced)} traced: changed since the last sync (its next sync carries it on)`,
+    );
   }
-  if (born?.kind === 'born' && !born.settled && !born.sync) notes.push('where the value was born is older than the history read');
+  if (born?.kind === 'born' && !born.settled && !born.sync)
+    notes.push('where the value was born is older than the history read');
   return { property, zendeskField: field.zendeskField, now: ctx.now, lastWrite, winner, chain: steps, echoes, notes };
 }
 
 const show = (v: string | null) => (v === null ? '(empty)' : JSON.stringify(v));
-const label = (r: RecordName) => `${r.system === 'poweroffice' ? 'PowerOffice Go' : r.system === 'crmoffice' ? 'Crmoffice' : 'Zendesk'} ${r.type} ${r.id ?? '(no link)'}`;
+const label = (r: RecordName) =>
+  `${r.system === 'poweroffice' ? 'PowerOffice Go' : r.system === 'crmoffice' ? 'Crmoffice' : 'Zendesk'} ${r.type} ${r.id ?? '(no link)'}`;
 
 /** The report in words, one block per property. */
 export function reportLines(report: WhyReport): string[] {
@@ -184,23 +246,39 @@ export function reportLines(report: WhyReport): string[] {
     lines.push('', `${p.property}${p.property === p.zendeskField ? '' : ` (Zendesk \`${p.zendeskField}\`)`}`);
     lines.push('  now:');
     const width = Math.max(...p.now.map((v) => label(v).length));
-    for (const v of p.now) lines.push(`    ${label(v).padEnd(width)}  ${v.field} = ${show(v.value)}${v.read === 'api' ? '' : v.read === 'base' ? `  (as last synced; ${v.note ?? 'not read'})` : `  (${v.note ?? 'unknown'})`}`);
-    if (p.lastWrite) lines.push(`  last written here: by ${p.lastWrite.flow ?? '?'} at ${p.lastWrite.at} (${p.lastWrite.outcome})`, `    ${p.lastWrite.ui}`);
+    for (const v of p.now)
+      lines.push(
+        `    ${label(v).padEnd(width)}  ${v.field} = ${show(v.value)}${v.read === 'api' ? '' : v.read === 'base' ? `  (as last synced; ${v.note ?? 'not read'})` : `  (${v.note ?? 'unknown'})`}`,
+      );
+    if (p.lastWrite)
+      lines.push(
+        `  last written here: by ${p.lastWrite.flow ?? '?'} at ${p.lastWrite.at} (${p.lastWrite.outcome})`,
+        `    ${p.lastWrite.ui}`,
+      );
     else lines.push('  last written here: never by Tandem: the value was made on this system');
     if (p.winner) {
-      lines.push(`  won: the ${p.winner.system} edit${p.winner.at ? ` of ${p.winner.at}` : ''}; rule: ${p.winner.ruleText ?? 'not recorded'}`);
+      lines.push(
+        `  won: the ${p.winner.system} edit${p.winner.at ? ` of ${p.winner.at}` : ''}; rule: ${p.winner.ruleText ?? 'not recorded'}`,
+      );
       if (p.winner.why) lines.push(`    ${p.winner.why}`);
     }
     lines.push('  chain (newest first):');
     p.chain.forEach((s, i) => {
       if (s.kind === 'copy') {
-        lines.push(`    ${i + 1}. ${show(s.value)} copied ${label(s.from)} → ${label(s.to)} by ${s.sync.flow ?? '?'} at ${s.sync.at} (${s.ruleText})`, `       ${s.sync.ui}`);
+        lines.push(
+          `    ${i + 1}. ${show(s.value)} copied ${label(s.from)} → ${label(s.to)} by ${s.sync.flow ?? '?'} at ${s.sync.at} (${s.ruleText})`,
+          `       ${s.sync.ui}`,
+        );
       } else {
         lines.push(`    ${i + 1}. born in ${s.system}: ${show(s.value)}${s.at ? ` at ${s.at}` : ''}, ${s.note}`);
         if (s.sync) lines.push(`       first carried on by ${s.sync.flow ?? '?'} at ${s.sync.at}: ${s.sync.ui}`);
       }
     });
-    for (const e of p.echoes) lines.push(`  echo: ${e.flow ?? '?'} at ${e.at}: ${ruleWords('echo')} (${e.reported.map((r) => `${r.field} ${show(r.value)}`).join(', ')})`, `    ${e.ui}`);
+    for (const e of p.echoes)
+      lines.push(
+        `  echo: ${e.flow ?? '?'} at ${e.at}: ${ruleWords('echo')} (${e.reported.map((r) => `${r.field} ${show(r.value)}`).join(', ')})`,
+        `    ${e.ui}`,
+      );
     for (const n of p.notes) lines.push(`  note: ${n}`);
   }
   return lines;

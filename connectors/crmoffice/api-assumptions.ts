@@ -89,7 +89,13 @@ export const VALIDATION_RULES = {
 // ---------------------------------------------------------------------------------------------
 
 /** ASSUMPTION: numbered pages from 1 with `page` and `pageSize` (at most 100). */
-export const PAGING = { pageParam: 'page', pageSizeParam: 'pageSize', firstPage: 1, defaultPageSize: 100, maxPageSize: 100 } as const;
+export const PAGING = {
+  pageParam: 'page',
+  pageSizeParam: 'pageSize',
+  firstPage: 1,
+  defaultPageSize: 100,
+  maxPageSize: 100,
+} as const;
 
 /**
  * ASSUMPTION: the change filter `updatedSince=<ISO>` is strictly greater than (like PowerOffice's
@@ -134,7 +140,10 @@ export function listEnvelope<T extends z.ZodType>(item: T) {
 }
 
 /** Whether a page after this one exists; without a total, a full page means "maybe". */
-export function hasMorePages(answer: { items: unknown[]; page?: number; pageSize?: number; totalCount?: number }, asked: { page: number; pageSize: number }): boolean {
+export function hasMorePages(
+  answer: { items: unknown[]; page?: number; pageSize?: number; totalCount?: number },
+  asked: { page: number; pageSize: number },
+): boolean {
   const page = answer.page ?? asked.page;
   const pageSize = answer.pageSize ?? asked.pageSize;
   if (answer.totalCount !== undefined) return page * pageSize < answer.totalCount;
@@ -191,7 +200,9 @@ export function clientBasicAuth(clientId: string, clientSecret: string): string 
 }
 
 /** The client id and secret of a Basic header, or undefined when it is not one. */
-export function readClientBasicAuth(header: string | undefined): { clientId: string; clientSecret: string } | undefined {
+export function readClientBasicAuth(
+  header: string | undefined,
+): { clientId: string; clientSecret: string } | undefined {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
   if (!m) return undefined;
   const text = Buffer.from(m[1], 'base64').toString('utf8');
@@ -214,7 +225,10 @@ function formDecode(value: string): string {
  * ASSUMPTION: the login host is an IdentityServer-style host (its `/connect/*` paths), which by
  * default requires PKCE of every client; a host that does not know PKCE ignores the two parameters.
  */
-export function authorizeUrl(loginBaseUrl: string, p: { clientId: string; redirectUri: string; state: string; codeChallenge: string }): string {
+export function authorizeUrl(
+  loginBaseUrl: string,
+  p: { clientId: string; redirectUri: string; state: string; codeChallenge: string },
+): string {
   // Under the login base's own path, as the token call is (axios joins base and path the same way).
   const url = new URL(loginBaseUrl);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}${AUTHORIZE_PATH}`;
@@ -237,7 +251,12 @@ export function pkceChallenge(verifier: string): string {
 
 /** The code exchange's form fields (RFC 6749 §4.1.3 with RFC 7636 §4.5); the client authenticates with Basic. */
 export function authorizationCodeForm(p: { code: string; redirectUri: string; codeVerifier: string }): string {
-  return new URLSearchParams({ grant_type: 'authorization_code', code: p.code, redirect_uri: p.redirectUri, code_verifier: p.codeVerifier }).toString();
+  return new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: p.code,
+    redirect_uri: p.redirectUri,
+    code_verifier: p.codeVerifier,
+  }).toString();
 }
 
 /** Standard OAuth2 token answer; `refresh_token` present when the server rotates it. */

@@ -136,7 +136,11 @@ export class CrmofficeAuth {
         if (attempt < 3 && refreshTokenRefused(err) && (await this.waitForNewer(shared, stored?.value))) continue;
         throw err;
       }
-      const next: SharedState = { refreshToken: answer.refresh_token ?? using, accessToken: answer.access_token, renewAt: this.token!.renewAt };
+      const next: SharedState = {
+        refreshToken: answer.refresh_token ?? using,
+        accessToken: answer.access_token,
+        renewAt: this.token!.renewAt,
+      };
       await this.publish(shared, next, stored?.value ?? null, next.refreshToken !== using);
       await this.keepRefreshToken(next.refreshToken);
       return answer.access_token;
@@ -158,7 +162,12 @@ export class CrmofficeAuth {
    * our refresh rotated the token, ours is still the chain's only live one (theirs came from an
    * older, now spent token), so it goes in over theirs. Without rotation either access token is fine.
    */
-  private async publish(shared: NonNullable<CrmofficeAuth['shared']>, next: SharedState, previous: string | null, rotated: boolean): Promise<void> {
+  private async publish(
+    shared: NonNullable<CrmofficeAuth['shared']>,
+    next: SharedState,
+    previous: string | null,
+    rotated: boolean,
+  ): Promise<void> {
     const value = JSON.stringify(next);
     const expiresAt = new Date(next.renewAt).toISOString();
     if (await shared.holder.putSharedToken(shared.name, value, expiresAt, previous)) return;
@@ -175,14 +184,21 @@ export class CrmofficeAuth {
         method: 'POST',
         url: TOKEN_PATH,
         data: refreshTokenForm(refreshToken),
-        headers: { Authorization: clientBasicAuth(this.config.clientId, this.config.clientSecret), 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        headers: {
+          Authorization: clientBasicAuth(this.config.clientId, this.config.clientSecret),
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Accept: 'application/json',
+        },
         schema: TokenAnswer,
       }));
     } catch (err) {
       throw this.redact(err);
     }
     const lifetimeMs = answer.expires_in * 1000;
-    this.token = { value: answer.access_token, renewAt: this.now() + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2) };
+    this.token = {
+      value: answer.access_token,
+      renewAt: this.now() + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2),
+    };
     return answer;
   }
 
@@ -197,7 +213,9 @@ export class CrmofficeAuth {
   /** Belt and braces: a login host might echo a credential in its error text; never let it out. */
   redact<E>(err: E): E {
     if (!(err instanceof ApiError)) return err;
-    const secrets = [this.config.clientSecret, this.refreshToken, this.config.refreshToken, this.token?.value].filter((s): s is string => !!s && s.length >= 4);
+    const secrets = [this.config.clientSecret, this.refreshToken, this.config.refreshToken, this.token?.value].filter(
+      (s): s is string => !!s && s.length >= 4,
+    );
     for (const secret of secrets) {
       if (err.message.includes(secret)) err.message = err.message.split(secret).join('[redacted]');
       if (err.stack?.includes(secret)) err.stack = err.stack.split(secret).join('[redacted]');
@@ -217,7 +235,11 @@ export async function seedSharedTokenChain(
   tokens: { accessToken: string; expiresIn: number; obtainedAt: number },
 ): Promise<boolean> {
   const lifetimeMs = tokens.expiresIn * 1000;
-  const state: SharedState = { refreshToken: config.refreshToken, accessToken: tokens.accessToken, renewAt: tokens.obtainedAt + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2) };
+  const state: SharedState = {
+    refreshToken: config.refreshToken,
+    accessToken: tokens.accessToken,
+    renewAt: tokens.obtainedAt + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2),
+  };
   const name = sharedTokenName('crmoffice', config.loginBaseUrl, config.clientId, config.refreshToken);
   return holder.putSharedToken(name, JSON.stringify(state), new Date(state.renewAt).toISOString(), null);
 }

@@ -30,7 +30,11 @@ async function tokenCall(client: LoginClient, form: string): Promise<TokenAnswer
       method: 'POST',
       url: TOKEN_PATH,
       data: form,
-      headers: { Authorization: clientBasicAuth(client.clientId, client.clientSecret), 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      headers: {
+        Authorization: clientBasicAuth(client.clientId, client.clientSecret),
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
       schema: TokenAnswer,
     });
     return data;
@@ -50,16 +54,28 @@ async function tokenCall(client: LoginClient, form: string): Promise<TokenAnswer
  */
 export async function checkClientCredentials(client: LoginClient): Promise<'accepted' | 'refused'> {
   try {
-    await tokenCall(client, authorizationCodeForm({ code: 'tandem-connect-client-check', redirectUri: 'http://127.0.0.1/', codeVerifier: 'tandem-connect-client-check-0000000000000000' }));
+    await tokenCall(
+      client,
+      authorizationCodeForm({
+        code: 'tandem-connect-client-check',
+        redirectUri: 'http://127.0.0.1/',
+        codeVerifier: 'tandem-connect-client-check-0000000000000000',
+      }),
+    );
   } catch (err) {
     if (err instanceof LoginRefused && err.error === 'invalid_client') return 'refused';
     if (err instanceof LoginRefused && err.status === 400) return 'accepted';
     throw err;
   }
-  throw new Error(`the login host ${client.loginBaseUrl} issued tokens for a code that does not exist; it is not an OAuth2 login host`);
+  throw new Error(
+    `the login host ${client.loginBaseUrl} issued tokens for a code that does not exist; it is not an OAuth2 login host`,
+  );
 }
 
 /** The code's exchange: the first access token and, with `offline_access`, the refresh token. */
-export function exchangeAuthorizationCode(client: LoginClient, p: { code: string; redirectUri: string; codeVerifier: string }): Promise<TokenAnswer> {
+export function exchangeAuthorizationCode(
+  client: LoginClient,
+  p: { code: string; redirectUri: string; codeVerifier: string },
+): Promise<TokenAnswer> {
   return tokenCall(client, authorizationCodeForm(p));
 }

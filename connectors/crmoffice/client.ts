@@ -46,7 +46,12 @@ export class CrmofficeClient {
 
   constructor(config: CrmofficeConfig, options: CrmofficeAuthOptions & { pace?: Pacer } = {}) {
     const parsed = parseCrmofficeConfig(config);
-    this.http = createHttp({ system: 'crmoffice', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs, pace: options.pace });
+    this.http = createHttp({
+      system: 'crmoffice',
+      baseUrl: parsed.baseUrl,
+      timeoutMs: parsed.timeoutMs,
+      pace: options.pace,
+    });
     this.auth = new CrmofficeAuth(parsed, options);
   }
 
@@ -119,11 +124,22 @@ export class CrmofficeClient {
 
   // --- the calls ---
   private async get<T>(resource: CrmResource, id: string, schema: z.ZodType<T>): Promise<T> {
-    const { data } = await this.call({ endpoint: endpointTemplate('GET', resource, true), recordId: id, method: 'GET', url: recordPath(resource, id), schema });
+    const { data } = await this.call({
+      endpoint: endpointTemplate('GET', resource, true),
+      recordId: id,
+      method: 'GET',
+      url: recordPath(resource, id),
+      schema,
+    });
     return data;
   }
 
-  private async list<T>(resource: CrmResource, schema: z.ZodType<T>, opts: ListOptions, filters?: Record<string, string>): Promise<Page<T>> {
+  private async list<T>(
+    resource: CrmResource,
+    schema: z.ZodType<T>,
+    opts: ListOptions,
+    filters?: Record<string, string>,
+  ): Promise<Page<T>> {
     const page = opts.page ?? PAGING.firstPage;
     const pageSize = Math.min(opts.pageSize ?? PAGING.defaultPageSize, PAGING.maxPageSize);
     const { data } = await this.call({
@@ -131,12 +147,20 @@ export class CrmofficeClient {
       method: 'GET',
       url: collectionPath(resource),
       params: listParams({ since: opts.since, page, pageSize, filters }),
-      schema: listEnvelope(schema) as unknown as z.ZodType<{ items: T[]; page?: number; pageSize?: number; totalCount?: number }>,
+      schema: listEnvelope(schema) as unknown as z.ZodType<{
+        items: T[];
+        page?: number;
+        pageSize?: number;
+        totalCount?: number;
+      }>,
     });
     const hasMore = hasMorePages(data, { page, pageSize });
     // A page short of its size with more to follow left records out: moving on would skip them for good.
     if (hasMore && data.items.length < pageSize) {
-      throw new TransientApiError({ system: 'crmoffice', endpoint: endpointTemplate('GET', resource, false) }, `page ${page} came back short (${data.items.length} of ${pageSize}) while its total says more follow: read again`);
+      throw new TransientApiError(
+        { system: 'crmoffice', endpoint: endpointTemplate('GET', resource, false) },
+        `page ${page} came back short (${data.items.length} of ${pageSize}) while its total says more follow: read again`,
+      );
     }
     return { items: data.items, page, hasMore };
   }
@@ -153,12 +177,25 @@ export class CrmofficeClient {
   }
 
   private async create<T>(resource: WritableResource, schema: z.ZodType<T>, fields: object): Promise<T> {
-    const { data } = await this.call({ endpoint: endpointTemplate(CREATE_METHOD, resource, false), method: CREATE_METHOD, url: collectionPath(resource), data: stripReadOnly(fields), schema });
+    const { data } = await this.call({
+      endpoint: endpointTemplate(CREATE_METHOD, resource, false),
+      method: CREATE_METHOD,
+      url: collectionPath(resource),
+      data: stripReadOnly(fields),
+      schema,
+    });
     return data;
   }
 
   private async update<T>(resource: WritableResource, id: string, schema: z.ZodType<T>, fields: object): Promise<T> {
-    const { data } = await this.call({ endpoint: endpointTemplate(UPDATE_METHOD, resource, true), recordId: id, method: UPDATE_METHOD, url: recordPath(resource, id), data: stripReadOnly(fields), schema });
+    const { data } = await this.call({
+      endpoint: endpointTemplate(UPDATE_METHOD, resource, true),
+      recordId: id,
+      method: UPDATE_METHOD,
+      url: recordPath(resource, id),
+      data: stripReadOnly(fields),
+      schema,
+    });
     return data;
   }
 
@@ -167,7 +204,10 @@ export class CrmofficeClient {
     for (let attempt = 1; ; attempt++) {
       const token = await this.auth.accessToken();
       try {
-        return await request(this.http, 'crmoffice', { ...spec, headers: { ...(spec.headers ?? {}), Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+        return await request(this.http, 'crmoffice', {
+          ...spec,
+          headers: { ...(spec.headers ?? {}), Authorization: `Bearer ${token}`, Accept: 'application/json' },
+        });
       } catch (err) {
         if (attempt === 1 && err instanceof PermanentApiError && err.status === 401) {
           this.auth.invalidate(token);

@@ -1,7 +1,3 @@
 export { CrmofficeClient } from './client';
-;
-;
-export { CrmofficeConfig,  crmofficeConfigFromEnv } from './config';
-;
-;
+export { CrmofficeConfig, crmofficeConfigFromEnv } from './config';
 export * as crmofficeApi from './api-assumptions';

@@ -45,7 +45,10 @@ export class PowerOfficeTokenProvider {
     const tokenUrl = tokenUrlOf(config);
     this.http = createHttp({ system: 'poweroffice', baseUrl: tokenUrl, timeoutMs: config.timeoutMs });
     if (options.sharedTokens) {
-      this.shared = { holder: options.sharedTokens, name: sharedTokenName('poweroffice', tokenUrl, config.applicationKey, config.clientKey) };
+      this.shared = {
+        holder: options.sharedTokens,
+        name: sharedTokenName('poweroffice', tokenUrl, config.applicationKey, config.clientKey),
+      };
     }
   }
 
@@ -76,7 +79,8 @@ export class PowerOfficeTokenProvider {
     const token = await this.signIn();
     // Stored with its renew time as expiry, so no worker takes it in its last moments. Last writer
     // wins: any token signed in for is as good as another.
-    if (this.shared) await this.shared.holder.putSharedToken(this.shared.name, token.value, new Date(token.renewAt).toISOString());
+    if (this.shared)
+      await this.shared.holder.putSharedToken(this.shared.name, token.value, new Date(token.renewAt).toISOString());
     return token.value;
   }
 

@@ -59,7 +59,10 @@ const PAGINATION_HEADER = 'X-Pagination';
  * (`currentPage` or `CurrentPage`): the OpenAPI document declares no response headers to settle it.
  */
 export const Pagination = z.preprocess(
-  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), x])) : v),
+  (v) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.charAt(0).toLowerCase() + k.slice(1), x]))
+      : v,
   z.object({
     currentPage: z.number().int().positive(),
     pageSize: z.number().int().positive(),
@@ -96,13 +99,24 @@ export class PowerOfficeClient {
   constructor(config: PowerOfficeConfig, options: PowerOfficeAuthOptions & { pace?: Pacer } = {}) {
     this.config = parsePowerOfficeConfig(config);
     this.auth = new PowerOfficeTokenProvider(this.config, options);
-    this.http = createHttp({ system: 'poweroffice', baseUrl: this.config.baseUrl, timeoutMs: this.config.timeoutMs, pace: options.pace });
+    this.http = createHttp({
+      system: 'poweroffice',
+      baseUrl: this.config.baseUrl,
+      timeoutMs: this.config.timeoutMs,
+      pace: options.pace,
+    });
   }
 
   // ---- departments
 
   async getDepartment(id: number): Promise<Department> {
-    return this.call({ endpoint: 'GET /Departments/{id}', recordId: id, method: 'GET', url: `/Departments/${id}`, schema: Department });
+    return this.call({
+      endpoint: 'GET /Departments/{id}',
+      recordId: id,
+      method: 'GET',
+      url: `/Departments/${id}`,
+      schema: Department,
+    });
   }
 
   async listDepartments(filter: DepartmentFilter = {}): Promise<Page<Department>> {
@@ -125,7 +139,9 @@ export class PowerOfficeClient {
   }
 
   async updateDepartment(id: number, fields: DepartmentFields): Promise<Department> {
-    return this.patch('PATCH /Departments/{id}', `/Departments/${id}`, id, fields, Department, () => this.getDepartment(id));
+    return this.patch('PATCH /Departments/{id}', `/Departments/${id}`, id, fields, Department, () =>
+      this.getDepartment(id),
+    );
   }
 
   /** Departments whose name equals `name` case-insensitively (after trimming); the API filter narrows the read. */
@@ -138,7 +154,13 @@ export class PowerOfficeClient {
   // ---- employees
 
   async getEmployee(id: number): Promise<Employee> {
-    return this.call({ endpoint: 'GET /Employees/{employeeId}', recordId: id, method: 'GET', url: `/Employees/${id}`, schema: Employee });
+    return this.call({
+      endpoint: 'GET /Employees/{employeeId}',
+      recordId: id,
+      method: 'GET',
+      url: `/Employees/${id}`,
+      schema: Employee,
+    });
   }
 
   async listEmployees(filter: EmployeeFilter = {}): Promise<Page<Employee>> {
@@ -161,7 +183,9 @@ export class PowerOfficeClient {
   }
 
   async updateEmployee(id: number, fields: EmployeeFields): Promise<Employee> {
-    return this.patch('PATCH /Employees/{employeeId}', `/Employees/${id}`, id, documentedCase(fields), Employee, () => this.getEmployee(id));
+    return this.patch('PATCH /Employees/{employeeId}', `/Employees/${id}`, id, documentedCase(fields), Employee, () =>
+      this.getEmployee(id),
+    );
   }
 
   /** The employee Tandem created with this reference (unique in PowerOffice Go), if any. */
@@ -196,7 +220,12 @@ export class PowerOfficeClient {
       try {
         return await request(this.http, 'poweroffice', {
           ...spec,
-          headers: { Accept: 'application/json', ...spec.headers, Authorization: `Bearer ${token}`, 'Ocp-Apim-Subscription-Key': this.config.subscriptionKey },
+          headers: {
+            Accept: 'application/json',
+            ...spec.headers,
+            Authorization: `Bearer ${token}`,
+            'Ocp-Apim-Subscription-Key': this.config.subscriptionKey,
+          },
         });
       } catch (err) {
         if (attempt === 0 && err instanceof PermanentApiError && err.status === 401) {
@@ -208,27 +237,56 @@ export class PowerOfficeClient {
     }
   }
 
-  private async list<T>(endpoint: string, url: string, params: Record<string, unknown>, paging: Paging, schema: z.ZodType<T>): Promise<Page<T>> {
+  private async list<T>(
+    endpoint: string,
+    url: string,
+    params: Record<string, unknown>,
+    paging: Paging,
+    schema: z.ZodType<T>,
+  ): Promise<Page<T>> {
     const pageNumber = paging.pageNumber ?? 1;
     const pageSize = Math.min(Math.max(1, paging.pageSize ?? MAX_PAGE_SIZE), MAX_PAGE_SIZE);
     const query: Record<string, unknown> = { PageNumber: pageNumber, PageSize: pageSize };
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') query[k] = v;
-    const { data: raw, headers } = await this.answer({ endpoint, method: 'GET', url, params: query, schema: ListAnswer });
+    const { data: raw, headers } = await this.answer({
+      endpoint,
+      method: 'GET',
+      url,
+      params: query,
+      schema: ListAnswer,
+    });
     const pagination = paginationOf({ system: 'poweroffice', endpoint }, headers);
     // A server that ignored PageNumber would hand out page 1 forever.
     if (pagination && pagination.currentPage !== pageNumber) {
-      throw new PermanentApiError({ system: 'poweroffice', endpoint }, `asked for page ${pageNumber}, answered page ${pagination.currentPage}: PageNumber is not honoured`);
+      throw new PermanentApiError(
+        { system: 'poweroffice', endpoint },
+        `asked for page ${pageNumber}, answered page ${pagination.currentPage}: PageNumber is not honoured`,
+      );
     }
     // Items one by one, so a SchemaError names the record it is about.
     const items = raw.map((item) => {
-      const recordId = typeof item === 'object' && item !== null && 'Id' in item ? (item as { Id: unknown }).Id : undefined;
-      return parseAnswer({ system: 'poweroffice', endpoint, recordId: typeof recordId === 'number' || typeof recordId === 'string' ? recordId : undefined }, schema, item);
+      const recordId =
+        typeof item === 'object' && item !== null && 'Id' in item ? (item as { Id: unknown }).Id : undefined;
+      return parseAnswer(
+        {
+          system: 'poweroffice',
+          endpoint,
+          recordId: typeof recordId === 'number' || typeof recordId === 'string' ? recordId : undefined,
+        },
+        schema,
+        item,
+      );
     });
     // The header says whether more follow; only an answer without one is judged by its length.
-    const hasMore = pagination ? (pagination.hasNext ?? pagination.currentPage < pagination.totalPages) : items.length >= pageSize;
+    const hasMore = pagination
+      ? (pagination.hasNext ?? pagination.currentPage < pagination.totalPages)
+      : items.length >= pageSize;
     // A page short of its size with more to follow left records out: moving on would skip them for good.
     if (hasMore && items.length < pageSize) {
-      throw new TransientApiError({ system: 'poweroffice', endpoint }, `page ${pageNumber} came back short (${items.length} of ${pageSize}) while X-Pagination says more follow: read again`);
+      throw new TransientApiError(
+        { system: 'poweroffice', endpoint },
+        `page ${pageNumber} came back short (${items.length} of ${pageSize}) while X-Pagination says more follow: read again`,
+      );
     }
     return { items, pageNumber, hasMore };
   }
@@ -240,11 +298,17 @@ export class PowerOfficeClient {
       const p = await page(n);
       // A server that ignored PageNumber would otherwise be read forever.
       if (n > 1 && p.items.length && p.items[0].Id === previousFirst) {
-        throw new PermanentApiError({ system: 'poweroffice', endpoint: 'GET (paging)' }, `page ${n} repeats page ${n - 1}: PageNumber is not honoured`);
+        throw new PermanentApiError(
+          { system: 'poweroffice', endpoint: 'GET (paging)' },
+          `page ${n} repeats page ${n - 1}: PageNumber is not honoured`,
+        );
       }
       // An empty page that promises more would otherwise be read forever too.
       if (p.hasMore && !p.items.length) {
-        throw new PermanentApiError({ system: 'poweroffice', endpoint: 'GET (paging)' }, `page ${n} is empty but its X-Pagination says more follow`);
+        throw new PermanentApiError(
+          { system: 'poweroffice', endpoint: 'GET (paging)' },
+          `page ${n} is empty but its X-Pagination says more follow`,
+        );
       }
       previousFirst = p.items[0]?.Id;
       out.push(...p.items);
@@ -252,12 +316,25 @@ export class PowerOfficeClient {
     }
   }
 
-  private async create<T>(endpoint: string, url: string, fields: Record<string, unknown>, schema: z.ZodType<T>): Promise<T> {
+  private async create<T>(
+    endpoint: string,
+    url: string,
+    fields: Record<string, unknown>,
+    schema: z.ZodType<T>,
+  ): Promise<T> {
     try {
-      return await this.call({ endpoint, method: 'POST', url, data: fields, headers: { 'Content-Type': 'application/json' }, schema });
+      return await this.call({
+        endpoint,
+        method: 'POST',
+        url,
+        data: fields,
+        headers: { 'Content-Type': 'application/json' },
+        schema,
+      });
     } catch (err) {
       // On a create, 404 means a referenced record (e.g. the department) is missing, not the new one.
-      if (err instanceof NotFoundError) throw new PermanentApiError({ system: err.system, endpoint: err.endpoint, status: err.status }, detailOf(err));
+      if (err instanceof NotFoundError)
+        throw new PermanentApiError({ system: err.system, endpoint: err.endpoint, status: err.status }, detailOf(err));
       throw err;
     }
   }
@@ -266,7 +343,14 @@ export class PowerOfficeClient {
    * A JSON Patch of the given fields. The answer's body is not documented in the OpenAPI file, so when
    * it is not the record (empty body), the record is read back.
    */
-  private async patch<T>(endpoint: string, url: string, id: number, fields: Record<string, unknown>, schema: z.ZodType<T>, readBack: () => Promise<T>): Promise<T> {
+  private async patch<T>(
+    endpoint: string,
+    url: string,
+    id: number,
+    fields: Record<string, unknown>,
+    schema: z.ZodType<T>,
+    readBack: () => Promise<T>,
+  ): Promise<T> {
     assertWritable(fields, { system: 'poweroffice', endpoint, recordId: id });
     const ops = toJsonPatch(fields);
     if (ops.length === 0) return readBack();
@@ -290,12 +374,18 @@ export class PowerOfficeClient {
  */
 function documentedCase(fields: EmployeeFields): EmployeeFields {
   const mail = fields.MailAddress;
-  return mail && typeof mail === 'object' ? { ...fields, MailAddress: pascalKeys(mail) as EmployeeFields['MailAddress'] } : fields;
+  return mail && typeof mail === 'object'
+    ? { ...fields, MailAddress: pascalKeys(mail) as EmployeeFields['MailAddress'] }
+    : fields;
 }
 
 function assertWritable(fields: Record<string, unknown>, ctx: ApiErrorContext): void {
   const readOnly = Object.keys(fields).filter((k) => (READ_ONLY_FIELDS as readonly string[]).includes(k));
-  if (readOnly.length) throw new PermanentApiError(ctx, `read-only field(s) ${readOnly.map((f) => `\`${f}\``).join(', ')} cannot be written`);
+  if (readOnly.length)
+    throw new PermanentApiError(
+      ctx,
+      `read-only field(s) ${readOnly.map((f) => `\`${f}\``).join(', ')} cannot be written`,
+    );
 }
 
 /** The system's words of an error, without the `system endpoint answered N:` prefix ApiError adds. */

@@ -1,8 +1,4 @@
 export { PowerOfficeConfig, parsePowerOfficeConfig, tokenUrlOf } from './config';
-export { PowerOfficeTokenProvider,  } from './auth';
-;
-;
+export { PowerOfficeTokenProvider } from './auth';
 export { toJsonPatch } from './json-patch';
-;
-export {    paginationOf, PowerOfficeClient } from './client';
-;
+export { paginationOf, PowerOfficeClient } from './client';

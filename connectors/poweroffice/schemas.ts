@@ -89,4 +89,12 @@ export interface EmployeeFields {
 }
 
 /** Server-set fields: the client refuses to send them (the API would ignore them on create and refuse them in a patch). */
-export const READ_ONLY_FIELDS = ['Id', 'CreatedDateTimeOffset', 'EmployeeCreatedDateTimeOffset', 'ContactCreatedDateTimeOffset', 'LastChangedDateTimeOffset', 'DepartmentCode', 'SubledgerAccountId'] as const;
+export const READ_ONLY_FIELDS = [
+  'Id',
+  'CreatedDateTimeOffset',
+  'EmployeeCreatedDateTimeOffset',
+  'ContactCreatedDateTimeOffset',
+  'LastChangedDateTimeOffset',
+  'DepartmentCode',
+  'SubledgerAccountId',
+] as const;

@@ -64,14 +64,17 @@ export interface TimeExportPage<T> {
 export type IncrementalStart = { startTime: number } | { cursor: string };
 
 /** Writable fields; anything else Zendesk accepts passes through. */
-export type UserFields = Partial<Pick<ZendeskUser, 'name' | 'email' | 'role' | 'organization_id' | 'phone'>> & Record<string, unknown>;
+export type UserFields = Partial<Pick<ZendeskUser, 'name' | 'email' | 'role' | 'organization_id' | 'phone'>> &
+  Record<string, unknown>;
 export type OrganizationFields = Partial<Pick<ZendeskOrganization, 'name'>> & Record<string, unknown>;
 export interface NewComment {
   body: string;
   public?: boolean;
   author_id?: number;
 }
-export type TicketFields = Partial<Pick<ZendeskTicket, 'subject' | 'requester_id' | 'organization_id' | 'status'>> & { comment?: NewComment } & Record<string, unknown>;
+export type TicketFields = Partial<Pick<ZendeskTicket, 'subject' | 'requester_id' | 'organization_id' | 'status'>> & {
+  comment?: NewComment;
+} & Record<string, unknown>;
 
 function isExport(url: string | undefined): boolean {
   return (url ?? '').startsWith('/incremental/');
@@ -87,9 +90,17 @@ export class ZendeskClient {
   /** The incremental exports' own budget (10 a minute), held by their 429s. */
   readonly exportRateLimit: RateLimitGate;
 
-  constructor(config: ZendeskConfig, options: { rateLimit?: RateLimitGate; exportRateLimit?: RateLimitGate; pace?: Pacer } = {}) {
+  constructor(
+    config: ZendeskConfig,
+    options: { rateLimit?: RateLimitGate; exportRateLimit?: RateLimitGate; pace?: Pacer } = {},
+  ) {
     const parsed = ZendeskConfig.parse(config);
-    this.http = createHttp({ system: 'zendesk', baseUrl: parsed.baseUrl, timeoutMs: parsed.timeoutMs, pace: options.pace });
+    this.http = createHttp({
+      system: 'zendesk',
+      baseUrl: parsed.baseUrl,
+      timeoutMs: parsed.timeoutMs,
+      pace: options.pace,
+    });
     this.http.defaults.headers.common.Authorization = zendeskAuthHeader(parsed);
     this.http.defaults.headers.common.Accept = 'application/json';
     this.rateLimit = options.rateLimit ?? rateLimitGateFor(parsed.baseUrl, 'account');
@@ -103,10 +114,24 @@ export class ZendeskClient {
     });
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT', endpoint: string, url: string, schema: z.ZodType<T>, opts: { recordId?: number | string; params?: Record<string, unknown>; data?: unknown } = {}): Promise<T> {
+  private async call<T>(
+    method: 'GET' | 'POST' | 'PUT',
+    endpoint: string,
+    url: string,
+    schema: z.ZodType<T>,
+    opts: { recordId?: number | string; params?: Record<string, unknown>; data?: unknown } = {},
+  ): Promise<T> {
     await this.rateLimit.beforeRequest(`${method} ${endpoint}`);
     if (isExport(url)) await this.exportRateLimit.beforeRequest(`${method} ${endpoint}`);
-    const res = await request(this.http, 'zendesk', { method, url, endpoint: `${method} ${endpoint}`, schema, recordId: opts.recordId, params: opts.params, data: opts.data });
+    const res = await request(this.http, 'zendesk', {
+      method,
+      url,
+      endpoint: `${method} ${endpoint}`,
+      schema,
+      recordId: opts.recordId,
+      params: opts.params,
+      data: opts.data,
+    });
     return res.data;
   }
 
@@ -125,7 +150,9 @@ export class ZendeskClient {
   }
 
   async getOrganization(id: number): Promise<ZendeskOrganization> {
-    return (await this.call('GET', '/organizations/{id}', `/organizations/${id}.json`, OrganizationEnvelope, { recordId: id })).organization;
+    return (
+      await this.call('GET', '/organizations/{id}', `/organizations/${id}.json`, OrganizationEnvelope, { recordId: id })
+    ).organization;
   }
 
   async getTicket(id: number): Promise<ZendeskTicket> {
@@ -137,15 +164,26 @@ export class ZendeskClient {
   }
 
   async updateUser(id: number, fields: UserFields): Promise<ZendeskUser> {
-    return (await this.call('PUT', '/users/{id}', `/users/${id}.json`, UserEnvelope, { recordId: id, data: { user: fields } })).user;
+    return (
+      await this.call('PUT', '/users/{id}', `/users/${id}.json`, UserEnvelope, { recordId: id, data: { user: fields } })
+    ).user;
   }
 
   async createOrganization(fields: OrganizationFields): Promise<ZendeskOrganization> {
-    return (await this.call('POST', '/organizations', '/organizations.json', OrganizationEnvelope, { data: { organization: fields } })).organization;
+    return (
+      await this.call('POST', '/organizations', '/organizations.json', OrganizationEnvelope, {
+        data: { organization: fields },
+      })
+    ).organization;
   }
 
   async updateOrganization(id: number, fields: OrganizationFields): Promise<ZendeskOrganization> {
-    return (await this.call('PUT', '/organizations/{id}', `/organizations/${id}.json`, OrganizationEnvelope, { recordId: id, data: { organization: fields } })).organization;
+    return (
+      await this.call('PUT', '/organizations/{id}', `/organizations/${id}.json`, OrganizationEnvelope, {
+        recordId: id,
+        data: { organization: fields },
+      })
+    ).organization;
   }
 
   /** A new ticket needs `comment.body` (it becomes the description and the first comment). */
@@ -154,7 +192,12 @@ export class ZendeskClient {
   }
 
   async updateTicket(id: number, fields: TicketFields): Promise<ZendeskTicket> {
-    return (await this.call('PUT', '/tickets/{id}', `/tickets/${id}.json`, TicketUpdateAnswer, { recordId: id, data: { ticket: fields } })).ticket;
+    return (
+      await this.call('PUT', '/tickets/{id}', `/tickets/${id}.json`, TicketUpdateAnswer, {
+        recordId: id,
+        data: { ticket: fields },
+      })
+    ).ticket;
   }
 
   // --- lists (cursor pagination) --------------------------------------------------------------
@@ -175,7 +218,9 @@ export class ZendeskClient {
   }
 
   async listOrganizations(opts: ListOptions = {}): Promise<Page<ZendeskOrganization>> {
-    const a = await this.call('GET', '/organizations', '/organizations.json', OrganizationsPage, { params: this.pageParams(opts) });
+    const a = await this.call('GET', '/organizations', '/organizations.json', OrganizationsPage, {
+      params: this.pageParams(opts),
+    });
     return ZendeskClient.page(a.organizations, a.meta);
   }
 
@@ -191,7 +236,10 @@ export class ZendeskClient {
     const all: ZendeskTicketComment[] = [];
     let cursor: string | undefined;
     do {
-      const a = await this.call('GET', '/tickets/{id}/comments', `/tickets/${ticketId}/comments.json`, CommentsPage, { recordId: ticketId, params: this.pageParams({ cursor }) });
+      const a = await this.call('GET', '/tickets/{id}/comments', `/tickets/${ticketId}/comments.json`, CommentsPage, {
+        recordId: ticketId,
+        params: this.pageParams({ cursor }),
+      });
       all.push(...a.comments);
       cursor = a.meta.has_more && a.meta.after_cursor ? a.meta.after_cursor : undefined;
     } while (cursor);
@@ -202,8 +250,14 @@ export class ZendeskClient {
    * Comments have no create endpoint: they are added through a ticket update. Returns the ticket and,
    * when Zendesk's audit names it, the id of the new comment.
    */
-  async addTicketComment(ticketId: number, comment: NewComment): Promise<{ ticket: ZendeskTicket; commentId?: number }> {
-    const a = await this.call('PUT', '/tickets/{id}', `/tickets/${ticketId}.json`, TicketUpdateAnswer, { recordId: ticketId, data: { ticket: { comment } } });
+  async addTicketComment(
+    ticketId: number,
+    comment: NewComment,
+  ): Promise<{ ticket: ZendeskTicket; commentId?: number }> {
+    const a = await this.call('PUT', '/tickets/{id}', `/tickets/${ticketId}.json`, TicketUpdateAnswer, {
+      recordId: ticketId,
+      data: { ticket: { comment } },
+    });
     const event = a.audit?.events.find((e) => e.type === 'Comment');
     return event ? { ticket: a.ticket, commentId: event.id } : { ticket: a.ticket };
   }
@@ -215,7 +269,9 @@ export class ZendeskClient {
    * (Zendesk search syntax) and filters the answer, since search may also match partially.
    */
   async searchUsersByEmail(email: string): Promise<ZendeskUser[]> {
-    const a = await this.call('GET', '/users/search', '/users/search.json', UserSearchPage, { params: { query: `email:${email}` } });
+    const a = await this.call('GET', '/users/search', '/users/search.json', UserSearchPage, {
+      params: { query: `email:${email}` },
+    });
     const wanted = email.trim().toLowerCase();
     return a.users.filter((u) => u.email?.toLowerCase() === wanted);
   }
@@ -232,20 +288,49 @@ export class ZendeskClient {
   }
 
   /** A page of changed users with their organizations side-loaded (the same request: no call of its own). */
-  async incrementalUsers(start: IncrementalStart): Promise<CursorExportPage<ZendeskUser> & { organizations: ZendeskOrganization[] }> {
+  async incrementalUsers(
+    start: IncrementalStart,
+  ): Promise<CursorExportPage<ZendeskUser> & { organizations: ZendeskOrganization[] }> {
     const params = { ...ZendeskClient.exportParams(start), include: 'organizations' };
-    const a = await this.call('GET', '/incremental/users/cursor', '/incremental/users/cursor.json', IncrementalUsersPage, { params });
-    return { items: a.users, cursor: a.after_cursor ?? ('cursor' in start ? start.cursor : ''), endOfStream: a.end_of_stream, organizations: a.organizations ?? [] };
+    const a = await this.call(
+      'GET',
+      '/incremental/users/cursor',
+      '/incremental/users/cursor.json',
+      IncrementalUsersPage,
+      { params },
+    );
+    return {
+      items: a.users,
+      cursor: a.after_cursor ?? ('cursor' in start ? start.cursor : ''),
+      endOfStream: a.end_of_stream,
+      organizations: a.organizations ?? [],
+    };
   }
 
   async incrementalTickets(start: IncrementalStart): Promise<CursorExportPage<ZendeskTicket>> {
-    const a = await this.call('GET', '/incremental/tickets/cursor', '/incremental/tickets/cursor.json', IncrementalTicketsPage, { params: ZendeskClient.exportParams(start) });
-    return { items: a.tickets, cursor: a.after_cursor ?? ('cursor' in start ? start.cursor : ''), endOfStream: a.end_of_stream };
+    const a = await this.call(
+      'GET',
+      '/incremental/tickets/cursor',
+      '/incremental/tickets/cursor.json',
+      IncrementalTicketsPage,
+      { params: ZendeskClient.exportParams(start) },
+    );
+    return {
+      items: a.tickets,
+      cursor: a.after_cursor ?? ('cursor' in start ? start.cursor : ''),
+      endOfStream: a.end_of_stream,
+    };
   }
 
   async incrementalOrganizations(startTime: number): Promise<TimeExportPage<ZendeskOrganization>> {
     const clamped = ZendeskClient.clampStartTime(startTime);
-    const a = await this.call('GET', '/incremental/organizations', '/incremental/organizations.json', IncrementalOrganizationsPage, { params: { start_time: clamped } });
+    const a = await this.call(
+      'GET',
+      '/incremental/organizations',
+      '/incremental/organizations.json',
+      IncrementalOrganizationsPage,
+      { params: { start_time: clamped } },
+    );
     // start_time is inclusive and end_time the page's newest second, so the next page reads that second
     // again (repeats are echoes; a change landing in it later is not lost). A page that did not get past
     // its start second, with more to come, moves on by one, or it would be read forever.
@@ -257,14 +342,27 @@ export class ZendeskClient {
   // --- webhooks -------------------------------------------------------------------------------
 
   async createWebhook(input: { name: string; endpoint: string; subscriptions: string[] }): Promise<{ id: string }> {
-    const webhook = { name: input.name, endpoint: input.endpoint, subscriptions: input.subscriptions, status: 'active', http_method: 'POST', request_format: 'json' };
+    const webhook = {
+      name: input.name,
+      endpoint: input.endpoint,
+      subscriptions: input.subscriptions,
+      status: 'active',
+      http_method: 'POST',
+      request_format: 'json',
+    };
     const a = await this.call('POST', '/webhooks', '/webhooks', WebhookEnvelope, { data: { webhook } });
     return { id: a.webhook.id };
   }
 
   /** The secret Zendesk signs deliveries with; never log it. */
   async getWebhookSigningSecret(id: string): Promise<string> {
-    const a = await this.call('GET', '/webhooks/{id}/signing_secret', `/webhooks/${encodeURIComponent(id)}/signing_secret`, WebhookSigningSecret, { recordId: id });
+    const a = await this.call(
+      'GET',
+      '/webhooks/{id}/signing_secret',
+      `/webhooks/${encodeURIComponent(id)}/signing_secret`,
+      WebhookSigningSecret,
+      { recordId: id },
+    );
     return a.signing_secret.secret;
   }
 

@@ -1,6 +1,5 @@
 export { ZendeskConfig, zendeskAuthHeader } from './config';
 export { ZendeskClient } from './client';
-;
 export * from './schemas';
 export {
   signWebhook,
@@ -8,10 +7,6 @@ export {
   ZendeskWebhookEvent,
   zendeskIdsOfEvent,
   TANDEM_EVENT_TYPES,
-  
-  
-  
   SIGNATURE_HEADER,
   SIGNATURE_TIMESTAMP_HEADER,
 } from './webhooks';
-;

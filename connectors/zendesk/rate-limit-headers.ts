@@ -86,7 +86,11 @@ export class RateLimitGate {
     const wait = this.waitMs;
     if (wait === 0) return;
     if (wait > this.maxInlineWaitMs) {
-      throw new TransientApiError({ system: 'zendesk', endpoint }, `rate limit spent (X-Rate-Limit-Remaining 0): waiting ${Math.ceil(wait / 1000)} s for the window to reset`, wait);
+      throw new TransientApiError(
+        { system: 'zendesk', endpoint },
+        `rate limit spent (X-Rate-Limit-Remaining 0): waiting ${Math.ceil(wait / 1000)} s for the window to reset`,
+        wait,
+      );
     }
     await this.sleep(wait);
   }

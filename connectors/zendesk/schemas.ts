@@ -86,7 +86,11 @@ const cursorExport = {
   end_of_stream: z.boolean(),
 };
 /** The users export side-loads the users' organizations when asked (`include=organizations`). */
-export const IncrementalUsersPage = z.looseObject({ ...cursorExport, users: z.array(ZendeskUser), organizations: z.array(ZendeskOrganization).optional() });
+export const IncrementalUsersPage = z.looseObject({
+  ...cursorExport,
+  users: z.array(ZendeskUser),
+  organizations: z.array(ZendeskOrganization).optional(),
+});
 export const IncrementalTicketsPage = z.looseObject({ ...cursorExport, tickets: z.array(ZendeskTicket) });
 
 /** Time-based incremental export (organizations). */
@@ -111,7 +115,6 @@ export const WebhooksPage = z.looseObject({ webhooks: z.array(ZendeskWebhook), m
 export const WebhookSigningSecret = z.looseObject({
   signing_secret: z.looseObject({ secret: z.string(), algorithm: z.string().optional() }),
 });
-
 
 /** `PUT /tickets/{id}`: the ticket and, when something changed, the audit whose events include a new comment. */
 export const TicketUpdateAnswer = z.looseObject({

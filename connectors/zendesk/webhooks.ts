@@ -15,7 +15,12 @@ export function signWebhook(secret: string, timestamp: string, rawBody: string |
 }
 
 /** Constant-time comparison; a missing or malformed signature is simply false. */
-export function verifyWebhookSignature(secret: string, signature: string | undefined, timestamp: string | undefined, rawBody: string | Buffer): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  signature: string | undefined,
+  timestamp: string | undefined,
+  rawBody: string | Buffer,
+): boolean {
   if (!signature || !timestamp) return false;
   const expected = Buffer.from(signWebhook(secret, timestamp, rawBody), 'utf8');
   const given = Buffer.from(signature, 'utf8');
@@ -58,7 +63,11 @@ const TICKET_EVENT_TYPES = [
   'zen:event-type:ticket.permanently_deleted',
 ] as const;
 
-export const TANDEM_EVENT_TYPES: readonly string[] = [...USER_EVENT_TYPES, ...ORGANIZATION_EVENT_TYPES, ...TICKET_EVENT_TYPES];
+export const TANDEM_EVENT_TYPES: readonly string[] = [
+  ...USER_EVENT_TYPES,
+  ...ORGANIZATION_EVENT_TYPES,
+  ...TICKET_EVENT_TYPES,
+];
 
 /** Ids arrive as strings in event payloads ("6596848315901"), sometimes as numbers in examples. */
 const idString = z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String);
@@ -111,7 +120,9 @@ export function reportedValueOfEvent(event: ZendeskWebhookEvent): ReportedValue 
   switch (event.type) {
     case 'zen:event-type:user.organization_membership_created':
     case 'zen:event-type:user.organization_membership_deleted':
-      return 'organization_id' in event.detail ? { field: 'organization_id', value: detailId(event.detail.organization_id) } : undefined;
+      return 'organization_id' in event.detail
+        ? { field: 'organization_id', value: detailId(event.detail.organization_id) }
+        : undefined;
     case 'zen:event-type:user.name_changed':
     case 'zen:event-type:organization.name_changed':
       return typeof current === 'string' ? { field: 'name', value: current } : undefined;

@@ -15,7 +15,8 @@ export const zendeskOrganizationsToCrmofficeCompanies: FlowDefinition = {
   },
   creation: {
     mode: 'on-demand',
-    description: 'a company is created only when the organisation is referenced by a Zendesk user synced to Crmoffice (a Z3 contact)',
+    description:
+      'a company is created only when the organisation is referenced by a Zendesk user synced to Crmoffice (a Z3 contact)',
   },
   match: {
     by: 'name',

@@ -15,7 +15,8 @@ export const zendeskOrganizationsToPowerOfficeGoDepartments: FlowDefinition = {
   },
   creation: {
     mode: 'on-demand',
-    description: 'a department is created only when the organisation is referenced by a Zendesk user synced to PowerOffice Go (a P2 employee)',
+    description:
+      'a department is created only when the organisation is referenced by a Zendesk user synced to PowerOffice Go (a P2 employee)',
   },
   match: {
     by: 'name',
@@ -26,7 +27,13 @@ export const zendeskOrganizationsToPowerOfficeGoDepartments: FlowDefinition = {
     description: 'Zendesk `name` = department `Name` (ignoring case), exactly one candidate; two or more is a conflict',
   },
   properties: [
-    { source: 'created_at', target: 'CreatedDateTimeOffset', dataType: 'string', kind: 'timestamp', readOnly: { zendesk: true, target: true } },
+    {
+      source: 'created_at',
+      target: 'CreatedDateTimeOffset',
+      dataType: 'string',
+      kind: 'timestamp',
+      readOnly: { zendesk: true, target: true },
+    },
     { source: 'name', target: 'Name', dataType: 'string', kind: 'text', readOnly: {} },
   ],
   extras: [],

@@ -32,7 +32,7 @@ export const zendeskTicketCommentsToCrmofficeActivities: FlowDefinition = {
       'Zendesk comments cannot be edited (only redacted) and have no `updated_at`: an edit made to the activity in Crmoffice is kept there and never written back',
   },
   condition: { id: 'every-comment', description: 'every ticket comment', predicate: () => true },
-  creation: { mode: 'always', description: 'created when no activity carries the comment\'s externalId' },
+  creation: { mode: 'always', description: "created when no activity carries the comment's externalId" },
   match: {
     by: 'externalKey',
     target: 'externalId',
@@ -51,7 +51,8 @@ export const zendeskTicketCommentsToCrmofficeActivities: FlowDefinition = {
       value: ({ context }) => {
         const ticket = context.ticket;
         const ticketId = ticket ? normalizeId(ticket.id) : null;
-        if (!ticket || ticketId === null) return { problem: 'the ticket of the comment is needed to make the subject, none was given' };
+        if (!ticket || ticketId === null)
+          return { problem: 'the ticket of the comment is needed to make the subject, none was given' };
         const subject = normalizeText(ticket.subject);
         return { value: subject ? `Comment on #${ticketId}: ${subject}` : `Comment on #${ticketId}` };
       },
@@ -60,7 +61,7 @@ export const zendeskTicketCommentsToCrmofficeActivities: FlowDefinition = {
       target: 'description',
       from: '`plain_body`, else `body`',
       beyondTable: true,
-      why: 'the comment\'s text is what the activity records',
+      why: "the comment's text is what the activity records",
       value: ({ record }) => {
         const text = normalizeText(record.plain_body) ?? normalizeText(record.body);
         return text === null ? { problem: '`plain_body` and `body` are both empty' } : { value: text };
@@ -75,9 +76,9 @@ export const zendeskTicketCommentsToCrmofficeActivities: FlowDefinition = {
     },
     {
       target: 'ownerId',
-      from: '`author_id`, through the author\'s Z3 contact',
+      from: "`author_id`, through the author's Z3 contact",
       beyondTable: true,
-      why: 'an activity belongs to someone: the contact of the comment\'s author',
+      why: "an activity belongs to someone: the contact of the comment's author",
       reference: { flow: CONTACTS },
       value: ({ record, translate }) => {
         const author = normalizeId(record.author_id);

@@ -18,7 +18,7 @@ export const zendeskTicketsToCrmofficeActivities: FlowDefinition = {
   target: { system: 'crmoffice', type: 'activities' },
   direction: { mode: 'two-way', description: 'created from Zendesk; once linked, edits flow both ways' },
   condition: { id: 'every-ticket', description: 'every ticket', predicate: () => true },
-  creation: { mode: 'always', description: 'created when no activity carries the ticket\'s externalId' },
+  creation: { mode: 'always', description: "created when no activity carries the ticket's externalId" },
   match: {
     by: 'externalKey',
     target: 'externalId',
@@ -27,7 +27,14 @@ export const zendeskTicketsToCrmofficeActivities: FlowDefinition = {
     description: 'activity `externalId` = `zendesk:ticket:<ticket id>`, exactly one candidate',
   },
   properties: [
-    { source: 'requester_id', target: 'ownerId', dataType: 'string', kind: 'id', readOnly: {}, reference: { flow: 'zendesk-users-to-crmoffice-contacts' } },
+    {
+      source: 'requester_id',
+      target: 'ownerId',
+      dataType: 'string',
+      kind: 'id',
+      readOnly: {},
+      reference: { flow: 'zendesk-users-to-crmoffice-contacts' },
+    },
     { source: 'subject', target: 'subject', dataType: 'string', kind: 'text', readOnly: {} },
   ],
   extras: [
@@ -35,14 +42,14 @@ export const zendeskTicketsToCrmofficeActivities: FlowDefinition = {
       target: 'startsAt',
       from: '`created_at`',
       beyondTable: true,
-      why: 'an activity needs a start time; the ticket\'s creation is when it began',
+      why: "an activity needs a start time; the ticket's creation is when it began",
       value: ({ record }) => timestampExtra(record, 'created_at', true),
     },
     {
       target: 'description',
       from: '`description`',
       beyondTable: true,
-      why: 'the ticket\'s text, so the activity says what it is about',
+      why: "the ticket's text, so the activity says what it is about",
       value: ({ record }) => textExtra(record, 'description'),
     },
     {

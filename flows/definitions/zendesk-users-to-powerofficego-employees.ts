@@ -18,7 +18,8 @@ export const zendeskUsersToPowerOfficeGoEmployees: FlowDefinition = {
   direction: { mode: 'two-way', description: 'created from Zendesk; once linked, edits flow both ways' },
   condition: {
     id: 'user-role-in-employee-roles',
-    description: 'users whose `role` is one of the configured employee roles (`employeeRoles`, default agent and admin)',
+    description:
+      'users whose `role` is one of the configured employee roles (`employeeRoles`, default agent and admin)',
     predicate: (user, config) => {
       const role = normalizeText(user.role);
       return role !== null && (config.employeeRoles as readonly string[]).includes(role.toLowerCase());
@@ -34,9 +35,28 @@ export const zendeskUsersToPowerOfficeGoEmployees: FlowDefinition = {
     description: 'Zendesk `email` = employee `EmailAddress` (ignoring case), exactly one candidate',
   },
   properties: [
-    { source: 'created_at', target: 'EmployeeCreatedDateTimeOffset', dataType: 'string', kind: 'timestamp', readOnly: { zendesk: true, target: true } },
-    { source: 'created_at', target: 'employeeCreatedDateTimeOffset', dataType: 'string', kind: 'timestamp', readOnly: { zendesk: true, target: true } },
-    { source: 'organization_id', target: 'DepartmentId', dataType: 'string', kind: 'id', readOnly: {}, reference: { flow: 'zendesk-organizations-to-powerofficego-departments' } },
+    {
+      source: 'created_at',
+      target: 'EmployeeCreatedDateTimeOffset',
+      dataType: 'string',
+      kind: 'timestamp',
+      readOnly: { zendesk: true, target: true },
+    },
+    {
+      source: 'created_at',
+      target: 'employeeCreatedDateTimeOffset',
+      dataType: 'string',
+      kind: 'timestamp',
+      readOnly: { zendesk: true, target: true },
+    },
+    {
+      source: 'organization_id',
+      target: 'DepartmentId',
+      dataType: 'string',
+      kind: 'id',
+      readOnly: {},
+      reference: { flow: 'zendesk-organizations-to-powerofficego-departments' },
+    },
   ],
   extras: [
     {

@@ -1,3 +1,2 @@
 export { startCrmofficeSimulator } from './server';
-export type { CrmofficeSimulator,  } from './server';
-;
+export type { CrmofficeSimulator } from './server';

@@ -66,21 +66,47 @@ const SEED_USERS = [
 ];
 
 export async function startCrmofficeSimulator(options: CrmofficeSimulatorOptions = {}): Promise<CrmofficeSimulator> {
-  const { accessTokenTtlSeconds, rotateRefreshTokens, clientId, clientSecret, refreshToken, redirectUris, initial, ...kitInput } = options;
-  const extras = Extras.parse({ accessTokenTtlSeconds, rotateRefreshTokens, clientId, clientSecret, refreshToken, redirectUris, initial });
+  const {
+    accessTokenTtlSeconds,
+    rotateRefreshTokens,
+    clientId,
+    clientSecret,
+    refreshToken,
+    redirectUris,
+    initial,
+    ...kitInput
+  } = options;
+  const extras = Extras.parse({
+    accessTokenTtlSeconds,
+    rotateRefreshTokens,
+    clientId,
+    clientSecret,
+    refreshToken,
+    redirectUris,
+    initial,
+  });
   const credentials = {
     clientId: extras.clientId ?? newSecret('tandem-client'),
     clientSecret: extras.clientSecret ?? newSecret('cs'),
     refreshToken: extras.refreshToken ?? newSecret('rt'),
   };
-  const tokens = new TokenStore({ ...credentials, accessTokenTtlSeconds: extras.accessTokenTtlSeconds, rotateRefreshTokens: extras.rotateRefreshTokens, redirectUris: extras.redirectUris });
+  const tokens = new TokenStore({
+    ...credentials,
+    accessTokenTtlSeconds: extras.accessTokenTtlSeconds,
+    rotateRefreshTokens: extras.rotateRefreshTokens,
+    redirectUris: extras.redirectUris,
+  });
 
   // The store exists before the kit, which loads a snapshot into it; it keeps its own kit Clock, in
   // milliseconds, or whole seconds while the `sameSecondTimes` fault is on.
   let wholeSeconds = () => false;
   const clock = new Clock(() => wholeSeconds());
   const store = new CrmofficeStore(clock);
-  const sim = createSimulator('crmoffice', { ...kitInput, rateLimit: kitInput.rateLimit ?? { ...DEFAULT_RATE_LIMIT } }, store);
+  const sim = createSimulator(
+    'crmoffice',
+    { ...kitInput, rateLimit: kitInput.rateLimit ?? { ...DEFAULT_RATE_LIMIT } },
+    store,
+  );
   wholeSeconds = () => sim.options.faults.sameSecondTimes;
   sim.countTies(clock);
   for (const r of RESOURCES) for (const rec of extras.initial?.[r] ?? []) store.putRaw(r, rec);
@@ -113,7 +139,12 @@ function registerRoutes(sim: Simulator, store: CrmofficeStore, tokens: TokenStor
 
   // The kit answers 429 and injected faults in its own shape; give them Crmoffice's.
   app.addHook('onSend', async (req, reply, payload) => {
-    if (req.url.startsWith('/_sim/') || (reply.statusCode !== 429 && reply.statusCode < 500) || typeof payload !== 'string') return payload;
+    if (
+      req.url.startsWith('/_sim/') ||
+      (reply.statusCode !== 429 && reply.statusCode < 500) ||
+      typeof payload !== 'string'
+    )
+      return payload;
     try {
       const body = JSON.parse(payload) as { error?: unknown; description?: unknown };
       if (typeof body.error !== 'string') return payload;
@@ -123,19 +154,32 @@ function registerRoutes(sim: Simulator, store: CrmofficeStore, tokens: TokenStor
       return payload;
     }
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(ERROR_CODES[404], `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(errorBody(ERROR_CODES[404], `no route ${req.method} ${req.url.split('?')[0]}`)),
+  );
   app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    return reply.code(status).send(errorBody(status === 500 ? ERROR_CODES[500] : ERROR_CODES[400], status === 500 ? 'internal error' : (err.message ?? 'bad request')));
+    return reply
+      .code(status)
+      .send(
+        errorBody(
+          status === 500 ? ERROR_CODES[500] : ERROR_CODES[400],
+          status === 500 ? 'internal error' : (err.message ?? 'bad request'),
+        ),
+      );
   });
 
   // No login page: the simulated person approves (or declines) at once; a browser follows the redirect.
   app.get(AUTHORIZE_PATH, async (req, reply) => {
     const result = tokens.authorize(req.query);
-    if ('redirect' in result) return reply.code(302).header('Cache-Control', 'no-store').header('Location', result.redirect).send();
+    if ('redirect' in result)
+      return reply.code(302).header('Cache-Control', 'no-store').header('Location', result.redirect).send();
     // Shown to the person, never sent to an unchecked redirect URI (RFC 6749 §4.1.2.1).
     const text = `${result.body.error}: ${result.body.error_description}`.replace(/[<>&]/g, '');
-    return reply.code(result.status).type('text/html; charset=utf-8').send(`<!doctype html><title>Sign-in error</title><h1>Sign-in error</h1><p>${text}</p>`);
+    return reply
+      .code(result.status)
+      .type('text/html; charset=utf-8')
+      .send(`<!doctype html><title>Sign-in error</title><h1>Sign-in error</h1><p>${text}</p>`);
   });
 
   app.post(TOKEN_PATH, async (req, reply) => {
@@ -148,7 +192,10 @@ function registerRoutes(sim: Simulator, store: CrmofficeStore, tokens: TokenStor
   app.addHook('preHandler', async (req, reply) => {
     if (!req.url.startsWith(`${API_BASE_PATH}/`)) return;
     if (!tokens.verify(req.headers.authorization)) {
-      return reply.code(401).header('WWW-Authenticate', 'Bearer error="invalid_token"').send(errorBody(ERROR_CODES[401], 'the access token is missing, invalid or expired'));
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer error="invalid_token"')
+        .send(errorBody(ERROR_CODES[401], 'the access token is missing, invalid or expired'));
     }
   });
 
@@ -168,17 +215,26 @@ function registerRoutes(sim: Simulator, store: CrmofficeStore, tokens: TokenStor
         const page = store.list(resource, req.query as Record<string, unknown>);
         // A page may fail or come back short on purpose (the kit's list faults), its totals unchanged.
         const fault = sim.listFault(req, { later: page.page > 1, more: page.page * page.pageSize < page.totalCount });
-        if (fault?.kind === 'fail') return reply.code(fault.status).send(errorBody(ERROR_CODES[500], fault.description));
-        return reply.code(200).send(fault?.kind === 'short' ? { ...page, items: page.items.filter((_item, i) => fault.keep(i)) } : page);
+        if (fault?.kind === 'fail')
+          return reply.code(fault.status).send(errorBody(ERROR_CODES[500], fault.description));
+        return reply
+          .code(200)
+          .send(fault?.kind === 'short' ? { ...page, items: page.items.filter((_item, i) => fault.keep(i)) } : page);
       } catch (err) {
         if (err instanceof SimError) return reply.code(err.status).send(err.body);
         throw err;
       }
     });
-    app.get(`${collectionPath(resource)}/:id`, async (req, reply) => answer(reply, 200, (): StoredRecord => store.get(resource, idOf(req))));
+    app.get(`${collectionPath(resource)}/:id`, async (req, reply) =>
+      answer(reply, 200, (): StoredRecord => store.get(resource, idOf(req))),
+    );
   }
   for (const resource of WRITABLE_RESOURCES) {
-    app.post(collectionPath(resource), async (req, reply) => answer(reply, CREATE_STATUS, () => store.create(resource, req.body)));
-    app.patch(`${collectionPath(resource)}/:id`, async (req, reply) => answer(reply, 200, () => store.update(resource, idOf(req), req.body)));
+    app.post(collectionPath(resource), async (req, reply) =>
+      answer(reply, CREATE_STATUS, () => store.create(resource, req.body)),
+    );
+    app.patch(`${collectionPath(resource)}/:id`, async (req, reply) =>
+      answer(reply, 200, () => store.update(resource, idOf(req), req.body)),
+    );
   }
 }

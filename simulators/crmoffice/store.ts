@@ -36,18 +36,33 @@ export class SimError extends Error {
 
 const text = z.string().nullable().optional();
 const iso = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date-time');
-const addressIn = z.looseObject({ streetAddress: text, postCode: text, postalArea: text, country: text }).nullable().optional();
+const addressIn = z
+  .looseObject({ streetAddress: text, postCode: text, postalArea: text, country: text })
+  .nullable()
+  .optional();
 
 /** Types of the fields a body may carry; unknown fields are stored as given, like a lenient API. */
 const BODY_SCHEMAS: Record<WritableResource, z.ZodType<Record<string, unknown>>> = {
-  companies: z.looseObject({ name: z.string().optional(), orgNr: text, postAddress: addressIn, visitAddress: addressIn }),
+  companies: z.looseObject({
+    name: z.string().optional(),
+    orgNr: text,
+    postAddress: addressIn,
+    visitAddress: addressIn,
+  }),
   contacts: z.looseObject({
     givenName: text,
     familyName: text,
-    email: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be an e-mail address').nullable().optional(),
+    email: z
+      .string()
+      .regex(/^[^@\s]+@[^@\s]+$/, 'must be an e-mail address')
+      .nullable()
+      .optional(),
     mobilePhone: text,
     directPhone: text,
-    company: z.object({ id: z.string().min(1) }).nullable().optional(),
+    company: z
+      .object({ id: z.string().min(1) })
+      .nullable()
+      .optional(),
   }),
   activities: z.looseObject({
     subject: z.string().optional(),
@@ -74,7 +89,12 @@ const Dump = z.object({
   users: z.array(z.looseObject({ id: z.string() })),
 });
 
-const SINGULAR: Record<CrmResource, string> = { companies: 'company', contacts: 'contact', activities: 'activity', users: 'user' };
+const SINGULAR: Record<CrmResource, string> = {
+  companies: 'company',
+  contacts: 'contact',
+  activities: 'activity',
+  users: 'user',
+};
 
 function validation(field: string, message: string): SimError {
   return new SimError(400, errorBody(ERROR_CODES[400], `${field} ${message}`, [{ field, message }]));
@@ -85,7 +105,12 @@ function filled(v: unknown): boolean {
 }
 
 function deepGet(record: Record<string, unknown>, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), record);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+      record,
+    );
 }
 
 export class CrmofficeStore implements SimulatorState {
@@ -113,7 +138,12 @@ export class CrmofficeStore implements SimulatorState {
   /** Stores a record as given (timestamps and id filled when missing), bypassing the write rules. */
   putRaw(resource: CrmResource, record: Record<string, unknown>): StoredRecord {
     const now = this.clock.now().toISOString();
-    const stored = { [CREATED_AT]: now, [UPDATED_AT]: now, ...record, id: typeof record.id === 'string' ? record.id : this.nextId() } as StoredRecord;
+    const stored = {
+      [CREATED_AT]: now,
+      [UPDATED_AT]: now,
+      ...record,
+      id: typeof record.id === 'string' ? record.id : this.nextId(),
+    } as StoredRecord;
     this.table(resource).set(stored.id, stored);
     return stored;
   }
@@ -143,7 +173,11 @@ export class CrmofficeStore implements SimulatorState {
         if (typeof value !== 'string') return false;
         return filter.caseInsensitive ? value.toLowerCase() === wanted.toLowerCase() : value === wanted;
       })
-      .sort((a, b) => Date.parse(String(a[UPDATED_AT])) - Date.parse(String(b[UPDATED_AT])) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort(
+        (a, b) =>
+          Date.parse(String(a[UPDATED_AT])) - Date.parse(String(b[UPDATED_AT])) ||
+          (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
     const start = (page - 1) * pageSize;
     return { items: matches.slice(start, start + pageSize), page, pageSize, totalCount: matches.length };
   }
@@ -183,14 +217,16 @@ export class CrmofficeStore implements SimulatorState {
 
   private check(resource: WritableResource, record: Record<string, unknown>, selfId: string | undefined): void {
     const rules = VALIDATION_RULES[resource];
-    if ('required' in rules) for (const field of rules.required) if (!filled(record[field])) throw validation(field, 'is required');
+    if ('required' in rules)
+      for (const field of rules.required) if (!filled(record[field])) throw validation(field, 'is required');
     if ('atLeastOneOf' in rules && !rules.atLeastOneOf.some((f) => filled(record[f]))) {
       throw validation(rules.atLeastOneOf[0], `is required unless ${rules.atLeastOneOf.slice(1).join(' or ')} is set`);
     }
     if ('references' in rules) {
       for (const [path, target] of Object.entries(rules.references) as [string, CrmResource][]) {
         const ref = deepGet(record, path);
-        if (filled(ref) && !this.table(target).has(String(ref))) throw validation(path, `refers to ${SINGULAR[target]} ${String(ref)}, which does not exist`);
+        if (filled(ref) && !this.table(target).has(String(ref)))
+          throw validation(path, `refers to ${SINGULAR[target]} ${String(ref)}, which does not exist`);
       }
     }
     if ('unique' in rules) {
@@ -198,7 +234,15 @@ export class CrmofficeStore implements SimulatorState {
         const value = record[field];
         if (!filled(value)) continue;
         const clash = [...this.table(resource).values()].find((r) => r.id !== selfId && r[field] === value);
-        if (clash) throw new SimError(409, errorBody(ERROR_CODES[409], `${field} ${String(value)} is already used by ${SINGULAR[resource]} ${clash.id}`, [{ field, message: 'must be unique' }]));
+        if (clash)
+          throw new SimError(
+            409,
+            errorBody(
+              ERROR_CODES[409],
+              `${field} ${String(value)} is already used by ${SINGULAR[resource]} ${clash.id}`,
+              [{ field, message: 'must be unique' }],
+            ),
+          );
       }
     }
   }

@@ -19,7 +19,10 @@ export interface TokenOptions {
 
 type OAuthError = { error: string; error_description: string };
 export type TokenResult =
-  | { status: 200; body: { access_token: string; token_type: 'Bearer'; expires_in: number; refresh_token?: string; scope?: string } }
+  | {
+      status: 200;
+      body: { access_token: string; token_type: 'Bearer'; expires_in: number; refresh_token?: string; scope?: string };
+    }
   | { status: 400 | 401; body: OAuthError };
 
 /**
@@ -93,23 +96,46 @@ export class TokenStore {
    */
   authorize(query: unknown): AuthorizeResult {
     const q = AuthorizeQuery.safeParse(query).data ?? {};
-    if (q.client_id !== this.opts.clientId) return { status: 400, body: { error: 'unauthorized_client', error_description: 'unknown client_id' } };
+    if (q.client_id !== this.opts.clientId)
+      return { status: 400, body: { error: 'unauthorized_client', error_description: 'unknown client_id' } };
     if (!q.redirect_uri || !(isLoopback(q.redirect_uri) || this.opts.redirectUris?.includes(q.redirect_uri))) {
-      return { status: 400, body: { error: 'invalid_request', error_description: 'redirect_uri is missing or not registered for this client' } };
+      return {
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          error_description: 'redirect_uri is missing or not registered for this client',
+        },
+      };
     }
     const back = (params: Record<string, string>) => {
       const url = new URL(q.redirect_uri!);
-      for (const [k, v] of Object.entries({ ...params, ...(q.state !== undefined ? { state: q.state } : {}) })) url.searchParams.set(k, v);
+      for (const [k, v] of Object.entries({ ...params, ...(q.state !== undefined ? { state: q.state } : {}) }))
+        url.searchParams.set(k, v);
       return { redirect: url.toString() };
     };
-    if (q.response_type !== 'code') return back({ error: 'unsupported_response_type', error_description: 'only response_type=code is supported' });
+    if (q.response_type !== 'code')
+      return back({ error: 'unsupported_response_type', error_description: 'only response_type=code is supported' });
     const scopes = (q.scope ?? '').split(' ').filter(Boolean);
     const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
-    if (!scopes.includes('crmoffice') || unknown.length) return back({ error: 'invalid_scope', error_description: unknown.length ? `unknown scope ${unknown.join(' ')}` : 'scope crmoffice is required' });
-    if (!q.code_challenge || q.code_challenge_method !== 'S256') return back({ error: 'invalid_request', error_description: 'code_challenge with code_challenge_method=S256 is required' });
+    if (!scopes.includes('crmoffice') || unknown.length)
+      return back({
+        error: 'invalid_scope',
+        error_description: unknown.length ? `unknown scope ${unknown.join(' ')}` : 'scope crmoffice is required',
+      });
+    if (!q.code_challenge || q.code_challenge_method !== 'S256')
+      return back({
+        error: 'invalid_request',
+        error_description: 'code_challenge with code_challenge_method=S256 is required',
+      });
     if (this.denyAuthorization) return back({ error: 'access_denied', error_description: 'the user declined' });
     const code = newSecret('code');
-    this.codes.set(code, { clientId: q.client_id, redirectUri: q.redirect_uri, scopes, challenge: q.code_challenge, expiresAt: Date.now() + CODE_TTL_MS });
+    this.codes.set(code, {
+      clientId: q.client_id,
+      redirectUri: q.redirect_uri,
+      scopes,
+      challenge: q.code_challenge,
+      expiresAt: Date.now() + CODE_TTL_MS,
+    });
     return back({ code });
   }
 
@@ -121,13 +147,27 @@ export class TokenStore {
    */
   grant(form: unknown, authorization?: string): TokenResult {
     const parsed = TokenForm.safeParse(form);
-    if (!parsed.success) return { status: 400, body: { error: 'invalid_request', error_description: 'grant_type is required' } };
+    if (!parsed.success)
+      return { status: 400, body: { error: 'invalid_request', error_description: 'grant_type is required' } };
     const f = parsed.data;
     const basic = readClientBasicAuth(authorization);
     const inBody = f.client_id !== undefined || f.client_secret !== undefined;
-    if (basic && inBody) return { status: 400, body: { error: 'invalid_request', error_description: 'use one client authentication method: HTTP Basic or the form body, not both' } };
+    if (basic && inBody)
+      return {
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          error_description: 'use one client authentication method: HTTP Basic or the form body, not both',
+        },
+      };
     if (f.grant_type !== 'refresh_token' && f.grant_type !== 'authorization_code') {
-      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'only authorization_code and refresh_token are supported' } };
+      return {
+        status: 400,
+        body: {
+          error: 'unsupported_grant_type',
+          error_description: 'only authorization_code and refresh_token are supported',
+        },
+      };
     }
     const client = basic ?? { clientId: f.client_id, clientSecret: f.client_secret };
     if (client.clientId !== this.opts.clientId || client.clientSecret !== this.opts.clientSecret) {
@@ -137,19 +177,27 @@ export class TokenStore {
   }
 
   private redeemCode(f: z.infer<typeof TokenForm>): TokenResult {
-    const invalid = (why: string): TokenResult => ({ status: 400, body: { error: 'invalid_grant', error_description: why } });
+    const invalid = (why: string): TokenResult => ({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: why },
+    });
     const issued = f.code === undefined ? undefined : this.codes.get(f.code);
     // A code is good for one try (RFC 6749 §4.1.2), whatever that try's outcome.
     if (f.code !== undefined) this.codes.delete(f.code);
-    if (!issued || issued.expiresAt <= Date.now() || issued.clientId !== this.opts.clientId) return invalid('the authorization code is invalid, expired or already used');
+    if (!issued || issued.expiresAt <= Date.now() || issued.clientId !== this.opts.clientId)
+      return invalid('the authorization code is invalid, expired or already used');
     if (f.redirect_uri !== issued.redirectUri) return invalid('redirect_uri does not match the authorization request');
-    if (!f.code_verifier || pkceChallenge(f.code_verifier) !== issued.challenge) return invalid('code_verifier does not match the code_challenge');
+    if (!f.code_verifier || pkceChallenge(f.code_verifier) !== issued.challenge)
+      return invalid('code_verifier does not match the code_challenge');
     return this.issue(issued.scopes.includes('offline_access') ? newSecret('rt') : undefined, issued.scopes.join(' '));
   }
 
   private refresh(f: z.infer<typeof TokenForm>): TokenResult {
     if (!f.refresh_token || !this.refreshTokens.has(f.refresh_token)) {
-      return { status: 400, body: { error: 'invalid_grant', error_description: 'the refresh token is invalid, expired or already used' } };
+      return {
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'the refresh token is invalid, expired or already used' },
+      };
     }
     let rotated: string | undefined;
     if (this.opts.rotateRefreshTokens) {
@@ -165,7 +213,13 @@ export class TokenStore {
     if (refreshToken) this.refreshTokens.add(refreshToken);
     return {
       status: 200,
-      body: { access_token: accessToken, token_type: 'Bearer', expires_in: this.opts.accessTokenTtlSeconds, ...(refreshToken ? { refresh_token: refreshToken } : {}), ...(scope ? { scope } : {}) },
+      body: {
+        access_token: accessToken,
+        token_type: 'Bearer',
+        expires_in: this.opts.accessTokenTtlSeconds,
+        ...(refreshToken ? { refresh_token: refreshToken } : {}),
+        ...(scope ? { scope } : {}),
+      },
     };
   }
 

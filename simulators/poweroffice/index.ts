@@ -1,4 +1,3 @@
 export { startPowerOfficeSimulator } from './server';
-export type {  PowerOfficeSimulator,  } from './server';
+export type { PowerOfficeSimulator } from './server';
 export { PowerOfficeState, Problem, parseTimestamp } from './state';
-;

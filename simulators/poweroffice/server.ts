@@ -44,7 +44,9 @@ const PAGINATION_HEADER = 'X-Pagination';
 // The real token endpoint is outside the API version: https://goapi.poweroffice.net/OAuth/Token.
 const TOKEN_PATH = '/OAuth/Token';
 
-export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOptions = {}): Promise<PowerOfficeSimulator> {
+export async function startPowerOfficeSimulator(
+  options: PowerOfficeSimulatorOptions = {},
+): Promise<PowerOfficeSimulator> {
   const { tokenTtlSeconds = 1200, credentials: given, departments, employees, ...kitOptions } = options;
   const credentials: PowerOfficeCredentials = {
     applicationKey: given?.applicationKey ?? randomBytes(16).toString('hex'),
@@ -84,7 +86,14 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     if (err instanceof Problem) return problem(reply, err);
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    return problem(reply, new Problem(status, status === 415 ? 'Unsupported Media Type' : 'One or more validation errors occurred.', err.message));
+    return problem(
+      reply,
+      new Problem(
+        status,
+        status === 415 ? 'Unsupported Media Type' : 'One or more validation errors occurred.',
+        err.message,
+      ),
+    );
   });
 
   // The API gateway: subscription key on every call, then a valid bearer token on all but the token endpoint.
@@ -93,16 +102,20 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
     if (!req.url.startsWith('/v2/') && !isToken) return;
     if (req.headers['ocp-apim-subscription-key'] !== credentials.subscriptionKey) {
       const missing = req.headers['ocp-apim-subscription-key'] === undefined;
-      return reply
-        .code(401)
-        .send({ statusCode: 401, message: `Access denied due to ${missing ? 'missing' : 'invalid'} subscription key. Make sure to provide a valid key for an active subscription.` });
+      return reply.code(401).send({
+        statusCode: 401,
+        message: `Access denied due to ${missing ? 'missing' : 'invalid'} subscription key. Make sure to provide a valid key for an active subscription.`,
+      });
     }
     if (isToken) return;
     const auth = req.headers.authorization ?? '';
     const token = /^Bearer (.+)$/i.exec(auth)?.[1];
     const expires = token === undefined ? undefined : tokens.get(token);
     if (expires === undefined || Date.now() >= expires) {
-      return reply.code(401).header('WWW-Authenticate', 'Bearer error="invalid_token"').send({ statusCode: 401, message: 'Unauthorized. Access token is missing or invalid.' });
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer error="invalid_token"')
+        .send({ statusCode: 401, message: 'Unauthorized. Access token is missing or invalid.' });
     }
   });
 
@@ -111,22 +124,34 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
     const [appKey, clientKey] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [];
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.grant_type !== 'client_credentials') return reply.code(400).send({ error: 'unsupported_grant_type' });
-    if (appKey !== credentials.applicationKey || clientKey !== credentials.clientKey) return reply.code(401).send({ error: 'invalid_client' });
+    if (appKey !== credentials.applicationKey || clientKey !== credentials.clientKey)
+      return reply.code(401).send({ error: 'invalid_client' });
     const token = randomBytes(24).toString('base64url');
     tokens.set(token, Date.now() + tokenTtlSeconds * 1000);
     return { access_token: token, token_type: 'Bearer', expires_in: tokenTtlSeconds };
   });
 
   const query = (req: FastifyRequest): Query =>
-    Object.fromEntries(Object.entries((req.query ?? {}) as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? String(v[0]) : String(v)]));
+    Object.fromEntries(
+      Object.entries((req.query ?? {}) as Record<string, unknown>).map(([k, v]) => [
+        k.toLowerCase(),
+        Array.isArray(v) ? String(v[0]) : String(v),
+      ]),
+    );
   const idOf = (req: FastifyRequest, name: string): number => {
     const raw = (req.params as Record<string, string>)[name];
-    if (!/^\d+$/.test(raw)) throw new Problem(400, 'One or more validation errors occurred.', `${name}: The value '${raw}' is not valid.`);
+    if (!/^\d+$/.test(raw))
+      throw new Problem(400, 'One or more validation errors occurred.', `${name}: The value '${raw}' is not valid.`);
     return Number(raw);
   };
   const patchOnly = (req: FastifyRequest): void => {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== 'application/json-patch+json') throw new Problem(415, 'Unsupported Media Type', `PATCH needs Content-Type application/json-patch+json, not '${type || 'none'}'.`);
+    if (type !== 'application/json-patch+json')
+      throw new Problem(
+        415,
+        'Unsupported Media Type',
+        `PATCH needs Content-Type application/json-patch+json, not '${type || 'none'}'.`,
+      );
   };
 
   // The OpenAPI document answers a list with no match `204 No Content`, not an empty array. Every
@@ -134,15 +159,20 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
   // A page may fail or come back short on purpose (the kit's list faults), its header unchanged.
   const list = <T>(req: FastifyRequest, reply: FastifyReply, page: ListPage<T>, dto: (item: T) => unknown) => {
     const fault = sim.listFault(req, { later: page.pagination.currentPage > 1, more: page.pagination.hasNext });
-    if (fault?.kind === 'fail') return problem(reply, new Problem(fault.status, 'Service Unavailable', fault.description));
+    if (fault?.kind === 'fail')
+      return problem(reply, new Problem(fault.status, 'Service Unavailable', fault.description));
     const items = fault?.kind === 'short' ? page.items.filter((_item, i) => fault.keep(i)) : page.items;
     reply.header(PAGINATION_HEADER, JSON.stringify(page.pagination));
     return items.length === 0 ? reply.code(204).send() : reply.send(items.map(dto));
   };
 
-  app.get('/v2/Departments', async (req, reply) => list(req, reply, state.pageOfDepartments(query(req)), (d) => state.departmentDto(d)));
+  app.get('/v2/Departments', async (req, reply) =>
+    list(req, reply, state.pageOfDepartments(query(req)), (d) => state.departmentDto(d)),
+  );
   app.get('/v2/Departments/:id', async (req) => state.departmentDto(state.department(idOf(req, 'id'))));
-  app.post('/v2/Departments', async (req, reply) => reply.code(201).send(state.departmentDto(state.createDepartment(req.body))));
+  app.post('/v2/Departments', async (req, reply) =>
+    reply.code(201).send(state.departmentDto(state.createDepartment(req.body))),
+  );
   app.patch('/v2/Departments/:id', async (req) => {
     patchOnly(req);
     return state.departmentDto(state.patchDepartment(idOf(req, 'id'), req.body));
@@ -152,9 +182,13 @@ export async function startPowerOfficeSimulator(options: PowerOfficeSimulatorOpt
     return reply.code(200).send();
   });
 
-  app.get('/v2/Employees', async (req, reply) => list(req, reply, state.pageOfEmployees(query(req)), (e) => state.employeeDto(e)));
+  app.get('/v2/Employees', async (req, reply) =>
+    list(req, reply, state.pageOfEmployees(query(req)), (e) => state.employeeDto(e)),
+  );
   app.get('/v2/Employees/:employeeId', async (req) => state.employeeDto(state.employee(idOf(req, 'employeeId'))));
-  app.post('/v2/Employees', async (req, reply) => reply.code(201).send(state.employeeDto(state.createEmployee(req.body))));
+  app.post('/v2/Employees', async (req, reply) =>
+    reply.code(201).send(state.employeeDto(state.createEmployee(req.body))),
+  );
   app.patch('/v2/Employees/:employeeId', async (req) => {
     patchOnly(req);
     return state.employeeDto(state.patchEmployee(idOf(req, 'employeeId'), req.body));
@@ -187,5 +221,10 @@ function problem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply
     .code(p.status)
     .type('application/problem+json; charset=utf-8')
-    .send({ type: `https://tools.ietf.org/html/rfc9110#section-15.${p.status >= 500 ? '6' : '5'}`, title: p.title, status: p.status, detail: p.detail });
+    .send({
+      type: `https://tools.ietf.org/html/rfc9110#section-15.${p.status >= 500 ? '6' : '5'}`,
+      title: p.title,
+      status: p.status,
+      detail: p.detail,
+    });
 }

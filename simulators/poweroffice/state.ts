@@ -110,7 +110,12 @@ const Dump = z.object({
   nextIds: z.object({ department: z.number().int(), employee: z.number().int(), address: z.number().int() }),
 });
 
-const PatchOp = z.object({ op: z.string(), path: z.string(), value: z.unknown().optional(), from: z.string().optional() });
+const PatchOp = z.object({
+  op: z.string(),
+  path: z.string(),
+  value: z.unknown().optional(),
+  from: z.string().optional(),
+});
 const PatchDocument = z.array(PatchOp);
 
 export type Query = Record<string, string | undefined>;
@@ -149,7 +154,12 @@ export class PowerOfficeState implements SimulatorState {
     const next = { ...old } as Record<string, unknown>;
     for (const op of readPatch(body, 'DepartmentPatchDto', title)) {
       const [field, sub] = resolvePath(op.path, DEPARTMENT_FIELDS, 'DepartmentPatchDto', title);
-      if (sub !== undefined) throw new Problem(400, title, `DepartmentPatchDto: The target location specified by path segment '${sub}' was not found.`);
+      if (sub !== undefined)
+        throw new Problem(
+          400,
+          title,
+          `DepartmentPatchDto: The target location specified by path segment '${sub}' was not found.`,
+        );
       next[field] = op.op === 'remove' ? null : checkValue(DEPARTMENT_FIELDS[field], field, op.value, title);
     }
     const rec = next as unknown as DepartmentRecord;
@@ -162,7 +172,12 @@ export class PowerOfficeState implements SimulatorState {
   deleteDepartment(id: number): void {
     this.department(id);
     const user = [...this.employees.values()].find((e) => e.DepartmentId === id);
-    if (user) throw new Problem(409, 'Department conflict', `Department with id = ${id} is in use by employee with id = ${user.Id} and cannot be deleted.`);
+    if (user)
+      throw new Problem(
+        409,
+        'Department conflict',
+        `Department with id = ${id} is in use by employee with id = ${user.Id} and cannot be deleted.`,
+      );
     this.departments.delete(id);
   }
 
@@ -195,10 +210,16 @@ export class PowerOfficeState implements SimulatorState {
   }
 
   private checkDepartment(rec: DepartmentRecord, title: string, refStatus: number): void {
-    if (typeof rec.Name !== 'string' || !rec.Name.trim()) throw new Problem(400, title, 'Name: The Name field is required.');
+    if (typeof rec.Name !== 'string' || !rec.Name.trim())
+      throw new Problem(400, title, 'Name: The Name field is required.');
     if (rec.Code) {
       const clash = [...this.departments.values()].find((d) => d.Id !== rec.Id && d.Code === rec.Code);
-      if (clash) throw new Problem(400, title, `Code: Department code '${rec.Code}' is already in use on department with id = ${clash.Id}.`);
+      if (clash)
+        throw new Problem(
+          400,
+          title,
+          `Code: Department code '${rec.Code}' is already in use on department with id = ${clash.Id}.`,
+        );
     }
     if (rec.ManagerEmployeeId !== null && !this.employees.has(rec.ManagerEmployeeId)) {
       throw new Problem(refStatus, title, `Employee with id = ${rec.ManagerEmployeeId} not found.`);
@@ -232,7 +253,8 @@ export class PowerOfficeState implements SimulatorState {
       EmployeeCreatedDateTimeOffset: now,
       LastChangedDateTimeOffset: now,
     };
-    if (f.MailAddress) rec.MailAddress = this.address(undefined, f.MailAddress as Record<string, unknown>, title, 'whole', now);
+    if (f.MailAddress)
+      rec.MailAddress = this.address(undefined, f.MailAddress as Record<string, unknown>, title, 'whole', now);
     this.checkEmployee(rec, title, 404);
     this.employees.set(rec.Id, rec);
     return rec;
@@ -246,24 +268,39 @@ export class PowerOfficeState implements SimulatorState {
     for (const op of readPatch(body, 'EmployeePatchDto', title)) {
       const [field, sub] = resolvePath(op.path, EMPLOYEE_FIELDS, 'EmployeePatchDto', title);
       if (field !== 'MailAddress') {
-        if (sub !== undefined) throw new Problem(400, title, `EmployeePatchDto: The target location specified by path segment '${sub}' was not found.`);
+        if (sub !== undefined)
+          throw new Problem(
+            400,
+            title,
+            `EmployeePatchDto: The target location specified by path segment '${sub}' was not found.`,
+          );
         next[field] = op.op === 'remove' ? null : checkValue(EMPLOYEE_FIELDS[field], field, op.value, title);
         continue;
       }
       addressTouched = true;
       const current = next.MailAddress as Address | null;
       if (sub === undefined) {
-        const value = op.op === 'remove' ? null : checkValue(EMPLOYEE_FIELDS.MailAddress, 'MailAddress', op.value, title);
-        next.MailAddress = value === null ? null : this.address(current ?? undefined, value as Record<string, unknown>, title, 'whole', '');
+        const value =
+          op.op === 'remove' ? null : checkValue(EMPLOYEE_FIELDS.MailAddress, 'MailAddress', op.value, title);
+        next.MailAddress =
+          value === null
+            ? null
+            : this.address(current ?? undefined, value as Record<string, unknown>, title, 'whole', '');
       } else {
-        if (!current) throw new Problem(400, title, `EmployeePatchDto: The target location specified by path segment '${sub}' was not found.`);
+        if (!current)
+          throw new Problem(
+            400,
+            title,
+            `EmployeePatchDto: The target location specified by path segment '${sub}' was not found.`,
+          );
         next.MailAddress = this.address(current, { [sub]: op.op === 'remove' ? null : op.value }, title, 'merge', '');
       }
     }
     const rec = next as unknown as EmployeeRecord;
     this.checkEmployee(rec, title, 400);
     const now = () => this.clock.now().toISOString();
-    if (addressTouched && rec.MailAddress && (!old.MailAddress || changed(old.MailAddress, rec.MailAddress))) rec.MailAddress.LastChangedDateTimeOffset = now();
+    if (addressTouched && rec.MailAddress && (!old.MailAddress || changed(old.MailAddress, rec.MailAddress)))
+      rec.MailAddress.LastChangedDateTimeOffset = now();
     // Only a change outside the nested address moves the employee's own timestamp.
     if (changed({ ...old, MailAddress: null }, { ...rec, MailAddress: null })) rec.LastChangedDateTimeOffset = now();
     this.employees.set(id, rec);
@@ -273,7 +310,8 @@ export class PowerOfficeState implements SimulatorState {
   deleteEmployee(id: number): void {
     this.employee(id);
     const managed = [...this.departments.values()].find((d) => d.ManagerEmployeeId === id);
-    if (managed) throw new Problem(409, 'Employee conflict', `Employee with id = ${id} is in use and cannot be deleted.`);
+    if (managed)
+      throw new Problem(409, 'Employee conflict', `Employee with id = ${id} is in use and cannot be deleted.`);
     this.employees.delete(id);
   }
 
@@ -305,39 +343,71 @@ export class PowerOfficeState implements SimulatorState {
 
   private checkEmployee(rec: EmployeeRecord, title: string, refStatus: number): void {
     for (const f of ['FirstName', 'LastName'] as const) {
-      if (typeof rec[f] !== 'string' || !rec[f].trim()) throw new Problem(400, title, `${f}: The ${f} field is required.`);
+      if (typeof rec[f] !== 'string' || !rec[f].trim())
+        throw new Problem(400, title, `${f}: The ${f} field is required.`);
     }
     const ref = rec.ExternalImportReference?.toLowerCase();
     if (ref) {
-      const clash = [...this.employees.values()].find((e) => e.Id !== rec.Id && e.ExternalImportReference?.toLowerCase() === ref);
-      if (clash) throw new Problem(400, title, `ExternalImportReference is already in use. '${rec.ExternalImportReference}' is used on (contact) Id = ${clash.Id}.`);
+      const clash = [...this.employees.values()].find(
+        (e) => e.Id !== rec.Id && e.ExternalImportReference?.toLowerCase() === ref,
+      );
+      if (clash)
+        throw new Problem(
+          400,
+          title,
+          `ExternalImportReference is already in use. '${rec.ExternalImportReference}' is used on (contact) Id = ${clash.Id}.`,
+        );
     }
-    if (rec.DepartmentId !== null && !this.departments.has(rec.DepartmentId)) throw new Problem(refStatus, title, `Department with id = ${rec.DepartmentId} not found.`);
-    if (rec.ManagerEmployeeId !== null && !this.employees.has(rec.ManagerEmployeeId)) throw new Problem(refStatus, title, `Employee with id = ${rec.ManagerEmployeeId} not found.`);
+    if (rec.DepartmentId !== null && !this.departments.has(rec.DepartmentId))
+      throw new Problem(refStatus, title, `Department with id = ${rec.DepartmentId} not found.`);
+    if (rec.ManagerEmployeeId !== null && !this.employees.has(rec.ManagerEmployeeId))
+      throw new Problem(refStatus, title, `Employee with id = ${rec.ManagerEmployeeId} not found.`);
   }
 
   /**
    * An address from `input` (any key casing): `whole` replaces every field (keeping the address's id),
    * `merge` changes only the given ones. A whole address needs City and ZipCode (ContactAddressPostDto).
    */
-  private address(current: Address | undefined, input: Record<string, unknown>, title: string, mode: 'whole' | 'merge', now: string): Address {
+  private address(
+    current: Address | undefined,
+    input: Record<string, unknown>,
+    title: string,
+    mode: 'whole' | 'merge',
+    now: string,
+  ): Address {
     const whole = mode === 'whole';
-    const blank = { AddressLine1: null, AddressLine2: null, City: null, ZipCode: null, CountryCode: null, ExternalCode: null };
+    const blank = {
+      AddressLine1: null,
+      AddressLine2: null,
+      City: null,
+      ZipCode: null,
+      CountryCode: null,
+      ExternalCode: null,
+    };
     const next: Address = current
       ? { ...current, ...(whole ? blank : {}) }
       : ({ Id: this.nextIds.address++, LastChangedDateTimeOffset: now, ...blank } as Address);
     for (const [key, value] of Object.entries(input)) {
       // A whole address (a body) is read in any casing; a patch path must name the documented key.
-      const field = whole ? Object.keys(ADDRESS_FIELDS).find((f) => f.toLowerCase() === key.toLowerCase()) : key in ADDRESS_FIELDS ? key : undefined;
+      const field = whole
+        ? Object.keys(ADDRESS_FIELDS).find((f) => f.toLowerCase() === key.toLowerCase())
+        : key in ADDRESS_FIELDS
+          ? key
+          : undefined;
       if (!field) {
         // A whole address (POST body) ignores unknown keys, a patch path naming one is refused.
         if (whole) continue;
-        throw new Problem(400, title, `EmployeePatchDto: The target location specified by path segment '${key}' was not found.`);
+        throw new Problem(
+          400,
+          title,
+          `EmployeePatchDto: The target location specified by path segment '${key}' was not found.`,
+        );
       }
       next[field] = checkValue(ADDRESS_FIELDS[field], `MailAddress.${field}`, value, title) as string | null;
     }
     if (whole) {
-      for (const f of ['City', 'ZipCode']) if (!next[f]) throw new Problem(400, title, `MailAddress.${f}: The ${f} field is required.`);
+      for (const f of ['City', 'ZipCode'])
+        if (!next[f]) throw new Problem(400, title, `MailAddress.${f}: The ${f} field is required.`);
     }
     return next;
   }
@@ -371,7 +441,11 @@ export class PowerOfficeState implements SimulatorState {
     for (const e of employees) this.insertSeed(this.createEmployee(e), e, 'employee');
   }
 
-  private insertSeed(rec: DepartmentRecord | EmployeeRecord, given: Record<string, unknown>, kind: 'department' | 'employee'): void {
+  private insertSeed(
+    rec: DepartmentRecord | EmployeeRecord,
+    given: Record<string, unknown>,
+    kind: 'department' | 'employee',
+  ): void {
     const map = (kind === 'department' ? this.departments : this.employees) as Map<number, unknown>;
     const r = rec as unknown as Record<string, unknown>;
     for (const key of ['CreatedDateTimeOffset', 'EmployeeCreatedDateTimeOffset', 'LastChangedDateTimeOffset']) {
@@ -387,7 +461,11 @@ export class PowerOfficeState implements SimulatorState {
   }
 
   dump(): unknown {
-    return { departments: [...this.departments.values()], employees: [...this.employees.values()], nextIds: { ...this.nextIds } };
+    return {
+      departments: [...this.departments.values()],
+      employees: [...this.employees.values()],
+      nextIds: { ...this.nextIds },
+    };
   }
 
   load(data: unknown): void {
@@ -412,7 +490,8 @@ function checkValue(type: z.ZodType, field: string, value: unknown, title: strin
 
 /** A create body: known fields validated (any casing), the rest ignored. */
 function readBody(body: unknown, fields: Record<string, z.ZodType>, title: string): Record<string, unknown> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Problem(400, title, 'The request body must be a JSON object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new Problem(400, title, 'The request body must be a JSON object.');
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
     const field = canonical(key, fields);
@@ -423,22 +502,38 @@ function readBody(body: unknown, fields: Record<string, z.ZodType>, title: strin
 
 function readPatch(body: unknown, dto: string, title: string): z.infer<typeof PatchOp>[] {
   const parsed = PatchDocument.safeParse(body);
-  if (!parsed.success) throw new Problem(400, title, `${dto}: the body must be a JSON Patch document (an array of operations with \`op\` and \`path\`).`);
+  if (!parsed.success)
+    throw new Problem(
+      400,
+      title,
+      `${dto}: the body must be a JSON Patch document (an array of operations with \`op\` and \`path\`).`,
+    );
   for (const op of parsed.data) {
-    if (!['replace', 'add', 'remove'].includes(op.op)) throw new Problem(400, title, `${dto}: operation '${op.op}' is not supported.`);
+    if (!['replace', 'add', 'remove'].includes(op.op))
+      throw new Problem(400, title, `${dto}: operation '${op.op}' is not supported.`);
   }
   return parsed.data;
 }
 
 /** `/Name` → ['Name'], `/MailAddress/City` → ['MailAddress', 'City']; unknown, read-only or other casing → 400. */
-function resolvePath(path: string, fields: Record<string, z.ZodType>, dto: string, title: string): [string, string | undefined] {
+function resolvePath(
+  path: string,
+  fields: Record<string, z.ZodType>,
+  dto: string,
+  title: string,
+): [string, string | undefined] {
   const segments = path
     .split('/')
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const field = segments[0] !== undefined && Object.prototype.hasOwnProperty.call(fields, segments[0]) ? segments[0] : undefined;
+  const field =
+    segments[0] !== undefined && Object.prototype.hasOwnProperty.call(fields, segments[0]) ? segments[0] : undefined;
   if (!path.startsWith('/') || !field || segments.length > 2) {
-    throw new Problem(400, title, `${dto}: The target location specified by path segment '${segments[segments.length - 1] ?? path}' was not found.`);
+    throw new Problem(
+      400,
+      title,
+      `${dto}: The target location specified by path segment '${segments[segments.length - 1] ?? path}' was not found.`,
+    );
   }
   return [field, segments[1]];
 }
@@ -467,14 +562,16 @@ function timeFilter(q: Query, name: string): number | undefined {
   const raw = q[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const t = parseTimestamp(raw);
-  if (Number.isNaN(t)) throw new Problem(400, 'One or more validation errors occurred.', `${name}: The value '${raw}' is not valid.`);
+  if (Number.isNaN(t))
+    throw new Problem(400, 'One or more validation errors occurred.', `${name}: The value '${raw}' is not valid.`);
   return t;
 }
 
 function boolFilter(q: Query, name: string): boolean | undefined {
   const raw = q[name]?.trim().toLowerCase();
   if (!raw) return undefined;
-  if (raw !== 'true' && raw !== 'false') throw new Problem(400, 'One or more validation errors occurred.', `${name}: The value '${q[name]}' is not valid.`);
+  if (raw !== 'true' && raw !== 'false')
+    throw new Problem(400, 'One or more validation errors occurred.', `${name}: The value '${q[name]}' is not valid.`);
   return raw === 'true';
 }
 
@@ -483,7 +580,8 @@ function numberRanges(raw: string | undefined): ((n: number) => boolean) | undef
   if (!raw?.trim()) return undefined;
   const tests = raw.split(',').map((part) => {
     const m = /^\s*(\d+)\s*(?:(-)\s*(\d+)?)?\s*$/.exec(part);
-    if (!m) throw new Problem(400, 'Unable to cast object(s)', `employeeNos: '${part.trim()}' is not a number or a range.`);
+    if (!m)
+      throw new Problem(400, 'Unable to cast object(s)', `employeeNos: '${part.trim()}' is not a number or a range.`);
     const from = Number(m[1]);
     const to = m[2] ? (m[3] ? Number(m[3]) : Infinity) : from;
     return (n: number) => n >= from && n <= to;
@@ -510,11 +608,19 @@ export interface ListPage<T> {
 function page<T extends { Id: number }>(items: T[], q: Query): ListPage<T> {
   const size = intParam(q, 'pagesize', 5000);
   const number = intParam(q, 'pagenumber', 1);
-  if (size < 1 || number < 1) throw new Problem(400, 'One or more validation errors occurred.', 'PageNumber and PageSize must be at least 1.');
+  if (size < 1 || number < 1)
+    throw new Problem(400, 'One or more validation errors occurred.', 'PageNumber and PageSize must be at least 1.');
   const totalPages = Math.ceil(items.length / size);
   return {
     items: items.sort((a, b) => a.Id - b.Id).slice((number - 1) * size, number * size),
-    pagination: { currentPage: number, pageSize: size, totalCount: items.length, totalPages, hasPrevious: number > 1, hasNext: number < totalPages },
+    pagination: {
+      currentPage: number,
+      pageSize: size,
+      totalCount: items.length,
+      totalPages,
+      hasPrevious: number > 1,
+      hasNext: number < totalPages,
+    },
   };
 }
 
@@ -522,6 +628,7 @@ function intParam(q: Query, name: string, fallback: number): number {
   const raw = q[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n)) throw new Problem(400, 'One or more validation errors occurred.', `${name}: The value '${raw}' is not valid.`);
+  if (!Number.isInteger(n))
+    throw new Problem(400, 'One or more validation errors occurred.', `${name}: The value '${raw}' is not valid.`);
   return n;
 }

@@ -6,7 +6,17 @@ import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { Clock, type Simulator } from '../kit';
-import { CommentRec, OrgRec, renderComment, renderOrganization, renderTicket, renderUser, TicketRec, UserRec, iso } from './records';
+import {
+  CommentRec,
+  OrgRec,
+  renderComment,
+  renderOrganization,
+  renderTicket,
+  renderUser,
+  TicketRec,
+  UserRec,
+  iso,
+} from './records';
 import { Table, WebhookRec, ZendeskStore } from './store';
 import { WebhookDispatcher, ZendeskEvent } from './webhooks';
 
@@ -31,7 +41,11 @@ type Reply = FastifyReply;
 // ---- answers ------------------------------------------------------------------------------------
 
 function recordInvalid(reply: Reply, field: string, description: string, error = 'InvalidValue'): Reply {
-  return reply.code(422).send({ error: 'RecordInvalid', description: 'Record validation errors', details: { [field]: [{ description, error }] } });
+  return reply.code(422).send({
+    error: 'RecordInvalid',
+    description: 'Record validation errors',
+    details: { [field]: [{ description, error }] },
+  });
 }
 
 function notFound(reply: Reply): Reply {
@@ -105,7 +119,8 @@ const ORG_KEPT = ['external_id', 'domain_names', 'details', 'notes', 'tags'] as 
 function orgFields(f: z.infer<typeof OrganizationInput>): Partial<OrgRec> {
   const out: Partial<OrgRec> = {};
   if (f.external_id !== undefined) out.external_id = f.external_id;
-  if (f.domain_names !== undefined) out.domain_names = [...new Set(f.domain_names.map((d) => d.trim().toLowerCase()).filter(Boolean))];
+  if (f.domain_names !== undefined)
+    out.domain_names = [...new Set(f.domain_names.map((d) => d.trim().toLowerCase()).filter(Boolean))];
   if (f.details !== undefined) out.details = f.details;
   if (f.notes !== undefined) out.notes = f.notes;
   if (f.tags !== undefined) out.tags = [...new Set(f.tags.map((t) => t.trim()).filter(Boolean))];
@@ -176,7 +191,8 @@ const EXPORT_PAGE = 1000;
 const SAMPLE_PAGE = 50;
 
 function checkStartTime(reply: Reply, raw: string | undefined): number | Reply {
-  if (raw === undefined || !/^\d+$/.test(raw)) return badRequest(reply, 'InvalidValue', 'start_time is required and must be a Unix epoch time in seconds');
+  if (raw === undefined || !/^\d+$/.test(raw))
+    return badRequest(reply, 'InvalidValue', 'start_time is required and must be a Unix epoch time in seconds');
   const startTime = Number(raw);
   if (startTime > Math.floor(Date.now() / 1000) - MIN_START_AGE_S) {
     return badRequest(reply, 'InvalidValue', 'Too recent start_time. Use a start_time older than 1 minute');
@@ -190,11 +206,29 @@ const idStr = (v: number | null): string | null => (v === null ? null : String(v
 
 function userDetail(u: UserRec): Record<string, unknown> {
   // Real payloads carry ids as strings and "0" for an absent organization or group.
-  return { created_at: iso(u.created), email: u.email, external_id: u.external_id ?? '', default_group_id: '0', id: String(u.id), organization_id: u.organization_id === null ? '0' : String(u.organization_id), role: u.role, updated_at: iso(u.updated) };
+  return {
+    created_at: iso(u.created),
+    email: u.email,
+    external_id: u.external_id ?? '',
+    default_group_id: '0',
+    id: String(u.id),
+    organization_id: u.organization_id === null ? '0' : String(u.organization_id),
+    role: u.role,
+    updated_at: iso(u.updated),
+  };
 }
 
 function orgDetail(o: OrgRec): Record<string, unknown> {
-  return { created_at: iso(o.created), external_id: o.external_id, group_id: '0', id: String(o.id), name: o.name, shared_comments: false, shared_tickets: false, updated_at: iso(o.updated) };
+  return {
+    created_at: iso(o.created),
+    external_id: o.external_id,
+    group_id: '0',
+    id: String(o.id),
+    name: o.name,
+    shared_comments: false,
+    shared_tickets: false,
+    updated_at: iso(o.updated),
+  };
 }
 
 function ticketDetail(t: TicketRec, actorId: number): Record<string, unknown> {
@@ -229,13 +263,21 @@ function changed<T>(previous: T, current: T): Record<string, unknown> {
 function userEvents(before: UserRec | null, after: UserRec, deleted = false): ZendeskEvent[] {
   const subject = `zen:user:${after.id}`;
   const detail = userDetail(after);
-  const ev = (name: string, event: Record<string, unknown> = {}): ZendeskEvent => ({ type: `zen:event-type:user.${name}`, subject, detail, event });
+  const ev = (name: string, event: Record<string, unknown> = {}): ZendeskEvent => ({
+    type: `zen:event-type:user.${name}`,
+    subject,
+    detail,
+    event,
+  });
   if (deleted) return [ev('deleted')];
   if (!before) return [ev('created')];
   const out: ZendeskEvent[] = [];
   if (before.name !== after.name) out.push(ev('name_changed', changed(before.name, after.name)));
   if (before.role !== after.role) out.push(ev('role_changed', changed(before.role, after.role)));
-  for (const [field, type] of [['email', 'email'], ['phone', 'phone_number']] as const) {
+  for (const [field, type] of [
+    ['email', 'email'],
+    ['phone', 'phone_number'],
+  ] as const) {
     const was = before[field];
     const now = after[field];
     if (was === now) continue;
@@ -245,8 +287,10 @@ function userEvents(before: UserRec | null, after: UserRec, deleted = false): Ze
     else out.push(ev('identity_changed', changed(identity(was), identity(now))));
   }
   if (before.organization_id !== after.organization_id) {
-    if (before.organization_id !== null) out.push(ev('organization_membership_deleted', { previous: { id: String(before.organization_id) } }));
-    if (after.organization_id !== null) out.push(ev('organization_membership_created', { current: { id: String(after.organization_id) } }));
+    if (before.organization_id !== null)
+      out.push(ev('organization_membership_deleted', { previous: { id: String(before.organization_id) } }));
+    if (after.organization_id !== null)
+      out.push(ev('organization_membership_created', { current: { id: String(after.organization_id) } }));
   }
   if (before.active !== after.active) out.push(ev('active_changed', changed(before.active, after.active)));
   return out;
@@ -257,7 +301,9 @@ function orgEvents(before: OrgRec | null, after: OrgRec, deleted = false): Zende
   const detail = orgDetail(after);
   if (deleted) return [{ type: 'zen:event-type:organization.deleted', subject, detail, event: {} }];
   if (!before) return [{ type: 'zen:event-type:organization.created', subject, detail, event: {} }];
-  return before.name !== after.name ? [{ type: 'zen:event-type:organization.name_changed', subject, detail, event: changed(before.name, after.name) }] : [];
+  return before.name !== after.name
+    ? [{ type: 'zen:event-type:organization.name_changed', subject, detail, event: changed(before.name, after.name) }]
+    : [];
 }
 
 // ---- the routes ---------------------------------------------------------------------------------
@@ -266,10 +312,15 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
   const { store, clock, dispatcher } = ctx;
 
   /** Registers `path` and `path.json` (paths ending in `:id` take the suffix inside the parameter). */
-  const route = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, handler: (req: Req, reply: Reply) => unknown) => {
+  const route = (
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    handler: (req: Req, reply: Reply) => unknown,
+  ) => {
     const full = `/api/v2${path}`;
     app.route({ method, url: full, handler: async (req, reply) => handler(req, reply) });
-    if (!full.endsWith(':id')) app.route({ method, url: `${full}.json`, handler: async (req, reply) => handler(req, reply) });
+    if (!full.endsWith(':id'))
+      app.route({ method, url: `${full}.json`, handler: async (req, reply) => handler(req, reply) });
   };
 
   const liveUser = (userId: number | undefined) => (userId === undefined ? undefined : store.users.byId.get(userId));
@@ -288,10 +339,21 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
    */
   const included = (req: Req, name: string) => (query(req).include ?? '').split(',').some((n) => n.trim() === name);
   const orgsOf = (ids: (number | null)[]) => [...new Set(ids)].flatMap((id) => liveOrg(id ?? undefined) ?? []);
-  const userSideloads: Sideload<UserRec> = (req, users) => (included(req, 'organizations') ? { organizations: orgsOf(users.map((u) => u.organization_id)).map((o) => renderOrganization(o, baseOf(req))) } : {});
+  const userSideloads: Sideload<UserRec> = (req, users) =>
+    included(req, 'organizations')
+      ? { organizations: orgsOf(users.map((u) => u.organization_id)).map((o) => renderOrganization(o, baseOf(req))) }
+      : {};
   const ticketSideloads: Sideload<TicketRec> = (req, tickets) => ({
-    ...(included(req, 'users') ? { users: [...new Set(tickets.flatMap((t) => [t.requester_id, t.submitter_id, t.assignee_id]))].flatMap((id) => liveUser(id ?? undefined) ?? []).map((u) => renderUser(u, baseOf(req))) } : {}),
-    ...(included(req, 'organizations') ? { organizations: orgsOf(tickets.map((t) => t.organization_id)).map((o) => renderOrganization(o, baseOf(req))) } : {}),
+    ...(included(req, 'users')
+      ? {
+          users: [...new Set(tickets.flatMap((t) => [t.requester_id, t.submitter_id, t.assignee_id]))]
+            .flatMap((id) => liveUser(id ?? undefined) ?? [])
+            .map((u) => renderUser(u, baseOf(req))),
+        }
+      : {}),
+    ...(included(req, 'organizations')
+      ? { organizations: orgsOf(tickets.map((t) => t.organization_id)).map((o) => renderOrganization(o, baseOf(req))) }
+      : {}),
   });
 
   /** The API user (an admin), created on first need as it exists in every real account. */
@@ -299,7 +361,18 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     const existing = liveUser(store.emails.get(ctx.ownerEmail.toLowerCase()));
     if (existing) return existing;
     const now = clock.now().getTime();
-    const u: UserRec = { id: store.nextId('user'), name: 'Account Owner', email: ctx.ownerEmail, role: 'admin', organization_id: null, phone: null, external_id: null, active: true, created: now, updated: now };
+    const u: UserRec = {
+      id: store.nextId('user'),
+      name: 'Account Owner',
+      email: ctx.ownerEmail,
+      role: 'admin',
+      organization_id: null,
+      phone: null,
+      external_id: null,
+      active: true,
+      created: now,
+      updated: now,
+    };
     store.users.insert(u);
     store.emails.set(ctx.ownerEmail.toLowerCase(), u.id);
     dispatcher.emit(userEvents(null, u));
@@ -307,11 +380,24 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
   };
 
   /** Cursor pagination (`page[size]`/`page[after]`) or, without those, offset pagination (`page`/`per_page`). */
-  const listAnswer = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, keep: (r: T) => boolean, render: (r: T) => unknown, path: string, side: Sideload<T> = none) => {
+  const listAnswer = <T extends { id: number; updated: number }>(
+    req: Req,
+    reply: Reply,
+    key: string,
+    table: Table<T>,
+    keep: (r: T) => boolean,
+    render: (r: T) => unknown,
+    path: string,
+    side: Sideload<T> = none,
+  ) => {
     const q = query(req);
     const base = `${baseOf(req)}/api/v2/${path}.json`;
-    const fault = ctx.listFault(req, { later: q['page[after]'] !== undefined || intParam(q.page, 1, Number.MAX_SAFE_INTEGER) > 1, more: false });
-    if (fault?.kind === 'fail') return reply.code(fault.status).send({ error: 'ServiceUnavailable', description: fault.description });
+    const fault = ctx.listFault(req, {
+      later: q['page[after]'] !== undefined || intParam(q.page, 1, Number.MAX_SAFE_INTEGER) > 1,
+      more: false,
+    });
+    if (fault?.kind === 'fail')
+      return reply.code(fault.status).send({ error: 'ServiceUnavailable', description: fault.description });
     if (q['page[size]'] !== undefined || q['page[after]'] !== undefined) {
       const size = intParam(q['page[size]'], 100, 100);
       const afterId = q['page[after]'] ? Number(Buffer.from(q['page[after]'], 'base64url').toString('utf8')) || 0 : 0;
@@ -325,7 +411,10 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
         [key]: items.map(render),
         ...side(req, items),
         meta: { has_more: hasMore, after_cursor: afterCursor, before_cursor: beforeCursor },
-        links: { next: hasMore && afterCursor ? `${base}?page%5Bsize%5D=${size}&page%5Bafter%5D=${afterCursor}` : null, prev: null },
+        links: {
+          next: hasMore && afterCursor ? `${base}?page%5Bsize%5D=${size}&page%5Bafter%5D=${afterCursor}` : null,
+          prev: null,
+        },
       };
     }
     const perPage = intParam(q.per_page, 100, 100);
@@ -343,7 +432,18 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- users ----
 
-  route('GET', '/users', (req, reply) => listAnswer(req, reply, 'users', store.users, (u) => u.active, (u) => renderUser(u, baseOf(req)), 'users', userSideloads));
+  route('GET', '/users', (req, reply) =>
+    listAnswer(
+      req,
+      reply,
+      'users',
+      store.users,
+      (u) => u.active,
+      (u) => renderUser(u, baseOf(req)),
+      'users',
+      userSideloads,
+    ),
+  );
 
   route('GET', '/users/search', (req, reply) => {
     const q = query(req);
@@ -362,7 +462,13 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
       }
     }
     const users = store.users.filter((u) => u.active && keep(u)).slice(0, 100);
-    return { users: users.map((u) => renderUser(u, baseOf(req))), ...userSideloads(req, users), next_page: null, previous_page: null, count: users.length };
+    return {
+      users: users.map((u) => renderUser(u, baseOf(req))),
+      ...userSideloads(req, users),
+      next_page: null,
+      previous_page: null,
+      count: users.length,
+    };
   });
 
   // Who the credentials belong to, as Zendesk answers it; a static path, so it wins over `/users/:id`.
@@ -379,13 +485,22 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   /** Checks a user's fields against the other users; undefined when fine, else the 422 answer. */
   const checkUser = (reply: Reply, fields: z.infer<typeof UserInput>, selfId: number | null): Reply | undefined => {
-    if (fields.name !== undefined && fields.name.trim() === '') return recordInvalid(reply, 'name', 'Name:  is too short (minimum is 1 character)', 'BlankValue');
+    if (fields.name !== undefined && fields.name.trim() === '')
+      return recordInvalid(reply, 'name', 'Name:  is too short (minimum is 1 character)', 'BlankValue');
     if (fields.email) {
-      if (!EMAIL.test(fields.email)) return recordInvalid(reply, 'email', `Email: ${fields.email} is not properly formatted`);
+      if (!EMAIL.test(fields.email))
+        return recordInvalid(reply, 'email', `Email: ${fields.email} is not properly formatted`);
       const holder = store.emails.get(fields.email.toLowerCase());
-      if (holder !== undefined && holder !== selfId) return recordInvalid(reply, 'email', `Email: ${fields.email} is already being used by another user`, 'DuplicateValue');
+      if (holder !== undefined && holder !== selfId)
+        return recordInvalid(
+          reply,
+          'email',
+          `Email: ${fields.email} is already being used by another user`,
+          'DuplicateValue',
+        );
     }
-    if (fields.organization_id != null && !liveOrg(fields.organization_id)) return recordInvalid(reply, 'organization_id', 'Organization: is invalid');
+    if (fields.organization_id != null && !liveOrg(fields.organization_id))
+      return recordInvalid(reply, 'organization_id', 'Organization: is invalid');
     return undefined;
   };
 
@@ -393,11 +508,23 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     const body = z.object({ user: UserInput }).safeParse(req.body);
     if (!body.success) return invalidBody(reply, body.error, 'user');
     const f = body.data.user;
-    if (f.name === undefined) return recordInvalid(reply, 'name', 'Name:  is too short (minimum is 1 character)', 'BlankValue');
+    if (f.name === undefined)
+      return recordInvalid(reply, 'name', 'Name:  is too short (minimum is 1 character)', 'BlankValue');
     const bad = checkUser(reply, f, null);
     if (bad) return bad;
     const now = clock.now().getTime();
-    const u: UserRec = { id: store.nextId('user'), name: f.name.trim(), email: f.email ?? null, role: f.role ?? 'end-user', organization_id: f.organization_id ?? null, phone: f.phone ?? null, external_id: f.external_id ?? null, active: true, created: now, updated: now };
+    const u: UserRec = {
+      id: store.nextId('user'),
+      name: f.name.trim(),
+      email: f.email ?? null,
+      role: f.role ?? 'end-user',
+      organization_id: f.organization_id ?? null,
+      phone: f.phone ?? null,
+      external_id: f.external_id ?? null,
+      active: true,
+      created: now,
+      updated: now,
+    };
     store.users.insert(u);
     if (u.email) store.emails.set(u.email.toLowerCase(), u.id);
     dispatcher.emit(userEvents(null, u));
@@ -444,7 +571,17 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- organizations ----
 
-  route('GET', '/organizations', (req, reply) => listAnswer(req, reply, 'organizations', store.organizations, (o) => o.deleted === null, (o) => renderOrganization(o, baseOf(req)), 'organizations'));
+  route('GET', '/organizations', (req, reply) =>
+    listAnswer(
+      req,
+      reply,
+      'organizations',
+      store.organizations,
+      (o) => o.deleted === null,
+      (o) => renderOrganization(o, baseOf(req)),
+      'organizations',
+    ),
+  );
 
   route('GET', '/organizations/:id', (req, reply) => {
     const o = liveOrg(idParam(req));
@@ -455,7 +592,8 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     if (f.name !== undefined) {
       if (f.name.trim() === '') return recordInvalid(reply, 'name', 'Name: cannot be blank', 'BlankValue');
       const holder = store.orgNames.get(f.name.trim().toLowerCase());
-      if (holder !== undefined && holder !== selfId) return recordInvalid(reply, 'name', 'Name: has already been taken', 'DuplicateValue');
+      if (holder !== undefined && holder !== selfId)
+        return recordInvalid(reply, 'name', 'Name: has already been taken', 'DuplicateValue');
     }
     return undefined;
   };
@@ -468,7 +606,19 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     const bad = checkOrg(reply, f, null);
     if (bad) return bad;
     const now = clock.now().getTime();
-    const o: OrgRec = { id: store.nextId('organization'), name: f.name.trim(), external_id: null, domain_names: [], details: null, notes: null, tags: [], deleted: null, created: now, updated: now, ...orgFields(f) };
+    const o: OrgRec = {
+      id: store.nextId('organization'),
+      name: f.name.trim(),
+      external_id: null,
+      domain_names: [],
+      details: null,
+      notes: null,
+      tags: [],
+      deleted: null,
+      created: now,
+      updated: now,
+      ...orgFields(f),
+    };
     store.organizations.insert(o);
     store.orgNames.set(o.name.toLowerCase(), o.id);
     dispatcher.emit(orgEvents(null, o));
@@ -520,7 +670,18 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   // ---- tickets and comments ----
 
-  route('GET', '/tickets', (req, reply) => listAnswer(req, reply, 'tickets', store.tickets, (t) => t.status !== 'deleted', (t) => renderTicket(t, baseOf(req)), 'tickets', ticketSideloads));
+  route('GET', '/tickets', (req, reply) =>
+    listAnswer(
+      req,
+      reply,
+      'tickets',
+      store.tickets,
+      (t) => t.status !== 'deleted',
+      (t) => renderTicket(t, baseOf(req)),
+      'tickets',
+      ticketSideloads,
+    ),
+  );
 
   route('GET', '/tickets/:id', (req, reply) => {
     const t = liveTicket(idParam(req));
@@ -528,7 +689,15 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
   });
 
   const addComment = (t: TicketRec, input: z.infer<typeof CommentInput>, authorId: number, at: number): CommentRec => {
-    const c: CommentRec = { id: store.nextId('comment'), ticket_id: t.id, author_id: authorId, body: input.body ?? stripHtml(input.html_body ?? ''), public: input.public ?? true, audit_id: store.nextId('audit'), created: at };
+    const c: CommentRec = {
+      id: store.nextId('comment'),
+      ticket_id: t.id,
+      author_id: authorId,
+      body: input.body ?? stripHtml(input.html_body ?? ''),
+      public: input.public ?? true,
+      audit_id: store.nextId('audit'),
+      created: at,
+    };
     const list = store.comments.get(t.id);
     if (list) list.push(c);
     else store.comments.set(t.id, [c]);
@@ -541,7 +710,18 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
       type: 'zen:event-type:ticket.comment_added',
       subject: `zen:ticket:${t.id}`,
       detail: ticketDetail(t, c.author_id),
-      event: { comment: { id: String(c.id), body: c.body, is_public: c.public, author: { id: String(c.author_id), is_staff: author ? author.role !== 'end-user' : false, name: author?.name ?? '' } } },
+      event: {
+        comment: {
+          id: String(c.id),
+          body: c.body,
+          is_public: c.public,
+          author: {
+            id: String(c.author_id),
+            is_staff: author ? author.role !== 'end-user' : false,
+            name: author?.name ?? '',
+          },
+        },
+      },
     };
   };
 
@@ -556,11 +736,23 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
       requester = liveUser(f.requester_id);
       if (!requester || !requester.active) return recordInvalid(reply, 'requester', 'Requester: is invalid');
     } else if (f.requester) {
-      if (!EMAIL.test(f.requester.email)) return recordInvalid(reply, 'requester', `Requester: Email: ${f.requester.email} is not properly formatted`);
+      if (!EMAIL.test(f.requester.email))
+        return recordInvalid(reply, 'requester', `Requester: Email: ${f.requester.email} is not properly formatted`);
       requester = liveUser(store.emails.get(f.requester.email.toLowerCase()));
       if (!requester) {
         const now = clock.now().getTime();
-        requester = { id: store.nextId('user'), name: f.requester.name ?? f.requester.email.split('@')[0], email: f.requester.email, role: 'end-user', organization_id: null, phone: null, external_id: null, active: true, created: now, updated: now };
+        requester = {
+          id: store.nextId('user'),
+          name: f.requester.name ?? f.requester.email.split('@')[0],
+          email: f.requester.email,
+          role: 'end-user',
+          organization_id: null,
+          phone: null,
+          external_id: null,
+          active: true,
+          created: now,
+          updated: now,
+        };
         store.users.insert(requester);
         store.emails.set(f.requester.email.toLowerCase(), requester.id);
         dispatcher.emit(userEvents(null, requester));
@@ -573,12 +765,15 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
       const a = liveUser(f.assignee_id);
       if (!a || a.role === 'end-user') return recordInvalid(reply, 'assignee', 'Assignee: is invalid');
     }
-    if (f.organization_id != null && !liveOrg(f.organization_id)) return recordInvalid(reply, 'organization_id', 'Organization: is invalid');
+    if (f.organization_id != null && !liveOrg(f.organization_id))
+      return recordInvalid(reply, 'organization_id', 'Organization: is invalid');
     const now = clock.now().getTime();
     const t: TicketRec = {
       id: store.nextId('ticket'),
       subject: f.subject ?? null,
-      description: f.comment?.body ?? (f.comment?.html_body !== undefined ? stripHtml(f.comment.html_body) : (f.description ?? '')),
+      description:
+        f.comment?.body ??
+        (f.comment?.html_body !== undefined ? stripHtml(f.comment.html_body) : (f.description ?? '')),
       status: f.status ?? (f.assignee_id != null ? 'open' : 'new'),
       requester_id: requester.id,
       submitter_id: submitter.id,
@@ -592,12 +787,30 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     };
     store.tickets.insert(t);
     // The first comment is the description, written by the comment's author or else the submitter.
-    const c = addComment(t, { body: t.description, public: f.comment?.public ?? true }, f.comment?.author_id ?? submitter.id, now);
-    dispatcher.emit([{ type: 'zen:event-type:ticket.created', subject: `zen:ticket:${t.id}`, detail: ticketDetail(t, submitter.id), event: { meta: { sequence: { position: 1 } } } }, commentEvent(t, c)]);
+    const c = addComment(
+      t,
+      { body: t.description, public: f.comment?.public ?? true },
+      f.comment?.author_id ?? submitter.id,
+      now,
+    );
+    dispatcher.emit([
+      {
+        type: 'zen:event-type:ticket.created',
+        subject: `zen:ticket:${t.id}`,
+        detail: ticketDetail(t, submitter.id),
+        event: { meta: { sequence: { position: 1 } } },
+      },
+      commentEvent(t, c),
+    ]);
     return reply.code(201).send({ ticket: renderTicket(t, baseOf(req)), audit: audit(t, c, submitter.id, []) });
   });
 
-  const audit = (t: TicketRec, c: CommentRec | null, authorId: number, changes: Array<{ field: string; previous: unknown; value: unknown }>) => ({
+  const audit = (
+    t: TicketRec,
+    c: CommentRec | null,
+    authorId: number,
+    changes: Array<{ field: string; previous: unknown; value: unknown }>,
+  ) => ({
     id: c ? c.audit_id : store.nextId('audit'),
     ticket_id: t.id,
     created_at: iso(t.updated),
@@ -606,7 +819,13 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     via: { channel: 'api', source: { from: {}, to: {}, rel: null } },
     events: [
       ...(c ? [{ ...renderComment(c), audit_id: undefined }] : []),
-      ...changes.map((ch, i) => ({ id: (c?.id ?? t.id) + i + 1, type: 'Change', field_name: ch.field, value: ch.value, previous_value: ch.previous })),
+      ...changes.map((ch, i) => ({
+        id: (c?.id ?? t.id) + i + 1,
+        type: 'Change',
+        field_name: ch.field,
+        value: ch.value,
+        previous_value: ch.previous,
+      })),
     ],
   });
 
@@ -617,16 +836,26 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     if (!body.success) return invalidBody(reply, body.error, 'ticket');
     const f = body.data.ticket;
     if (t.status === 'closed') return recordInvalid(reply, 'status', 'Status: closed prevents ticket update');
-    if (f.requester_id !== undefined && !liveUser(f.requester_id)?.active) return recordInvalid(reply, 'requester', 'Requester: is invalid');
-    if (f.assignee_id != null && (liveUser(f.assignee_id)?.role ?? 'end-user') === 'end-user') return recordInvalid(reply, 'assignee', 'Assignee: is invalid');
-    if (f.organization_id != null && !liveOrg(f.organization_id)) return recordInvalid(reply, 'organization_id', 'Organization: is invalid');
+    if (f.requester_id !== undefined && !liveUser(f.requester_id)?.active)
+      return recordInvalid(reply, 'requester', 'Requester: is invalid');
+    if (f.assignee_id != null && (liveUser(f.assignee_id)?.role ?? 'end-user') === 'end-user')
+      return recordInvalid(reply, 'assignee', 'Assignee: is invalid');
+    if (f.organization_id != null && !liveOrg(f.organization_id))
+      return recordInvalid(reply, 'organization_id', 'Organization: is invalid');
     const commentText = f.comment ? (f.comment.body ?? f.comment.html_body ?? '') : undefined;
-    if (commentText !== undefined && commentText.trim() === '') return recordInvalid(reply, 'comment', 'Comment: cannot be blank', 'BlankValue');
-    if (f.comment?.author_id !== undefined && !liveUser(f.comment.author_id)) return recordInvalid(reply, 'author_id', 'Author: is invalid');
+    if (commentText !== undefined && commentText.trim() === '')
+      return recordInvalid(reply, 'comment', 'Comment: cannot be blank', 'BlankValue');
+    if (f.comment?.author_id !== undefined && !liveUser(f.comment.author_id))
+      return recordInvalid(reply, 'author_id', 'Author: is invalid');
 
     const before = { ...t };
     const changes: Array<{ field: string; previous: unknown; value: unknown }> = [];
-    const set = <K extends 'subject' | 'status' | 'requester_id' | 'assignee_id' | 'organization_id' | 'priority' | 'type'>(key: K, value: TicketRec[K] | undefined) => {
+    const set = <
+      K extends 'subject' | 'status' | 'requester_id' | 'assignee_id' | 'organization_id' | 'priority' | 'type',
+    >(
+      key: K,
+      value: TicketRec[K] | undefined,
+    ) => {
       if (value === undefined || t[key] === value) return;
       changes.push({ field: key, previous: t[key], value });
       t[key] = value;
@@ -649,12 +878,20 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     store.tickets.touched(t);
     const c = f.comment ? addComment(t, f.comment, actor, t.updated) : null;
     const events: ZendeskEvent[] = [];
-    const ev = (name: string, event: Record<string, unknown>): ZendeskEvent => ({ type: `zen:event-type:ticket.${name}`, subject: `zen:ticket:${t.id}`, detail: ticketDetail(t, actor), event });
+    const ev = (name: string, event: Record<string, unknown>): ZendeskEvent => ({
+      type: `zen:event-type:ticket.${name}`,
+      subject: `zen:ticket:${t.id}`,
+      detail: ticketDetail(t, actor),
+      event,
+    });
     const idOrNull = (v: number | null) => (v === null ? null : String(v));
     if (before.subject !== t.subject) events.push(ev('subject_changed', changed(before.subject, t.subject)));
-    if (before.requester_id !== t.requester_id) events.push(ev('requester_changed', changed(String(before.requester_id), String(t.requester_id))));
-    if (before.organization_id !== t.organization_id) events.push(ev('organization_changed', changed(idOrNull(before.organization_id), idOrNull(t.organization_id))));
-    if (before.status !== t.status) events.push(ev('status_changed', changed(before.status.toUpperCase(), t.status.toUpperCase())));
+    if (before.requester_id !== t.requester_id)
+      events.push(ev('requester_changed', changed(String(before.requester_id), String(t.requester_id))));
+    if (before.organization_id !== t.organization_id)
+      events.push(ev('organization_changed', changed(idOrNull(before.organization_id), idOrNull(t.organization_id))));
+    if (before.status !== t.status)
+      events.push(ev('status_changed', changed(before.status.toUpperCase(), t.status.toUpperCase())));
     if (c) events.push(commentEvent(t, c));
     dispatcher.emit(events);
     return { ticket: renderTicket(t, baseOf(req)), audit: audit(t, c, actor, changes) };
@@ -666,7 +903,14 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     t.status = 'deleted';
     t.updated = clock.now().getTime();
     store.tickets.touched(t);
-    dispatcher.emit([{ type: 'zen:event-type:ticket.soft_deleted', subject: `zen:ticket:${t.id}`, detail: ticketDetail(t, owner().id), event: {} }]);
+    dispatcher.emit([
+      {
+        type: 'zen:event-type:ticket.soft_deleted',
+        subject: `zen:ticket:${t.id}`,
+        detail: ticketDetail(t, owner().id),
+        event: {},
+      },
+    ]);
     return reply.code(204).send();
   });
 
@@ -696,7 +940,11 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
       const afterCursor = items.length ? Buffer.from(String(start + items.length)).toString('base64url') : null;
       return {
         comments: items.map(renderComment),
-        meta: { has_more: hasMore, after_cursor: afterCursor, before_cursor: items.length ? Buffer.from(String(start)).toString('base64url') : null },
+        meta: {
+          has_more: hasMore,
+          after_cursor: afterCursor,
+          before_cursor: items.length ? Buffer.from(String(start)).toString('base64url') : null,
+        },
         links: { next: hasMore ? `${base}?page%5Bsize%5D=${size}&page%5Bafter%5D=${afterCursor}` : null, prev: null },
       };
     }
@@ -721,14 +969,29 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     return delay > 0 ? Date.now() - delay * 1000 : Number.POSITIVE_INFINITY;
   };
 
-  const cursorExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, path: string, side: Sideload<T>) => {
+  const cursorExport = <T extends { id: number; updated: number }>(
+    req: Req,
+    reply: Reply,
+    key: string,
+    table: Table<T>,
+    render: (r: T) => unknown,
+    path: string,
+    side: Sideload<T>,
+  ) => {
     const q = query(req);
     let from: CursorPosition;
     if (q.cursor !== undefined) {
       const decoded = decodeCursor(q.cursor);
       if (!decoded) return badRequest(reply, 'InvalidValue', 'cursor is invalid');
       // A cursor of an earlier run: resume at its second, which is read again whole.
-      from = decoded.epoch === table.epoch ? decoded : { epoch: table.epoch, seq: table.seqBefore(Math.floor(decoded.updated / 1000) * 1000), updated: decoded.updated };
+      from =
+        decoded.epoch === table.epoch
+          ? decoded
+          : {
+              epoch: table.epoch,
+              seq: table.seqBefore(Math.floor(decoded.updated / 1000) * 1000),
+              updated: decoded.updated,
+            };
     } else {
       const start = checkStartTime(reply, q.start_time);
       if (typeof start !== 'number') return start;
@@ -736,14 +999,18 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
       from = { epoch: table.epoch, seq: table.seqBefore(start * 1000), updated: start * 1000 };
     }
     const fault = q.cursor !== undefined ? ctx.listFault(req, { later: true, more: false }) : undefined;
-    if (fault?.kind === 'fail') return reply.code(fault.status).send({ error: 'ServiceUnavailable', description: fault.description });
+    if (fault?.kind === 'fail')
+      return reply.code(fault.status).send({ error: 'ServiceUnavailable', description: fault.description });
     const perPage = intParam(q.per_page, EXPORT_PAGE, EXPORT_PAGE);
     const { items, hasMore } = table.changesAfter(from.seq, perPage, exportCutoff());
     const last = items[items.length - 1];
     const afterCursor = encodeCursor(last ? { epoch: table.epoch, seq: last.seq, updated: last.record.updated } : from);
     return {
       [key]: items.map((i) => render(i.record)),
-      ...side(req, items.map((i) => i.record)),
+      ...side(
+        req,
+        items.map((i) => i.record),
+      ),
       after_url: `${baseOf(req)}/api/v2/incremental/${path}/cursor.json?cursor=${afterCursor}`,
       before_url: null,
       after_cursor: afterCursor,
@@ -759,7 +1026,15 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
    * is all `start_time`'s second, with more to come, moves on, or it would repeat forever.
    * A sample (`/incremental/{resource}/sample`, to try the format) is one page of the first 50, the end.
    */
-  const timeExport = <T extends { id: number; updated: number }>(req: Req, reply: Reply, key: string, table: Table<T>, render: (r: T) => unknown, side: Sideload<T>, sample = false) => {
+  const timeExport = <T extends { id: number; updated: number }>(
+    req: Req,
+    reply: Reply,
+    key: string,
+    table: Table<T>,
+    render: (r: T) => unknown,
+    side: Sideload<T>,
+    sample = false,
+  ) => {
     const q = query(req);
     const start = checkStartTime(reply, q.start_time);
     if (typeof start !== 'number') return start;
@@ -781,7 +1056,10 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     }
     return {
       [key]: page.map((r) => render(r.record)),
-      ...side(req, page.map((r) => r.record)),
+      ...side(
+        req,
+        page.map((r) => r.record),
+      ),
       next_page: `${baseOf(req)}/api/v2/incremental/${key}.json?start_time=${endTime}`,
       count: page.length,
       end_of_stream: !more,
@@ -792,14 +1070,30 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
   const users = (req: Req) => (u: UserRec) => renderUser(u, baseOf(req));
   const tickets = (req: Req) => (t: TicketRec) => renderTicket(t, baseOf(req));
   const orgs = (req: Req) => (o: OrgRec) => renderOrganization(o, baseOf(req));
-  route('GET', '/incremental/users/cursor', (req, reply) => cursorExport(req, reply, 'users', store.users, users(req), 'users', userSideloads));
-  route('GET', '/incremental/tickets/cursor', (req, reply) => cursorExport(req, reply, 'tickets', store.tickets, tickets(req), 'tickets', ticketSideloads));
-  route('GET', '/incremental/users', (req, reply) => timeExport(req, reply, 'users', store.users, users(req), userSideloads));
-  route('GET', '/incremental/tickets', (req, reply) => timeExport(req, reply, 'tickets', store.tickets, tickets(req), ticketSideloads));
-  route('GET', '/incremental/organizations', (req, reply) => timeExport(req, reply, 'organizations', store.organizations, orgs(req), none));
-  route('GET', '/incremental/users/sample', (req, reply) => timeExport(req, reply, 'users', store.users, users(req), userSideloads, true));
-  route('GET', '/incremental/tickets/sample', (req, reply) => timeExport(req, reply, 'tickets', store.tickets, tickets(req), ticketSideloads, true));
-  route('GET', '/incremental/organizations/sample', (req, reply) => timeExport(req, reply, 'organizations', store.organizations, orgs(req), none, true));
+  route('GET', '/incremental/users/cursor', (req, reply) =>
+    cursorExport(req, reply, 'users', store.users, users(req), 'users', userSideloads),
+  );
+  route('GET', '/incremental/tickets/cursor', (req, reply) =>
+    cursorExport(req, reply, 'tickets', store.tickets, tickets(req), 'tickets', ticketSideloads),
+  );
+  route('GET', '/incremental/users', (req, reply) =>
+    timeExport(req, reply, 'users', store.users, users(req), userSideloads),
+  );
+  route('GET', '/incremental/tickets', (req, reply) =>
+    timeExport(req, reply, 'tickets', store.tickets, tickets(req), ticketSideloads),
+  );
+  route('GET', '/incremental/organizations', (req, reply) =>
+    timeExport(req, reply, 'organizations', store.organizations, orgs(req), none),
+  );
+  route('GET', '/incremental/users/sample', (req, reply) =>
+    timeExport(req, reply, 'users', store.users, users(req), userSideloads, true),
+  );
+  route('GET', '/incremental/tickets/sample', (req, reply) =>
+    timeExport(req, reply, 'tickets', store.tickets, tickets(req), ticketSideloads, true),
+  );
+  route('GET', '/incremental/organizations/sample', (req, reply) =>
+    timeExport(req, reply, 'organizations', store.organizations, orgs(req), none, true),
+  );
 
   // ---- webhooks ----
 
@@ -820,7 +1114,16 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
     const body = z.object({ webhook: WebhookInput }).safeParse(req.body);
     if (!body.success) {
       const issue = body.error.issues[0];
-      return reply.code(400).send({ errors: [{ code: 'InvalidInput', title: 'Invalid input', detail: `${issue.path.join('.')}: ${issue.message}`, source: { pointer: `/${issue.path.join('/')}` } }] });
+      return reply.code(400).send({
+        errors: [
+          {
+            code: 'InvalidInput',
+            title: 'Invalid input',
+            detail: `${issue.path.join('.')}: ${issue.message}`,
+            source: { pointer: `/${issue.path.join('/')}` },
+          },
+        ],
+      });
     }
     const w = createWebhookRecord(ctx, body.data.webhook);
     return reply.code(201).send({ webhook: renderWebhook(w) });
@@ -834,23 +1137,37 @@ export function registerZendeskApi(app: FastifyInstance, ctx: ApiContext): void 
 
   app.get('/api/v2/webhooks/:id', async (req, reply) => {
     const w = store.webhooks.get((req.params as { id: string }).id);
-    return w ? { webhook: renderWebhook(w) } : reply.code(404).send({ errors: [{ code: 'WebhookNotFound', title: 'Webhook not found' }] });
+    return w
+      ? { webhook: renderWebhook(w) }
+      : reply.code(404).send({ errors: [{ code: 'WebhookNotFound', title: 'Webhook not found' }] });
   });
 
   app.delete('/api/v2/webhooks/:id', async (req, reply) => {
     const key = (req.params as { id: string }).id;
-    if (!store.webhooks.delete(key)) return reply.code(404).send({ errors: [{ code: 'WebhookNotFound', title: 'Webhook not found' }] });
+    if (!store.webhooks.delete(key))
+      return reply.code(404).send({ errors: [{ code: 'WebhookNotFound', title: 'Webhook not found' }] });
     return reply.code(204).send();
   });
 
   app.get('/api/v2/webhooks/:id/signing_secret', async (req, reply) => {
     const w = store.webhooks.get((req.params as { id: string }).id);
-    return w ? { signing_secret: { algorithm: 'SHA256', secret: w.secret } } : reply.code(404).send({ errors: [{ code: 'WebhookNotFound', title: 'Webhook not found' }] });
+    return w
+      ? { signing_secret: { algorithm: 'SHA256', secret: w.secret } }
+      : reply.code(404).send({ errors: [{ code: 'WebhookNotFound', title: 'Webhook not found' }] });
   });
 }
 
 /** Used by the API and by the simulator's start option `webhookUrl`. */
-export function createWebhookRecord(ctx: Pick<ApiContext, 'store' | 'clock' | 'random'>, input: { name: string; endpoint: string; status?: 'active' | 'inactive'; subscriptions: string[]; signing_secret?: { secret: string } }): WebhookRec {
+export function createWebhookRecord(
+  ctx: Pick<ApiContext, 'store' | 'clock' | 'random'>,
+  input: {
+    name: string;
+    endpoint: string;
+    status?: 'active' | 'inactive';
+    subscriptions: string[];
+    signing_secret?: { secret: string };
+  },
+): WebhookRec {
   const now = ctx.clock.now().getTime();
   // ULID-like id, as Zendesk's webhook ids are.
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -132,7 +132,15 @@ export function renderOrganization(o: OrgRec, base: string): Record<string, unkn
   return out;
 }
 
-const CUSTOM_STATUS: Record<string, number> = { new: 1, open: 2, pending: 3, hold: 4, solved: 5, closed: 6, deleted: 7 };
+const CUSTOM_STATUS: Record<string, number> = {
+  new: 1,
+  open: 2,
+  pending: 3,
+  hold: 4,
+  solved: 5,
+  closed: 6,
+  deleted: 7,
+};
 
 export function renderTicket(t: TicketRec, base: string): Record<string, unknown> {
   return {

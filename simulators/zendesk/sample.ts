@@ -7,7 +7,13 @@ import { prng } from '../kit';
 import { CommentRec, OrgRec, Role, TicketRec, UserRec } from './records';
 
 /** Id ranges differ per record type, so an id used as the wrong kind of id finds nothing. */
-export const ID_BASE = { user: 9_000_000_000, organization: 8_000_000_000, ticket: 0, comment: 7_000_000_000, audit: 6_000_000_000 } as const;
+export const ID_BASE = {
+  user: 9_000_000_000,
+  organization: 8_000_000_000,
+  ticket: 0,
+  comment: 7_000_000_000,
+  audit: 6_000_000_000,
+} as const;
 
 export interface SampleData {
   organizations: OrgRec[];
@@ -16,14 +22,142 @@ export interface SampleData {
   comments: CommentRec[];
 }
 
-const FIRST = ['Kari', 'Ola', 'Ingrid', 'Lars', 'Sofie', 'Henrik', 'Nora', 'Jonas', 'Emma', 'Magnus', 'Sara', 'Erik', 'Ida', 'Anders', 'Maja', 'Kristian', 'Thea', 'Sindre', 'Hanne', 'Øyvind', 'Åse', 'Bjørn', 'Live', 'Torstein', 'Marte', 'Per', 'Silje', 'Jørgen', 'Vilde', 'Håkon'];
-const LAST = ['Nordmann', 'Hansen', 'Johansen', 'Olsen', 'Larsen', 'Andersen', 'Pedersen', 'Nilsen', 'Kristiansen', 'Jensen', 'Karlsen', 'Johnsen', 'Pettersen', 'Eriksen', 'Berg', 'Haugen', 'Hagen', 'Johannessen', 'Andreassen', 'Jacobsen', 'Dahl', 'Jørgensen', 'Halvorsen', 'Lund', 'Sørensen', 'Strand', 'Solberg', 'Moen', 'Bakken', 'Lie'];
-const ORG_A = ['Fjord', 'Nord', 'Vest', 'Sør', 'Øst', 'Berg', 'Skog', 'Havn', 'Fjell', 'Elv', 'Kyst', 'Dal', 'Bre', 'Sjø', 'Lys', 'Stein', 'Vik', 'Ås', 'Myr', 'Tind'];
-const ORG_B = ['Bygg', 'Data', 'Regnskap', 'Transport', 'Energi', 'Consult', 'Handel', 'Helse', 'Media', 'Eiendom', 'Marine', 'Teknikk', 'Design', 'Logistikk', 'Invest', 'Mat', 'Reise', 'Sikkerhet', 'Service', 'Industri'];
+const FIRST = [
+  'Kari',
+  'Ola',
+  'Ingrid',
+  'Lars',
+  'Sofie',
+  'Henrik',
+  'Nora',
+  'Jonas',
+  'Emma',
+  'Magnus',
+  'Sara',
+  'Erik',
+  'Ida',
+  'Anders',
+  'Maja',
+  'Kristian',
+  'Thea',
+  'Sindre',
+  'Hanne',
+  'Øyvind',
+  'Åse',
+  'Bjørn',
+  'Live',
+  'Torstein',
+  'Marte',
+  'Per',
+  'Silje',
+  'Jørgen',
+  'Vilde',
+  'Håkon',
+];
+const LAST = [
+  'Nordmann',
+  'Hansen',
+  'Johansen',
+  'Olsen',
+  'Larsen',
+  'Andersen',
+  'Pedersen',
+  'Nilsen',
+  'Kristiansen',
+  'Jensen',
+  'Karlsen',
+  'Johnsen',
+  'Pettersen',
+  'Eriksen',
+  'Berg',
+  'Haugen',
+  'Hagen',
+  'Johannessen',
+  'Andreassen',
+  'Jacobsen',
+  'Dahl',
+  'Jørgensen',
+  'Halvorsen',
+  'Lund',
+  'Sørensen',
+  'Strand',
+  'Solberg',
+  'Moen',
+  'Bakken',
+  'Lie',
+];
+const ORG_A = [
+  'Fjord',
+  'Nord',
+  'Vest',
+  'Sør',
+  'Øst',
+  'Berg',
+  'Skog',
+  'Havn',
+  'Fjell',
+  'Elv',
+  'Kyst',
+  'Dal',
+  'Bre',
+  'Sjø',
+  'Lys',
+  'Stein',
+  'Vik',
+  'Ås',
+  'Myr',
+  'Tind',
+];
+const ORG_B = [
+  'Bygg',
+  'Data',
+  'Regnskap',
+  'Transport',
+  'Energi',
+  'Consult',
+  'Handel',
+  'Helse',
+  'Media',
+  'Eiendom',
+  'Marine',
+  'Teknikk',
+  'Design',
+  'Logistikk',
+  'Invest',
+  'Mat',
+  'Reise',
+  'Sikkerhet',
+  'Service',
+  'Industri',
+];
 const ORG_SUFFIX = ['AS', 'ASA', 'SA', 'ANS', 'DA'];
-const SUBJECTS = ['Cannot log in', 'Invoice is wrong', 'Order has not arrived', 'Change of address', 'Question about pricing', 'Export fails', 'Account locked', 'Need a copy of the contract', 'Report is empty', 'Refund request', 'Password reset link expired', 'Integration stopped syncing'];
-const BODIES = ['Hi, this stopped working this morning. Can you help?', 'We see the problem on every attempt since yesterday.', 'Please see the details below and get back to me.', 'Thank you for a quick answer!', 'Could you check this as soon as possible?'];
-const REPLIES = ['Thanks for reaching out. We are looking into it.', 'Could you send us a screenshot?', 'This should be fixed now; please try again.', 'I have forwarded this to our billing team.'];
+const SUBJECTS = [
+  'Cannot log in',
+  'Invoice is wrong',
+  'Order has not arrived',
+  'Change of address',
+  'Question about pricing',
+  'Export fails',
+  'Account locked',
+  'Need a copy of the contract',
+  'Report is empty',
+  'Refund request',
+  'Password reset link expired',
+  'Integration stopped syncing',
+];
+const BODIES = [
+  'Hi, this stopped working this morning. Can you help?',
+  'We see the problem on every attempt since yesterday.',
+  'Please see the details below and get back to me.',
+  'Thank you for a quick answer!',
+  'Could you check this as soon as possible?',
+];
+const REPLIES = [
+  'Thanks for reaching out. We are looking into it.',
+  'Could you send us a screenshot?',
+  'This should be fixed now; please try again.',
+  'I have forwarded this to our billing team.',
+];
 const STATUSES = ['new', 'open', 'open', 'pending', 'solved', 'closed'];
 
 const START = Date.UTC(2023, 0, 1);
@@ -45,7 +179,8 @@ export function generateSampleData(seed: number, size: number): SampleData {
   const rnd = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
   /** A whole second between `from` and `to`. */
-  const between = (from: number, to: number): number => Math.floor((from + rnd() * Math.max(0, to - from)) / 1000) * 1000;
+  const between = (from: number, to: number): number =>
+    Math.floor((from + rnd() * Math.max(0, to - from)) / 1000) * 1000;
 
   const organizations: OrgRec[] = [];
   const orgDomain = new Map<number, string>();
@@ -56,7 +191,14 @@ export function generateSampleData(seed: number, size: number): SampleData {
     if (names.has(name.toLowerCase())) name = `${name} ${i}`;
     names.add(name.toLowerCase());
     const created = between(START, END - 400 * 86_400_000);
-    const org: OrgRec = { id: ID_BASE.organization + i, name, external_id: null, deleted: null, created, updated: between(created, END) };
+    const org: OrgRec = {
+      id: ID_BASE.organization + i,
+      name,
+      external_id: null,
+      deleted: null,
+      created,
+      updated: between(created, END),
+    };
     organizations.push(org);
     orgDomain.set(org.id, `${slug(name)}.example`);
   }
@@ -69,7 +211,8 @@ export function generateSampleData(seed: number, size: number): SampleData {
     const role: Role = r < 0.02 ? 'admin' : r < 0.07 ? 'agent' : 'end-user';
     const first = pick(FIRST);
     const last = pick(LAST);
-    const org = organizations.length > 0 && rnd() >= 0.15 ? organizations[Math.floor(rnd() * organizations.length)] : null;
+    const org =
+      organizations.length > 0 && rnd() >= 0.15 ? organizations[Math.floor(rnd() * organizations.length)] : null;
     const domain = org ? orgDomain.get(org.id) : pick(['mail.example', 'post.example', 'inbox.example']);
     const imported = rnd() < 0.1;
     const created = imported ? IMPORT_AT : between(START, END);
@@ -102,12 +245,28 @@ export function generateSampleData(seed: number, size: number): SampleData {
     const body = `${pick(BODIES)}\n\nRegards,\n${requester.name}`;
     const id = ID_BASE.ticket + i;
     let at = created;
-    comments.push({ id: ++commentId, ticket_id: id, author_id: requester.id, body, public: true, audit_id: ++auditId, created: at });
+    comments.push({
+      id: ++commentId,
+      ticket_id: id,
+      author_id: requester.id,
+      body,
+      public: true,
+      audit_id: ++auditId,
+      created: at,
+    });
     const extra = Math.floor(rnd() * 3);
     for (let k = 0; k < extra; k++) {
       at = between(at, Math.min(END, at + 7 * 86_400_000));
       const byAgent = assignee !== null && rnd() < 0.7;
-      comments.push({ id: ++commentId, ticket_id: id, author_id: byAgent ? assignee.id : requester.id, body: byAgent ? pick(REPLIES) : pick(BODIES), public: !byAgent || rnd() < 0.8, audit_id: ++auditId, created: at });
+      comments.push({
+        id: ++commentId,
+        ticket_id: id,
+        author_id: byAgent ? assignee.id : requester.id,
+        body: byAgent ? pick(REPLIES) : pick(BODIES),
+        public: !byAgent || rnd() < 0.8,
+        audit_id: ++auditId,
+        created: at,
+      });
     }
     tickets.push({
       id,

@@ -57,7 +57,17 @@ export interface ZendeskSimulator {
 const UNAUTHORIZED = { error: "Couldn't authenticate you" };
 
 export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
-  const { sample, webhookUrl, webhookSecret, credentials, webhookTimeoutMs, exportRateLimit, sampleRateLimit, exportDelaySeconds, ...kitOptions } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
+  const {
+    sample,
+    webhookUrl,
+    webhookSecret,
+    credentials,
+    webhookTimeoutMs,
+    exportRateLimit,
+    sampleRateLimit,
+    exportDelaySeconds,
+    ...kitOptions
+  } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
   const store = new ZendeskStore();
   const sim = createSimulator(
     'zendesk',
@@ -68,7 +78,8 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     },
   );
   // A snapshot, when the kit loaded one, wins over generated sample data.
-  if (store.users.size === 0 && store.organizations.size === 0 && store.tickets.size === 0) store.load(generateSampleData(sim.options.seed, sample.size));
+  if (store.users.size === 0 && store.organizations.size === 0 && store.tickets.size === 0)
+    store.load(generateSampleData(sim.options.seed, sample.size));
 
   const exportLimit = windowLimiter(exportRateLimit);
   const sampleLimit = windowLimiter(sampleRateLimit);
@@ -87,22 +98,28 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     if (email === undefined || token !== credentials.apiToken) return undefined;
     if (email.toLowerCase() === credentials.email.toLowerCase()) return credentials.email;
     const user = store.users.byId.get(store.emails.get(email.toLowerCase()) ?? -1);
-    return user && user.active && user.role !== 'end-user' ? user.email ?? undefined : undefined;
+    return user && user.active && user.role !== 'end-user' ? (user.email ?? undefined) : undefined;
   };
   const signedIn = new WeakMap<FastifyRequest, string>();
 
   sim.app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.url.startsWith('/api/v2')) return;
     const who = signIn(req.headers.authorization);
-    if (who === undefined) return reply.code(401).header('WWW-Authenticate', 'Basic realm="Web Password"').send(UNAUTHORIZED);
+    if (who === undefined)
+      return reply.code(401).header('WWW-Authenticate', 'Basic realm="Web Password"').send(UNAUTHORIZED);
     signedIn.set(req, who);
     if (req.url.startsWith('/api/v2/incremental/')) {
       const sample = /^\/api\/v2\/incremental\/[a-z_]+\/sample(\.json)?(\?|$)/.test(req.url);
       const retryAfter = (sample ? sampleLimit : exportLimit)(Date.now());
       if (retryAfter > 0) {
         sim.stats.rateLimited += 1;
-        const allowed = sample ? `sample export API requests per 20 minutes exceeded (${sampleRateLimit.limit})` : `incremental export API requests per minute exceeded (${exportRateLimit.limit})`;
-        return reply.code(429).header('Retry-After', String(retryAfter)).send({ error: 'APIRateLimitExceeded', description: `Number of allowed ${allowed}` });
+        const allowed = sample
+          ? `sample export API requests per 20 minutes exceeded (${sampleRateLimit.limit})`
+          : `incremental export API requests per minute exceeded (${exportRateLimit.limit})`;
+        return reply
+          .code(429)
+          .header('Retry-After', String(retryAfter))
+          .send({ error: 'APIRateLimitExceeded', description: `Number of allowed ${allowed}` });
       }
     }
   });
@@ -129,7 +146,12 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
   if (webhookUrl) {
     const w = createWebhookRecord(
       { store, clock, random: sim.random },
-      { name: 'Tandem', endpoint: webhookUrl, subscriptions: [...TANDEM_EVENT_TYPES], signing_secret: webhookSecret ? { secret: webhookSecret } : undefined },
+      {
+        name: 'Tandem',
+        endpoint: webhookUrl,
+        subscriptions: [...TANDEM_EVENT_TYPES],
+        signing_secret: webhookSecret ? { secret: webhookSecret } : undefined,
+      },
     );
     webhookId = w.id;
     secret = w.secret;

@@ -58,7 +58,12 @@ export class Table<T extends Timed> {
   insert(record: T): void {
     this.byId.set(record.id, record);
     if (this.ids.length === 0 || record.id > this.ids[this.ids.length - 1]) this.ids.push(record.id);
-    else this.ids.splice(lowerBound(this.ids, record.id, (x, v) => x < v), 0, record.id);
+    else
+      this.ids.splice(
+        lowerBound(this.ids, record.id, (x, v) => x < v),
+        0,
+        record.id,
+      );
     this.append(record);
   }
 
@@ -115,7 +120,11 @@ export class Table<T extends Timed> {
    * Live changes after sequence `afterSeq`, `limit` of them, each with its sequence number, and
    * whether more exist; changes at or after `before` (ms) are left for later.
    */
-  changesAfter(afterSeq: number, limit: number, before = Number.POSITIVE_INFINITY): { items: Array<{ record: T; seq: number }>; hasMore: boolean } {
+  changesAfter(
+    afterSeq: number,
+    limit: number,
+    before = Number.POSITIVE_INFINITY,
+  ): { items: Array<{ record: T; seq: number }>; hasMore: boolean } {
     const items: Array<{ record: T; seq: number }> = [];
     for (let i = lowerBound(this.feed, afterSeq, (e, v) => e.seq <= v); i < this.feed.length; i++) {
       const e = this.feed[i];
@@ -211,11 +220,26 @@ export class ZendeskStore {
     for (const o of data.organizations) if (o.deleted === null) this.orgNames.set(o.name.toLowerCase(), o.id);
     const maxOf = (ids: number[], base: number) => ids.reduce((m, v) => (v > m ? v : m), base);
     this.next = {
-      user: maxOf(data.users.map((u) => u.id), ID_BASE.user),
-      organization: maxOf(data.organizations.map((o) => o.id), ID_BASE.organization),
-      ticket: maxOf(data.tickets.map((t) => t.id), ID_BASE.ticket),
-      comment: maxOf(data.comments.map((c) => c.id), ID_BASE.comment),
-      audit: maxOf(data.comments.map((c) => c.audit_id), ID_BASE.audit),
+      user: maxOf(
+        data.users.map((u) => u.id),
+        ID_BASE.user,
+      ),
+      organization: maxOf(
+        data.organizations.map((o) => o.id),
+        ID_BASE.organization,
+      ),
+      ticket: maxOf(
+        data.tickets.map((t) => t.id),
+        ID_BASE.ticket,
+      ),
+      comment: maxOf(
+        data.comments.map((c) => c.id),
+        ID_BASE.comment,
+      ),
+      audit: maxOf(
+        data.comments.map((c) => c.audit_id),
+        ID_BASE.audit,
+      ),
     };
   }
 

@@ -64,9 +64,16 @@ export class WebhookDispatcher {
     };
     const body = JSON.stringify(payload);
     const timestamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const signature = createHmac('sha256', hook.secret).update(timestamp + body).digest('base64');
+    const signature = createHmac('sha256', hook.secret)
+      .update(timestamp + body)
+      .digest('base64');
     this.stats.attempted += 1;
-    const record: DeliveryStats['recent'][number] = { webhook_id: hook.id, type: e.type, subject: e.subject, at: payload.time };
+    const record: DeliveryStats['recent'][number] = {
+      webhook_id: hook.id,
+      type: e.type,
+      subject: e.subject,
+      at: payload.time,
+    };
     try {
       const res = await fetch(hook.endpoint, {
         method: 'POST',

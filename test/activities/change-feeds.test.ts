@@ -2,13 +2,19 @@
  * The target feed moves on past what its index read only where that is safe: the index read every
  * change in between and none asked its pair to sync, and the feed had read up to there itself.
  */
-import { feedCheckpointAfterIndex, readTargetFeed, readTargetIndexPage, sinceFilter } from '../../activities/change-feeds';
+import {
+  feedCheckpointAfterIndex,
+  readTargetFeed,
+  readTargetIndexPage,
+  sinceFilter,
+} from '../../activities/change-feeds';
 import type { TargetAccess } from '../../activities/record-access';
 import { getFlow, type ApiRecord } from '../../flows';
 
 const Z3 = getFlow('zendesk-users-to-crmoffice-contacts');
 const NOW = new Date('2026-12-05T12:00:00Z');
-const at = (since: string | null, more: object = {}) => JSON.stringify({ since, page: 1, maxSeen: null, pass: null, fullAt: '2026-12-05T08:00:00.000Z', ...more });
+const at = (since: string | null, more: object = {}) =>
+  JSON.stringify({ since, page: 1, maxSeen: null, pass: null, fullAt: '2026-12-05T08:00:00.000Z', ...more });
 const parse = (s: string | null) => (s === null ? null : JSON.parse(s));
 
 describe('feedCheckpointAfterIndex', () => {
@@ -17,7 +23,13 @@ describe('feedCheckpointAfterIndex', () => {
   const T3 = '2026-12-05T11:30:00Z';
 
   it('a feed never polled, after an index that read the whole target: its first pass is done', () => {
-    expect(parse(feedCheckpointAfterIndex(null, { from: null, to: T2 }, NOW))).toEqual({ since: T2, page: 1, maxSeen: null, pass: null, fullAt: NOW.toISOString() });
+    expect(parse(feedCheckpointAfterIndex(null, { from: null, to: T2 }, NOW))).toEqual({
+      since: T2,
+      page: 1,
+      maxSeen: null,
+      pass: null,
+      fullAt: NOW.toISOString(),
+    });
   });
   it('a feed never polled, after an index that read only part of the target: left to read it all', () => {
     expect(feedCheckpointAfterIndex(null, { from: T1, to: T2 }, NOW)).toBeNull();

@@ -27,11 +27,18 @@ function crm(modified: string) {
     getCompany: async () => (calls.push('get'), company()),
     updateCompany: async (_id: string, body: object) => (calls.push('update'), { ...company(), ...body }),
   };
-  const activities = createApiActivities({ connectors: { crmoffice } as unknown as Connectors, store, flows: DEFAULT_FLOWS_CONFIG });
+  const activities = createApiActivities({
+    connectors: { crmoffice } as unknown as Connectors,
+    store,
+    flows: DEFAULT_FLOWS_CONFIG,
+  });
   return { calls, activities };
 }
 
-async function attempt(activities: ReturnType<typeof crm>['activities'], info: { attempt: number; heartbeatDetails?: unknown }) {
+async function attempt(
+  activities: ReturnType<typeof crm>['activities'],
+  info: { attempt: number; heartbeatDetails?: unknown },
+) {
   const env = new MockActivityEnvironment(info);
   const beats: unknown[] = [];
   env.on('heartbeat', (d: unknown) => beats.push(d));
@@ -85,15 +92,21 @@ describe('a copy written into Zendesk', () => {
         throw new Error('socket hang up');
       },
     };
-    const activities = createApiActivities({ connectors: { zendesk } as unknown as Connectors, store, flows: DEFAULT_FLOWS_CONFIG });
+    const activities = createApiActivities({
+      connectors: { zendesk } as unknown as Connectors,
+      store,
+      flows: DEFAULT_FLOWS_CONFIG,
+    });
     return { calls, activities, notesDuringWrite };
   }
 
   const run = (activities: ReturnType<typeof createApiActivities>, info: { attempt: number }) =>
-    new MockActivityEnvironment(info).run(activities.updateZendesk, orgPair, { name: 'Sør AS' }, ORIGIN_AT, READ_AT).then(
-      () => 'written',
-      (err: unknown) => (err instanceof ApplicationFailure ? err.type : String(err)),
-    );
+    new MockActivityEnvironment(info)
+      .run(activities.updateZendesk, orgPair, { name: 'Sør AS' }, ORIGIN_AT, READ_AT)
+      .then(
+        () => 'written',
+        (err: unknown) => (err instanceof ApplicationFailure ? err.type : String(err)),
+      );
 
   test('is noted ahead of its write, as under way', async () => {
     const { activities, notesDuringWrite } = zendeskLosingTheAnswer();
@@ -106,6 +119,10 @@ describe('a copy written into Zendesk', () => {
     expect(await run(activities, { attempt: 1 })).not.toBe('written');
     expect(await run(activities, { attempt: 2 })).toBe('written');
     expect(calls).toEqual(['update', 'get']);
-    expect(await store.getZendeskCopy('organizations', '8')).toEqual({ modifiedAt: WRITTEN_AT, originAt: ORIGIN_AT, fields: { name: 'Sør AS' } });
+    expect(await store.getZendeskCopy('organizations', '8')).toEqual({
+      modifiedAt: WRITTEN_AT,
+      originAt: ORIGIN_AT,
+      fields: { name: 'Sør AS' },
+    });
   });
 });

@@ -6,7 +6,8 @@ const quiet = (requests: number, workflowsStarted: number): Record<string, IdleP
 
 describe('idleHour', () => {
   const intervals = { zendesk: 60, poweroffice: 30, crmoffice: 60 };
-  const perHour = (system: string, seconds: number) => FEEDS.filter((f) => f.system === system).length * (3600 / seconds);
+  const perHour = (system: string, seconds: number) =>
+    FEEDS.filter((f) => f.system === system).length * (3600 / seconds);
   const polls = perHour('zendesk', 60) + perHour('poweroffice', 30) + perHour('crmoffice', 60);
 
   it("counts one poll workflow per feed and interval, each costing what that feed's idle poll cost", () => {

@@ -20,7 +20,9 @@ describe('tandem codec', () => {
     const noToken = await runCli(['codec', 'serve'], { env: { TANDEM_ENCRYPTION_KEY: KEY } });
     expect(noToken.code).toBe(1);
     expect(noToken.err).toMatch(/needs a token: set TANDEM_CODEC_TOKEN/);
-    const shortToken = await runCli(['codec', 'serve'], { env: { TANDEM_ENCRYPTION_KEY: KEY, TANDEM_CODEC_TOKEN: 'short' } });
+    const shortToken = await runCli(['codec', 'serve'], {
+      env: { TANDEM_ENCRYPTION_KEY: KEY, TANDEM_CODEC_TOKEN: 'short' },
+    });
     expect(shortToken.err).toMatch(/TANDEM_CODEC_TOKEN: expected a token of at least 16 characters/);
   });
 
@@ -28,18 +30,44 @@ describe('tandem codec', () => {
     let stop!: () => void;
     const token = 't'.repeat(24);
     const serve = startCli(['codec', 'serve', '--port', '0'], {
-      env: { TANDEM_ENCRYPTION_KEY: KEY, TANDEM_CODEC_TOKEN: token, TANDEM_CODEC_CORS_ORIGINS: 'https://ui.example.com' },
+      env: {
+        TANDEM_ENCRYPTION_KEY: KEY,
+        TANDEM_CODEC_TOKEN: token,
+        TANDEM_CODEC_CORS_ORIGINS: 'https://ui.example.com',
+      },
       stop: new Promise<void>((r) => (stop = r)),
     });
     try {
       const [, url] = await serve.waitForOut(/"url":"([^"]+)"/);
-      const body = JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"Ola"').toString('base64') }] });
-      const enc = await fetch(`${url}/encode`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, origin: 'https://ui.example.com' } });
+      const body = JSON.stringify({
+        payloads: [
+          {
+            metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+            data: Buffer.from('"Ola"').toString('base64'),
+          },
+        ],
+      });
+      const enc = await fetch(`${url}/encode`, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          origin: 'https://ui.example.com',
+        },
+      });
       expect(enc.status).toBe(200);
       expect(enc.headers.get('access-control-allow-origin')).toBe('https://ui.example.com');
-      const dec = await fetch(`${url}/decode`, { method: 'POST', body: await enc.text(), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+      const dec = await fetch(`${url}/decode`, {
+        method: 'POST',
+        body: await enc.text(),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      });
       expect(JSON.parse(await dec.text())).toEqual(JSON.parse(body));
-      expect((await fetch(`${url}/decode`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(401);
+      expect(
+        (await fetch(`${url}/decode`, { method: 'POST', body, headers: { 'content-type': 'application/json' } }))
+          .status,
+      ).toBe(401);
     } finally {
       stop();
       expect((await serve.done).code).toBe(0);

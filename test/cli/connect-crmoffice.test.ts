@@ -26,8 +26,23 @@ describe('tandem connect crmoffice', () => {
   });
   afterEach(() => sim.denyAuthorization(false));
 
-  const args = (...more: string[]) => ['connect', 'crmoffice', '--login-url', sim.loginUrl, '--base-url', sim.url, '--client-id', sim.credentials.clientId, '--redirect-uri', 'http://127.0.0.1:0/callback', ...more];
-  const envFor = (cwd: string, secret = sim.credentials.clientSecret) => ({ CRMOFFICE_CLIENT_SECRET: secret, TANDEM_STORE: join(cwd, 'tandem.db') });
+  const args = (...more: string[]) => [
+    'connect',
+    'crmoffice',
+    '--login-url',
+    sim.loginUrl,
+    '--base-url',
+    sim.url,
+    '--client-id',
+    sim.credentials.clientId,
+    '--redirect-uri',
+    'http://127.0.0.1:0/callback',
+    ...more,
+  ];
+  const envFor = (cwd: string, secret = sim.credentials.clientSecret) => ({
+    CRMOFFICE_CLIENT_SECRET: secret,
+    TANDEM_STORE: join(cwd, 'tandem.db'),
+  });
 
   test('authorize, the redirect to the listener, the code exchange, a first API call; saved and the token chain seeded', async () => {
     const cwd = freshFolder();
@@ -60,8 +75,13 @@ describe('tandem connect crmoffice', () => {
     expect(r.out).not.toContain(sim.credentials.clientSecret);
 
     const settings = settingsIn(cwd)!;
-    expect(settings).toMatchObject({ CRMOFFICE_BASE_URL: sim.url, CRMOFFICE_LOGIN_BASE_URL: sim.loginUrl, CRMOFFICE_CLIENT_ID: sim.credentials.clientId });
-    for (const name of ['CRMOFFICE_CLIENT_SECRET', 'CRMOFFICE_REFRESH_TOKEN']) expect(modeOf(settings[`${name}_FILE`])).toBe(0o600);
+    expect(settings).toMatchObject({
+      CRMOFFICE_BASE_URL: sim.url,
+      CRMOFFICE_LOGIN_BASE_URL: sim.loginUrl,
+      CRMOFFICE_CLIENT_ID: sim.credentials.clientId,
+    });
+    for (const name of ['CRMOFFICE_CLIENT_SECRET', 'CRMOFFICE_REFRESH_TOKEN'])
+      expect(modeOf(settings[`${name}_FILE`])).toBe(0o600);
     expect(secretNamedBy(settings, 'CRMOFFICE_CLIENT_SECRET')).toBe(sim.credentials.clientSecret);
     const refreshToken = secretNamedBy(settings, 'CRMOFFICE_REFRESH_TOKEN');
     expect(r.out).not.toContain(refreshToken);
@@ -69,7 +89,9 @@ describe('tandem connect crmoffice', () => {
 
     // A worker's client, configured from what was saved and sharing the store, reads at once with the
     // seeded access token: no refresh spent.
-    const config = loadConfigFor(['crmoffice'], { env: { ...settings, ZENDESK_BASE_URL: 'http://x', ZENDESK_OAUTH_TOKEN: 'x' } }).crmoffice!;
+    const config = loadConfigFor(['crmoffice'], {
+      env: { ...settings, ZENDESK_BASE_URL: 'http://x', ZENDESK_OAUTH_TOKEN: 'x' },
+    }).crmoffice!;
     const store = openStore(join(cwd, 'tandem.db'));
     try {
       const crm = new CrmofficeClient(config, { sharedTokens: store });
@@ -88,7 +110,9 @@ describe('tandem connect crmoffice', () => {
     const cwd = freshFolder();
     const r = await runCli(args(), { cwd, env: envFor(cwd, 'not-the-client-secret') });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/refused the client \(invalid_client\): the client secret \(CRMOFFICE_CLIENT_SECRET\) is wrong for the client id/);
+    expect(r.err).toMatch(
+      /refused the client \(invalid_client\): the client secret \(CRMOFFICE_CLIENT_SECRET\) is wrong for the client id/,
+    );
     expect(r.err).not.toContain('not-the-client-secret');
     expect(r.out).not.toMatch(AUTHORIZE);
     expect(settingsIn(cwd)).toBeUndefined();

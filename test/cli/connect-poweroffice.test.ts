@@ -25,7 +25,10 @@ describe('tandem connect poweroffice', () => {
 
   test('good keys: signed in, records read, each key saved in its own mode-600 file the config reads', async () => {
     const cwd = freshFolder();
-    const count = (path: RegExp) => Object.entries(sim.stats.requests).filter(([k]) => path.test(k)).reduce((n, [, v]) => n + v, 0);
+    const count = (path: RegExp) =>
+      Object.entries(sim.stats.requests)
+        .filter(([k]) => path.test(k))
+        .reduce((n, [, v]) => n + v, 0);
     const before = { departments: count(/Departments/), employees: count(/Employees/) };
     const r = await runCli(args(), { cwd, env: keys() });
     expect(r.err).toBe('');
@@ -43,7 +46,10 @@ describe('tandem connect poweroffice', () => {
       expect(modeOf(settings[`${name}_FILE`])).toBe(0o600);
       expect(secretNamedBy(settings, name)).toBe(value);
     }
-    expect(loadConfigFor(['poweroffice'], { env: { ...settings, ZENDESK_BASE_URL: 'http://x', ZENDESK_OAUTH_TOKEN: 'x' } }).poweroffice).toMatchObject({
+    expect(
+      loadConfigFor(['poweroffice'], { env: { ...settings, ZENDESK_BASE_URL: 'http://x', ZENDESK_OAUTH_TOKEN: 'x' } })
+        .poweroffice,
+    ).toMatchObject({
       baseUrl: sim.apiUrl,
       applicationKey: sim.credentials.applicationKey,
       clientKey: sim.credentials.clientKey,
@@ -55,7 +61,9 @@ describe('tandem connect poweroffice', () => {
     const cwd = freshFolder();
     const r = await runCli(args(), { cwd, env: { ...keys(), POWEROFFICE_CLIENT_KEY: 'a-client-key-never-activated' } });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/refused the application key and client key \(401 invalid_client\).*POWEROFFICE_CLIENT_KEY.*activated/);
+    expect(r.err).toMatch(
+      /refused the application key and client key \(401 invalid_client\).*POWEROFFICE_CLIENT_KEY.*activated/,
+    );
     expect(r.err).not.toContain('a-client-key-never-activated');
     expect(settingsIn(cwd)).toBeUndefined();
     expect(secretFilesIn(cwd)).toEqual([]);

@@ -19,7 +19,20 @@ describe('the CLI against a running `tandem dev`, with nothing in the environmen
 
   beforeAll(async () => {
     const port = async () => String(await freePort());
-    const args = ['dev', '--headless', '--sample-size', '4', '--port', await port(), '--webhook-port', await port(), '--metrics-port', await port(), '--codec-port', await port()];
+    const args = [
+      'dev',
+      '--headless',
+      '--sample-size',
+      '4',
+      '--port',
+      await port(),
+      '--webhook-port',
+      await port(),
+      '--metrics-port',
+      await port(),
+      '--codec-port',
+      await port(),
+    ];
     args.push('--zendesk-port', await port(), '--poweroffice-port', await port(), '--crmoffice-port', await port());
     dev = startCli(args, { env: {}, cwd, stop: new Promise<void>((r) => (stop = r)) });
     await dev.waitForOut(/Stop with Ctrl-C/, 150_000);
@@ -32,7 +45,18 @@ describe('the CLI against a running `tandem dev`, with nothing in the environmen
 
   it('writes every setting the CLI needs, mode 600, and prints them with the secrets as <set>', () => {
     expect(statSync(join(cwd, '.tandem', 'env')).mode & 0o777).toBe(0o600);
-    for (const key of ['TEMPORAL_ADDRESS', 'TANDEM_STORE', 'ZENDESK_BASE_URL', 'ZENDESK_API_TOKEN', 'POWEROFFICE_BASE_URL', 'CRMOFFICE_BASE_URL', 'CRMOFFICE_LOGIN_BASE_URL', 'ZENDESK_WEBHOOK_SECRET', 'TANDEM_ENCRYPTION_KEY_FILE', 'TANDEM_CODEC_TOKEN']) {
+    for (const key of [
+      'TEMPORAL_ADDRESS',
+      'TANDEM_STORE',
+      'ZENDESK_BASE_URL',
+      'ZENDESK_API_TOKEN',
+      'POWEROFFICE_BASE_URL',
+      'CRMOFFICE_BASE_URL',
+      'CRMOFFICE_LOGIN_BASE_URL',
+      'ZENDESK_WEBHOOK_SECRET',
+      'TANDEM_ENCRYPTION_KEY_FILE',
+      'TANDEM_CODEC_TOKEN',
+    ]) {
       expect(settings[key]).toBeTruthy();
     }
     const out = dev.out();
@@ -42,7 +66,14 @@ describe('the CLI against a running `tandem dev`, with nothing in the environmen
     expect(settings.TANDEM_ENCRYPTION_KEY_FILE).toBe(join(cwd, '.tandem', 'encryption-key'));
     expect(statSync(settings.TANDEM_ENCRYPTION_KEY_FILE).mode & 0o777).toBe(0o600);
     const key = readFileSync(settings.TANDEM_ENCRYPTION_KEY_FILE, 'utf8').trim();
-    for (const secret of [settings.ZENDESK_API_TOKEN, settings.CRMOFFICE_CLIENT_SECRET, settings.ZENDESK_WEBHOOK_SECRET, settings.TANDEM_CODEC_TOKEN, key]) expect(out).not.toContain(secret);
+    for (const secret of [
+      settings.ZENDESK_API_TOKEN,
+      settings.CRMOFFICE_CLIENT_SECRET,
+      settings.ZENDESK_WEBHOOK_SECRET,
+      settings.TANDEM_CODEC_TOKEN,
+      key,
+    ])
+      expect(out).not.toContain(secret);
   });
 
   it('status, schedules list and links answer, in text and JSON', async () => {
@@ -51,7 +82,9 @@ describe('the CLI against a running `tandem dev`, with nothing in the environmen
     expect(status.out).toContain('P1  zendesk-organizations-to-powerofficego-departments');
     expect(status.out).not.toContain('cannot reach Temporal');
 
-    const json = JSON.parse((await runCli(['status', '-o', 'json'], { env: {}, cwd })).out) as { temporal: { reachable?: boolean } };
+    const json = JSON.parse((await runCli(['status', '-o', 'json'], { env: {}, cwd })).out) as {
+      temporal: { reachable?: boolean };
+    };
     expect(json.temporal.reachable).toBe(true);
 
     const list = await runCli(['schedules', 'list', '-o', 'json'], { env: {}, cwd });
@@ -60,10 +93,12 @@ describe('the CLI against a running `tandem dev`, with nothing in the environmen
 
     // The first poll links the sample organisations to Crmoffice companies (Z3b); links then finds one by its Zendesk id.
     const auth = Buffer.from(`${settings.ZENDESK_EMAIL}/token:${settings.ZENDESK_API_TOKEN}`).toString('base64');
-    const orgs = (await (await fetch(`${settings.ZENDESK_BASE_URL}/organizations.json`, { headers: { authorization: `Basic ${auth}` } })).json()) as { organizations: { id: number }[] };
+    const orgs = (await (
+      await fetch(`${settings.ZENDESK_BASE_URL}/organizations.json`, { headers: { authorization: `Basic ${auth}` } })
+    ).json()) as { organizations: { id: number }[] };
     const orgId = String(orgs.organizations[0].id);
     let links = await runCli(['links', 'Z3b', orgId, '-o', 'json'], { env: {}, cwd });
-    for (const until = Date.now() + 60_000; links.code !== 0 && Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; links.code !== 0 && Date.now() < until;) {
       await new Promise((r) => setTimeout(r, 1000));
       links = await runCli(['links', 'Z3b', orgId, '-o', 'json'], { env: {}, cwd });
     }

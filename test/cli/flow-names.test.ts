@@ -17,7 +17,9 @@ describe('short flow names', () => {
 
   it('suggests near names for a typo', () => {
     expect(suggestFlowNames('P3')).toEqual(expect.arrayContaining(['P1', 'P2']));
-    expect(suggestFlowNames('zendesk-users-to-powerofficego-employee')[0]).toBe('zendesk-users-to-powerofficego-employees');
+    expect(suggestFlowNames('zendesk-users-to-powerofficego-employee')[0]).toBe(
+      'zendesk-users-to-powerofficego-employees',
+    );
   });
 
   it('explain takes a code, prints JSON, and refuses a typo with "did you mean" (exit 2)', async () => {

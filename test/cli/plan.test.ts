@@ -29,14 +29,20 @@ describe('tandem plan on a fresh stack', () => {
     sims = await startAllSimulators({ sampleSize: 12, realRateLimits: false });
     dir = mkdtempSync(join(tmpdir(), 'tandem-plan-'));
     // The settings exactly as `tandem simulators` prints them.
-    env = Object.fromEntries(simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    env = Object.fromEntries(
+      simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
   });
   afterAll(async () => {
     await sims?.stop();
   });
 
   async function stats(): Promise<Stats[]> {
-    return Promise.all([sims.zendesk.url, sims.poweroffice.url, sims.crmoffice.url].map(async (u) => (await fetch(`${u}/_sim/stats`)).json() as Promise<Stats>));
+    return Promise.all(
+      [sims.zendesk.url, sims.poweroffice.url, sims.crmoffice.url].map(
+        async (u) => (await fetch(`${u}/_sim/stats`)).json() as Promise<Stats>,
+      ),
+    );
   }
 
   it('lists a create per agent and admin, field by field, and writes nothing to any API or the store', async () => {
@@ -46,7 +52,9 @@ describe('tandem plan on a fresh stack', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
 
-    const users = (await (await fetch(`${sims.zendesk.url}/_sim/records`)).json()) as { users?: { id: number; role: string }[] };
+    const users = (await (await fetch(`${sims.zendesk.url}/_sim/records`)).json()) as {
+      users?: { id: number; role: string }[];
+    };
     const agents = (users.users ?? []).filter((u) => u.role === 'agent' || u.role === 'admin');
     expect(agents.length).toBeGreaterThan(0);
     expect(r.out).toMatch(new RegExp(`^create \\(${agents.length}\\):`, 'm'));

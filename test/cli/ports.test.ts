@@ -13,7 +13,15 @@ describe('a port in use', () => {
   afterAll(() => new Promise<void>((r) => taken.close(() => r())));
 
   it('tandem simulators names the port and the option to pass', async () => {
-    const r = await runCli(['simulators', '--zendesk-port', '0', '--poweroffice-port', String(port), '--crmoffice-port', '0']);
+    const r = await runCli([
+      'simulators',
+      '--zendesk-port',
+      '0',
+      '--poweroffice-port',
+      String(port),
+      '--crmoffice-port',
+      '0',
+    ]);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`port ${port} is in use`);
     expect(r.err).toContain('pass --poweroffice-port');

@@ -80,7 +80,8 @@ export function startCli(args: string[], opts: RunOptions = {}): RunningCli {
       for (;;) {
         const m = out.match(pattern);
         if (m) return m;
-        if (ended || Date.now() > until) throw new Error(`no ${pattern} in the output of tandem ${args.join(' ')}:\n${out}\n${err}`);
+        if (ended || Date.now() > until)
+          throw new Error(`no ${pattern} in the output of tandem ${args.join(' ')}:\n${out}\n${err}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -89,5 +90,10 @@ export function startCli(args: string[], opts: RunOptions = {}): RunningCli {
 
 /** Env that passes config validation with the given additions (Zendesk credentials are required by every config). */
 export function baseEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ZENDESK_BASE_URL: 'http://127.0.0.1:9/api/v2', ZENDESK_EMAIL: 'ops@example.com', ZENDESK_API_TOKEN: 'test-token', ...extra };
+  return {
+    ZENDESK_BASE_URL: 'http://127.0.0.1:9/api/v2',
+    ZENDESK_EMAIL: 'ops@example.com',
+    ZENDESK_API_TOKEN: 'test-token',
+    ...extra,
+  };
 }

@@ -36,19 +36,27 @@ describe('tandem schedules against a real Temporal dev server', () => {
     for (const id of all) expect(first.out).toContain(`created ${id}`);
 
     // As an operator (or `tandem dev`) would: a 10 s interval chosen outside this config.
-    await env.client.schedule.getHandle('poll/poweroffice/employees').update((prev) => ({ ...prev, spec: { intervals: [{ every: 10_000 }] } }));
+    await env.client.schedule
+      .getHandle('poll/poweroffice/employees')
+      .update((prev) => ({ ...prev, spec: { intervals: [{ every: 10_000 }] } }));
     const kept = await runCli(['schedules', 'apply'], { env: { ...cliEnv, TANDEM_POLL_ZENDESK_SECONDS: '120' } });
     expect(kept.code).toBe(0);
     expect(kept.out).toContain('updated poll/poweroffice/employees (interval kept; --reset-intervals sets 30 s)');
-    expect((await env.client.schedule.getHandle('poll/poweroffice/employees').describe()).spec.intervals?.[0]?.every).toBe(10_000);
+    expect(
+      (await env.client.schedule.getHandle('poll/poweroffice/employees').describe()).spec.intervals?.[0]?.every,
+    ).toBe(10_000);
 
-    const second = await runCli(['schedules', 'apply', '--reset-intervals'], { env: { ...cliEnv, TANDEM_POLL_ZENDESK_SECONDS: '120' } });
+    const second = await runCli(['schedules', 'apply', '--reset-intervals'], {
+      env: { ...cliEnv, TANDEM_POLL_ZENDESK_SECONDS: '120' },
+    });
     expect(second.code).toBe(0);
     expect(second.out).toContain(`0 created, ${all.length} updated`);
     expect(second.out).toContain('updated poll/zendesk/users (every 120 s)');
     const d = await env.client.schedule.getHandle('poll/zendesk/users').describe();
     expect(d.spec.intervals?.[0]?.every).toBe(120_000);
-    expect((await env.client.schedule.getHandle('poll/poweroffice/employees').describe()).spec.intervals?.[0]?.every).toBe(30_000);
+    expect(
+      (await env.client.schedule.getHandle('poll/poweroffice/employees').describe()).spec.intervals?.[0]?.every,
+    ).toBe(30_000);
   });
 
   it('list --output json parses, one entry per schedule with its state', async () => {

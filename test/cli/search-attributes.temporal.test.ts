@@ -1,7 +1,11 @@
 /** Production mode on a namespace without Tandem's search attributes: registered, or a refusal naming the command. */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
-import { createSearchAttributesCommand, ensureSearchAttributes, SearchAttributesMissingError } from '../../workers/search-attributes-setup';
+import {
+  createSearchAttributesCommand,
+  ensureSearchAttributes,
+  SearchAttributesMissingError,
+} from '../../workers/search-attributes-setup';
 import { CLI_TYPE, TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { sharedTemporal, temporalEnvOf } from '../helpers/temporal';
 import { runCli } from './run-cli';
@@ -50,18 +54,34 @@ describe("Tandem's search attributes", () => {
         },
       },
     } as unknown as Client;
-    const err = await ensureSearchAttributes(refusing, { namespace: 'prod', address: 'tmprl:7233', register: true }).catch((e: unknown) => e);
+    const err = await ensureSearchAttributes(refusing, {
+      namespace: 'prod',
+      address: 'tmprl:7233',
+      register: true,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SearchAttributesMissingError);
     expect((err as Error).message).toContain('PERMISSION_DENIED');
     // Every attribute of TANDEM_SEARCH_ATTRIBUTES, whatever the list holds today.
-    expect((err as Error).message).toContain(`\n  ${createSearchAttributesCommand({ namespace: 'prod', address: 'tmprl:7233' })}\n`);
-    expect((err as Error).message).toContain('temporal operator search-attribute create --address tmprl:7233 --namespace prod --name ');
+    expect((err as Error).message).toContain(
+      `\n  ${createSearchAttributesCommand({ namespace: 'prod', address: 'tmprl:7233' })}\n`,
+    );
+    expect((err as Error).message).toContain(
+      'temporal operator search-attribute create --address tmprl:7233 --namespace prod --name ',
+    );
   });
 
   it('a cluster that will not list them is reported as unchecked, with the command, not refused', async () => {
-    const silent = { connection: { operatorService: { listSearchAttributes: async () => Promise.reject(new Error('7 PERMISSION_DENIED')) } } } as unknown as Client;
+    const silent = {
+      connection: {
+        operatorService: { listSearchAttributes: async () => Promise.reject(new Error('7 PERMISSION_DENIED')) },
+      },
+    } as unknown as Client;
     const report = await ensureSearchAttributes(silent, { namespace: 'prod', register: true });
-    expect(report.unchecked).toEqual({ cause: '7 PERMISSION_DENIED', command: createSearchAttributesCommand({ namespace: 'prod' }) });
-    for (const a of TANDEM_SEARCH_ATTRIBUTES) expect(report.unchecked?.command).toContain(`--name ${a.name} --type ${CLI_TYPE[a.type]}`);
+    expect(report.unchecked).toEqual({
+      cause: '7 PERMISSION_DENIED',
+      command: createSearchAttributesCommand({ namespace: 'prod' }),
+    });
+    for (const a of TANDEM_SEARCH_ATTRIBUTES)
+      expect(report.unchecked?.command).toContain(`--name ${a.name} --type ${CLI_TYPE[a.type]}`);
   });
 });

@@ -49,7 +49,9 @@ function expectNoSecret(text: string): void {
 
 describe('secrets are never printed', () => {
   it('redacts the password of any URL in a text', () => {
-    expect(redactUrlPasswords(`connect postgres://tandem:${PASSWORD}@db/tandem failed`)).toBe('connect postgres://tandem:***@db/tandem failed');
+    expect(redactUrlPasswords(`connect postgres://tandem:${PASSWORD}@db/tandem failed`)).toBe(
+      'connect postgres://tandem:***@db/tandem failed',
+    );
     expect(redactUrlPasswords('http://127.0.0.1:7301/api/v2')).toBe('http://127.0.0.1:7301/api/v2');
   });
 
@@ -60,7 +62,10 @@ describe('secrets are never printed', () => {
     for (const format of ['json', 'pretty'] as const) {
       const lines: string[] = [];
       const log = createLogger('t', 'info', { write: (s: string) => void lines.push(s) }, format);
-      log.info({ store: env.TANDEM_STORE, err: new Error(`cannot open ${env.TANDEM_STORE}`) }, `opening ${env.TANDEM_STORE}`);
+      log.info(
+        { store: env.TANDEM_STORE, err: new Error(`cannot open ${env.TANDEM_STORE}`) },
+        `opening ${env.TANDEM_STORE}`,
+      );
       expect(lines.join('')).toContain('tandem:***@');
       expectNoSecret(lines.join(''));
     }

@@ -43,7 +43,8 @@ function track(child: ChildProcess): { child: ChildProcess; output: () => string
 /** The child's exit, or a failure (after killing it) if it takes longer than `withinMs`. */
 function exitOf(child: ChildProcess, withinMs: number, since = Date.now()): Promise<Ended> {
   return new Promise((resolve, reject) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode, ms: Date.now() - since });
+    if (child.exitCode !== null || child.signalCode !== null)
+      return resolve({ code: child.exitCode, signal: child.signalCode, ms: Date.now() - since });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`pid ${child.pid} still running ${withinMs} ms later`));
@@ -62,10 +63,16 @@ function stopWith(child: ChildProcess, signal: NodeJS.Signals, withinMs: number)
   return exitOf(child, withinMs, since);
 }
 
-async function untilOutput(output: () => string, child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+async function untilOutput(
+  output: () => string,
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs = 60_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!pattern.test(output())) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${output()}`);
     if (Date.now() > until) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -76,10 +83,20 @@ async function untilOutput(output: () => string, child: ChildProcess, pattern: R
  * `detached`: in a process group of its own, as a terminal's foreground job, so a signal can go to
  * the whole group as Ctrl-C sends it.
  */
-function spawnCli(args: string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = [], opts: { detached?: boolean } = {}) {
+function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  nodeFlags: readonly string[] = [],
+  opts: { detached?: boolean } = {},
+) {
   const cwd = mkdtempSync(join(tmpdir(), 'tandem-signals-'));
   return track(
-    spawn(process.execPath, [...nodeFlags, CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, TANDEM_ENV_FILE: 'none', ...env }, detached: opts.detached }),
+    spawn(process.execPath, [...nodeFlags, CLI, ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH, TANDEM_ENV_FILE: 'none', ...env },
+      detached: opts.detached,
+    }),
   );
 }
 
@@ -135,7 +152,14 @@ describe('tandem worker refusing its configuration', () => {
     expect(refusedAt).toBeDefined();
     expect(Date.now() - refusedAt!).toBeLessThan(1_000);
     expect(output()).toContain('TANDEM_ENCRYPTION_KEY');
-    for (const secret of ['po-app-key-secret', 'po-client-key-secret', 'po-subscription-secret', 'crm-client-secret', 'crm-refresh-secret', 'test-token']) {
+    for (const secret of [
+      'po-app-key-secret',
+      'po-client-key-secret',
+      'po-subscription-secret',
+      'crm-client-secret',
+      'crm-refresh-secret',
+      'test-token',
+    ]) {
       expect(output()).not.toContain(secret);
     }
   });
@@ -153,16 +177,19 @@ describe('tandem worker stopping', () => {
     await stack?.stop();
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('%s stops a running worker within its grace period, with status 0', async (signal) => {
-    const grace = 10;
-    const { child, output } = track(await startWorkerProcess(stack, {}, ['--grace', String(grace)]));
-    const ended = await stopWith(child, signal, (grace + 5) * 1000);
-    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
-    expect(ended.ms).toBeLessThan(grace * 1000);
-    expect(output()).toContain('stopping: letting running activities finish');
-    expect(output()).toContain('worker stopped');
-    expect(output()).not.toContain('did not stop within');
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s stops a running worker within its grace period, with status 0',
+    async (signal) => {
+      const grace = 10;
+      const { child, output } = track(await startWorkerProcess(stack, {}, ['--grace', String(grace)]));
+      const ended = await stopWith(child, signal, (grace + 5) * 1000);
+      expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
+      expect(ended.ms).toBeLessThan(grace * 1000);
+      expect(output()).toContain('stopping: letting running activities finish');
+      expect(output()).toContain('worker stopped');
+      expect(output()).not.toContain('did not stop within');
+    },
+  );
 });
 
 describe('tandem webhooks serve stopping', () => {
@@ -175,20 +202,23 @@ describe('tandem webhooks serve stopping', () => {
     await temporal?.teardown();
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('%s stops the receiver within its grace period, with status 0', async (signal) => {
-    const grace = 5;
-    const { child, output } = spawnCli(
-      ['webhooks', 'serve', '--port', String(await freePort()), '--grace', String(grace)],
-      baseEnv({ ...temporalEnvOf(temporal), ZENDESK_WEBHOOK_SECRET: 'webhook-signing-secret' }),
-    );
-    await untilOutput(output, child, /webhook receiver listening/);
-    expect(output()).toMatch(/127\.0\.0\.1/);
-    const ended = await stopWith(child, signal, (grace + 5) * 1000);
-    expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
-    expect(ended.ms).toBeLessThan(grace * 1000);
-    expect(output()).toContain('webhook receiver stopped');
-    expect(output()).not.toContain('webhook-signing-secret');
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s stops the receiver within its grace period, with status 0',
+    async (signal) => {
+      const grace = 5;
+      const { child, output } = spawnCli(
+        ['webhooks', 'serve', '--port', String(await freePort()), '--grace', String(grace)],
+        baseEnv({ ...temporalEnvOf(temporal), ZENDESK_WEBHOOK_SECRET: 'webhook-signing-secret' }),
+      );
+      await untilOutput(output, child, /webhook receiver listening/);
+      expect(output()).toMatch(/127\.0\.0\.1/);
+      const ended = await stopWith(child, signal, (grace + 5) * 1000);
+      expect({ code: ended.code, signal: ended.signal }).toEqual({ code: 0, signal: null });
+      expect(ended.ms).toBeLessThan(grace * 1000);
+      expect(output()).toContain('webhook receiver stopped');
+      expect(output()).not.toContain('webhook-signing-secret');
+    },
+  );
 });
 
 describe('tandem dev stopping', () => {
@@ -197,14 +227,34 @@ describe('tandem dev stopping', () => {
     const port = async () => String(await freePort());
     const temporalPort = await freePort();
     const metricsPort = await freePort();
-    const args = ['dev', '--headless', '--sample-size', '20', '--grace', String(grace), '--port', String(temporalPort), '--metrics-port', String(metricsPort)];
-    for (const flag of ['--webhook-port', '--codec-port', '--zendesk-port', '--poweroffice-port', '--crmoffice-port']) args.push(flag, await port());
+    const args = [
+      'dev',
+      '--headless',
+      '--sample-size',
+      '20',
+      '--grace',
+      String(grace),
+      '--port',
+      String(temporalPort),
+      '--metrics-port',
+      String(metricsPort),
+    ];
+    for (const flag of ['--webhook-port', '--codec-port', '--zendesk-port', '--poweroffice-port', '--crmoffice-port'])
+      args.push(flag, await port());
     // HOME (and TEMPORAL_CLI, when set) for finding the Temporal CLI (workers/temporal-cli.ts).
-    const dev = spawnCli(args, { HOME: process.env.HOME, ...(process.env.TEMPORAL_CLI && { TEMPORAL_CLI: process.env.TEMPORAL_CLI }) }, [], opts);
+    const dev = spawnCli(
+      args,
+      { HOME: process.env.HOME, ...(process.env.TEMPORAL_CLI && { TEMPORAL_CLI: process.env.TEMPORAL_CLI }) },
+      [],
+      opts,
+    );
     await untilOutput(dev.output, dev.child, /Stop with Ctrl-C/, 150_000);
     expect(await listening(temporalPort)).toBe(true);
     // Stopped while its first sync is under way (the first pair synced, the others at work), so there is work to drain.
-    for (const until = Date.now() + 60_000; !/^tandem_sync_total\{/m.test(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()); ) {
+    for (
+      const until = Date.now() + 60_000;
+      !/^tandem_sync_total\{/m.test(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    ) {
       if (Date.now() > until) throw new Error(`no pair synced within 60 s:\n${dev.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -220,13 +270,16 @@ describe('tandem dev stopping', () => {
   }
 
   // SIGHUP: the terminal it runs in was closed.
-  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s stops the whole stack within its grace period, with status 0, its Temporal server too', async (signal) => {
-    const grace = 15;
-    const { child, output, temporalPort } = await startDev(grace);
-    const ended = await stopWith(child, signal, (grace + 5) * 1000);
-    expectStopped(ended, output(), grace);
-    expect(await listening(temporalPort)).toBe(false);
-  });
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+    '%s stops the whole stack within its grace period, with status 0, its Temporal server too',
+    async (signal) => {
+      const grace = 15;
+      const { child, output, temporalPort } = await startDev(grace);
+      const ended = await stopWith(child, signal, (grace + 5) * 1000);
+      expectStopped(ended, output(), grace);
+      expect(await listening(temporalPort)).toBe(false);
+    },
+  );
 
   it('Ctrl-C in its terminal (SIGINT to the whole process group) drains the worker before the Temporal server stops', async () => {
     const grace = 15;

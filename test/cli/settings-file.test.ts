@@ -2,7 +2,13 @@
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSettings, printableSettings, readSettingsFile, settingsOf, writeSettingsFile } from '../../workers/settings-file';
+import {
+  parseSettings,
+  printableSettings,
+  readSettingsFile,
+  settingsOf,
+  writeSettingsFile,
+} from '../../workers/settings-file';
 import { ConfigError, loadConfigFor } from '../../workers/config';
 import { runCli } from './run-cli';
 
@@ -16,17 +22,27 @@ function folderWith(settings: string): string {
 describe('the settings file', () => {
   it('is written with mode 600 and read back; printed, its secrets show as <set>', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tandem-settings-')), '.tandem', 'env');
-    const settings = settingsOf({ zendesk: { baseUrl: 'http://127.0.0.1:1/api/v2', email: 'a@b.c', apiToken: 'tok-SECRET-123' }, temporal: { address: '127.0.0.1:7' } });
+    const settings = settingsOf({
+      zendesk: { baseUrl: 'http://127.0.0.1:1/api/v2', email: 'a@b.c', apiToken: 'tok-SECRET-123' },
+      temporal: { address: '127.0.0.1:7' },
+    });
     writeSettingsFile(path, settings, 'test');
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(readSettingsFile(path)).toEqual({ TEMPORAL_ADDRESS: '127.0.0.1:7', ZENDESK_BASE_URL: 'http://127.0.0.1:1/api/v2', ZENDESK_EMAIL: 'a@b.c', ZENDESK_API_TOKEN: 'tok-SECRET-123' });
+    expect(readSettingsFile(path)).toEqual({
+      TEMPORAL_ADDRESS: '127.0.0.1:7',
+      ZENDESK_BASE_URL: 'http://127.0.0.1:1/api/v2',
+      ZENDESK_EMAIL: 'a@b.c',
+      ZENDESK_API_TOKEN: 'tok-SECRET-123',
+    });
     const printed = printableSettings(settings).join('\n');
     expect(printed).toContain('ZENDESK_API_TOKEN=<set>');
     expect(printed).not.toContain('tok-SECRET-123');
   });
 
   it('names the line of a bad entry without quoting it', () => {
-    expect(() => parseSettings('A=1\nnot a setting secret-value\n', 'x/env')).toThrow(/^x\/env:2: expected NAME=value$/);
+    expect(() => parseSettings('A=1\nnot a setting secret-value\n', 'x/env')).toThrow(
+      /^x\/env:2: expected NAME=value$/,
+    );
     expect(parseSettings('# c\nexport B="two words"\n')).toEqual({ B: 'two words' });
   });
 
@@ -47,7 +63,10 @@ describe('each command asks only for the settings it uses', () => {
   it('status, links and schedules list need no Zendesk credentials', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
     for (const args of [['status'], ['links', 'P1', '1'], ['schedules', 'list']]) {
-      const r = await runCli(args, { env: { TEMPORAL_ADDRESS: '127.0.0.1:1', TANDEM_STORE: join(cwd, 'missing.db') }, cwd });
+      const r = await runCli(args, {
+        env: { TEMPORAL_ADDRESS: '127.0.0.1:1', TANDEM_STORE: join(cwd, 'missing.db') },
+        cwd,
+      });
       expect(r.err).not.toMatch(/ZENDESK/);
     }
   });

@@ -16,7 +16,7 @@ function commandWith(stop: Promise<void>) {
   return { cmd, exits, err: () => err };
 }
 
-describe('a long-running command\'s stop', () => {
+describe("a long-running command's stop", () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
@@ -47,7 +47,10 @@ describe('a long-running command\'s stop', () => {
   });
 
   it('takes --grace in whole seconds, 25 by default', () => {
-    const parse = (args: string[]) => withGraceOption(new Command('x').exitOverride().configureOutput({ writeErr: () => undefined })).parse(args, { from: 'user' }).opts<{ grace: number }>().grace;
+    const parse = (args: string[]) =>
+      withGraceOption(new Command('x').exitOverride().configureOutput({ writeErr: () => undefined }))
+        .parse(args, { from: 'user' })
+        .opts<{ grace: number }>().grace;
     expect(parse([])).toBe(DEFAULT_GRACE_SECONDS);
     expect(parse(['--grace', '7'])).toBe(7);
     expect(() => parse(['--grace', '0'])).toThrow(/not a positive whole number/);

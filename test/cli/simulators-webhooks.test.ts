@@ -17,10 +17,13 @@ describe('tandem simulators and tandem webhooks register', () => {
 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'tandem-sims-'));
-    sims = startCli(['simulators', '--zendesk-port', '0', '--poweroffice-port', '0', '--crmoffice-port', '0', '--sample-size', '5'], {
-      stop: new Promise<void>((resolve) => (stop = resolve)),
-      cwd,
-    });
+    sims = startCli(
+      ['simulators', '--zendesk-port', '0', '--poweroffice-port', '0', '--crmoffice-port', '0', '--sample-size', '5'],
+      {
+        stop: new Promise<void>((resolve) => (stop = resolve)),
+        cwd,
+      },
+    );
     await sims.waitForOut(/Stop with Ctrl-C/);
     // The credentials are in the settings file, not the output.
     env = readSettingsFile(join(cwd, '.tandem', 'env'))!;
@@ -37,7 +40,19 @@ describe('tandem simulators and tandem webhooks register', () => {
     expect(printed.ZENDESK_API_TOKEN).toBe('<set>');
     expect(printed.CRMOFFICE_BASE_URL).toBe(env.CRMOFFICE_BASE_URL);
     expect(sims.out()).not.toContain(env.ZENDESK_API_TOKEN!);
-    for (const key of ['ZENDESK_BASE_URL', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN', 'POWEROFFICE_BASE_URL', 'POWEROFFICE_APPLICATION_KEY', 'POWEROFFICE_CLIENT_KEY', 'POWEROFFICE_SUBSCRIPTION_KEY', 'CRMOFFICE_BASE_URL', 'CRMOFFICE_CLIENT_ID', 'CRMOFFICE_CLIENT_SECRET', 'CRMOFFICE_REFRESH_TOKEN']) {
+    for (const key of [
+      'ZENDESK_BASE_URL',
+      'ZENDESK_EMAIL',
+      'ZENDESK_API_TOKEN',
+      'POWEROFFICE_BASE_URL',
+      'POWEROFFICE_APPLICATION_KEY',
+      'POWEROFFICE_CLIENT_KEY',
+      'POWEROFFICE_SUBSCRIPTION_KEY',
+      'CRMOFFICE_BASE_URL',
+      'CRMOFFICE_CLIENT_ID',
+      'CRMOFFICE_CLIENT_SECRET',
+      'CRMOFFICE_REFRESH_TOKEN',
+    ]) {
       expect(env[key]).toBeTruthy();
     }
     const auth = Buffer.from(`${env.ZENDESK_EMAIL}/token:${env.ZENDESK_API_TOKEN}`).toString('base64');
@@ -48,7 +63,9 @@ describe('tandem simulators and tandem webhooks register', () => {
 
   it('register creates the webhook with every Tandem event type and saves the signing secret to a file, not the output', async () => {
     const secretFile = join(mkdtempSync(join(tmpdir(), 'tandem-webhook-')), 'secret');
-    const r = await runCli(['webhooks', 'register', 'https://tandem.example.com', '--secret-file', secretFile], { env });
+    const r = await runCli(['webhooks', 'register', 'https://tandem.example.com', '--secret-file', secretFile], {
+      env,
+    });
     expect(r.code).toBe(0);
     const id = r.out.match(/Created webhook (\S+) for https:\/\/tandem\.example\.com\/webhooks\/zendesk/)?.[1];
     expect(id).toBeTruthy();
@@ -59,7 +76,9 @@ describe('tandem simulators and tandem webhooks register', () => {
     expect(statSync(secretFile).mode & 0o777).toBe(0o600);
 
     const auth = Buffer.from(`${env.ZENDESK_EMAIL}/token:${env.ZENDESK_API_TOKEN}`).toString('base64');
-    const hook = (await (await fetch(`${env.ZENDESK_BASE_URL}/webhooks/${id}`, { headers: { authorization: `Basic ${auth}` } })).json()) as {
+    const hook = (await (
+      await fetch(`${env.ZENDESK_BASE_URL}/webhooks/${id}`, { headers: { authorization: `Basic ${auth}` } })
+    ).json()) as {
       webhook: { endpoint: string; subscriptions: string[] };
     };
     const { TANDEM_EVENT_TYPES } = await import('../../connectors/zendesk/webhooks');
@@ -80,8 +99,18 @@ describe('tandem simulators and tandem webhooks register', () => {
   });
 
   it('worker refuses to start without PowerOffice, naming the flows that could not run', async () => {
-    const r = await runCli(['worker'], { env: baseEnv({ CRMOFFICE_BASE_URL: env.CRMOFFICE_BASE_URL, CRMOFFICE_LOGIN_BASE_URL: env.CRMOFFICE_LOGIN_BASE_URL, CRMOFFICE_CLIENT_ID: 'x', CRMOFFICE_CLIENT_SECRET: 'y', CRMOFFICE_REFRESH_TOKEN: 'z' }) });
+    const r = await runCli(['worker'], {
+      env: baseEnv({
+        CRMOFFICE_BASE_URL: env.CRMOFFICE_BASE_URL,
+        CRMOFFICE_LOGIN_BASE_URL: env.CRMOFFICE_LOGIN_BASE_URL,
+        CRMOFFICE_CLIENT_ID: 'x',
+        CRMOFFICE_CLIENT_SECRET: 'y',
+        CRMOFFICE_REFRESH_TOKEN: 'z',
+      }),
+    });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/no poweroffice configuration \(set POWEROFFICE_\*\), so these flows cannot run: zendesk-organizations-to-powerofficego-departments, zendesk-users-to-powerofficego-employees/);
+    expect(r.err).toMatch(
+      /no poweroffice configuration \(set POWEROFFICE_\*\), so these flows cannot run: zendesk-organizations-to-powerofficego-departments, zendesk-users-to-powerofficego-employees/,
+    );
   });
 });

@@ -35,7 +35,18 @@ describe('tandem links and tandem status read the link store of the config', () 
       },
       0,
     );
-    await store.saveLink({ flowId: P2, zendeskId: '382', targetId: null, state: 'pending', base: null, lastError: null, lastSyncedAt: null }, 0);
+    await store.saveLink(
+      {
+        flowId: P2,
+        zendeskId: '382',
+        targetId: null,
+        state: 'pending',
+        base: null,
+        lastError: null,
+        lastSyncedAt: null,
+      },
+      0,
+    );
     await store.markFailed(P2, '383', 'EmailAddress: PowerOffice Go answered 400 "invalid e-mail"');
     await store.markFailed(Z3, '900', 'company.id: organisation 12 has no company link');
     await store.setCheckpoint('zendesk/users', '1714557600');
@@ -76,17 +87,34 @@ describe('tandem links and tandem status read the link store of the config', () 
 
     beforeAll(async () => {
       sims = await startAllSimulators({ sampleSize: 3, realRateLimits: false });
-      simEnv = { ...env, ...Object.fromEntries(simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) };
+      simEnv = {
+        ...env,
+        ...Object.fromEntries(
+          simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+        ),
+      };
       const access = targetAccess(createConnectors(sims.configs), 'departments');
       departments = [];
-      for (const Name of ['Sales', 'Support']) departments.push(access.idOf(await access.create({ Name, Code: Name.toUpperCase() })));
+      for (const Name of ['Sales', 'Support'])
+        departments.push(access.idOf(await access.create({ Name, Code: Name.toUpperCase() })));
     });
     afterAll(async () => {
       await sims?.stop();
     });
 
     it('refuses a target that does not exist, and changes nothing', async () => {
-      await store.saveLink({ flowId: P1, zendeskId: '384', targetId: null, state: 'conflict', base: null, lastError: '2 departments match', lastSyncedAt: null }, 0);
+      await store.saveLink(
+        {
+          flowId: P1,
+          zendeskId: '384',
+          targetId: null,
+          state: 'conflict',
+          base: null,
+          lastError: '2 departments match',
+          lastSyncedAt: null,
+        },
+        0,
+      );
       const r = await runCli(['links', 'P1', '384', '--set-target', '999999', '--yes'], { env: simEnv });
       expect(r.code).toBe(1);
       expect(r.err).toContain('poweroffice has no departments record 999999; nothing was changed');
@@ -100,18 +128,39 @@ describe('tandem links and tandem status read the link store of the config', () 
       expect(r.out).toContain('state   conflict -> linked');
       expect(r.err).toContain('confirm with --yes');
       expect(await store.getByZendeskId(P1, '384')).toMatchObject({ state: 'conflict' });
-      const declined = await runCli(['links', 'P1', '384', '--set-target', departments[0]], { env: simEnv, confirm: async () => false });
+      const declined = await runCli(['links', 'P1', '384', '--set-target', departments[0]], {
+        env: simEnv,
+        confirm: async () => false,
+      });
       expect(declined.out).toContain('Not changed.');
       expect(await store.getByZendeskId(P1, '384')).toMatchObject({ state: 'conflict' });
     });
 
     it('links after a yes, keeps the base of a pair that had one, and refuses a target linked elsewhere', async () => {
-      const r = await runCli(['links', 'P1', '384', '--set-target', departments[0]], { env: simEnv, confirm: async () => true });
+      const r = await runCli(['links', 'P1', '384', '--set-target', departments[0]], {
+        env: simEnv,
+        confirm: async () => true,
+      });
       expect(r.code).toBe(0);
-      expect(await store.getByZendeskId(P1, '384')).toMatchObject({ targetId: departments[0], state: 'linked', lastError: null });
+      expect(await store.getByZendeskId(P1, '384')).toMatchObject({
+        targetId: departments[0],
+        state: 'linked',
+        lastError: null,
+      });
 
       const base = { 'name->Name': 'Acme AS' };
-      await store.saveLink({ flowId: P1, zendeskId: '386', targetId: null, state: 'conflict', base, lastError: 'x', lastSyncedAt: '2024-05-01T10:00:00.000Z' }, 0);
+      await store.saveLink(
+        {
+          flowId: P1,
+          zendeskId: '386',
+          targetId: null,
+          state: 'conflict',
+          base,
+          lastError: 'x',
+          lastSyncedAt: '2024-05-01T10:00:00.000Z',
+        },
+        0,
+      );
       const moved = await runCli(['links', 'P1', '386', '--set-target', departments[1], '--yes'], { env: simEnv });
       expect(moved.code).toBe(0);
       expect(moved.out).toContain('base    kept');
@@ -127,7 +176,10 @@ describe('tandem links and tandem status read the link store of the config', () 
   it('links --output json parses', async () => {
     const r = await runCli(['links', 'P2', '381', '-o', 'json'], { env });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toMatchObject({ foundBy: 'zendesk', link: { zendeskId: '381', targetId: '55', state: 'linked' } });
+    expect(JSON.parse(r.out)).toMatchObject({
+      foundBy: 'zendesk',
+      link: { zendeskId: '381', targetId: '55', state: 'linked' },
+    });
   });
 
   it('links says so when there is no such pair (exit 1)', async () => {
@@ -169,8 +221,14 @@ describe('tandem links and tandem status read the link store of the config', () 
   it('status --output json parses, with the same counts', async () => {
     const r = await runCli(['status', '--output', 'json'], { env });
     expect(r.code).toBe(0);
-    const data = JSON.parse(r.out) as { temporal: { error?: string }; flows: { id: string; code: string; links: Record<string, number> }[] };
+    const data = JSON.parse(r.out) as {
+      temporal: { error?: string };
+      flows: { id: string; code: string; links: Record<string, number> }[];
+    };
     expect(data.temporal.error).toMatch(/cannot reach Temporal/);
-    expect(data.flows.find((f) => f.code === 'P2')).toMatchObject({ id: P2, links: { linked: 1, pending: 1, failed: 1 } });
+    expect(data.flows.find((f) => f.code === 'P2')).toMatchObject({
+      id: P2,
+      links: { linked: 1, pending: 1, failed: 1 },
+    });
   }, 20_000);
 });

@@ -11,14 +11,27 @@ const opts = { namespace: 'default', taskQueue: 'tandem' };
 
 describe('whyNoProgress', () => {
   it('an API outage: names the retrying activity and the API answer, not the worker', async () => {
-    const { handle, client } = fakes([{ activityType: { name: 'pollPage' }, attempt: 4, lastFailure: { message: 'PowerOffice Go answered 500 on GET /Employees' } }], [{ identity: 'w1' }]);
+    const { handle, client } = fakes(
+      [
+        {
+          activityType: { name: 'pollPage' },
+          attempt: 4,
+          lastFailure: { message: 'PowerOffice Go answered 500 on GET /Employees' },
+        },
+      ],
+      [{ identity: 'w1' }],
+    );
     const why = await whyNoProgress(client, handle, opts);
-    expect(why).toBe('no page done yet: pollPage is retrying (attempt 4) after: PowerOffice Go answered 500 on GET /Employees');
+    expect(why).toBe(
+      'no page done yet: pollPage is retrying (attempt 4) after: PowerOffice Go answered 500 on GET /Employees',
+    );
     expect(why).not.toMatch(/worker/);
   });
 
   it('no worker: says so, with the task queue and the command', async () => {
     const { handle, client } = fakes([], []);
-    expect(await whyNoProgress(client, handle, opts)).toBe('no page done yet: no worker polls task queue tandem (start one with `tandem worker`)');
+    expect(await whyNoProgress(client, handle, opts)).toBe(
+      'no page done yet: no worker polls task queue tandem (start one with `tandem worker`)',
+    );
   });
 });

@@ -20,7 +20,10 @@ describe('usage errors exit 2 with one line naming the bad argument', () => {
     [['schedules', 'pause', 'nope'], /which.*"nope" is neither a schedule id, a feed nor a flow id/],
     [['links', 'zendesk-users-to-powerofficego-employees'], /missing required argument 'id'/],
     [['plan'], /missing required argument 'flow-id'/],
-    [['plan', 'zendesk-users-to-powerofficego-employees', '--limit', '0'], /--limit.*"0" is not a positive whole number/],
+    [
+      ['plan', 'zendesk-users-to-powerofficego-employees', '--limit', '0'],
+      /--limit.*"0" is not a positive whole number/,
+    ],
     [['status', '--failures', 'x'], /--failures.*"x"/],
   ])('tandem %j', async (args, message) => {
     const r = await runCli(args as string[]);
@@ -53,14 +56,33 @@ describe('--help', () => {
 
   it('covers the commands of this issue', () => {
     const names = commands.map((c) => c.join(' '));
-    for (const n of ['worker', 'webhooks serve', 'webhooks register', 'simulators', 'schedules apply', 'schedules list', 'schedules pause', 'schedules resume', 'schedules trigger', 'sync', 'status', 'links', 'plan', 'codec serve', 'codec new-key']) {
+    for (const n of [
+      'worker',
+      'webhooks serve',
+      'webhooks register',
+      'simulators',
+      'schedules apply',
+      'schedules list',
+      'schedules pause',
+      'schedules resume',
+      'schedules trigger',
+      'sync',
+      'status',
+      'links',
+      'plan',
+      'codec serve',
+      'codec new-key',
+    ]) {
       expect(names).toContain(n);
     }
   });
 
-  it.each(commands.map((c) => [c.join(' '), c]))('tandem %s --help shows an example and exits 0', async (_name, path) => {
-    const r = await runCli([...(path as string[]), '--help']);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/Example:\n {2}(TANDEM|ZENDESK|tandem)/);
-  });
+  it.each(commands.map((c) => [c.join(' '), c]))(
+    'tandem %s --help shows an example and exits 0',
+    async (_name, path) => {
+      const r = await runCli([...(path as string[]), '--help']);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/Example:\n {2}(TANDEM|ZENDESK|tandem)/);
+    },
+  );
 });

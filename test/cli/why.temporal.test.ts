@@ -34,11 +34,24 @@ async function why(...args: string[]): Promise<WhyReport> {
 
 beforeAll(async () => {
   stack = await startTestStack({ sampleSize: 0 });
-  const sims = Object.fromEntries(simulatorEnvLines(stack.sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  env = { ...sims, ...TEST_ENCRYPTION_ENV, ...temporalEnvOf(stack.env), TANDEM_STORE: stack.storePath, TANDEM_UI_URL: UI };
+  const sims = Object.fromEntries(
+    simulatorEnvLines(stack.sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  env = {
+    ...sims,
+    ...TEST_ENCRYPTION_ENV,
+    ...temporalEnvOf(stack.env),
+    TANDEM_STORE: stack.storePath,
+    TANDEM_UI_URL: UI,
+  };
   const { zendesk } = stack.connectors;
   org = await zendesk.createOrganization({ name: 'Why Scenario AS' });
-  await zendesk.createUser({ name: 'Wenche Why', email: 'wenche.why@example.no', role: 'agent', organization_id: org.id });
+  await zendesk.createUser({
+    name: 'Wenche Why',
+    email: 'wenche.why@example.no',
+    role: 'agent',
+    organization_id: org.id,
+  });
   // The users feed makes the employee and the contact, and on demand the department and the company.
   await stack.poll(P2, 'zendesk', true);
   departmentId = (await stack.store.getByZendeskId(P1, String(org.id)))!.targetId!;
@@ -60,7 +73,11 @@ test('department renamed in PowerOffice Go, then the organisation in Zendesk: th
   expect((await poweroffice.getDepartment(Number(departmentId))).Name).toBe('Why Zendesk AS');
 
   const report = await why('poweroffice', 'department', departmentId, 'Name');
-  expect(report).toMatchObject({ record: { system: 'poweroffice', type: 'departments', id: departmentId }, zendeskRecord: { type: 'organizations', id: String(org.id) }, workflowId: `zendesk/organizations/${org.id}` });
+  expect(report).toMatchObject({
+    record: { system: 'poweroffice', type: 'departments', id: departmentId },
+    zendeskRecord: { type: 'organizations', id: String(org.id) },
+    workflowId: `zendesk/organizations/${org.id}`,
+  });
   const [name] = report.properties;
   expect(name.property).toBe('Name');
   // Each system's value now, read from the APIs: Zendesk's, the department's and the company's (Z3b carried it on).
@@ -74,9 +91,15 @@ test('department renamed in PowerOffice Go, then the organisation in Zendesk: th
   sameInstant(name.winner!.at, renamed.updated_at);
   expect(name.winner!.why).toContain('"Why PowerOffice AS"');
   expect(name.lastWrite).toMatchObject({ flow: 'P1', flowId: P1, value: 'Why Zendesk AS', rule: 'later-wins' });
-  expect(name.lastWrite!.ui).toBe(`${UI}/namespaces/${stack.env.namespace}/workflows/${encodeURIComponent(`zendesk/organizations/${org.id}`)}/${name.lastWrite!.runId}/history`);
+  expect(name.lastWrite!.ui).toBe(
+    `${UI}/namespaces/${stack.env.namespace}/workflows/${encodeURIComponent(`zendesk/organizations/${org.id}`)}/${name.lastWrite!.runId}/history`,
+  );
   expect(name.chain.map((s) => s.kind)).toEqual(['copy', 'born']);
-  expect(name.chain[0]).toMatchObject({ from: { system: 'zendesk', id: String(org.id) }, to: { system: 'poweroffice', type: 'departments', id: departmentId }, value: 'Why Zendesk AS' });
+  expect(name.chain[0]).toMatchObject({
+    from: { system: 'zendesk', id: String(org.id) },
+    to: { system: 'poweroffice', type: 'departments', id: departmentId },
+    value: 'Why Zendesk AS',
+  });
   expect(name.chain[1]).toMatchObject({ kind: 'born', system: 'Zendesk', value: 'Why Zendesk AS' });
   sameInstant((name.chain[1] as { at: string | null }).at, renamed.updated_at);
 
@@ -101,7 +124,12 @@ test('organisation renamed in Zendesk, then the department later in PowerOffice 
   // Asked on PowerOffice Go: never written there by Tandem, made there, and it won by "later wins".
   const [here] = (await why('poweroffice', 'department', departmentId, 'Name')).properties;
   expect(here.lastWrite).toBeNull();
-  expect(here.winner).toMatchObject({ system: 'PowerOffice Go', rule: 'later-wins', outcome: 'both-changed-target-wins', sync: { flow: 'P1' } });
+  expect(here.winner).toMatchObject({
+    system: 'PowerOffice Go',
+    rule: 'later-wins',
+    outcome: 'both-changed-target-wins',
+    sync: { flow: 'P1' },
+  });
   sameInstant(here.winner!.at, department.LastChangedDateTimeOffset);
   expect(here.chain).toHaveLength(1);
   expect(here.chain[0]).toMatchObject({ kind: 'born', system: 'PowerOffice Go', value: 'Why PowerOffice Two AS' });
@@ -109,7 +137,9 @@ test('organisation renamed in Zendesk, then the department later in PowerOffice 
   // Asked on Crmoffice: Z3b copied it from Zendesk, where P1 had copied it from PowerOffice Go, where it was born.
   const [company] = (await why('crmoffice', 'company', companyId, 'name')).properties;
   expect(company.lastWrite).toMatchObject({ flow: 'Z3b', value: 'Why PowerOffice Two AS' });
-  expect(company.chain.map((s) => (s.kind === 'copy' ? `${s.from.system}->${s.to.system}` : `born:${s.record.system}`))).toEqual(['zendesk->crmoffice', 'poweroffice->zendesk', 'born:poweroffice']);
+  expect(
+    company.chain.map((s) => (s.kind === 'copy' ? `${s.from.system}->${s.to.system}` : `born:${s.record.system}`)),
+  ).toEqual(['zendesk->crmoffice', 'poweroffice->zendesk', 'born:poweroffice']);
   expect(company.chain[1]).toMatchObject({ rule: 'later-wins', sync: { flow: 'P1' } });
   // The edit that won is the person's, in PowerOffice Go, by the rule it beat Zendesk's rename with.
   expect(company.winner).toMatchObject({ system: 'PowerOffice Go', rule: 'later-wins', sync: { flow: 'P1' } });
@@ -120,16 +150,22 @@ test('organisation renamed in Zendesk, then the department later in PowerOffice 
 test('a record Tandem does not know, and a property its flow does not sync, are clear errors naming them', async () => {
   const unknown = await runCli(['why', 'poweroffice', 'department', '999999', 'Name'], { env });
   expect(unknown.code).toBe(1);
-  expect(unknown.err).toMatch(/Tandem does not know poweroffice departments 999999: no link in P1 \(zendesk-organizations-to-powerofficego-departments\) holds it/);
+  expect(unknown.err).toMatch(
+    /Tandem does not know poweroffice departments 999999: no link in P1 \(zendesk-organizations-to-powerofficego-departments\) holds it/,
+  );
   expect(unknown.out).toBe('');
 
   const zendesk = await runCli(['why', 'zendesk', 'organization', '424242'], { env });
   expect(zendesk.code).toBe(1);
-  expect(zendesk.err).toMatch(/Tandem does not know zendesk organizations 424242: .*no workflow zendesk\/organizations\/424242/);
+  expect(zendesk.err).toMatch(
+    /Tandem does not know zendesk organizations 424242: .*no workflow zendesk\/organizations\/424242/,
+  );
 
   const property = await runCli(['why', 'poweroffice', 'department', departmentId, 'Colour'], { env });
   expect(property.code).toBe(2);
-  expect(property.err).toMatch(/poweroffice departments has no synced property "Colour"; its properties: CreatedDateTimeOffset, Name/);
+  expect(property.err).toMatch(
+    /poweroffice departments has no synced property "Colour"; its properties: CreatedDateTimeOffset, Name/,
+  );
 
   const type = await runCli(['why', 'poweroffice', 'ticket', '1'], { env });
   expect(type.code).toBe(2);

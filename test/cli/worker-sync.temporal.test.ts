@@ -28,8 +28,17 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
     env = await sharedTemporal(testEncryption());
     sims = await startAllSimulators({ sampleSize: 12, realRateLimits: false });
     storePath = join(mkdtempSync(join(tmpdir(), 'tandem-worker-')), 'tandem.db');
-    const simEnv = Object.fromEntries(simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    cliEnv = { ...simEnv, ...temporalEnvOf(env), TANDEM_STORE: storePath, TANDEM_METRICS_PORT: '0', TANDEM_LOG_LEVEL: 'warn', ...TEST_ENCRYPTION_ENV };
+    const simEnv = Object.fromEntries(
+      simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    cliEnv = {
+      ...simEnv,
+      ...temporalEnvOf(env),
+      TANDEM_STORE: storePath,
+      TANDEM_METRICS_PORT: '0',
+      TANDEM_LOG_LEVEL: 'warn',
+      ...TEST_ENCRYPTION_ENV,
+    };
   }, 120_000);
   afterAll(async () => {
     await sims?.stop();
@@ -64,7 +73,11 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
       // Not a TTY here: a line per change of the counts, then the summary.
       expect(r.out).toMatch(/^\d+ page\(s\): \d+ record\(s\) read /m);
       // Each count in its own unit: records read and dropped, pairs handed over, outcomes finished.
-      const [, read, dropped] = r.out.match(/^Done: \d+ page\(s\): (\d+) record\(s\) read \((\d+) unchanged, dropped\); \d+ pair\(s\) handed to record workflows; finished: .*, 0 failed\.$/m)!.map(Number);
+      const [, read, dropped] = r.out
+        .match(
+          /^Done: \d+ page\(s\): (\d+) record\(s\) read \((\d+) unchanged, dropped\); \d+ pair\(s\) handed to record workflows; finished: .*, 0 failed\.$/m,
+        )!
+        .map(Number);
       expect(read).toBe(12);
       expect(dropped).toBeLessThanOrEqual(read);
       // The worker also runs the record workflows the poll signalled: the agents end up linked.
@@ -77,22 +90,31 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
         }
         expect(linked).toBe(creates.length);
         // Each planned create made one employee with the planned values; nothing else was made.
-        const { employees } = (await (await fetch(`${sims.poweroffice.url}/_sim/records`)).json()) as { employees: Record<string, unknown>[] };
+        const { employees } = (await (await fetch(`${sims.poweroffice.url}/_sim/records`)).json()) as {
+          employees: Record<string, unknown>[];
+        };
         const made = await Promise.all(
           creates.map(async (c) => {
             const targetId = (await store.getByZendeskId(P2, c.zendeskId))?.targetId;
             const employee = employees.find((e) => String(e.Id) === targetId);
-            return { zendeskId: c.zendeskId, fields: Object.fromEntries(Object.keys(c.changes.target ?? {}).map((k) => [k, employee?.[k]])) };
+            return {
+              zendeskId: c.zendeskId,
+              fields: Object.fromEntries(Object.keys(c.changes.target ?? {}).map((k) => [k, employee?.[k]])),
+            };
           }),
         );
         // A department the plan would create first is named `new-departments-<n>` there: each is one real department.
         const departmentOf = new Map<unknown, unknown>();
         made.forEach((m, i) => {
           const name = creates[i].changes.target?.DepartmentId;
-          if (typeof name === 'string' && name.startsWith('new-')) departmentOf.set(name, departmentOf.get(name) ?? m.fields.DepartmentId);
+          if (typeof name === 'string' && name.startsWith('new-'))
+            departmentOf.set(name, departmentOf.get(name) ?? m.fields.DepartmentId);
         });
         expect(new Set(departmentOf.values()).size).toBe(departmentOf.size);
-        const asPlanned = (fields: Record<string, unknown> | null) => ({ ...fields, ...(departmentOf.has(fields?.DepartmentId) ? { DepartmentId: departmentOf.get(fields?.DepartmentId) } : {}) });
+        const asPlanned = (fields: Record<string, unknown> | null) => ({
+          ...fields,
+          ...(departmentOf.has(fields?.DepartmentId) ? { DepartmentId: departmentOf.get(fields?.DepartmentId) } : {}),
+        });
         expect(made).toEqual(creates.map((c) => ({ zendeskId: c.zendeskId, fields: asPlanned(c.changes.target) })));
         expect(employees).toHaveLength(creates.length);
       } finally {
@@ -116,12 +138,19 @@ describe('tandem worker, tandem sync and tandem webhooks serve against Temporal 
     const port = await freePort();
     const secret = 'cli-test-webhook-secret';
     let stopServe!: () => void;
-    const serve = startCli(['webhooks', 'serve', '--port', String(port)], { env: { ...cliEnv, ZENDESK_WEBHOOK_SECRET: secret }, stop: new Promise<void>((r) => (stopServe = r)) });
+    const serve = startCli(['webhooks', 'serve', '--port', String(port)], {
+      env: { ...cliEnv, ZENDESK_WEBHOOK_SECRET: secret },
+      stop: new Promise<void>((r) => (stopServe = r)),
+    });
     try {
       const body = JSON.stringify({ ...userEvent('777'), time: new Date().toISOString() });
       let res: Response | undefined;
       for (let i = 0; i < 100 && !res; i++) {
-        res = await fetch(`http://127.0.0.1:${port}/webhooks/zendesk`, { method: 'POST', body, headers: signed(body, { secret, timestamp: new Date().toISOString() }) }).catch(async () => {
+        res = await fetch(`http://127.0.0.1:${port}/webhooks/zendesk`, {
+          method: 'POST',
+          body,
+          headers: signed(body, { secret, timestamp: new Date().toISOString() }),
+        }).catch(async () => {
           await new Promise((r) => setTimeout(r, 100));
           return undefined;
         });

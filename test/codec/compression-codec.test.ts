@@ -8,7 +8,19 @@ import { newKey } from '../../codec/keys';
 const text = (b?: Uint8Array | null) => Buffer.from(b ?? []).toString('utf8');
 const encodingOf = (p: Payload) => text(p.metadata?.encoding);
 /** A feed page's worth of users: the payload that drew Temporal's size warning. */
-const page = Array.from({ length: 1000 }, (_, i) => ({ kind: 'pair', zendeskId: String(9_000_000_000 + i), given: { record: { id: 9_000_000_000 + i, name: `Kari Nordmann ${i}`, email: `kari${i}@example.no`, role: 'end-user', time_zone: 'Copenhagen' } } }));
+const page = Array.from({ length: 1000 }, (_, i) => ({
+  kind: 'pair',
+  zendeskId: String(9_000_000_000 + i),
+  given: {
+    record: {
+      id: 9_000_000_000 + i,
+      name: `Kari Nordmann ${i}`,
+      email: `kari${i}@example.no`,
+      role: 'end-user',
+      time_zone: 'Copenhagen',
+    },
+  },
+}));
 const small = { flowId: 'zendesk-users-to-crmoffice-contacts', zendeskId: '9000000001' };
 
 describe('CompressionCodec', () => {
@@ -36,7 +48,9 @@ describe('CompressionCodec', () => {
 
   it('names what is wrong with a payload that claims binary/zlib but does not inflate', async () => {
     const bad: Payload = { metadata: { encoding: Buffer.from(ZLIB_ENCODING) }, data: Buffer.from('not deflated') };
-    await expect(new CompressionCodec(true).decode([bad])).rejects.toThrow(/compressed payload \(binary\/zlib\) does not inflate/);
+    await expect(new CompressionCodec(true).decode([bad])).rejects.toThrow(
+      /compressed payload \(binary\/zlib\) does not inflate/,
+    );
   });
 });
 

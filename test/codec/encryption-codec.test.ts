@@ -9,7 +9,8 @@ const OLD = newKey();
 const NEW = newKey();
 const record = { name: 'Kari Nordmann', email: 'kari.nordmann@example.no' };
 const plain = () => [defaultPayloadConverter.toPayload(record)];
-const ring = (text: string, id?: string) => keyRing({ id: id ?? keyIdOf(parseKey(text, 't')), key: parseKey(text, 't') });
+const ring = (text: string, id?: string) =>
+  keyRing({ id: id ?? keyIdOf(parseKey(text, 't')), key: parseKey(text, 't') });
 const text = (b?: Uint8Array | null) => Buffer.from(b ?? []).toString('utf8');
 
 describe('EncryptionCodec', () => {
@@ -55,14 +56,21 @@ describe('EncryptionCodec', () => {
     const after = encryptionOf({ mode: 'on', key: NEW }, { requireKey: true }).codec;
     await expect(after.decode([old])).rejects.toThrow(new RegExp(`key id "${oldId}".*TANDEM_ENCRYPTION_KEYS_OLD`));
     const keyless = encryptionOf({ mode: 'on' }, { requireKey: false }).codec;
-    await expect(keyless.decode([old])).rejects.toThrow(new RegExp(`key id "${oldId}" \\(no key is configured here\\): set TANDEM_ENCRYPTION_KEY`));
+    await expect(keyless.decode([old])).rejects.toThrow(
+      new RegExp(`key id "${oldId}" \\(no key is configured here\\): set TANDEM_ENCRYPTION_KEY`),
+    );
   });
 
   it('refuses a payload relabelled with another key id, or altered', async () => {
-    const codec = encryptionOf({ mode: 'on', key: NEW, keyId: 'current', oldKeys: `previous:${NEW}` }, { requireKey: true }).codec;
+    const codec = encryptionOf(
+      { mode: 'on', key: NEW, keyId: 'current', oldKeys: `previous:${NEW}` },
+      { requireKey: true },
+    ).codec;
     const [p] = await codec.encode(plain());
     const relabelled = { ...p, metadata: { ...p.metadata, [METADATA_KEY_ID]: Buffer.from('previous') } };
-    await expect(codec.decode([relabelled])).rejects.toThrow(/key id "previous": the configured key of that id does not open it/);
+    await expect(codec.decode([relabelled])).rejects.toThrow(
+      /key id "previous": the configured key of that id does not open it/,
+    );
     // Flip a bit rather than set a value: a byte that already held the value would alter nothing.
     const data = Buffer.from(p.data!);
     data[20] ^= 0x01;
@@ -76,22 +84,32 @@ describe('keys and config', () => {
   it('reads a key as hex or base64, and never quotes a bad one', () => {
     const key = parseKey(NEW, 't');
     expect(parseKey(key.toString('hex'), 't').equals(key)).toBe(true);
-    expect(() => parseKey('not-a-key-SECRET', 'TANDEM_ENCRYPTION_KEY')).toThrow(/^TANDEM_ENCRYPTION_KEY: expected 32 random bytes/);
-    expect(() => parseKey('not-a-key-SECRET', 'x')).toThrow(expect.objectContaining({ message: expect.not.stringContaining('SECRET') }));
+    expect(() => parseKey('not-a-key-SECRET', 'TANDEM_ENCRYPTION_KEY')).toThrow(
+      /^TANDEM_ENCRYPTION_KEY: expected 32 random bytes/,
+    );
+    expect(() => parseKey('not-a-key-SECRET', 'x')).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('SECRET') }),
+    );
   });
 
   it('old keys: `key` or `id:key`, by commas or lines, with comments; two keys under one id are refused', () => {
     const a = newKey();
     const old = parseOldKeys(`# rotated 2025-01\n${a}\nlegacy:${NEW}, ${OLD}\n`);
     expect(old.map((k) => k.id)).toEqual([keyIdOf(parseKey(a, 't')), 'legacy', keyIdOf(parseKey(OLD, 't'))]);
-    expect(() => parseOldKeys(`bad id!:${a}`, 'TANDEM_ENCRYPTION_KEYS_OLD')).toThrow(/^TANDEM_ENCRYPTION_KEYS_OLD entry 1: expected a key id/);
-    expect(() => keyRingOf({ mode: 'on', key: a, keyId: 'same', oldKeys: `same:${OLD}` })).toThrow(/two different keys have the id "same"/);
+    expect(() => parseOldKeys(`bad id!:${a}`, 'TANDEM_ENCRYPTION_KEYS_OLD')).toThrow(
+      /^TANDEM_ENCRYPTION_KEYS_OLD entry 1: expected a key id/,
+    );
+    expect(() => keyRingOf({ mode: 'on', key: a, keyId: 'same', oldKeys: `same:${OLD}` })).toThrow(
+      /two different keys have the id "same"/,
+    );
   });
 
   it('the worker refuses to run without a key unless TANDEM_ENCRYPTION=off; off with a key is a contradiction', () => {
     expect(() => encryptionOf({ mode: 'on' }, { requireKey: true })).toThrow(NO_KEY_FOR_WORKER);
     expect(encryptionOf({ mode: 'off' }, { requireKey: true }).mode).toBe('off');
-    expect(() => encryptionOf({ mode: 'off', key: NEW }, { requireKey: true })).toThrow(/TANDEM_ENCRYPTION=off but an encryption key is set/);
+    expect(() => encryptionOf({ mode: 'off', key: NEW }, { requireKey: true })).toThrow(
+      /TANDEM_ENCRYPTION=off but an encryption key is set/,
+    );
     // A client without a key writes plain payloads.
     expect(encryptionOf(undefined, { requireKey: false }).codec.currentKeyId).toBeUndefined();
   });
@@ -100,7 +118,9 @@ describe('keys and config', () => {
     const base = { ZENDESK_BASE_URL: 'http://127.0.0.1:1/api/v2', ZENDESK_EMAIL: 'a@b.c', ZENDESK_API_TOKEN: 't' };
     let message = '';
     try {
-      loadConfig({ env: { ...base, TANDEM_ENCRYPTION_KEY: 'short-SECRET', TANDEM_ENCRYPTION_KEYS_OLD: `${OLD},x-SECRET2` } });
+      loadConfig({
+        env: { ...base, TANDEM_ENCRYPTION_KEY: 'short-SECRET', TANDEM_ENCRYPTION_KEYS_OLD: `${OLD},x-SECRET2` },
+      });
     } catch (err) {
       message = (err as Error).message;
     }

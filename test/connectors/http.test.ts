@@ -33,7 +33,14 @@ afterAll(async () => {
 
 const Department = z.object({ Id: z.number(), Name: z.string() });
 const http = () => createHttp({ system: 'poweroffice', baseUrl, timeoutMs: 300 });
-const read = () => request(http(), 'poweroffice', { endpoint: 'GET /Departments/{id}', recordId: 7, method: 'GET', url: '/Departments/7', schema: Department });
+const read = () =>
+  request(http(), 'poweroffice', {
+    endpoint: 'GET /Departments/{id}',
+    recordId: 7,
+    method: 'GET',
+    url: '/Departments/7',
+    schema: Department,
+  });
 
 async function failure(): Promise<Error> {
   try {
@@ -57,7 +64,10 @@ test("a 404 with the API's JSON error means the record is gone", async () => {
 });
 
 test('a 404 page from a proxy, or an empty 404, is an outage to retry, never a deletion', async () => {
-  for (const [type, body] of [['text/html', '<html><body>404 Not Found</body></html>'], [undefined, '']] as const) {
+  for (const [type, body] of [
+    ['text/html', '<html><body>404 Not Found</body></html>'],
+    [undefined, ''],
+  ] as const) {
     answer = { status: 404, type, body };
     const err = await failure();
     expect(err).toBeInstanceOf(TransientApiError);
@@ -67,7 +77,11 @@ test('a 404 page from a proxy, or an empty 404, is an outage to retry, never a d
 });
 
 test('an HTML error page with 200 is a schema error that says it is not JSON, naming the record', async () => {
-  answer = { status: 200, type: 'text/html; charset=utf-8', body: '<!DOCTYPE html><html><title>Maintenance</title></html>' };
+  answer = {
+    status: 200,
+    type: 'text/html; charset=utf-8',
+    body: '<!DOCTYPE html><html><title>Maintenance</title></html>',
+  };
   const err = await failure();
   expect(err).toBeInstanceOf(SchemaError);
   expect(err.message).toMatch(/GET \/Departments\/\{id\} \(record 7\).*is not JSON \(text\/html/);

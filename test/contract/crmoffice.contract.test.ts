@@ -13,7 +13,13 @@ import { CrmofficeClient, CrmofficeConfig, crmofficeConfigFromEnv } from '../../
 import { CrmofficeAuthOptions } from '../../connectors/crmoffice/auth';
 import { CrmofficeSimulator, startCrmofficeSimulator } from '../../simulators/crmoffice';
 
-const REAL_VARS = ['CRMOFFICE_BASE_URL', 'CRMOFFICE_LOGIN_BASE_URL', 'CRMOFFICE_CLIENT_ID', 'CRMOFFICE_CLIENT_SECRET', 'CRMOFFICE_REFRESH_TOKEN'];
+const REAL_VARS = [
+  'CRMOFFICE_BASE_URL',
+  'CRMOFFICE_LOGIN_BASE_URL',
+  'CRMOFFICE_CLIENT_ID',
+  'CRMOFFICE_CLIENT_SECRET',
+  'CRMOFFICE_REFRESH_TOKEN',
+];
 const realConfigured = REAL_VARS.every((v) => !!process.env[v]);
 
 interface Target {
@@ -41,12 +47,16 @@ function contract(target: () => Target) {
   let client: CrmofficeClient;
 
   /** A client on the newest refresh token, remembering every token it sees so none may leak. */
-  async function newClient(options: CrmofficeAuthOptions = {}, overrides: Partial<CrmofficeConfig> = {}): Promise<CrmofficeClient> {
+  async function newClient(
+    options: CrmofficeAuthOptions = {},
+    overrides: Partial<CrmofficeConfig> = {},
+  ): Promise<CrmofficeClient> {
     const c = new CrmofficeClient({ ...target().config, refreshToken: latestRefreshToken, ...overrides }, options);
     c.onRefreshTokenRotated((token) => {
       latestRefreshToken = token;
       secrets.add(token);
-      if (!target().sim && process.env.CRMOFFICE_REFRESH_TOKEN_FILE) writeFileSync(process.env.CRMOFFICE_REFRESH_TOKEN_FILE, token, { mode: 0o600 });
+      if (!target().sim && process.env.CRMOFFICE_REFRESH_TOKEN_FILE)
+        writeFileSync(process.env.CRMOFFICE_REFRESH_TOKEN_FILE, token, { mode: 0o600 });
     });
     return c;
   }
@@ -56,7 +66,8 @@ function contract(target: () => Target) {
   const simOnly = (name: string, fn: () => Promise<void>) =>
     // eslint-disable-next-line jest/expect-expect -- `fn` is the test's body and asserts.
     test(name, async () => {
-      if (!target().sim) return console.log(`skipped on a real account (needs the simulator to steer the server): ${name}`);
+      if (!target().sim)
+        return console.log(`skipped on a real account (needs the simulator to steer the server): ${name}`);
       await fn();
     });
 
@@ -144,7 +155,11 @@ function contract(target: () => Target) {
   });
 
   test('companies: create, get, update, and updatedAt moves', async () => {
-    const created = await client.createCompany({ name: `${run} Fjord AS`, orgNr: '999888777', postAddress: { streetAddress: 'Storgata 1', postCode: '0150', postalArea: 'Oslo', country: 'NO' } });
+    const created = await client.createCompany({
+      name: `${run} Fjord AS`,
+      orgNr: '999888777',
+      postAddress: { streetAddress: 'Storgata 1', postCode: '0150', postalArea: 'Oslo', country: 'NO' },
+    });
     expect(created).toMatchObject({ id: expect.any(String), name: `${run} Fjord AS`, orgNr: '999888777' });
     expect(await client.getCompany(created.id)).toMatchObject({ id: created.id, postAddress: { postalArea: 'Oslo' } });
     await new Promise((r) => setTimeout(r, 5));
@@ -157,7 +172,13 @@ function contract(target: () => Target) {
   test('contacts: create with a company, get, update; found by e-mail case-insensitively', async () => {
     const company = await client.createCompany({ name: `${run} Kontakt AS` });
     const email = `${run}.kari@example.no`;
-    const created = await client.createContact({ givenName: 'Kari', familyName: 'Nordmann', email, mobilePhone: '+4790000001', company: { id: company.id } });
+    const created = await client.createContact({
+      givenName: 'Kari',
+      familyName: 'Nordmann',
+      email,
+      mobilePhone: '+4790000001',
+      company: { id: company.id },
+    });
     expect(created.company?.id).toBe(company.id);
     const updated = await client.updateContact(created.id, { directPhone: '+4722000000', company: null });
     expect(updated).toMatchObject({ id: created.id, givenName: 'Kari', directPhone: '+4722000000' });
@@ -168,19 +189,36 @@ function contract(target: () => Target) {
     expect(await client.findContactsByEmail(`${run}.nobody@example.no`)).toEqual([]);
   });
 
-  simOnly('a company cleared as `{ id: null }` is refused, naming the field; `company: null` is the way to clear it', async () => {
-    const company = await client.createCompany({ name: `${run} Clear AS` });
-    const contact = await client.createContact({ givenName: 'Clear', email: `${run}.clear@example.no`, company: { id: company.id } });
-    const err = await failure(client.updateContact(contact.id, { company: { id: null } } as unknown as { company: null }), caught);
-    expect(err.status).toBe(400);
-    expect(err.message).toMatch(/company\.id/);
-    expect((await client.updateContact(contact.id, { company: null })).company ?? null).toBeNull();
-  });
+  simOnly(
+    'a company cleared as `{ id: null }` is refused, naming the field; `company: null` is the way to clear it',
+    async () => {
+      const company = await client.createCompany({ name: `${run} Clear AS` });
+      const contact = await client.createContact({
+        givenName: 'Clear',
+        email: `${run}.clear@example.no`,
+        company: { id: company.id },
+      });
+      const err = await failure(
+        client.updateContact(contact.id, { company: { id: null } } as unknown as { company: null }),
+        caught,
+      );
+      expect(err.status).toBe(400);
+      expect(err.message).toMatch(/company\.id/);
+      expect((await client.updateContact(contact.id, { company: null })).company ?? null).toBeNull();
+    },
+  );
 
   test('activities: create with an owner and an externalId, get, update; found by externalId', async () => {
     const owner = await client.createContact({ givenName: 'Ola', email: `${run}.ola@example.no` });
     const externalId = `zendesk:ticket:${run}-1`;
-    const created = await client.createActivity({ subject: 'Printer on fire', ownerId: owner.id, startsAt: '2024-05-01T10:00:00.000Z', description: 'It is on fire.', address: { country: 'NO' }, externalId });
+    const created = await client.createActivity({
+      subject: 'Printer on fire',
+      ownerId: owner.id,
+      startsAt: '2024-05-01T10:00:00.000Z',
+      description: 'It is on fire.',
+      address: { country: 'NO' },
+      externalId,
+    });
     expect(created).toMatchObject({ subject: 'Printer on fire', ownerId: owner.id, externalId });
     const updated = await client.updateActivity(created.id, { subject: 'Printer was on fire' });
     expect(updated.subject).toBe('Printer was on fire');
@@ -328,7 +366,12 @@ describe('crmoffice connector, simulator quirks', () => {
       const c = new CrmofficeClient({ baseUrl: local.url, loginBaseUrl: local.loginUrl, ...local.credentials });
       const err = await c.getCompany('broken-1').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SchemaError);
-      expect(err).toMatchObject({ system: 'crmoffice', endpoint: 'GET /api/v1/companies/{id}', recordId: 'broken-1', field: 'name' });
+      expect(err).toMatchObject({
+        system: 'crmoffice',
+        endpoint: 'GET /api/v1/companies/{id}',
+        recordId: 'broken-1',
+        field: 'name',
+      });
       const listErr = await c.listCompanies().catch((e: unknown) => e);
       expect(listErr).toBeInstanceOf(SchemaError);
       expect((listErr as SchemaError).field).toBe('items.0.name');
@@ -344,12 +387,22 @@ test('a credential echoed by the login host in an error is redacted', async () =
   const secret = 'cs_contract_echo_secret';
   const refreshToken = 'rt_contract_echo_refresh';
   const echo = Fastify();
-  echo.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
-  echo.post('/connect/token', async (req, reply) => reply.code(400).send({ error: 'invalid_grant', error_description: `bad grant ${JSON.stringify(req.body)}` }));
+  echo.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
+  echo.post('/connect/token', async (req, reply) =>
+    reply.code(400).send({ error: 'invalid_grant', error_description: `bad grant ${JSON.stringify(req.body)}` }),
+  );
   await echo.listen({ port: 0, host: '127.0.0.1' });
   try {
     const port = (echo.server.address() as { port: number }).port;
-    const c = new CrmofficeClient({ baseUrl: `http://127.0.0.1:${port}`, loginBaseUrl: `http://127.0.0.1:${port}`, clientId: 'id', clientSecret: secret, refreshToken });
+    const c = new CrmofficeClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      loginBaseUrl: `http://127.0.0.1:${port}`,
+      clientId: 'id',
+      clientSecret: secret,
+      refreshToken,
+    });
     const err = (await c.getContact('1').catch((e: unknown) => e)) as PermanentApiError;
     expect(err).toBeInstanceOf(PermanentApiError);
     expect(err.message).toMatch(/invalid_grant/);
@@ -366,7 +419,9 @@ test('a credential echoed by the login host in an error is redacted', async () =
 test('the connector authenticates its client to the token endpoint with HTTP Basic, not in the form body', async () => {
   const seen: Array<{ authorization?: string; body: Record<string, string> }> = [];
   const login = Fastify();
-  login.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+  login.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
   login.post('/connect/token', async (req, reply) => {
     seen.push({ authorization: req.headers.authorization, body: req.body as Record<string, string> });
     return reply.code(400).send({ error: 'invalid_grant', error_description: 'captured' });
@@ -374,12 +429,20 @@ test('the connector authenticates its client to the token endpoint with HTTP Bas
   await login.listen({ port: 0, host: '127.0.0.1' });
   try {
     const url = `http://127.0.0.1:${(login.server.address() as { port: number }).port}`;
-    const c = new CrmofficeClient({ baseUrl: url, loginBaseUrl: url, clientId: 'tandem client', clientSecret: 'cs:with/odd chars', refreshToken: 'rt_basic' });
+    const c = new CrmofficeClient({
+      baseUrl: url,
+      loginBaseUrl: url,
+      clientId: 'tandem client',
+      clientSecret: 'cs:with/odd chars',
+      refreshToken: 'rt_basic',
+    });
     await c.getContact('1').catch(() => undefined);
     expect(seen).toHaveLength(1);
     expect(seen[0].body).toEqual({ grant_type: 'refresh_token', refresh_token: 'rt_basic' });
     // RFC 6749 §2.3.1: id and secret form-urlencoded, then `id:secret` in base64.
-    expect(seen[0].authorization).toBe(`Basic ${Buffer.from('tandem+client:cs%3Awith%2Fodd+chars').toString('base64')}`);
+    expect(seen[0].authorization).toBe(
+      `Basic ${Buffer.from('tandem+client:cs%3Awith%2Fodd+chars').toString('base64')}`,
+    );
   } finally {
     await login.close();
   }

@@ -5,12 +5,22 @@
  */
 import axios from 'axios';
 import { ApiError, NotFoundError, PermanentApiError, SchemaError, TransientApiError } from '../../connectors/errors';
-import { paginationOf, parsePowerOfficeConfig, PowerOfficeClient, PowerOfficeConfig, toJsonPatch, tokenUrlOf } from '../../connectors/poweroffice';
+import {
+  paginationOf,
+  parsePowerOfficeConfig,
+  PowerOfficeClient,
+  PowerOfficeConfig,
+  toJsonPatch,
+  tokenUrlOf,
+} from '../../connectors/poweroffice';
 import { PowerOfficeSimulator, startPowerOfficeSimulator } from '../../simulators/poweroffice';
 
 const env = process.env;
 const realConfig: PowerOfficeConfig | undefined =
-  env.POWEROFFICE_BASE_URL && env.POWEROFFICE_APPLICATION_KEY && env.POWEROFFICE_CLIENT_KEY && env.POWEROFFICE_SUBSCRIPTION_KEY
+  env.POWEROFFICE_BASE_URL &&
+  env.POWEROFFICE_APPLICATION_KEY &&
+  env.POWEROFFICE_CLIENT_KEY &&
+  env.POWEROFFICE_SUBSCRIPTION_KEY
     ? {
         baseUrl: env.POWEROFFICE_BASE_URL,
         tokenUrl: env.POWEROFFICE_TOKEN_URL || undefined,
@@ -25,7 +35,8 @@ const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toStrin
 /** Every error seen, and every key and token used: checked at the end (see the last afterAll). */
 const errors: unknown[] = [];
 const secrets = new Set<string>();
-const remember = (c: PowerOfficeConfig) => [c.applicationKey, c.clientKey, c.subscriptionKey].forEach((k) => secrets.add(k));
+const remember = (c: PowerOfficeConfig) =>
+  [c.applicationKey, c.clientKey, c.subscriptionKey].forEach((k) => secrets.add(k));
 async function failure(p: Promise<unknown>): Promise<ApiError> {
   try {
     await p;
@@ -53,14 +64,22 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
         method,
         url: `${client.config.baseUrl}${path}`,
         data: data === undefined ? undefined : JSON.stringify(data),
-        headers: { Authorization: `Bearer ${token}`, 'Ocp-Apim-Subscription-Key': client.config.subscriptionKey, 'Content-Type': contentType },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Ocp-Apim-Subscription-Key': client.config.subscriptionKey,
+          'Content-Type': contentType,
+        },
         validateStatus: () => true,
       });
     }
 
     it('fetches one token for many calls, concurrent ones included', async () => {
       const fresh = new PowerOfficeClient(config());
-      await Promise.all([fresh.listDepartments({ pageSize: 1 }), fresh.listEmployees({ pageSize: 1 }), fresh.listDepartments({ pageSize: 1 })]);
+      await Promise.all([
+        fresh.listDepartments({ pageSize: 1 }),
+        fresh.listEmployees({ pageSize: 1 }),
+        fresh.listDepartments({ pageSize: 1 }),
+      ]);
       await fresh.listEmployees({ pageSize: 1 });
       expect(fresh.auth.requests).toBe(1);
     });
@@ -75,12 +94,18 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
       const updated = await client.updateDepartment(created.Id, { Name: `Tandem ${run} dept A2` });
       expect(updated.Name).toBe(`Tandem ${run} dept A2`);
       expect(updated.CreatedDateTimeOffset).toBe(created.CreatedDateTimeOffset);
-      expect(Date.parse(updated.LastChangedDateTimeOffset)).toBeGreaterThan(Date.parse(created.LastChangedDateTimeOffset));
+      expect(Date.parse(updated.LastChangedDateTimeOffset)).toBeGreaterThan(
+        Date.parse(created.LastChangedDateTimeOffset),
+      );
       expect((await client.getDepartment(created.Id)).Name).toBe(`Tandem ${run} dept A2`);
 
-      const since = (await client.listAllDepartments({ lastChangedAfter: created.LastChangedDateTimeOffset })).map((d) => d.Id);
+      const since = (await client.listAllDepartments({ lastChangedAfter: created.LastChangedDateTimeOffset })).map(
+        (d) => d.Id,
+      );
       expect(since).toContain(created.Id);
-      const after = (await client.listAllDepartments({ lastChangedAfter: updated.LastChangedDateTimeOffset })).map((d) => d.Id);
+      const after = (await client.listAllDepartments({ lastChangedAfter: updated.LastChangedDateTimeOffset })).map(
+        (d) => d.Id,
+      );
       expect(after).not.toContain(created.Id);
     });
 
@@ -88,7 +113,11 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
       const marker = await client.createDepartment({ Name: `Tandem ${run} marker` });
       const ids: number[] = [];
       for (const n of [1, 2, 3]) ids.push((await client.createDepartment({ Name: `Tandem ${run} page ${n}` })).Id);
-      const first = await client.listDepartments({ createdAfter: marker.CreatedDateTimeOffset, pageSize: 2, pageNumber: 1 });
+      const first = await client.listDepartments({
+        createdAfter: marker.CreatedDateTimeOffset,
+        pageSize: 2,
+        pageNumber: 1,
+      });
       expect(first.items).toHaveLength(2);
       expect(first.hasMore).toBe(true);
       const all = await client.listAllDepartments({ createdAfter: marker.CreatedDateTimeOffset, pageSize: 2 });
@@ -100,12 +129,22 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
     it('pages a list by X-Pagination alone, as a third-party client would, and reads every record', async () => {
       const marker = await client.createDepartment({ Name: `Tandem ${run} header marker` });
       const ids: number[] = [];
-      for (const n of [1, 2, 3, 4, 5]) ids.push((await client.createDepartment({ Name: `Tandem ${run} header ${n}` })).Id);
+      for (const n of [1, 2, 3, 4, 5])
+        ids.push((await client.createDepartment({ Name: `Tandem ${run} header ${n}` })).Id);
       // Only the header decides whether to ask again: no page length, no knowledge of Tandem's client.
       const seen: number[] = [];
-      const headers: { currentPage: number; pageSize: number; totalCount: number; totalPages: number; hasNext: boolean }[] = [];
+      const headers: {
+        currentPage: number;
+        pageSize: number;
+        totalCount: number;
+        totalPages: number;
+        hasNext: boolean;
+      }[] = [];
       for (let pageNumber = 1; ; pageNumber += 1) {
-        const res = await raw('GET', `/Departments?createdDateTimeOffsetGreaterThan=${encodeURIComponent(marker.CreatedDateTimeOffset)}&PageSize=2&PageNumber=${pageNumber}`);
+        const res = await raw(
+          'GET',
+          `/Departments?createdDateTimeOffsetGreaterThan=${encodeURIComponent(marker.CreatedDateTimeOffset)}&PageSize=2&PageNumber=${pageNumber}`,
+        );
         expect([200, 204]).toContain(res.status);
         const header = JSON.parse(String(res.headers['x-pagination'])) as (typeof headers)[number];
         headers.push(header);
@@ -125,7 +164,12 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
     it('sends X-Pagination on a list with no match (204) too', async () => {
       const res = await raw('GET', `/Employees?externalImportReference=tandem-${run}-no-one`);
       expect(res.status).toBe(204);
-      expect(JSON.parse(String(res.headers['x-pagination']))).toMatchObject({ currentPage: 1, totalCount: 0, totalPages: 0, hasNext: false });
+      expect(JSON.parse(String(res.headers['x-pagination']))).toMatchObject({
+        currentPage: 1,
+        totalCount: 0,
+        totalPages: 0,
+        hasNext: false,
+      });
     });
 
     it('finds departments by name exactly and case-insensitively', async () => {
@@ -140,17 +184,42 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
       const dep = await client.createDepartment({ Name: `Tandem ${run} staff` });
       const ref = `tandem-${run}-e1`;
       const email = `kari.${run}@example.com`;
-      const created = await client.createEmployee({ FirstName: 'Kari', LastName: 'Nordmann', EmailAddress: email, DepartmentId: dep.Id, ExternalImportReference: ref });
-      expect(created).toMatchObject({ FirstName: 'Kari', LastName: 'Nordmann', EmailAddress: email, DepartmentId: dep.Id, ExternalImportReference: ref });
+      const created = await client.createEmployee({
+        FirstName: 'Kari',
+        LastName: 'Nordmann',
+        EmailAddress: email,
+        DepartmentId: dep.Id,
+        ExternalImportReference: ref,
+      });
+      expect(created).toMatchObject({
+        FirstName: 'Kari',
+        LastName: 'Nordmann',
+        EmailAddress: email,
+        DepartmentId: dep.Id,
+        ExternalImportReference: ref,
+      });
       expect(Number.isInteger(created.Id)).toBe(true);
 
-      const updated = await client.updateEmployee(created.Id, { JobTitle: 'Support agent', LastName: 'Nordmann-Hansen' });
-      expect(updated).toMatchObject({ JobTitle: 'Support agent', LastName: 'Nordmann-Hansen', EmployeeCreatedDateTimeOffset: created.EmployeeCreatedDateTimeOffset });
-      expect(Date.parse(updated.LastChangedDateTimeOffset)).toBeGreaterThan(Date.parse(created.LastChangedDateTimeOffset));
+      const updated = await client.updateEmployee(created.Id, {
+        JobTitle: 'Support agent',
+        LastName: 'Nordmann-Hansen',
+      });
+      expect(updated).toMatchObject({
+        JobTitle: 'Support agent',
+        LastName: 'Nordmann-Hansen',
+        EmployeeCreatedDateTimeOffset: created.EmployeeCreatedDateTimeOffset,
+      });
+      expect(Date.parse(updated.LastChangedDateTimeOffset)).toBeGreaterThan(
+        Date.parse(created.LastChangedDateTimeOffset),
+      );
       expect((await client.getEmployee(created.Id)).JobTitle).toBe('Support agent');
 
-      expect((await client.listAllEmployees({ lastChangedAfter: created.LastChangedDateTimeOffset })).map((e) => e.Id)).toContain(created.Id);
-      expect((await client.listAllEmployees({ lastChangedAfter: updated.LastChangedDateTimeOffset })).map((e) => e.Id)).not.toContain(created.Id);
+      expect(
+        (await client.listAllEmployees({ lastChangedAfter: created.LastChangedDateTimeOffset })).map((e) => e.Id),
+      ).toContain(created.Id);
+      expect(
+        (await client.listAllEmployees({ lastChangedAfter: updated.LastChangedDateTimeOffset })).map((e) => e.Id),
+      ).not.toContain(created.Id);
 
       expect((await client.findEmployeeByExternalImportReference(ref))?.Id).toBe(created.Id);
       expect(await client.findEmployeeByExternalImportReference(`${ref}-none`)).toBeUndefined();
@@ -161,7 +230,9 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
     it('refuses a duplicate ExternalImportReference with the API message', async () => {
       const ref = `tandem-${run}-dup`;
       await client.createEmployee({ FirstName: 'Ola', LastName: 'One', ExternalImportReference: ref });
-      const err = await failure(client.createEmployee({ FirstName: 'Ola', LastName: 'Two', ExternalImportReference: ref }));
+      const err = await failure(
+        client.createEmployee({ FirstName: 'Ola', LastName: 'Two', ExternalImportReference: ref }),
+      );
       expect(err).toBeInstanceOf(PermanentApiError);
       expect(err).not.toBeInstanceOf(NotFoundError);
       expect(err.status).toBe(400);
@@ -184,13 +255,24 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
     it('never changes read-only fields', async () => {
       const dep = await client.createDepartment({ Name: `Tandem ${run} ro` });
       // The client will not send them at all.
-      await expect(client.updateDepartment(dep.Id, { Name: 'x', CreatedDateTimeOffset: '2000-01-01T00:00:00Z' })).rejects.toThrow(/read-only.*CreatedDateTimeOffset/);
+      await expect(
+        client.updateDepartment(dep.Id, { Name: 'x', CreatedDateTimeOffset: '2000-01-01T00:00:00Z' }),
+      ).rejects.toThrow(/read-only.*CreatedDateTimeOffset/);
       // The API ignores them on create and refuses them in a patch.
-      const posted = await raw('POST', '/Departments', { Name: `Tandem ${run} ro2`, Id: 1, CreatedDateTimeOffset: '2000-01-01T00:00:00Z' });
+      const posted = await raw('POST', '/Departments', {
+        Name: `Tandem ${run} ro2`,
+        Id: 1,
+        CreatedDateTimeOffset: '2000-01-01T00:00:00Z',
+      });
       expect(posted.status).toBe(201);
       expect(posted.data.Id).not.toBe(1);
       expect(posted.data.CreatedDateTimeOffset).not.toMatch(/^2000/);
-      const patched = await raw('PATCH', `/Departments/${dep.Id}`, [{ op: 'replace', path: '/CreatedDateTimeOffset', value: '2000-01-01T00:00:00Z' }], 'application/json-patch+json');
+      const patched = await raw(
+        'PATCH',
+        `/Departments/${dep.Id}`,
+        [{ op: 'replace', path: '/CreatedDateTimeOffset', value: '2000-01-01T00:00:00Z' }],
+        'application/json-patch+json',
+      );
       expect(patched.status).toBe(400);
       const after = await client.getDepartment(dep.Id);
       expect(after.CreatedDateTimeOffset).toBe(dep.CreatedDateTimeOffset);
@@ -199,14 +281,23 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
 
     it('takes patches only as application/json-patch+json', async () => {
       const dep = await client.createDepartment({ Name: `Tandem ${run} mime` });
-      const res = await raw('PATCH', `/Departments/${dep.Id}`, [{ op: 'replace', path: '/Name', value: 'y' }], 'application/json');
+      const res = await raw(
+        'PATCH',
+        `/Departments/${dep.Id}`,
+        [{ op: 'replace', path: '/Name', value: 'y' }],
+        'application/json',
+      );
       expect(res.status).toBe(415);
       expect((await client.getDepartment(dep.Id)).Name).toBe(`Tandem ${run} mime`);
     });
 
     it('does not move an employee LastChangedDateTimeOffset when only the mail address changes', async () => {
       // Given camelCase, sent PascalCase (the documented casing), answered and returned PascalCase.
-      const emp = await client.createEmployee({ FirstName: 'Adr', LastName: 'Esse', MailAddress: { addressLine1: 'Gate 1', zipCode: '0150', city: 'Oslo', countryCode: 'NO' } });
+      const emp = await client.createEmployee({
+        FirstName: 'Adr',
+        LastName: 'Esse',
+        MailAddress: { addressLine1: 'Gate 1', zipCode: '0150', city: 'Oslo', countryCode: 'NO' },
+      });
       expect(emp.MailAddress).toMatchObject({ AddressLine1: 'Gate 1', City: 'Oslo', ZipCode: '0150' });
       const moved = await client.updateEmployee(emp.Id, { MailAddress: { city: 'Bergen', zipCode: '5003' } });
       expect(moved.MailAddress).toMatchObject({ AddressLine1: 'Gate 1', City: 'Bergen', ZipCode: '5003' });
@@ -214,7 +305,11 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
     });
 
     it('answers nested MailAddress keys PascalCase, as the OpenAPI document names them', async () => {
-      const emp = await client.createEmployee({ FirstName: 'Nest', LastName: 'Ed', MailAddress: { City: 'Oslo', ZipCode: '0150' } });
+      const emp = await client.createEmployee({
+        FirstName: 'Nest',
+        LastName: 'Ed',
+        MailAddress: { City: 'Oslo', ZipCode: '0150' },
+      });
       const res = await raw('GET', `/Employees/${emp.Id}`);
       expect(res.status).toBe(200);
       expect(Object.keys(res.data.MailAddress)).toEqual(expect.arrayContaining(['City', 'ZipCode']));
@@ -226,7 +321,11 @@ function sharedContract(target: string, config: () => PowerOfficeConfig) {
       const res = await raw('GET', `/Employees?externalImportReference=${ref}`);
       expect(res.status).toBe(204);
       expect(res.data === '' || res.data === undefined || res.data === null).toBe(true);
-      expect(await client.listEmployees({ externalImportReference: ref })).toEqual({ items: [], pageNumber: 1, hasMore: false });
+      expect(await client.listEmployees({ externalImportReference: ref })).toEqual({
+        items: [],
+        pageNumber: 1,
+        hasMore: false,
+      });
       expect(await client.findEmployeeByExternalImportReference(ref)).toBeUndefined();
       expect(await client.listAllDepartments({ name: `Tandem ${run} no such department` })).toEqual([]);
     });
@@ -259,7 +358,12 @@ afterAll(() => {
   // No key, client key, subscription key or token in any error seen, however it is printed.
   expect(errors.length).toBeGreaterThan(10);
   for (const err of errors) {
-    const text = [String(err), (err as Error).stack ?? '', JSON.stringify(err), JSON.stringify(Object.getOwnPropertyDescriptors(err))].join('\n');
+    const text = [
+      String(err),
+      (err as Error).stack ?? '',
+      JSON.stringify(err),
+      JSON.stringify(Object.getOwnPropertyDescriptors(err)),
+    ].join('\n');
     for (const s of secrets) expect(text).not.toContain(s);
     expect(text).not.toMatch(/Bearer |Basic /);
   }
@@ -292,7 +396,11 @@ describe('PowerOffice Go connector against the simulator', () => {
     const basic = Buffer.from(`${sim.credentials.applicationKey}:${sim.credentials.clientKey}`).toString('base64');
     const post = (url: string) =>
       axios.post(url, 'grant_type=client_credentials', {
-        headers: { Authorization: `Basic ${basic}`, 'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey, 'Content-Type': 'application/x-www-form-urlencoded' },
+        headers: {
+          Authorization: `Basic ${basic}`,
+          'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
         validateStatus: () => true,
       });
     expect((await post(sim.tokenUrl)).status).toBe(200);
@@ -301,12 +409,20 @@ describe('PowerOffice Go connector against the simulator', () => {
 
   it('sends nested keys in the documented casing; the simulator refuses a patch path in another casing', async () => {
     const client = new PowerOfficeClient(simConfig());
-    const emp = await client.createEmployee({ FirstName: 'Case', LastName: 'Check', MailAddress: { City: 'Oslo', ZipCode: '0150' } });
+    const emp = await client.createEmployee({
+      FirstName: 'Case',
+      LastName: 'Check',
+      MailAddress: { City: 'Oslo', ZipCode: '0150' },
+    });
     const token = await client.auth.getToken();
     secrets.add(token);
     const patch = (path: string) =>
       axios.patch(`${sim.apiUrl}/Employees/${emp.Id}`, JSON.stringify([{ op: 'replace', path, value: 'Bergen' }]), {
-        headers: { Authorization: `Bearer ${token}`, 'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey, 'Content-Type': 'application/json-patch+json' },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey,
+          'Content-Type': 'application/json-patch+json',
+        },
         validateStatus: () => true,
       });
     expect((await patch('/MailAddress/city')).status).toBe(400);
@@ -430,8 +546,12 @@ describe('PowerOffice Go connector against the simulator', () => {
       // Unpaced, so the burst reaches the server's limit.
       const client = new PowerOfficeClient({ baseUrl: limited.apiUrl, ...limited.credentials });
       remember(client.config);
-      const results = await Promise.allSettled(Array.from({ length: 12 }, () => client.listDepartments({ pageSize: 1 })));
-      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, () => client.listDepartments({ pageSize: 1 })),
+      );
+      const rejected = results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => r.reason as unknown);
       errors.push(...rejected);
       expect(rejected.length).toBeGreaterThanOrEqual(2);
       for (const err of rejected) {
@@ -458,14 +578,35 @@ if (realConfig) {
 describe('PowerOffice Go request building', () => {
   it('derives the token endpoint from the base URL by dropping the version segment', () => {
     const keys = { applicationKey: 'a', clientKey: 'b', subscriptionKey: 'c' };
-    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/v2', ...keys }))).toBe('https://goapi.poweroffice.net/OAuth/Token');
-    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/Demo/v2/', ...keys }))).toBe('https://goapi.poweroffice.net/Demo/OAuth/Token');
-    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'http://127.0.0.1:4010/v2', ...keys }))).toBe('http://127.0.0.1:4010/OAuth/Token');
-    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/v2', tokenUrl: 'https://login.example/OAuth/Token', ...keys }))).toBe('https://login.example/OAuth/Token');
+    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/v2', ...keys }))).toBe(
+      'https://goapi.poweroffice.net/OAuth/Token',
+    );
+    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/Demo/v2/', ...keys }))).toBe(
+      'https://goapi.poweroffice.net/Demo/OAuth/Token',
+    );
+    expect(tokenUrlOf(parsePowerOfficeConfig({ baseUrl: 'http://127.0.0.1:4010/v2', ...keys }))).toBe(
+      'http://127.0.0.1:4010/OAuth/Token',
+    );
+    expect(
+      tokenUrlOf(
+        parsePowerOfficeConfig({
+          baseUrl: 'https://goapi.poweroffice.net/v2',
+          tokenUrl: 'https://login.example/OAuth/Token',
+          ...keys,
+        }),
+      ),
+    ).toBe('https://login.example/OAuth/Token');
   });
 
   it('turns fields into JSON Patch replace operations, nested objects per leaf unless asked whole', () => {
-    const fields = { Name: 'Sales', 'a/b~c': 1, Skipped: undefined, Code: null, MailAddress: { city: 'Oslo', zipCode: '0150' }, Tags: [1, 2] };
+    const fields = {
+      Name: 'Sales',
+      'a/b~c': 1,
+      Skipped: undefined,
+      Code: null,
+      MailAddress: { city: 'Oslo', zipCode: '0150' },
+      Tags: [1, 2],
+    };
     expect(toJsonPatch(fields)).toEqual([
       { op: 'replace', path: '/Name', value: 'Sales' },
       { op: 'replace', path: '/a~1b~0c', value: 1 },
@@ -474,12 +615,16 @@ describe('PowerOffice Go request building', () => {
       { op: 'replace', path: '/MailAddress/zipCode', value: '0150' },
       { op: 'replace', path: '/Tags', value: [1, 2] },
     ]);
-    expect(toJsonPatch({ MailAddress: { city: 'Oslo' } }, { whole: ['MailAddress'] })).toEqual([{ op: 'replace', path: '/MailAddress', value: { city: 'Oslo' } }]);
+    expect(toJsonPatch({ MailAddress: { city: 'Oslo' } }, { whole: ['MailAddress'] })).toEqual([
+      { op: 'replace', path: '/MailAddress', value: { city: 'Oslo' } },
+    ]);
   });
 
   it('reports a bad config by field name, never by value', () => {
     const secret = `secret-${run}`;
-    expect(() => parsePowerOfficeConfig({ baseUrl: 'not a url', applicationKey: secret, clientKey: '', subscriptionKey: secret })).toThrow(/`baseUrl`|`clientKey`/);
+    expect(() =>
+      parsePowerOfficeConfig({ baseUrl: 'not a url', applicationKey: secret, clientKey: '', subscriptionKey: secret }),
+    ).toThrow(/`baseUrl`|`clientKey`/);
     let thrown: unknown;
     try {
       parsePowerOfficeConfig({ baseUrl: secret, applicationKey: secret, clientKey: secret, subscriptionKey: secret });
@@ -488,6 +633,13 @@ describe('PowerOffice Go request building', () => {
     }
     expect(thrown).toBeInstanceOf(Error);
     expect(`${String(thrown)} ${JSON.stringify(thrown)}`).not.toContain(secret);
-    expect(parsePowerOfficeConfig({ baseUrl: 'https://goapi.poweroffice.net/Demo/v2/', applicationKey: 'a', clientKey: 'b', subscriptionKey: 'c' }).baseUrl).toBe('https://goapi.poweroffice.net/Demo/v2');
+    expect(
+      parsePowerOfficeConfig({
+        baseUrl: 'https://goapi.poweroffice.net/Demo/v2/',
+        applicationKey: 'a',
+        clientKey: 'b',
+        subscriptionKey: 'c',
+      }).baseUrl,
+    ).toBe('https://goapi.poweroffice.net/Demo/v2');
   });
 });

@@ -39,10 +39,19 @@ function sharedTokenSuite(backend: StoreBackend): void {
       const beforeAnswer = (method: string, route: string, status: number) => {
         if (method === 'POST' && route === TOKEN_PATH) grants.push(status);
       };
-      sim = await startCrmofficeSimulator({ rotateRefreshTokens: true, accessTokenTtlSeconds: 2, rateLimit: { limit: 0, windowMs: 1000 }, beforeAnswer });
+      sim = await startCrmofficeSimulator({
+        rotateRefreshTokens: true,
+        accessTokenTtlSeconds: 2,
+        rateLimit: { limit: 0, windowMs: 1000 },
+        beforeAnswer,
+      });
     });
     afterEach(() => sim.stop());
-    const client = (store?: LinkStore) => new CrmofficeClient({ baseUrl: sim.url, loginBaseUrl: sim.loginUrl, ...sim.credentials }, { sharedTokens: store });
+    const client = (store?: LinkStore) =>
+      new CrmofficeClient(
+        { baseUrl: sim.url, loginBaseUrl: sim.loginUrl, ...sim.credentials },
+        { sharedTokens: store },
+      );
 
     it('without a shared store, the second worker is locked out (the failure this prevents)', async () => {
       const [a, b] = [client(), client()];
@@ -72,7 +81,10 @@ function sharedTokenSuite(backend: StoreBackend): void {
         const before = grants.length;
         await Promise.all(clients.map((c) => c.listUsers()));
         const answered = grants.slice(before);
-        rounds.push({ granted: answered.filter((s) => s === 200).length, refused: answered.filter((s) => s !== 200).length });
+        rounds.push({
+          granted: answered.filter((s) => s === 200).length,
+          refused: answered.filter((s) => s !== 200).length,
+        });
       };
       for (let i = 0; i < 3; i++) {
         await round();
@@ -95,10 +107,18 @@ function sharedTokenSuite(backend: StoreBackend): void {
       // The stored chain points at a spent refresh token (the seed) and its access token is due.
       const spent = JSON.stringify({ ...state, refreshToken: sim.credentials.refreshToken, renewAt: 0 });
       expect(await store.putSharedToken(String(row.name), spent, null)).toBe(true);
-      const b = new CrmofficeClient({ baseUrl: sim.url, loginBaseUrl: sim.loginUrl, ...sim.credentials }, { sharedTokens: worker(), sharedWaitMs: 200 });
+      const b = new CrmofficeClient(
+        { baseUrl: sim.url, loginBaseUrl: sim.loginUrl, ...sim.credentials },
+        { sharedTokens: worker(), sharedWaitMs: 200 },
+      );
       const err = (await b.listUsers().catch((e: Error) => e)) as Error;
       expect(err.message).toMatch(/invalid_grant/);
-      for (const secret of [state.refreshToken, state.accessToken, sim.credentials.refreshToken, sim.credentials.clientSecret]) {
+      for (const secret of [
+        state.refreshToken,
+        state.accessToken,
+        sim.credentials.refreshToken,
+        sim.credentials.clientSecret,
+      ]) {
         expect(`${err.message}${err.stack}`).not.toContain(secret);
       }
     });
@@ -110,7 +130,8 @@ function sharedTokenSuite(backend: StoreBackend): void {
       sim = await startPowerOfficeSimulator({ rateLimit: { limit: 0, windowMs: 1000 } });
     });
     afterEach(() => sim.stop());
-    const client = (store?: LinkStore) => new PowerOfficeClient({ baseUrl: sim.apiUrl, ...sim.credentials }, { sharedTokens: store });
+    const client = (store?: LinkStore) =>
+      new PowerOfficeClient({ baseUrl: sim.apiUrl, ...sim.credentials }, { sharedTokens: store });
     const signIns = () => sim.stats.requests['POST /OAuth/Token'] ?? 0;
 
     it('a second worker reuses the token the first signed in for; after a revocation one sign-in serves both', async () => {

@@ -39,7 +39,12 @@ function secretsOf(config: ZendeskConfig): string[] {
   return [config.apiToken!, Buffer.from(`${config.email}/token:${config.apiToken}`).toString('base64')];
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, tries: number, delayMs: number): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  tries: number,
+  delayMs: number,
+): Promise<T> {
   let v = await read();
   for (let i = 1; i < tries && !ok(v); i++) {
     await new Promise((r) => setTimeout(r, delayMs));
@@ -106,7 +111,12 @@ function contractSuite(label: string, setup: () => Promise<Target>): void {
     });
 
     test('organizations keep domain_names, details, notes and tags; a notes-only change moves updated_at', async () => {
-      const fields = { domain_names: [`${tag}.example.com`], details: 'Storgata 1, 0150 Oslo', notes: 'Contract test', tags: ['tandem_contract'] };
+      const fields = {
+        domain_names: [`${tag}.example.com`],
+        details: 'Storgata 1, 0150 Oslo',
+        notes: 'Contract test',
+        tags: ['tandem_contract'],
+      };
       const created = await zd.createOrganization({ name: `${tag} Fields Org`, ...fields });
       touchedOrgs.add(created.id);
       expect(created).toMatchObject(fields);
@@ -120,7 +130,9 @@ function contractSuite(label: string, setup: () => Promise<Target>): void {
 
     test('answers carry X-Rate-Limit and X-Rate-Limit-Remaining', async () => {
       const res = await axios.get(`${target.config.baseUrl}/organizations.json`, {
-        headers: { Authorization: `Basic ${Buffer.from(`${target.config.email}/token:${target.config.apiToken}`).toString('base64')}` },
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${target.config.email}/token:${target.config.apiToken}`).toString('base64')}`,
+        },
         params: { 'page[size]': 1 },
         validateStatus: () => true,
       });
@@ -134,20 +146,31 @@ function contractSuite(label: string, setup: () => Promise<Target>): void {
 
     test('users: create, get, update, list; id and created_at never change', async () => {
       const email = `${tag}.user@example.com`;
-      user = await zd.createUser({ name: `${tag} User`, email, role: 'end-user', organization_id: orgId, phone: '+47 90000000' });
+      user = await zd.createUser({
+        name: `${tag} User`,
+        email,
+        role: 'end-user',
+        organization_id: orgId,
+        phone: '+47 90000000',
+      });
       touchedUsers.add(user.id);
       expect(user).toMatchObject({ name: `${tag} User`, email, role: 'end-user', organization_id: orgId });
 
       const got = await zd.getUser(user.id);
       expect(got).toMatchObject({ id: user.id, email, created_at: user.created_at });
 
-      const updated = await zd.updateUser(user.id, { name: `${tag} User Renamed`, id: 1, created_at: '2000-01-01T00:00:00Z' });
+      const updated = await zd.updateUser(user.id, {
+        name: `${tag} User Renamed`,
+        id: 1,
+        created_at: '2000-01-01T00:00:00Z',
+      });
       expect(updated.id).toBe(user.id);
       expect(updated.created_at).toBe(user.created_at);
       expect(updated.name).toBe(`${tag} User Renamed`);
       expect(Date.parse(updated.updated_at)).toBeGreaterThanOrEqual(Date.parse(user.updated_at));
       // Whole seconds, as Zendesk answers them: two changes within one second carry the same time.
-      for (const t of [user.created_at, user.updated_at, updated.updated_at]) expect(t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      for (const t of [user.created_at, user.updated_at, updated.updated_at])
+        expect(t).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
       user = updated;
 
       const page = await zd.listUsers({ pageSize: 2 });
@@ -160,13 +183,22 @@ function contractSuite(label: string, setup: () => Promise<Target>): void {
     });
 
     test('search by e-mail finds exactly that user, whatever the case', async () => {
-      const hits = await eventually(() => zd.searchUsersByEmail(user.email!.toUpperCase()), (h) => h.length > 0, target.sim ? 1 : 20, 3000);
+      const hits = await eventually(
+        () => zd.searchUsersByEmail(user.email!.toUpperCase()),
+        (h) => h.length > 0,
+        target.sim ? 1 : 20,
+        3000,
+      );
       expect(hits.map((u) => u.id)).toEqual([user.id]);
       expect(await zd.searchUsersByEmail(`nobody-${tag}@example.com`)).toEqual([]);
     });
 
     test('tickets: create with a first comment, get, update; comments list and add', async () => {
-      ticket = await zd.createTicket({ subject: `${tag} ticket`, requester_id: user.id, comment: { body: 'First words' } });
+      ticket = await zd.createTicket({
+        subject: `${tag} ticket`,
+        requester_id: user.id,
+        comment: { body: 'First words' },
+      });
       expect(ticket).toMatchObject({ subject: `${tag} ticket`, requester_id: user.id, description: 'First words' });
       expect(await zd.getTicket(ticket.id)).toMatchObject({ id: ticket.id, created_at: ticket.created_at });
 
@@ -192,7 +224,11 @@ function contractSuite(label: string, setup: () => Promise<Target>): void {
 
     test('incremental users and tickets: a cursor taken at the end returns only later changes', async () => {
       const since = Math.floor(Date.now() / 1000) - 3600;
-      const drain = async <T>(read: (s: { startTime: number } | { cursor: string }) => Promise<{ items: T[]; cursor: string; endOfStream: boolean }>) => {
+      const drain = async <T>(
+        read: (
+          s: { startTime: number } | { cursor: string },
+        ) => Promise<{ items: T[]; cursor: string; endOfStream: boolean }>,
+      ) => {
         let page = await read({ startTime: since });
         while (!page.endOfStream) page = await read({ cursor: page.cursor });
         return page.cursor;
@@ -265,7 +301,11 @@ contractSuite('Zendesk connector contract: simulator', async () => {
   // The contract reads its own changes back from the exports at once: the minute the real API holds
   // back (tested in zendesk-simulator.test.ts) is left out here.
   const sim = await startZendeskSimulator({ sample: { size: 40 }, seed: 7, exportDelaySeconds: 0 });
-  return { config: { baseUrl: `${sim.url}/api/v2`, email: sim.credentials.email, apiToken: sim.credentials.apiToken }, sim, stop: () => sim.stop() };
+  return {
+    config: { baseUrl: `${sim.url}/api/v2`, email: sim.credentials.email, apiToken: sim.credentials.apiToken },
+    sim,
+    stop: () => sim.stop(),
+  };
 });
 
 if (haveReal) {
@@ -273,7 +313,8 @@ if (haveReal) {
 } else {
   describe('Zendesk connector contract: real account', () => {
     // eslint-disable-next-line jest/no-disabled-tests, jest/expect-expect -- shown as skipped so a reader learns how to run it.
-    test.skip('skipped: set ZENDESK_BASE_URL (https://<subdomain>.zendesk.com/api/v2), ZENDESK_EMAIL and ZENDESK_API_TOKEN to run against a real account', () => undefined);
+    test.skip('skipped: set ZENDESK_BASE_URL (https://<subdomain>.zendesk.com/api/v2), ZENDESK_EMAIL and ZENDESK_API_TOKEN to run against a real account', () =>
+      undefined);
   });
 }
 
@@ -283,9 +324,17 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
     try {
       const auth = { username: `${sim.credentials.email}/token`, password: sim.credentials.apiToken };
       const now = Math.floor(Date.now() / 1000);
-      const recent = await axios.get(`${sim.url}/api/v2/incremental/organizations.json`, { params: { start_time: now - 10 }, auth, validateStatus: () => true });
+      const recent = await axios.get(`${sim.url}/api/v2/incremental/organizations.json`, {
+        params: { start_time: now - 10 },
+        auth,
+        validateStatus: () => true,
+      });
       expect(recent.status).toBe(400);
-      const old = await axios.get(`${sim.url}/api/v2/incremental/organizations.json`, { params: { start_time: now - 61 }, auth, validateStatus: () => true });
+      const old = await axios.get(`${sim.url}/api/v2/incremental/organizations.json`, {
+        params: { start_time: now - 61 },
+        auth,
+        validateStatus: () => true,
+      });
       expect(old.status).toBe(200);
     } finally {
       await sim.stop();
@@ -294,7 +343,11 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
 
   test('429 becomes a TransientApiError with retryAfterMs from Retry-After, and holds the next request', async () => {
     // Without rate-limit headers the client cannot see the limit coming, so the third call meets a 429.
-    const sim = await startZendeskSimulator({ sample: { size: 3 }, rateLimit: { limit: 2, windowMs: 60_000 }, rateLimitHeaders: false });
+    const sim = await startZendeskSimulator({
+      sample: { size: 3 },
+      rateLimit: { limit: 2, windowMs: 60_000 },
+      rateLimitHeaders: false,
+    });
     try {
       const config = { baseUrl: `${sim.url}/api/v2`, ...sim.credentials };
       const zd = new ZendeskClient(config, { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() });
@@ -335,9 +388,16 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
   });
 
   test('the incremental exports limit (10 a minute) surfaces as retryAfterMs and holds only the exports', async () => {
-    const sim = await startZendeskSimulator({ sample: { size: 3 }, rateLimit: { limit: 0, windowMs: 60_000 }, exportRateLimit: { limit: 2, windowMs: 60_000 } });
+    const sim = await startZendeskSimulator({
+      sample: { size: 3 },
+      rateLimit: { limit: 0, windowMs: 60_000 },
+      exportRateLimit: { limit: 2, windowMs: 60_000 },
+    });
     try {
-      const zd = new ZendeskClient({ baseUrl: `${sim.url}/api/v2`, ...sim.credentials }, { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() });
+      const zd = new ZendeskClient(
+        { baseUrl: `${sim.url}/api/v2`, ...sim.credentials },
+        { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() },
+      );
       await zd.incrementalOrganizations(0);
       await zd.incrementalUsers({ startTime: 0 });
       const err = await caught(zd.incrementalOrganizations(0));
@@ -380,12 +440,28 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
     let config: ZendeskConfig;
     beforeAll(async () => {
       server = Fastify();
-      const user = { id: 42, name: 'No Mail', role: 'end-user', organization_id: null, phone: null, created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z' };
+      const user = {
+        id: 42,
+        name: 'No Mail',
+        role: 'end-user',
+        organization_id: null,
+        phone: null,
+        created_at: '2024-01-01T00:00:00Z',
+        updated_at: '2024-01-01T00:00:00Z',
+      };
       server.get('/api/v2/users/:id', async () => ({ user }));
-      server.get('/api/v2/incremental/users/cursor.json', async () => ({ users: [{ ...user, email: 'a@b.example', role: 'boss' }], after_cursor: 'x', end_of_stream: true }));
+      server.get('/api/v2/incremental/users/cursor.json', async () => ({
+        users: [{ ...user, email: 'a@b.example', role: 'boss' }],
+        after_cursor: 'x',
+        end_of_stream: true,
+      }));
       await server.listen({ port: 0, host: '127.0.0.1' });
       const port = (server.server.address() as { port: number }).port;
-      config = { baseUrl: `http://127.0.0.1:${port}/api/v2`, email: 'agent@example.com', apiToken: 'secret-token-abcdef123456' };
+      config = {
+        baseUrl: `http://127.0.0.1:${port}/api/v2`,
+        email: 'agent@example.com',
+        apiToken: 'secret-token-abcdef123456',
+      };
     });
     afterAll(async () => {
       await server.close();
@@ -427,13 +503,29 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
       const start = Number((req.query as { start_time: string }).start_time);
       asked.push(start);
       // A server whose end_time is the page's newest second: a page all in its start second, more to come.
-      if (start === 1_700_000_000) return { organizations: [org(1, '2023-11-14T22:13:20Z')], count: 1, end_time: 1_700_000_000, end_of_stream: false, next_page: null };
-      return { organizations: [org(2, '2023-11-14T22:13:25Z')], count: 1, end_time: 1_700_000_005, end_of_stream: true, next_page: null };
+      if (start === 1_700_000_000)
+        return {
+          organizations: [org(1, '2023-11-14T22:13:20Z')],
+          count: 1,
+          end_time: 1_700_000_000,
+          end_of_stream: false,
+          next_page: null,
+        };
+      return {
+        organizations: [org(2, '2023-11-14T22:13:25Z')],
+        count: 1,
+        end_time: 1_700_000_005,
+        end_of_stream: true,
+        next_page: null,
+      };
     });
     await server.listen({ port: 0, host: '127.0.0.1' });
     try {
       const port = (server.server.address() as { port: number }).port;
-      const zd = new ZendeskClient({ baseUrl: `http://127.0.0.1:${port}/api/v2`, email: 'a@example.com', apiToken: 't' }, { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() });
+      const zd = new ZendeskClient(
+        { baseUrl: `http://127.0.0.1:${port}/api/v2`, email: 'a@example.com', apiToken: 't' },
+        { rateLimit: new RateLimitGate(), exportRateLimit: new RateLimitGate() },
+      );
       const stuck = await zd.incrementalOrganizations(1_700_000_000);
       expect(stuck.nextStartTime).toBe(1_700_000_001);
       const last = await zd.incrementalOrganizations(stuck.nextStartTime);
@@ -455,14 +547,22 @@ describe('Zendesk connector failure modes (simulator and local servers)', () => 
   test('the config needs one way to authenticate', () => {
     expect(ZendeskConfig.safeParse({ baseUrl: 'https://x.zendesk.com/api/v2', email: 'a@b.c' }).success).toBe(false);
     expect(ZendeskConfig.safeParse({ baseUrl: 'https://x.zendesk.com/api/v2', oauthToken: 't' }).success).toBe(true);
-    expect(ZendeskConfig.safeParse({ baseUrl: 'https://x.zendesk.com/api/v2', email: 'a@b.c', apiToken: 't' }).success).toBe(true);
+    expect(
+      ZendeskConfig.safeParse({ baseUrl: 'https://x.zendesk.com/api/v2', email: 'a@b.c', apiToken: 't' }).success,
+    ).toBe(true);
   });
 });
 
 describe('Zendesk rate-limit headers (connectors/zendesk/rate-limit-headers.ts)', () => {
   test('reads the budget from the headers; unreadable values count as absent', () => {
-    expect(readRateLimitHeaders({ 'x-rate-limit': '700', 'x-rate-limit-remaining': '0' })).toEqual({ limit: 700, remaining: 0 });
-    expect(readRateLimitHeaders({ 'x-rate-limit': 'lots', 'x-rate-limit-remaining': '-3' })).toEqual({ limit: undefined, remaining: undefined });
+    expect(readRateLimitHeaders({ 'x-rate-limit': '700', 'x-rate-limit-remaining': '0' })).toEqual({
+      limit: 700,
+      remaining: 0,
+    });
+    expect(readRateLimitHeaders({ 'x-rate-limit': 'lots', 'x-rate-limit-remaining': '-3' })).toEqual({
+      limit: undefined,
+      remaining: undefined,
+    });
     expect(readRateLimitHeaders({ 'retry-after': '7', 'ratelimit-reset': '30' })).toMatchObject({ resetMs: 7000 });
     expect(readRateLimitHeaders({ 'ratelimit-reset': '30' })).toMatchObject({ resetMs: 30_000 });
     expect(readRateLimitHeaders(undefined)).toEqual({});

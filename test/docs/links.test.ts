@@ -34,15 +34,28 @@ function anchorsOf(file: string): Set<string> {
 
 /** Inline links and images outside code, `[text](target)`, relative targets only. */
 function relativeLinks(file: string): string[] {
-  const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
-  return [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((m) => m[1]).filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
+  const text = readFileSync(file, 'utf8')
+    .replace(/```[\s\S]*?```/g, '')
+    .replace(/`[^`\n]*`/g, '');
+  return [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)]
+    .map((m) => m[1])
+    .filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t));
 }
 
 const files = markdownFiles(ROOT);
 
 test('the project has its README and docs to check', () => {
   const names = files.map((f) => relative(ROOT, f));
-  expect(names).toEqual(expect.arrayContaining(['README.md', 'docs/flows.md', 'docs/systems.md', 'docs/operating.md', 'docs/guarantees.md', 'docs/benchmarks.md']));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'README.md',
+      'docs/flows.md',
+      'docs/systems.md',
+      'docs/operating.md',
+      'docs/guarantees.md',
+      'docs/benchmarks.md',
+    ]),
+  );
 });
 
 test.each(files.map((f) => [relative(ROOT, f), f]))('every relative link in %s resolves', (_name, file) => {
@@ -51,11 +64,12 @@ test.each(files.map((f) => [relative(ROOT, f), f]))('every relative link in %s r
     const [path, anchor] = link.split('#');
     const target = path ? resolve(dirname(file), decodeURIComponent(path)) : file;
     if (!existsSync(target)) broken.push(`${link} (no file ${relative(ROOT, target)})`);
-    else if (anchor && target.endsWith('.md') && !anchorsOf(target).has(anchor)) broken.push(`${link} (no heading #${anchor} in ${relative(ROOT, target)})`);
+    else if (anchor && target.endsWith('.md') && !anchorsOf(target).has(anchor))
+      broken.push(`${link} (no heading #${anchor} in ${relative(ROOT, target)})`);
   }
   expect(broken).toEqual([]);
 });
 
-test('README stays a newcomer\'s page: under 250 lines', () => {
+test("README stays a newcomer's page: under 250 lines", () => {
   expect(readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').length).toBeLessThan(250);
 });

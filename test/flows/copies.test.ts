@@ -6,7 +6,11 @@ const Z3B = getFlow('zendesk-organizations-to-crmoffice-companies');
 const base = { 'name->name': 'Old AS' };
 const org = { id: 8, name: 'Chaos 3 AS', updated_at: '2024-05-01T10:00:06Z' };
 const company = { id: 1020, name: 'Chaos 10 AS', updatedAt: '2024-05-01T10:00:04.193Z' };
-const copy: ZendeskCopy = { modifiedAt: '2024-05-01T10:00:06Z', originAt: '2024-05-01T10:00:00.948Z', fields: { name: 'Chaos 3 AS' } };
+const copy: ZendeskCopy = {
+  modifiedAt: '2024-05-01T10:00:06Z',
+  originAt: '2024-05-01T10:00:00.948Z',
+  fields: { name: 'Chaos 3 AS' },
+};
 const none = () => null;
 
 describe('values Tandem copied into Zendesk count as made when their edits were', () => {
@@ -27,7 +31,10 @@ describe('values Tandem copied into Zendesk count as made when their edits were'
   });
 
   it('a record edited since the copy (a field differs, or another modification time) has its own time', () => {
-    for (const edited of [{ ...org, name: 'Chaos 3 AS (edited)' }, { ...org, updated_at: '2024-05-01T10:00:07Z' }]) {
+    for (const edited of [
+      { ...org, name: 'Chaos 3 AS (edited)' },
+      { ...org, updated_at: '2024-05-01T10:00:07Z' },
+    ]) {
       const plan = decideMerge(Z3B, edited, company, base, none, copy);
       expect(plan.toTarget).toEqual({ name: edited.name });
       expect(plan.decisions.some((d) => d.outcome === 'copy-dated')).toBe(false);
@@ -36,9 +43,25 @@ describe('values Tandem copied into Zendesk count as made when their edits were'
 
   it('fields compare by value, whatever order an API gives object keys in', () => {
     const users = getFlow('zendesk-users-to-crmoffice-contacts');
-    const user = { id: 1, name: 'Ada', email: 'ada@example.no', updated_at: '2024-05-01T10:00:06Z', user_fields: { a: 1, b: [2, { c: 3, d: 4 }] } };
-    const contact = { id: 'c', givenName: 'Ada', familyName: '', email: 'ada@example.no', updatedAt: '2024-05-01T10:00:00Z' };
-    const written: ZendeskCopy = { modifiedAt: user.updated_at, originAt: '2024-05-01T09:00:00Z', fields: { user_fields: { b: [2, { d: 4, c: 3 }], a: 1 } } };
+    const user = {
+      id: 1,
+      name: 'Ada',
+      email: 'ada@example.no',
+      updated_at: '2024-05-01T10:00:06Z',
+      user_fields: { a: 1, b: [2, { c: 3, d: 4 }] },
+    };
+    const contact = {
+      id: 'c',
+      givenName: 'Ada',
+      familyName: '',
+      email: 'ada@example.no',
+      updatedAt: '2024-05-01T10:00:00Z',
+    };
+    const written: ZendeskCopy = {
+      modifiedAt: user.updated_at,
+      originAt: '2024-05-01T09:00:00Z',
+      fields: { user_fields: { b: [2, { d: 4, c: 3 }], a: 1 } },
+    };
     const plan = decideMerge(users, user, contact, null, none, written);
     expect(plan.copyOriginAt).toBe('2024-05-01T10:00:00.000Z');
   });

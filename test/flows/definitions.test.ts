@@ -35,7 +35,10 @@ describe('flow definitions', () => {
   });
 
   it('marks created_at read-only in Zendesk and the PowerOffice created fields read-only there', () => {
-    const ro = (id: string) => getFlow(id).properties.filter((r) => r.source === 'created_at').map((r) => r.readOnly);
+    const ro = (id: string) =>
+      getFlow(id)
+        .properties.filter((r) => r.source === 'created_at')
+        .map((r) => r.readOnly);
     expect(ro('zendesk-organizations-to-powerofficego-departments')).toEqual([{ zendesk: true, target: true }]);
     expect(ro('zendesk-users-to-powerofficego-employees')).toEqual([
       { zendesk: true, target: true },
@@ -45,12 +48,23 @@ describe('flow definitions', () => {
 
   it('declares the references of the spec', () => {
     const refs = Object.fromEntries(
-      FLOW_IDS.map((id) => [id, FLOWS[id].properties.filter((r) => r.reference).map((r) => `${r.source}->${r.target} via ${r.reference!.flow}`)]),
+      FLOW_IDS.map((id) => [
+        id,
+        FLOWS[id].properties.filter((r) => r.reference).map((r) => `${r.source}->${r.target} via ${r.reference!.flow}`),
+      ]),
     );
-    expect(refs['zendesk-users-to-powerofficego-employees']).toEqual(['organization_id->DepartmentId via zendesk-organizations-to-powerofficego-departments']);
-    expect(refs['zendesk-users-to-crmoffice-contacts']).toEqual(['organization_id->company.id via zendesk-organizations-to-crmoffice-companies']);
-    expect(refs['zendesk-tickets-to-crmoffice-activities']).toEqual(['requester_id->ownerId via zendesk-users-to-crmoffice-contacts']);
-    const z1Owner = getFlow('zendesk-ticketcomments-to-crmoffice-activities').extras.find((e) => e.target === 'ownerId');
+    expect(refs['zendesk-users-to-powerofficego-employees']).toEqual([
+      'organization_id->DepartmentId via zendesk-organizations-to-powerofficego-departments',
+    ]);
+    expect(refs['zendesk-users-to-crmoffice-contacts']).toEqual([
+      'organization_id->company.id via zendesk-organizations-to-crmoffice-companies',
+    ]);
+    expect(refs['zendesk-tickets-to-crmoffice-activities']).toEqual([
+      'requester_id->ownerId via zendesk-users-to-crmoffice-contacts',
+    ]);
+    const z1Owner = getFlow('zendesk-ticketcomments-to-crmoffice-activities').extras.find(
+      (e) => e.target === 'ownerId',
+    );
     expect(z1Owner?.reference?.flow).toBe('zendesk-users-to-crmoffice-contacts');
   });
 
@@ -58,7 +72,10 @@ describe('flow definitions', () => {
     const oneWay = FLOW_IDS.filter((id) => FLOWS[id].direction.mode === 'one-way');
     expect(oneWay).toEqual(['zendesk-ticketcomments-to-crmoffice-activities']);
     const onDemand = FLOW_IDS.filter((id) => FLOWS[id].creation.mode === 'on-demand').sort();
-    expect(onDemand).toEqual(['zendesk-organizations-to-crmoffice-companies', 'zendesk-organizations-to-powerofficego-departments']);
+    expect(onDemand).toEqual([
+      'zendesk-organizations-to-crmoffice-companies',
+      'zendesk-organizations-to-powerofficego-departments',
+    ]);
   });
 
   it('match keys: e-mail for P2 and Z3, name for P1 and Z3b, external id for activities', () => {
@@ -86,17 +103,27 @@ describe('flow definitions', () => {
   it('external keys name the record', () => {
     expect(getFlow('zendesk-users-to-powerofficego-employees').externalKey?.of({ id: 42 })).toBe('zendesk-user-42');
     expect(getFlow('zendesk-tickets-to-crmoffice-activities').externalKey?.of({ id: 7 })).toBe('zendesk:ticket:7');
-    expect(getFlow('zendesk-ticketcomments-to-crmoffice-activities').externalKey?.of({ id: '9' })).toBe('zendesk:comment:9');
+    expect(getFlow('zendesk-ticketcomments-to-crmoffice-activities').externalKey?.of({ id: '9' })).toBe(
+      'zendesk:comment:9',
+    );
     expect(() => getFlow('zendesk-users-to-powerofficego-employees').externalKey?.of({})).toThrow(/no id/);
   });
 
   it('modified-at paths: comments have no updated_at', () => {
-    expect(getFlow('zendesk-ticketcomments-to-crmoffice-activities').modifiedAt).toEqual({ zendesk: 'created_at', target: 'updatedAt' });
-    expect(getFlow('zendesk-users-to-powerofficego-employees').modifiedAt).toEqual({ zendesk: 'updated_at', target: 'LastChangedDateTimeOffset' });
+    expect(getFlow('zendesk-ticketcomments-to-crmoffice-activities').modifiedAt).toEqual({
+      zendesk: 'created_at',
+      target: 'updatedAt',
+    });
+    expect(getFlow('zendesk-users-to-powerofficego-employees').modifiedAt).toEqual({
+      zendesk: 'updated_at',
+      target: 'LastChangedDateTimeOffset',
+    });
   });
 
   it('getFlow names the valid ids when given a wrong one', () => {
-    expect(() => getFlow('zendesk-users-to-hubspot')).toThrow(/unknown flow "zendesk-users-to-hubspot".*zendesk-users-to-powerofficego-employees/);
+    expect(() => getFlow('zendesk-users-to-hubspot')).toThrow(
+      /unknown flow "zendesk-users-to-hubspot".*zendesk-users-to-powerofficego-employees/,
+    );
   });
 });
 
@@ -124,6 +151,8 @@ describe('conditions', () => {
   });
 
   it('Z3 takes every user', () => {
-    expect(getFlow('zendesk-users-to-crmoffice-contacts').condition.predicate({ role: 'end-user' }, DEFAULT_FLOWS_CONFIG)).toBe(true);
+    expect(
+      getFlow('zendesk-users-to-crmoffice-contacts').condition.predicate({ role: 'end-user' }, DEFAULT_FLOWS_CONFIG),
+    ).toBe(true);
   });
 });

@@ -15,7 +15,9 @@ describe('explainFlow', () => {
   it('P1 shows the table with read-only markers per side, condition, match key and creation rule', () => {
     const text = explainFlow(getFlow('zendesk-organizations-to-powerofficego-departments'));
     const createdLine = text.split('\n').find((l) => l.includes('CreatedDateTimeOffset'));
-    expect(createdLine).toMatch(/created_at\s*\|\s*↔\s*\|\s*CreatedDateTimeOffset\s*\|\s*string\s*\|\s*read-only in Zendesk; read-only in PowerOffice Go; compared, never written/);
+    expect(createdLine).toMatch(
+      /created_at\s*\|\s*↔\s*\|\s*CreatedDateTimeOffset\s*\|\s*string\s*\|\s*read-only in Zendesk; read-only in PowerOffice Go; compared, never written/,
+    );
     const nameLine = text.split('\n').find((l) => l.includes('| Name'));
     expect(nameLine).not.toMatch(/read-only/);
     expect(text).toContain('id:        zendesk-organizations-to-powerofficego-departments');
@@ -34,7 +36,10 @@ describe('explainFlow', () => {
   });
 
   it('P2 shows both employee-created rows, the reference and the configured roles', () => {
-    const text = explainFlow(getFlow('zendesk-users-to-powerofficego-employees'), parseFlowsConfig({ employeeRoles: ['admin'] }));
+    const text = explainFlow(
+      getFlow('zendesk-users-to-powerofficego-employees'),
+      parseFlowsConfig({ employeeRoles: ['admin'] }),
+    );
     expect(text).toMatch(/created_at\s*\|\s*↔\s*\|\s*EmployeeCreatedDateTimeOffset/);
     expect(text).toMatch(/created_at\s*\|\s*↔\s*\|\s*employeeCreatedDateTimeOffset/);
     expect(text).toMatch(/DepartmentId .*reference via zendesk-organizations-to-powerofficego-departments/);
@@ -45,21 +50,31 @@ describe('explainFlow', () => {
 
 describe('routing', () => {
   it('routes each Zendesk record kind to the flows it feeds', () => {
-    expect(flowsForZendesk('user')).toEqual(['zendesk-users-to-powerofficego-employees', 'zendesk-users-to-crmoffice-contacts']);
-    expect(flowsForZendesk('organization')).toEqual(['zendesk-organizations-to-powerofficego-departments', 'zendesk-organizations-to-crmoffice-companies']);
+    expect(flowsForZendesk('user')).toEqual([
+      'zendesk-users-to-powerofficego-employees',
+      'zendesk-users-to-crmoffice-contacts',
+    ]);
+    expect(flowsForZendesk('organization')).toEqual([
+      'zendesk-organizations-to-powerofficego-departments',
+      'zendesk-organizations-to-crmoffice-companies',
+    ]);
     expect(flowsForZendesk('ticket')).toEqual(['zendesk-tickets-to-crmoffice-activities']);
     expect(flowsForZendesk('comment')).toEqual(['zendesk-ticketcomments-to-crmoffice-activities']);
     expect(() => flowsForZendesk('deal' as never)).toThrow(/unknown Zendesk record kind "deal"/);
   });
 
-  it('the reverse table agrees with every flow\'s own target', () => {
+  it("the reverse table agrees with every flow's own target", () => {
     for (const id of FLOW_IDS) expect(flowsForTarget(FLOWS[id].target.system, FLOWS[id].target.type)).toContain(id);
     expect(() => flowsForTarget('poweroffice', 'contacts')).toThrow(/no flow syncs poweroffice contacts/);
   });
 
   it('tells Z1 and Z2 activities apart by their externalId', () => {
-    expect(flowForTargetRecord('crmoffice', 'activities', { externalId: 'zendesk:ticket:7' })).toBe('zendesk-tickets-to-crmoffice-activities');
-    expect(flowForTargetRecord('crmoffice', 'activities', { externalId: 'zendesk:comment:9' })).toBe('zendesk-ticketcomments-to-crmoffice-activities');
+    expect(flowForTargetRecord('crmoffice', 'activities', { externalId: 'zendesk:ticket:7' })).toBe(
+      'zendesk-tickets-to-crmoffice-activities',
+    );
+    expect(flowForTargetRecord('crmoffice', 'activities', { externalId: 'zendesk:comment:9' })).toBe(
+      'zendesk-ticketcomments-to-crmoffice-activities',
+    );
     expect(flowForTargetRecord('crmoffice', 'activities', { externalId: 'other' })).toBeNull();
     expect(flowForTargetRecord('poweroffice', 'employees', {})).toBe('zendesk-users-to-powerofficego-employees');
   });
@@ -71,12 +86,19 @@ describe('matching', () => {
 
   it('matches e-mail ignoring case and surrounding space', () => {
     expect(matchValue(P2, { email: ' Kari@Example.NO ' })).toBe('Kari@Example.NO');
-    const hit = pickMatch(P2, { email: 'Kari@example.no' }, [{ Id: 1, EmailAddress: 'other@example.no' }, { Id: 2, emailAddress: 'KARI@example.no' }]);
+    const hit = pickMatch(P2, { email: 'Kari@example.no' }, [
+      { Id: 1, EmailAddress: 'other@example.no' },
+      { Id: 2, emailAddress: 'KARI@example.no' },
+    ]);
     expect(hit).toEqual({ kind: 'one', record: { Id: 2, emailAddress: 'KARI@example.no' } });
   });
 
   it('two departments of the same name are a conflict, never a guess', () => {
-    const many = pickMatch(P1, { name: 'Sales' }, [{ Id: 1, Name: 'sales' }, { Id: 2, Name: 'SALES' }, { Id: 3, Name: 'Salg' }]);
+    const many = pickMatch(P1, { name: 'Sales' }, [
+      { Id: 1, Name: 'sales' },
+      { Id: 2, Name: 'SALES' },
+      { Id: 3, Name: 'Salg' },
+    ]);
     expect(many).toMatchObject({ kind: 'many', why: expect.stringMatching(/2 departments have Name = "Sales"/) });
   });
 

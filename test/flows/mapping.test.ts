@@ -1,4 +1,16 @@
-import { createBody, getFlow, MappingError, modifiedAt, recordId, toCanonical, translateCanonical, writeBody, type FlowId, type Side, type Translate } from '../../flows';
+import {
+  createBody,
+  getFlow,
+  MappingError,
+  modifiedAt,
+  recordId,
+  toCanonical,
+  translateCanonical,
+  writeBody,
+  type FlowId,
+  type Side,
+  type Translate,
+} from '../../flows';
 
 const P1 = getFlow('zendesk-organizations-to-powerofficego-departments');
 const P2 = getFlow('zendesk-users-to-powerofficego-employees');
@@ -52,13 +64,17 @@ describe('toCanonical', () => {
   });
 
   it('reads nested target paths', () => {
-    expect(toCanonical(Z3, 'target', { id: 'k-1', company: { id: 'co-3' } })).toEqual({ 'organization_id->company.id': 'co-3' });
+    expect(toCanonical(Z3, 'target', { id: 'k-1', company: { id: 'co-3' } })).toEqual({
+      'organization_id->company.id': 'co-3',
+    });
     expect(toCanonical(Z3, 'target', { id: 'k-1', company: null })).toEqual({ 'organization_id->company.id': null });
   });
 
   it('throws a MappingError naming flow, record and field for an unreadable value', () => {
     expect(() => toCanonical(P1, 'zendesk', { id: 4, name: 'Acme', created_at: 'soon' })).toThrow(MappingError);
-    expect(() => toCanonical(P1, 'zendesk', { id: 4, name: 'Acme', created_at: 'soon' })).toThrow(/zendesk organization 4: field `created_at`: .*"soon"/);
+    expect(() => toCanonical(P1, 'zendesk', { id: 4, name: 'Acme', created_at: 'soon' })).toThrow(
+      /zendesk organization 4: field `created_at`: .*"soon"/,
+    );
   });
 
   it('reads ids and modification times per side', () => {
@@ -88,26 +104,39 @@ describe('writeBody', () => {
     });
     expect(body).toEqual({ DepartmentId: 12 });
     expect(writeBody(P1, 'target', { 'name->Name': 'Sales' })).toEqual({ Name: 'Sales' });
-    expect(writeBody(P1, 'zendesk', { 'name->Name': 'Sales', 'created_at->CreatedDateTimeOffset': '2024-01-01T00:00:00.000Z' })).toEqual({ name: 'Sales' });
+    expect(
+      writeBody(P1, 'zendesk', {
+        'name->Name': 'Sales',
+        'created_at->CreatedDateTimeOffset': '2024-01-01T00:00:00.000Z',
+      }),
+    ).toEqual({ name: 'Sales' });
   });
 
   it('builds nested paths and translates references when given translate', () => {
     const translate = linksOf({ 'zendesk-organizations-to-crmoffice-companies|9001': 'co-3' });
-    expect(writeBody(Z3, 'target', { 'organization_id->company.id': '9001' }, translate)).toEqual({ company: { id: 'co-3' } });
-    expect(writeBody(Z3, 'zendesk', { 'organization_id->company.id': 'co-3' }, translate)).toEqual({ organization_id: 9001 });
+    expect(writeBody(Z3, 'target', { 'organization_id->company.id': '9001' }, translate)).toEqual({
+      company: { id: 'co-3' },
+    });
+    expect(writeBody(Z3, 'zendesk', { 'organization_id->company.id': 'co-3' }, translate)).toEqual({
+      organization_id: 9001,
+    });
   });
 
   it('Z3: a cleared company is written as Crmoffice takes it, `company: null`, not `{ id: null }`', () => {
     expect(writeBody(Z3, 'target', { 'organization_id->company.id': null }, none)).toEqual({ company: null });
     const translate = linksOf({ 'zendesk-organizations-to-crmoffice-companies|9001': 'co-3' });
-    expect(writeBody(Z3, 'target', { 'organization_id->company.id': '9001' }, translate)).toEqual({ company: { id: 'co-3' } });
+    expect(writeBody(Z3, 'target', { 'organization_id->company.id': '9001' }, translate)).toEqual({
+      company: { id: 'co-3' },
+    });
     // PowerOffice Go takes an empty DepartmentId as null at the field itself.
     expect(writeBody(P2, 'target', { 'organization_id->DepartmentId': null }, none)).toEqual({ DepartmentId: null });
   });
 
   it('refuses an unknown row and an unlinked reference with clear errors', () => {
     expect(() => writeBody(P1, 'target', { 'nme->Name': 'x' })).toThrow(/"nme->Name" is not a row.*name->Name/);
-    expect(() => writeBody(Z3, 'target', { 'organization_id->company.id': '404' }, none)).toThrow(/404 has no link in flow zendesk-organizations-to-crmoffice-companies/);
+    expect(() => writeBody(Z3, 'target', { 'organization_id->company.id': '404' }, none)).toThrow(
+      /404 has no link in flow zendesk-organizations-to-crmoffice-companies/,
+    );
   });
 });
 
@@ -127,8 +156,19 @@ describe('createBody', () => {
 
   it('P2: a single-word name fills both FirstName and LastName (both required), kept as written', () => {
     const single = createBody(P2, { ...agent, organization_id: null, name: ' Cher ' }, none);
-    expect(single).toEqual({ body: { FirstName: 'Cher', LastName: 'Cher', EmailAddress: 'kari@example.no', ExternalImportReference: 'zendesk-user-381' }, problems: [] });
-    expect(createBody(P2, { ...agent, organization_id: null, name: 'Åsa-Lill Øvergård' }, none).body).toMatchObject({ FirstName: 'Åsa-Lill', LastName: 'Øvergård' });
+    expect(single).toEqual({
+      body: {
+        FirstName: 'Cher',
+        LastName: 'Cher',
+        EmailAddress: 'kari@example.no',
+        ExternalImportReference: 'zendesk-user-381',
+      },
+      problems: [],
+    });
+    expect(createBody(P2, { ...agent, organization_id: null, name: 'Åsa-Lill Øvergård' }, none).body).toMatchObject({
+      FirstName: 'Åsa-Lill',
+      LastName: 'Øvergård',
+    });
   });
 
   it('P2: an empty name, or a bad e-mail, is a problem naming the user, not a throw', () => {
@@ -140,7 +180,11 @@ describe('createBody', () => {
 
   it('P2: an organisation without a department is a problem (sync it first)', () => {
     const { problems } = createBody(P2, agent, none);
-    expect(problems).toEqual([expect.stringMatching(/`organization_id` 9001 has no linked record in flow zendesk-organizations-to-powerofficego-departments/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /`organization_id` 9001 has no linked record in flow zendesk-organizations-to-powerofficego-departments/,
+      ),
+    ]);
   });
 
   it('P1 and Z3b: a department and a company from an organisation', () => {
@@ -153,28 +197,61 @@ describe('createBody', () => {
     const translate = linksOf({ 'zendesk-organizations-to-crmoffice-companies|9001': 'co-3' });
     const user = { ...agent, name: 'Ola Jakob Nordmann' };
     expect(createBody(Z3, user, translate)).toEqual({
-      body: { company: { id: 'co-3' }, givenName: 'Ola Jakob', familyName: 'Nordmann', email: 'kari@example.no', mobilePhone: '+47 912 34 567' },
+      body: {
+        company: { id: 'co-3' },
+        givenName: 'Ola Jakob',
+        familyName: 'Nordmann',
+        email: 'kari@example.no',
+        mobilePhone: '+47 912 34 567',
+      },
       problems: [],
     });
     // A contact may have a one-word name and no e-mail or organisation.
     expect(createBody(Z3, { id: 5, name: 'Cher' }, none)).toEqual({ body: { givenName: 'Cher' }, problems: [] });
   });
 
-  it('Z2: an activity from a ticket, owner through the requester\'s contact', () => {
+  it("Z2: an activity from a ticket, owner through the requester's contact", () => {
     const translate = linksOf({ 'zendesk-users-to-crmoffice-contacts|381': 'k-1' });
-    const ticket = { id: 77, subject: 'Printer on fire', description: 'Help', requester_id: 381, organization_id: 9001, created_at: '2024-05-01T09:00:00+02:00', updated_at: '2024-05-01T09:00:00Z' };
+    const ticket = {
+      id: 77,
+      subject: 'Printer on fire',
+      description: 'Help',
+      requester_id: 381,
+      organization_id: 9001,
+      created_at: '2024-05-01T09:00:00+02:00',
+      updated_at: '2024-05-01T09:00:00Z',
+    };
     expect(createBody(Z2, ticket, translate)).toEqual({
-      body: { ownerId: 'k-1', subject: 'Printer on fire', startsAt: '2024-05-01T07:00:00.000Z', description: 'Help', externalId: 'zendesk:ticket:77' },
+      body: {
+        ownerId: 'k-1',
+        subject: 'Printer on fire',
+        startsAt: '2024-05-01T07:00:00.000Z',
+        description: 'Help',
+        externalId: 'zendesk:ticket:77',
+      },
       problems: [],
     });
   });
 
   it('Z1: an activity from a comment, subject from the ticket given as context', () => {
     const translate = linksOf({ 'zendesk-users-to-crmoffice-contacts|381': 'k-1' });
-    const comment = { id: 5001, author_id: 381, body: '<p>Hi</p>', plain_body: 'Hi', public: true, created_at: '2024-05-01T10:00:00Z' };
+    const comment = {
+      id: 5001,
+      author_id: 381,
+      body: '<p>Hi</p>',
+      plain_body: 'Hi',
+      public: true,
+      created_at: '2024-05-01T10:00:00Z',
+    };
     const ticket = { id: 77, subject: 'Printer on fire' };
     expect(createBody(Z1, comment, translate, { ticket })).toEqual({
-      body: { subject: 'Comment on #77: Printer on fire', description: 'Hi', startsAt: '2024-05-01T10:00:00.000Z', ownerId: 'k-1', externalId: 'zendesk:comment:5001' },
+      body: {
+        subject: 'Comment on #77: Printer on fire',
+        description: 'Hi',
+        startsAt: '2024-05-01T10:00:00.000Z',
+        ownerId: 'k-1',
+        externalId: 'zendesk:comment:5001',
+      },
       problems: [],
     });
     const withoutBody = createBody(Z1, { ...comment, plain_body: '' }, translate, { ticket });
@@ -182,7 +259,11 @@ describe('createBody', () => {
   });
 
   it('Z1: no ticket context and an unlinked author are problems', () => {
-    const { problems } = createBody(Z1, { id: 5001, author_id: 12, plain_body: 'x', created_at: '2024-05-01T10:00:00Z' }, none);
+    const { problems } = createBody(
+      Z1,
+      { id: 5001, author_id: 12, plain_body: 'x', created_at: '2024-05-01T10:00:00Z' },
+      none,
+    );
     expect(problems).toEqual([
       'zendesk comment 5001: the ticket of the comment is needed to make the subject, none was given',
       expect.stringMatching(/^zendesk comment 5001: author 12 has no linked Crmoffice contact/),

@@ -12,13 +12,25 @@ const EARLY = '2024-05-01T08:00:00Z';
 const LATE = '2024-05-01T09:00:00+00:00';
 
 function run(flow: FlowDefinition, input: Partial<MergeInput>) {
-  return merge({ flow, base: null, zendesk: {}, target: {}, zendeskModifiedAt: EARLY, targetModifiedAt: EARLY, ...input });
+  return merge({
+    flow,
+    base: null,
+    zendesk: {},
+    target: {},
+    zendeskModifiedAt: EARLY,
+    targetModifiedAt: EARLY,
+    ...input,
+  });
 }
 const outcome = (r: ReturnType<typeof merge>, row: string) => r.decisions.find((d) => d.row === row)?.outcome;
 
 describe('three-way merge', () => {
   it('equal values at last sync: unchanged, nothing to write', () => {
-    const r = run(Z2, { base: { [SUBJECT]: 'A', [OWNER]: '1' }, zendesk: { [SUBJECT]: 'A', [OWNER]: '1' }, target: { [SUBJECT]: 'A', [OWNER]: '1' } });
+    const r = run(Z2, {
+      base: { [SUBJECT]: 'A', [OWNER]: '1' },
+      zendesk: { [SUBJECT]: 'A', [OWNER]: '1' },
+      target: { [SUBJECT]: 'A', [OWNER]: '1' },
+    });
     expect(r.toTarget).toEqual({});
     expect(r.toZendesk).toEqual({});
     expect(outcome(r, SUBJECT)).toBe('unchanged');
@@ -26,7 +38,12 @@ describe('three-way merge', () => {
   });
 
   it('changed in Zendesk only: copied to the target', () => {
-    const r = run(P1, { base: { [NAME]: 'Sales' }, zendesk: { [NAME]: 'Sales & Marketing' }, target: { [NAME]: 'Sales' }, targetModifiedAt: LATE });
+    const r = run(P1, {
+      base: { [NAME]: 'Sales' },
+      zendesk: { [NAME]: 'Sales & Marketing' },
+      target: { [NAME]: 'Sales' },
+      targetModifiedAt: LATE,
+    });
     expect(r.toTarget).toEqual({ [NAME]: 'Sales & Marketing' });
     expect(r.toZendesk).toEqual({});
     expect(outcome(r, NAME)).toBe('zendesk-changed');
@@ -42,14 +59,26 @@ describe('three-way merge', () => {
   });
 
   it('both changed differently: the later modification wins (target later)', () => {
-    const r = run(P1, { base: { [NAME]: 'Sales' }, zendesk: { [NAME]: 'Z' }, target: { [NAME]: 'T' }, zendeskModifiedAt: EARLY, targetModifiedAt: LATE });
+    const r = run(P1, {
+      base: { [NAME]: 'Sales' },
+      zendesk: { [NAME]: 'Z' },
+      target: { [NAME]: 'T' },
+      zendeskModifiedAt: EARLY,
+      targetModifiedAt: LATE,
+    });
     expect(r.toZendesk).toEqual({ [NAME]: 'T' });
     expect(r.toTarget).toEqual({});
     expect(outcome(r, NAME)).toBe('both-changed-target-wins');
   });
 
   it('both changed differently: the later modification wins (Zendesk later)', () => {
-    const r = run(P1, { base: { [NAME]: 'Sales' }, zendesk: { [NAME]: 'Z' }, target: { [NAME]: 'T' }, zendeskModifiedAt: LATE, targetModifiedAt: EARLY });
+    const r = run(P1, {
+      base: { [NAME]: 'Sales' },
+      zendesk: { [NAME]: 'Z' },
+      target: { [NAME]: 'T' },
+      zendeskModifiedAt: LATE,
+      targetModifiedAt: EARLY,
+    });
     expect(r.toTarget).toEqual({ [NAME]: 'Z' });
     expect(outcome(r, NAME)).toBe('both-changed-zendesk-wins');
     expect(r.decisions.find((d) => d.row === NAME)?.why).toMatch(/Zendesk was modified later/);
@@ -72,18 +101,36 @@ describe('three-way merge', () => {
   it('both changed within one second (Zendesk in whole seconds, the target in ms): a tie, Zendesk wins, and the next merge writes nothing', () => {
     const base = { [NAME]: 'Sales' };
     // Zendesk's 10:00:00 covers 10:00:00.000–.999; the target's .900 is not later.
-    const first = run(P1, { base, zendesk: { [NAME]: 'Z' }, target: { [NAME]: 'T' }, zendeskModifiedAt: '2024-05-01T10:00:00Z', targetModifiedAt: '2024-05-01T10:00:00.900Z' });
+    const first = run(P1, {
+      base,
+      zendesk: { [NAME]: 'Z' },
+      target: { [NAME]: 'T' },
+      zendeskModifiedAt: '2024-05-01T10:00:00Z',
+      targetModifiedAt: '2024-05-01T10:00:00.900Z',
+    });
     expect(outcome(first, NAME)).toBe('both-changed-zendesk-wins');
     expect(first.decisions.find((d) => d.row === NAME)?.why).toMatch(/same second.*Zendesk wins/);
     expect(first.toTarget).toEqual({ [NAME]: 'Z' });
     expect(first.toZendesk).toEqual({});
     // After the write both sides hold Z, the target with a later time: nothing to do, no write back.
-    const second = run(P1, { base: first.newBase, zendesk: { [NAME]: 'Z' }, target: { [NAME]: 'Z' }, zendeskModifiedAt: '2024-05-01T10:00:00Z', targetModifiedAt: '2024-05-01T10:00:01.200Z' });
+    const second = run(P1, {
+      base: first.newBase,
+      zendesk: { [NAME]: 'Z' },
+      target: { [NAME]: 'Z' },
+      zendeskModifiedAt: '2024-05-01T10:00:00Z',
+      targetModifiedAt: '2024-05-01T10:00:01.200Z',
+    });
     expect(outcome(second, NAME)).toBe('unchanged');
     expect(second.toTarget).toEqual({});
     expect(second.toZendesk).toEqual({});
     // One second later on the target is later: the target wins.
-    const later = run(P1, { base, zendesk: { [NAME]: 'Z' }, target: { [NAME]: 'T' }, zendeskModifiedAt: '2024-05-01T10:00:00Z', targetModifiedAt: '2024-05-01T10:00:01.000Z' });
+    const later = run(P1, {
+      base,
+      zendesk: { [NAME]: 'Z' },
+      target: { [NAME]: 'T' },
+      zendeskModifiedAt: '2024-05-01T10:00:00Z',
+      targetModifiedAt: '2024-05-01T10:00:01.000Z',
+    });
     expect(outcome(later, NAME)).toBe('both-changed-target-wins');
     expect(later.toZendesk).toEqual({ [NAME]: 'T' });
   });
@@ -97,7 +144,11 @@ describe('three-way merge', () => {
   });
 
   it('a deliberate clear propagates', () => {
-    const r = run(Z2, { base: { [SUBJECT]: 'Old', [OWNER]: '1' }, zendesk: { [SUBJECT]: 'Old', [OWNER]: '1' }, target: { [SUBJECT]: null, [OWNER]: '1' } });
+    const r = run(Z2, {
+      base: { [SUBJECT]: 'Old', [OWNER]: '1' },
+      zendesk: { [SUBJECT]: 'Old', [OWNER]: '1' },
+      target: { [SUBJECT]: null, [OWNER]: '1' },
+    });
     expect(r.toZendesk).toEqual({ [SUBJECT]: null });
     expect(outcome(r, SUBJECT)).toBe('target-changed');
     expect(r.newBase[SUBJECT]).toBeNull();
@@ -116,7 +167,10 @@ describe('three-way merge', () => {
   });
 
   it('first match: an empty Zendesk value never overwrites a filled target; Zendesk is filled instead', () => {
-    const r = run(P2, { zendesk: { 'organization_id->DepartmentId': null }, target: { 'organization_id->DepartmentId': '9001' } });
+    const r = run(P2, {
+      zendesk: { 'organization_id->DepartmentId': null },
+      target: { 'organization_id->DepartmentId': '9001' },
+    });
     expect(r.toTarget).toEqual({});
     expect(r.toZendesk).toEqual({ 'organization_id->DepartmentId': '9001' });
     expect(outcome(r, 'organization_id->DepartmentId')).toBe('first-match-fill-zendesk');
@@ -135,7 +189,7 @@ describe('three-way merge', () => {
     expect(r.decisions.find((d) => d.row === CREATED)?.why).toMatch(/read-only on both sides/);
   });
 
-  it('a write to a side where the row is read-only is skipped, and the base keeps that side\'s value', () => {
+  it("a write to a side where the row is read-only is skipped, and the base keeps that side's value", () => {
     const flow: FlowDefinition = {
       ...P1,
       properties: [{ source: 'name', target: 'Name', dataType: 'string', kind: 'text', readOnly: { zendesk: true } }],
@@ -153,7 +207,12 @@ describe('three-way merge', () => {
     const first = run(P1, { base: { [NAME]: 'Sales' }, zendesk: { [NAME]: 'Salg' }, target: { [NAME]: 'Sales' } });
     expect(first.toTarget).toEqual({ [NAME]: 'Salg' });
     // The target now reports our write back, with a newer modification time.
-    const echo = run(P1, { base: first.newBase, zendesk: { [NAME]: 'Salg' }, target: { [NAME]: 'Salg' }, targetModifiedAt: LATE });
+    const echo = run(P1, {
+      base: first.newBase,
+      zendesk: { [NAME]: 'Salg' },
+      target: { [NAME]: 'Salg' },
+      targetModifiedAt: LATE,
+    });
     expect(echo.toTarget).toEqual({});
     expect(echo.toZendesk).toEqual({});
     expect(echo.decisions.every((d) => d.outcome === 'unchanged' || d.outcome === 'read-only-skipped')).toBe(true);

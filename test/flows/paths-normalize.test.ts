@@ -1,4 +1,12 @@
-import { getPath, normalize, normalizeId, normalizeText, normalizeTimestamp, powerOfficeCase, setPath } from '../../flows';
+import {
+  getPath,
+  normalize,
+  normalizeId,
+  normalizeText,
+  normalizeTimestamp,
+  powerOfficeCase,
+  setPath,
+} from '../../flows';
 
 describe('paths', () => {
   it('reads nested dotted paths and answers undefined past a missing step', () => {

@@ -13,16 +13,22 @@ describe('requireDependency', () => {
     expect(() => requireDependency('postgres', false, 'the store suite', {})).toThrow(
       /^the store suite needs PostgreSQL \(initdb and pg_ctl.*apt-get install postgresql\), which is not installed\. Install it, or set TANDEM_TEST_SKIP=postgres to skip/,
     );
-    expect(() => requireDependency('openssl', false, 'temporal-tls', { TANDEM_TEST_SKIP: 'postgres' })).toThrow(/apt-get install openssl.*TANDEM_TEST_SKIP=openssl/);
+    expect(() => requireDependency('openssl', false, 'temporal-tls', { TANDEM_TEST_SKIP: 'postgres' })).toThrow(
+      /apt-get install openssl.*TANDEM_TEST_SKIP=openssl/,
+    );
   });
 
   it('skips, saying so, when the run opted out of that program', () => {
     warn.mockClear();
     expect(requireDependency('openssl', false, 'temporal-tls', { TANDEM_TEST_SKIP: 'postgres, openssl' })).toBe(false);
-    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^temporal-tls needs openssl .*skipped, as TANDEM_TEST_SKIP says$/));
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^temporal-tls needs openssl .*skipped, as TANDEM_TEST_SKIP says$/),
+    );
   });
 
   it('refuses a name it does not know rather than ignore a typo', () => {
-    expect(() => optedOut({ TANDEM_TEST_SKIP: 'postgresql' })).toThrow(/TANDEM_TEST_SKIP: unknown "postgresql" \(known: postgres, openssl, java, promtool\)/);
+    expect(() => optedOut({ TANDEM_TEST_SKIP: 'postgresql' })).toThrow(
+      /TANDEM_TEST_SKIP: unknown "postgresql" \(known: postgres, openssl, java, promtool\)/,
+    );
   });
 });

@@ -13,12 +13,34 @@ import { SYSTEMS, TASK_QUEUE } from '../../protocol/ids';
 import { PRODUCTION_WORKFLOWS, workflowBundle } from './workflow-bundle';
 
 export const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;
-export const user = { id: 42, name: 'Ada Lovelace', email: 'ada@example.no', role: 'end-user', updated_at: '2024-01-01T10:00:00Z' };
-export const contact = { id: 'c-1', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.no', updatedAt: '2024-01-01T10:00:00Z' };
+export const user = {
+  id: 42,
+  name: 'Ada Lovelace',
+  email: 'ada@example.no',
+  role: 'end-user',
+  updated_at: '2024-01-01T10:00:00Z',
+};
+export const contact = {
+  id: 'c-1',
+  givenName: 'Ada',
+  familyName: 'Lovelace',
+  email: 'ada@example.no',
+  updatedAt: '2024-01-01T10:00:00Z',
+};
 
 /** The Z3 link of a Zendesk user to `contact`, as the store answers it. */
 export function linkedContact(zendeskId: string): Link {
-  return { flowId: Z3, zendeskId, targetId: contact.id, state: 'linked', base: {}, version: 1, lastError: null, lastSyncedAt: null, updatedAt: '' };
+  return {
+    flowId: Z3,
+    zendeskId,
+    targetId: contact.id,
+    state: 'linked',
+    base: {},
+    version: 1,
+    lastError: null,
+    lastSyncedAt: null,
+    updatedAt: '',
+  };
 }
 
 export type Mocks = { api: Partial<ApiActivities>; local: Partial<LocalActivities> };
@@ -31,7 +53,10 @@ export async function withWorkers<T>(
   env: TestWorkflowEnvironment,
   m: Mocks,
   fn: () => Promise<T>,
-  { workflowsPath = PRODUCTION_WORKFLOWS, workflowInterceptors = [] }: { workflowsPath?: string; workflowInterceptors?: string[] } = {},
+  {
+    workflowsPath = PRODUCTION_WORKFLOWS,
+    workflowInterceptors = [],
+  }: { workflowsPath?: string; workflowInterceptors?: string[] } = {},
 ): Promise<T> {
   const { nativeConnection: connection, namespace } = env;
   const workers = [
@@ -43,7 +68,9 @@ export async function withWorkers<T>(
       activities: m.local,
       sinks: tandemSinks(createMetrics()),
     }),
-    ...(await Promise.all(SYSTEMS.map((taskQueue) => Worker.create({ connection, namespace, taskQueue, activities: m.api })))),
+    ...(await Promise.all(
+      SYSTEMS.map((taskQueue) => Worker.create({ connection, namespace, taskQueue, activities: m.api })),
+    )),
   ];
   const [first, ...rest] = workers;
   return first.runUntil(async () => {

@@ -27,19 +27,32 @@ describe('loadOpenApi', () => {
   });
 
   it('names the problems of an invalid answer', () => {
-    const problems = po.validateResponse('GET', '/Departments', 200, [{ ...department, Id: 'x', Extra: 1 }, { ...department, Name: 5 }]);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('/0/Id'), expect.stringContaining('`Extra`'), expect.stringContaining('/1/Name')]));
+    const problems = po.validateResponse('GET', '/Departments', 200, [
+      { ...department, Id: 'x', Extra: 1 },
+      { ...department, Name: 5 },
+    ]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('/0/Id'),
+        expect.stringContaining('`Extra`'),
+        expect.stringContaining('/1/Name'),
+      ]),
+    );
     expect(po.validateResponse('GET', '/Departments', 200, { items: [] })).not.toEqual([]);
   });
 
   it('checks formats of date-time fields', () => {
-    expect(po.validateResponse('POST', '/Departments', 201, { ...department, CreatedDateTimeOffset: 'yesterday' })).toEqual([expect.stringContaining('/CreatedDateTimeOffset')]);
+    expect(
+      po.validateResponse('POST', '/Departments', 201, { ...department, CreatedDateTimeOffset: 'yesterday' }),
+    ).toEqual([expect.stringContaining('/CreatedDateTimeOffset')]);
   });
 
   it('resolves nested $refs (employee with a mail address)', () => {
     const employee = { Id: 1, FirstName: 'Kari', LastName: 'Nordmann', MailAddress: { City: 'Oslo', ZipCode: '0150' } };
     expect(po.validateResponse('POST', '/Employees', 201, employee)).toEqual([]);
-    expect(po.validateResponse('POST', '/Employees', 201, { ...employee, MailAddress: { City: 7 } })).toEqual([expect.stringContaining('/MailAddress/City')]);
+    expect(po.validateResponse('POST', '/Employees', 201, { ...employee, MailAddress: { City: 7 } })).toEqual([
+      expect.stringContaining('/MailAddress/City'),
+    ]);
   });
 
   it('matches a concrete path to its template and validates a component schema by name', () => {
@@ -58,7 +71,13 @@ describe('loadOpenApi', () => {
 
   it('loads the Zendesk document (with its `change: =` values) and validates against it', () => {
     const zd = loadOpenApi(ZD);
-    expect(zd.validateResponse('GET', '/api/v2/users/{user_id}', 200, { user: { id: 1, name: 'Ann', email: 'a@example.com' } })).toEqual([]);
-    expect(zd.validateResponse('GET', '/api/v2/users/{user_id}', 200, { user: { id: 'one', name: 'Ann' } })).not.toEqual([]);
+    expect(
+      zd.validateResponse('GET', '/api/v2/users/{user_id}', 200, {
+        user: { id: 1, name: 'Ann', email: 'a@example.com' },
+      }),
+    ).toEqual([]);
+    expect(
+      zd.validateResponse('GET', '/api/v2/users/{user_id}', 200, { user: { id: 'one', name: 'Ann' } }),
+    ).not.toEqual([]);
   });
 });

@@ -46,7 +46,11 @@ interface Spec {
 
 export function loadOpenApi(specPath: string): OpenApiValidator {
   // YAML 1.2 core schema: Zendesk's `change: =` is a plain string there (the 1.1 "value" tag is not applied).
-  const spec = YAML.parse(readFileSync(specPath, 'utf8'), { schema: 'core', version: '1.2', maxAliasCount: -1 }) as Spec;
+  const spec = YAML.parse(readFileSync(specPath, 'utf8'), {
+    schema: 'core',
+    version: '1.2',
+    maxAliasCount: -1,
+  }) as Spec;
   if (!spec?.paths) throw new Error(`${specPath} has no paths: not an OpenAPI document`);
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false });
   addFormats(ajv);
@@ -56,7 +60,9 @@ export function loadOpenApi(specPath: string): OpenApiValidator {
 
   function findTemplate(path: string): string {
     if (spec.paths![path]) return path;
-    const match = templates.find((t) => new RegExp(`^${t.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path));
+    const match = templates.find((t) =>
+      new RegExp(`^${t.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path),
+    );
     if (!match) throw new Error(`${specPath}: no path ${path}`);
     return match;
   }
@@ -81,11 +87,23 @@ export function loadOpenApi(specPath: string): OpenApiValidator {
     const op = spec.paths![template][m];
     if (!op) throw new Error(`${specPath}: no operation ${method.toUpperCase()} ${template}`);
     const responses = op.responses ?? {};
-    const statusKey = String(status) in responses ? String(status) : `${String(status)[0]}XX` in responses ? `${String(status)[0]}XX` : undefined;
-    if (!statusKey) throw new Error(`${specPath}: ${method.toUpperCase()} ${template} declares no ${status} answer (has ${Object.keys(responses).join(', ')})`);
+    const statusKey =
+      String(status) in responses
+        ? String(status)
+        : `${String(status)[0]}XX` in responses
+          ? `${String(status)[0]}XX`
+          : undefined;
+    if (!statusKey)
+      throw new Error(
+        `${specPath}: ${method.toUpperCase()} ${template} declares no ${status} answer (has ${Object.keys(responses).join(', ')})`,
+      );
     const content = responses[statusKey].content ?? {};
-    const type = JSON_TYPES.find((t) => content[t]?.schema) ?? Object.keys(content).find((t) => /[/+]json\b/.test(t) && content[t]?.schema);
-    const fn = type ? compile(pointer('paths', template, m, 'responses', statusKey, 'content', type, 'schema'), key) : null;
+    const type =
+      JSON_TYPES.find((t) => content[t]?.schema) ??
+      Object.keys(content).find((t) => /[/+]json\b/.test(t) && content[t]?.schema);
+    const fn = type
+      ? compile(pointer('paths', template, m, 'responses', statusKey, 'content', type, 'schema'), key)
+      : null;
     cache.set(key, fn);
     return fn;
   }
@@ -117,7 +135,9 @@ function run(fn: ValidateFunction, body: unknown): string[] {
 
 function describe(e: ErrorObject): string {
   const at = e.instancePath || '(body)';
-  if (e.keyword === 'additionalProperties') return `${at}: unexpected property \`${(e.params as { additionalProperty: string }).additionalProperty}\``;
-  if (e.keyword === 'required') return `${at}: missing property \`${(e.params as { missingProperty: string }).missingProperty}\``;
+  if (e.keyword === 'additionalProperties')
+    return `${at}: unexpected property \`${(e.params as { additionalProperty: string }).additionalProperty}\``;
+  if (e.keyword === 'required')
+    return `${at}: missing property \`${(e.params as { missingProperty: string }).missingProperty}\``;
   return `${at}: ${e.message ?? e.keyword}`;
 }

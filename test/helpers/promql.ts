@@ -7,7 +7,21 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
-const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'inf',
+  'nan',
+]);
 
 export function metricNamesOf(expr: string): string[] {
   const bare = expr
@@ -19,7 +33,13 @@ export function metricNamesOf(expr: string): string[] {
   const names = new Set<string>();
   for (const m of bare.matchAll(/(?<![\w.])[a-zA-Z_:][a-zA-Z0-9_:]*/g)) {
     // A name followed by "(" is a function or an aggregation (rate, sum, histogram_quantile).
-    if (bare.slice(m.index! + m[0].length).trimStart().startsWith('(')) continue;
+    if (
+      bare
+        .slice(m.index! + m[0].length)
+        .trimStart()
+        .startsWith('(')
+    )
+      continue;
     if (KEYWORDS.has(m[0].toLowerCase())) continue;
     names.add(m[0]);
   }
@@ -31,11 +51,20 @@ export const RULES_FILE = join(ROOT, 'ops/prometheus/tandem-rules.yml');
 const DASHBOARD_FILE = join(ROOT, 'ops/grafana/tandem-dashboard.json');
 
 const RulesFile = z.object({
-  groups: z.array(z.object({ name: z.string(), rules: z.array(z.object({ alert: z.string().optional(), record: z.string().optional(), expr: z.string() })) })).min(1),
+  groups: z
+    .array(
+      z.object({
+        name: z.string(),
+        rules: z.array(z.object({ alert: z.string().optional(), record: z.string().optional(), expr: z.string() })),
+      }),
+    )
+    .min(1),
 });
 const Dashboard = z.object({
   title: z.string(),
-  panels: z.array(z.object({ title: z.string(), targets: z.array(z.object({ expr: z.string().min(1) })).min(1) })).min(1),
+  panels: z
+    .array(z.object({ title: z.string(), targets: z.array(z.object({ expr: z.string().min(1) })).min(1) }))
+    .min(1),
 });
 
 /** Each shipped rule's name and expression. */
@@ -53,6 +82,7 @@ export function dashboardQueries(): { name: string; expr: string }[] {
 /** Every metric name the shipped rules and dashboard use, with where each is used. */
 export function shippedMetricNames(): Map<string, string[]> {
   const uses = new Map<string, string[]>();
-  for (const q of [...shippedRules(), ...dashboardQueries()]) for (const name of metricNamesOf(q.expr)) uses.set(name, [...(uses.get(name) ?? []), q.name]);
+  for (const q of [...shippedRules(), ...dashboardQueries()])
+    for (const name of metricNamesOf(q.expr)) uses.set(name, [...(uses.get(name) ?? []), q.name]);
   return uses;
 }

@@ -18,7 +18,10 @@ export async function recordHistories(client: Client, dir: string): Promise<numb
   let written = 0;
   for await (const w of client.workflow.list()) {
     const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
-    writeFileSync(join(dir, `${w.type}-${++n}.bin.gz`), gzipSync(temporal.api.history.v1.History.encode(history).finish()));
+    writeFileSync(
+      join(dir, `${w.type}-${++n}.bin.gz`),
+      gzipSync(temporal.api.history.v1.History.encode(history).finish()),
+    );
     written++;
   }
   return written;

@@ -75,7 +75,13 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
   const env = await sharedTemporal(encryption);
   // Zendesk's exports hand out every change at once, limits or not: scenarios poll right after their
   // edits. The minute the real API holds back has its own scenario (zendesk-last-minute) and the chaos run.
-  const sims = await startAllSimulators({ sampleSize: opts.sampleSize ?? 40, realRateLimits: opts.realRateLimits === true, exportDelaySeconds: 0, beforeAnswer: opts.beforeAnswer, failWhen: opts.failWhen });
+  const sims = await startAllSimulators({
+    sampleSize: opts.sampleSize ?? 40,
+    realRateLimits: opts.realRateLimits === true,
+    exportDelaySeconds: 0,
+    beforeAnswer: opts.beforeAnswer,
+    failWhen: opts.failWhen,
+  });
   const storePath = opts.store ?? join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
   const connectors = createConnectors(sims.configs, { sharedTokens: store });
@@ -91,14 +97,21 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     storePath,
     async startWorker() {
       // Lifted with the simulators' limits: tests measure behaviour, the benchmark speed.
-      const share = shareRates(opts.realRateLimits ? opts.rates : { zendesk: 1000, poweroffice: 1000, crmoffice: 1000, ...opts.rates });
+      const share = shareRates(
+        opts.realRateLimits ? opts.rates : { zendesk: 1000, poweroffice: 1000, crmoffice: 1000, ...opts.rates },
+      );
       worker = await createWorker({
         connection: env.nativeConnection,
         namespace: env.namespace,
         workflows: { workflowBundle: await workflowBundle() },
         share,
         // The worker's own clients, paced; the test's calls (`connectors`) are not.
-        deps: { connectors: createConnectors(sims.configs, { sharedTokens: store, pacers: share.pacers }), store, flows: opts.flows ?? DEFAULT_FLOWS_CONFIG, hooks: opts.hooks },
+        deps: {
+          connectors: createConnectors(sims.configs, { sharedTokens: store, pacers: share.pacers }),
+          store,
+          flows: opts.flows ?? DEFAULT_FLOWS_CONFIG,
+          hooks: opts.hooks,
+        },
         dataConverter: encryption.dataConverter,
       });
       running = worker.run();
@@ -147,7 +160,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
           .catch((err: unknown) => errors.push(err));
       }
       if (errors.length === 1) throw errors[0];
-      if (errors.length > 1) throw new AggregateError(errors, `${errors.length} parts of the test stack failed to stop`);
+      if (errors.length > 1)
+        throw new AggregateError(errors, `${errors.length} parts of the test stack failed to stop`);
     },
   };
   await stack.startWorker();

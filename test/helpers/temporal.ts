@@ -24,7 +24,10 @@ export function testEncryption(): Encryption {
  * whose workers are made by hand. For a suite that needs the server's own flags (dynamic config, a
  * server it stops); others take `sharedTemporal`, which costs no server start.
  */
-export async function startTemporal(encryption?: Encryption, extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+export async function startTemporal(
+  encryption?: Encryption,
+  extraArgs: string[] = [],
+): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: ensureTemporalCli() },
@@ -44,13 +47,23 @@ export async function startTemporal(encryption?: Encryption, extraArgs: string[]
  * process (`temporalEnvOf`) the suite makes, or they poll the server's default namespace and nothing
  * runs. Without the run's server (a suite run outside jest's global setup), a server of its own.
  */
-export async function sharedTemporal(encryption?: Encryption, { searchAttributes = true }: { searchAttributes?: boolean } = {}): Promise<TestWorkflowEnvironment> {
+export async function sharedTemporal(
+  encryption?: Encryption,
+  { searchAttributes = true }: { searchAttributes?: boolean } = {},
+): Promise<TestWorkflowEnvironment> {
   const address = runTemporalAddress();
   if (!address) return searchAttributes ? startTemporal(encryption) : bareTemporal();
   const namespace = namespaceForThisSuite();
-  const env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace, client: encryption ? { dataConverter: encryption.dataConverter } : undefined });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address,
+    namespace,
+    client: encryption ? { dataConverter: encryption.dataConverter } : undefined,
+  });
   try {
-    await env.connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    await env.connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
     if (searchAttributes) await ensureSearchAttributes(env.client, { namespace, register: true });
   } catch (err) {
     await env.teardown();
@@ -62,7 +75,11 @@ export async function sharedTemporal(encryption?: Encryption, { searchAttributes
 /** A dev server of its own as `temporal server start-dev` runs it: no custom search attributes. */
 function bareTemporal(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: ensureTemporalCli() }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
+    server: {
+      executable: { type: 'existing-path', path: ensureTemporalCli() },
+      ip: '127.0.0.1',
+      log: { format: 'pretty', level: 'error' },
+    },
   });
 }
 
@@ -74,6 +91,10 @@ export function temporalEnvOf(env: TestWorkflowEnvironment): { TEMPORAL_ADDRESS:
 /** Named after the suite's file, so a server-side look (`temporal workflow list -n …`) finds its work. */
 function namespaceForThisSuite(): string {
   const testPath = typeof expect === 'undefined' ? undefined : expect.getState().testPath;
-  const suite = testPath ? basename(testPath).replace(/\.test\.ts$/, '').replace(/[^a-zA-Z0-9-]+/g, '-') : 'suite';
+  const suite = testPath
+    ? basename(testPath)
+        .replace(/\.test\.ts$/, '')
+        .replace(/[^a-zA-Z0-9-]+/g, '-')
+    : 'suite';
   return `test-${suite}-${randomUUID().slice(0, 8)}`;
 }

@@ -52,7 +52,8 @@ function onPath(name: string): string | undefined {
 export function findTestServer(): string | undefined {
   const fromEnv = process.env[TEST_SERVER_VARIABLE];
   if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new Error(`${TEST_SERVER_VARIABLE} is set to ${fromEnv}, which is not an executable file`);
+    if (!isExecutable(fromEnv))
+      throw new Error(`${TEST_SERVER_VARIABLE} is set to ${fromEnv}, which is not an executable file`);
     return fromEnv;
   }
   // The launcher is written last: its presence means the jars are all there.
@@ -70,7 +71,9 @@ export function testServerRunnable(): boolean {
  * Finds the server, or fetches it into the cache (tens of seconds, the first time only). Throws
  * when Java or Maven is missing, saying which.
  */
-export async function ensureTestServer(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<string> {
+export async function ensureTestServer(
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<string> {
   const found = findTestServer();
   if (found) return found;
   const java = onPath('java');
@@ -116,10 +119,24 @@ async function fetchJars(mvn: string, dir: string, log: (line: string) => void):
 </project>
 `,
   );
-  log(`Fetching Temporal's time-skipping test server ${TEST_SERVER_VERSION} (${ARTIFACT}) with Maven into ${dir} (first run only)...`);
-  const result = spawnSync(mvn, ['-B', '-q', '-f', join(staging, 'pom.xml'), COPY_GOAL, `-DoutputDirectory=${join(staging, 'lib')}`, '-DincludeScope=runtime'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  log(
+    `Fetching Temporal's time-skipping test server ${TEST_SERVER_VERSION} (${ARTIFACT}) with Maven into ${dir} (first run only)...`,
+  );
+  const result = spawnSync(
+    mvn,
+    [
+      '-B',
+      '-q',
+      '-f',
+      join(staging, 'pom.xml'),
+      COPY_GOAL,
+      `-DoutputDirectory=${join(staging, 'lib')}`,
+      '-DincludeScope=runtime',
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   if (result.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
     throw new Error(`Maven could not fetch ${ARTIFACT} (exit ${result.status ?? result.signal}); see its output above`);
@@ -143,7 +160,11 @@ async function archiveClasses(dir: string, classpath: string, log: (line: string
   if (existsSync(archive)) return;
   const partial = `${archive}.${process.pid}`;
   const port = await freePort();
-  const server = spawn('java', [`-XX:ArchiveClassesAtExit=${partial}`, ...JVM_FLAGS, '-cp', classpath, MAIN_CLASS, String(port)], { stdio: 'ignore' });
+  const server = spawn(
+    'java',
+    [`-XX:ArchiveClassesAtExit=${partial}`, ...JVM_FLAGS, '-cp', classpath, MAIN_CLASS, String(port)],
+    { stdio: 'ignore' },
+  );
   let gone = false;
   const exited = new Promise<void>((resolve) => server.once('exit', () => ((gone = true), resolve())));
   // The archive is written when the JVM exits normally, which a SIGTERM makes it do.
@@ -172,7 +193,13 @@ async function listening(port: number, withinMs: number, gone: () => boolean): P
 /** The script the SDK starts as `<launcher> <port> [--enable-time-skipping]`; written last, in one rename. */
 function writeLauncher(dir: string, classpath: string): string {
   const archive = join(dir, 'classes.jsa');
-  const flags = [...(existsSync(archive) ? [`-XX:SharedArchiveFile=${archive}`] : []), ...JVM_FLAGS, '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-cp', classpath];
+  const flags = [
+    ...(existsSync(archive) ? [`-XX:SharedArchiveFile=${archive}`] : []),
+    ...JVM_FLAGS,
+    '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+    '-cp',
+    classpath,
+  ];
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const launcher = join(dir, 'temporal-test-server');
   const partial = `${launcher}.${process.pid}`;
@@ -203,11 +230,15 @@ export function describeWithTimeSkipping(what: string): jest.Describe {
  * workflow's result or calls `env.sleep`, then jumps to the next timer whenever nothing is running.
  */
 export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: await ensureTestServer() } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: await ensureTestServer() } },
+  });
   const { IndexedValueType } = temporal.api.enums.v1;
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(TANDEM_SEARCH_ATTRIBUTES.map((k) => [k.name, IndexedValueType[`INDEXED_VALUE_TYPE_${k.type}`]])),
+    searchAttributes: Object.fromEntries(
+      TANDEM_SEARCH_ATTRIBUTES.map((k) => [k.name, IndexedValueType[`INDEXED_VALUE_TYPE_${k.type}`]]),
+    ),
   });
   return env;
 }

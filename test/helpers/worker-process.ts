@@ -22,7 +22,11 @@ export function buildCli(): void {
 }
 
 /** `args` go after `worker` (e.g. `--grace 10`). */
-export async function startWorkerProcess(stack: TestStack, extraEnv: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<ChildProcess> {
+export async function startWorkerProcess(
+  stack: TestStack,
+  extraEnv: NodeJS.ProcessEnv = {},
+  args: string[] = [],
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(ROOT, 'dist/cli/main.js'), 'worker', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

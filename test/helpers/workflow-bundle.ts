@@ -12,11 +12,24 @@ import { oncePerRun, runDir } from './test-run';
 export const PRODUCTION_WORKFLOWS = require.resolve('../../workflows');
 
 const quiet = () => undefined;
-const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: (message: string) => console.error(message) };
+const logger = {
+  log: quiet,
+  trace: quiet,
+  debug: quiet,
+  info: quiet,
+  warn: quiet,
+  error: (message: string) => console.error(message),
+};
 
 /** The bundle of `workflowsPath` with these interceptor modules, for a worker's `workflowBundle`. */
-export async function workflowBundle(workflowsPath = PRODUCTION_WORKFLOWS, workflowInterceptorModules: string[] = []): Promise<{ codePath: string }> {
-  const key = createHash('sha256').update(JSON.stringify([workflowsPath, workflowInterceptorModules])).digest('hex').slice(0, 16);
+export async function workflowBundle(
+  workflowsPath = PRODUCTION_WORKFLOWS,
+  workflowInterceptorModules: string[] = [],
+): Promise<{ codePath: string }> {
+  const key = createHash('sha256')
+    .update(JSON.stringify([workflowsPath, workflowInterceptorModules]))
+    .digest('hex')
+    .slice(0, 16);
   const codePath = join(runDir(), `workflows-${key}.js`);
   await oncePerRun(`bundle-${key}`, async () => {
     const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger });

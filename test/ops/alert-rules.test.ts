@@ -11,7 +11,11 @@ import { createMetrics } from '../../workers/metrics';
 import { requireDependency } from '../helpers/dependencies';
 import { RULES_FILE, dashboardQueries, metricNamesOf, shippedMetricNames, shippedRules } from '../helpers/promql';
 
-const hasPromtool = requireDependency('promtool', spawnSync('promtool', ['--version']).status === 0, 'the alert rules check');
+const hasPromtool = requireDependency(
+  'promtool',
+  spawnSync('promtool', ['--version']).status === 0,
+  'the alert rules check',
+);
 const withPromtool = hasPromtool ? it : it.skip;
 
 function promtool(...args: string[]) {
@@ -31,9 +35,19 @@ async function declaredNames(): Promise<Set<string>> {
 
 describe('metricNamesOf', () => {
   it('finds the metrics, not the functions, labels, groupings, ranges or numbers', () => {
-    expect(metricNamesOf('max by (feed) (tandem_poll_lag_seconds) > 3 * max by (feed) (tandem_poll_interval_seconds)')).toEqual(['tandem_poll_lag_seconds', 'tandem_poll_interval_seconds']);
-    expect(metricNamesOf('histogram_quantile(0.95, sum by (le, flow) (rate(tandem_webhook_to_write_seconds_bucket{flow=~"a|b"}[5m])))')).toEqual(['tandem_webhook_to_write_seconds_bucket']);
-    expect(metricNamesOf('sum(increase(x_total{status="429"}[10m])) by (system) > 1e3 and on (system) absent(up == 1) offset 5m')).toEqual(['x_total', 'up']);
+    expect(
+      metricNamesOf('max by (feed) (tandem_poll_lag_seconds) > 3 * max by (feed) (tandem_poll_interval_seconds)'),
+    ).toEqual(['tandem_poll_lag_seconds', 'tandem_poll_interval_seconds']);
+    expect(
+      metricNamesOf(
+        'histogram_quantile(0.95, sum by (le, flow) (rate(tandem_webhook_to_write_seconds_bucket{flow=~"a|b"}[5m])))',
+      ),
+    ).toEqual(['tandem_webhook_to_write_seconds_bucket']);
+    expect(
+      metricNamesOf(
+        'sum(increase(x_total{status="429"}[10m])) by (system) > 1e3 and on (system) absent(up == 1) offset 5m',
+      ),
+    ).toEqual(['x_total', 'up']);
   });
 });
 
@@ -46,7 +60,10 @@ describe('the shipped alert rules', () => {
 
   withPromtool('(the check refuses a rule file with a broken expression, so it is not passing by default)', () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'tandem-rules-')), 'bad.yml');
-    writeFileSync(bad, 'groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: max by (feed (tandem_poll_lag_seconds)\n');
+    writeFileSync(
+      bad,
+      'groups:\n  - name: x\n    rules:\n      - alert: Broken\n        expr: max by (feed (tandem_poll_lag_seconds)\n',
+    );
     expect(promtool('check', 'rules', bad).status).not.toBe(0);
   });
 
@@ -58,7 +75,14 @@ describe('the shipped alert rules', () => {
 
   it('cover what the operator is to be told of', () => {
     expect(shippedRules().map((r) => r.name)).toEqual(
-      expect.arrayContaining(['TandemFeedNotPolled', 'TandemPairRetryingLong', 'TandemPairsNeedReview', 'TandemApiRateLimited', 'TandemWorkerNotPolling', 'TandemNoWorkerPolling']),
+      expect.arrayContaining([
+        'TandemFeedNotPolled',
+        'TandemPairRetryingLong',
+        'TandemPairsNeedReview',
+        'TandemApiRateLimited',
+        'TandemWorkerNotPolling',
+        'TandemNoWorkerPolling',
+      ]),
     );
   });
 });
@@ -66,7 +90,15 @@ describe('the shipped alert rules', () => {
 describe('the shipped dashboard', () => {
   it('parses, and has the panels asked for', () => {
     const titles = dashboardQueries().map((q) => q.name);
-    expect(titles).toEqual(expect.arrayContaining(['Throughput per flow', 'Latency webhook → write', 'Pairs retrying', 'Pairs needing review', 'API calls against each limit']));
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Throughput per flow',
+        'Latency webhook → write',
+        'Pairs retrying',
+        'Pairs needing review',
+        'API calls against each limit',
+      ]),
+    );
   });
 });
 
@@ -75,7 +107,9 @@ describe('the metrics the rules and the dashboard use', () => {
     const declared = await declaredNames();
     const used = shippedMetricNames();
     expect(used.size).toBeGreaterThan(5);
-    const unknown = [...used].filter(([name]) => !declared.has(name)).map(([name, where]) => `${name} (in ${where.join(', ')})`);
+    const unknown = [...used]
+      .filter(([name]) => !declared.has(name))
+      .map(([name, where]) => `${name} (in ${where.join(', ')})`);
     expect(unknown).toEqual([]);
   });
 });

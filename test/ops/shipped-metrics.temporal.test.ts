@@ -23,7 +23,12 @@ const DEPARTMENTS = 'zendesk-organizations-to-powerofficego-departments';
 
 /** The names with at least one sample in a scrape (a histogram's as _bucket, _sum, _count). */
 function sampled(text: string): Set<string> {
-  return new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)![0]));
+  return new Set(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)![0]),
+  );
 }
 
 describe('the metrics the shipped rules and dashboard use', () => {
@@ -52,15 +57,37 @@ describe('the metrics the shipped rules and dashboard use', () => {
     const receiverPort = await freePort();
     const metricsPort = await freePort();
     // The simulator's webhook points at the receiver, so an edit of a user reaches the worker as in production.
-    sims = await startAllSimulators({ sampleSize: 12, realRateLimits: false, webhookUrl: `http://127.0.0.1:${receiverPort}/webhooks/zendesk` });
+    sims = await startAllSimulators({
+      sampleSize: 12,
+      realRateLimits: false,
+      webhookUrl: `http://127.0.0.1:${receiverPort}/webhooks/zendesk`,
+    });
     const storePath = join(mkdtempSync(join(tmpdir(), 'tandem-metrics-')), 'tandem.db');
-    const simEnv = Object.fromEntries(simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    const cliEnv = { ...simEnv, TEMPORAL_ADDRESS: env.address, TANDEM_STORE: storePath, TANDEM_METRICS_PORT: String(metricsPort), TANDEM_LOG_LEVEL: 'warn', ...TEST_ENCRYPTION_ENV };
+    const simEnv = Object.fromEntries(
+      simulatorEnvLines(sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    const cliEnv = {
+      ...simEnv,
+      TEMPORAL_ADDRESS: env.address,
+      TANDEM_STORE: storePath,
+      TANDEM_METRICS_PORT: String(metricsPort),
+      TANDEM_LOG_LEVEL: 'warn',
+      ...TEST_ENCRYPTION_ENV,
+    };
 
     start(['worker'], cliEnv);
-    start(['webhooks', 'serve', '--port', String(receiverPort)], { ...cliEnv, ZENDESK_WEBHOOK_SECRET: sims.webhookSecret });
+    start(['webhooks', 'serve', '--port', String(receiverPort)], {
+      ...cliEnv,
+      ZENDESK_WEBHOOK_SECRET: sims.webhookSecret,
+    });
     // Its metrics endpoint answers once the worker is created: only then start the poll.
-    for (const until = Date.now() + 60_000; !(await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.ok, () => false)); ) {
+    for (
+      const until = Date.now() + 60_000;
+      !(await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+    ) {
       if (Date.now() > until) throw new Error('the worker did not serve /metrics within 60 s');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -82,7 +109,10 @@ describe('the metrics the shipped rules and dashboard use', () => {
     const zendesk = sims.configs.zendesk;
     const put = await fetch(`${zendesk.baseUrl}/organizations/${zendeskId}.json`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${zendesk.email}/token:${zendesk.apiToken}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${zendesk.email}/token:${zendesk.apiToken}`).toString('base64')}`,
+      },
       body: JSON.stringify({ organization: { name: 'Renamed For Metrics AS' } }),
     });
     expect(put.status).toBe(200);
@@ -90,7 +120,7 @@ describe('the metrics the shipped rules and dashboard use', () => {
     const wanted = [...shippedMetricNames().keys()];
     expect(wanted.length).toBeGreaterThan(5);
     let missing: string[] = wanted;
-    for (const until = Date.now() + 60_000; missing.length && Date.now() < until; ) {
+    for (const until = Date.now() + 60_000; missing.length && Date.now() < until;) {
       const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
       const names = res?.ok ? sampled(await res.text()) : new Set<string>();
       missing = wanted.filter((n) => !names.has(n));

@@ -30,7 +30,11 @@ let stack: TestStack;
 const zd = { orgId: 0, orgName: 'Late Answers AS', userId: 0, email: 'ola.late@example.no', ticketId: 0, commentId: 0 };
 
 async function setFaults(url: string, faults: object): Promise<void> {
-  const res = await fetch(`${url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  const res = await fetch(`${url}/_sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
   if (!res.ok) throw new Error(`${url}/_sim/faults answered ${res.status}`);
 }
 
@@ -57,12 +61,24 @@ beforeAll(async () => {
   const { zendesk } = stack.connectors;
   const org = await zendesk.createOrganization({ name: zd.orgName });
   const user = await zendesk.createUser({ name: 'Ola Late', email: zd.email, role: 'agent', organization_id: org.id });
-  const ticket = await zendesk.createTicket({ subject: 'Where did the answer go?', requester_id: user.id, comment: { body: 'It came late.' } });
+  const ticket = await zendesk.createTicket({
+    subject: 'Where did the answer go?',
+    requester_id: user.id,
+    comment: { body: 'It came late.' },
+  });
   const added = await zendesk.addTicketComment(ticket.id, { body: 'But it came.', author_id: user.id });
   if (added.commentId === undefined) throw new Error('the Zendesk simulator named no comment id');
   Object.assign(zd, { orgId: org.id, userId: user.id, ticketId: ticket.id, commentId: added.commentId });
-  await setFaults(stack.sims.poweroffice.url, { appliedLateRate: 1, appliedLateMs: HELD_MS, appliedLateRoutes: LATE_AT.poweroffice });
-  await setFaults(stack.sims.crmoffice.url, { appliedLateRate: 1, appliedLateMs: HELD_MS, appliedLateRoutes: LATE_AT.crmoffice });
+  await setFaults(stack.sims.poweroffice.url, {
+    appliedLateRate: 1,
+    appliedLateMs: HELD_MS,
+    appliedLateRoutes: LATE_AT.poweroffice,
+  });
+  await setFaults(stack.sims.crmoffice.url, {
+    appliedLateRate: 1,
+    appliedLateMs: HELD_MS,
+    appliedLateRoutes: LATE_AT.crmoffice,
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -73,11 +89,20 @@ test('PowerOffice Go: one employee and one department, linked, though every crea
   const { poweroffice } = stack.connectors;
   const allEmployees = await poweroffice.listAllEmployees({});
   const allDepartments = await poweroffice.listAllDepartments({});
-  expectLinked(await stack.store.getByZendeskId(P2, String(zd.userId)), allEmployees.filter((e) => e.EmailAddress?.toLowerCase() === zd.email).map((e) => String(e.Id)));
-  expectLinked(await stack.store.getByZendeskId(P1, String(zd.orgId)), allDepartments.filter((d) => d.Name === zd.orgName).map((d) => String(d.Id)));
+  expectLinked(
+    await stack.store.getByZendeskId(P2, String(zd.userId)),
+    allEmployees.filter((e) => e.EmailAddress?.toLowerCase() === zd.email).map((e) => String(e.Id)),
+  );
+  expectLinked(
+    await stack.store.getByZendeskId(P1, String(zd.orgId)),
+    allDepartments.filter((d) => d.Name === zd.orgName).map((d) => String(d.Id)),
+  );
   // Every create was held and landed once: no second create of any of them was sent.
   expect(stack.sims.poweroffice.stats.appliedLate).toBe(allEmployees.length + allDepartments.length);
-  expect(stack.sims.poweroffice.stats.requests).toMatchObject({ 'POST /v2/Employees': allEmployees.length, 'POST /v2/Departments': allDepartments.length });
+  expect(stack.sims.poweroffice.stats.requests).toMatchObject({
+    'POST /v2/Employees': allEmployees.length,
+    'POST /v2/Departments': allDepartments.length,
+  });
 });
 
 test('Crmoffice: one contact, one company, and one activity each for the ticket and its comment, linked, though every create landed late', async () => {
@@ -87,10 +112,26 @@ test('Crmoffice: one contact, one company, and one activity each for the ticket 
   const contacts = await all((page) => crmoffice.listContacts({ page, pageSize: 100 }));
   const companies = await all((page) => crmoffice.listCompanies({ page, pageSize: 100 }));
   const activities = await all((page) => crmoffice.listActivities({ page, pageSize: 100 }));
-  expectLinked(await stack.store.getByZendeskId(Z3, String(zd.userId)), contacts.filter((c) => c.email?.toLowerCase() === zd.email).map((c) => c.id));
-  expectLinked(await stack.store.getByZendeskId(Z3B, String(zd.orgId)), companies.filter((c) => c.name === zd.orgName).map((c) => c.id));
-  expectLinked(await stack.store.getByZendeskId(Z2, String(zd.ticketId)), activities.filter((a) => a.externalId === `zendesk:ticket:${zd.ticketId}`).map((a) => a.id));
-  expectLinked(await stack.store.getByZendeskId(Z1, `${zd.ticketId}:${zd.commentId}`), activities.filter((a) => a.externalId === `zendesk:comment:${zd.commentId}`).map((a) => a.id));
+  expectLinked(
+    await stack.store.getByZendeskId(Z3, String(zd.userId)),
+    contacts.filter((c) => c.email?.toLowerCase() === zd.email).map((c) => c.id),
+  );
+  expectLinked(
+    await stack.store.getByZendeskId(Z3B, String(zd.orgId)),
+    companies.filter((c) => c.name === zd.orgName).map((c) => c.id),
+  );
+  expectLinked(
+    await stack.store.getByZendeskId(Z2, String(zd.ticketId)),
+    activities.filter((a) => a.externalId === `zendesk:ticket:${zd.ticketId}`).map((a) => a.id),
+  );
+  expectLinked(
+    await stack.store.getByZendeskId(Z1, `${zd.ticketId}:${zd.commentId}`),
+    activities.filter((a) => a.externalId === `zendesk:comment:${zd.commentId}`).map((a) => a.id),
+  );
   expect(stack.sims.crmoffice.stats.appliedLate).toBe(contacts.length + companies.length + activities.length);
-  expect(stack.sims.crmoffice.stats.requests).toMatchObject({ 'POST /api/v1/contacts': contacts.length, 'POST /api/v1/companies': companies.length, 'POST /api/v1/activities': activities.length });
+  expect(stack.sims.crmoffice.stats.requests).toMatchObject({
+    'POST /api/v1/contacts': contacts.length,
+    'POST /api/v1/companies': companies.length,
+    'POST /api/v1/activities': activities.length,
+  });
 });

@@ -27,7 +27,11 @@ let stack: TestStack;
 const zd = { orgId: 0, orgName: 'Lost Answers AS', userId: 0, email: 'ola.lost@example.no', ticketId: 0, commentId: 0 };
 
 async function setFaults(url: string, faults: object): Promise<void> {
-  const res = await fetch(`${url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  const res = await fetch(`${url}/_sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
   if (!res.ok) throw new Error(`${url}/_sim/faults answered ${res.status}`);
 }
 
@@ -51,7 +55,11 @@ beforeAll(async () => {
   const { zendesk } = stack.connectors;
   const org = await zendesk.createOrganization({ name: zd.orgName });
   const user = await zendesk.createUser({ name: 'Ola Lost', email: zd.email, role: 'agent', organization_id: org.id });
-  const ticket = await zendesk.createTicket({ subject: 'Where did the answer go?', requester_id: user.id, comment: { body: 'It was applied.' } });
+  const ticket = await zendesk.createTicket({
+    subject: 'Where did the answer go?',
+    requester_id: user.id,
+    comment: { body: 'It was applied.' },
+  });
   const added = await zendesk.addTicketComment(ticket.id, { body: 'And then lost.', author_id: user.id });
   if (added.commentId === undefined) throw new Error('the Zendesk simulator named no comment id');
   Object.assign(zd, { orgId: org.id, userId: user.id, ticketId: ticket.id, commentId: added.commentId });
@@ -62,47 +70,73 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test('PowerOffice Go: one employee and one department, linked, though every create\'s answer was lost', async () => {
+test("PowerOffice Go: one employee and one department, linked, though every create's answer was lost", async () => {
   await stack.poll(P2, 'zendesk', true);
   const { poweroffice } = stack.connectors;
   const allEmployees = await poweroffice.listAllEmployees({});
   const allDepartments = await poweroffice.listAllDepartments({});
   const employees = allEmployees.filter((e) => e.EmailAddress?.toLowerCase() === zd.email);
   const departments = allDepartments.filter((d) => d.Name === zd.orgName);
-  expectLinked(await stack.store.getByZendeskId(P2, String(zd.userId)), employees.map((e) => String(e.Id)));
-  expectLinked(await stack.store.getByZendeskId(P1, String(zd.orgId)), departments.map((d) => String(d.Id)));
+  expectLinked(
+    await stack.store.getByZendeskId(P2, String(zd.userId)),
+    employees.map((e) => String(e.Id)),
+  );
+  expectLinked(
+    await stack.store.getByZendeskId(P1, String(zd.orgId)),
+    departments.map((d) => String(d.Id)),
+  );
   expect(employees[0].DepartmentId).toBe(departments[0].Id);
   // Every record there is Tandem's (the Zendesk owner's too): each created once, that create's answer lost.
   expect(stack.sims.poweroffice.stats.appliedThenLost).toBe(allEmployees.length + allDepartments.length);
-  expect(stack.sims.poweroffice.stats.requests).toMatchObject({ 'POST /v2/Employees': allEmployees.length, 'POST /v2/Departments': allDepartments.length });
+  expect(stack.sims.poweroffice.stats.requests).toMatchObject({
+    'POST /v2/Employees': allEmployees.length,
+    'POST /v2/Departments': allDepartments.length,
+  });
 });
 
-test('Crmoffice: one contact and one company, linked, though every create\'s answer was lost', async () => {
+test("Crmoffice: one contact and one company, linked, though every create's answer was lost", async () => {
   await stack.poll(Z3, 'zendesk', true);
   const { crmoffice } = stack.connectors;
   const allContacts = await all((page) => crmoffice.listContacts({ page, pageSize: 100 }));
   const allCompanies = await all((page) => crmoffice.listCompanies({ page, pageSize: 100 }));
   const contacts = allContacts.filter((c) => c.email?.toLowerCase() === zd.email);
   const companies = allCompanies.filter((c) => c.name === zd.orgName);
-  expectLinked(await stack.store.getByZendeskId(Z3, String(zd.userId)), contacts.map((c) => c.id));
-  expectLinked(await stack.store.getByZendeskId(Z3B, String(zd.orgId)), companies.map((c) => c.id));
+  expectLinked(
+    await stack.store.getByZendeskId(Z3, String(zd.userId)),
+    contacts.map((c) => c.id),
+  );
+  expectLinked(
+    await stack.store.getByZendeskId(Z3B, String(zd.orgId)),
+    companies.map((c) => c.id),
+  );
   expect(contacts[0].company?.id).toBe(companies[0].id);
   expect(stack.sims.crmoffice.stats.appliedThenLost).toBe(allContacts.length + allCompanies.length);
-  expect(stack.sims.crmoffice.stats.requests).toMatchObject({ 'POST /api/v1/contacts': allContacts.length, 'POST /api/v1/companies': allCompanies.length });
+  expect(stack.sims.crmoffice.stats.requests).toMatchObject({
+    'POST /api/v1/contacts': allContacts.length,
+    'POST /api/v1/companies': allCompanies.length,
+  });
 });
 
-test('Crmoffice: one activity for the ticket and one for its comment, linked, though every create\'s answer was lost', async () => {
+test("Crmoffice: one activity for the ticket and one for its comment, linked, though every create's answer was lost", async () => {
   await stack.poll(Z2, 'zendesk', true);
   const { crmoffice } = stack.connectors;
   const activities = await all((page) => crmoffice.listActivities({ page, pageSize: 100 }));
   const ofTicket = activities.filter((a) => a.externalId === `zendesk:ticket:${zd.ticketId}`);
   const ofComment = activities.filter((a) => a.externalId === `zendesk:comment:${zd.commentId}`);
-  expectLinked(await stack.store.getByZendeskId(Z2, String(zd.ticketId)), ofTicket.map((a) => a.id));
-  expectLinked(await stack.store.getByZendeskId(Z1, `${zd.ticketId}:${zd.commentId}`), ofComment.map((a) => a.id));
+  expectLinked(
+    await stack.store.getByZendeskId(Z2, String(zd.ticketId)),
+    ofTicket.map((a) => a.id),
+  );
+  expectLinked(
+    await stack.store.getByZendeskId(Z1, `${zd.ticketId}:${zd.commentId}`),
+    ofComment.map((a) => a.id),
+  );
   // The ticket's first comment is an activity of its own too. Each activity was created once (a
   // second create of an external id would be refused with 409, not applied) and that answer lost.
   expect(activities.filter((a) => a.externalId?.startsWith('zendesk:comment:'))).toHaveLength(2);
-  const contactsAndCompanies = (await all((page) => crmoffice.listContacts({ page, pageSize: 100 }))).length + (await all((page) => crmoffice.listCompanies({ page, pageSize: 100 }))).length;
+  const contactsAndCompanies =
+    (await all((page) => crmoffice.listContacts({ page, pageSize: 100 }))).length +
+    (await all((page) => crmoffice.listCompanies({ page, pageSize: 100 }))).length;
   expect(stack.sims.crmoffice.stats.appliedThenLost).toBe(contactsAndCompanies + activities.length);
   expect(stack.sims.crmoffice.stats.requests['POST /api/v1/activities']).toBe(activities.length);
 });

@@ -17,7 +17,13 @@ let stack: TestStack;
 let receiver: RunningReceiver;
 beforeAll(async () => {
   stack = await startTestStack({ sampleSize: 0 });
-  receiver = await startWebhookReceiver({ port: 0, client: stack.env.client, secret: SECRET, metrics: createMetrics(), logger: createLogger('test', 'silent') });
+  receiver = await startWebhookReceiver({
+    port: 0,
+    client: stack.env.client,
+    secret: SECRET,
+    metrics: createMetrics(),
+    logger: createLogger('test', 'silent'),
+  });
 });
 afterAll(async () => {
   await receiver?.close();
@@ -46,7 +52,9 @@ test('a name with a control character fails alone, naming the character and the 
   await stack.poll(P2, 'zendesk');
   await stack.poll(Z3, 'zendesk');
   expect((await stack.store.getByZendeskId(P2, String(bad.id)))?.state).toBe('linked');
-  expect(await poweroffice.findEmployeesByEmail('kari.nord@example.no')).toMatchObject([{ FirstName: 'Kari', LastName: 'Nord' }]);
+  expect(await poweroffice.findEmployeesByEmail('kari.nord@example.no')).toMatchObject([
+    { FirstName: 'Kari', LastName: 'Nord' },
+  ]);
 });
 
 test('forty webhooks for one edit within a second, replays among them, make one write on each side', async () => {
@@ -56,7 +64,10 @@ test('forty webhooks for one edit within a second, replays among them, make one 
   await stack.poll(Z3, 'zendesk');
   const org = await zendesk.createOrganization({ name: 'Flood AS' });
   await zendesk.updateUser(user.id, { organization_id: org.id });
-  const counts = () => ({ po: { ...stack.sims.poweroffice.stats.requests }, crm: { ...stack.sims.crmoffice.stats.requests } });
+  const counts = () => ({
+    po: { ...stack.sims.poweroffice.stats.requests },
+    crm: { ...stack.sims.crmoffice.stats.requests },
+  });
   const before = counts();
 
   const replayed = JSON.stringify(userEvent(String(user.id)));
@@ -65,7 +76,11 @@ test('forty webhooks for one edit within a second, replays among them, make one 
     Array.from({ length: 40 }, (_, i) => {
       // A quarter are the same delivery again (same body, same signature), as a retrying sender makes.
       const body = i % 4 === 0 ? replayed : JSON.stringify({ ...userEvent(String(user.id)), id: `flood-${i}` });
-      return fetch(`${receiver.url}/webhooks/zendesk`, { method: 'POST', body, headers: i % 4 === 0 ? headers : signed(body, { timestamp: new Date().toISOString() }) });
+      return fetch(`${receiver.url}/webhooks/zendesk`, {
+        method: 'POST',
+        body,
+        headers: i % 4 === 0 ? headers : signed(body, { timestamp: new Date().toISOString() }),
+      });
     }),
   );
   expect(answers.map((a) => a.status)).toEqual(Array(40).fill(202));
@@ -82,7 +97,7 @@ test('forty webhooks for one edit within a second, replays among them, make one 
   expect(delta(before.crm, after.crm, 'PATCH /api/v1/contacts/:id')).toBe(1);
 });
 
-test('an employee deleted in PowerOffice Go is found by a pass from the feed\'s start: orphaned with the reason, nothing deleted in Zendesk', async () => {
+test("an employee deleted in PowerOffice Go is found by a pass from the feed's start: orphaned with the reason, nothing deleted in Zendesk", async () => {
   const { zendesk, poweroffice } = stack.connectors;
   const kept = await zendesk.createUser({ name: 'Vera Stays', email: 'vera.stays@example.no', role: 'agent' });
   const gone = await zendesk.createUser({ name: 'Odd Gone', email: 'odd.gone@example.no', role: 'agent' });
@@ -90,8 +105,21 @@ test('an employee deleted in PowerOffice Go is found by a pass from the feed\'s 
   await stack.poll(P2, 'target');
   const link = await stack.store.getByZendeskId(P2, String(gone.id));
   const sim = stack.sims.configs.poweroffice;
-  const { access_token } = (await (await fetch(sim.tokenUrl!, { method: 'POST', headers: { Authorization: `Basic ${Buffer.from(`${sim.applicationKey}:${sim.clientKey}`).toString('base64')}`, 'Ocp-Apim-Subscription-Key': sim.subscriptionKey, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' })).json()) as { access_token: string };
-  const res = await fetch(`${sim.baseUrl}/Employees/${link!.targetId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${access_token}`, 'Ocp-Apim-Subscription-Key': sim.subscriptionKey } });
+  const { access_token } = (await (
+    await fetch(sim.tokenUrl!, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${sim.applicationKey}:${sim.clientKey}`).toString('base64')}`,
+        'Ocp-Apim-Subscription-Key': sim.subscriptionKey,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    })
+  ).json()) as { access_token: string };
+  const res = await fetch(`${sim.baseUrl}/Employees/${link!.targetId}`, {
+    method: 'DELETE',
+    headers: { Authorization: `Bearer ${access_token}`, 'Ocp-Apim-Subscription-Key': sim.subscriptionKey },
+  });
   expect(res.ok).toBe(true);
 
   // An ordinary poll reads what changed since the last one: a deletion is not among it.

@@ -25,7 +25,8 @@ beforeAll(async () => {
     rates: { crmoffice: RATE },
     beforeAnswer: {
       crmoffice: (method, route) => {
-        if (method === 'PATCH' && route.startsWith(collectionPath('companies')) && companyPatchedAfter === undefined) companyPatchedAfter = created();
+        if (method === 'PATCH' && route.startsWith(collectionPath('companies')) && companyPatchedAfter === undefined)
+          companyPatchedAfter = created();
       },
     },
   });
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 const created = () => stack.sims.crmoffice.stats.requests[`POST ${collectionPath('contacts')}`] ?? 0;
 
-test('an organisation renamed during a first sync reaches its company before the sync\'s backlog', async () => {
+test("an organisation renamed during a first sync reaches its company before the sync's backlog", async () => {
   const { zendesk } = stack.connectors;
   const org = await zendesk.createOrganization({ name: 'Priority Org AS' });
   const pair = { flowId: COMPANIES, zendeskId: String(org.id) };
@@ -44,7 +45,8 @@ test('an organisation renamed during a first sync reaches its company before the
   await signalPair(stack.env.client, pair, { side: 'zendesk', via: 'manual', demanded: true }, { retry: TEST_RETRY });
   const made = await stack.env.client.workflow.getHandle(pairWorkflowId(pair)).result();
   expect(made.last.find((r: { flowId: string }) => r.flowId === COMPANIES)?.outcome).toBe('created');
-  for (let i = 0; i < USERS; i++) await zendesk.createUser({ name: `Bulk User ${i}`, email: `bulk.user.${i}@example.no`, role: 'end-user' });
+  for (let i = 0; i < USERS; i++)
+    await zendesk.createUser({ name: `Bulk User ${i}`, email: `bulk.user.${i}@example.no`, role: 'end-user' });
 
   const sync = stack.poll(Z3, 'zendesk', true);
   // The sync's creates are queued once its first contacts arrive.
@@ -62,6 +64,14 @@ test('an organisation renamed during a first sync reaches its company before the
 
   // The sync's pairs carry the bulk priority; the webhook's pair the default.
   const bulkPair = (await stack.store.listLinks(Z3, { state: 'linked', limit: 1 }))[0];
-  expect((await stack.env.client.workflow.getHandle(pairWorkflowId({ flowId: Z3, zendeskId: bulkPair.zendeskId })).describe()).priority?.priorityKey).toBe(BULK.priorityKey);
-  expect((await stack.env.client.workflow.getHandle(pairWorkflowId(pair)).describe()).priority?.priorityKey ?? 0).not.toBe(BULK.priorityKey);
+  expect(
+    (
+      await stack.env.client.workflow
+        .getHandle(pairWorkflowId({ flowId: Z3, zendeskId: bulkPair.zendeskId }))
+        .describe()
+    ).priority?.priorityKey,
+  ).toBe(BULK.priorityKey);
+  expect(
+    (await stack.env.client.workflow.getHandle(pairWorkflowId(pair)).describe()).priority?.priorityKey ?? 0,
+  ).not.toBe(BULK.priorityKey);
 });

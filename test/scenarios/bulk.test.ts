@@ -20,7 +20,12 @@ describe('500 users, one of whom Crmoffice answers 500 on every call', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       sampleSize: 500,
-      failWhen: { crmoffice: (method, url, body) => (failingEmail && url.startsWith('/api/v1/contacts') && JSON.stringify(body ?? '').includes(failingEmail) ? 500 : undefined) },
+      failWhen: {
+        crmoffice: (method, url, body) =>
+          failingEmail && url.startsWith('/api/v1/contacts') && JSON.stringify(body ?? '').includes(failingEmail)
+            ? 500
+            : undefined,
+      },
     });
   });
   afterAll(async () => {
@@ -29,7 +34,7 @@ describe('500 users, one of whom Crmoffice answers 500 on every call', () => {
 
   test('every user gets a record workflow of its own; the failing one keeps retrying alone and the checkpoint moves on', async () => {
     const users = [];
-    for (let page = await stack.connectors.zendesk.listUsers({ pageSize: 100 }); ; ) {
+    for (let page = await stack.connectors.zendesk.listUsers({ pageSize: 100 }); ;) {
       users.push(...page.items);
       if (!page.nextCursor) break;
       page = await stack.connectors.zendesk.listUsers({ pageSize: 100, cursor: page.nextCursor });
@@ -69,24 +74,39 @@ describe(`${TICKETS} tickets with their comments`, () => {
     await stack?.stop();
   });
 
-  test("the first sync of tickets and comments completes, every ticket a workflow of its own that syncs its comments, with no read or search per record", async () => {
+  test('the first sync of tickets and comments completes, every ticket a workflow of its own that syncs its comments, with no read or search per record', async () => {
     const { zendesk } = stack.connectors;
     // Few requesters, so the run is about tickets and comments rather than contacts.
     const requesters = [];
-    for (let i = 0; i < 5; i++) requesters.push(await zendesk.createUser({ name: `Requester ${i} Bulk`, email: `requester${i}.bulk@example.no`, role: 'end-user' }));
+    for (let i = 0; i < 5; i++)
+      requesters.push(
+        await zendesk.createUser({
+          name: `Requester ${i} Bulk`,
+          email: `requester${i}.bulk@example.no`,
+          role: 'end-user',
+        }),
+      );
     let comments = 0;
     for (let i = 0; i < TICKETS; i++) {
-      const ticket = await zendesk.createTicket({ subject: `Bulk ticket ${i}`, requester_id: requesters[i % 5].id, comment: { body: `The first words of ticket ${i}` } });
+      const ticket = await zendesk.createTicket({
+        subject: `Bulk ticket ${i}`,
+        requester_id: requesters[i % 5].id,
+        comment: { body: `The first words of ticket ${i}` },
+      });
       if (i % 3 === 0) await zendesk.addTicketComment(ticket.id, { body: `A reply to ticket ${i}`, public: true });
       comments += i % 3 === 0 ? 2 : 1;
     }
 
-    const requests = () => ({ zendesk: { ...stack.sims.zendesk.stats.requests }, crmoffice: { ...stack.sims.crmoffice.stats.requests } });
+    const requests = () => ({
+      zendesk: { ...stack.sims.zendesk.stats.requests },
+      crmoffice: { ...stack.sims.crmoffice.stats.requests },
+    });
     const before = requests();
     const totals = await stack.poll(Z2, 'zendesk', true);
     await stack.settle(600_000);
     const after = requests();
-    const used = (system: 'zendesk' | 'crmoffice', route: string) => (after[system][route] ?? 0) - (before[system][route] ?? 0);
+    const used = (system: 'zendesk' | 'crmoffice', route: string) =>
+      (after[system][route] ?? 0) - (before[system][route] ?? 0);
 
     expect(totals.read).toBe(TICKETS);
     expect((await stack.store.counts(Z2)).linked).toBe(TICKETS);

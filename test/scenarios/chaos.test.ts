@@ -16,10 +16,13 @@ import { buildCli } from '../helpers/worker-process';
 jest.setTimeout(480_000);
 
 let result: ChaosResult;
-const describeLost = (r: ChaosResult) => r.lost.map((a) => `#${a.edit.n} ${a.edit.kind} ${a.edit.property} on ${a.edit.record}: ${a.why}`);
+const describeLost = (r: ChaosResult) =>
+  r.lost.map((a) => `#${a.edit.n} ${a.edit.kind} ${a.edit.property} on ${a.edit.record}: ${a.why}`);
 /** An employee deleted in PowerOffice Go: nothing reads that deletion (finding 1). */
-const employeeDeletion = (a: ChaosResult['lost'][number]) => a.edit.kind === 'delete' && a.edit.system === 'poweroffice';
-const findings = (check: string, how?: (h: string) => boolean) => result.findings.filter((f) => f.check === check && (!how || how(f.how))).map((f) => f.detail);
+const employeeDeletion = (a: ChaosResult['lost'][number]) =>
+  a.edit.kind === 'delete' && a.edit.system === 'poweroffice';
+const findings = (check: string, how?: (h: string) => boolean) =>
+  result.findings.filter((f) => f.check === check && (!how || how(f.how))).map((f) => f.detail);
 
 beforeAll(async () => {
   buildCli();
@@ -27,14 +30,33 @@ beforeAll(async () => {
   // land after a person's newer edit (finding 3, which `npm run chaos` keeps showing); the 2 % without
   // an answer are all dropped instead. The other faults (answers lost, list pages failing or short,
   // whole-second times, Zendesk's held-back minute) are on as in `npm run chaos`.
-  const faults = { ...CHAOS_DEFAULTS.faults, dropRate: CHAOS_DEFAULTS.faults.dropRate + CHAOS_DEFAULTS.faults.slowRate, slowRate: 0, appliedLateRate: 0 };
+  const faults = {
+    ...CHAOS_DEFAULTS.faults,
+    dropRate: CHAOS_DEFAULTS.faults.dropRate + CHAOS_DEFAULTS.faults.slowRate,
+    slowRate: 0,
+    appliedLateRate: 0,
+  };
   const started = Date.now();
   const lines: string[] = [];
   const log = (line: string) => lines.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${line}`);
   // Backoff capped at 5 s, and a record found gone read again after 5 s (the defaults wait up to a
   // minute): the run checks what arrives, not how patiently.
   const retry = { maximumIntervalMs: 5_000, goneConfirmMs: 5_000 };
-  result = await runChaos({ ...CHAOS_DEFAULTS, faults, retry, users: 80, edits: 40, seconds: 30, killEvery: 20, maxKills: 1, firstSyncSeconds: 180, drainSeconds: 240 }, log);
+  result = await runChaos(
+    {
+      ...CHAOS_DEFAULTS,
+      faults,
+      retry,
+      users: 80,
+      edits: 40,
+      seconds: 30,
+      killEvery: 20,
+      maxKills: 1,
+      firstSyncSeconds: 180,
+      drainSeconds: 240,
+    },
+    log,
+  );
   console.log(`chaos: ${JSON.stringify(result.seconds)}\n${lines.join('\n')}`);
 });
 
@@ -69,8 +91,11 @@ test('no answer 429 for exceeding a published limit, and no second over a limit 
   expect(findings('rate limits')).toEqual([]);
 });
 
-test('an employee deleted in PowerOffice Go leaves its pair orphaned once a pass from the feed\'s start misses it', () => {
-  expect([...describeLost({ ...result, lost: result.lost.filter(employeeDeletion) }), ...findings('pairs equal', (h) => h === 'record gone')]).toEqual([]);
+test("an employee deleted in PowerOffice Go leaves its pair orphaned once a pass from the feed's start misses it", () => {
+  expect([
+    ...describeLost({ ...result, lost: result.lost.filter(employeeDeletion) }),
+    ...findings('pairs equal', (h) => h === 'record gone'),
+  ]).toEqual([]);
 });
 
 test('an orphaned pair records why in last_error', () => {

@@ -14,7 +14,8 @@ beforeAll(async () => {
     hooks: {
       // Dies once between the create call and the link save, as a killed worker would.
       afterTargetCreate(pair) {
-        if (pair.flowId === P2 && pair.zendeskId === crashUserId && crashes++ === 0) throw new Error('simulated crash after create');
+        if (pair.flowId === P2 && pair.zendeskId === crashUserId && crashes++ === 0)
+          throw new Error('simulated crash after create');
       },
     },
   });
@@ -24,10 +25,14 @@ afterAll(async () => {
 });
 let crashUserId = '';
 
-test('a pre-existing employee and contact with the user\'s e-mail are linked, not duplicated', async () => {
+test("a pre-existing employee and contact with the user's e-mail are linked, not duplicated", async () => {
   const { zendesk, poweroffice, crmoffice } = stack.connectors;
   const user = await zendesk.createUser({ name: 'Astrid Lie', email: 'astrid@example.no', role: 'agent' });
-  const employee = await poweroffice.createEmployee({ FirstName: 'Astrid', LastName: 'Lie-Hansen', EmailAddress: 'ASTRID@example.no' });
+  const employee = await poweroffice.createEmployee({
+    FirstName: 'Astrid',
+    LastName: 'Lie-Hansen',
+    EmailAddress: 'ASTRID@example.no',
+  });
   const contact = await crmoffice.createContact({ givenName: 'Astrid', familyName: 'L.', email: 'astrid@example.no' });
 
   await stack.poll(P2, 'zendesk', true);
@@ -38,12 +43,17 @@ test('a pre-existing employee and contact with the user\'s e-mail are linked, no
   expect((await crmoffice.findContactsByEmail('astrid@example.no')).length).toBe(1);
 });
 
-test('two departments with the organisation\'s name are reported, not guessed; the employee fails alone', async () => {
+test("two departments with the organisation's name are reported, not guessed; the employee fails alone", async () => {
   const { zendesk, poweroffice } = stack.connectors;
   const org = await zendesk.createOrganization({ name: 'Twin Departments AS' });
   await poweroffice.createDepartment({ Name: 'Twin Departments AS' });
   await poweroffice.createDepartment({ Name: 'twin departments as' });
-  const blocked = await zendesk.createUser({ name: 'Bjørn Twin', email: 'bjorn.twin@example.no', role: 'agent', organization_id: org.id });
+  const blocked = await zendesk.createUser({
+    name: 'Bjørn Twin',
+    email: 'bjorn.twin@example.no',
+    role: 'agent',
+    organization_id: org.id,
+  });
   const fine = await zendesk.createUser({ name: 'Live Solo', email: 'live.solo@example.no', role: 'admin' });
 
   await stack.poll(P2, 'zendesk');
@@ -58,7 +68,18 @@ test('two departments with the organisation\'s name are reported, not guessed; t
 
   // The operator settles it as `tandem links <P1> <org> --set-target <id>` does; a full sync heals the employee.
   const chosen = (await poweroffice.findDepartmentsByName('Twin Departments AS'))[1];
-  await stack.store.saveLink({ flowId: P1, zendeskId: String(org.id), targetId: String(chosen.Id), state: 'linked', base: null, lastError: null, lastSyncedAt: null }, conflict!.version);
+  await stack.store.saveLink(
+    {
+      flowId: P1,
+      zendeskId: String(org.id),
+      targetId: String(chosen.Id),
+      state: 'linked',
+      base: null,
+      lastError: null,
+      lastSyncedAt: null,
+    },
+    conflict!.version,
+  );
   await stack.poll(P2, 'zendesk', true);
   const [employee] = await poweroffice.findEmployeesByEmail('bjorn.twin@example.no');
   expect(employee?.DepartmentId).toBe(chosen.Id);
@@ -85,7 +106,9 @@ test('a sync that dies between the create and the link save still makes exactly 
   expect(await poweroffice.findEmployeesByEmail('crash@example.no')).toHaveLength(1);
   const link = await stack.store.getByZendeskId(P2, crashUserId);
   expect(link?.state).toBe('linked');
-  expect(String((await poweroffice.findEmployeeByExternalImportReference(`zendesk-user-${user.id}`))?.Id)).toBe(link?.targetId);
+  expect(String((await poweroffice.findEmployeeByExternalImportReference(`zendesk-user-${user.id}`))?.Id)).toBe(
+    link?.targetId,
+  );
 });
 
 test('a user deleted in Zendesk leaves the employee in place and the link orphaned, for review', async () => {

@@ -51,7 +51,12 @@ async function retrying<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await retrying(read);
@@ -63,20 +68,38 @@ async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) =>
 
 test('a Zendesk edit reaches PowerOffice by webhook, a PowerOffice edit reaches Zendesk by the scheduled poll', async () => {
   // The first sync, triggered at start, links departments for the organisations of agents.
-  const link = await eventually('a linked department', async () => (await stack.store.listLinks(P1, { state: 'linked', limit: 1 }))[0], (l) => l !== undefined);
+  const link = await eventually(
+    'a linked department',
+    async () => (await stack.store.listLinks(P1, { state: 'linked', limit: 1 }))[0],
+    (l) => l !== undefined,
+  );
 
   const started = Date.now();
-  await retrying(() => api.zendesk.updateOrganization(Number(link.zendeskId), { name: 'Renamed Through The Webhook AS' }));
-  await eventually('department renamed', async () => (await api.poweroffice.getDepartment(Number(link.targetId))).Name, (n) => n === 'Renamed Through The Webhook AS', 20_000);
+  await retrying(() =>
+    api.zendesk.updateOrganization(Number(link.zendeskId), { name: 'Renamed Through The Webhook AS' }),
+  );
+  await eventually(
+    'department renamed',
+    async () => (await api.poweroffice.getDepartment(Number(link.targetId))).Name,
+    (n) => n === 'Renamed Through The Webhook AS',
+    20_000,
+  );
   expect(Date.now() - started).toBeLessThan(20_000);
   expect(stack.sims.zendesk.deliveries.delivered).toBeGreaterThan(0);
 
   await retrying(() => api.poweroffice.updateDepartment(Number(link.targetId), { Name: 'Renamed In PowerOffice AS' }));
-  await eventually('organisation renamed', async () => (await api.zendesk.getOrganization(Number(link.zendeskId))).name, (n) => n === 'Renamed In PowerOffice AS', 30_000);
+  await eventually(
+    'organisation renamed',
+    async () => (await api.zendesk.getOrganization(Number(link.zendeskId))).name,
+    (n) => n === 'Renamed In PowerOffice AS',
+    30_000,
+  );
 
   const exposed = await (await fetch(`${stack.metrics.url}/metrics`)).text();
   expect(exposed).toMatch(/tandem_api_calls_total\{system="poweroffice",status="200"\} [1-9]/);
-  expect(exposed).toMatch(/tandem_sync_total\{flow="zendesk-organizations-to-powerofficego-departments",outcome="updated"\} [1-9]/);
+  expect(exposed).toMatch(
+    /tandem_sync_total\{flow="zendesk-organizations-to-powerofficego-departments",outcome="updated"\} [1-9]/,
+  );
   expect(exposed).toMatch(/tandem_webhooks_total\{result="accepted"\} [1-9]/);
 });
 
@@ -89,10 +112,22 @@ test("the dev stack's histories are encrypted with its own key, and its codec en
   const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
   const input = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0];
   expect(Buffer.from(input.metadata!.encoding!).toString()).toBe('binary/encrypted');
-  const json = { metadata: Object.fromEntries(Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(input.data!).toString('base64') };
-  const r = await fetch(`${stack.codec.uiEndpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payloads: [json] }) });
+  const json = {
+    metadata: Object.fromEntries(
+      Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+    ),
+    data: Buffer.from(input.data!).toString('base64'),
+  };
+  const r = await fetch(`${stack.codec.uiEndpoint}/decode`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ payloads: [json] }),
+  });
   expect(r.status).toBe(200);
   const [decoded] = ((await r.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads;
   expect(Buffer.from(decoded.metadata.encoding, 'base64').toString()).toBe('json/plain');
-  expect(JSON.parse(Buffer.from(decoded.data, 'base64').toString())).toMatchObject({ type: expect.any(String), zendeskId: expect.any(String) });
+  expect(JSON.parse(Buffer.from(decoded.data, 'base64').toString())).toMatchObject({
+    type: expect.any(String),
+    zendeskId: expect.any(String),
+  });
 });

@@ -22,7 +22,12 @@ let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack({
     sampleSize: 0,
-    failWhen: { crmoffice: (method, url, body) => (method === 'POST' && url.startsWith('/api/v1/contacts') && JSON.stringify(body).includes(REFUSED_EMAIL) ? 400 : undefined) },
+    failWhen: {
+      crmoffice: (method, url, body) =>
+        method === 'POST' && url.startsWith('/api/v1/contacts') && JSON.stringify(body).includes(REFUSED_EMAIL)
+          ? 400
+          : undefined,
+    },
   });
 });
 afterAll(async () => {
@@ -40,7 +45,11 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
 }
 
 async function faults(sim: { url: string }, body: object): Promise<void> {
-  const res = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sim.url}/_sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -53,7 +62,12 @@ async function workflowIds(query: string): Promise<string[]> {
 test('an edit made during an outage longer than any retry limit arrives after it ends; meanwhile the pair shows as retrying', async () => {
   const { zendesk, poweroffice } = stack.connectors;
   const org = await zendesk.createOrganization({ name: 'Outage Org AS' });
-  await zendesk.createUser({ name: 'Ola Outage', email: 'ola.outage@example.no', role: 'agent', organization_id: org.id });
+  await zendesk.createUser({
+    name: 'Ola Outage',
+    email: 'ola.outage@example.no',
+    role: 'agent',
+    organization_id: org.id,
+  });
   await stack.poll(P2, 'zendesk');
   const link = await stack.store.getByZendeskId(P1, String(org.id));
   expect(link?.state).toBe('linked');
@@ -65,34 +79,60 @@ test('an edit made during an outage longer than any retry limit arrives after it
 
   // More attempts than the old limit of 20: nothing gives up.
   const handle = stack.env.client.workflow.getHandle(pairWorkflowId(pair));
-  await until('the 25th attempt', async () => (await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0, (n) => n >= 25, 90_000);
+  await until(
+    'the 25th attempt',
+    async () => (await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0,
+    (n) => n >= 25,
+    90_000,
+  );
   const [retrying] = await stack.store.listRetrying(P1, 10);
   expect(retrying).toMatchObject({ zendeskId: String(org.id), lastError: expect.stringMatching(/poweroffice/i) });
-  const env = Object.fromEntries(simulatorEnvLines(stack.sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-  const status = await runCli(['status'], { env: { ...env, ...temporalEnvOf(stack.env), TANDEM_STORE: stack.storePath } });
+  const env = Object.fromEntries(
+    simulatorEnvLines(stack.sims).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  const status = await runCli(['status'], {
+    env: { ...env, ...temporalEnvOf(stack.env), TANDEM_STORE: stack.storePath },
+  });
   expect(status.code).toBe(0);
   const p1 = status.out.slice(status.out.indexOf(`${P1}\n`));
   expect(p1).toMatch(/retrying 1/);
   expect(p1).toContain(`${org.id}  since ${retrying.since}`);
 
   await faults(stack.sims.poweroffice, {});
-  await until('the rename in PowerOffice', async () => (await poweroffice.getDepartment(Number(link!.targetId))).Name, (n) => n === 'Renamed During Outage AS');
+  await until(
+    'the rename in PowerOffice',
+    async () => (await poweroffice.getDepartment(Number(link!.targetId))).Name,
+    (n) => n === 'Renamed During Outage AS',
+  );
   // The write arrives before the pair's last steps (the link saved, the retrying mark cleared); a
   // settle would not wait for them, since a retrying pair's workflow counts as work that waits.
-  await until('the pair no longer retrying', () => stack.store.countRetrying(P1), (n) => n === 0);
+  await until(
+    'the pair no longer retrying',
+    () => stack.store.countRetrying(P1),
+    (n) => n === 0,
+  );
   expect((await stack.store.getByZendeskId(P1, String(org.id)))?.state).toBe('linked');
 });
 
 test('an agent in an organisation without a department: the department pair runs as a child workflow of the employee', async () => {
   const { zendesk, poweroffice } = stack.connectors;
   const org = await zendesk.createOrganization({ name: 'Child Workflow AS' });
-  const agent = await zendesk.createUser({ name: 'Kari Child', email: 'kari.child@example.no', role: 'agent', organization_id: org.id });
+  const agent = await zendesk.createUser({
+    name: 'Kari Child',
+    email: 'kari.child@example.no',
+    role: 'agent',
+    organization_id: org.id,
+  });
   await stack.poll(P2, 'zendesk');
 
   const department = await stack.store.getByZendeskId(P1, String(org.id));
   const employee = await stack.store.getByZendeskId(P2, String(agent.id));
   expect((await poweroffice.getEmployee(Number(employee!.targetId))).DepartmentId).toBe(Number(department!.targetId));
-  const [id] = await until('the department workflow', () => workflowIds(`TandemZendeskId = "${org.id}" AND TandemFlows = "${P1}"`), (ids) => ids.length > 0);
+  const [id] = await until(
+    'the department workflow',
+    () => workflowIds(`TandemZendeskId = "${org.id}" AND TandemFlows = "${P1}"`),
+    (ids) => ids.length > 0,
+  );
   expect(id).toBe(pairWorkflowId({ flowId: P1, zendeskId: String(org.id) }));
   const child = await stack.env.client.workflow.getHandle(id).describe();
   expect(child.parentExecution?.workflowId).toBe(pairWorkflowId({ flowId: P2, zendeskId: String(agent.id) }));
@@ -105,14 +145,21 @@ test('an agent whose employee cannot be created (two employees have the e-mail) 
   await poweroffice.createEmployee({ FirstName: 'Twin', LastName: 'One', EmailAddress: 'twin.mail@example.no' });
   await poweroffice.createEmployee({ FirstName: 'Twin', LastName: 'Two', EmailAddress: 'twin.mail@example.no' });
   const org = await zendesk.createOrganization({ name: 'Never A Department AS' });
-  const agent = await zendesk.createUser({ name: 'Tor Twin', email: 'twin.mail@example.no', role: 'agent', organization_id: org.id });
+  const agent = await zendesk.createUser({
+    name: 'Tor Twin',
+    email: 'twin.mail@example.no',
+    role: 'agent',
+    organization_id: org.id,
+  });
   await stack.poll(P2, 'zendesk');
 
   expect((await stack.store.getByZendeskId(P2, String(agent.id)))?.state).toBe('conflict');
   expect(await stack.store.getByZendeskId(P1, String(org.id))).toBeUndefined();
   expect(await poweroffice.findDepartmentsByName('Never A Department AS')).toHaveLength(0);
   // The organisation's workflow made its company (the user's contact needs it), never a department.
-  const orgWorkflow = await stack.env.client.workflow.getHandle(pairWorkflowId({ flowId: P1, zendeskId: String(org.id) })).describe();
+  const orgWorkflow = await stack.env.client.workflow
+    .getHandle(pairWorkflowId({ flowId: P1, zendeskId: String(org.id) }))
+    .describe();
   expect((orgWorkflow.searchAttributes.TandemFlowOutcomes as string[]).filter((o) => o.startsWith(P1))).toEqual([]);
 });
 
@@ -129,7 +176,11 @@ test('a record refused for its data fails alone as a state, shows under TandemOu
   expect((await stack.store.getByZendeskId(Z3, String(other.id)))?.state).toBe('linked');
   const id = pairWorkflowId({ flowId: Z3, zendeskId: String(user.id) });
   const failedQuery = `TandemFlowOutcomes = "${Z3}:failed" AND ExecutionStatus = "Running"`;
-  await until('the failed list', () => workflowIds(failedQuery), (ids) => ids.includes(id));
+  await until(
+    'the failed list',
+    () => workflowIds(failedQuery),
+    (ids) => ids.includes(id),
+  );
   // A state, not a crash: the workflow waits for the record's next change, its memo says why.
   const d = await stack.env.client.workflow.getHandle(id).describe();
   expect(d.status.name).toBe('RUNNING');
@@ -138,7 +189,11 @@ test('a record refused for its data fails alone as a state, shows under TandemOu
   await zendesk.updateUser(user.id, { email: 'rita.accepted@example.no' });
   await stack.poll(Z3, 'zendesk');
   expect((await stack.store.getByZendeskId(Z3, String(user.id)))?.state).toBe('linked');
-  await until('the failed list without the healed pair', () => workflowIds(`TandemFlowOutcomes = "${Z3}:failed"`), (ids) => !ids.includes(id));
+  await until(
+    'the failed list without the healed pair',
+    () => workflowIds(`TandemFlowOutcomes = "${Z3}:failed"`),
+    (ids) => !ids.includes(id),
+  );
   // Healed in the same run, which then ends like any other.
   await stack.env.client.workflow.getHandle(id).result();
 });

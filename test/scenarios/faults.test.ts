@@ -13,7 +13,11 @@ let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack({ sampleSize: 60 });
   for (const sim of [stack.sims.zendesk, stack.sims.poweroffice, stack.sims.crmoffice]) {
-    const res = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 0.05, dropRate: 0.02 }) });
+    const res = await fetch(`${sim.url}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 0.05, dropRate: 0.02 }),
+    });
     expect(res.status).toBe(200);
   }
 });
@@ -25,12 +29,17 @@ test('a first sync through injected faults creates every employee and contact ex
   const p2 = await stack.poll(P2, 'zendesk', true);
   const z3 = await stack.poll(Z3, 'zendesk', true);
   expect([...p2.failures, ...z3.failures]).toEqual([]);
-  const injected = stack.sims.zendesk.stats.faults + stack.sims.poweroffice.stats.faults + stack.sims.crmoffice.stats.faults;
+  const injected =
+    stack.sims.zendesk.stats.faults + stack.sims.poweroffice.stats.faults + stack.sims.crmoffice.stats.faults;
   expect(injected).toBeGreaterThan(0);
 
   // Faults off again, to read the result plainly.
   for (const sim of [stack.sims.zendesk, stack.sims.poweroffice, stack.sims.crmoffice]) {
-    await fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await fetch(`${sim.url}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
   }
   const users = (await stack.connectors.zendesk.listUsers({ pageSize: 100 })).items;
   const staff = users.filter((u) => u.role !== 'end-user');

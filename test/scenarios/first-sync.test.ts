@@ -37,8 +37,15 @@ test('first sync of P2: every agent and admin has exactly one employee, departme
     expect(matching).toHaveLength(1);
     const employee = matching[0];
     expect(`${employee.FirstName} ${employee.LastName}`).toBe(user.name);
-    const department = employee.DepartmentId == null ? null : (departments.find((d) => d.Id === employee.DepartmentId)?.Name ?? `missing department ${employee.DepartmentId}`);
-    expect({ user: user.id, department }).toEqual({ user: user.id, department: user.organization_id ? orgs.get(user.organization_id) : null });
+    const department =
+      employee.DepartmentId == null
+        ? null
+        : (departments.find((d) => d.Id === employee.DepartmentId)?.Name ??
+          `missing department ${employee.DepartmentId}`);
+    expect({ user: user.id, department }).toEqual({
+      user: user.id,
+      department: user.organization_id ? orgs.get(user.organization_id) : null,
+    });
   }
   const neededOrgs = new Set(staff.filter((u) => u.organization_id).map((u) => u.organization_id));
   expect(departments.map((d) => d.Name).sort()).toEqual([...neededOrgs].map((id) => orgs.get(id!)).sort());
@@ -46,7 +53,11 @@ test('first sync of P2: every agent and admin has exactly one employee, departme
 
 test('first sync of Z3, Z2 and Z1: one contact per user with its company, one activity per ticket and per comment', async () => {
   const Z3 = 'zendesk-users-to-crmoffice-contacts';
-  for (const flow of [Z3, 'zendesk-tickets-to-crmoffice-activities', 'zendesk-ticketcomments-to-crmoffice-activities']) {
+  for (const flow of [
+    Z3,
+    'zendesk-tickets-to-crmoffice-activities',
+    'zendesk-ticketcomments-to-crmoffice-activities',
+  ]) {
     const totals = await stack.poll(flow, 'zendesk', true);
     expect({ flow, failures: totals.failures }).toEqual({ flow, failures: [] });
   }
@@ -72,8 +83,12 @@ test('first sync of Z3, Z2 and Z1: one contact per user with its company, one ac
     expect(found).toHaveLength(1);
     contactOf.set(user.id, found[0].id);
     const companyId = found[0].company?.id ?? null;
-    const company = companyId === null ? null : (companies.find((c) => c.id === companyId)?.name ?? `missing company ${companyId}`);
-    expect({ user: user.id, company }).toEqual({ user: user.id, company: user.organization_id ? orgs.get(user.organization_id) : null });
+    const company =
+      companyId === null ? null : (companies.find((c) => c.id === companyId)?.name ?? `missing company ${companyId}`);
+    expect({ user: user.id, company }).toEqual({
+      user: user.id,
+      company: user.organization_id ? orgs.get(user.organization_id) : null,
+    });
   }
 
   const tickets = (await zendesk.listTickets({ pageSize: 100 })).items;

@@ -39,8 +39,17 @@ const nextSecond = () => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1
 test("a person's edit made while a write waited to start survives on all three systems", async () => {
   const { zendesk, poweroffice, crmoffice } = stack.connectors;
   const org = await zendesk.createOrganization({ name: 'Late Write AS' });
-  await zendesk.createUser({ name: 'Lena Late', email: 'lena.late@example.no', role: 'agent', organization_id: org.id });
-  await stack.env.client.workflow.execute('pollFeed', { taskQueue: TASK_QUEUE, workflowId: 'late-write-first-sync', args: [{ feed: 'zendesk/users', full: true }] });
+  await zendesk.createUser({
+    name: 'Lena Late',
+    email: 'lena.late@example.no',
+    role: 'agent',
+    organization_id: org.id,
+  });
+  await stack.env.client.workflow.execute('pollFeed', {
+    taskQueue: TASK_QUEUE,
+    workflowId: 'late-write-first-sync',
+    args: [{ feed: 'zendesk/users', full: true }],
+  });
   await stack.settle();
   const department = Number((await stack.store.getByZendeskId(P1, String(org.id)))!.targetId);
   const company = (await stack.store.getByZendeskId(Z3B, String(org.id)))!.targetId!;
@@ -60,7 +69,11 @@ test("a person's edit made while a write waited to start survives on all three s
     },
   };
   await zendesk.updateOrganization(org.id, { name: 'Renamed In Zendesk AS' });
-  await signalRecord(stack.env.client, { type: 'organizations', zendeskId: String(org.id) }, { side: 'zendesk', via: 'webhook' });
+  await signalRecord(
+    stack.env.client,
+    { type: 'organizations', zendeskId: String(org.id) },
+    { side: 'zendesk', via: 'webhook' },
+  );
   await stack.env.client.workflow.getHandle(`zendesk/organizations/${org.id}`).result();
 
   expect(held).toBe(true);
@@ -69,5 +82,9 @@ test("a person's edit made while a write waited to start survives on all three s
     department: (await poweroffice.getDepartment(department)).Name,
     company: (await crmoffice.getCompany(company)).name,
   };
-  expect(names).toEqual({ zendesk: 'Renamed By A Person AS', department: 'Renamed By A Person AS', company: 'Renamed By A Person AS' });
+  expect(names).toEqual({
+    zendesk: 'Renamed By A Person AS',
+    department: 'Renamed By A Person AS',
+    company: 'Renamed By A Person AS',
+  });
 });

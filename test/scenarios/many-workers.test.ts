@@ -20,7 +20,13 @@ const Z3B = 'zendesk-organizations-to-crmoffice-companies';
 const USERS = Number(process.env.TANDEM_SCALE_USERS ?? 200);
 
 const pgBin = findPostgresBin();
-const describeWithPostgres = requireDependency('postgres', pgBin !== undefined, 'many-workers (three workers, one PostgreSQL store)') ? describe : describe.skip;
+const describeWithPostgres = requireDependency(
+  'postgres',
+  pgBin !== undefined,
+  'many-workers (three workers, one PostgreSQL store)',
+)
+  ? describe
+  : describe.skip;
 
 describeWithPostgres('three workers, one PostgreSQL store', () => {
   let pg: PostgresServer;
@@ -46,7 +52,11 @@ describeWithPostgres('three workers, one PostgreSQL store', () => {
     const users = await allZendeskUsers();
     const orgs = (await zendesk.listOrganizations({ pageSize: 100 })).items;
 
-    const firstSync = await client.workflow.start('pollFeed', { taskQueue: 'tandem', workflowId: 'many-workers-first-sync', args: [{ feed: 'zendesk/users', full: true }] });
+    const firstSync = await client.workflow.start('pollFeed', {
+      taskQueue: 'tandem',
+      workflowId: 'many-workers-first-sync',
+      args: [{ feed: 'zendesk/users', full: true }],
+    });
     // Kill one worker mid-sync, with its activities in flight, then add a fresh one.
     while ((await stack.store.counts(Z3)).linked < USERS / 5) await sleep(500);
     const killed = workers[0];
@@ -57,7 +67,8 @@ describeWithPostgres('three workers, one PostgreSQL store', () => {
     // Zendesk-side edits during the sync: staff move to another organisation.
     const staff = users.filter((u) => u.role === 'agent' || u.role === 'admin');
     const movers = staff.slice(0, 6);
-    for (const [i, u] of movers.entries()) await zendesk.updateUser(u.id, { organization_id: orgs[i % orgs.length].id });
+    for (const [i, u] of movers.entries())
+      await zendesk.updateUser(u.id, { organization_id: orgs[i % orgs.length].id });
     await firstSync.result();
     await stack.settle(600_000);
     await quiet();
@@ -67,13 +78,13 @@ describeWithPostgres('three workers, one PostgreSQL store', () => {
     const departments = await stack.store.listLinks(P1, { state: 'linked', limit: 1000 });
     const companies = await stack.store.listLinks(Z3B, { state: 'linked', limit: 1000 });
     expect(departments.length).toBeGreaterThan(1);
-    for (const link of (await stack.store.listLinks(P2, { state: 'linked', limit: 3, offset: 6 }))) {
+    for (const link of await stack.store.listLinks(P2, { state: 'linked', limit: 3, offset: 6 })) {
       const employee = await poweroffice.getEmployee(Number(link.targetId));
       const other = departments.find((d) => d.targetId !== String(employee.DepartmentId))!;
       await poweroffice.updateEmployee(employee.Id, { DepartmentId: Number(other.targetId) });
       await sleep(1000); // a person's pace: the limit is shared with whoever else calls the API
     }
-    for (const link of (await stack.store.listLinks(Z3, { state: 'linked', limit: 3, offset: 10 }))) {
+    for (const link of await stack.store.listLinks(Z3, { state: 'linked', limit: 3, offset: 10 })) {
       const contact = await crmoffice.getContact(link.targetId!);
       const other = companies.find((c) => c.targetId !== contact.company?.id)!;
       await crmoffice.updateContact(contact.id, { company: { id: other.targetId! } });
@@ -84,14 +95,18 @@ describeWithPostgres('three workers, one PostgreSQL store', () => {
     // No duplicates on any side, and one link per target.
     const employees = await poweroffice.listAllEmployees({});
     const contacts = await allContacts();
-    const emails = (records: { email?: string | null }[]) => records.map((r) => (r.email ?? '').toLowerCase()).filter(Boolean);
+    const emails = (records: { email?: string | null }[]) =>
+      records.map((r) => (r.email ?? '').toLowerCase()).filter(Boolean);
     expect(duplicates(emails(employees.map((e) => ({ email: e.EmailAddress }))))).toEqual([]);
     expect(duplicates(emails(contacts))).toEqual([]);
     expect(employees).toHaveLength(staff.length);
     for (const flow of [P1, P2, Z3, Z3B] as const) {
       const links = await stack.store.listLinks(flow, { limit: 5000 });
       expect(duplicates(links.map((l) => l.targetId).filter((t): t is string => t !== null))).toEqual([]);
-      expect({ flow, notLinked: links.filter((l) => l.state !== 'linked').map((l) => `${l.zendeskId}: ${l.state} ${l.lastError}`) }).toEqual({ flow, notLinked: [] });
+      expect({
+        flow,
+        notLinked: links.filter((l) => l.state !== 'linked').map((l) => `${l.zendeskId}: ${l.state} ${l.lastError}`),
+      }).toEqual({ flow, notLinked: [] });
     }
 
     // Every pair converged: the employee's department and the contact's company are its user's organisation's.
@@ -105,7 +120,8 @@ describeWithPostgres('three workers, one PostgreSQL store', () => {
       const org = now.get(link.zendeskId)?.organization_id;
       const want = org ? (deptOf.get(String(org)) ?? null) : null;
       const have = byId.get(link.targetId!)?.DepartmentId;
-      if (String(have ?? null) !== String(want)) diverged.push(`P2 ${link.zendeskId}: department ${have}, organisation ${org} → ${want}`);
+      if (String(have ?? null) !== String(want))
+        diverged.push(`P2 ${link.zendeskId}: department ${have}, organisation ${org} → ${want}`);
     }
     for (const link of await stack.store.listLinks(Z3, { limit: 5000 })) {
       const org = now.get(link.zendeskId)?.organization_id;
@@ -116,12 +132,17 @@ describeWithPostgres('three workers, one PostgreSQL store', () => {
     expect(diverged).toEqual([]);
 
     // Shared limits held, and the added worker took work the killed one left.
-    expect({ limitedInFirstSync, limited: stack.sims.poweroffice.stats.rateLimited }).toEqual({ limitedInFirstSync: 0, limited: 0 });
+    expect({ limitedInFirstSync, limited: stack.sims.poweroffice.stats.rateLimited }).toEqual({
+      limitedInFirstSync: 0,
+      limited: 0,
+    });
     const identities = new Set<string>();
     let n = 0;
     for await (const wf of client.workflow.list({ query: 'TandemKind = "record"' })) {
       const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-      for (const e of history.events ?? []) if (e.activityTaskStartedEventAttributes?.identity) identities.add(e.activityTaskStartedEventAttributes.identity);
+      for (const e of history.events ?? [])
+        if (e.activityTaskStartedEventAttributes?.identity)
+          identities.add(e.activityTaskStartedEventAttributes.identity);
       if (++n >= 150) break;
     }
     const pids = [...identities].map((id) => Number(id.split('@')[0]));
@@ -130,13 +151,18 @@ describeWithPostgres('three workers, one PostgreSQL store', () => {
   });
 
   async function poll(feed: string): Promise<void> {
-    await stack.env.client.workflow.execute('pollFeed', { taskQueue: 'tandem', workflowId: `many-workers-${feed}-${Date.now()}`, args: [{ feed }] });
+    await stack.env.client.workflow.execute('pollFeed', {
+      taskQueue: 'tandem',
+      workflowId: `many-workers-${feed}-${Date.now()}`,
+      args: [{ feed }],
+    });
     await stack.settle(300_000);
   }
 
   /** Polls every feed of the users' flows until a round writes nothing, as the schedules would. */
   async function quiet(): Promise<void> {
-    const writes = () => stack.sims.zendesk.stats.writes + stack.sims.poweroffice.stats.writes + stack.sims.crmoffice.stats.writes;
+    const writes = () =>
+      stack.sims.zendesk.stats.writes + stack.sims.poweroffice.stats.writes + stack.sims.crmoffice.stats.writes;
     for (let round = 0; round < 5; round++) {
       const before = writes();
       for (const feed of ['zendesk/users', 'poweroffice/employees', 'crmoffice/contacts']) await poll(feed);

@@ -23,7 +23,12 @@ let listingsFail = false;
 beforeAll(async () => {
   stack = await startTestStack({
     sampleSize: 0,
-    failWhen: { crmoffice: (method, url) => (listingsFail && method === 'GET' && url.startsWith(collectionPath('contacts') + '?') && !url.includes('email=') ? 503 : undefined) },
+    failWhen: {
+      crmoffice: (method, url) =>
+        listingsFail && method === 'GET' && url.startsWith(collectionPath('contacts') + '?') && !url.includes('email=')
+          ? 503
+          : undefined,
+    },
   });
 });
 afterAll(async () => {
@@ -37,8 +42,15 @@ const used = (before: Counts, after: Counts, key: string) => (after[key] ?? 0) -
 test('a first sync: one listing, a create per new contact, a read for the one that exists; no search per user', async () => {
   const { zendesk, crmoffice } = stack.connectors;
   const users = [];
-  for (let i = 0; i < 30; i++) users.push(await zendesk.createUser({ name: `Indexed User ${i}`, email: `indexed.${i}@example.no`, role: 'end-user' }));
-  const existing = await crmoffice.createContact({ givenName: 'Already', familyName: 'There', email: 'INDEXED.7@example.no' });
+  for (let i = 0; i < 30; i++)
+    users.push(
+      await zendesk.createUser({ name: `Indexed User ${i}`, email: `indexed.${i}@example.no`, role: 'end-user' }),
+    );
+  const existing = await crmoffice.createContact({
+    givenName: 'Already',
+    familyName: 'There',
+    email: 'INDEXED.7@example.no',
+  });
   const before = requests();
 
   const totals = await stack.poll(Z3, 'zendesk', true);
@@ -56,7 +68,11 @@ test('a first sync: one listing, a create per new contact, a read for the one th
 
 test('a contact made in the CRM after the index was built is found by the next poll, not duplicated', async () => {
   const { zendesk, crmoffice } = stack.connectors;
-  const made = await crmoffice.createContact({ givenName: 'Made', familyName: 'Later', email: 'made.later@example.no' });
+  const made = await crmoffice.createContact({
+    givenName: 'Made',
+    familyName: 'Later',
+    email: 'made.later@example.no',
+  });
   const user = await zendesk.createUser({ name: 'Made Later', email: 'Made.Later@example.no', role: 'end-user' });
   const before = requests();
 
@@ -76,8 +92,15 @@ test('a contact made in the CRM after the index was built is found by the next p
 test('while the target cannot be listed, the pairs search it one by one: the sync goes on, nothing duplicated', async () => {
   const { zendesk, crmoffice } = stack.connectors;
   const users = [];
-  for (let i = 0; i < 5; i++) users.push(await zendesk.createUser({ name: `Unlisted User ${i}`, email: `unlisted.${i}@example.no`, role: 'end-user' }));
-  const existing = await crmoffice.createContact({ givenName: 'Unlisted', familyName: 'Before', email: 'unlisted.2@example.no' });
+  for (let i = 0; i < 5; i++)
+    users.push(
+      await zendesk.createUser({ name: `Unlisted User ${i}`, email: `unlisted.${i}@example.no`, role: 'end-user' }),
+    );
+  const existing = await crmoffice.createContact({
+    givenName: 'Unlisted',
+    familyName: 'Before',
+    email: 'unlisted.2@example.no',
+  });
   listingsFail = true;
   try {
     const totals = await stack.poll(Z3, 'zendesk');
@@ -91,12 +114,18 @@ test('while the target cannot be listed, the pairs search it one by one: the syn
   expect(all.filter((c) => c.email?.startsWith('unlisted.'))).toHaveLength(users.length);
 });
 
-test('the companies the contacts refer to match from their own flow\'s index too, from the organisations the page side-loaded: no search, no read per organisation', async () => {
+test("the companies the contacts refer to match from their own flow's index too, from the organisations the page side-loaded: no search, no read per organisation", async () => {
   const { zendesk, crmoffice } = stack.connectors;
   const orgs = [];
   for (let i = 0; i < 4; i++) orgs.push(await zendesk.createOrganization({ name: `Indexed Org ${i} AS` }));
   const existing = await crmoffice.createCompany({ name: 'INDEXED ORG 2 AS' });
-  for (let i = 0; i < 8; i++) await zendesk.createUser({ name: `Org User ${i}`, email: `org.user.${i}@example.no`, role: 'end-user', organization_id: orgs[i % 4].id });
+  for (let i = 0; i < 8; i++)
+    await zendesk.createUser({
+      name: `Org User ${i}`,
+      email: `org.user.${i}@example.no`,
+      role: 'end-user',
+      organization_id: orgs[i % 4].id,
+    });
   const before = requests();
   const zendeskBefore = { ...stack.sims.zendesk.stats.requests };
 
@@ -109,6 +138,8 @@ test('the companies the contacts refer to match from their own flow\'s index too
   expect(used(before, after, `POST ${collectionPath('companies')}`)).toBe(3);
   // The companies' index: one listing of what changed (the company made above). A search per organisation would be 4.
   expect(used(before, after, `GET ${collectionPath('companies')}`)).toBe(1);
-  const named = (await crmoffice.listCompanies({ page: 1, pageSize: 100 })).items.filter((c) => c.name.toLowerCase().startsWith('indexed org'));
+  const named = (await crmoffice.listCompanies({ page: 1, pageSize: 100 })).items.filter((c) =>
+    c.name.toLowerCase().startsWith('indexed org'),
+  );
   expect(named).toHaveLength(4);
 });

@@ -26,18 +26,30 @@ beforeAll(async () => {
   for (const name of ['Alpha Writer AS', 'Beta Writer AS', 'Gamma Writer AS']) {
     const org = await zendesk.createOrganization({ name });
     // An agent per organisation makes its department (P2) and its company (Z3) on demand.
-    await zendesk.createUser({ name: `Agent of ${name}`, email: `agent.${name.split(' ')[0].toLowerCase()}@example.no`, role: 'agent', organization_id: org.id });
+    await zendesk.createUser({
+      name: `Agent of ${name}`,
+      email: `agent.${name.split(' ')[0].toLowerCase()}@example.no`,
+      role: 'agent',
+      organization_id: org.id,
+    });
     made.push(org);
   }
-  const user = await zendesk.createUser({ name: 'Mona Mover', email: 'mona.mover@example.no', role: 'agent', organization_id: made[0].id });
+  const user = await zendesk.createUser({
+    name: 'Mona Mover',
+    email: 'mona.mover@example.no',
+    role: 'agent',
+    organization_id: made[0].id,
+  });
   for (const flow of [P2, Z3]) await stack.poll(flow, 'zendesk', true);
   for (const flow of [P1, Z3B, P2, Z3]) {
     await stack.poll(flow, 'zendesk');
     await stack.poll(flow, 'target');
   }
-  const target = async (flow: typeof P1 | typeof P2 | typeof Z3 | typeof Z3B, id: number) => (await stack.store.getByZendeskId(flow, String(id)))!.targetId!;
+  const target = async (flow: typeof P1 | typeof P2 | typeof Z3 | typeof Z3B, id: number) =>
+    (await stack.store.getByZendeskId(flow, String(id)))!.targetId!;
   orgs = [];
-  for (const org of made) orgs.push({ zendeskId: org.id, department: Number(await target(P1, org.id)), company: await target(Z3B, org.id) });
+  for (const org of made)
+    orgs.push({ zendeskId: org.id, department: Number(await target(P1, org.id)), company: await target(Z3B, org.id) });
   agent = { zendeskId: user.id, employee: Number(await target(P2, user.id)), contact: await target(Z3, user.id) };
 });
 afterAll(async () => {
@@ -115,11 +127,14 @@ describe('a user moved to one organisation in PowerOffice Go and to another in C
   });
 });
 
-describe("a Zendesk edit (its webhook) racing a target edit", () => {
+describe('a Zendesk edit (its webhook) racing a target edit', () => {
   /** The Zendesk change as the webhook receiver tells it, and the department's feed, at once. */
   async function webhookAndPoll(): Promise<void> {
     const ref = { type: 'organizations' as const, zendeskId: String(orgs[2].zendeskId) };
-    await Promise.all([signalRecord(stack.env.client, ref, { side: 'zendesk', via: 'webhook' }), stack.poll(P1, 'target')]);
+    await Promise.all([
+      signalRecord(stack.env.client, ref, { side: 'zendesk', via: 'webhook' }),
+      stack.poll(P1, 'target'),
+    ]);
     // Its workflow may not be listed yet when the signal returns: wait for it by id.
     await stack.env.client.workflow.getHandle(`zendesk/organizations/${ref.zendeskId}`).result();
     await stack.settle();

@@ -15,7 +15,13 @@ jest.setTimeout(400_000);
 
 const AGENTS = 200;
 const pgBin = findPostgresBin();
-const describeWithPostgres = requireDependency('postgres', pgBin !== undefined, 'postgres-burst (200 agents on a PostgreSQL store)') ? describe : describe.skip;
+const describeWithPostgres = requireDependency(
+  'postgres',
+  pgBin !== undefined,
+  'postgres-burst (200 agents on a PostgreSQL store)',
+)
+  ? describe
+  : describe.skip;
 
 describeWithPostgres('200 agents at once on a PostgreSQL store, through a killed worker', () => {
   let pg: PostgresServer;
@@ -39,11 +45,24 @@ describeWithPostgres('200 agents at once on a PostgreSQL store, through a killed
     const { zendesk } = stack.connectors;
     const org = await zendesk.createOrganization({ name: 'Burst AS' });
     const agents = [];
-    for (let i = 0; i < AGENTS; i++) agents.push(await zendesk.createUser({ name: `Burst Agent ${i}`, email: `burst.agent.${i}@example.no`, role: 'agent', organization_id: org.id }));
-    await Promise.all(agents.map((a) => signalRecord(stack.env.client, { type: 'users', zendeskId: String(a.id) }, { side: 'zendesk', via: 'webhook' })));
+    for (let i = 0; i < AGENTS; i++)
+      agents.push(
+        await zendesk.createUser({
+          name: `Burst Agent ${i}`,
+          email: `burst.agent.${i}@example.no`,
+          role: 'agent',
+          organization_id: org.id,
+        }),
+      );
+    await Promise.all(
+      agents.map((a) =>
+        signalRecord(stack.env.client, { type: 'users', zendeskId: String(a.id) }, { side: 'zendesk', via: 'webhook' }),
+      ),
+    );
 
     // Counted in the simulator's state: the API's own 10 requests a second are Tandem's to use.
-    const employees = async () => [...stack.sims.poweroffice.state.employees.values()].filter((e) => e.EmailAddress?.startsWith('burst.agent.'));
+    const employees = async () =>
+      [...stack.sims.poweroffice.state.employees.values()].filter((e) => e.EmailAddress?.startsWith('burst.agent.'));
     while ((await employees()).length < 60) await new Promise((r) => setTimeout(r, 100));
     const exited = new Promise((r) => worker!.once('exit', r));
     worker!.kill('SIGKILL');
@@ -51,7 +70,8 @@ describeWithPostgres('200 agents at once on a PostgreSQL store, through a killed
 
     worker = await startWorkerProcess(stack);
     const restarted = Date.now();
-    while ((await employees()).length < AGENTS && Date.now() - restarted < 120_000) await new Promise((r) => setTimeout(r, 1000));
+    while ((await employees()).length < AGENTS && Date.now() - restarted < 120_000)
+      await new Promise((r) => setTimeout(r, 1000));
     const made = await employees();
     const emails = made.map((e) => e.EmailAddress!.toLowerCase());
     expect({ employees: made.length, distinct: new Set(emails).size }).toEqual({ employees: AGENTS, distinct: AGENTS });
@@ -60,9 +80,13 @@ describeWithPostgres('200 agents at once on a PostgreSQL store, through a killed
     while ((await linked()) < AGENTS && Date.now() - restarted < 120_000) await new Promise((r) => setTimeout(r, 1000));
     if ((await linked()) < AGENTS) {
       // Say which records are still at work, and on what.
-      for await (const w of stack.env.client.workflow.list({ query: 'TandemKind = "record" AND ExecutionStatus = "Running"' })) {
+      for await (const w of stack.env.client.workflow.list({
+        query: 'TandemKind = "record" AND ExecutionStatus = "Running"',
+      })) {
         const d = await stack.env.client.workflow.getHandle(w.workflowId).describe();
-        console.log(`still at work: ${w.workflowId} ${JSON.stringify(d.raw.pendingActivities?.map((a) => [a.activityType?.name, a.attempt, a.lastFailure?.message]))} ${JSON.stringify(d.searchAttributes.TandemFlowOutcomes)}`);
+        console.log(
+          `still at work: ${w.workflowId} ${JSON.stringify(d.raw.pendingActivities?.map((a) => [a.activityType?.name, a.attempt, a.lastFailure?.message]))} ${JSON.stringify(d.searchAttributes.TandemFlowOutcomes)}`,
+        );
       }
     }
     expect(await linked()).toBe(AGENTS);

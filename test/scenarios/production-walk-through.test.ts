@@ -45,13 +45,19 @@ async function waitFor(p: Proc, pattern: RegExp, timeoutMs = 60_000): Promise<vo
   let ended = false;
   void p.exited.then(() => (ended = true));
   while (!pattern.test(p.out)) {
-    if (ended || Date.now() > until) throw new Error(`${p.name}: no ${pattern} (${ended ? 'exited' : 'timed out'}):\n${p.out.slice(-3000)}`);
+    if (ended || Date.now() > until)
+      throw new Error(`${p.name}: no ${pattern} (${ended ? 'exited' : 'timed out'}):\n${p.out.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 /** The test's own API calls share the simulators' rate limits with the worker. */
-async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+async function eventually<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {
@@ -61,7 +67,10 @@ async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) =>
     } catch (err) {
       if (!(err instanceof TransientApiError)) throw err;
     }
-    if (Date.now() > until) throw new Error(`${what}: still ${JSON.stringify(last)?.slice(0, 500)} after ${timeoutMs} ms\n${procs.map((p) => `--- ${p.name}\n${p.out.slice(-1500)}`).join('\n')}`);
+    if (Date.now() > until)
+      throw new Error(
+        `${what}: still ${JSON.stringify(last)?.slice(0, 500)} after ${timeoutMs} ms\n${procs.map((p) => `--- ${p.name}\n${p.out.slice(-1500)}`).join('\n')}`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -80,7 +89,10 @@ afterAll(async () => {
 
 test('from an empty Temporal namespace to an edit that arrives, each part its own process', async () => {
   // `npm run build` as the README's `npm ci` does; incremental, so nearly free when built.
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
   const cwd = mkdtempSync(join(tmpdir(), 'tandem-prod-'));
   const [webhookPort, metricsPort, sdkMetricsPort] = [await freePort(), await freePort(), await freePort()];
 
@@ -104,7 +116,17 @@ test('from an empty Temporal namespace to an edit that arrives, each part its ow
   const tandem = (name: string, args: string[]) => start(name, process.execPath, [MAIN, ...args], { cwd, env });
 
   // 2. The simulators, sending their webhooks to the receiver.
-  const sims = tandem('simulators', ['simulators', '--zendesk-port', '0', '--poweroffice-port', '0', '--crmoffice-port', '0', '--webhook-url', `http://127.0.0.1:${webhookPort}/webhooks/zendesk`]);
+  const sims = tandem('simulators', [
+    'simulators',
+    '--zendesk-port',
+    '0',
+    '--poweroffice-port',
+    '0',
+    '--crmoffice-port',
+    '0',
+    '--webhook-url',
+    `http://127.0.0.1:${webhookPort}/webhooks/zendesk`,
+  ]);
   await waitFor(sims, /Stop with Ctrl-C/);
   expect(sims.out).toContain('ZENDESK_API_TOKEN=<set>');
 
@@ -129,7 +151,11 @@ test('from an empty Temporal namespace to an edit that arrives, each part its ow
 
   // The first sync creates departments for the organisations of agents.
   const config = loadConfig({ env: { ...readSettingsFile(join(cwd, '.tandem', 'env')), ...env } });
-  const api: Connectors = createConnectors({ zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! });
+  const api: Connectors = createConnectors({
+    zendesk: config.zendesk,
+    poweroffice: config.poweroffice!,
+    crmoffice: config.crmoffice!,
+  });
   const orgs = (await api.zendesk.listOrganizations()).items;
   const pair = await eventually(
     'a department of a Zendesk organisation',
@@ -144,7 +170,12 @@ test('from an empty Temporal namespace to an edit that arrives, each part its ow
 
   // 7. The edit: rename the organisation in Zendesk; its department follows.
   await api.zendesk.updateOrganization(Number(pair!.org.id), { name: 'Renamed In Production AS' });
-  await eventually('the department renamed', async () => (await api.poweroffice.getDepartment(Number(pair!.department.Id))).Name, (n) => n === 'Renamed In Production AS', 60_000);
+  await eventually(
+    'the department renamed',
+    async () => (await api.poweroffice.getDepartment(Number(pair!.department.Id))).Name,
+    (n) => n === 'Renamed In Production AS',
+    60_000,
+  );
 
   // And the CLI sees the same stack from the same folder.
   const status = tandem('status', ['status', '--output', 'json']);

@@ -25,9 +25,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test('two workers in a first sync stay under PowerOffice Go\'s and Crmoffice\'s limits together', async () => {
+test("two workers in a first sync stay under PowerOffice Go's and Crmoffice's limits together", async () => {
   const { poweroffice, crmoffice } = stack.sims;
-  await stack.env.client.workflow.execute('pollFeed', { taskQueue: 'tandem', workflowId: 'rates-users', args: [{ feed: 'zendesk/users', full: true }] });
+  await stack.env.client.workflow.execute('pollFeed', {
+    taskQueue: 'tandem',
+    workflowId: 'rates-users',
+    args: [{ feed: 'zendesk/users', full: true }],
+  });
   await stack.settle(240_000);
 
   const employees = await stack.connectors.poweroffice.listAllEmployees({});
@@ -42,7 +46,8 @@ test('two workers in a first sync stay under PowerOffice Go\'s and Crmoffice\'s 
   let n = 0;
   for await (const wf of stack.env.client.workflow.list({ query: 'TandemKind = "record"' })) {
     const history = await stack.env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-    for (const e of history.events ?? []) if (e.activityTaskStartedEventAttributes?.identity) identities.add(e.activityTaskStartedEventAttributes.identity);
+    for (const e of history.events ?? [])
+      if (e.activityTaskStartedEventAttributes?.identity) identities.add(e.activityTaskStartedEventAttributes.identity);
     if (++n >= 40) break;
   }
   expect(identities.size).toBe(2);

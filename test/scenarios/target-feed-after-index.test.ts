@@ -25,9 +25,19 @@ const lists = () => stack.sims.crmoffice.stats.requests[LIST] ?? 0;
 
 test('after a first sync, the target feed reads only what changed since the index read the target', async () => {
   const { zendesk, crmoffice } = stack.connectors;
-  for (let i = 0; i < ALREADY_IN_CRM; i++) await crmoffice.createContact({ givenName: 'Crm', familyName: `Only ${i}`, email: `crm.only.${i}@example.no` });
-  const orgs = [await zendesk.createOrganization({ name: 'Feed Org A AS' }), await zendesk.createOrganization({ name: 'Feed Org B AS' })];
-  for (let i = 0; i < 4; i++) await zendesk.createUser({ name: `Feed User ${i}`, email: `feed.user.${i}@example.no`, role: 'end-user', organization_id: orgs[i % 2].id });
+  for (let i = 0; i < ALREADY_IN_CRM; i++)
+    await crmoffice.createContact({ givenName: 'Crm', familyName: `Only ${i}`, email: `crm.only.${i}@example.no` });
+  const orgs = [
+    await zendesk.createOrganization({ name: 'Feed Org A AS' }),
+    await zendesk.createOrganization({ name: 'Feed Org B AS' }),
+  ];
+  for (let i = 0; i < 4; i++)
+    await zendesk.createUser({
+      name: `Feed User ${i}`,
+      email: `feed.user.${i}@example.no`,
+      role: 'end-user',
+      organization_id: orgs[i % 2].id,
+    });
 
   const first = await stack.poll(Z3, 'zendesk', true);
   expect(first.failures).toEqual([]);

@@ -29,18 +29,30 @@ interface Position {
 }
 
 const setFaults = async (faults: object) => {
-  const res = await fetch(`${stack.sims.poweroffice.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  const res = await fetch(`${stack.sims.poweroffice.url}/_sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
   if (!res.ok) throw new Error(`/_sim/faults answered ${res.status}`);
 };
-const newest = () => [...stack.sims.poweroffice.state.employees.values()].map((e) => e.LastChangedDateTimeOffset).sort().at(-1)!;
-const linked = async (flow: string): Promise<Link[]> => stack.store.listLinks(flow as Parameters<typeof stack.store.listLinks>[0], { state: 'linked', limit: 1000 });
+const newest = () =>
+  [...stack.sims.poweroffice.state.employees.values()]
+    .map((e) => e.LastChangedDateTimeOffset)
+    .sort()
+    .at(-1)!;
+const linked = async (flow: string): Promise<Link[]> =>
+  stack.store.listLinks(flow as Parameters<typeof stack.store.listLinks>[0], { state: 'linked', limit: 1000 });
 const nextSecond = () => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
 
 beforeAll(async () => {
   stack = await startTestStack({ sampleSize: 40 });
   await stack.poll(P2, 'zendesk', true);
   // Unlinked employees after the linked ones (ids ascend), so the linked ones lie on the first page.
-  stack.sims.poweroffice.state.seed([], Array.from({ length: PADDING }, (_, i) => ({ FirstName: `Padding ${i}`, LastName: 'Unlinked' })));
+  stack.sims.poweroffice.state.seed(
+    [],
+    Array.from({ length: PADDING }, (_, i) => ({ FirstName: `Padding ${i}`, LastName: 'Unlinked' })),
+  );
   const setCheckpoint = stack.store.setCheckpoint.bind(stack.store);
   stack.store.setCheckpoint = async (feed, value) => {
     if (feed === FEED) saved.push(value);
@@ -51,7 +63,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test('a pass from the feed\'s start whose pages fail halfway or come back short marks nothing orphaned and saves no checkpoint past what it read', async () => {
+test("a pass from the feed's start whose pages fail halfway or come back short marks nothing orphaned and saves no checkpoint past what it read", async () => {
   const employees = await linked(P2);
   expect(employees.length).toBeGreaterThanOrEqual(3);
   // Most pages fail or come back short at first: each is read again until it comes back whole.
@@ -68,12 +80,19 @@ test('a pass from the feed\'s start whose pages fail halfway or come back short 
   // One checkpoint a page, each naming the page after the last one read and the newest change on the
   // pages read so far (the list is in id order, 100 a page), none further; the pass ends at the newest.
   const byId = [...stack.sims.poweroffice.state.employees.values()].sort((x, y) => x.Id - y.Id);
-  const newestOf = (n: number) => byId.slice(0, n).map((e) => e.LastChangedDateTimeOffset).sort().at(-1);
+  const newestOf = (n: number) =>
+    byId
+      .slice(0, n)
+      .map((e) => e.LastChangedDateTimeOffset)
+      .sort()
+      .at(-1);
   const positions = saved.map((v) => JSON.parse(v) as Position);
   const pages = Math.ceil(byId.length / 100);
   expect(pages).toBeGreaterThanOrEqual(3);
   expect(positions.map((p) => p.page)).toEqual([...Array.from({ length: pages - 1 }, (_, i) => i + 2), 1]);
-  expect(positions.slice(0, -1).map((p) => p.maxSeen)).toEqual(Array.from({ length: pages - 1 }, (_, i) => newestOf((i + 1) * 100)));
+  expect(positions.slice(0, -1).map((p) => p.maxSeen)).toEqual(
+    Array.from({ length: pages - 1 }, (_, i) => newestOf((i + 1) * 100)),
+  );
   expect(positions.at(-1)!.since).toBe(newest());
 });
 
@@ -85,7 +104,9 @@ test('changes across several pages, some pages short or failing, all arrive', as
   // Moved to another department: the one synced row PowerOffice Go hands back to Zendesk.
   for (const e of employees) {
     const now = (await poweroffice.getEmployee(Number(e.targetId))).DepartmentId;
-    await poweroffice.updateEmployee(Number(e.targetId), { DepartmentId: Number(String(now) === deptA.targetId ? deptB.targetId : deptA.targetId) });
+    await poweroffice.updateEmployee(Number(e.targetId), {
+      DepartmentId: Number(String(now) === deptA.targetId ? deptB.targetId : deptA.targetId),
+    });
   }
   // Then every padding employee changes too, later: the change list is three pages, the moves on the first.
   for (const e of [...stack.sims.poweroffice.state.employees.values()].filter((x) => x.LastName === 'Unlinked')) {
@@ -95,7 +116,9 @@ test('changes across several pages, some pages short or failing, all arrive', as
   await setFaults({ listFailRate: 0.5, shortPageRate: 0.5 });
   await stack.poll(P2, 'target');
   await setFaults({});
-  expect(stack.sims.poweroffice.stats.shortPages + stack.sims.poweroffice.stats.listPagesFailed).toBeGreaterThan(before.shortPages + before.listPagesFailed);
+  expect(stack.sims.poweroffice.stats.shortPages + stack.sims.poweroffice.stats.listPagesFailed).toBeGreaterThan(
+    before.shortPages + before.listPagesFailed,
+  );
   for (const e of employees) {
     const department = (await poweroffice.getEmployee(Number(e.targetId))).DepartmentId;
     const organization = (await stack.store.getByTargetId(P1, String(department)))!.zendeskId;
@@ -110,7 +133,9 @@ test('two PowerOffice Go changes in the same second, on either side of a checkpo
   const { poweroffice, zendesk } = stack.connectors;
   const flow = getFlow(P2);
   const access = targetAccess(stack.connectors, 'employees');
-  const otherDepartment = async (e: Link) => ((String((await poweroffice.getEmployee(Number(e.targetId))).DepartmentId) === deptA.targetId ? deptB : deptA).targetId!);
+  const otherDepartment = async (e: Link) =>
+    (String((await poweroffice.getEmployee(Number(e.targetId))).DepartmentId) === deptA.targetId ? deptB : deptA)
+      .targetId!;
   // Read the feed to its end, as a poll would, so the next read starts at the newest change.
   const readToEnd = async (from: string | null) => {
     let checkpoint = from;

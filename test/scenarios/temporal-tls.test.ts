@@ -19,7 +19,11 @@ import { pairWorkflowId } from '../../protocol/ids';
 jest.setTimeout(180_000);
 
 const P2 = 'zendesk-users-to-powerofficego-employees';
-const hasOpenssl = requireDependency('openssl', spawnSync('openssl', ['version']).status === 0, 'temporal-tls (its test certificates)');
+const hasOpenssl = requireDependency(
+  'openssl',
+  spawnSync('openssl', ['version']).status === 0,
+  'temporal-tls (its test certificates)',
+);
 const testWithOpenssl = hasOpenssl ? test : test.skip;
 
 let stack: TestStack;
@@ -63,7 +67,11 @@ afterAll(async () => {
 testWithOpenssl('a worker connected through the profile (mTLS) syncs a record', async () => {
   const { zendesk, poweroffice } = stack.connectors;
   const user = await zendesk.createUser({ name: 'Over Tls', email: 'tls@example.no', role: 'agent' });
-  await stack.env.client.workflow.execute('pollFeed', { taskQueue: 'tandem', workflowId: 'tls-poll', args: [{ feed: 'zendesk/users', full: true }] });
+  await stack.env.client.workflow.execute('pollFeed', {
+    taskQueue: 'tandem',
+    workflowId: 'tls-poll',
+    args: [{ feed: 'zendesk/users', full: true }],
+  });
   await stack.env.client.workflow.getHandle(pairWorkflowId({ flowId: P2, zendeskId: String(user.id) })).result();
   expect(await poweroffice.findEmployeesByEmail('tls@example.no')).toHaveLength(1);
   // The worker's connections all went through the proxy with its client certificate.
@@ -71,16 +79,19 @@ testWithOpenssl('a worker connected through the profile (mTLS) syncs a record', 
   expect(new Set(proxy.clients)).toEqual(new Set(['tandem-worker']));
 });
 
-testWithOpenssl('the CLI settings from the same profile connect a client; without the client certificate the server refuses', async () => {
-  const temporal = loadConfigFor(['temporal'], { env: profileEnv }).temporal;
-  const options = temporalConnectionOptions(temporal);
-  expect(options.address).toBe(proxy.address);
-  const connection = await Connection.connect(options);
-  await connection.workflowService.getSystemInfo({});
-  await connection.close();
+testWithOpenssl(
+  'the CLI settings from the same profile connect a client; without the client certificate the server refuses',
+  async () => {
+    const temporal = loadConfigFor(['temporal'], { env: profileEnv }).temporal;
+    const options = temporalConnectionOptions(temporal);
+    expect(options.address).toBe(proxy.address);
+    const connection = await Connection.connect(options);
+    await connection.workflowService.getSystemInfo({});
+    await connection.close();
 
-  const refusedBefore = proxy.refused;
-  const withoutCert = temporalConnectionOptions({ ...temporal, tlsCert: undefined, tlsKey: undefined });
-  await expect(Connection.connect({ ...withoutCert, connectTimeout: '5s' })).rejects.toThrow();
-  expect(proxy.refused).toBeGreaterThan(refusedBefore);
-});
+    const refusedBefore = proxy.refused;
+    const withoutCert = temporalConnectionOptions({ ...temporal, tlsCert: undefined, tlsKey: undefined });
+    await expect(Connection.connect({ ...withoutCert, connectTimeout: '5s' })).rejects.toThrow();
+    expect(proxy.refused).toBeGreaterThan(refusedBefore);
+  },
+);

@@ -20,12 +20,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const writes = () => stack.sims.zendesk.stats.writes + stack.sims.poweroffice.stats.writes + stack.sims.crmoffice.stats.writes;
+const writes = () =>
+  stack.sims.zendesk.stats.writes + stack.sims.poweroffice.stats.writes + stack.sims.crmoffice.stats.writes;
 
 test('changed twice within one second on both sides: a tie, Zendesk wins, and no write loop follows', async () => {
   const { zendesk, poweroffice } = stack.connectors;
   const org = await zendesk.createOrganization({ name: 'Tie Scenario AS' });
-  const agent = await zendesk.createUser({ name: 'Tor Tie', email: 'tor.tie@example.no', role: 'agent', organization_id: org.id });
+  const agent = await zendesk.createUser({
+    name: 'Tor Tie',
+    email: 'tor.tie@example.no',
+    role: 'agent',
+    organization_id: org.id,
+  });
   await stack.poll(P2, 'zendesk', true);
   await stack.poll(P1, 'zendesk');
   await stack.poll(P1, 'target');
@@ -40,7 +46,9 @@ test('changed twice within one second on both sides: a tie, Zendesk wins, and no
   const second = await zendesk.updateOrganization(org.id, { name: 'Tie Zendesk Two AS' });
   const department = await poweroffice.updateDepartment(departmentId, { Name: 'Tie PowerOffice AS' });
   expect(second.updated_at).toBe(first.updated_at);
-  expect(Math.floor(Date.parse(department.LastChangedDateTimeOffset) / 1000) * 1000).toBe(Date.parse(second.updated_at));
+  expect(Math.floor(Date.parse(department.LastChangedDateTimeOffset) / 1000) * 1000).toBe(
+    Date.parse(second.updated_at),
+  );
 
   await stack.poll(P1, 'target');
   await stack.poll(P1, 'zendesk');
@@ -52,7 +60,11 @@ test('changed twice within one second on both sides: a tie, Zendesk wins, and no
 test('a user whose organisation is removed gets a contact without company (company: null), written once', async () => {
   const { zendesk, crmoffice } = stack.connectors;
   const org = await zendesk.createOrganization({ name: 'Leaving Scenario AS' });
-  const user = await zendesk.createUser({ name: 'Lise Leaving', email: 'lise.leaving@example.no', organization_id: org.id });
+  const user = await zendesk.createUser({
+    name: 'Lise Leaving',
+    email: 'lise.leaving@example.no',
+    organization_id: org.id,
+  });
   await stack.poll(Z3, 'zendesk', true);
   const link = await stack.store.getByZendeskId(Z3, String(user.id));
   expect(link?.state).toBe('linked');

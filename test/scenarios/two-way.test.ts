@@ -27,8 +27,12 @@ afterAll(async () => {
 });
 
 /** A linked pair of a flow, chosen so the test does not depend on sample details. */
-async function aLink(flow: Parameters<TestStack['store']['listLinks']>[0], pick: (zendeskId: string) => Promise<boolean> = async () => true) {
-  for (const link of await stack.store.listLinks(flow, { state: 'linked', limit: 500 })) if (await pick(link.zendeskId)) return link;
+async function aLink(
+  flow: Parameters<TestStack['store']['listLinks']>[0],
+  pick: (zendeskId: string) => Promise<boolean> = async () => true,
+) {
+  for (const link of await stack.store.listLinks(flow, { state: 'linked', limit: 500 }))
+    if (await pick(link.zendeskId)) return link;
   throw new Error(`no linked pair in ${flow}`);
 }
 
@@ -97,7 +101,9 @@ test("a contact's company and a user's organisation follow each other, creating 
   const contact = await crmoffice.getContact(link.targetId!);
   expect((await crmoffice.getCompany(contact.company!.id)).name).toBe(fresh.name);
 
-  const back = (await stack.store.listLinks(Z3B, { state: 'linked', limit: 500 })).find((l) => l.zendeskId !== String(fresh.id))!;
+  const back = (await stack.store.listLinks(Z3B, { state: 'linked', limit: 500 })).find(
+    (l) => l.zendeskId !== String(fresh.id),
+  )!;
   await crmoffice.updateContact(link.targetId!, { company: { id: back.targetId! } });
   await stack.poll(Z3, 'target');
   expect(String((await zendesk.getUser(Number(link.zendeskId))).organization_id)).toBe(back.zendeskId);
@@ -132,15 +138,30 @@ test('the recorded record and poll workflow histories replay without non-determi
   const histories = [];
   for (const type of ['syncZendeskRecord', 'pollFeed']) {
     let n = 0;
-    for await (const wf of stack.env.client.workflow.list({ query: `WorkflowType = '${type}' AND ExecutionStatus != 'Running'` })) {
-      histories.push({ workflowId: wf.workflowId, history: await stack.env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
+    for await (const wf of stack.env.client.workflow.list({
+      query: `WorkflowType = '${type}' AND ExecutionStatus != 'Running'`,
+    })) {
+      histories.push({
+        workflowId: wf.workflowId,
+        history: await stack.env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
+      });
       if (++n >= 15) break;
     }
     expect(n).toBeGreaterThan(0);
   }
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), sinks: tandemSinks(createMetrics()), dataConverter: stack.encryption.dataConverter }, histories)) {
-    expect({ id: result.workflowId, error: result.error?.message }).toEqual({ id: result.workflowId, error: undefined });
+  for await (const result of Worker.runReplayHistories(
+    {
+      workflowBundle: await workflowBundle(),
+      sinks: tandemSinks(createMetrics()),
+      dataConverter: stack.encryption.dataConverter,
+    },
+    histories,
+  )) {
+    expect({ id: result.workflowId, error: result.error?.message }).toEqual({
+      id: result.workflowId,
+      error: undefined,
+    });
     replayed += 1;
   }
   expect(replayed).toBe(histories.length);

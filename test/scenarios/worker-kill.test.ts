@@ -43,7 +43,11 @@ test('a worker killed between the create and the link save leaves exactly one em
   const user = await zendesk.createUser({ name: 'Killed Midway', email: 'killed@example.no', role: 'agent' });
   armed = true;
   const exited = new Promise((resolve) => worker!.once('exit', resolve));
-  await stack.env.client.workflow.start('pollFeed', { taskQueue: 'tandem', workflowId: 'kill-poll', args: [{ feed: 'zendesk/users', full: true }] });
+  await stack.env.client.workflow.start('pollFeed', {
+    taskQueue: 'tandem',
+    workflowId: 'kill-poll',
+    args: [{ feed: 'zendesk/users', full: true }],
+  });
   await exited;
   expect(killed).toBe(1);
   // The create happened; the link was never saved.

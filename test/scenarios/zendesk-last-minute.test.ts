@@ -17,7 +17,11 @@ const DELAY_SECONDS = 60;
 let stack: TestStack;
 
 const setDelay = async (delaySeconds: number) => {
-  const res = await fetch(`${stack.sims.zendesk.url}/_sim/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ delaySeconds }) });
+  const res = await fetch(`${stack.sims.zendesk.url}/_sim/exports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ delaySeconds }),
+  });
   if (!res.ok) throw new Error(`/_sim/exports answered ${res.status}`);
 };
 
@@ -29,9 +33,19 @@ beforeAll(async () => {
   const { zendesk } = stack.connectors;
   const early = await zendesk.createOrganization({ name: 'Minute Early AS' });
   const late = await zendesk.createOrganization({ name: 'Minute Other AS' });
-  const user = await zendesk.createUser({ name: 'Mina Early', email: 'mina.early@example.no', role: 'agent', organization_id: early.id });
+  const user = await zendesk.createUser({
+    name: 'Mina Early',
+    email: 'mina.early@example.no',
+    role: 'agent',
+    organization_id: early.id,
+  });
   // A department is made for an organisation an employee belongs to: one for the other organisation too.
-  await zendesk.createUser({ name: 'Otto Other', email: 'otto.other@example.no', role: 'agent', organization_id: late.id });
+  await zendesk.createUser({
+    name: 'Otto Other',
+    email: 'otto.other@example.no',
+    role: 'agent',
+    organization_id: late.id,
+  });
   Object.assign(ids, { userId: user.id, earlyOrg: early.id, lateOrg: late.id });
   await stack.poll(P1, 'zendesk', true);
   await stack.poll(P2, 'zendesk', true);

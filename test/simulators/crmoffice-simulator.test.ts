@@ -6,20 +6,38 @@ import axios, { AxiosInstance } from 'axios';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_BASE_PATH, TOKEN_PATH, authorizationCodeForm, authorizeUrl, clientBasicAuth, pkceChallenge, refreshTokenForm } from '../../connectors/crmoffice/api-assumptions';
+import {
+  API_BASE_PATH,
+  TOKEN_PATH,
+  authorizationCodeForm,
+  authorizeUrl,
+  clientBasicAuth,
+  pkceChallenge,
+  refreshTokenForm,
+} from '../../connectors/crmoffice/api-assumptions';
 import { CrmofficeSimulator, startCrmofficeSimulator } from '../../simulators/crmoffice';
 
 const form = { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
 
 async function login(sim: CrmofficeSimulator, refreshToken = sim.credentials.refreshToken) {
-  const headers = { ...form.headers, Authorization: clientBasicAuth(sim.credentials.clientId, sim.credentials.clientSecret) };
-  return axios.post(`${sim.loginUrl}${TOKEN_PATH}`, refreshTokenForm(refreshToken), { headers, validateStatus: () => true });
+  const headers = {
+    ...form.headers,
+    Authorization: clientBasicAuth(sim.credentials.clientId, sim.credentials.clientSecret),
+  };
+  return axios.post(`${sim.loginUrl}${TOKEN_PATH}`, refreshTokenForm(refreshToken), {
+    headers,
+    validateStatus: () => true,
+  });
 }
 
 async function api(sim: CrmofficeSimulator): Promise<AxiosInstance> {
   const res = await login(sim);
   expect(res.status).toBe(200);
-  return axios.create({ baseURL: `${sim.url}${API_BASE_PATH}`, headers: { Authorization: `Bearer ${res.data.access_token}` }, validateStatus: () => true });
+  return axios.create({
+    baseURL: `${sim.url}${API_BASE_PATH}`,
+    headers: { Authorization: `Bearer ${res.data.access_token}` },
+    validateStatus: () => true,
+  });
 }
 
 describe('crmoffice simulator', () => {
@@ -34,10 +52,14 @@ describe('crmoffice simulator', () => {
   });
 
   test('the token endpoint refuses a wrong client secret and an unknown refresh token in the OAuth2 shape', async () => {
-    const wrongSecret = await axios.post(`${sim.loginUrl}${TOKEN_PATH}`, refreshTokenForm(sim.credentials.refreshToken), {
-      headers: { ...form.headers, Authorization: clientBasicAuth(sim.credentials.clientId, 'not-the-secret') },
-      validateStatus: () => true,
-    });
+    const wrongSecret = await axios.post(
+      `${sim.loginUrl}${TOKEN_PATH}`,
+      refreshTokenForm(sim.credentials.refreshToken),
+      {
+        headers: { ...form.headers, Authorization: clientBasicAuth(sim.credentials.clientId, 'not-the-secret') },
+        validateStatus: () => true,
+      },
+    );
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.data.error).toBe('invalid_client');
     expect(wrongSecret.headers['www-authenticate']).toMatch(/^Basic/);
@@ -52,8 +74,16 @@ describe('crmoffice simulator', () => {
   test('the token endpoint takes client credentials as HTTP Basic (RFC 6749 §2.3.1) or in the form body, never both', async () => {
     const { clientId, clientSecret, refreshToken } = sim.credentials;
     const post = (body: string, authorization?: string) =>
-      axios.post(`${sim.loginUrl}${TOKEN_PATH}`, body, { headers: { ...form.headers, ...(authorization ? { Authorization: authorization } : {}) }, validateStatus: () => true });
-    const inBody = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret }).toString();
+      axios.post(`${sim.loginUrl}${TOKEN_PATH}`, body, {
+        headers: { ...form.headers, ...(authorization ? { Authorization: authorization } : {}) },
+        validateStatus: () => true,
+      });
+    const inBody = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: clientId,
+      client_secret: clientSecret,
+    }).toString();
     expect((await post(inBody)).status).toBe(200);
     expect((await post(refreshTokenForm(refreshToken), clientBasicAuth(clientId, clientSecret))).status).toBe(200);
     const both = await post(inBody, clientBasicAuth(clientId, clientSecret));
@@ -68,7 +98,14 @@ describe('crmoffice simulator', () => {
     const verifier = 'v'.repeat(43);
     const redirectUri = 'http://127.0.0.1:4567/callback';
     const authorize = (over: Record<string, string | undefined> = {}) => {
-      const url = new URL(authorizeUrl(sim.loginUrl, { clientId: sim.credentials.clientId, redirectUri, state: 's-1', codeChallenge: pkceChallenge(verifier) }));
+      const url = new URL(
+        authorizeUrl(sim.loginUrl, {
+          clientId: sim.credentials.clientId,
+          redirectUri,
+          state: 's-1',
+          codeChallenge: pkceChallenge(verifier),
+        }),
+      );
       for (const [k, v] of Object.entries(over)) {
         if (v === undefined) url.searchParams.delete(k);
         else url.searchParams.set(k, v);
@@ -77,7 +114,10 @@ describe('crmoffice simulator', () => {
     };
     const exchange = (p: { code: string; redirectUri?: string; codeVerifier?: string }) =>
       axios.post(`${sim.loginUrl}${TOKEN_PATH}`, authorizationCodeForm({ redirectUri, codeVerifier: verifier, ...p }), {
-        headers: { ...form.headers, Authorization: clientBasicAuth(sim.credentials.clientId, sim.credentials.clientSecret) },
+        headers: {
+          ...form.headers,
+          Authorization: clientBasicAuth(sim.credentials.clientId, sim.credentials.clientSecret),
+        },
         validateStatus: () => true,
       });
     const codeOf = async () => {
@@ -105,10 +145,16 @@ describe('crmoffice simulator', () => {
     test('the exchange needs the same redirect_uri and the verifier of the challenge', async () => {
       const otherRedirect = await exchange({ code: await codeOf(), redirectUri: 'http://127.0.0.1:4568/callback' });
       expect(otherRedirect.status).toBe(400);
-      expect(otherRedirect.data).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/redirect_uri/) });
+      expect(otherRedirect.data).toMatchObject({
+        error: 'invalid_grant',
+        error_description: expect.stringMatching(/redirect_uri/),
+      });
       const otherVerifier = await exchange({ code: await codeOf(), codeVerifier: 'w'.repeat(43) });
       expect(otherVerifier.status).toBe(400);
-      expect(otherVerifier.data).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/code_verifier/) });
+      expect(otherVerifier.data).toMatchObject({
+        error: 'invalid_grant',
+        error_description: expect.stringMatching(/code_verifier/),
+      });
     });
 
     test('without offline_access, no refresh token', async () => {
@@ -120,7 +166,11 @@ describe('crmoffice simulator', () => {
     });
 
     test('an unknown client or an unregistered redirect_uri is shown to the person, never redirected to', async () => {
-      for (const over of [{ client_id: 'someone-else' }, { redirect_uri: 'https://evil.example/cb' }, { redirect_uri: undefined }]) {
+      for (const over of [
+        { client_id: 'someone-else' },
+        { redirect_uri: 'https://evil.example/cb' },
+        { redirect_uri: undefined },
+      ]) {
         const res = await authorize(over);
         expect(res.status).toBe(400);
         expect(res.headers.location).toBeUndefined();
@@ -155,7 +205,10 @@ describe('crmoffice simulator', () => {
     const none = await axios.get(`${sim.url}${API_BASE_PATH}/contacts`, { validateStatus: () => true });
     expect(none.status).toBe(401);
     expect(none.data.error.code).toBe('unauthorized');
-    const forged = await axios.get(`${sim.url}${API_BASE_PATH}/contacts`, { headers: { Authorization: 'Bearer at_forged' }, validateStatus: () => true });
+    const forged = await axios.get(`${sim.url}${API_BASE_PATH}/contacts`, {
+      headers: { Authorization: 'Bearer at_forged' },
+      validateStatus: () => true,
+    });
     expect(forged.status).toBe(401);
   });
 
@@ -163,7 +216,9 @@ describe('crmoffice simulator', () => {
     const users = await http.get('/users');
     expect(users.status).toBe(200);
     expect(users.data.items.length).toBeGreaterThan(0);
-    expect(users.data.items[0]).toEqual(expect.objectContaining({ id: expect.any(String), updatedAt: expect.any(String) }));
+    expect(users.data.items[0]).toEqual(
+      expect.objectContaining({ id: expect.any(String), updatedAt: expect.any(String) }),
+    );
     expect((await http.get(`/users/${users.data.items[0].id}`)).status).toBe(200);
     expect((await http.post('/users', { name: 'x' })).status).toBe(404);
   });
@@ -191,12 +246,25 @@ describe('crmoffice simulator', () => {
   });
 
   test('read-only fields are ignored on create and on update', async () => {
-    const created = await http.post('/companies', { name: 'Fjord AS', id: 'mine', createdAt: '2000-01-01T00:00:00.000Z', updatedAt: '2000-01-01T00:00:00.000Z' });
+    const created = await http.post('/companies', {
+      name: 'Fjord AS',
+      id: 'mine',
+      createdAt: '2000-01-01T00:00:00.000Z',
+      updatedAt: '2000-01-01T00:00:00.000Z',
+    });
     expect(created.status).toBe(201);
     expect(created.data.id).not.toBe('mine');
     expect(created.data.createdAt).not.toBe('2000-01-01T00:00:00.000Z');
-    const patched = await http.patch(`/companies/${created.data.id}`, { id: 'other', createdAt: '2000-01-01T00:00:00.000Z', name: 'Fjord Holding AS' });
-    expect(patched.data).toMatchObject({ id: created.data.id, createdAt: created.data.createdAt, name: 'Fjord Holding AS' });
+    const patched = await http.patch(`/companies/${created.data.id}`, {
+      id: 'other',
+      createdAt: '2000-01-01T00:00:00.000Z',
+      name: 'Fjord Holding AS',
+    });
+    expect(patched.data).toMatchObject({
+      id: created.data.id,
+      createdAt: created.data.createdAt,
+      name: 'Fjord Holding AS',
+    });
     expect((await http.get('/companies/other')).status).toBe(404);
   });
 
@@ -223,7 +291,9 @@ describe('crmoffice simulator', () => {
     expect(dup.data.error.code).toBe('conflict');
     const second = await http.post('/activities', { subject: 'Two', externalId: 'zendesk:ticket:2' });
     expect((await http.patch(`/activities/${second.data.id}`, { externalId: 'zendesk:ticket:1' })).status).toBe(409);
-    expect((await http.patch(`/activities/${first.data.id}`, { externalId: 'zendesk:ticket:1', subject: 'One!' })).status).toBe(200);
+    expect(
+      (await http.patch(`/activities/${first.data.id}`, { externalId: 'zendesk:ticket:1', subject: 'One!' })).status,
+    ).toBe(200);
   });
 
   test('updatedAt moves on a change, not on a write that changes nothing', async () => {
@@ -250,10 +320,17 @@ describe('crmoffice simulator', () => {
     const since = (await http.post('/companies', { name: 'Paging marker' })).data.updatedAt;
     for (let i = 0; i < 5; i++) await http.post('/companies', { name: `Paged ${i}` });
     const pages = [];
-    for (let page = 1; page <= 3; page++) pages.push((await http.get('/companies', { params: { updatedSince: since, page, pageSize: 2 } })).data);
+    for (let page = 1; page <= 3; page++)
+      pages.push((await http.get('/companies', { params: { updatedSince: since, page, pageSize: 2 } })).data);
     expect(pages.map((p) => p.items.length)).toEqual([2, 2, 1]);
     expect(pages[0]).toMatchObject({ page: 1, pageSize: 2, totalCount: 5 });
-    expect(pages.flatMap((p) => p.items.map((r: { name: string }) => r.name))).toEqual(['Paged 0', 'Paged 1', 'Paged 2', 'Paged 3', 'Paged 4']);
+    expect(pages.flatMap((p) => p.items.map((r: { name: string }) => r.name))).toEqual([
+      'Paged 0',
+      'Paged 1',
+      'Paged 2',
+      'Paged 3',
+      'Paged 4',
+    ]);
     expect((await http.get('/companies', { params: { pageSize: 101 } })).status).toBe(400);
   });
 
@@ -269,7 +346,10 @@ describe('crmoffice simulator', () => {
   });
 
   test('an expired access token is refused', async () => {
-    const short = await startCrmofficeSimulator({ accessTokenTtlSeconds: 0.2, rateLimit: { limit: 0, windowMs: 1000 } });
+    const short = await startCrmofficeSimulator({
+      accessTokenTtlSeconds: 0.2,
+      rateLimit: { limit: 0, windowMs: 1000 },
+    });
     try {
       const h = await api(short);
       expect((await h.get('/users')).status).toBe(200);

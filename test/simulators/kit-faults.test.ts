@@ -7,7 +7,11 @@ import { createSimulator, PERSON_HEADER, type Simulator } from '../../simulators
 let sim: Simulator;
 
 beforeEach(async () => {
-  sim = createSimulator('kit', { rateLimit: { limit: 5, windowMs: 60_000 } }, { dump: () => ({}), load: () => undefined });
+  sim = createSimulator(
+    'kit',
+    { rateLimit: { limit: 5, windowMs: 60_000 } },
+    { dump: () => ({}), load: () => undefined },
+  );
   sim.app.get('/ping', async () => ({ ok: true }));
   await sim.start();
 });
@@ -18,11 +22,19 @@ afterEach(async () => {
 const get = (headers: Record<string, string> = {}) => fetch(`${sim.url()}/ping`, { headers }).then((r) => r.status);
 
 test('an injected 429 is counted in injected429, one past the limit in rateLimited', async () => {
-  await fetch(`${sim.url()}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tooManyRate: 1 }) });
+  await fetch(`${sim.url()}/_sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tooManyRate: 1 }),
+  });
   expect(await get()).toBe(429);
   expect(sim.stats).toMatchObject({ injected429: 1, rateLimited: 0, faults: 1 });
 
-  await fetch(`${sim.url()}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  await fetch(`${sim.url()}/_sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   const statuses = [];
   for (let i = 0; i < 5; i++) statuses.push(await get());
   // Five requests were allowed in the window and one was spent on the injected 429.
@@ -30,8 +42,12 @@ test('an injected 429 is counted in injected429, one past the limit in rateLimit
   expect(sim.stats).toMatchObject({ injected429: 1, rateLimited: 1 });
 });
 
-test('a person\'s request is not counted, limited or failed', async () => {
-  await fetch(`${sim.url()}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) });
+test("a person's request is not counted, limited or failed", async () => {
+  await fetch(`${sim.url()}/_sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ errorRate: 1 }),
+  });
   const statuses = [];
   for (let i = 0; i < 8; i++) statuses.push(await get({ [PERSON_HEADER]: 'person' }));
   expect(statuses).toEqual(Array(8).fill(200));
@@ -64,7 +80,11 @@ describe('a write applied, then its answer lost', () => {
 
   /** The status the client heard, or 'dropped' for a connection closed without an answer. */
   const send = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${lossy!.url()}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(
+    fetch(`${lossy!.url()}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    }).then(
       (r) => r.status,
       () => 'dropped' as const,
     );
@@ -88,7 +108,7 @@ describe('a write applied, then its answer lost', () => {
     expect(sim.stats.requests['POST /things']).toBe(12);
   });
 
-  test('reads, refused writes and a person\'s writes are never lost', async () => {
+  test("reads, refused writes and a person's writes are never lost", async () => {
     const sim = await start({ appliedThenLostRate: 1 });
     expect((await fetch(`${sim.url()}/things`)).status).toBe(200);
     expect(await send('POST', '/things', {})).toBe(400);
@@ -99,7 +119,11 @@ describe('a write applied, then its answer lost', () => {
 
   test('appliedThenLostRoutes limits it to the routes named; set through /_sim/faults like the others', async () => {
     const sim = await start({});
-    const set = await fetch(`${sim.url()}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appliedThenLostRate: 1, appliedThenLostRoutes: ['PATCH /things/:name'] }) });
+    const set = await fetch(`${sim.url()}/_sim/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appliedThenLostRate: 1, appliedThenLostRoutes: ['PATCH /things/:name'] }),
+    });
     expect(await set.json()).toMatchObject({ appliedThenLostRate: 1, appliedThenLostRoutes: ['PATCH /things/:name'] });
     expect(await send('POST', '/things', { name: 'kept and heard' })).toBe(201);
     expect(['dropped', 502]).toContain(await send('PATCH', '/things/x', {}));
@@ -121,6 +145,8 @@ describe('a write applied, then its answer lost', () => {
     // Turning it on leaves which requests the errors before the handler strike unchanged.
     const errorsOnly = await run(5, { errorRate: 0.3 });
     const both = await run(5, { errorRate: 0.3, appliedThenLostRate: 0.5 });
-    expect(both.map((h, i) => (errorsOnly[i] === 500 || errorsOnly[i] === 503 ? h : 'other'))).toEqual(errorsOnly.map((h) => (h === 500 || h === 503 ? h : 'other')));
+    expect(both.map((h, i) => (errorsOnly[i] === 500 || errorsOnly[i] === 503 ? h : 'other'))).toEqual(
+      errorsOnly.map((h) => (h === 500 || h === 503 ? h : 'other')),
+    );
   });
 });

@@ -4,7 +4,14 @@
  * the peak requests in any one second (and in any window of the limit) as the clients sent them,
  * refused ones included, for the chaos run to check against the limit.
  */
-import { createSimulator, prng, SlidingCount, slidingWindowLimiter, type Simulator, type SimulatorStats } from '../../simulators/kit';
+import {
+  createSimulator,
+  prng,
+  SlidingCount,
+  slidingWindowLimiter,
+  type Simulator,
+  type SimulatorStats,
+} from '../../simulators/kit';
 
 describe('slidingWindowLimiter', () => {
   it('lets no second burst through at a window edge', () => {
@@ -35,7 +42,11 @@ describe('slidingWindowLimiter', () => {
       const { retryAfterMs, remaining } = limiter(now);
       // Refused exactly when `limit` requests already went through in the window ending now.
       const full = inWindow >= limit;
-      expect({ i, refused: retryAfterMs > 0, remaining }).toEqual({ i, refused: full, remaining: full ? 0 : limit - inWindow - 1 });
+      expect({ i, refused: retryAfterMs > 0, remaining }).toEqual({
+        i,
+        refused: full,
+        remaining: full ? 0 : limit - inWindow - 1,
+      });
       if (!full) passed.push(now);
     }
     // Every interval of the window's length, wherever it starts, holds at most `limit`.
@@ -86,16 +97,26 @@ describe('a simulator under its limit', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(58);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect(refused.headers.get('x-rate-limit-remaining')).toBe('0');
-    expect(await stats()).toMatchObject({ rateLimited: 3, peakPerSecond: 8, peakPerWindow: 8, rateLimit: { limit: 5, windowMs: 60_000 } });
+    expect(await stats()).toMatchObject({
+      rateLimited: 3,
+      peakPerSecond: 8,
+      peakPerWindow: 8,
+      rateLimit: { limit: 5, windowMs: 60_000 },
+    });
 
     // A reset clears the peaks, not the limit.
     await fetch(`${sim.url()}/_sim/stats/reset`, { method: 'POST' });
-    expect(await stats()).toMatchObject({ rateLimited: 0, peakPerSecond: 0, peakPerWindow: 0, rateLimit: { limit: 5, windowMs: 60_000 } });
+    expect(await stats()).toMatchObject({
+      rateLimited: 0,
+      peakPerSecond: 0,
+      peakPerWindow: 0,
+      rateLimit: { limit: 5, windowMs: 60_000 },
+    });
     // The window still holds the five that went through: the limiter's memory is not the stats'.
     expect((await fetch(`${sim.url()}/ping`)).status).toBe(429);
   });
 
-  it('the peak in one second forgets requests more than a second old; the window\'s does not', async () => {
+  it("the peak in one second forgets requests more than a second old; the window's does not", async () => {
     await start({ limit: 100, windowMs: 60_000 });
     for (let i = 0; i < 3; i++) await fetch(`${sim.url()}/ping`);
     await new Promise((r) => setTimeout(r, 1100));

@@ -14,7 +14,12 @@ import { CrmofficeClient } from '../../connectors/crmoffice';
 import { TransientApiError } from '../../connectors/errors';
 
 const off = { rateLimit: { limit: 0, windowMs: 1000 } };
-const setFaults = (url: string, faults: object) => fetch(`${url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+const setFaults = (url: string, faults: object) =>
+  fetch(`${url}/_sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
 
 describe('a write applied late', () => {
   let sim: Simulator;
@@ -33,7 +38,7 @@ describe('a write applied late', () => {
     await sim.stop();
   });
 
-  test('is held past the client\'s timeout, then applied; counted; reads are never held', async () => {
+  test("is held past the client's timeout, then applied; counted; reads are never held", async () => {
     await setFaults(sim.url(), { appliedLateRate: 1, appliedLateMs: 600 });
     const http = axios.create({ baseURL: sim.url(), timeout: 200, validateStatus: () => true });
     const sent = Date.now();
@@ -47,18 +52,45 @@ describe('a write applied late', () => {
   });
 
   test('appliedLateRoutes limits it to the routes named; its sequence is its own', async () => {
-    await setFaults(sim.url(), { appliedLateRate: 0.5, appliedLateMs: 0, appliedLateRoutes: ['POST /things'], errorRate: 0.3 });
+    await setFaults(sim.url(), {
+      appliedLateRate: 0.5,
+      appliedLateMs: 0,
+      appliedLateRoutes: ['POST /things'],
+      errorRate: 0.3,
+    });
     const statuses: number[] = [];
-    for (let i = 0; i < 20; i++) statuses.push((await fetch(`${sim.url()}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' })).status);
+    for (let i = 0; i < 20; i++)
+      statuses.push(
+        (
+          await fetch(`${sim.url()}/things`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"name":"x"}',
+          })
+        ).status,
+      );
     const late = sim.stats.appliedLate;
     expect(late).toBeGreaterThan(0);
     // The same seed without the late writes fails the same requests: turning one on keeps the other's sequence.
-    const again = createSimulator('kit', { seed: 3, faults: { errorRate: 0.3 } }, { dump: () => ({}), load: () => undefined });
+    const again = createSimulator(
+      'kit',
+      { seed: 3, faults: { errorRate: 0.3 } },
+      { dump: () => ({}), load: () => undefined },
+    );
     again.app.post('/things', async (_req, reply) => reply.code(201).send({ ok: true }));
     await again.start();
     try {
       const plain: number[] = [];
-      for (let i = 0; i < 20; i++) plain.push((await fetch(`${again.url()}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' })).status);
+      for (let i = 0; i < 20; i++)
+        plain.push(
+          (
+            await fetch(`${again.url()}/things`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: '{"name":"x"}',
+            })
+          ).status,
+        );
       expect(plain).toEqual(statuses);
       expect(again.stats.appliedLate).toBe(0);
     } finally {
@@ -71,7 +103,11 @@ describe('PowerOffice Go lists and clock', () => {
   let po: PowerOfficeSimulator;
   let client: PowerOfficeClient;
   beforeAll(async () => {
-    po = await startPowerOfficeSimulator({ ...off, seed: 5, employees: Array.from({ length: 25 }, (_, i) => ({ FirstName: `E${i}`, LastName: 'Paged' })) });
+    po = await startPowerOfficeSimulator({
+      ...off,
+      seed: 5,
+      employees: Array.from({ length: 25 }, (_, i) => ({ FirstName: `E${i}`, LastName: 'Paged' })),
+    });
     client = new PowerOfficeClient({ baseUrl: po.apiUrl, tokenUrl: po.tokenUrl, ...po.credentials });
   });
   afterAll(async () => {
@@ -116,7 +152,11 @@ describe('Crmoffice lists and clock', () => {
   let crm: CrmofficeSimulator;
   let client: CrmofficeClient;
   beforeAll(async () => {
-    crm = await startCrmofficeSimulator({ ...off, seed: 5, initial: { companies: Array.from({ length: 25 }, (_, i) => ({ name: `Company ${i}` })) } });
+    crm = await startCrmofficeSimulator({
+      ...off,
+      seed: 5,
+      initial: { companies: Array.from({ length: 25 }, (_, i) => ({ name: `Company ${i}` })) },
+    });
     client = new CrmofficeClient({ baseUrl: crm.url, loginBaseUrl: crm.loginUrl, ...crm.credentials });
   });
   afterAll(async () => {
@@ -149,31 +189,57 @@ describe('Crmoffice lists and clock', () => {
 describe('Zendesk exports hold back the last minute', () => {
   let zd: ZendeskSimulator;
   beforeAll(async () => {
-    zd = await startZendeskSimulator({ ...off, sample: { size: 5 }, exportRateLimit: { limit: 0, windowMs: 60_000 }, exportDelaySeconds: 2 });
+    zd = await startZendeskSimulator({
+      ...off,
+      sample: { size: 5 },
+      exportRateLimit: { limit: 0, windowMs: 60_000 },
+      exportDelaySeconds: 2,
+    });
   });
   afterAll(async () => {
     await zd.stop();
   });
 
   test('a change is left out until the delay has passed, then the cursor hands it out; the time-based export likewise', async () => {
-    const http = axios.create({ baseURL: `${zd.url}/api/v2`, auth: { username: `${zd.credentials.email}/token`, password: zd.credentials.apiToken } });
+    const http = axios.create({
+      baseURL: `${zd.url}/api/v2`,
+      auth: { username: `${zd.credentials.email}/token`, password: zd.credentials.apiToken },
+    });
     let page = (await http.get('/incremental/users/cursor.json?start_time=0')).data;
-    while (!page.end_of_stream) page = (await http.get(`/incremental/users/cursor.json?cursor=${page.after_cursor}`)).data;
+    while (!page.end_of_stream)
+      page = (await http.get(`/incremental/users/cursor.json?cursor=${page.after_cursor}`)).data;
     const cursor = page.after_cursor;
     const orgsAt = (await http.get('/incremental/organizations.json?start_time=0')).data.end_time;
-    const user = (await http.post('/users.json', { user: { name: 'Held Back', email: 'held.back@example.no' } })).data.user;
+    const user = (await http.post('/users.json', { user: { name: 'Held Back', email: 'held.back@example.no' } })).data
+      .user;
     const org = (await http.post('/organizations.json', { organization: { name: 'Held Back AS' } })).data.organization;
     const now = (await http.get(`/incremental/users/cursor.json?cursor=${cursor}`)).data;
     expect(now.users).toEqual([]);
     expect(now.end_of_stream).toBe(true);
-    expect((await http.get(`/incremental/organizations.json?start_time=${orgsAt}`)).data.organizations.map((o: { id: number }) => o.id)).not.toContain(org.id);
+    expect(
+      (await http.get(`/incremental/organizations.json?start_time=${orgsAt}`)).data.organizations.map(
+        (o: { id: number }) => o.id,
+      ),
+    ).not.toContain(org.id);
     await new Promise((r) => setTimeout(r, 3100));
-    expect((await http.get(`/incremental/users/cursor.json?cursor=${now.after_cursor}`)).data.users.map((u: { id: number }) => u.id)).toEqual([user.id]);
-    expect((await http.get(`/incremental/organizations.json?start_time=${orgsAt}`)).data.organizations.map((o: { id: number }) => o.id)).toContain(org.id);
+    expect(
+      (await http.get(`/incremental/users/cursor.json?cursor=${now.after_cursor}`)).data.users.map(
+        (u: { id: number }) => u.id,
+      ),
+    ).toEqual([user.id]);
+    expect(
+      (await http.get(`/incremental/organizations.json?start_time=${orgsAt}`)).data.organizations.map(
+        (o: { id: number }) => o.id,
+      ),
+    ).toContain(org.id);
   });
 
   test('with listFailRate, an export read on by its cursor and a later page of a list fail with 503, a first page never; counted', async () => {
-    const http = axios.create({ baseURL: `${zd.url}/api/v2`, auth: { username: `${zd.credentials.email}/token`, password: zd.credentials.apiToken }, validateStatus: () => true });
+    const http = axios.create({
+      baseURL: `${zd.url}/api/v2`,
+      auth: { username: `${zd.credentials.email}/token`, password: zd.credentials.apiToken },
+      validateStatus: () => true,
+    });
     const first = await http.get('/incremental/users/cursor.json?start_time=0');
     const firstList = await http.get('/users.json?page[size]=2');
     await setFaults(zd.url, { listFailRate: 1 });
@@ -182,7 +248,9 @@ describe('Zendesk exports hold back the last minute', () => {
       expect((await http.get('/incremental/users/cursor.json?start_time=0')).status).toBe(200);
       expect((await http.get('/users.json?page[size]=2')).status).toBe(200);
       expect((await http.get(`/incremental/users/cursor.json?cursor=${first.data.after_cursor}`)).status).toBe(503);
-      expect((await http.get(`/users.json?page[size]=2&page[after]=${firstList.data.meta.after_cursor}`)).status).toBe(503);
+      expect((await http.get(`/users.json?page[size]=2&page[after]=${firstList.data.meta.after_cursor}`)).status).toBe(
+        503,
+      );
       expect(zd.stats.listPagesFailed - before).toBe(2);
     } finally {
       await setFaults(zd.url, {});
@@ -190,9 +258,16 @@ describe('Zendesk exports hold back the last minute', () => {
   });
 
   test('the delay is set while running; 0 hands out every change at once', async () => {
-    const res = await fetch(`${zd.url}/_sim/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"delaySeconds":0}' });
+    const res = await fetch(`${zd.url}/_sim/exports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"delaySeconds":0}',
+    });
     expect(await res.json()).toEqual({ delaySeconds: 0 });
-    const http = axios.create({ baseURL: `${zd.url}/api/v2`, auth: { username: `${zd.credentials.email}/token`, password: zd.credentials.apiToken } });
+    const http = axios.create({
+      baseURL: `${zd.url}/api/v2`,
+      auth: { username: `${zd.credentials.email}/token`, password: zd.credentials.apiToken },
+    });
     const user = (await http.post('/users.json', { user: { name: 'At Once', email: 'at.once@example.no' } })).data.user;
     let page = (await http.get('/incremental/users/cursor.json?start_time=0')).data;
     const ids: number[] = page.users.map((u: { id: number }) => u.id);
@@ -206,7 +281,10 @@ describe('Zendesk exports hold back the last minute', () => {
   test('the real delay is a minute by default', async () => {
     const real = await startZendeskSimulator({ ...off, sample: { size: 0 } });
     try {
-      const http = axios.create({ baseURL: `${real.url}/api/v2`, auth: { username: `${real.credentials.email}/token`, password: real.credentials.apiToken } });
+      const http = axios.create({
+        baseURL: `${real.url}/api/v2`,
+        auth: { username: `${real.credentials.email}/token`, password: real.credentials.apiToken },
+      });
       await http.post('/users.json', { user: { name: 'Recent', email: 'recent@example.no' } });
       const { data } = await http.get('/incremental/users/cursor.json?start_time=0');
       expect(data.users.filter((u: { name: string }) => u.name === 'Recent')).toEqual([]);

@@ -14,12 +14,21 @@ describe('PowerOffice Go simulator answers match the OpenAPI document', () => {
   let sim: PowerOfficeSimulator;
   let token: string;
 
-  async function call(method: string, path: string, data?: unknown, contentType = 'application/json'): Promise<AxiosResponse> {
+  async function call(
+    method: string,
+    path: string,
+    data?: unknown,
+    contentType = 'application/json',
+  ): Promise<AxiosResponse> {
     return axios.request({
       method,
       url: `${sim.apiUrl}${path}`,
       data: data === undefined ? undefined : JSON.stringify(data),
-      headers: { Authorization: `Bearer ${token}`, 'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey, 'Content-Type': contentType },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey,
+        'Content-Type': contentType,
+      },
       validateStatus: () => true,
     });
   }
@@ -31,7 +40,10 @@ describe('PowerOffice Go simulator answers match the OpenAPI document', () => {
       : dto
         ? spec.validateSchema(dto, res.data)
         : spec.validateResponse(method, template, res.status, res.data);
-    expect({ answer: `${method} ${template} ${res.status}`, problems }).toEqual({ answer: `${method} ${template} ${res.status}`, problems: [] });
+    expect({ answer: `${method} ${template} ${res.status}`, problems }).toEqual({
+      answer: `${method} ${template} ${res.status}`,
+      problems: [],
+    });
   }
 
   beforeAll(async () => {
@@ -39,7 +51,11 @@ describe('PowerOffice Go simulator answers match the OpenAPI document', () => {
     sim = await startPowerOfficeSimulator({ rateLimit: { limit: 0, windowMs: 1000 } });
     const basic = Buffer.from(`${sim.credentials.applicationKey}:${sim.credentials.clientKey}`).toString('base64');
     const res = await axios.post(sim.tokenUrl, 'grant_type=client_credentials', {
-      headers: { Authorization: `Basic ${basic}`, 'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: {
+        Authorization: `Basic ${basic}`,
+        'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
     });
     token = res.data.access_token;
   });
@@ -53,16 +69,33 @@ describe('PowerOffice Go simulator answers match the OpenAPI document', () => {
     check('POST', '/Departments', created);
     const id = created.data.Id;
     check('GET', '/Departments', await call('GET', '/Departments'));
-    check('GET', '/Departments', await call('GET', `/Departments?lastChangedDateTimeOffsetGreaterThan=${encodeURIComponent('2000-01-01 00:00:00.1234567 +00:00')}&PageSize=1`));
+    check(
+      'GET',
+      '/Departments',
+      await call(
+        'GET',
+        `/Departments?lastChangedDateTimeOffsetGreaterThan=${encodeURIComponent('2000-01-01 00:00:00.1234567 +00:00')}&PageSize=1`,
+      ),
+    );
     check('GET', '/Departments/{id}', await call('GET', `/Departments/${id}`), 'DepartmentDto');
-    const patched = await call('PATCH', `/Departments/${id}`, [{ op: 'replace', path: '/Name', value: 'Sales 2' }], 'application/json-patch+json');
+    const patched = await call(
+      'PATCH',
+      `/Departments/${id}`,
+      [{ op: 'replace', path: '/Name', value: 'Sales 2' }],
+      'application/json-patch+json',
+    );
     expect(patched.status).toBe(200);
     check('PATCH', '/Departments/{id}', patched, 'DepartmentDto');
 
     const invalid = await call('POST', '/Departments', { Code: 'no name' });
     expect(invalid.status).toBe(400);
     check('POST', '/Departments', invalid);
-    const badPatch = await call('PATCH', `/Departments/${id}`, [{ op: 'replace', path: '/Id', value: 5 }], 'application/json-patch+json');
+    const badPatch = await call(
+      'PATCH',
+      `/Departments/${id}`,
+      [{ op: 'replace', path: '/Id', value: 5 }],
+      'application/json-patch+json',
+    );
     expect(badPatch.status).toBe(400);
     check('PATCH', '/Departments/{id}', badPatch);
     const missing = await call('GET', '/Departments/999');
@@ -89,11 +122,20 @@ describe('PowerOffice Go simulator answers match the OpenAPI document', () => {
     check('GET', '/Employees', await call('GET', '/Employees?externalImportReference=tandem-1'));
     check('GET', '/Employees', await call('GET', '/Employees'));
     check('GET', '/Employees/{employeeId}', await call('GET', `/Employees/${id}`), 'EmployeeDto');
-    const patched = await call('PATCH', `/Employees/${id}`, [{ op: 'replace', path: '/MailAddress/City', value: 'Bergen' }], 'application/json-patch+json');
+    const patched = await call(
+      'PATCH',
+      `/Employees/${id}`,
+      [{ op: 'replace', path: '/MailAddress/City', value: 'Bergen' }],
+      'application/json-patch+json',
+    );
     expect(patched.status).toBe(200);
     check('PATCH', '/Employees/{employeeId}', patched, 'EmployeeDto');
 
-    const duplicate = await call('POST', '/Employees', { FirstName: 'Ola', LastName: 'N', ExternalImportReference: 'TANDEM-1' });
+    const duplicate = await call('POST', '/Employees', {
+      FirstName: 'Ola',
+      LastName: 'N',
+      ExternalImportReference: 'TANDEM-1',
+    });
     expect(duplicate.status).toBe(400);
     check('POST', '/Employees', duplicate);
     const noDepartment = await call('POST', '/Employees', { FirstName: 'Ola', LastName: 'N', DepartmentId: 1 });
@@ -108,13 +150,17 @@ describe('PowerOffice Go simulator answers match the OpenAPI document', () => {
   });
 
   it('declares the 401 and 429 answers the gateway gives', async () => {
-    const unauthorized = await axios.get(`${sim.apiUrl}/Departments`, { headers: { 'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey }, validateStatus: () => true });
+    const unauthorized = await axios.get(`${sim.apiUrl}/Departments`, {
+      headers: { 'Ocp-Apim-Subscription-Key': sim.credentials.subscriptionKey },
+      validateStatus: () => true,
+    });
     expect(unauthorized.status).toBe(401);
     check('GET', '/Departments', unauthorized);
     const limited = await startPowerOfficeSimulator({ rateLimit: { limit: 1, windowMs: 60_000 } });
     try {
       const statuses = [];
-      for (let i = 0; i < 2; i += 1) statuses.push((await axios.get(`${limited.apiUrl}/Departments`, { validateStatus: () => true })).status);
+      for (let i = 0; i < 2; i += 1)
+        statuses.push((await axios.get(`${limited.apiUrl}/Departments`, { validateStatus: () => true })).status);
       expect(statuses).toEqual([401, 429]);
       expect(spec.hasResponseSchema('GET', '/Departments', 429)).toBe(false);
     } finally {
@@ -128,9 +174,13 @@ describe('PowerOffice Go simulator answers match the OpenAPI document', () => {
       employees: [{ FirstName: 'A', LastName: 'B', MailAddress: { city: 'Oslo', zipCode: '0150' } }],
     });
     try {
-      const basic = Buffer.from(`${seeded.credentials.applicationKey}:${seeded.credentials.clientKey}`).toString('base64');
+      const basic = Buffer.from(`${seeded.credentials.applicationKey}:${seeded.credentials.clientKey}`).toString(
+        'base64',
+      );
       const headers = { 'Ocp-Apim-Subscription-Key': seeded.credentials.subscriptionKey };
-      const t = await axios.post(seeded.tokenUrl, 'grant_type=client_credentials', { headers: { ...headers, Authorization: `Basic ${basic}` } });
+      const t = await axios.post(seeded.tokenUrl, 'grant_type=client_credentials', {
+        headers: { ...headers, Authorization: `Basic ${basic}` },
+      });
       const auth = { ...headers, Authorization: `Bearer ${t.data.access_token}` };
       const list = await axios.get(`${seeded.apiUrl}/Employees`, { headers: auth });
       expect(list.data[0].MailAddress).toMatchObject({ City: 'Oslo', ZipCode: '0150' });

@@ -37,14 +37,29 @@ describe('Zendesk simulator answers match the Zendesk OpenAPI document', () => {
   beforeAll(async () => {
     spec = loadOpenApi(SPEC);
     // Answers are checked against the document with records just written: the exports hand them out at once.
-    sim = await startZendeskSimulator({ sample: { size: 60 }, seed: 11, rateLimit: { limit: 0, windowMs: 1000 }, exportDelaySeconds: 0 });
-    http = axios.create({ baseURL: `${sim.url}/api/v2`, auth: { username: `${sim.credentials.email}/token`, password: sim.credentials.apiToken }, validateStatus: () => true });
+    sim = await startZendeskSimulator({
+      sample: { size: 60 },
+      seed: 11,
+      rateLimit: { limit: 0, windowMs: 1000 },
+      exportDelaySeconds: 0,
+    });
+    http = axios.create({
+      baseURL: `${sim.url}/api/v2`,
+      auth: { username: `${sim.credentials.email}/token`, password: sim.credentials.apiToken },
+      validateStatus: () => true,
+    });
   });
   afterAll(async () => {
     await sim?.stop();
   });
 
-  async function expectAnswer(method: 'get' | 'post' | 'put', url: string, template: string, expectedStatus: number, data?: unknown): Promise<Record<string, unknown>> {
+  async function expectAnswer(
+    method: 'get' | 'post' | 'put',
+    url: string,
+    template: string,
+    expectedStatus: number,
+    data?: unknown,
+  ): Promise<Record<string, unknown>> {
     const res = await http.request({ method, url, data });
     expect({ url, status: res.status }).toEqual({ url, status: expectedStatus });
     expect(spec.hasResponseSchema(method, template, res.status)).toBe(true);
@@ -54,8 +69,12 @@ describe('Zendesk simulator answers match the Zendesk OpenAPI document', () => {
 
   test('the tolerated-null filter only hides nulls in the listed fields', () => {
     const ticket = { id: 1, requester_id: 2, organization_id: null, subject: null };
-    expect(problems(spec, 'get', '/api/v2/tickets/{ticket_id}', 200, { ticket })).toEqual(['/ticket/subject: must be string']);
-    expect(problems(spec, 'get', '/api/v2/tickets/{ticket_id}', 200, { ticket: { ...ticket, organization_id: 'x' } }).length).toBeGreaterThan(0);
+    expect(problems(spec, 'get', '/api/v2/tickets/{ticket_id}', 200, { ticket })).toEqual([
+      '/ticket/subject: must be string',
+    ]);
+    expect(
+      problems(spec, 'get', '/api/v2/tickets/{ticket_id}', 200, { ticket: { ...ticket, organization_id: 'x' } }).length,
+    ).toBeGreaterThan(0);
   });
 
   test('users: list (cursor page), show, create, update, search', async () => {
@@ -63,10 +82,19 @@ describe('Zendesk simulator answers match the Zendesk OpenAPI document', () => {
     expect((list.users as unknown[]).length).toBe(5);
     const [first] = list.users as Array<{ id: number; email: string }>;
     await expectAnswer('get', `/users/${first.id}.json`, '/api/v2/users/{user_id}', 200);
-    const created = await expectAnswer('post', '/users.json', '/api/v2/users', 201, { user: { name: 'Spec User', email: 'spec.user@example.com' } });
+    const created = await expectAnswer('post', '/users.json', '/api/v2/users', 201, {
+      user: { name: 'Spec User', email: 'spec.user@example.com' },
+    });
     const id = (created.user as { id: number }).id;
-    await expectAnswer('put', `/users/${id}.json`, '/api/v2/users/{user_id}', 200, { user: { name: 'Spec User 2', phone: '+47 91111111' } });
-    const found = await expectAnswer('get', `/users/search.json?query=${encodeURIComponent(`email:${first.email}`)}`, '/api/v2/users/search', 200);
+    await expectAnswer('put', `/users/${id}.json`, '/api/v2/users/{user_id}', 200, {
+      user: { name: 'Spec User 2', phone: '+47 91111111' },
+    });
+    const found = await expectAnswer(
+      'get',
+      `/users/search.json?query=${encodeURIComponent(`email:${first.email}`)}`,
+      '/api/v2/users/search',
+      200,
+    );
     expect((found.users as Array<{ id: number }>).map((u) => u.id)).toEqual([first.id]);
   });
 
@@ -74,33 +102,71 @@ describe('Zendesk simulator answers match the Zendesk OpenAPI document', () => {
     const list = await expectAnswer('get', '/organizations.json?page[size]=3', '/api/v2/organizations', 200);
     const [first] = list.organizations as Array<{ id: number }>;
     await expectAnswer('get', `/organizations/${first.id}.json`, '/api/v2/organizations/{organization_id}', 200);
-    const created = await expectAnswer('post', '/organizations.json', '/api/v2/organizations', 201, { organization: { name: 'Spec Org' } });
+    const created = await expectAnswer('post', '/organizations.json', '/api/v2/organizations', 201, {
+      organization: { name: 'Spec Org' },
+    });
     const id = (created.organization as { id: number }).id;
-    await expectAnswer('put', `/organizations/${id}.json`, '/api/v2/organizations/{organization_id}', 200, { organization: { name: 'Spec Org 2' } });
+    await expectAnswer('put', `/organizations/${id}.json`, '/api/v2/organizations/{organization_id}', 200, {
+      organization: { name: 'Spec Org 2' },
+    });
   });
 
   test('tickets and comments: list, show, create, update, add a comment, list comments', async () => {
     const list = await expectAnswer('get', '/tickets.json?page[size]=10', '/api/v2/tickets', 200);
     const [first] = list.tickets as Array<{ id: number; requester_id: number }>;
     await expectAnswer('get', `/tickets/${first.id}.json`, '/api/v2/tickets/{ticket_id}', 200);
-    const created = await expectAnswer('post', '/tickets.json', '/api/v2/tickets', 201, { ticket: { subject: 'Spec', requester_id: first.requester_id, comment: { body: 'Spec body' } } });
+    const created = await expectAnswer('post', '/tickets.json', '/api/v2/tickets', 201, {
+      ticket: { subject: 'Spec', requester_id: first.requester_id, comment: { body: 'Spec body' } },
+    });
     const id = (created.ticket as { id: number }).id;
-    await expectAnswer('put', `/tickets/${id}.json`, '/api/v2/tickets/{ticket_id}', 200, { ticket: { subject: 'Spec 2', comment: { body: 'More', public: false } } });
-    const comments = await expectAnswer('get', `/tickets/${id}/comments.json?page[size]=100`, '/api/v2/tickets/{ticket_id}/comments', 200);
+    await expectAnswer('put', `/tickets/${id}.json`, '/api/v2/tickets/{ticket_id}', 200, {
+      ticket: { subject: 'Spec 2', comment: { body: 'More', public: false } },
+    });
+    const comments = await expectAnswer(
+      'get',
+      `/tickets/${id}/comments.json?page[size]=100`,
+      '/api/v2/tickets/{ticket_id}/comments',
+      200,
+    );
     expect((comments.comments as unknown[]).length).toBe(2);
   });
 
   test('incremental exports: users and tickets (cursor), organizations (time)', async () => {
-    const users = await expectAnswer('get', '/incremental/users/cursor.json?start_time=0&per_page=25', '/api/v2/incremental/users/cursor', 200);
+    const users = await expectAnswer(
+      'get',
+      '/incremental/users/cursor.json?start_time=0&per_page=25',
+      '/api/v2/incremental/users/cursor',
+      200,
+    );
     expect(users.end_of_stream).toBe(false);
-    await expectAnswer('get', `/incremental/users/cursor.json?cursor=${users.after_cursor as string}`, '/api/v2/incremental/users/cursor', 200);
-    await expectAnswer('get', '/incremental/tickets/cursor.json?start_time=0', '/api/v2/incremental/tickets/cursor', 200);
-    const orgs = await expectAnswer('get', '/incremental/organizations.json?start_time=0', '/api/v2/incremental/organizations', 200);
+    await expectAnswer(
+      'get',
+      `/incremental/users/cursor.json?cursor=${users.after_cursor as string}`,
+      '/api/v2/incremental/users/cursor',
+      200,
+    );
+    await expectAnswer(
+      'get',
+      '/incremental/tickets/cursor.json?start_time=0',
+      '/api/v2/incremental/tickets/cursor',
+      200,
+    );
+    const orgs = await expectAnswer(
+      'get',
+      '/incremental/organizations.json?start_time=0',
+      '/api/v2/incremental/organizations',
+      200,
+    );
     expect((orgs.organizations as unknown[]).length).toBeGreaterThan(0);
   });
 
   test('incremental exports, time-based: users and tickets, with side-loads', async () => {
-    const users = await expectAnswer('get', '/incremental/users.json?start_time=0&include=organizations', '/api/v2/incremental/users', 200);
+    const users = await expectAnswer(
+      'get',
+      '/incremental/users.json?start_time=0&include=organizations',
+      '/api/v2/incremental/users',
+      200,
+    );
     expect((users.users as unknown[]).length).toBe(sim.store.users.size);
     expect((users.organizations as unknown[]).length).toBeGreaterThan(0);
     await expectAnswer('get', '/incremental/tickets.json?start_time=0', '/api/v2/incremental/tickets', 200);

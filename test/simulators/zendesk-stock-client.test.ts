@@ -6,7 +6,15 @@
 import { createClient } from 'node-zendesk';
 import { startZendeskSimulator, ZendeskSimulator } from '../../simulators/zendesk';
 
-type Rec = { id: number; name?: string; subject?: string; email?: string; updated_at?: string; created_at?: string; requester_id?: number };
+type Rec = {
+  id: number;
+  name?: string;
+  subject?: string;
+  email?: string;
+  updated_at?: string;
+  created_at?: string;
+  requester_id?: number;
+};
 
 describe('node-zendesk against the Zendesk simulator', () => {
   let sim: ZendeskSimulator;
@@ -15,7 +23,11 @@ describe('node-zendesk against the Zendesk simulator', () => {
   beforeAll(async () => {
     // 230 users: lists span more than one page of 100, so the library must follow next-page links.
     sim = await startZendeskSimulator({ sample: { size: 230 }, seed: 3, rateLimit: { limit: 0, windowMs: 1000 } });
-    client = createClient({ username: sim.credentials.email, token: sim.credentials.apiToken, endpointUri: `${sim.url}/api/v2` });
+    client = createClient({
+      username: sim.credentials.email,
+      token: sim.credentials.apiToken,
+      endpointUri: `${sim.url}/api/v2`,
+    });
   });
   afterAll(async () => {
     await sim?.stop();
@@ -48,26 +60,39 @@ describe('node-zendesk against the Zendesk simulator', () => {
   });
 
   test('creates and updates a user', async () => {
-    const created = (await client.users.create({ user: { name: 'Stock Client', email: 'stock.client@example.com', role: 'end-user' } })).result as unknown as Rec;
+    const created = (
+      await client.users.create({ user: { name: 'Stock Client', email: 'stock.client@example.com', role: 'end-user' } })
+    ).result as unknown as Rec;
     expect(created).toMatchObject({ name: 'Stock Client', email: 'stock.client@example.com' });
-    const updated = (await client.users.update(created.id, { user: { name: 'Stock Client Renamed' } })).result as unknown as Rec;
+    const updated = (await client.users.update(created.id, { user: { name: 'Stock Client Renamed' } }))
+      .result as unknown as Rec;
     expect(updated).toMatchObject({ id: created.id, name: 'Stock Client Renamed', created_at: created.created_at });
     const shown = (await client.users.show(created.id)).result as unknown as Rec;
     expect(shown.name).toBe('Stock Client Renamed');
   });
 
   test('creates and updates an organization', async () => {
-    const created = (await client.organizations.create({ organization: { name: 'Stock Client Org' } })).result as unknown as Rec;
+    const created = (await client.organizations.create({ organization: { name: 'Stock Client Org' } }))
+      .result as unknown as Rec;
     expect(created.name).toBe('Stock Client Org');
-    const updated = (await client.organizations.update(created.id, { organization: { name: 'Stock Client Org 2' } })).result as unknown as Rec;
+    const updated = (await client.organizations.update(created.id, { organization: { name: 'Stock Client Org 2' } }))
+      .result as unknown as Rec;
     expect(updated).toMatchObject({ id: created.id, name: 'Stock Client Org 2' });
   });
 
   test('creates and updates a ticket, and reads its comments', async () => {
     const requester = sim.store.users.filter((u) => u.role === 'end-user')[0];
-    const created = (await client.tickets.create({ ticket: { subject: 'Stock ticket', comment: { body: 'Opened by node-zendesk' }, requester_id: requester.id } })).result as unknown as Rec;
+    const created = (
+      await client.tickets.create({
+        ticket: { subject: 'Stock ticket', comment: { body: 'Opened by node-zendesk' }, requester_id: requester.id },
+      })
+    ).result as unknown as Rec;
     expect(created).toMatchObject({ subject: 'Stock ticket', requester_id: requester.id });
-    const updated = (await client.tickets.update(created.id, { ticket: { subject: 'Stock ticket 2', comment: { body: 'Updated by node-zendesk', public: true } } })).result as unknown as Rec;
+    const updated = (
+      await client.tickets.update(created.id, {
+        ticket: { subject: 'Stock ticket 2', comment: { body: 'Updated by node-zendesk', public: true } },
+      })
+    ).result as unknown as Rec;
     expect(updated).toMatchObject({ id: created.id, subject: 'Stock ticket 2' });
     const comments = (await client.tickets.getComments(created.id)) as unknown as Array<{ body: string }>;
     expect(comments.map((c) => c.body)).toEqual(['Opened by node-zendesk', 'Updated by node-zendesk']);

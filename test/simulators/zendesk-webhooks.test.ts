@@ -33,13 +33,21 @@ describe('Zendesk simulator webhooks', () => {
     // Keep the exact bytes: the signature is over the raw body.
     receiver.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     receiver.post('/hook', async (req, reply) => {
-      received.push({ raw: req.body as string, signature: req.headers[SIGNATURE_HEADER] as string | undefined, timestamp: req.headers[SIGNATURE_TIMESTAMP_HEADER] as string | undefined });
+      received.push({
+        raw: req.body as string,
+        signature: req.headers[SIGNATURE_HEADER] as string | undefined,
+        timestamp: req.headers[SIGNATURE_TIMESTAMP_HEADER] as string | undefined,
+      });
       return reply.code(202).send();
     });
     receiver.post('/broken', async (_req, reply) => reply.code(500).send());
     await receiver.listen({ port: 0, host: '127.0.0.1' });
     receiverUrl = `http://127.0.0.1:${(receiver.server.address() as { port: number }).port}`;
-    sim = await startZendeskSimulator({ sample: { size: 10 }, webhookUrl: `${receiverUrl}/hook`, webhookSecret: 'known-signing-secret' });
+    sim = await startZendeskSimulator({
+      sample: { size: 10 },
+      webhookUrl: `${receiverUrl}/hook`,
+      webhookSecret: 'known-signing-secret',
+    });
     zd = new ZendeskClient({ baseUrl: `${sim.url}/api/v2`, ...sim.credentials });
   });
 
@@ -74,12 +82,23 @@ describe('Zendesk simulator webhooks', () => {
     await waitFor(() => events().some((e) => e.type === 'zen:event-type:user.name_changed'));
 
     const delivery = received.find((r) => JSON.parse(r.raw).type === 'zen:event-type:user.name_changed')!;
-    expect(verifyWebhookSignature('known-signing-secret', delivery.signature, delivery.timestamp, delivery.raw)).toBe(true);
+    expect(verifyWebhookSignature('known-signing-secret', delivery.signature, delivery.timestamp, delivery.raw)).toBe(
+      true,
+    );
     expect(delivery.signature).toBe(signWebhook('known-signing-secret', delivery.timestamp!, delivery.raw));
     // A wrong secret, a changed body or a changed timestamp fail.
     expect(verifyWebhookSignature('another-secret', delivery.signature, delivery.timestamp, delivery.raw)).toBe(false);
-    expect(verifyWebhookSignature('known-signing-secret', delivery.signature, delivery.timestamp, delivery.raw.replace('Renamed', 'Renamee'))).toBe(false);
-    expect(verifyWebhookSignature('known-signing-secret', delivery.signature, '2000-01-01T00:00:00Z', delivery.raw)).toBe(false);
+    expect(
+      verifyWebhookSignature(
+        'known-signing-secret',
+        delivery.signature,
+        delivery.timestamp,
+        delivery.raw.replace('Renamed', 'Renamee'),
+      ),
+    ).toBe(false);
+    expect(
+      verifyWebhookSignature('known-signing-secret', delivery.signature, '2000-01-01T00:00:00Z', delivery.raw),
+    ).toBe(false);
     expect(verifyWebhookSignature('known-signing-secret', undefined, delivery.timestamp, delivery.raw)).toBe(false);
     expect(verifyWebhookSignature('known-signing-secret', 'short', delivery.timestamp, delivery.raw)).toBe(false);
 
@@ -98,11 +117,25 @@ describe('Zendesk simulator webhooks', () => {
     await waitFor(() => events().filter((e) => e.type === 'zen:event-type:ticket.comment_added').length >= 2);
 
     const types = events().map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['zen:event-type:user.created', 'zen:event-type:ticket.created', 'zen:event-type:ticket.comment_added']));
-    for (const r of received) expect(verifyWebhookSignature('known-signing-secret', r.signature, r.timestamp, r.raw)).toBe(true);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'zen:event-type:user.created',
+        'zen:event-type:ticket.created',
+        'zen:event-type:ticket.comment_added',
+      ]),
+    );
+    for (const r of received)
+      expect(verifyWebhookSignature('known-signing-secret', r.signature, r.timestamp, r.raw)).toBe(true);
 
-    const reply = events().find((e) => e.type === 'zen:event-type:ticket.comment_added' && (e.event.comment as { body?: string }).body === 'A reply')!;
-    expect(zendeskIdsOfEvent(reply)).toEqual({ kind: 'comment', id: String(added.commentId), ticketId: String(ticket.id) });
+    const reply = events().find(
+      (e) =>
+        e.type === 'zen:event-type:ticket.comment_added' && (e.event.comment as { body?: string }).body === 'A reply',
+    )!;
+    expect(zendeskIdsOfEvent(reply)).toEqual({
+      kind: 'comment',
+      id: String(added.commentId),
+      ticketId: String(ticket.id),
+    });
     const created = events().find((e) => e.type === 'zen:event-type:ticket.created')!;
     expect(zendeskIdsOfEvent(created)).toEqual({ kind: 'ticket', id: String(ticket.id) });
   });
@@ -114,18 +147,28 @@ describe('Zendesk simulator webhooks', () => {
     await zd.updateOrganization(org.id, { name: 'Hooked Org 2' });
     await waitFor(() => events().some((e) => e.type === 'zen:event-type:organization.name_changed'));
     const types = events().map((e) => e.type);
-    expect(types.filter((t) => t.startsWith('zen:event-type:organization.'))).toEqual(['zen:event-type:organization.created', 'zen:event-type:organization.name_changed']);
+    expect(types.filter((t) => t.startsWith('zen:event-type:organization.'))).toEqual([
+      'zen:event-type:organization.created',
+      'zen:event-type:organization.name_changed',
+    ]);
     expect(zendeskIdsOfEvent(events()[0])).toEqual({ kind: 'organization', id: String(org.id) });
   });
 
   test('a failing receiver never fails the API answer, and failures are counted', async () => {
-    const hook = await zd.createWebhook({ name: 'broken', endpoint: `${receiverUrl}/broken`, subscriptions: ['zen:event-type:organization.created'] });
+    const hook = await zd.createWebhook({
+      name: 'broken',
+      endpoint: `${receiverUrl}/broken`,
+      subscriptions: ['zen:event-type:organization.created'],
+    });
     expect(hook.id).toMatch(/^01[0-9A-Z]{24}$/);
     const before = sim.deliveries.failed;
     const org = await zd.createOrganization({ name: 'Delivered To A Broken Receiver' });
     expect(org.name).toBe('Delivered To A Broken Receiver');
     await waitFor(() => sim.deliveries.failed > before);
-    const stats = (await fetch(`${sim.url}/_sim/webhooks/deliveries`).then((r) => r.json())) as { failed: number; delivered: number };
+    const stats = (await fetch(`${sim.url}/_sim/webhooks/deliveries`).then((r) => r.json())) as {
+      failed: number;
+      delivered: number;
+    };
     expect(stats.failed).toBeGreaterThan(before);
     expect(stats.delivered).toBeGreaterThan(0);
   });

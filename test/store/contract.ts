@@ -10,7 +10,16 @@ const P2 = 'zendesk-users-to-powerofficego-employees' as const;
 const Z3 = 'zendesk-users-to-crmoffice-contacts' as const;
 
 function link(zendeskId: string, targetId: string | null, extra: Partial<LinkWrite> = {}): LinkWrite {
-  return { flowId: P2, zendeskId, targetId, state: 'linked', base: null, lastError: null, lastSyncedAt: null, ...extra };
+  return {
+    flowId: P2,
+    zendeskId,
+    targetId,
+    state: 'linked',
+    base: null,
+    lastError: null,
+    lastSyncedAt: null,
+    ...extra,
+  };
 }
 
 export function linkStoreContract(backend: StoreBackend): void {
@@ -40,7 +49,10 @@ export function linkStoreContract(backend: StoreBackend): void {
   });
 
   it('saves and reads a link both ways, with its base', async () => {
-    const saved = await store.saveLink(link('381', '55', { base: { 'organization_id->DepartmentId': '9001', x: null } }), 0);
+    const saved = await store.saveLink(
+      link('381', '55', { base: { 'organization_id->DepartmentId': '9001', x: null } }),
+      0,
+    );
     expect(saved.version).toBe(1);
     expect(await store.getByZendeskId(P2, '381')).toEqual(saved);
     expect(await store.getByTargetId(P2, '55')).toEqual(saved);
@@ -74,15 +86,35 @@ export function linkStoreContract(backend: StoreBackend): void {
 
   it('marks failed (creating the row, keeping target and base) and orphaned, bumping the version', async () => {
     const fresh = await store.markFailed(P2, '7', 'zendesk user 7: `name` is empty');
-    expect(fresh).toMatchObject({ state: 'failed', version: 1, targetId: null, lastError: 'zendesk user 7: `name` is empty' });
+    expect(fresh).toMatchObject({
+      state: 'failed',
+      version: 1,
+      targetId: null,
+      lastError: 'zendesk user 7: `name` is empty',
+    });
     const linked = await store.saveLink(link('8', '80', { base: { a: '1' } }), 0);
     const failed = await store.markFailed(P2, '8', 'boom');
-    expect(failed).toMatchObject({ state: 'failed', version: linked.version + 1, targetId: '80', base: { a: '1' }, lastError: 'boom' });
+    expect(failed).toMatchObject({
+      state: 'failed',
+      version: linked.version + 1,
+      targetId: '80',
+      base: { a: '1' },
+      lastError: 'boom',
+    });
     // A sync that read before the failure was recorded must read again.
     await expect(store.saveLink({ ...linked }, linked.version)).rejects.toThrow(VersionConflictError);
-    expect(await store.markOrphaned(P2, '8', 'the employee is gone')).toMatchObject({ state: 'orphaned', version: failed.version + 1, lastError: 'the employee is gone' });
+    expect(await store.markOrphaned(P2, '8', 'the employee is gone')).toMatchObject({
+      state: 'orphaned',
+      version: failed.version + 1,
+      lastError: 'the employee is gone',
+    });
     expect(await store.markOrphaned(P2, 'missing', 'gone')).toBeUndefined();
-    expect(await store.markConflict(P2, '8', 'two contacts match')).toMatchObject({ state: 'conflict', version: failed.version + 2, targetId: '80', lastError: 'two contacts match' });
+    expect(await store.markConflict(P2, '8', 'two contacts match')).toMatchObject({
+      state: 'conflict',
+      version: failed.version + 2,
+      targetId: '80',
+      lastError: 'two contacts match',
+    });
   });
 
   it('counts, lists and reports the pairs needing review (failed, conflict, orphaned), newest first', async () => {
@@ -114,12 +146,19 @@ export function linkStoreContract(backend: StoreBackend): void {
   });
 
   it('lists the linked pairs whose target a full pass did not see, in pages, per pass and flow', async () => {
-    for (const [z, t] of [['1', '10'], ['2', '20'], ['3', '30'], ['4', '40']]) await store.saveLink(link(z, t), 0);
+    for (const [z, t] of [
+      ['1', '10'],
+      ['2', '20'],
+      ['3', '30'],
+      ['4', '40'],
+    ])
+      await store.saveLink(link(z, t), 0);
     await store.saveLink(link('5', null, { state: 'pending' }), 0);
     await store.saveLink({ ...link('6', '10'), flowId: Z3 }, 0);
     await store.markTargetsSeen(P2, ['10', '30'], 'pass-1');
     await store.markTargetsSeen(P2, ['20'], 'pass-0');
-    const unseen = async (pass: string, after: string | null, limit: number) => (await store.linksNotSeen(P2, pass, after, limit)).map((l) => l.zendeskId);
+    const unseen = async (pass: string, after: string | null, limit: number) =>
+      (await store.linksNotSeen(P2, pass, after, limit)).map((l) => l.zendeskId);
     expect(await unseen('pass-1', null, 10)).toEqual(['2', '4']);
     expect(await unseen('pass-1', null, 1)).toEqual(['2']);
     expect(await unseen('pass-1', '2', 10)).toEqual(['4']);
@@ -155,13 +194,25 @@ export function linkStoreContract(backend: StoreBackend): void {
 
   it('keeps the latest copy written into each Zendesk record, by type and id', async () => {
     expect(await store.getZendeskCopy('organizations', '8')).toBeUndefined();
-    await store.noteZendeskCopy('organizations', '8', { modifiedAt: '2024-05-01T10:00:05Z', originAt: '2024-05-01T10:00:01.250Z', fields: { name: 'Ås AS' } });
-    const latest = { modifiedAt: '2024-05-01T10:00:09Z', originAt: '2024-05-01T10:00:07.000Z', fields: { name: 'Øst AS', organization_fields: { b: 1, a: null } } };
+    await store.noteZendeskCopy('organizations', '8', {
+      modifiedAt: '2024-05-01T10:00:05Z',
+      originAt: '2024-05-01T10:00:01.250Z',
+      fields: { name: 'Ås AS' },
+    });
+    const latest = {
+      modifiedAt: '2024-05-01T10:00:09Z',
+      originAt: '2024-05-01T10:00:07.000Z',
+      fields: { name: 'Øst AS', organization_fields: { b: 1, a: null } },
+    };
     await store.noteZendeskCopy('organizations', '8', latest);
     expect(await store.getZendeskCopy('organizations', '8')).toEqual(latest);
     expect(await store.getZendeskCopy('users', '8')).toBeUndefined();
-    await expect(store.noteZendeskCopy('groups' as never, '8', latest)).rejects.toThrow(/unknown Zendesk record type "groups"/);
-    await expect(store.noteZendeskCopy('users', '8', { ...latest, originAt: 'soon' })).rejects.toThrow(/originAt must be a date-time/);
+    await expect(store.noteZendeskCopy('groups' as never, '8', latest)).rejects.toThrow(
+      /unknown Zendesk record type "groups"/,
+    );
+    await expect(store.noteZendeskCopy('users', '8', { ...latest, originAt: 'soon' })).rejects.toThrow(
+      /originAt must be a date-time/,
+    );
     // Noted ahead of its write: under way until the write's answer gives the record's new time.
     const underWay = { ...latest, modifiedAt: null };
     await store.noteZendeskCopy('users', '9', underWay);
@@ -180,7 +231,18 @@ export function linkStoreContract(backend: StoreBackend): void {
   });
 
   it('notes retrying pairs beside their links, since the first failure, without moving the link', async () => {
-    const saved = await store.saveLink({ flowId: Z3, zendeskId: '7001', targetId: 'c-7001', state: 'linked', base: { name: 'A' }, lastError: null, lastSyncedAt: null }, 0);
+    const saved = await store.saveLink(
+      {
+        flowId: Z3,
+        zendeskId: '7001',
+        targetId: 'c-7001',
+        state: 'linked',
+        base: { name: 'A' },
+        lastError: null,
+        lastSyncedAt: null,
+      },
+      0,
+    );
     await store.markRetrying(Z3, '7001', 'crmoffice PATCH /contacts/{id}: 503');
     await store.markRetrying(Z3, '7001', 'crmoffice PATCH /contacts/{id}: request failed: ECONNRESET');
     await store.markRetrying(P2, '1', 'poweroffice: 503');
@@ -205,10 +267,16 @@ export function linkStoreContract(backend: StoreBackend): void {
   });
 
   it('rejects bad input naming what was wrong', async () => {
-    await expect(store.getByZendeskId('zendesk-users-to-hubspot' as never, '1')).rejects.toThrow(/unknown flow "zendesk-users-to-hubspot"/);
+    await expect(store.getByZendeskId('zendesk-users-to-hubspot' as never, '1')).rejects.toThrow(
+      /unknown flow "zendesk-users-to-hubspot"/,
+    );
     await expect(store.saveLink(link('', null), 0)).rejects.toThrow(/zendeskId must be a non-empty string/);
-    await expect(store.saveLink(link('1', null, { state: 'done' as never }), 0)).rejects.toThrow(/state must be one of/);
-    await expect(store.saveLink(link('1', null, { base: { a: 1 as never } }), 0)).rejects.toThrow(/base row "a" must be a string or null/);
+    await expect(store.saveLink(link('1', null, { state: 'done' as never }), 0)).rejects.toThrow(
+      /state must be one of/,
+    );
+    await expect(store.saveLink(link('1', null, { base: { a: 1 as never } }), 0)).rejects.toThrow(
+      /base row "a" must be a string or null/,
+    );
   });
 
   it('keeps the data and applies each migration once, however many workers open it at once', async () => {
@@ -236,7 +304,9 @@ export function linkStoreContract(backend: StoreBackend): void {
       other.saveLink({ ...v1, targetId: '11', state: 'linked' }, v1.version),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(VersionConflictError);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(
+      VersionConflictError,
+    );
     const winner = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ targetId: string }>;
     expect((await other.getByZendeskId(P2, '1'))?.targetId).toBe(winner.value.targetId);
   });
@@ -246,7 +316,7 @@ export function linkStoreContract(backend: StoreBackend): void {
     await store.saveLink(link('1', null, { state: 'pending' }), 0);
     // Each worker reads, then saves; on a conflict it reads again (what the sync does).
     const bump = async (w: LinkStore, times: number) => {
-      for (let done = 0; done < times; ) {
+      for (let done = 0; done < times;) {
         const current = (await w.getByZendeskId(P2, '1'))!;
         try {
           await w.saveLink({ ...current, lastError: `${Number(current.lastError ?? 0) + 1}` }, current.version);
@@ -275,7 +345,11 @@ export function linkStoreContract(backend: StoreBackend): void {
     it('stores, replaces and reads a token with its expiry', async () => {
       expect(await store.getSharedToken(NAME)).toBeUndefined();
       expect(await store.putSharedToken(NAME, 'v1', '2024-05-01T01:00:00.000Z')).toBe(true);
-      expect(await store.getSharedToken(NAME)).toMatchObject({ name: NAME, value: 'v1', expiresAt: '2024-05-01T01:00:00.000Z' });
+      expect(await store.getSharedToken(NAME)).toMatchObject({
+        name: NAME,
+        value: 'v1',
+        expiresAt: '2024-05-01T01:00:00.000Z',
+      });
       expect(await store.putSharedToken(NAME, 'v2', null)).toBe(true);
       expect(await another().getSharedToken(NAME)).toMatchObject({ value: 'v2', expiresAt: null });
       expect(await store.getSharedToken('poweroffice:abc')).toBeUndefined();
@@ -301,7 +375,9 @@ export function linkStoreContract(backend: StoreBackend): void {
 
     it('refuses an empty value or a bad expiry without echoing the value', async () => {
       await expect(store.putSharedToken(NAME, '', null)).rejects.toThrow(/value must be a non-empty string/);
-      await expect(store.putSharedToken(NAME, 'secret-value', 'tomorrow')).rejects.toThrow(/expiresAt must be an ISO time/);
+      await expect(store.putSharedToken(NAME, 'secret-value', 'tomorrow')).rejects.toThrow(
+        /expiresAt must be an ISO time/,
+      );
       await expect(store.putSharedToken(NAME, 'secret-value', 'tomorrow')).rejects.not.toThrow(/secret-value/);
     });
   });

@@ -8,49 +8,77 @@ import { findPostgresBin, startPostgres, type PostgresServer } from '../../bench
 const P2 = 'zendesk-users-to-powerofficego-employees' as const;
 const bin = findPostgresBin();
 
-(requireDependency('postgres', bin !== undefined, 'the PostgreSQL link store suite') ? describe : describe.skip)('PostgreSQL link store', () => {
-  let server: PostgresServer;
-  beforeAll(async () => {
-    server = await startPostgres(bin);
-  });
-  afterAll(() => server?.stop());
+(requireDependency('postgres', bin !== undefined, 'the PostgreSQL link store suite') ? describe : describe.skip)(
+  'PostgreSQL link store',
+  () => {
+    let server: PostgresServer;
+    beforeAll(async () => {
+      server = await startPostgres(bin);
+    });
+    afterAll(() => server?.stop());
 
-  it('is chosen by TANDEM_STORE=postgres://…, connects and migrates on first use', async () => {
-    const url = await server.createDatabase();
-    const store = openConfigStore({ store: { url } });
-    try {
-      await store.saveLink({ flowId: P2, zendeskId: '1', targetId: '10', state: 'linked', base: null, lastError: null, lastSyncedAt: null }, 0);
-      expect((await store.getByTargetId(P2, '10'))?.zendeskId).toBe('1');
-    } finally {
-      await store.close();
-    }
-    await expect(store.counts(P2)).rejects.toThrow(/closed/);
-  });
-
-  it('never shows the password: a wrong one, an unreachable server, a missing database', async () => {
-    const wrong = 'not-the-Passw0rd';
-    const port = await freePort();
-    const cases = [
-      { url: server.url('postgres').replace(server.password, wrong), secret: wrong, reason: /password authentication failed/ },
-      { url: `postgres://tandem:${server.password}@127.0.0.1:${port}/tandem`, secret: server.password, reason: /ECONNREFUSED/ },
-      { url: server.url('no_such_db'), secret: server.password, reason: /does not exist/ },
-    ];
-    for (const c of cases) {
-      const store = openStore(c.url, { connectTimeoutMs: 5000 });
+    it('is chosen by TANDEM_STORE=postgres://…, connects and migrates on first use', async () => {
+      const url = await server.createDatabase();
+      const store = openConfigStore({ store: { url } });
       try {
-        const err = (await store.ready().then(() => undefined, (e: Error) => e)) as Error;
-        expect(err?.message).toMatch(c.reason);
-        expect(`${err.message}\n${err.stack}`).not.toContain(c.secret);
-        // A later call tries again (the server may come up), and fails the same way.
-        await expect(store.counts(P2)).rejects.toThrow(c.reason);
+        await store.saveLink(
+          {
+            flowId: P2,
+            zendeskId: '1',
+            targetId: '10',
+            state: 'linked',
+            base: null,
+            lastError: null,
+            lastSyncedAt: null,
+          },
+          0,
+        );
+        expect((await store.getByTargetId(P2, '10'))?.zendeskId).toBe('1');
       } finally {
         await store.close();
       }
-      // What `tandem worker` and friends print.
-      const shown = openConfigStore({ store: { url: c.url } });
-      const err = (await shown.ready().then(() => undefined, (e: Error) => e)) as Error;
-      expect(err.message).not.toContain(c.secret);
-      await shown.close();
-    }
-  });
-});
+      await expect(store.counts(P2)).rejects.toThrow(/closed/);
+    });
+
+    it('never shows the password: a wrong one, an unreachable server, a missing database', async () => {
+      const wrong = 'not-the-Passw0rd';
+      const port = await freePort();
+      const cases = [
+        {
+          url: server.url('postgres').replace(server.password, wrong),
+          secret: wrong,
+          reason: /password authentication failed/,
+        },
+        {
+          url: `postgres://tandem:${server.password}@127.0.0.1:${port}/tandem`,
+          secret: server.password,
+          reason: /ECONNREFUSED/,
+        },
+        { url: server.url('no_such_db'), secret: server.password, reason: /does not exist/ },
+      ];
+      for (const c of cases) {
+        const store = openStore(c.url, { connectTimeoutMs: 5000 });
+        try {
+          const err = (await store.ready().then(
+            () => undefined,
+            (e: Error) => e,
+          )) as Error;
+          expect(err?.message).toMatch(c.reason);
+          expect(`${err.message}\n${err.stack}`).not.toContain(c.secret);
+          // A later call tries again (the server may come up), and fails the same way.
+          await expect(store.counts(P2)).rejects.toThrow(c.reason);
+        } finally {
+          await store.close();
+        }
+        // What `tandem worker` and friends print.
+        const shown = openConfigStore({ store: { url: c.url } });
+        const err = (await shown.ready().then(
+          () => undefined,
+          (e: Error) => e,
+        )) as Error;
+        expect(err.message).not.toContain(c.secret);
+        await shown.close();
+      }
+    });
+  },
+);

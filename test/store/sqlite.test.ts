@@ -27,7 +27,9 @@ describe('SQLite link store', () => {
       const db = new Database(join(dir, 'links.db'));
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'now')").run();
       db.close();
-      expect(() => openSqliteStore(join(dir, 'links.db'))).toThrow(/cannot open the link store at .*schema is version 999/);
+      expect(() => openSqliteStore(join(dir, 'links.db'))).toThrow(
+        /cannot open the link store at .*schema is version 999/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -105,21 +105,33 @@ describe('loadConfig', () => {
   });
 
   it("takes the Web UI's address for the links `tandem why` prints, and names TANDEM_UI_URL when it is no http(s) URL", () => {
-    expect(loadConfig({ env: { ...minimalEnv, TANDEM_UI_URL: 'https://temporal.example.com' } }).temporal.uiUrl).toBe('https://temporal.example.com');
-    expect(problemsOf(() => loadConfig({ env: { ...minimalEnv, TANDEM_UI_URL: 'temporal.example.com:8233' } })).some((l) => l.startsWith('TANDEM_UI_URL:'))).toBe(true);
+    expect(loadConfig({ env: { ...minimalEnv, TANDEM_UI_URL: 'https://temporal.example.com' } }).temporal.uiUrl).toBe(
+      'https://temporal.example.com',
+    );
+    expect(
+      problemsOf(() => loadConfig({ env: { ...minimalEnv, TANDEM_UI_URL: 'temporal.example.com:8233' } })).some((l) =>
+        l.startsWith('TANDEM_UI_URL:'),
+      ),
+    ).toBe(true);
   });
 
   it('asks for the e-mail when only the API token is given, and accepts an OAuth token alone', () => {
-    expect(problemsOf(() => loadConfig({ env: { ZENDESK_BASE_URL: minimalEnv.ZENDESK_BASE_URL, ZENDESK_API_TOKEN: 't' } }))).toEqual([
-      'ZENDESK_EMAIL (or zendesk.email in the config file): is required with ZENDESK_API_TOKEN',
-    ]);
+    expect(
+      problemsOf(() => loadConfig({ env: { ZENDESK_BASE_URL: minimalEnv.ZENDESK_BASE_URL, ZENDESK_API_TOKEN: 't' } })),
+    ).toEqual(['ZENDESK_EMAIL (or zendesk.email in the config file): is required with ZENDESK_API_TOKEN']);
     const c = loadConfig({ env: { ZENDESK_BASE_URL: minimalEnv.ZENDESK_BASE_URL, ZENDESK_OAUTH_TOKEN: 'o' } });
     expect(c.zendesk.oauthToken).toBe('o');
   });
 
   it('reads secrets from *_FILE, without the trailing newline', () => {
     const tokenFile = file('zd-token', 'from-file-token\n');
-    const c = loadConfig({ env: { ZENDESK_BASE_URL: minimalEnv.ZENDESK_BASE_URL, ZENDESK_EMAIL: 'a@b.no', ZENDESK_API_TOKEN_FILE: tokenFile } });
+    const c = loadConfig({
+      env: {
+        ZENDESK_BASE_URL: minimalEnv.ZENDESK_BASE_URL,
+        ZENDESK_EMAIL: 'a@b.no',
+        ZENDESK_API_TOKEN_FILE: tokenFile,
+      },
+    });
     expect(c.zendesk.apiToken).toBe('from-file-token');
   });
 
@@ -140,7 +152,19 @@ describe('loadConfig', () => {
   it('reads a YAML file, with the environment taking precedence', () => {
     const path = file(
       'tandem.yaml',
-      ['temporal:', '  namespace: from-file', '  taskQueue: q1', 'store:', '  url: /var/tandem.db', 'zendesk:', '  baseUrl: https://file.zendesk.com/api/v2', 'polling:', '  crmoffice: 300', 'flows:', '  employeeRoles: [admin]'].join('\n'),
+      [
+        'temporal:',
+        '  namespace: from-file',
+        '  taskQueue: q1',
+        'store:',
+        '  url: /var/tandem.db',
+        'zendesk:',
+        '  baseUrl: https://file.zendesk.com/api/v2',
+        'polling:',
+        '  crmoffice: 300',
+        'flows:',
+        '  employeeRoles: [admin]',
+      ].join('\n'),
     );
     const c = loadConfig({ env: { ...minimalEnv, TEMPORAL_NAMESPACE: 'from-env' }, file: path });
     expect(c.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'from-env', taskQueue: 'q1' });
@@ -158,7 +182,16 @@ describe('loadConfig', () => {
   it('refuses a secret in the config file without echoing it, and names file keys in problems', () => {
     const path = file(
       'bad.yaml',
-      ['zendesk:', '  apiToken: FILE-SECRET-VALUE', 'webhook:', '  secret: FILE-WH-SECRET', '  port: "eighty"', 'metrics:', '  prot: 1', 'colour: blue'].join('\n'),
+      [
+        'zendesk:',
+        '  apiToken: FILE-SECRET-VALUE',
+        'webhook:',
+        '  secret: FILE-WH-SECRET',
+        '  port: "eighty"',
+        'metrics:',
+        '  prot: 1',
+        'colour: blue',
+      ].join('\n'),
     );
     let err: ConfigError | undefined;
     try {
@@ -184,12 +217,18 @@ describe('loadConfig', () => {
     const path = file('broken.yaml', 'zendesk:\n  apiToken: "SECRET-IN-BROKEN\n  x: [');
     const p = problemsOf(() => loadConfig({ env: minimalEnv, file: path }));
     expect(p).toHaveLength(1);
-    expect(p[0]).toMatch(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+, column \\d+, under zendesk\\.\\w+: not valid YAML or JSON`));
+    expect(p[0]).toMatch(
+      new RegExp(
+        `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line \\d+, column \\d+, under zendesk\\.\\w+: not valid YAML or JSON`,
+      ),
+    );
     expect(p[0]).not.toContain('SECRET-IN-BROKEN');
   });
 
   it('never puts an env secret value in a problem', () => {
-    const p = problemsOf(() => loadConfig({ env: { ...minimalEnv, ZENDESK_BASE_URL: 'nope', CRMOFFICE_CLIENT_SECRET: 'CRM-SECRET-VALUE' } }));
+    const p = problemsOf(() =>
+      loadConfig({ env: { ...minimalEnv, ZENDESK_BASE_URL: 'nope', CRMOFFICE_CLIENT_SECRET: 'CRM-SECRET-VALUE' } }),
+    );
     expect(p.join('\n')).not.toContain('CRM-SECRET-VALUE');
     expect(p.join('\n')).not.toContain('zd-token-SECRET1');
   });
@@ -213,7 +252,15 @@ describe('describeConfig', () => {
       },
     });
     const text = describeConfig(c);
-    for (const secret of ['zd-token-SECRET1', 'WH-SECRET', 'CRM-SECRET', 'CRM-REFRESH', 'PO-APP', 'PO-CLIENT', 'PO-SUB']) {
+    for (const secret of [
+      'zd-token-SECRET1',
+      'WH-SECRET',
+      'CRM-SECRET',
+      'CRM-REFRESH',
+      'PO-APP',
+      'PO-CLIENT',
+      'PO-SUB',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('apiToken: "***"');

@@ -40,10 +40,28 @@ describe('createLogger', () => {
     log.info({ apiToken: 'S0-top-level' }, 'top');
     log.info({ config: secrets }, 'one deep');
     log.info({ config: { zendesk: secrets } }, 'two deep');
-    log.info({ req: { headers: { authorization: 'Bearer S11-bearer', 'ocp-apim-subscription-key': 'S12-hdr' } } }, 'hdr');
+    log.info(
+      { req: { headers: { authorization: 'Bearer S11-bearer', 'ocp-apim-subscription-key': 'S12-hdr' } } },
+      'hdr',
+    );
     log.info({ err: { config: { headers: { Authorization: 'Basic S13-basic' } } } }, 'axios error');
     const out = lines.join('');
-    for (const s of ['S0-', 'S1-', 'S2-', 'S3-', 'S4-', 'S5-', 'S6-', 'S7-', 'S8-', 'S9-', 'S10-', 'S11-', 'S12-', 'S13-']) {
+    for (const s of [
+      'S0-',
+      'S1-',
+      'S2-',
+      'S3-',
+      'S4-',
+      'S5-',
+      'S6-',
+      'S7-',
+      'S8-',
+      'S9-',
+      'S10-',
+      'S11-',
+      'S12-',
+      'S13-',
+    ]) {
       expect(out).not.toContain(s);
     }
     // Redacted, not dropped: the reader still sees the key was there.

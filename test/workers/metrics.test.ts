@@ -46,22 +46,37 @@ describe('metrics', () => {
     m2.watchStore({
       getCheckpoint: async () => undefined,
       countRetrying: async (flow) => (flow === 'zendesk-users-to-crmoffice-contacts' ? 3 : 0),
-      listRetrying: async (flow) => (flow === 'zendesk-users-to-crmoffice-contacts' ? [{ flowId: flow, zendeskId: '1', lastError: 'x', since, updatedAt: since }] : []),
-      counts: async (flow) => ({ linked: 5, pending: 1, failed: flow === 'zendesk-users-to-crmoffice-contacts' ? failed : 0, orphaned: 0, conflict: 1 }),
+      listRetrying: async (flow) =>
+        flow === 'zendesk-users-to-crmoffice-contacts'
+          ? [{ flowId: flow, zendeskId: '1', lastError: 'x', since, updatedAt: since }]
+          : [],
+      counts: async (flow) => ({
+        linked: 5,
+        pending: 1,
+        failed: flow === 'zendesk-users-to-crmoffice-contacts' ? failed : 0,
+        orphaned: 0,
+        conflict: 1,
+      }),
     });
     const text = await m2.registry.metrics();
     expect(text).toContain('tandem_pairs_retrying{flow="zendesk-users-to-crmoffice-contacts"} 3');
     expect(text).toContain('tandem_pairs_retrying{flow="zendesk-users-to-powerofficego-employees"} 0');
-    const longest = Number(/tandem_pair_retrying_longest_seconds\{flow="zendesk-users-to-crmoffice-contacts"\} ([\d.]+)/.exec(text)?.[1]);
+    const longest = Number(
+      /tandem_pair_retrying_longest_seconds\{flow="zendesk-users-to-crmoffice-contacts"\} ([\d.]+)/.exec(text)?.[1],
+    );
     expect(longest).toBeGreaterThanOrEqual(1200);
     expect(longest).toBeLessThan(1260);
     expect(text).toContain('tandem_pair_retrying_longest_seconds{flow="zendesk-users-to-powerofficego-employees"} 0');
     expect(text).toContain('tandem_pairs_needing_review{flow="zendesk-users-to-crmoffice-contacts",state="failed"} 2');
-    expect(text).toContain('tandem_pairs_needing_review{flow="zendesk-users-to-crmoffice-contacts",state="conflict"} 1');
+    expect(text).toContain(
+      'tandem_pairs_needing_review{flow="zendesk-users-to-crmoffice-contacts",state="conflict"} 1',
+    );
     expect(text).not.toMatch(/tandem_pairs_needing_review\{[^}]*state="linked"/);
     // Read again at the next scrape, not kept from the first.
     failed = 0;
-    expect(await m2.registry.metrics()).toContain('tandem_pairs_needing_review{flow="zendesk-users-to-crmoffice-contacts",state="failed"} 0');
+    expect(await m2.registry.metrics()).toContain(
+      'tandem_pairs_needing_review{flow="zendesk-users-to-crmoffice-contacts",state="failed"} 0',
+    );
   });
 
   it('serves the poll intervals by feed, the API rates, the pollers and the webhook-to-write latency', async () => {
@@ -81,8 +96,12 @@ describe('metrics', () => {
     expect(text).toContain('tandem_api_rate_limit_per_second{system="poweroffice"} 9');
     expect(text).toContain('tandem_worker_polling{task_queue="poweroffice",kind="activity"} 1');
     // 3 s ago: in the 5 s bucket, not the 2 s one; the unparsable time is left out.
-    expect(text).toContain('tandem_webhook_to_write_seconds_bucket{le="2",flow="zendesk-users-to-crmoffice-contacts"} 0');
-    expect(text).toContain('tandem_webhook_to_write_seconds_bucket{le="5",flow="zendesk-users-to-crmoffice-contacts"} 1');
+    expect(text).toContain(
+      'tandem_webhook_to_write_seconds_bucket{le="2",flow="zendesk-users-to-crmoffice-contacts"} 0',
+    );
+    expect(text).toContain(
+      'tandem_webhook_to_write_seconds_bucket{le="5",flow="zendesk-users-to-crmoffice-contacts"} 1',
+    );
     expect(text).toContain('tandem_webhook_to_write_seconds_count{flow="zendesk-users-to-crmoffice-contacts"} 1');
     polling = false;
     text = await m2.registry.metrics();

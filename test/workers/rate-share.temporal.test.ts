@@ -9,13 +9,21 @@ import { shareRates, workerPace } from '../../workers/rate-share';
 import { sharedTemporal } from '../helpers/temporal';
 
 /** The most of `starts` (ms) within any one second. */
-const mostInASecond = (starts: number[]) => Math.max(...starts.map((t) => starts.filter((u) => u >= t && u <= t + 1000).length));
+const mostInASecond = (starts: number[]) =>
+  Math.max(...starts.map((t) => starts.filter((u) => u >= t && u <= t + 1000).length));
 
 describe('workerPace', () => {
-  it('a whole worker\'s second is its steady rate plus its burst, and all workers\' together the rate', () => {
+  it("a whole worker's second is its steady rate plus its burst, and all workers' together the rate", () => {
     expect(workerPace(19, 1)).toEqual({ perSecond: 17, burst: 2 });
     expect(workerPace(9, 1)).toEqual({ perSecond: 7, burst: 2 });
-    for (const [rate, n] of [[19, 1], [19, 3], [9, 2], [9, 3], [11, 4], [4, 4]]) {
+    for (const [rate, n] of [
+      [19, 1],
+      [19, 3],
+      [9, 2],
+      [9, 3],
+      [11, 4],
+      [4, 4],
+    ]) {
       const { perSecond, burst } = workerPace(rate, n);
       expect(n * (Math.floor(perSecond) + burst)).toBeLessThanOrEqual(rate);
     }
@@ -51,7 +59,8 @@ describe('pacer', () => {
     const starts = await startsOf(60, 17, 2);
     expect(starts.slice(0, 3)).toEqual([0, 0, expect.closeTo(1000 / 17, -1)]);
     // Timers keep whole milliseconds: 58 or 59 apart.
-    for (let i = 3; i < starts.length; i++) expect(Math.abs(starts[i] - starts[i - 1] - 1000 / 17)).toBeLessThanOrEqual(1);
+    for (let i = 3; i < starts.length; i++)
+      expect(Math.abs(starts[i] - starts[i - 1] - 1000 / 17)).toBeLessThanOrEqual(1);
     expect(mostInASecond(starts)).toBe(19);
   });
   it('one at a time when the burst is 1: at most rate + 1 in a second', async () => {
@@ -80,7 +89,9 @@ describe('pacer', () => {
   it('a rate of 0 or none at all does not hold calls', async () => {
     for (const perSecond of [0, Infinity]) {
       const p = pacer(() => ({ perSecond, burst: 1 }));
-      await expect(Promise.race([p.wait().then(() => 'went'), new Promise((r) => setTimeout(() => r('held'), 50))])).resolves.toBe('went');
+      await expect(
+        Promise.race([p.wait().then(() => 'went'), new Promise((r) => setTimeout(() => r('held'), 50))]),
+      ).resolves.toBe('went');
     }
   });
 });
@@ -91,12 +102,24 @@ describe('shareRates on a real server', () => {
     await env?.teardown();
   });
 
-  it('counts the worker processes polling a system\'s queue, itself included, and paces to its share', async () => {
+  it("counts the worker processes polling a system's queue, itself included, and paces to its share", async () => {
     env = await sharedTemporal();
     const counts: string[] = [];
-    const share = shareRates({ crmoffice: 19 }, { refreshMs: 200, onCount: (system, workers, pace) => counts.push(`${system} ${workers} ${pace.perSecond}+${pace.burst}`) });
+    const share = shareRates(
+      { crmoffice: 19 },
+      {
+        refreshMs: 200,
+        onCount: (system, workers, pace) => counts.push(`${system} ${workers} ${pace.perSecond}+${pace.burst}`),
+      },
+    );
     // Another process's worker on the Crmoffice queue, under an identity of its own.
-    const other = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue: 'crmoffice', identity: 'other-process@elsewhere', activities: { noop: async () => undefined } });
+    const other = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace,
+      taskQueue: 'crmoffice',
+      identity: 'other-process@elsewhere',
+      activities: { noop: async () => undefined },
+    });
     const running = other.run();
     const unwatch = share.watch(env.nativeConnection, env.namespace!);
     try {

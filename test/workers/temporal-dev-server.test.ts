@@ -39,12 +39,23 @@ exec '${realCli}' "$@"
 const starts = () => readFileSync(calls, 'utf8').split('\n').filter(Boolean).length;
 
 test('a start-up panic is followed by a fresh start, and the server answers', async () => {
-  process.env.TEMPORAL_CLI = fakeCli('panics-once', 1, 'panic: failed assigning ephemeral port: address already in use');
+  process.env.TEMPORAL_CLI = fakeCli(
+    'panics-once',
+    1,
+    'panic: failed assigning ephemeral port: address already in use',
+  );
   const lines: string[] = [];
-  const server = await startTemporalDevServer({ dataDir: join(dir, 'a'), port: await freePort(), headless: true, log: (l) => lines.push(l) });
+  const server = await startTemporalDevServer({
+    dataDir: join(dir, 'a'),
+    port: await freePort(),
+    headless: true,
+    log: (l) => lines.push(l),
+  });
   try {
     expect(starts()).toBe(2);
-    expect(lines.join('\n')).toContain('(panic: failed assigning ephemeral port: address already in use); starting it again');
+    expect(lines.join('\n')).toContain(
+      '(panic: failed assigning ephemeral port: address already in use); starting it again',
+    );
   } finally {
     await server.stop();
   }
@@ -52,13 +63,17 @@ test('a start-up panic is followed by a fresh start, and the server answers', as
 
 test('any other failure is reported at once, with what the server said', async () => {
   process.env.TEMPORAL_CLI = fakeCli('refuses', 5, 'Error: port 7233 is not free');
-  await expect(startTemporalDevServer({ dataDir: join(dir, 'b'), port: await freePort(), headless: true })).rejects.toThrow(/exited with 2: .*Error: port 7233 is not free/s);
+  await expect(
+    startTemporalDevServer({ dataDir: join(dir, 'b'), port: await freePort(), headless: true }),
+  ).rejects.toThrow(/exited with 2: .*Error: port 7233 is not free/s);
   expect(starts()).toBe(1);
 });
 
 test('a panic on every start gives up after three', async () => {
   process.env.TEMPORAL_CLI = fakeCli('panics-always', 5, 'panic: boom');
-  await expect(startTemporalDevServer({ dataDir: join(dir, 'c'), port: await freePort(), headless: true, log: () => undefined })).rejects.toThrow(/panic: boom/);
+  await expect(
+    startTemporalDevServer({ dataDir: join(dir, 'c'), port: await freePort(), headless: true, log: () => undefined }),
+  ).rejects.toThrow(/panic: boom/);
   expect(starts()).toBe(3);
 });
 

@@ -25,7 +25,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.close();
   for (const id of started) {
-    await env.client.workflow.getHandle(id).terminate('test cleanup').catch(() => undefined);
+    await env.client.workflow
+      .getHandle(id)
+      .terminate('test cleanup')
+      .catch(() => undefined);
   }
   await env?.teardown();
 });

@@ -23,7 +23,12 @@ describe('routeZendeskEvent', () => {
   });
 
   it('routes an organization event to both organization flows', () => {
-    const e = { ...userEvent(), subject: 'zen:organization:55', type: 'zen:event-type:organization.name_changed', detail: { id: '55' } };
+    const e = {
+      ...userEvent(),
+      subject: 'zen:organization:55',
+      type: 'zen:event-type:organization.name_changed',
+      detail: { id: '55' },
+    };
     expect(routeZendeskEvent(ZendeskWebhookEvent.parse(e)).map((p) => `${p.flowId}/${p.zendeskId}`)).toEqual([
       'zendesk-organizations-to-powerofficego-departments/55',
       'zendesk-organizations-to-crmoffice-companies/55',
@@ -31,13 +36,20 @@ describe('routeZendeskEvent', () => {
   });
 
   it('routes subjects no flow syncs nowhere', () => {
-    const e = { ...userEvent(), subject: 'zen:article:5', type: 'zen:event-type:article.published', detail: { id: '5' } };
+    const e = {
+      ...userEvent(),
+      subject: 'zen:article:5',
+      type: 'zen:event-type:article.published',
+      detail: { id: '5' },
+    };
     expect(routeZendeskEvent(ZendeskWebhookEvent.parse(e))).toEqual([]);
   });
 
   it('can be limited to the flows an installation runs', () => {
     const route = routeToFlows(['zendesk-users-to-crmoffice-contacts']);
-    expect(route(ZendeskWebhookEvent.parse(userEvent('42')))).toEqual([{ flowId: 'zendesk-users-to-crmoffice-contacts', zendeskId: '42' }]);
+    expect(route(ZendeskWebhookEvent.parse(userEvent('42')))).toEqual([
+      { flowId: 'zendesk-users-to-crmoffice-contacts', zendeskId: '42' },
+    ]);
   });
 });
 
@@ -97,7 +109,16 @@ describe('buildWebhookReceiver', () => {
     const expected = USER_FLOWS.map((flowId) => ({ flowId, zendeskId: '42' }));
     expect(res.json()).toMatchObject({ accepted: true, pairs: expected });
     expect(calls).toEqual([
-      { record: { type: 'users', zendeskId: '42' }, notice: { side: 'zendesk', via: 'webhook', at: '2024-05-01T09:59:58Z', reported: { field: 'name', value: 'Kari Nordmann' }, pairs: expected } },
+      {
+        record: { type: 'users', zendeskId: '42' },
+        notice: {
+          side: 'zendesk',
+          via: 'webhook',
+          at: '2024-05-01T09:59:58Z',
+          reported: { field: 'name', value: 'Kari Nordmann' },
+          pairs: expected,
+        },
+      },
     ]);
     expect(await webhookCount('accepted')).toBe(1);
   });
@@ -214,6 +235,8 @@ describe('buildWebhookReceiver', () => {
   });
 
   it('refuses to build without a secret', () => {
-    expect(() => buildWebhookReceiver({ secret: '', signal: async () => undefined })).toThrow(/signing secret is required/);
+    expect(() => buildWebhookReceiver({ secret: '', signal: async () => undefined })).toThrow(
+      /signing secret is required/,
+    );
   });
 });

@@ -20,7 +20,9 @@ describe('the workflow code a worker runs', () => {
   it('bundles at start when the bundle is older than the compile (a stale bundle is never run), missing, or the sources run', () => {
     at(bundle, 999);
     expect(workflowCode(dist)).toEqual({ workflowsPath: expect.stringMatching(/workflows/) });
-    expect(workflowCode(mkdtempSync(join(tmpdir(), 'tandem-dist-')))).toEqual({ workflowsPath: expect.stringMatching(/workflows/) });
+    expect(workflowCode(mkdtempSync(join(tmpdir(), 'tandem-dist-')))).toEqual({
+      workflowsPath: expect.stringMatching(/workflows/),
+    });
     expect(workflowCode(undefined)).toEqual({ workflowsPath: expect.stringMatching(/workflows/) });
   });
 });

@@ -25,7 +25,12 @@ afterAll(async () => {
 
 /** A page of `n` linked pairs whose sync finds nothing to write; the checkpoint saves are noted. */
 function activities(n: number, saved: string[]) {
-  const items: WorkItem[] = Array.from({ length: n }, (_, i) => ({ kind: 'pair', flowId: Z3, zendeskId: String(i + 1), given: { record: { ...user, id: i + 1 }, linkVersion: 1 } }));
+  const items: WorkItem[] = Array.from({ length: n }, (_, i) => ({
+    kind: 'pair',
+    flowId: Z3,
+    zendeskId: String(i + 1),
+    given: { record: { ...user, id: i + 1 }, linkVersion: 1 },
+  }));
   const api: Partial<ApiActivities> = {
     readFeedPage: async (): Promise<FeedPageResult> => ({ read: n, items, checkpoint: 'after-page-1', done: true }),
     readZendesk: async () => user,
@@ -35,7 +40,14 @@ function activities(n: number, saved: string[]) {
     getCheckpoint: async () => null,
     saveCheckpoint: async (_feed: string, value: string) => void saved.push(value),
     readLink: async (pair) => linkedContact(pair.zendeskId),
-    decideMerge: async () => ({ decisions: [], toTarget: null, toZendesk: null, newBase: {}, references: [], copyOriginAt: null }),
+    decideMerge: async () => ({
+      decisions: [],
+      toTarget: null,
+      toZendesk: null,
+      newBase: {},
+      references: [],
+      copyOriginAt: null,
+    }),
     saveLink: async () => true,
     clearRetrying: async () => undefined,
   };
@@ -51,18 +63,29 @@ async function poll(
 ): Promise<{ totals: PollTotals; events: temporal.api.history.v1.IHistoryEvent[]; runs: number }> {
   const { api: mocked, local } = activities(n, saved);
   const api = { ...mocked, ...overrides };
-  return withWorkers(env, { api, local }, async () => {
-    const handle = await env.client.workflow.start('pollFeed', { taskQueue: TASK_QUEUE, workflowId: `poll-test-${n}-${window}`, args: [{ feed: 'zendesk/users', window }] });
-    const totals = (await handle.result()) as PollTotals;
-    let runs = 0;
-    for await (const _run of env.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` })) runs += 1;
-    return { totals, events: (await handle.fetchHistory()).events ?? [], runs };
-  }, { workflowInterceptors });
+  return withWorkers(
+    env,
+    { api, local },
+    async () => {
+      const handle = await env.client.workflow.start('pollFeed', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `poll-test-${n}-${window}`,
+        args: [{ feed: 'zendesk/users', window }],
+      });
+      const totals = (await handle.result()) as PollTotals;
+      let runs = 0;
+      for await (const _run of env.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` })) runs += 1;
+      return { totals, events: (await handle.fetchHistory()).events ?? [], runs };
+    },
+    { workflowInterceptors },
+  );
 }
 
 /** The indexes of the poll's local steps (getCheckpoint, saveCheckpoint) and of the last child started. */
 function checkpointAfterStarts(events: temporal.api.history.v1.IHistoryEvent[]) {
-  const localSteps = events.flatMap((e, i) => (e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : []));
+  const localSteps = events.flatMap((e, i) =>
+    e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? [i] : [],
+  );
   const lastStarted = events.map((e) => !!e.childWorkflowExecutionStartedEventAttributes).lastIndexOf(true);
   return { localSteps: localSteps.length, saveAfterLastStart: localSteps[1] > lastStarted && lastStarted >= 0 };
 }

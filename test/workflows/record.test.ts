@@ -8,7 +8,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CHANGED_SIGNAL, TASK_QUEUE, type ChangeNotice } from '../../protocol/ids';
 import { signalPair } from '../../workers/signal-pair';
 import type { ZendeskRecordRun } from '../../workflows/zendesk-record';
-import { Z3, contact, linkedContact, user, withWorkers as withMockedWorkers, type Mocks } from '../helpers/mocked-activities';
+import {
+  Z3,
+  contact,
+  linkedContact,
+  user,
+  withWorkers as withMockedWorkers,
+  type Mocks,
+} from '../helpers/mocked-activities';
 import { sharedTemporal } from '../helpers/temporal';
 
 jest.setTimeout(120_000);
@@ -23,10 +30,12 @@ afterAll(async () => {
 
 /** The happy path of an existing link; each test overrides what it is about. */
 function mocks(calls: string[], overrides: Partial<Mocks> = {}): Mocks {
-  const log = <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) => async (...args: A) => {
-    calls.push(name);
-    return fn(...args);
-  };
+  const log =
+    <A extends unknown[], R>(name: string, fn: (...args: A) => Promise<R>) =>
+    async (...args: A) => {
+      calls.push(name);
+      return fn(...args);
+    };
   return {
     api: {
       readZendesk: log('readZendesk', async () => user),
@@ -37,7 +46,14 @@ function mocks(calls: string[], overrides: Partial<Mocks> = {}): Mocks {
     },
     local: {
       readLink: log('readLink', async () => linkedContact('42')),
-      decideMerge: log('decideMerge', async () => ({ decisions: [], toTarget: { givenName: 'Ada' }, toZendesk: null, newBase: {}, references: [], copyOriginAt: null })),
+      decideMerge: log('decideMerge', async () => ({
+        decisions: [],
+        toTarget: { givenName: 'Ada' },
+        toZendesk: null,
+        newBase: {},
+        references: [],
+        copyOriginAt: null,
+      })),
       saveLink: log('saveLink', async () => true),
       markFailed: log('markFailed', async () => undefined),
       clearRetrying: log('clearRetrying', async () => undefined),
@@ -54,7 +70,14 @@ const start = (options: { given?: object; retry?: object } = {}) =>
   env.client.workflow.start('syncZendeskRecord', {
     taskQueue: TASK_QUEUE,
     workflowId: `record-test-${++n}`,
-    args: [{ type: 'users', zendeskId: '42' }, { work: [{ ...Z3_PAIR, ...(options.given && { given: options.given }) }], lingerMs: 500, retry: { initialIntervalMs: 50, maximumIntervalMs: 200, ...options.retry } }],
+    args: [
+      { type: 'users', zendeskId: '42' },
+      {
+        work: [{ ...Z3_PAIR, ...(options.given && { given: options.given }) }],
+        lingerMs: 500,
+        retry: { initialIntervalMs: 50, maximumIntervalMs: 200, ...options.retry },
+      },
+    ],
   });
 /** A change of the user's Z3 pair, as a signal names it. */
 const changed = (notice: object) => ({ ...notice, pairs: [Z3_PAIR] });
@@ -72,9 +95,14 @@ test('a linked pair: read both sides (at once), decide, write what differs, save
 
 test("the feed's copy of the Zendesk record saves a read, unless the pair synced since the feed was read", async () => {
   // readLink answers version 1: a copy taken at version 1 is current, one taken at version 0 predates a sync.
-  for (const [linkVersion, reads] of [[1, 0], [0, 1]] as const) {
+  for (const [linkVersion, reads] of [
+    [1, 0],
+    [0, 1],
+  ] as const) {
     const calls: string[] = [];
-    const result = (await withWorkers(mocks(calls), async () => (await start({ given: { record: user, linkVersion } })).result()));
+    const result = await withWorkers(mocks(calls), async () =>
+      (await start({ given: { record: user, linkVersion } })).result(),
+    );
     expect(calls.filter((c) => c === 'readZendesk')).toHaveLength(reads);
     expect(lastOf(result)?.decisions.some((d) => d.outcome === 'read-again')).toBe(reads === 1);
   }
@@ -89,8 +117,15 @@ test("a target feed's copy of the linked record saves its read too; a copy older
   ] as const;
   for (const [copy, age, zendeskReads, targetReads] of cases) {
     const calls: string[] = [];
-    const result = (await withWorkers(mocks(calls), async () => (await start({ given: { ...copy, linkVersion: 1, readAt: Date.now() - age } })).result()));
-    expect({ copy: Object.keys(copy), age, zendesk: calls.filter((c) => c === 'readZendesk').length, target: calls.filter((c) => c === 'readTarget').length }).toEqual({ copy: Object.keys(copy), age, zendesk: zendeskReads, target: targetReads });
+    const result = await withWorkers(mocks(calls), async () =>
+      (await start({ given: { ...copy, linkVersion: 1, readAt: Date.now() - age } })).result(),
+    );
+    expect({
+      copy: Object.keys(copy),
+      age,
+      zendesk: calls.filter((c) => c === 'readZendesk').length,
+      target: calls.filter((c) => c === 'readTarget').length,
+    }).toEqual({ copy: Object.keys(copy), age, zendesk: zendeskReads, target: targetReads });
     expect(lastOf(result)?.decisions.some((d) => d.outcome === 'read-again')).toBe(age > 0);
   }
 });
@@ -108,7 +143,7 @@ test('a retried write that finds its record edited since the read sends the sync
       },
     },
   });
-  const result = (await withWorkers(m, async () => (await start()).result()));
+  const result = await withWorkers(m, async () => (await start()).result());
   expect(calls.filter((c) => c === 'readTarget')).toHaveLength(2);
   expect(calls.filter((c) => c === 'updateTarget')).toHaveLength(2);
   expect(lastOf(result)?.outcome).toBe('updated');
@@ -121,12 +156,13 @@ test('transient failures are retried by the engine until the step succeeds', asy
   const m = mocks(calls, {
     api: {
       readTarget: async () => {
-        if (++failures <= 5) throw ApplicationFailure.retryable('crmoffice GET /contacts/{id}: 503', 'TransientApiError');
+        if (++failures <= 5)
+          throw ApplicationFailure.retryable('crmoffice GET /contacts/{id}: 503', 'TransientApiError');
         return contact;
       },
     },
   });
-  const result = (await withWorkers(m, async () => (await start()).result()));
+  const result = await withWorkers(m, async () => (await start()).result());
   expect(failures).toBe(6);
   expect(lastOf(result)?.outcome).toBe('updated');
 });
@@ -136,13 +172,13 @@ test('changes arriving during a sync are coalesced into one more sync', async ()
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const m = mocks(calls, { api: { readZendesk: async () => (calls.push('readZendesk'), await gate, user) } });
-  const result = (await withWorkers(m, async () => {
+  const result = await withWorkers(m, async () => {
     const handle = await start();
     while (!calls.includes('readZendesk')) await new Promise((r) => setTimeout(r, 20));
     for (let i = 0; i < 5; i++) await handle.signal(CHANGED_SIGNAL, changed({ side: 'zendesk', via: 'webhook' }));
     release();
     return handle.result();
-  }));
+  });
   expect((result as ZendeskRecordRun).rounds).toBe(2);
 });
 
@@ -157,20 +193,27 @@ describe("webhooks for a pair's own Zendesk write (echoes)", () => {
     const m = mocks(calls, {
       api: { readZendesk: async () => (calls.push('readZendesk'), await gate, user) },
       local: {
-        readLink: async () => (calls.push('readLink'), { ...linkedContact('42'), base: { [ORG_ROW]: saved ? '7' : '6' } }),
+        readLink: async () => (
+          calls.push('readLink'),
+          { ...linkedContact('42'), base: { [ORG_ROW]: saved ? '7' : '6' } }
+        ),
         saveLink: async () => (calls.push('saveLink'), (saved = true)),
       },
     });
-    const result = (await withWorkers(m, async () => {
+    const result = await withWorkers(m, async () => {
       const handle = await start();
       while (!calls.includes('readZendesk')) await new Promise((r) => setTimeout(r, 20));
       for (const notice of notices) await handle.signal(CHANGED_SIGNAL, changed(notice));
       release();
       return handle.result();
-    }));
+    });
     return { calls, result };
   }
-  const webhook = (value: string | null) => ({ side: 'zendesk', via: 'webhook', reported: { field: 'organization_id', value } });
+  const webhook = (value: string | null) => ({
+    side: 'zendesk',
+    via: 'webhook',
+    reported: { field: 'organization_id', value },
+  });
 
   test('an echo of its own write (the value its base holds now) ends the next sync after reading the link', async () => {
     const { calls, result } = await webhooksDuringSync([webhook('7'), webhook('7')]);
@@ -182,19 +225,28 @@ describe("webhooks for a pair's own Zendesk write (echoes)", () => {
 
   test("a webhook's signal-with-start, when no run is open, is the change: an echo there reads nothing either", async () => {
     const calls: string[] = [];
-    const m = mocks(calls, { local: { readLink: async () => (calls.push('readLink'), { ...linkedContact('43'), base: { [ORG_ROW]: '7' } }) } });
-    const result = (await withWorkers(m, async () => {
+    const m = mocks(calls, {
+      local: { readLink: async () => (calls.push('readLink'), { ...linkedContact('43'), base: { [ORG_ROW]: '7' } }) },
+    });
+    const result = await withWorkers(m, async () => {
       await signalPair(env.client, { flowId: Z3, zendeskId: '43' }, webhook('7') as ChangeNotice, { lingerMs: 0 });
       return env.client.workflow.getHandle('zendesk/users/43').result();
-    }));
+    });
     expect(calls).toEqual(['readLink']);
     expect(lastOf(result)?.outcome).toBe('unchanged');
   });
 
   test('a value the base does not hold, or a notice that names no value, reads both sides', async () => {
-    for (const notices of [[webhook('7'), webhook('8')], [webhook('7'), { side: 'zendesk', via: 'webhook' }], [{ side: 'target', via: 'poll' }, webhook('7')]]) {
+    for (const notices of [
+      [webhook('7'), webhook('8')],
+      [webhook('7'), { side: 'zendesk', via: 'webhook' }],
+      [{ side: 'target', via: 'poll' }, webhook('7')],
+    ]) {
       const { calls, result } = await webhooksDuringSync(notices);
-      expect({ notices, read: calls.slice(calls.indexOf('saveLink') + 1).includes('readZendesk') }).toEqual({ notices, read: true });
+      expect({ notices, read: calls.slice(calls.indexOf('saveLink') + 1).includes('readZendesk') }).toEqual({
+        notices,
+        read: true,
+      });
       expect((result as ZendeskRecordRun).rounds).toBe(2);
     }
   });
@@ -207,7 +259,11 @@ test('a permanent failure marks the pair failed and the run waits, open, for the
     api: {
       updateTarget: async () => {
         calls.push('updateTarget');
-        if (refuse) throw ApplicationFailure.nonRetryable('crmoffice PATCH /contacts/{id}: 400 email is invalid', 'PermanentApiError');
+        if (refuse)
+          throw ApplicationFailure.nonRetryable(
+            'crmoffice PATCH /contacts/{id}: 400 email is invalid',
+            'PermanentApiError',
+          );
       },
     },
   });
@@ -232,7 +288,7 @@ test('a record that answers "not found" once, in an outage, is read again after 
     api: { readTarget: async () => (calls.push('readTarget'), ++reads === 1 ? null : contact) },
     local: { markOrphaned: async () => void calls.push('markOrphaned') },
   });
-  const result = (await withWorkers(m, async () => (await start({ retry: { goneConfirmMs: 200 } })).result()));
+  const result = await withWorkers(m, async () => (await start({ retry: { goneConfirmMs: 200 } })).result());
   expect(reads).toBe(2);
   expect(calls).not.toContain('markOrphaned');
   expect(lastOf(result)?.outcome).toBe('updated');
@@ -244,7 +300,7 @@ test('a record still gone on the second read marks the pair orphaned, and nothin
     api: { readTarget: async () => (calls.push('readTarget'), null) },
     local: { markOrphaned: async () => void calls.push('markOrphaned') },
   });
-  const result = (await withWorkers(m, async () => (await start({ retry: { goneConfirmMs: 200 } })).result()));
+  const result = await withWorkers(m, async () => (await start({ retry: { goneConfirmMs: 200 } })).result());
   expect(calls.filter((c) => c === 'readTarget')).toHaveLength(2);
   expect(calls).toContain('markOrphaned');
   expect(calls).not.toContain('updateTarget');

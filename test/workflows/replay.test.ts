@@ -26,9 +26,19 @@ test.each(RECORDINGS)("the histories recorded in %s replay on today's code", asy
   const dir = join(HISTORIES, folder);
   const files = readdirSync(dir).filter((f) => f.endsWith('.bin.gz'));
   expect([...new Set(files.map((f) => f.replace(/-\d+\.bin\.gz$/, '')))].sort()).toEqual(types);
-  const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(gunzipSync(readFileSync(join(dir, f)))) }));
+  const histories = files.map((f) => ({
+    workflowId: f,
+    history: temporal.api.history.v1.History.decode(gunzipSync(readFileSync(join(dir, f)))),
+  }));
   const results = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), sinks: tandemSinks(createMetrics()), dataConverter: testEncryption().dataConverter }, histories)) {
+  for await (const r of Worker.runReplayHistories(
+    {
+      workflowBundle: await workflowBundle(),
+      sinks: tandemSinks(createMetrics()),
+      dataConverter: testEncryption().dataConverter,
+    },
+    histories,
+  )) {
     results.push({ id: r.workflowId, error: r.error?.message });
   }
   expect(results).toEqual(files.map((id) => ({ id, error: undefined })));
