@@ -1,53 +1,47 @@
-/** Which flows a record feeds: pure tables, used to route changes to the pairs they touch. */
-import { COMMENT_EXTERNAL_PREFIX } from './definitions/zendesk-ticketcomments-to-crmoffice-activities';
-import { TICKET_EXTERNAL_PREFIX } from './definitions/zendesk-tickets-to-crmoffice-activities';
+/** Which flows a record feeds, derived from the flow definitions: used to route changes to the pairs they touch. */
 import { normalizeText } from './normalize';
-import type { ApiRecord, FlowId, TargetSystem, TargetType } from './types';
+import { FLOWS } from './registry';
+import { FLOW_IDS, type ApiRecord, type FlowId, type TargetSystem, type TargetType, type ZendeskType } from './types';
 
-export type ZendeskKind = 'user' | 'organization' | 'ticket' | 'comment';
+/** What a Zendesk webhook event is about, and the record type that names. */
+const TYPE_OF_KIND = {
+  user: 'users',
+  organization: 'organizations',
+  ticket: 'tickets',
+  comment: 'ticketComments',
+} as const satisfies Record<string, ZendeskType>;
 
-const FLOWS_BY_ZENDESK_KIND: Readonly<Record<ZendeskKind, readonly FlowId[]>> = {
-  user: ['zendesk-users-to-powerofficego-employees', 'zendesk-users-to-crmoffice-contacts'],
-  organization: ['zendesk-organizations-to-powerofficego-departments', 'zendesk-organizations-to-crmoffice-companies'],
-  ticket: ['zendesk-tickets-to-crmoffice-activities'],
-  comment: ['zendesk-ticketcomments-to-crmoffice-activities'],
-};
+export type ZendeskKind = keyof typeof TYPE_OF_KIND;
 
 export function flowsForZendesk(kind: ZendeskKind): readonly FlowId[] {
-  const flows = FLOWS_BY_ZENDESK_KIND[kind];
-  if (!flows)
-    throw new Error(
-      `unknown Zendesk record kind "${String(kind)}"; known: ${Object.keys(FLOWS_BY_ZENDESK_KIND).join(', ')}`,
-    );
-  return flows;
+  const type: ZendeskType | undefined = TYPE_OF_KIND[kind];
+  if (!type)
+    throw new Error(`unknown Zendesk record kind "${String(kind)}"; known: ${Object.keys(TYPE_OF_KIND).join(', ')}`);
+  return FLOW_IDS.filter((id) => FLOWS[id].source.type === type);
 }
 
-type TargetKey = `${TargetSystem}/${TargetType}`;
-
-/** Crmoffice activities are fed by two flows (Z1 and Z2): told apart by their externalId. */
-const FLOWS_BY_TARGET: Readonly<Partial<Record<TargetKey, readonly FlowId[]>>> = {
-  'poweroffice/employees': ['zendesk-users-to-powerofficego-employees'],
-  'poweroffice/departments': ['zendesk-organizations-to-powerofficego-departments'],
-  'crmoffice/contacts': ['zendesk-users-to-crmoffice-contacts'],
-  'crmoffice/companies': ['zendesk-organizations-to-crmoffice-companies'],
-  'crmoffice/activities': ['zendesk-tickets-to-crmoffice-activities', 'zendesk-ticketcomments-to-crmoffice-activities'],
-};
-
 export function flowsForTarget(system: TargetSystem, type: TargetType): readonly FlowId[] {
-  const flows = FLOWS_BY_TARGET[`${system}/${type}`];
-  if (!flows) throw new Error(`no flow syncs ${system} ${type}; known: ${Object.keys(FLOWS_BY_TARGET).join(', ')}`);
+  const flows = FLOW_IDS.filter((id) => FLOWS[id].target.system === system && FLOWS[id].target.type === type);
+  if (!flows.length) {
+    const known = [...new Set(FLOW_IDS.map((id) => `${FLOWS[id].target.system}/${FLOWS[id].target.type}`))];
+    throw new Error(`no flow syncs ${system} ${type}; known: ${known.join(', ')}`);
+  }
   return flows;
 }
 
 /**
- * The one flow a target record belongs to, or null when it cannot tell (an activity not
- * created by Tandem, whose externalId names neither a ticket nor a comment).
+ * The one flow a target record belongs to: the only flow of its type, or, where several share it
+ * (Crmoffice activities: tickets and comments), the one whose external key it carries. Null when it
+ * cannot tell (an activity not created by Tandem).
  */
 export function flowForTargetRecord(system: TargetSystem, type: TargetType, record: ApiRecord): FlowId | null {
   const flows = flowsForTarget(system, type);
   if (flows.length === 1) return flows[0];
-  const externalId = typeof record.externalId === 'string' ? normalizeText(record.externalId) : null;
-  if (externalId?.startsWith(TICKET_EXTERNAL_PREFIX)) return 'zendesk-tickets-to-crmoffice-activities';
-  if (externalId?.startsWith(COMMENT_EXTERNAL_PREFIX)) return 'zendesk-ticketcomments-to-crmoffice-activities';
-  return null;
+  return (
+    flows.find((id) => {
+      const key = FLOWS[id].externalKey;
+      const value = key ? record[key.target] : undefined;
+      return !!key && typeof value === 'string' && !!normalizeText(value)?.startsWith(key.prefix);
+    }) ?? null
+  );
 }

@@ -131,7 +131,12 @@ export interface FlowDefinition {
   /** Path of each side's last-modified time. */
   modifiedAt: { zendesk: string; target: string };
   /** A key written on create that makes the created record findable again (exactly-once creation). */
-  externalKey?: { target: string; of(zendeskRecord: ApiRecord): string };
+  externalKey?: {
+    target: string;
+    of(zendeskRecord: ApiRecord): string;
+    /** What every key of this flow starts with: tells its target records from another flow's of the same type. */
+    prefix: string;
+  };
 }
 
 /** Stable key of a table row: both P2 `created_at` rows stay distinct. */

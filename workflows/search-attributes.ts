@@ -31,12 +31,12 @@ export function searchAttributeTypes(): Record<string, string> {
   return Object.fromEntries(TANDEM_SEARCH_ATTRIBUTES.map((k) => [k.name, CLI_TYPE[k.type]]));
 }
 
-/** What a Zendesk record's workflow carries from its start: kind, Zendesk id, the flows it feeds. */
 /** The flows a record of this type feeds, in their definitions' order (derived from the feeds). */
 export function flowsOfRecord(type: RecordRef['type']): readonly string[] {
   return getFeed(`zendesk/${type}`).flows;
 }
 
+/** What a Zendesk record's workflow carries from its start: kind, Zendesk id, the flows it feeds. */
 export function entitySearchAttributes(ref: RecordRef) {
   return [
     { key: KIND, value: 'record' },

@@ -101,5 +101,5 @@ export const zendeskTicketCommentsToCrmofficeActivities: FlowDefinition = {
     },
   ],
   modifiedAt: { zendesk: 'created_at', target: 'updatedAt' },
-  externalKey: { target: 'externalId', of: commentExternalId },
+  externalKey: { target: 'externalId', of: commentExternalId, prefix: COMMENT_EXTERNAL_PREFIX },
 };

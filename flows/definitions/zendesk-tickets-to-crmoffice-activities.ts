@@ -64,5 +64,5 @@ export const zendeskTicketsToCrmofficeActivities: FlowDefinition = {
     },
   ],
   modifiedAt: { zendesk: 'updated_at', target: 'updatedAt' },
-  externalKey: { target: 'externalId', of: ticketExternalId },
+  externalKey: { target: 'externalId', of: ticketExternalId, prefix: TICKET_EXTERNAL_PREFIX },
 };

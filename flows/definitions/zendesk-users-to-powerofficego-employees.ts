@@ -3,10 +3,12 @@ import { emailExtra, familyNameExtra, givenNameExtra, idOf } from '../extras';
 import { normalizeText } from '../normalize';
 import type { FlowDefinition } from '../types';
 
+const EXTERNAL_PREFIX = 'zendesk-user-';
+
 function externalImportReference(user: Record<string, unknown>): string {
   const id = idOf(user);
   if (typeof id !== 'string') throw new Error(`user has no id: ${id.problem}`);
-  return `zendesk-user-${id}`;
+  return `${EXTERNAL_PREFIX}${id}`;
 }
 
 export const zendeskUsersToPowerOfficeGoEmployees: FlowDefinition = {
@@ -89,10 +91,10 @@ export const zendeskUsersToPowerOfficeGoEmployees: FlowDefinition = {
       why: 'unique key that makes a created employee findable again (exactly-once creation)',
       value: ({ record }) => {
         const id = idOf(record);
-        return typeof id === 'string' ? { value: `zendesk-user-${id}` } : id;
+        return typeof id === 'string' ? { value: `${EXTERNAL_PREFIX}${id}` } : id;
       },
     },
   ],
   modifiedAt: { zendesk: 'updated_at', target: 'LastChangedDateTimeOffset' },
-  externalKey: { target: 'ExternalImportReference', of: externalImportReference },
+  externalKey: { target: 'ExternalImportReference', of: externalImportReference, prefix: EXTERNAL_PREFIX },
 };

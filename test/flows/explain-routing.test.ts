@@ -51,12 +51,12 @@ describe('explainFlow', () => {
 describe('routing', () => {
   it('routes each Zendesk record kind to the flows it feeds', () => {
     expect(flowsForZendesk('user')).toEqual([
-      'zendesk-users-to-powerofficego-employees',
       'zendesk-users-to-crmoffice-contacts',
+      'zendesk-users-to-powerofficego-employees',
     ]);
     expect(flowsForZendesk('organization')).toEqual([
-      'zendesk-organizations-to-powerofficego-departments',
       'zendesk-organizations-to-crmoffice-companies',
+      'zendesk-organizations-to-powerofficego-departments',
     ]);
     expect(flowsForZendesk('ticket')).toEqual(['zendesk-tickets-to-crmoffice-activities']);
     expect(flowsForZendesk('comment')).toEqual(['zendesk-ticketcomments-to-crmoffice-activities']);
@@ -77,6 +77,18 @@ describe('routing', () => {
     );
     expect(flowForTargetRecord('crmoffice', 'activities', { externalId: 'other' })).toBeNull();
     expect(flowForTargetRecord('poweroffice', 'employees', {})).toBe('zendesk-users-to-powerofficego-employees');
+  });
+
+  it("every flow's external keys start with the prefix that tells its records apart", () => {
+    const keyed = FLOW_IDS.flatMap((id) => (FLOWS[id].externalKey ? [{ id, key: FLOWS[id].externalKey! }] : []));
+    expect(keyed.map(({ id }) => id).sort()).toEqual([
+      'zendesk-ticketcomments-to-crmoffice-activities',
+      'zendesk-tickets-to-crmoffice-activities',
+      'zendesk-users-to-powerofficego-employees',
+    ]);
+    expect(keyed.map(({ id, key }) => ({ id, starts: key.of({ id: 5 }).startsWith(key.prefix) }))).toEqual(
+      keyed.map(({ id }) => ({ id, starts: true })),
+    );
   });
 });
 

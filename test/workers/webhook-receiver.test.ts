@@ -7,7 +7,8 @@ import { ZendeskWebhookEvent, SIGNATURE_HEADER, SIGNATURE_TIMESTAMP_HEADER } fro
 import type { PairRef, RecordNotice, RecordRef } from '../../protocol/ids';
 import { NOW, SECRET, commentEvent, signed, userEvent } from './webhook-fixtures';
 
-const USER_FLOWS = ['zendesk-users-to-powerofficego-employees', 'zendesk-users-to-crmoffice-contacts'];
+// In the flows' order (FLOW_IDS), as a poll hands them over too.
+const USER_FLOWS = ['zendesk-users-to-crmoffice-contacts', 'zendesk-users-to-powerofficego-employees'];
 
 describe('routeZendeskEvent', () => {
   it('routes a user event to its pair in both user flows', () => {
@@ -30,8 +31,8 @@ describe('routeZendeskEvent', () => {
       detail: { id: '55' },
     };
     expect(routeZendeskEvent(ZendeskWebhookEvent.parse(e)).map((p) => `${p.flowId}/${p.zendeskId}`)).toEqual([
-      'zendesk-organizations-to-powerofficego-departments/55',
       'zendesk-organizations-to-crmoffice-companies/55',
+      'zendesk-organizations-to-powerofficego-departments/55',
     ]);
   });
 
