@@ -7,7 +7,7 @@ import { NotFoundError } from '../connectors/errors';
 import type { PowerOfficeClient } from '../connectors/poweroffice';
 import type { ZendeskClient } from '../connectors/zendesk';
 import type { ApiRecord, MatchRule, TargetType, ZendeskType } from '../flows/types';
-import { isDeletedInZendesk } from '../flows/decide';
+import { isDeletedInZendesk } from '../flows/zendesk-types';
 import { parseCommentPairId } from '../protocol/ids';
 
 export interface Connectors {

@@ -4,7 +4,7 @@
  * which read the links they need; nothing here does I/O.
  */
 import { copiedAt, laterOf, type ZendeskCopy } from './copies';
-import { ZENDESK_NOUN } from './extras';
+import { ZENDESK_RECORD_TYPES } from './zendesk-types';
 import { createBody, modifiedAt, recordId, recordLabel, toCanonical, translateCanonical, writeBody } from './mapping';
 import { matchValue, pickMatch } from './match';
 import { merge, type MergeDecision } from './merge';
@@ -16,7 +16,6 @@ import {
   type FlowDefinition,
   type FlowId,
   type Translate,
-  type ZendeskType,
 } from './types';
 import type { FlowsConfig } from './config';
 
@@ -224,16 +223,5 @@ export function targetIdOf(flow: FlowDefinition, record: ApiRecord): string {
 
 /** "zendesk user 123": how messages name the Zendesk side of a pair. */
 export function zendeskLabel(flow: FlowDefinition, zendeskId: string): string {
-  return `zendesk ${ZENDESK_NOUN[flow.source.type]} ${zendeskId}`;
-}
-
-/**
- * Zendesk keeps deleted records readable for a while, and its change feeds report them: a user with
- * `active: false`, an organisation with `deleted_at`, a ticket with status `deleted`.
- */
-export function isDeletedInZendesk(type: ZendeskType, record: ApiRecord): boolean {
-  if (type === 'users') return record.active === false;
-  if (type === 'organizations') return record.deleted_at !== undefined && record.deleted_at !== null;
-  if (type === 'tickets') return record.status === 'deleted';
-  return false;
+  return `zendesk ${ZENDESK_RECORD_TYPES[flow.source.type].noun} ${zendeskId}`;
 }

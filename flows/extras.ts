@@ -90,11 +90,3 @@ export function idOf(record: ApiRecord, field = 'id'): string | { problem: strin
     return { problem: `\`${field}\`: ${(e as Error).message}` };
   }
 }
-
-/** Singular noun of a Zendesk record type, for messages ("user 123: ..."). */
-export const ZENDESK_NOUN = {
-  users: 'user',
-  organizations: 'organization',
-  tickets: 'ticket',
-  ticketComments: 'comment',
-} as const;

@@ -10,6 +10,7 @@ export * from './merge';
 export * from './match';
 export * from './explain';
 export * from './routing';
+export * from './zendesk-types';
 export * from './feeds';
 export * from './decide';
 export * from './copies';

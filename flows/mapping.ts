@@ -3,7 +3,8 @@
  * row changes back into a write body for one side. Pure and synchronous: references are not looked
  * up here; the caller passes a `translate` function built from the links it has read.
  */
-import { idOf, ZENDESK_NOUN } from './extras';
+import { idOf } from './extras';
+import { ZENDESK_RECORD_TYPES } from './zendesk-types';
 import { normalize, normalizeId, normalizeTimestamp } from './normalize';
 import { getPath, powerOfficeCase, setPath, type PathOptions } from './paths';
 import {
@@ -56,7 +57,7 @@ export function recordId(flow: FlowDefinition, side: Side, record: ApiRecord): s
 export function recordLabel(flow: FlowDefinition, side: Side, record: ApiRecord): string {
   const noun =
     side === 'zendesk'
-      ? `zendesk ${ZENDESK_NOUN[flow.source.type]}`
+      ? `zendesk ${ZENDESK_RECORD_TYPES[flow.source.type].noun}`
       : `${flow.target.system} ${flow.target.type.replace(/s$/, '')}`;
   let id: string | null = null;
   try {

@@ -1,22 +1,15 @@
 /** Which flows a record feeds, derived from the flow definitions: used to route changes to the pairs they touch. */
 import { normalizeText } from './normalize';
 import { FLOWS } from './registry';
-import { FLOW_IDS, type ApiRecord, type FlowId, type TargetSystem, type TargetType, type ZendeskType } from './types';
-
-/** What a Zendesk webhook event is about, and the record type that names. */
-const TYPE_OF_KIND = {
-  user: 'users',
-  organization: 'organizations',
-  ticket: 'tickets',
-  comment: 'ticketComments',
-} as const satisfies Record<string, ZendeskType>;
-
-export type ZendeskKind = keyof typeof TYPE_OF_KIND;
+import { FLOW_IDS, type ApiRecord, type FlowId, type TargetSystem, type TargetType } from './types';
+import { ZENDESK_RECORD_TYPES, ZENDESK_TYPES, zendeskTypeOfKind, type ZendeskKind } from './zendesk-types';
 
 export function flowsForZendesk(kind: ZendeskKind): readonly FlowId[] {
-  const type: ZendeskType | undefined = TYPE_OF_KIND[kind];
-  if (!type)
-    throw new Error(`unknown Zendesk record kind "${String(kind)}"; known: ${Object.keys(TYPE_OF_KIND).join(', ')}`);
+  const type = zendeskTypeOfKind(kind);
+  if (!type) {
+    const known = ZENDESK_TYPES.map((t) => ZENDESK_RECORD_TYPES[t].noun);
+    throw new Error(`unknown Zendesk record kind "${String(kind)}"; known: ${known.join(', ')}`);
+  }
   return FLOW_IDS.filter((id) => FLOWS[id].source.type === type);
 }
 

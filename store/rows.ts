@@ -4,6 +4,7 @@
  */
 import { FLOW_IDS, type FlowId, type ZendeskType } from '../flows/types';
 import { getFeed } from '../flows/feeds';
+import { ZENDESK_TYPES } from '../flows/zendesk-types';
 import {
   LINK_STATES,
   type Intent,
@@ -55,8 +56,6 @@ export interface ZendeskCopyRow {
   origin_at: string;
   fields: string;
 }
-
-const ZENDESK_TYPES: readonly ZendeskType[] = ['users', 'organizations', 'tickets', 'ticketComments'];
 
 export function checkZendeskType(type: string): ZendeskType {
   if (!(ZENDESK_TYPES as readonly string[]).includes(type))

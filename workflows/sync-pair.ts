@@ -5,7 +5,8 @@
  */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/workflow';
 import { getFlow } from '../flows/registry';
-import { isDeletedInZendesk, targetIdOf, zendeskLabel, type Reference } from '../flows/decide';
+import { targetIdOf, zendeskLabel, type Reference } from '../flows/decide';
+import { isDeletedInZendesk } from '../flows/zendesk-types';
 import { modifiedAt } from '../flows/mapping';
 import { echoOf, type ReportedValue } from '../flows/echo';
 import type { ApiRecord, Canonical, CreateContext, FlowDefinition } from '../flows/types';

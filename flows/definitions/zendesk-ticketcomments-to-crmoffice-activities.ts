@@ -3,7 +3,7 @@ import { idOf, timestampExtra } from '../extras';
 import { normalizeId, normalizeText } from '../normalize';
 import type { ApiRecord, FlowDefinition } from '../types';
 
-export const COMMENT_EXTERNAL_PREFIX = 'zendesk:comment:';
+const COMMENT_EXTERNAL_PREFIX = 'zendesk:comment:';
 const CONTACTS = 'zendesk-users-to-crmoffice-contacts';
 
 function commentExternalId(comment: ApiRecord): string {

@@ -2,7 +2,7 @@
 import { idOf, textExtra, timestampExtra } from '../extras';
 import type { ApiRecord, FlowDefinition } from '../types';
 
-export const TICKET_EXTERNAL_PREFIX = 'zendesk:ticket:';
+const TICKET_EXTERNAL_PREFIX = 'zendesk:ticket:';
 
 function ticketExternalId(ticket: ApiRecord): string {
   const id = idOf(ticket);
