@@ -84,75 +84,75 @@ export function zendeskAccess(zendesk: ZendeskClient): ZendeskAccess {
   };
 }
 
+/** The calls of one target record type; `targetAccess` makes them a TargetAccess (ids as strings, a 404 as null). */
+interface TargetCalls {
+  get(id: string): Promise<unknown>;
+  create(body: ApiRecord): Promise<unknown>;
+  update(id: string, body: ApiRecord): Promise<unknown>;
+  find(by: MatchRule['by'], value: string): Promise<unknown[]>;
+  list(since: string | undefined, page: number, pageSize: number): Promise<{ items: unknown[]; hasMore: boolean }>;
+  /** The field holding the record's id. */
+  idField: string;
+}
+
+/** Each target record type's calls, keyed by type. */
+const TARGET_CALLS: Readonly<Record<TargetType, (c: Connectors) => TargetCalls>> = {
+  employees: ({ poweroffice: po }) => ({
+    get: (id) => po.getEmployee(Number(id)),
+    create: (body) => po.createEmployee(body),
+    update: (id, body) => po.updateEmployee(Number(id), body),
+    find: async (by, value) =>
+      by === 'externalKey'
+        ? [await po.findEmployeeByExternalImportReference(value)].filter((e) => e !== null && e !== undefined)
+        : po.findEmployeesByEmail(value),
+    list: (since, pageNumber, pageSize) => po.listEmployees({ lastChangedAfter: since, pageNumber, pageSize }),
+    idField: 'Id',
+  }),
+  departments: ({ poweroffice: po }) => ({
+    get: (id) => po.getDepartment(Number(id)),
+    create: (body) => po.createDepartment(body),
+    update: (id, body) => po.updateDepartment(Number(id), body),
+    find: (_by, value) => po.findDepartmentsByName(value),
+    list: (since, pageNumber, pageSize) => po.listDepartments({ lastChangedAfter: since, pageNumber, pageSize }),
+    idField: 'Id',
+  }),
+  contacts: ({ crmoffice: crm }) => ({
+    get: (id) => crm.getContact(id),
+    create: (body) => crm.createContact(body),
+    update: (id, body) => crm.updateContact(id, body),
+    find: (_by, value) => crm.findContactsByEmail(value),
+    list: (since, page, pageSize) => crm.listContacts({ since, page, pageSize }),
+    idField: 'id',
+  }),
+  companies: ({ crmoffice: crm }) => ({
+    get: (id) => crm.getCompany(id),
+    create: (body) => crm.createCompany(body),
+    update: (id, body) => crm.updateCompany(id, body),
+    find: (_by, value) => crm.findCompaniesByName(value),
+    list: (since, page, pageSize) => crm.listCompanies({ since, page, pageSize }),
+    idField: 'id',
+  }),
+  activities: ({ crmoffice: crm }) => ({
+    get: (id) => crm.getActivity(id),
+    create: (body) => crm.createActivity(body),
+    update: (id, body) => crm.updateActivity(id, body),
+    find: (_by, value) => crm.findActivitiesByExternalId(value),
+    list: (since, page, pageSize) => crm.listActivities({ since, page, pageSize }),
+    idField: 'id',
+  }),
+};
+
 export function targetAccess(c: Connectors, type: TargetType): TargetAccess {
-  const po = c.poweroffice;
-  const crm = c.crmoffice;
-  switch (type) {
-    case 'employees':
-      return {
-        get: (id) => orNull(po.getEmployee(Number(id)).then(asRecord)),
-        create: async (body) => asRecord(await po.createEmployee(body)),
-        update: async (id, body) => asRecord(await po.updateEmployee(Number(id), body)),
-        async find(by, value) {
-          if (by === 'externalKey') {
-            const found = await po.findEmployeeByExternalImportReference(value);
-            return found ? [asRecord(found)] : [];
-          }
-          return asRecords(await po.findEmployeesByEmail(value));
-        },
-        listChanged: async (since, page, pageSize) => {
-          const res = await po.listEmployees({ lastChangedAfter: since ?? undefined, pageNumber: page, pageSize });
-          return { items: asRecords(res.items), hasMore: res.hasMore };
-        },
-        idOf: (r) => String(r.Id),
-      };
-    case 'departments':
-      return {
-        get: (id) => orNull(po.getDepartment(Number(id)).then(asRecord)),
-        create: async (body) => asRecord(await po.createDepartment(body)),
-        update: async (id, body) => asRecord(await po.updateDepartment(Number(id), body)),
-        find: async (_by, value) => asRecords(await po.findDepartmentsByName(value)),
-        listChanged: async (since, page, pageSize) => {
-          const res = await po.listDepartments({ lastChangedAfter: since ?? undefined, pageNumber: page, pageSize });
-          return { items: asRecords(res.items), hasMore: res.hasMore };
-        },
-        idOf: (r) => String(r.Id),
-      };
-    case 'contacts':
-      return {
-        get: (id) => orNull(crm.getContact(id).then(asRecord)),
-        create: async (body) => asRecord(await crm.createContact(body)),
-        update: async (id, body) => asRecord(await crm.updateContact(id, body)),
-        find: async (_by, value) => asRecords(await crm.findContactsByEmail(value)),
-        listChanged: async (since, page, pageSize) => {
-          const res = await crm.listContacts({ since: since ?? undefined, page, pageSize });
-          return { items: asRecords(res.items), hasMore: res.hasMore };
-        },
-        idOf: (r) => String(r.id),
-      };
-    case 'companies':
-      return {
-        get: (id) => orNull(crm.getCompany(id).then(asRecord)),
-        create: async (body) => asRecord(await crm.createCompany(body)),
-        update: async (id, body) => asRecord(await crm.updateCompany(id, body)),
-        find: async (_by, value) => asRecords(await crm.findCompaniesByName(value)),
-        listChanged: async (since, page, pageSize) => {
-          const res = await crm.listCompanies({ since: since ?? undefined, page, pageSize });
-          return { items: asRecords(res.items), hasMore: res.hasMore };
-        },
-        idOf: (r) => String(r.id),
-      };
-    case 'activities':
-      return {
-        get: (id) => orNull(crm.getActivity(id).then(asRecord)),
-        create: async (body) => asRecord(await crm.createActivity(body)),
-        update: async (id, body) => asRecord(await crm.updateActivity(id, body)),
-        find: async (_by, value) => asRecords(await crm.findActivitiesByExternalId(value)),
-        listChanged: async (since, page, pageSize) => {
-          const res = await crm.listActivities({ since: since ?? undefined, page, pageSize });
-          return { items: asRecords(res.items), hasMore: res.hasMore };
-        },
-        idOf: (r) => String(r.id),
-      };
-  }
+  const calls = TARGET_CALLS[type](c);
+  return {
+    get: (id) => orNull(calls.get(id).then(asRecord)),
+    create: async (body) => asRecord(await calls.create(body)),
+    update: async (id, body) => asRecord(await calls.update(id, body)),
+    find: async (by, value) => asRecords(await calls.find(by, value)),
+    listChanged: async (since, page, pageSize) => {
+      const res = await calls.list(since ?? undefined, page, pageSize);
+      return { items: asRecords(res.items), hasMore: res.hasMore };
+    },
+    idOf: (r) => String(r[calls.idField]),
+  };
 }
