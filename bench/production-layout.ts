@@ -7,6 +7,7 @@
  * PowerOffice Go answers the department's PATCH and Crmoffice the company's; what each change costs
  * in Zendesk calls and in the events Temporal bills as actions is counted beside it.
  */
+import { stopProcess } from '../workers/stop-process';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync } from 'node:fs';
@@ -122,13 +123,8 @@ async function startWebhooksServe(env: NodeJS.ProcessEnv, logFile: string, start
 }
 
 /** SIGTERM (it answers the requests under way), SIGKILL past 15 s; resolves once it has exited. */
-async function stopProc(p: Proc): Promise<void> {
-  if (p.child.exitCode === null && p.child.signalCode === null) {
-    const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
-    p.child.kill('SIGTERM');
-    await p.exited;
-    clearTimeout(timer);
-  }
+function stopProc(p: Proc): Promise<void> {
+  return stopProcess(p.child, 'SIGTERM', 15_000);
 }
 
 async function untilNoPairAtWork(client: Client, deadline: number, what: string): Promise<void> {

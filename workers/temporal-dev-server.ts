@@ -3,6 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { stopProcess } from './stop-process';
 import { ensureTemporalCli } from './temporal-cli';
 
 /**
@@ -95,10 +96,10 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
         address,
         pid: child.pid,
         uiUrl: opts.headless ? undefined : `http://127.0.0.1:${uiPort}`,
-        stop: () => stopChild(child),
+        stop: () => stopProcess(child),
       };
     } catch (err) {
-      await stopChild(child);
+      await stopProcess(child);
       const panic = /^panic: .*/m.exec(stderr);
       if (attempt >= 3 || !panic) throw err;
       opts.log?.(`Temporal dev server failed to start (${panic[0]}); starting it again`);
@@ -121,16 +122,4 @@ async function waitUntilServing(address: string, child: ChildProcess, stderr: ()
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-}
-
-function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

@@ -2,6 +2,7 @@
  * `tandem worker` processes (the compiled CLI, as production runs it) pointed at the chaos stack:
  * started, killed with SIGKILL, started again. Their output goes to one log file.
  */
+import { stopProcess } from '../../workers/stop-process';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -102,14 +103,7 @@ export class WorkerPool {
   /** Ends every worker with SIGTERM (a graceful stop), for the end of the run. */
   async stopAll(): Promise<void> {
     const all = this.running.splice(0);
-    await Promise.all(
-      all.map((w) => {
-        const exited = new Promise((resolve) => w.once('exit', resolve));
-        w.kill('SIGTERM');
-        const timer = setTimeout(() => w.kill('SIGKILL'), 15_000);
-        return exited.finally(() => clearTimeout(timer));
-      }),
-    );
+    await Promise.all(all.map((w) => stopProcess(w, 'SIGTERM', 15_000)));
     this.log.end();
   }
 }

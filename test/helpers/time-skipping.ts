@@ -6,12 +6,12 @@
  * launcher script the SDK starts as `<launcher> <port>`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
+import { isExecutable, onPath, tandemCacheDir } from '../../workers/executables';
 import { freePort } from '../../workers/free-port';
 import { TANDEM_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { requireDependency } from './dependencies';
@@ -28,24 +28,7 @@ const JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xmx512m', '-
 const TEST_SERVER_VARIABLE = 'TEMPORAL_TEST_SERVER';
 
 function testServerCacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'tandem', `temporal-test-server-${TEST_SERVER_VERSION}`);
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
+  return tandemCacheDir(`temporal-test-server-${TEST_SERVER_VERSION}`);
 }
 
 /** The server's launcher: TEMPORAL_TEST_SERVER, or the cache's once it is complete. Undefined when absent. */

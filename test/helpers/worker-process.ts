@@ -54,18 +54,4 @@ export async function startWorkerProcess(
   return child;
 }
 
-/**
- * Ends a process a test started and waits for its exit (SIGKILL after `graceMs`), so none outlives
- * its suite; one already gone is left be.
- */
-export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill(signal);
-  });
-}
+export { stopProcess } from '../../workers/stop-process';

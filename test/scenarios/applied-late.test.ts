@@ -6,8 +6,8 @@
  * employee and department, Crmoffice contact, company, and activity of a ticket and of a comment) is
  * late here; afterwards each record exists exactly once on its target and is the one linked.
  */
-import type { Link } from '../../store';
 import { TestStack, startTestStack } from '../helpers/stack';
+import { TARGET_CREATES, allPages, expectLinked, setSimFaults } from '../helpers/sim-faults';
 
 jest.setTimeout(300_000);
 
@@ -18,39 +18,12 @@ const Z3B = 'zendesk-organizations-to-crmoffice-companies';
 const Z2 = 'zendesk-tickets-to-crmoffice-activities';
 const Z1 = 'zendesk-ticketcomments-to-crmoffice-activities';
 
-const LATE_AT = {
-  poweroffice: ['POST /v2/Departments', 'POST /v2/Employees'],
-  crmoffice: ['POST /api/v1/companies', 'POST /api/v1/contacts', 'POST /api/v1/activities'],
-};
 /** The worker's connector timeout here (30 s by default), and how long a create is held: past it. */
 const TIMEOUT_MS = 2000;
 const HELD_MS = 3000;
 
 let stack: TestStack;
 const zd = { orgId: 0, orgName: 'Late Answers AS', userId: 0, email: 'ola.late@example.no', ticketId: 0, commentId: 0 };
-
-async function setFaults(url: string, faults: object): Promise<void> {
-  const res = await fetch(`${url}/_sim/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(faults),
-  });
-  if (!res.ok) throw new Error(`${url}/_sim/faults answered ${res.status}`);
-}
-
-async function all<T>(list: (page: number) => Promise<{ items: T[]; hasMore: boolean }>): Promise<T[]> {
-  const out: T[] = [];
-  for (let page = 1; ; page++) {
-    const r = await list(page);
-    out.push(...r.items);
-    if (!r.hasMore) return out;
-  }
-}
-
-function expectLinked(link: Link | undefined, targetIds: string[]): void {
-  expect(targetIds).toHaveLength(1);
-  expect({ state: link?.state, targetId: link?.targetId }).toEqual({ state: 'linked', targetId: targetIds[0] });
-}
 
 beforeAll(async () => {
   stack = await startTestStack({ sampleSize: 0 });
@@ -69,15 +42,15 @@ beforeAll(async () => {
   const added = await zendesk.addTicketComment(ticket.id, { body: 'But it came.', author_id: user.id });
   if (added.commentId === undefined) throw new Error('the Zendesk simulator named no comment id');
   Object.assign(zd, { orgId: org.id, userId: user.id, ticketId: ticket.id, commentId: added.commentId });
-  await setFaults(stack.sims.poweroffice.url, {
+  await setSimFaults(stack.sims.poweroffice.url, {
     appliedLateRate: 1,
     appliedLateMs: HELD_MS,
-    appliedLateRoutes: LATE_AT.poweroffice,
+    appliedLateRoutes: TARGET_CREATES.poweroffice,
   });
-  await setFaults(stack.sims.crmoffice.url, {
+  await setSimFaults(stack.sims.crmoffice.url, {
     appliedLateRate: 1,
     appliedLateMs: HELD_MS,
-    appliedLateRoutes: LATE_AT.crmoffice,
+    appliedLateRoutes: TARGET_CREATES.crmoffice,
   });
 });
 afterAll(async () => {
@@ -109,9 +82,9 @@ test('Crmoffice: one contact, one company, and one activity each for the ticket 
   await stack.poll(Z3, 'zendesk', true);
   await stack.poll(Z2, 'zendesk', true);
   const { crmoffice } = stack.connectors;
-  const contacts = await all((page) => crmoffice.listContacts({ page, pageSize: 100 }));
-  const companies = await all((page) => crmoffice.listCompanies({ page, pageSize: 100 }));
-  const activities = await all((page) => crmoffice.listActivities({ page, pageSize: 100 }));
+  const contacts = await allPages((page) => crmoffice.listContacts({ page, pageSize: 100 }));
+  const companies = await allPages((page) => crmoffice.listCompanies({ page, pageSize: 100 }));
+  const activities = await allPages((page) => crmoffice.listActivities({ page, pageSize: 100 }));
   expectLinked(
     await stack.store.getByZendeskId(Z3, String(zd.userId)),
     contacts.filter((c) => c.email?.toLowerCase() === zd.email).map((c) => c.id),

@@ -6,8 +6,8 @@
  * here; afterwards each record exists exactly once on its target and is the one linked in the store.
  * Checked through the simulators and the link store only.
  */
-import type { Link } from '../../store';
 import { TestStack, startTestStack } from '../helpers/stack';
+import { TARGET_CREATES, allPages, expectLinked, setSimFaults } from '../helpers/sim-faults';
 
 jest.setTimeout(300_000);
 
@@ -18,37 +18,8 @@ const Z3B = 'zendesk-organizations-to-crmoffice-companies';
 const Z2 = 'zendesk-tickets-to-crmoffice-activities';
 const Z1 = 'zendesk-ticketcomments-to-crmoffice-activities';
 
-const LOST_AT = {
-  poweroffice: ['POST /v2/Departments', 'POST /v2/Employees'],
-  crmoffice: ['POST /api/v1/companies', 'POST /api/v1/contacts', 'POST /api/v1/activities'],
-};
-
 let stack: TestStack;
 const zd = { orgId: 0, orgName: 'Lost Answers AS', userId: 0, email: 'ola.lost@example.no', ticketId: 0, commentId: 0 };
-
-async function setFaults(url: string, faults: object): Promise<void> {
-  const res = await fetch(`${url}/_sim/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(faults),
-  });
-  if (!res.ok) throw new Error(`${url}/_sim/faults answered ${res.status}`);
-}
-
-/** Every page of a Crmoffice list. */
-async function all<T>(list: (page: number) => Promise<{ items: T[]; hasMore: boolean }>): Promise<T[]> {
-  const out: T[] = [];
-  for (let page = 1; ; page++) {
-    const r = await list(page);
-    out.push(...r.items);
-    if (!r.hasMore) return out;
-  }
-}
-
-function expectLinked(link: Link | undefined, targetIds: string[]): void {
-  expect(targetIds).toHaveLength(1);
-  expect({ state: link?.state, targetId: link?.targetId }).toEqual({ state: 'linked', targetId: targetIds[0] });
-}
 
 beforeAll(async () => {
   stack = await startTestStack({ sampleSize: 0 });
@@ -63,8 +34,14 @@ beforeAll(async () => {
   const added = await zendesk.addTicketComment(ticket.id, { body: 'And then lost.', author_id: user.id });
   if (added.commentId === undefined) throw new Error('the Zendesk simulator named no comment id');
   Object.assign(zd, { orgId: org.id, userId: user.id, ticketId: ticket.id, commentId: added.commentId });
-  await setFaults(stack.sims.poweroffice.url, { appliedThenLostRate: 1, appliedThenLostRoutes: LOST_AT.poweroffice });
-  await setFaults(stack.sims.crmoffice.url, { appliedThenLostRate: 1, appliedThenLostRoutes: LOST_AT.crmoffice });
+  await setSimFaults(stack.sims.poweroffice.url, {
+    appliedThenLostRate: 1,
+    appliedThenLostRoutes: TARGET_CREATES.poweroffice,
+  });
+  await setSimFaults(stack.sims.crmoffice.url, {
+    appliedThenLostRate: 1,
+    appliedThenLostRoutes: TARGET_CREATES.crmoffice,
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -97,8 +74,8 @@ test("PowerOffice Go: one employee and one department, linked, though every crea
 test("Crmoffice: one contact and one company, linked, though every create's answer was lost", async () => {
   await stack.poll(Z3, 'zendesk', true);
   const { crmoffice } = stack.connectors;
-  const allContacts = await all((page) => crmoffice.listContacts({ page, pageSize: 100 }));
-  const allCompanies = await all((page) => crmoffice.listCompanies({ page, pageSize: 100 }));
+  const allContacts = await allPages((page) => crmoffice.listContacts({ page, pageSize: 100 }));
+  const allCompanies = await allPages((page) => crmoffice.listCompanies({ page, pageSize: 100 }));
   const contacts = allContacts.filter((c) => c.email?.toLowerCase() === zd.email);
   const companies = allCompanies.filter((c) => c.name === zd.orgName);
   expectLinked(
@@ -120,7 +97,7 @@ test("Crmoffice: one contact and one company, linked, though every create's answ
 test("Crmoffice: one activity for the ticket and one for its comment, linked, though every create's answer was lost", async () => {
   await stack.poll(Z2, 'zendesk', true);
   const { crmoffice } = stack.connectors;
-  const activities = await all((page) => crmoffice.listActivities({ page, pageSize: 100 }));
+  const activities = await allPages((page) => crmoffice.listActivities({ page, pageSize: 100 }));
   const ofTicket = activities.filter((a) => a.externalId === `zendesk:ticket:${zd.ticketId}`);
   const ofComment = activities.filter((a) => a.externalId === `zendesk:comment:${zd.commentId}`);
   expectLinked(
@@ -135,8 +112,8 @@ test("Crmoffice: one activity for the ticket and one for its comment, linked, th
   // second create of an external id would be refused with 409, not applied) and that answer lost.
   expect(activities.filter((a) => a.externalId?.startsWith('zendesk:comment:'))).toHaveLength(2);
   const contactsAndCompanies =
-    (await all((page) => crmoffice.listContacts({ page, pageSize: 100 }))).length +
-    (await all((page) => crmoffice.listCompanies({ page, pageSize: 100 }))).length;
+    (await allPages((page) => crmoffice.listContacts({ page, pageSize: 100 }))).length +
+    (await allPages((page) => crmoffice.listCompanies({ page, pageSize: 100 }))).length;
   expect(stack.sims.crmoffice.stats.appliedThenLost).toBe(contactsAndCompanies + activities.length);
   expect(stack.sims.crmoffice.stats.requests['POST /api/v1/activities']).toBe(activities.length);
 });

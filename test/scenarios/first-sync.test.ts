@@ -1,4 +1,5 @@
 import { TestStack, startTestStack } from '../helpers/stack';
+import { allPages } from '../helpers/sim-faults';
 
 jest.setTimeout(180_000);
 
@@ -62,17 +63,9 @@ test('first sync of Z3, Z2 and Z1: one contact per user with its company, one ac
     expect({ flow, failures: totals.failures }).toEqual({ flow, failures: [] });
   }
   const { zendesk, crmoffice } = stack.connectors;
-  const all = async <T>(list: (page: number) => Promise<{ items: T[]; hasMore: boolean }>) => {
-    const out: T[] = [];
-    for (let page = 1; ; page++) {
-      const r = await list(page);
-      out.push(...r.items);
-      if (!r.hasMore) return out;
-    }
-  };
-  const contacts = await all((page) => crmoffice.listContacts({ page, pageSize: 100 }));
-  const companies = await all((page) => crmoffice.listCompanies({ page, pageSize: 100 }));
-  const activities = await all((page) => crmoffice.listActivities({ page, pageSize: 100 }));
+  const contacts = await allPages((page) => crmoffice.listContacts({ page, pageSize: 100 }));
+  const companies = await allPages((page) => crmoffice.listCompanies({ page, pageSize: 100 }));
+  const activities = await allPages((page) => crmoffice.listActivities({ page, pageSize: 100 }));
 
   const users = (await zendesk.listUsers({ pageSize: 100 })).items;
   const orgs = new Map((await zendesk.listOrganizations({ pageSize: 100 })).items.map((o) => [o.id, o.name]));

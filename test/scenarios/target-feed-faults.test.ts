@@ -9,6 +9,7 @@ import type { Link } from '../../store';
 import { readTargetFeed } from '../../activities/change-feeds';
 import { targetAccess } from '../../activities/record-access';
 import { TestStack, startTestStack } from '../helpers/stack';
+import { setSimFaults } from '../helpers/sim-faults';
 
 jest.setTimeout(300_000);
 
@@ -28,14 +29,7 @@ interface Position {
   maxSeen: string | null;
 }
 
-const setFaults = async (faults: object) => {
-  const res = await fetch(`${stack.sims.poweroffice.url}/_sim/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(faults),
-  });
-  if (!res.ok) throw new Error(`/_sim/faults answered ${res.status}`);
-};
+const setFaults = (faults: object) => setSimFaults(stack.sims.poweroffice.url, faults);
 const newest = () =>
   [...stack.sims.poweroffice.state.employees.values()]
     .map((e) => e.LastChangedDateTimeOffset)
