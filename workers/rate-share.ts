@@ -2,9 +2,10 @@
  * A worker's share of each system's rate. The task queue's server-side rate holds a system's limit
  * across every worker on average, but after a pause it hands out a second's worth at once; so each
  * worker also paces its own requests (connectors/pacer.ts) within rate ÷ workers in any one second,
- * the workers being the processes seen polling that system's queue. All of them together then stay
- * within the rate in every second.
+ * the workers being the processes seen polling that system's queue, less those of this host found
+ * gone. All of them together then stay within the rate in every second.
  */
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
 import type { NativeConnection } from '@temporalio/worker';
@@ -20,6 +21,35 @@ const BURST = 2;
 const LIVE_WITHIN_MS = 90_000;
 // Often: a worker that joins paces at its share at once, the others only once they have counted it.
 const REFRESH_MS = 2_000;
+/**
+ * This process's PID namespace (Linux), so that identities are told apart, and a pid looked up, only
+ * among processes that share it: containers on one host may share its hostname but not their pids.
+ */
+function pidNamespace(): string {
+  try {
+    return `#${readlinkSync('/proc/self/ns/pid').replace(/\D/g, '')}`;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * A poller of this host and PID namespace whose process no longer exists: a worker killed outright,
+ * which the server lists until its last poll ages out. Counting it would slow the live workers for
+ * that long after every crash.
+ */
+function goneHere(identity: string, suffix: string): boolean {
+  if (!identity.endsWith(suffix)) return false;
+  const pid = Number(identity.slice(0, -suffix.length));
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'; // EPERM: alive, another user's
+  }
+}
+
 /** Temporal's priority of a task without one. */
 const DEFAULT_PRIORITY = 3;
 
@@ -60,7 +90,8 @@ export function shareRates(
   opts: { refreshMs?: number; onCount?: (system: System, workers: number, pace: Pace) => void } = {},
 ): RateShare {
   const rates = { ...DEFAULT_RATES, ...configured };
-  const identity = `${process.pid}@${hostname()}`;
+  const here = `@${hostname()}${pidNamespace()}`;
+  const identity = `${process.pid}${here}`;
   // Until counted, this one alone.
   const workers = Object.fromEntries(SYSTEMS.map((s) => [s, 0])) as Record<System, number>;
   const pacers = Object.fromEntries(
@@ -82,7 +113,8 @@ export function shareRates(
         const since = Date.now() - LIVE_WITHIN_MS;
         const live = new Set([identity]);
         for (const p of answer.pollers ?? []) {
-          if (p.identity && Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= since) live.add(p.identity);
+          const recent = Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= since;
+          if (p.identity && recent && !goneHere(p.identity, here)) live.add(p.identity);
         }
         if (live.size !== workers[system]) opts.onCount?.(system, live.size, workerPace(rates[system], live.size));
         workers[system] = live.size;

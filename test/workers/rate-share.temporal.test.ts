@@ -2,6 +2,7 @@
  * A worker's share of a system's rate: a short burst, then evenly paced, so that all workers together
  * never go over the rate in any one second; the workers counted on the system's task queue.
  */
+import { spawn } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { pacer } from '../../connectors/pacer';
@@ -132,6 +133,48 @@ describe('shareRates on a real server', () => {
       unwatch();
       other.shutdown();
       await running;
+    }
+  }, 60_000);
+  it('does not count a poller of this host whose process is gone, and does count one whose process runs', async () => {
+    env = await sharedTemporal();
+    const share = shareRates({}, { refreshMs: 200 });
+    const here = share.identity.slice(share.identity.indexOf('@'));
+    const exited = spawn(process.execPath, ['-e', '']);
+    const deadPid = await new Promise<number>((resolve) => exited.once('exit', () => resolve(exited.pid!)));
+    // One worker per queue and process: the gone poller on PowerOffice Go's queue, the running one on Zendesk's.
+    const polling = { poweroffice: `${deadPid}${here}`, zendesk: `${process.ppid}${here}` };
+    const pollers = await Promise.all(
+      Object.entries(polling).map(([taskQueue, identity]) =>
+        Worker.create({
+          connection: env!.nativeConnection,
+          namespace: env!.namespace,
+          taskQueue,
+          identity,
+          activities: { noop: async () => undefined },
+        }),
+      ),
+    );
+    const running = pollers.map((w) => w.run());
+    const listed = async (name: string) =>
+      (
+        await env!.nativeConnection.workflowService.describeTaskQueue({
+          namespace: env!.namespace,
+          taskQueue: { name },
+          taskQueueType: 2,
+        })
+      ).pollers?.map((p) => p.identity) ?? [];
+    const unwatch = share.watch(env.nativeConnection, env.namespace!);
+    try {
+      for (let i = 0; i < 50 && (await listed('poweroffice')).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 200));
+      expect(await listed('poweroffice')).toEqual([polling.poweroffice]);
+      for (let i = 0; i < 50 && share.workers.zendesk !== 2; i++) await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 600));
+      expect(share.workers).toMatchObject({ poweroffice: 1, zendesk: 2 });
+    } finally {
+      unwatch();
+      pollers.forEach((w) => w.shutdown());
+      await Promise.all(running);
     }
   }, 60_000);
 });
