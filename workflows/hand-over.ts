@@ -26,6 +26,7 @@ import {
   type PairWork,
   type RecordRef,
 } from '../protocol/ids';
+import { ReferenceCarriers } from './reference-carriers';
 import { entitySearchAttributes, recordSearchAttributes } from './search-attributes';
 import { syncRecord } from './record';
 import { changedSignal, pairSyncedSignal, recordSyncedSignal } from './signals';
@@ -86,9 +87,6 @@ export function emptyCounts(): HandOverCounts {
   return { started: 0, signalled: 0, outcomes: emptyOutcomes(), failures: [] };
 }
 
-/** How long a pair waits for the one carrying its reference's copy before it starts anyway (and reads it). */
-const CARRIER_WAIT = '10 seconds';
-
 /**
  * Hands work to children, at most `size` in flight. A pair child counts as done when it reports its
  * first sync (a failed pair stays open for its next change); a comments child when it ends.
@@ -97,8 +95,7 @@ export class SlidingWindow {
   private readonly inFlight = new Set<string>();
   /** Starts handed out and not yet confirmed, each settling to the error it met (if any). */
   private readonly starting = new Set<Promise<unknown>>();
-  /** References whose page copy a pair in flight carries (feed-routing.ts referencedOnce): by whom. */
-  private readonly carriers = new Map<string, string>();
+  private readonly carriers = new ReferenceCarriers(this.inFlight);
   /** The children's task priority (they and their activities inherit the caller's when unset). */
   priority?: Priority;
 
@@ -124,15 +121,7 @@ export class SlidingWindow {
   async add(item: WorkItem): Promise<void> {
     await condition(() => this.inFlight.size < this.size);
     if (!patched('starts-together')) return item.kind === 'pair' ? this.startPair(item) : this.startComments(item);
-    if (item.kind === 'pair') {
-      // A pair naming a reference whose copy went to a pair in flight waits for it, then finds it linked
-      // (for a while only: a carrier that keeps retrying must not hold the others).
-      const named = (item.given?.referenced ?? []).filter((r) => !r.record).map((r) => `${r.flowId}/${r.zendeskId}`);
-      const carried = () => named.some((key) => this.inFlight.has(this.carriers.get(key) ?? ''));
-      if (carried()) await condition(() => !carried(), CARRIER_WAIT);
-      for (const r of item.given?.referenced ?? [])
-        if (r.record) this.carriers.set(`${r.flowId}/${r.zendeskId}`, recordWorkflowId(item));
-    }
+    if (item.kind === 'pair') await this.carriers.before(recordWorkflowId(item), item.given?.referenced ?? []);
     const start = item.kind === 'pair' ? this.startPair(item) : this.startComments(item);
     const settled: Promise<unknown> = start.then(
       () => (this.starting.delete(settled), undefined),
@@ -161,13 +150,10 @@ export class SlidingWindow {
   async addRecord(item: RecordItem): Promise<void> {
     await condition(() => this.inFlight.size < this.size);
     const workflowId = zendeskRecordWorkflowId(item.ref);
-    // A record naming a reference whose copy went to a record in flight waits for it, then finds it
-    // linked (for a while only: a carrier that keeps retrying must not hold the others).
-    const referenced = item.pairs.flatMap((p) => p.given?.referenced ?? []);
-    const named = referenced.filter((r) => !r.record).map(pairKey);
-    const carried = () => named.some((key) => this.inFlight.has(this.carriers.get(key) ?? ''));
-    if (carried()) await condition(() => !carried(), CARRIER_WAIT);
-    for (const r of referenced) if (r.record) this.carriers.set(pairKey(r), workflowId);
+    await this.carriers.before(
+      workflowId,
+      item.pairs.flatMap((p) => p.given?.referenced ?? []),
+    );
     const settled: Promise<unknown> = this.startRecord(item, workflowId).then(
       () => (this.starting.delete(settled), undefined),
       (err: unknown) => err,
