@@ -1,6 +1,7 @@
 /**
  * The Zendesk record types Tandem syncs, each described once: what messages and webhook events call
- * one, and when Zendesk counts it deleted. Routing, labels and the store derive from this.
+ * one, which webhook events report its changes, and when Zendesk counts it deleted. Routing, labels,
+ * the webhook subscription and the store derive from this.
  */
 import type { ApiRecord, ZendeskType } from './types';
 
@@ -9,13 +10,60 @@ interface ZendeskRecordType {
   noun: string;
   /** Deleted, or as good as: Zendesk keeps such records readable. */
   isDeleted(record: ApiRecord): boolean;
+  /** The webhook events that report a change to one (names as Zendesk publishes them): Tandem subscribes to these. */
+  events: readonly string[];
+  /** The domain of those events' subject (`zen:<domain>:<id>`): a comment's event is about its ticket. */
+  subject: string;
 }
 
 export const ZENDESK_RECORD_TYPES = {
-  users: { noun: 'user', isDeleted: (r) => r.active === false },
-  organizations: { noun: 'organization', isDeleted: (r) => r.deleted_at !== undefined && r.deleted_at !== null },
-  tickets: { noun: 'ticket', isDeleted: (r) => r.status === 'deleted' },
-  ticketComments: { noun: 'comment', isDeleted: () => false },
+  users: {
+    noun: 'user',
+    isDeleted: (r) => r.active === false,
+    events: [
+      'zen:event-type:user.created',
+      'zen:event-type:user.deleted',
+      'zen:event-type:user.name_changed',
+      'zen:event-type:user.identity_created',
+      'zen:event-type:user.identity_changed',
+      'zen:event-type:user.identity_deleted',
+      'zen:event-type:user.role_changed',
+      'zen:event-type:user.organization_membership_created',
+      'zen:event-type:user.organization_membership_deleted',
+      'zen:event-type:user.active_changed',
+    ],
+    subject: 'user',
+  },
+  organizations: {
+    noun: 'organization',
+    isDeleted: (r) => r.deleted_at !== undefined && r.deleted_at !== null,
+    events: [
+      'zen:event-type:organization.created',
+      'zen:event-type:organization.name_changed',
+      'zen:event-type:organization.deleted',
+    ],
+    subject: 'organization',
+  },
+  tickets: {
+    noun: 'ticket',
+    isDeleted: (r) => r.status === 'deleted',
+    events: [
+      'zen:event-type:ticket.created',
+      'zen:event-type:ticket.subject_changed',
+      'zen:event-type:ticket.requester_changed',
+      'zen:event-type:ticket.organization_changed',
+      'zen:event-type:ticket.status_changed',
+      'zen:event-type:ticket.soft_deleted',
+      'zen:event-type:ticket.permanently_deleted',
+    ],
+    subject: 'ticket',
+  },
+  ticketComments: {
+    noun: 'comment',
+    isDeleted: () => false,
+    events: ['zen:event-type:ticket.comment_added'],
+    subject: 'ticket',
+  },
 } as const satisfies Record<ZendeskType, ZendeskRecordType>;
 
 /** What a Zendesk webhook event is about: a record type's noun. */
@@ -34,4 +82,12 @@ export function zendeskTypeOfKind(kind: string): ZendeskType | undefined {
  */
 export function isDeletedInZendesk(type: ZendeskType, record: ApiRecord): boolean {
   return ZENDESK_RECORD_TYPES[type].isDeleted(record);
+}
+
+/** Every webhook event type Tandem subscribes to. */
+export const ZENDESK_EVENT_TYPES: readonly string[] = ZENDESK_TYPES.flatMap((t) => ZENDESK_RECORD_TYPES[t].events);
+
+/** The record type a webhook event reports on; undefined for an event Tandem does not subscribe to. */
+export function zendeskTypeOfEvent(eventType: string): ZendeskType | undefined {
+  return ZENDESK_TYPES.find((t) => (ZENDESK_RECORD_TYPES[t].events as readonly string[]).includes(eventType));
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ZendeskClient } from '../../connectors/zendesk';
-import { TANDEM_EVENT_TYPES } from '../../connectors/zendesk/webhooks';
+import { ZENDESK_EVENT_TYPES } from '../../flows/zendesk-types';
 import { FLOW_IDS, getFlow } from '../../flows';
 import { routeToFlows, startWebhookReceiver, WEBHOOK_PATH } from '../../workers/webhook-receiver';
 import type { Config } from '../../workers/config';
@@ -114,8 +114,9 @@ function registerCommand(): Command {
         id = String(existing.id);
         out(`A webhook for ${endpoint} exists already: id ${id} (not created again).`);
       } else {
-        id = (await zendesk.createWebhook({ name: WEBHOOK_NAME, endpoint, subscriptions: [...TANDEM_EVENT_TYPES] })).id;
-        out(`Created webhook ${id} for ${endpoint} (${TANDEM_EVENT_TYPES.length} event types).`);
+        id = (await zendesk.createWebhook({ name: WEBHOOK_NAME, endpoint, subscriptions: [...ZENDESK_EVENT_TYPES] }))
+          .id;
+        out(`Created webhook ${id} for ${endpoint} (${ZENDESK_EVENT_TYPES.length} event types).`);
       }
       if (flags.secretFile) {
         const path = resolve(flags.secretFile);

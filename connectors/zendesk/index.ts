@@ -6,7 +6,6 @@ export {
   verifyWebhookSignature,
   ZendeskWebhookEvent,
   zendeskIdsOfEvent,
-  TANDEM_EVENT_TYPES,
   SIGNATURE_HEADER,
   SIGNATURE_TIMESTAMP_HEADER,
 } from './webhooks';

@@ -6,6 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ReportedValue } from '../../flows/echo';
+import { ZENDESK_RECORD_TYPES, ZENDESK_TYPES, zendeskTypeOfEvent, type ZendeskKind } from '../../flows/zendesk-types';
 
 export const SIGNATURE_HEADER = 'x-zendesk-webhook-signature';
 export const SIGNATURE_TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
@@ -32,43 +33,6 @@ export function verifyWebhookSignature(
   return timingSafeEqual(given, expected);
 }
 
-/** Event types Tandem subscribes to (names as Zendesk publishes them). */
-const USER_EVENT_TYPES = [
-  'zen:event-type:user.created',
-  'zen:event-type:user.deleted',
-  'zen:event-type:user.name_changed',
-  'zen:event-type:user.identity_created',
-  'zen:event-type:user.identity_changed',
-  'zen:event-type:user.identity_deleted',
-  'zen:event-type:user.role_changed',
-  'zen:event-type:user.organization_membership_created',
-  'zen:event-type:user.organization_membership_deleted',
-  'zen:event-type:user.active_changed',
-] as const;
-
-const ORGANIZATION_EVENT_TYPES = [
-  'zen:event-type:organization.created',
-  'zen:event-type:organization.name_changed',
-  'zen:event-type:organization.deleted',
-] as const;
-
-const TICKET_EVENT_TYPES = [
-  'zen:event-type:ticket.created',
-  'zen:event-type:ticket.subject_changed',
-  'zen:event-type:ticket.requester_changed',
-  'zen:event-type:ticket.organization_changed',
-  'zen:event-type:ticket.status_changed',
-  'zen:event-type:ticket.comment_added',
-  'zen:event-type:ticket.soft_deleted',
-  'zen:event-type:ticket.permanently_deleted',
-] as const;
-
-export const TANDEM_EVENT_TYPES: readonly string[] = [
-  ...USER_EVENT_TYPES,
-  ...ORGANIZATION_EVENT_TYPES,
-  ...TICKET_EVENT_TYPES,
-];
-
 /** Ids arrive as strings in event payloads ("6596848315901"), sometimes as numbers in examples. */
 const idString = z.union([z.string().regex(/^\d+$/), z.number().int()]).transform(String);
 
@@ -88,7 +52,7 @@ export const ZendeskWebhookEvent = z.looseObject({
 export type ZendeskWebhookEvent = z.infer<typeof ZendeskWebhookEvent>;
 
 export interface ZendeskEventIds {
-  kind: 'user' | 'organization' | 'ticket' | 'comment';
+  kind: ZendeskKind;
   id: string;
   /** For comments: the ticket holding it. */
   ticketId?: string;
@@ -97,10 +61,15 @@ export interface ZendeskEventIds {
 /** What record an event is about; a comment event names the comment and its ticket. */
 export function zendeskIdsOfEvent(event: ZendeskWebhookEvent): ZendeskEventIds {
   const [, domain, subjectId] = event.subject.split(':');
-  if (event.type === 'zen:event-type:ticket.comment_added' && event.event.comment) {
+  const type = zendeskTypeOfEvent(event.type);
+  if (type && ZENDESK_RECORD_TYPES[type].noun === 'comment' && event.event.comment) {
     return { kind: 'comment', id: event.event.comment.id, ticketId: subjectId };
   }
-  if (domain === 'user' || domain === 'organization' || domain === 'ticket') return { kind: domain, id: subjectId };
+  // Any other event about a record of a type Tandem syncs: the subject names it.
+  const own = ZENDESK_TYPES.find(
+    (t) => ZENDESK_RECORD_TYPES[t].noun === domain && ZENDESK_RECORD_TYPES[t].subject === domain,
+  );
+  if (own) return { kind: ZENDESK_RECORD_TYPES[own].noun, id: subjectId };
   throw new Error(`Zendesk webhook event ${event.id}: unsupported subject domain \`${domain}\``);
 }
 

@@ -6,7 +6,7 @@
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Clock, createSimulator, SimulatorOptions, SimulatorStats, slidingWindowLimiter } from '../kit';
-import { TANDEM_EVENT_TYPES } from '../../connectors/zendesk/webhooks';
+import { ZENDESK_EVENT_TYPES } from '../../flows/zendesk-types';
 import { createWebhookRecord, registerZendeskApi } from './api';
 import { generateSampleData } from './sample';
 import { ZendeskStore } from './store';
@@ -149,7 +149,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
       {
         name: 'Tandem',
         endpoint: webhookUrl,
-        subscriptions: [...TANDEM_EVENT_TYPES],
+        subscriptions: [...ZENDESK_EVENT_TYPES],
         signing_secret: webhookSecret ? { secret: webhookSecret } : undefined,
       },
     );

@@ -81,9 +81,9 @@ describe('tandem simulators and tandem webhooks register', () => {
     ).json()) as {
       webhook: { endpoint: string; subscriptions: string[] };
     };
-    const { TANDEM_EVENT_TYPES } = await import('../../connectors/zendesk/webhooks');
+    const { ZENDESK_EVENT_TYPES } = await import('../../flows/zendesk-types');
     expect(hook.webhook.endpoint).toBe('https://tandem.example.com/webhooks/zendesk');
-    expect([...hook.webhook.subscriptions].sort()).toEqual([...TANDEM_EVENT_TYPES].sort());
+    expect([...hook.webhook.subscriptions].sort()).toEqual([...ZENDESK_EVENT_TYPES].sort());
 
     // Again: the same webhook, not a second one delivering every event twice.
     const again = await runCli(['webhooks', 'register', 'https://tandem.example.com/'], { env });

@@ -1,4 +1,5 @@
 import { ZENDESK_TYPES, isDeletedInZendesk, zendeskTypeOfKind } from '../../flows';
+import { ZENDESK_EVENT_TYPES, ZENDESK_RECORD_TYPES, zendeskTypeOfEvent } from '../../flows/zendesk-types';
 
 test('each Zendesk record type has its noun, and its noun names it back', () => {
   expect(
@@ -17,4 +18,18 @@ test.each([
   ['ticketComments', { active: false, status: 'deleted' }, false],
 ] as const)('a %s record %j is deleted: %s', (type, record, deleted) => {
   expect(isDeletedInZendesk(type, record)).toBe(deleted);
+});
+
+test("each webhook event Tandem subscribes to is about one record type, in its subject's domain", () => {
+  expect(new Set(ZENDESK_EVENT_TYPES).size).toBe(ZENDESK_EVENT_TYPES.length);
+  for (const type of ZENDESK_TYPES) {
+    const { events, subject } = ZENDESK_RECORD_TYPES[type];
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) {
+      expect(event.startsWith(`zen:event-type:${subject}.`)).toBe(true);
+      expect(zendeskTypeOfEvent(event)).toBe(type);
+    }
+  }
+  expect(zendeskTypeOfEvent('zen:event-type:ticket.comment_added')).toBe('ticketComments');
+  expect(zendeskTypeOfEvent('zen:event-type:ticket.priority_changed')).toBeUndefined();
 });

@@ -6,13 +6,13 @@ import Fastify, { FastifyInstance } from 'fastify';
 import {
   SIGNATURE_HEADER,
   SIGNATURE_TIMESTAMP_HEADER,
-  TANDEM_EVENT_TYPES,
   ZendeskClient,
   ZendeskWebhookEvent,
   signWebhook,
   verifyWebhookSignature,
   zendeskIdsOfEvent,
 } from '../../connectors/zendesk';
+import { ZENDESK_EVENT_TYPES } from '../../flows/zendesk-types';
 import { startZendeskSimulator, ZendeskSimulator } from '../../simulators/zendesk';
 
 interface Received {
@@ -70,7 +70,7 @@ describe('Zendesk simulator webhooks', () => {
     const hooks = await zd.listWebhooks();
     expect(hooks).toHaveLength(1);
     expect(hooks[0].endpoint).toBe(`${receiverUrl}/hook`);
-    expect([...(hooks[0].subscriptions ?? [])].sort()).toEqual([...TANDEM_EVENT_TYPES].sort());
+    expect([...(hooks[0].subscriptions ?? [])].sort()).toEqual([...ZENDESK_EVENT_TYPES].sort());
     expect(await zd.getWebhookSigningSecret(hooks[0].id)).toBe('known-signing-secret');
     expect(sim.webhookSecret).toBe('known-signing-secret');
   });
