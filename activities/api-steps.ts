@@ -18,6 +18,7 @@ import {
   modifiedAt,
   pickMatch,
   targetIdOf,
+  zendeskFeedTypeOf,
 } from '../flows';
 import { targetIndexCheckpoint, type LinkStore } from '../store';
 import type { PairRef } from '../protocol/ids';
@@ -280,12 +281,8 @@ export function createApiActivities(deps: ApiStepDeps) {
         const feed = getFeed(feedId);
         const items: WorkItem[] = [];
         if (feed.side === 'zendesk') {
-          const type = getFlow(feed.flows[0]).source.type;
-          const page = await readZendeskFeed(
-            deps.connectors.zendesk,
-            type === 'ticketComments' ? 'tickets' : type,
-            checkpoint,
-          );
+          const type = zendeskFeedTypeOf(getFlow(feed.flows[0]).source.type);
+          const page = await readZendeskFeed(deps.connectors.zendesk, type, checkpoint);
           for (const item of page.items)
             items.push(
               ...(await routeZendeskRecord(deps.store, deps.flows, feed, item.id, item.record, page.sideloaded)),

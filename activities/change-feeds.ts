@@ -4,6 +4,7 @@
  * the page's records are handed to their pairs.
  */
 import type { ApiRecord, FlowDefinition, ZendeskType } from '../flows';
+import type { ZendeskFeedType } from '../flows';
 import { modifiedAt, targetMatchKey } from '../flows';
 import type { ZendeskClient } from '../connectors/zendesk';
 import type { TargetAccess } from './record-access';
@@ -25,13 +26,10 @@ const TARGET_PAGE_SIZE = 100;
 /** How often a target feed is read from its start: its change list never shows a deletion. */
 const FULL_PASS_EVERY_MS = 24 * 60 * 60 * 1000;
 
-export async function readZendeskFeed(
-  zendesk: ZendeskClient,
-  type: Exclude<ZendeskType, 'ticketComments'>,
-  checkpoint: string | null,
-): Promise<FeedPage> {
-  switch (type) {
-    case 'users': {
+/** Each Zendesk export, one page from `checkpoint` (null: from the start). */
+const ZENDESK_FEEDS: Record<ZendeskFeedType, (zendesk: ZendeskClient, checkpoint: string | null) => Promise<FeedPage>> =
+  {
+    async users(zendesk, checkpoint) {
       const page = await zendesk.incrementalUsers(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
       const organizations = new Map(page.organizations.map((o) => [String(o.id), o as ApiRecord]));
       return {
@@ -40,24 +38,31 @@ export async function readZendeskFeed(
         done: page.endOfStream,
         sideloaded: { organizations },
       };
-    }
-    case 'organizations': {
+    },
+    async organizations(zendesk, checkpoint) {
       const page = await zendesk.incrementalOrganizations(checkpoint ? Number(checkpoint) : 0);
       return {
         items: page.items.map((o) => ({ id: String(o.id), record: o as ApiRecord })),
         checkpoint: String(page.nextStartTime),
         done: page.endOfStream,
       };
-    }
-    case 'tickets': {
+    },
+    async tickets(zendesk, checkpoint) {
       const page = await zendesk.incrementalTickets(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
       return {
         items: page.items.map((t) => ({ id: String(t.id), record: t as ApiRecord })),
         checkpoint: page.cursor,
         done: page.endOfStream,
       };
-    }
-  }
+    },
+  };
+
+export function readZendeskFeed(
+  zendesk: ZendeskClient,
+  type: ZendeskFeedType,
+  checkpoint: string | null,
+): Promise<FeedPage> {
+  return ZENDESK_FEEDS[type](zendesk, checkpoint);
 }
 
 /**

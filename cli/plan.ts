@@ -3,7 +3,7 @@
  * workflow, called directly, with every write left out: the plan is what the sync would do, not a
  * second opinion of it.
  */
-import { ApiRecord, FlowId, feedOf, getFlow, type Reference } from '../flows';
+import { ApiRecord, FlowId, feedOf, getFlow, zendeskFeedTypeOf, type Reference } from '../flows';
 import { syncPair, businessFailure, PairFailed, type PairSteps } from '../workflows/sync-pair';
 import type { GivenRecord, PairRef, PairSynced } from '../protocol/ids';
 import { commentPairId } from '../protocol/ids';
@@ -48,7 +48,7 @@ export async function planFlow(deps: ApiStepDeps, flowId: FlowId, opts: PlanOpti
   const planner = new Planner(deps);
   const entries: PlanEntry[] = [];
   const limit = opts.limit ?? Infinity;
-  const type = flow.source.type === 'ticketComments' ? 'tickets' : flow.source.type;
+  const type = zendeskFeedTypeOf(flow.source.type);
   let checkpoint = opts.all ? null : ((await deps.store.getCheckpoint(feedOf(flow, 'zendesk')))?.value ?? null);
   for (;;) {
     const page = await readZendeskFeed(deps.connectors.zendesk, type, checkpoint);

@@ -4,7 +4,8 @@
  * Pure, so workflow code may use it.
  */
 import { FLOWS } from './registry';
-import { FLOW_IDS, type FlowDefinition, type FlowId, type Side, type TargetSystem, type ZendeskType } from './types';
+import { FLOW_IDS, type FlowDefinition, type FlowId, type Side, type TargetSystem } from './types';
+import { zendeskFeedTypeOf } from './zendesk-types';
 
 export interface Feed {
   /** `zendesk/users`, `poweroffice/employees`, …: the schedule is `poll/<id>`. */
@@ -15,14 +16,9 @@ export interface Feed {
   flows: readonly FlowId[];
 }
 
-/** Comments have no export of their own: a new comment moves its ticket's `updated_at`. */
-function zendeskFeedType(type: ZendeskType): ZendeskType {
-  return type === 'ticketComments' ? 'tickets' : type;
-}
-
 export function feedOf(flow: FlowDefinition, side: Side): string {
   return side === 'zendesk'
-    ? `zendesk/${zendeskFeedType(flow.source.type)}`
+    ? `zendesk/${zendeskFeedTypeOf(flow.source.type)}`
     : `${flow.target.system}/${flow.target.type}`;
 }
 

@@ -14,6 +14,8 @@ interface ZendeskRecordType {
   events: readonly string[];
   /** The domain of those events' subject (`zen:<domain>:<id>`): a comment's event is about its ticket. */
   subject: string;
+  /** A type with no export of its own, read under another's: a new comment moves its ticket's `updated_at`. */
+  listedUnder?: ZendeskType;
 }
 
 export const ZENDESK_RECORD_TYPES = {
@@ -63,6 +65,7 @@ export const ZENDESK_RECORD_TYPES = {
     isDeleted: () => false,
     events: ['zen:event-type:ticket.comment_added'],
     subject: 'ticket',
+    listedUnder: 'tickets',
   },
 } as const satisfies Record<ZendeskType, ZendeskRecordType>;
 
@@ -70,6 +73,17 @@ export const ZENDESK_RECORD_TYPES = {
 export type ZendeskKind = (typeof ZENDESK_RECORD_TYPES)[ZendeskType]['noun'];
 
 export const ZENDESK_TYPES = Object.keys(ZENDESK_RECORD_TYPES) as ZendeskType[];
+
+/** The types with an export (a change feed) of their own. */
+export type ZendeskFeedType = {
+  [T in ZendeskType]: (typeof ZENDESK_RECORD_TYPES)[T] extends { listedUnder: ZendeskType } ? never : T;
+}[ZendeskType];
+
+/** The export a type's changes are read from: its own, or the one it is listed under. */
+export function zendeskFeedTypeOf(type: ZendeskType): ZendeskFeedType {
+  const described: ZendeskRecordType = ZENDESK_RECORD_TYPES[type];
+  return (described.listedUnder ?? type) as ZendeskFeedType;
+}
 
 /** The record type of a noun; undefined for one Tandem does not sync. */
 export function zendeskTypeOfKind(kind: string): ZendeskType | undefined {

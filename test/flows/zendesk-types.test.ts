@@ -1,5 +1,10 @@
 import { ZENDESK_TYPES, isDeletedInZendesk, zendeskTypeOfKind } from '../../flows';
-import { ZENDESK_EVENT_TYPES, ZENDESK_RECORD_TYPES, zendeskTypeOfEvent } from '../../flows/zendesk-types';
+import {
+  ZENDESK_EVENT_TYPES,
+  ZENDESK_RECORD_TYPES,
+  zendeskFeedTypeOf,
+  zendeskTypeOfEvent,
+} from '../../flows/zendesk-types';
 
 test('each Zendesk record type has its noun, and its noun names it back', () => {
   expect(
@@ -32,4 +37,13 @@ test("each webhook event Tandem subscribes to is about one record type, in its s
   }
   expect(zendeskTypeOfEvent('zen:event-type:ticket.comment_added')).toBe('ticketComments');
   expect(zendeskTypeOfEvent('zen:event-type:ticket.priority_changed')).toBeUndefined();
+});
+
+test('comments are read under their tickets, every other type from its own export', () => {
+  expect(Object.fromEntries(ZENDESK_TYPES.map((t) => [t, zendeskFeedTypeOf(t)]))).toEqual({
+    users: 'users',
+    organizations: 'organizations',
+    tickets: 'tickets',
+    ticketComments: 'tickets',
+  });
 });
