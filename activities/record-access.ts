@@ -7,7 +7,7 @@ import { NotFoundError } from '../connectors/errors';
 import type { PowerOfficeClient } from '../connectors/poweroffice';
 import type { ZendeskClient } from '../connectors/zendesk';
 import type { ApiRecord, MatchRule, TargetType, ZendeskType } from '../flows/types';
-import { isDeletedInZendesk } from '../flows/zendesk-types';
+import { ZENDESK_RECORD_TYPES, isDeletedInZendesk } from '../flows/zendesk-types';
 import { parseCommentPairId } from '../protocol/ids';
 
 export interface Connectors {
@@ -50,36 +50,50 @@ async function orNull<T>(read: Promise<T>): Promise<T | null> {
 const asRecord = (r: unknown) => r as ApiRecord;
 const asRecords = (r: unknown[]) => r as ApiRecord[];
 
-export function zendeskAccess(zendesk: ZendeskClient): ZendeskAccess {
-  return {
-    async get(type, id) {
-      switch (type) {
-        case 'users': {
-          const user = await orNull(zendesk.getUser(Number(id)).then(asRecord));
-          return user && !isDeletedInZendesk('users', user) ? user : null;
-        }
-        case 'organizations':
-          return orNull(zendesk.getOrganization(Number(id)).then(asRecord));
-        case 'tickets':
-          return orNull(zendesk.getTicket(Number(id)).then(asRecord));
-        case 'ticketComments': {
-          const { ticketId, commentId } = parseCommentPairId(id);
-          const comments = await orNull(zendesk.listTicketComments(ticketId));
-          return (comments?.find((c) => c.id === commentId) as ApiRecord | undefined) ?? null;
-        }
-      }
+/** The calls of one Zendesk record type: its read (a 404 as null) and, where Zendesk allows it, its update. */
+interface ZendeskCalls {
+  get(id: string): Promise<ApiRecord | null>;
+  update?(id: string, body: ApiRecord): Promise<unknown>;
+}
+
+/** Each Zendesk record type's calls, keyed by type. */
+const ZENDESK_CALLS: Readonly<Record<ZendeskType, (z: ZendeskClient) => ZendeskCalls>> = {
+  users: (z) => ({
+    // A deactivated user reads as gone: Zendesk keeps its tombstone readable.
+    get: async (id) => {
+      const user = await orNull(z.getUser(Number(id)).then(asRecord));
+      return user && !isDeletedInZendesk('users', user) ? user : null;
     },
+    update: (id, body) => z.updateUser(Number(id), body),
+  }),
+  organizations: (z) => ({
+    get: (id) => orNull(z.getOrganization(Number(id)).then(asRecord)),
+    update: (id, body) => z.updateOrganization(Number(id), body),
+  }),
+  tickets: (z) => ({
+    get: (id) => orNull(z.getTicket(Number(id)).then(asRecord)),
+    update: (id, body) => z.updateTicket(Number(id), body),
+  }),
+  // Comments have no address of their own: read through their ticket's list, never edited.
+  ticketComments: (z) => ({
+    get: async (id) => {
+      const { ticketId, commentId } = parseCommentPairId(id);
+      const comments = await orNull(z.listTicketComments(ticketId));
+      return (comments?.find((c) => c.id === commentId) as ApiRecord | undefined) ?? null;
+    },
+  }),
+};
+
+export function zendeskAccess(zendesk: ZendeskClient): ZendeskAccess {
+  const calls = Object.fromEntries(
+    Object.entries(ZENDESK_CALLS).map(([type, make]) => [type, make(zendesk)]),
+  ) as Record<ZendeskType, ZendeskCalls>;
+  return {
+    get: (type, id) => calls[type].get(id),
     async update(type, id, body) {
-      switch (type) {
-        case 'users':
-          return asRecord(await zendesk.updateUser(Number(id), body));
-        case 'organizations':
-          return asRecord(await zendesk.updateOrganization(Number(id), body));
-        case 'tickets':
-          return asRecord(await zendesk.updateTicket(Number(id), body));
-        case 'ticketComments':
-          throw new Error('Zendesk ticket comments cannot be edited');
-      }
+      const { update } = calls[type];
+      if (!update) throw new Error(`Zendesk ${ZENDESK_RECORD_TYPES[type].noun}s cannot be edited`);
+      return asRecord(await update(id, body));
     },
   };
 }
