@@ -18,6 +18,8 @@ const HISTORIES = join(__dirname, '../fixtures/histories');
 
 /** Each folder of recorded histories, and the workflow types it must hold. */
 const RECORDINGS: [string, string[]][] = [
+  ['before-gates', ['pollFeed', 'syncRecord', 'syncTicketComments']],
+  ['before-later-gates', ['pollFeed', 'syncRecord', 'syncTicketComments']],
   ['before-record-entity', ['pollFeed', 'syncRecord', 'syncTicketComments']],
   ['record-entity', ['pollFeed', 'syncZendeskRecord']],
 ];
