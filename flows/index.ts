@@ -11,6 +11,7 @@ export * from './match';
 export * from './explain';
 export * from './routing';
 export * from './zendesk-types';
+export * from './target-types';
 export * from './feeds';
 export * from './decide';
 export * from './copies';

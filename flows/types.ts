@@ -3,6 +3,8 @@
  * so workflow code may import this file.
  */
 import type { FlowsConfig } from './config';
+import type { TargetSystem, TargetType } from './target-types';
+import type { ZendeskType } from './zendesk-types';
 
 /** The six flows of docs/flows.md, by their documented ids. */
 export const FLOW_IDS = [
@@ -15,9 +17,8 @@ export const FLOW_IDS = [
 ] as const;
 export type FlowId = (typeof FLOW_IDS)[number];
 
-export type ZendeskType = 'users' | 'organizations' | 'tickets' | 'ticketComments';
-export type TargetSystem = 'poweroffice' | 'crmoffice';
-export type TargetType = 'employees' | 'departments' | 'contacts' | 'companies' | 'activities';
+export type { ZendeskType } from './zendesk-types';
+export type { TargetSystem, TargetType } from './target-types';
 /** The two ends of a pair: Zendesk, and the flow's other system. */
 export type Side = 'zendesk' | 'target';
 

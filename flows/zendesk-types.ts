@@ -3,7 +3,7 @@
  * one, which webhook events report its changes, and when Zendesk counts it deleted. Routing, labels,
  * the webhook subscription and the store derive from this.
  */
-import type { ApiRecord, ZendeskType } from './types';
+import type { ApiRecord } from './types';
 
 interface ZendeskRecordType {
   /** Singular, as messages ("zendesk user 123") and webhook event types (`zen:event-type:user.…`) name it. */
@@ -15,7 +15,7 @@ interface ZendeskRecordType {
   /** The domain of those events' subject (`zen:<domain>:<id>`): a comment's event is about its ticket. */
   subject: string;
   /** A type with no export of its own, read under another's: a new comment moves its ticket's `updated_at`. */
-  listedUnder?: ZendeskType;
+  listedUnder?: string;
 }
 
 export const ZENDESK_RECORD_TYPES = {
@@ -67,7 +67,9 @@ export const ZENDESK_RECORD_TYPES = {
     subject: 'ticket',
     listedUnder: 'tickets',
   },
-} as const satisfies Record<ZendeskType, ZendeskRecordType>;
+} as const satisfies Record<string, ZendeskRecordType>;
+
+export type ZendeskType = keyof typeof ZENDESK_RECORD_TYPES;
 
 /** What a Zendesk webhook event is about: a record type's noun. */
 export type ZendeskKind = (typeof ZENDESK_RECORD_TYPES)[ZendeskType]['noun'];

@@ -3,7 +3,18 @@
  * record (with its workflow) that Tandem syncs it through.
  */
 import { InvalidArgumentError } from 'commander';
-import { COMMENTS_FLOW, FLOW_IDS, getFlow, type FlowDefinition, type FlowId, type TargetSystem } from '../../flows';
+import {
+  COMMENTS_FLOW,
+  FLOW_IDS,
+  TARGET_RECORD_TYPES,
+  TARGET_TYPES,
+  ZENDESK_RECORD_TYPES,
+  ZENDESK_TYPES,
+  getFlow,
+  type FlowDefinition,
+  type FlowId,
+  type TargetSystem,
+} from '../../flows';
 import type { LinkStore } from '../../store';
 import { zendeskRecordWorkflowId, type RecordRef } from '../../protocol/ids';
 import { flowCode } from '../flow-names';
@@ -24,32 +35,31 @@ export function systemArg(value: string): WhySystem {
   return system;
 }
 
-/** The record types of each system, singular or plural (and the British spelling), as people type them. */
+/** The record types of each system, by noun and by plural, as people type them (a ticket's comments have no address of their own). */
 const TYPES: Record<WhySystem, Record<string, string>> = {
-  zendesk: {
-    user: 'users',
-    users: 'users',
-    organization: 'organizations',
-    organizations: 'organizations',
-    organisation: 'organizations',
-    organisations: 'organizations',
-    ticket: 'tickets',
-    tickets: 'tickets',
-  },
-  poweroffice: { department: 'departments', departments: 'departments', employee: 'employees', employees: 'employees' },
-  crmoffice: {
-    contact: 'contacts',
-    contacts: 'contacts',
-    company: 'companies',
-    companies: 'companies',
-    activity: 'activities',
-    activities: 'activities',
-  },
+  zendesk: Object.fromEntries(
+    ZENDESK_TYPES.filter((t) => !('listedUnder' in ZENDESK_RECORD_TYPES[t])).flatMap((t) => [
+      [ZENDESK_RECORD_TYPES[t].noun, t],
+      [t, t],
+    ]),
+  ),
+  ...(Object.fromEntries(
+    (['poweroffice', 'crmoffice'] as const).map((system) => [
+      system,
+      Object.fromEntries(
+        TARGET_TYPES.filter((t) => TARGET_RECORD_TYPES[t].system === system).flatMap((t) => [
+          [TARGET_RECORD_TYPES[t].noun, t],
+          [t, t],
+        ]),
+      ),
+    ]),
+  ) as Record<TargetSystem, Record<string, string>>),
 };
 
 /** The type's plural name on that system; a usage error naming the types it has otherwise. */
 export function recordType(system: WhySystem, value: string): string {
-  const type = TYPES[system][value.toLowerCase()];
+  // The British spelling too: organisation(s).
+  const type = TYPES[system][value.toLowerCase().replace('organis', 'organiz')];
   if (!type)
     throw new InvalidArgumentError(
       `"${value}" is not a ${system} record type Tandem syncs; use one of ${[...new Set(Object.values(TYPES[system]))].join(', ')}`,

@@ -1,4 +1,11 @@
-import { ZENDESK_TYPES, isDeletedInZendesk, zendeskTypeOfKind } from '../../flows';
+import {
+  FLOWS,
+  FLOW_IDS,
+  TARGET_RECORD_TYPES,
+  ZENDESK_TYPES,
+  isDeletedInZendesk,
+  zendeskTypeOfKind,
+} from '../../flows';
 import {
   ZENDESK_EVENT_TYPES,
   ZENDESK_RECORD_TYPES,
@@ -46,4 +53,19 @@ test('comments are read under their tickets, every other type from its own expor
     tickets: 'tickets',
     ticketComments: 'tickets',
   });
+});
+
+test('a type read under another names a type of its own', () => {
+  const listedUnder = ZENDESK_TYPES.flatMap((type) => {
+    const described = ZENDESK_RECORD_TYPES[type] as { listedUnder?: string };
+    return described.listedUnder === undefined ? [] : [described.listedUnder];
+  });
+  expect(listedUnder).toEqual(['tickets']);
+  expect(listedUnder.filter((t) => !(ZENDESK_TYPES as string[]).includes(t))).toEqual([]);
+});
+
+test("each flow's target type is on the flow's target system", () => {
+  expect(FLOW_IDS.map((id) => [id, TARGET_RECORD_TYPES[FLOWS[id].target.type].system])).toEqual(
+    FLOW_IDS.map((id) => [id, FLOWS[id].target.system]),
+  );
 });
