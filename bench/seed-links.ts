@@ -12,7 +12,7 @@ import type { WorkItem } from '../activities/feed-routing';
 import { getFlow } from '../flows/registry';
 import { businessFailure, syncPair, type PairSteps, type ReferenceHints } from '../workflows/sync-pair';
 import { matchFromIndex } from '../workflows/target-index';
-import { recordWorkflowId, type GivenRecord, type PairRef, type PairSynced } from '../protocol/ids';
+import { pairKey, type GivenRecord, type PairRef, type PairSynced } from '../protocol/ids';
 import type { Reference } from '../flows/decide';
 
 export interface Seeded {
@@ -68,7 +68,7 @@ export async function seedUsersFeed(
     };
   };
   const reference = (ref: Reference, hints?: ReferenceHints): Promise<PairSynced> => {
-    const key = recordWorkflowId(ref);
+    const key = pairKey(ref);
     if (!references.has(key))
       references.set(key, sync({ flowId: ref.flowId, zendeskId: ref.zendeskId }, true, undefined, hints));
     return references.get(key)!;
@@ -88,7 +88,7 @@ export async function seedUsersFeed(
         if (r.outcome === 'failed' || r.outcome === 'conflict') throw new Error(r.summary);
       } catch (err) {
         failedCount += 1;
-        if (failed.length < 20) failed.push(`${recordWorkflowId(pair)}: ${businessFailure(err) ?? String(err)}`);
+        if (failed.length < 20) failed.push(`${pairKey(pair)}: ${businessFailure(err) ?? String(err)}`);
       }
       pairs += 1;
       if (pairs % 10_000 === 0) opts.progress?.(pairs);

@@ -8,7 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { Config, ConfigError, ConfigFor, loadConfigFor, Section } from '../workers/config';
+import { Config, ConfigError, ConfigFor, LoadConfigOptions, Section } from '../workers/config';
+import { chooseTenant, listTenants, tenantConfig, tenantsDir, type Tenant } from '../workers/tenants';
 import { redactUrlPasswords } from '../protocol/redact';
 import { readSettingsFile, SETTINGS_FILE } from '../workers/settings-file';
 import { temporalConnectionOptions } from '../workers/temporal-connection';
@@ -122,9 +123,14 @@ export function printer(cmd: Command): (line?: string) => void {
   return (line = '') => void out.write(`${line}\n`);
 }
 
-/** `--config <file>`, on each command so `tandem status --config x.yaml` works (a global one is read too). */
+/**
+ * `--config <file>` and `--tenant <name>`, on each command so `tandem status --config x.yaml` works
+ * (a global one is read too).
+ */
 export function withConfigOption(cmd: Command): Command {
-  return cmd.option('--config <file>', 'config file (YAML or JSON); default: $TANDEM_CONFIG');
+  return cmd
+    .option('--config <file>', 'config file (YAML or JSON); default: $TANDEM_CONFIG')
+    .option('--tenant <name>', 'the tenant to act for; default: $TANDEM_TENANT, else the only one');
 }
 
 /** Adds a subcommand with the root's usage-error behaviour (addCommand does not pass it down). */
@@ -175,22 +181,61 @@ const ALL_SECTIONS: Section[] = [
   'codec',
 ];
 
-/**
- * The config from `--config` (this command's or the program's), else TANDEM_CONFIG, plus the env
- * and the settings file; only `sections` are required, so each command asks for what it uses.
- */
-export function configOf<S extends Section = Section>(cmd: Command, sections?: readonly S[]): ConfigFor<S> {
+/** Where the installation's own settings come from: the command's env (with the settings file) and config file. */
+export function installationOf(cmd: Command): LoadConfigOptions {
   const env = effectiveEnv(cmd);
   const flag = (cmd.optsWithGlobals() as { config?: string }).config;
+  return { env, file: flag ?? (env.TANDEM_CONFIG || undefined) };
+}
+
+/** The installation's tenants (workers/tenants.ts). */
+export function tenantsOf(cmd: Command): Tenant[] {
+  const installation = installationOf(cmd);
+  return listTenants(tenantsDirOf(cmd), installation);
+}
+
+/** The folder of tenant files this command reads. */
+export function tenantsDirOf(cmd: Command): string {
+  const rt = runtimeOf(cmd);
+  const dir = tenantsDir(installationOf(cmd).env!, settingsFilePath(cmd));
+  return isAbsolute(dir) ? dir : join(rt.cwd ?? process.cwd(), dir);
+}
+
+/** A tenant's config with the name of its tenant. */
+export type TenantConfig<S extends Section> = ConfigFor<S> & { tenant: string };
+
+function loadTenantConfig<S extends Section>(cmd: Command, tenant: Tenant, sections?: readonly S[]): TenantConfig<S> {
   try {
     // Always read: every command that reaches Temporal encodes and decodes payloads with it.
     const wanted = sections ? [...new Set<Section>([...sections, 'encryption'])] : ALL_SECTIONS;
-    return loadConfigFor(wanted as S[], { env, file: flag ?? (env.TANDEM_CONFIG || undefined) });
+    return { ...tenantConfig(tenant, wanted as S[], installationOf(cmd)), tenant: tenant.name };
   } catch (err) {
     // ConfigError already lists every problem by the name to edit; nothing to add but where it came from.
     if (err instanceof ConfigError) throw new Error(err.message);
     throw err;
   }
+}
+
+/**
+ * The config of the tenant the command names (`--tenant`, TANDEM_TENANT; else the only one) from
+ * `--config` (this command's or the program's), else TANDEM_CONFIG, plus the env and the settings
+ * file; only `sections` are required, so each command asks for what it uses.
+ */
+export function configOf<S extends Section = Section>(cmd: Command, sections?: readonly S[]): TenantConfig<S> {
+  const named =
+    (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? (runtimeOf(cmd).env.TANDEM_TENANT || undefined);
+  return loadTenantConfig(cmd, chooseTenant(tenantsOf(cmd), named), sections);
+}
+
+/** Every tenant's config, for the processes that serve them all (worker, webhooks, schedules); disabled ones left out. */
+export function tenantConfigsOf<S extends Section = Section>(
+  cmd: Command,
+  sections?: readonly S[],
+  opts: { disabled?: boolean } = {},
+): TenantConfig<S>[] {
+  return tenantsOf(cmd)
+    .filter((t) => opts.disabled || !t.disabled)
+    .map((t) => loadTenantConfig(cmd, t, sections));
 }
 
 /**

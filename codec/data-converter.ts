@@ -72,6 +72,20 @@ export function encryptionOf(e: EncryptionConfig | undefined, opts: { requireKey
   }
   const keys = keyRingOf(config);
   if (opts.requireKey && config.mode === 'on' && !keys.current) throw new Error(NO_KEY_FOR_WORKER);
+  return encryptionWith(config.mode, keys);
+}
+
+/**
+ * The codec endpoint's for several tenants (each encrypted under its own key): it decrypts with any
+ * of their keys and encrypts with the first's.
+ */
+export function encryptionOfAll(configs: readonly (EncryptionConfig | undefined)[]): Encryption {
+  const rings = configs.map((c) => encryptionOf(c, { requireKey: true }).codec.keys);
+  const byId = new Map(rings.flatMap((r) => [...r.byId]));
+  return encryptionWith(rings.some((r) => r.current) ? 'on' : 'off', { current: rings[0]?.current, byId });
+}
+
+function encryptionWith(mode: 'on' | 'off', keys: KeyRing): Encryption {
   const codec = new EncryptionCodec(keys);
   const codecs = payloadCodecsFor(codec);
   // Failure messages are encoded too: they go through the codecs.
@@ -79,5 +93,5 @@ export function encryptionOf(e: EncryptionConfig | undefined, opts: { requireKey
     payloadCodecs: codecs,
     failureConverterPath: require.resolve('./failure-converter'),
   };
-  return { mode: config.mode, codec, payloadCodec: chained(codecs), dataConverter };
+  return { mode, codec, payloadCodec: chained(codecs), dataConverter };
 }

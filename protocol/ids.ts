@@ -3,6 +3,7 @@ import type { ApiRecord, ZendeskType } from '../flows/types';
 import { getFlow } from '../flows/registry';
 import type { ReportedValue } from '../flows/echo';
 import type { SyncOutcome } from './outcomes';
+import { tenantWorkflowId } from './tenants';
 
 /** Workflows, and the local activities they run (decisions, the link store). */
 export const TASK_QUEUE = 'tandem';
@@ -33,8 +34,8 @@ export function pairKey(pair: PairRef): string {
  * The workflow of one pair before the Zendesk record became the entity (`<flow id>/<zendesk id>`):
  * still the id of the pair workflows an upgraded installation finishes.
  */
-export function recordWorkflowId(pair: PairRef): string {
-  return pairKey(pair);
+export function recordWorkflowId(pair: PairRef, tenant: string): string {
+  return tenantWorkflowId(pairKey(pair), tenant);
 }
 
 /** A Zendesk record with a workflow of its own: a user, an organisation, a ticket (with its comments). */
@@ -43,14 +44,17 @@ export interface RecordRef {
   zendeskId: string;
 }
 
-/** The record's workflow, the one writer of it and of every record linked to it: `zendesk/<type>/<id>`. */
-export function zendeskRecordWorkflowId(ref: RecordRef): string {
-  return `zendesk/${ref.type}/${ref.zendeskId}`;
+/**
+ * The record's workflow, the one writer of it and of every record linked to it: `zendesk/<type>/<id>`
+ * (in a tenant other than the default, `<tenant>:zendesk/<type>/<id>`; protocol/tenants.ts).
+ */
+export function zendeskRecordWorkflowId(ref: RecordRef, tenant: string): string {
+  return tenantWorkflowId(`zendesk/${ref.type}/${ref.zendeskId}`, tenant);
 }
 
 /** The workflow that syncs a pair: its Zendesk record's. */
-export function pairWorkflowId(pair: PairRef): string {
-  return zendeskRecordWorkflowId(recordOfPair(pair));
+export function pairWorkflowId(pair: PairRef, tenant: string): string {
+  return zendeskRecordWorkflowId(recordOfPair(pair), tenant);
 }
 
 /**
@@ -68,13 +72,13 @@ export function recordOfPair(pair: PairRef): RecordRef {
 }
 
 /** One poll workflow (and one schedule) per change feed, e.g. `poll/zendesk/users`. */
-export function pollWorkflowId(feed: string): string {
-  return `poll/${feed}`;
+export function pollWorkflowId(feed: string, tenant: string): string {
+  return tenantWorkflowId(`poll/${feed}`, tenant);
 }
 
 /** The workflow that hands one ticket's comments to their pairs. */
-export function ticketCommentsWorkflowId(ticketId: string): string {
-  return `comments/${ticketId}`;
+export function ticketCommentsWorkflowId(ticketId: string, tenant: string): string {
+  return tenantWorkflowId(`comments/${ticketId}`, tenant);
 }
 
 /** What a signal tells a record workflow: something changed on one side, noticed by whom. */

@@ -7,7 +7,7 @@ import type { LinkStore } from './types';
 export * from './types';
 export { targetIndexCheckpoint } from './rows';
 export { openSqliteStore } from './sqlite';
-export { openPostgresStore, PostgresLinkStore } from './postgres';
+export { openPostgresStore, PostgresLinkStore, dropSearchPathSchema } from './postgres';
 
 export type StoreOptions = SqliteStoreOptions & PostgresStoreOptions;
 

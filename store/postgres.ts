@@ -59,6 +59,19 @@ export interface PostgresStoreOptions {
 /** Any fixed number: every Tandem process takes this advisory lock to migrate, one at a time. */
 const MIGRATION_LOCK_KEY = 7_466_646_173;
 
+/**
+ * The schema a URL's `options=-c search_path=<schema>` names (libpq's own parameter), created at the
+ * first start: each tenant's store is a schema of one database (workers/tenants.ts).
+ */
+function searchPathSchema(url: string): string | undefined {
+  try {
+    const options = new URL(url).searchParams.get('options') ?? '';
+    return /(?:^|\s)-c\s*search_path=([a-z_][a-z0-9_]*)/i.exec(options)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 /** The URL's password, so it can be cut out of any driver message that might echo it. */
 function passwordOf(url: string): string[] {
   try {
@@ -73,12 +86,14 @@ export class PostgresLinkStore implements LinkStore {
   private readonly pool: Pool;
   private readonly now: () => Date;
   private readonly secrets: string[];
+  private readonly schema?: string;
   private migrated?: Promise<void>;
   private closed = false;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.secrets = passwordOf(url);
+    this.schema = searchPathSchema(url);
     this.pool = new Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
@@ -104,6 +119,7 @@ export class PostgresLinkStore implements LinkStore {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      if (this.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version    INTEGER PRIMARY KEY,
         name       TEXT NOT NULL,
@@ -486,4 +502,18 @@ async function rollback(client: PoolClient): Promise<void> {
 /** A PostgreSQL link store for `postgres://user:password@host:port/database`; connects on first use. */
 export function openPostgresStore(url: string, options: PostgresStoreOptions = {}): PostgresLinkStore {
   return new PostgresLinkStore(url, options);
+}
+
+/** Drops the schema a URL's search path names (a removed tenant's store), with everything in it. */
+export async function dropSearchPathSchema(url: string): Promise<void> {
+  const schema = searchPathSchema(url);
+  if (!schema) throw new Error('the store URL names no schema (options=-c search_path=<schema>): nothing to drop');
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } catch (err) {
+    throw new Error(redactText((err as Error).message, passwordOf(url)));
+  } finally {
+    await pool.end();
+  }
 }

@@ -199,6 +199,8 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Config file path; defaults to `env.TANDEM_CONFIG`. YAML or JSON (JSON is read as YAML, a superset). */
   file?: string;
+  /** Sections the file may not give (a tenant's own, read from its tenant file alone); default: none. */
+  notFromFile?: readonly Section[];
 }
 
 export type Section = keyof Config;
@@ -227,6 +229,10 @@ export function loadConfigFor<S extends Section>(sections: readonly S[], opts: L
   for (const section of Object.keys(SECTIONS) as Section[]) raw[section] = {};
 
   if (file) readFile(file, raw, origins, problems);
+  for (const section of opts.notFromFile ?? []) {
+    raw[section] = {};
+    for (const key of [...origins.keys()]) if (key.startsWith(`${section}.`)) origins.delete(key);
+  }
   readEnv(env, raw, origins, problems);
   const t = raw.temporal!;
   if (wanted.has('temporal') && (t.profile !== undefined || t.configFile !== undefined))
@@ -255,6 +261,17 @@ export function loadConfigFor<S extends Section>(sections: readonly S[], opts: L
     }
   }
   throw new ConfigError([...new Set(problems.map(redactUrlPasswords))]);
+}
+
+/** Whether the file or the environment gives any value of `section` (before validation). */
+export function sectionGiven(section: Section, opts: LoadConfigOptions = {}): boolean {
+  const env = opts.env ?? process.env;
+  const file = opts.file ?? nonEmpty(env.TANDEM_CONFIG);
+  const raw: Raw = {};
+  for (const s of Object.keys(SECTIONS) as Section[]) raw[s] = {};
+  if (file) readFile(file, raw, new Map(), []);
+  readEnv(env, raw, new Map(), []);
+  return Object.keys(raw[section] ?? {}).length > 0;
 }
 
 function readFile(file: string, raw: Raw, origins: Origins, problems: string[]): void {

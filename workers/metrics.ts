@@ -8,7 +8,7 @@ import { FEEDS } from '../flows/feeds';
 import { FLOW_IDS, type FlowId } from '../flows/types';
 import type { LinkCounts, Retrying } from '../store/types';
 import type { PollIntervals } from './schedules';
-export type WebhookResult = 'accepted' | 'bad_signature' | 'stale' | 'malformed' | 'too_large';
+export type WebhookResult = 'accepted' | 'bad_signature' | 'stale' | 'malformed' | 'too_large' | 'unknown_tenant';
 
 /** Where the poll lag is read from at each scrape: the time each feed's checkpoint was last saved. */
 interface CheckpointSource {

@@ -11,6 +11,7 @@ import { Context } from '@temporalio/activity';
 import type { NativeConnection } from '@temporalio/worker';
 import { pacer, type Pace, type Pacer } from '../connectors/pacer';
 import { SYSTEMS, type System } from '../protocol/ids';
+import { DEFAULT_TENANT, tenantQueue } from '../protocol/tenants';
 import { DEFAULT_RATES, type SystemRates } from './rates';
 
 /** Temporal's TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY (wire protocol). */
@@ -71,8 +72,8 @@ export interface RateShare {
   pacers: Record<System, Pacer>;
   /** Worker processes seen on each system's queue, this one included (0 until counted). */
   workers: Record<System, number>;
-  /** Counts the workers on `connection` from now on, every `refreshMs`, until the returned stop is called. */
-  watch(connection: NativeConnection, namespace: string): () => void;
+  /** Counts the workers on the tenant's queues from now on, every `refreshMs`, until the returned stop is called. */
+  watch(connection: NativeConnection, namespace: string, tenant?: string): () => void;
 }
 
 /**
@@ -103,11 +104,11 @@ export function shareRates(
     identity,
     pacers,
     workers,
-    watch(connection, namespace) {
+    watch(connection, namespace, tenant = DEFAULT_TENANT) {
       async function count(system: System): Promise<void> {
         const answer = await connection.workflowService.describeTaskQueue({
           namespace,
-          taskQueue: { name: system },
+          taskQueue: { name: tenantQueue(system, tenant) },
           taskQueueType: TASK_QUEUE_TYPE_ACTIVITY,
         });
         const since = Date.now() - LIVE_WITHIN_MS;

@@ -9,27 +9,29 @@ import {
   type RecordNotice,
   type RecordRef,
 } from '../protocol/ids';
+import { DEFAULT_TENANT, tenantQueue } from '../protocol/tenants';
 import { entitySearchAttributes } from '../workflows/search-attributes';
 import type { ZendeskRecordOptions } from '../workflows/zendesk-record';
 
 /**
- * Routes a change to its Zendesk record's workflow with signal-with-start: it starts the workflow
- * when none runs, and otherwise adds to the changes the running one will coalesce. The start itself
- * is no change (`work: []`): the signal says which pairs changed.
+ * Routes a change to its Zendesk record's workflow (of the tenant's) with signal-with-start: it starts
+ * the workflow when none runs, and otherwise adds to the changes the running one will coalesce. The
+ * start itself is no change (`work: []`): the signal says which pairs changed.
  */
 export async function signalRecord(
   client: Client,
   ref: RecordRef,
   notice: RecordNotice,
   options?: ZendeskRecordOptions,
+  tenant = DEFAULT_TENANT,
 ): Promise<void> {
   await client.workflow.signalWithStart('syncZendeskRecord', {
-    taskQueue: TASK_QUEUE,
-    workflowId: zendeskRecordWorkflowId(ref),
+    taskQueue: tenantQueue(TASK_QUEUE, tenant),
+    workflowId: zendeskRecordWorkflowId(ref, tenant),
     args: [ref, { ...options, work: [] }],
     signal: CHANGED_SIGNAL,
     signalArgs: [notice],
-    typedSearchAttributes: entitySearchAttributes(ref),
+    typedSearchAttributes: entitySearchAttributes(ref, tenant),
   });
 }
 
@@ -39,6 +41,7 @@ export async function signalPair(
   pair: PairRef,
   notice: ChangeNotice,
   options?: ZendeskRecordOptions,
+  tenant = DEFAULT_TENANT,
 ): Promise<void> {
-  await signalRecord(client, recordOfPair(pair), { ...notice, pairs: [pair] }, options);
+  await signalRecord(client, recordOfPair(pair), { ...notice, pairs: [pair] }, options, tenant);
 }

@@ -20,12 +20,12 @@ import { signalRecord } from './signal-pair';
 import {
   commentPairId,
   recordOfPair,
-  zendeskRecordWorkflowId,
   type ChangeNotice,
   type PairRef,
   type RecordNotice,
   type RecordRef,
 } from '../protocol/ids';
+import { DEFAULT_TENANT } from '../protocol/tenants';
 import { createLogger } from './logger';
 import type { RetryTuning } from '../workflows/steps';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
@@ -63,12 +63,21 @@ export function routeToFlows(enabledFlowIds: Iterable<string>): RouteEvent {
   return (event) => routeZendeskEvent(event).filter((p) => enabled.has(p.flowId));
 }
 
-export interface WebhookReceiverOptions {
+/** One tenant's webhook: its own Zendesk's signing secret, its flows, its record workflows. */
+interface TenantWebhook {
   /** The webhook's signing secret (Zendesk Admin Center → webhook → signing secret). */
   secret: string;
   route?: RouteEvent;
-  /** Tells one Zendesk record's workflow of the change; the notice names the record's pairs it routes to. */
+  /** Tells one Zendesk record's workflow (the tenant's) of the change; the notice names the record's pairs it routes to. */
   signal: (record: RecordRef, notice: RecordNotice) => Promise<void>;
+}
+
+export interface WebhookReceiverOptions extends Partial<TenantWebhook> {
+  /**
+   * The tenants served, each at `/webhooks/zendesk/<tenant>`; the `default` tenant's at
+   * `/webhooks/zendesk` too. Without it, the top-level secret, route and signal are the default tenant's.
+   */
+  tenants?: ReadonlyMap<string, TenantWebhook>;
   maxBodyBytes?: number;
   /** How far a signature timestamp may be from now, either way. */
   toleranceSeconds?: number;
@@ -80,8 +89,13 @@ export interface WebhookReceiverOptions {
 
 /** The receiver as a Fastify instance, not listening (tests drive it with `inject`). */
 export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInstance {
-  if (!opts.secret) throw new Error('webhook receiver: a signing secret is required (ZENDESK_WEBHOOK_SECRET)');
-  const route = opts.route ?? routeZendeskEvent;
+  const tenants = new Map(opts.tenants ?? []);
+  if (!opts.tenants) {
+    if (!opts.secret) throw new Error('webhook receiver: a signing secret is required (ZENDESK_WEBHOOK_SECRET)');
+    tenants.set(DEFAULT_TENANT, { secret: opts.secret, route: opts.route, signal: opts.signal! });
+  }
+  for (const [name, t] of tenants)
+    if (!t.secret) throw new Error(`webhook receiver: tenant ${name} has no signing secret (ZENDESK_WEBHOOK_SECRET)`);
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const toleranceMs = (opts.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS) * 1000;
   const log = opts.logger ?? createLogger('webhook-receiver');
@@ -111,19 +125,30 @@ export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInsta
 
   app.get('/healthz', async () => ({ ok: true }));
 
-  app.post(WEBHOOK_PATH, async (req, reply) => {
+  app.post<{ Params: { tenant?: string } }>(`${WEBHOOK_PATH}/:tenant?`, async (req, reply) => {
+    const name = req.params.tenant || DEFAULT_TENANT;
     const reject = (code: number, result: WebhookResult, message: string) => {
       m.recordWebhook(result);
-      log.warn({ result }, `webhook rejected: ${message}`);
+      log.warn({ result, ...(name !== DEFAULT_TENANT && { tenant: name }) }, `webhook rejected: ${message}`);
       return reply.code(code).send({ error: result, message });
     };
+    const tenant = tenants.get(name);
+    if (!tenant)
+      return reject(
+        404,
+        'unknown_tenant',
+        req.params.tenant
+          ? `no tenant "${name}" is served here`
+          : `name the tenant in the path: ${WEBHOOK_PATH}/<tenant> (tenants: ${[...tenants.keys()].join(', ')})`,
+      );
+    const route = tenant.route ?? routeZendeskEvent;
 
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const signature = headerValue(req.headers[SIGNATURE_HEADER]);
     const timestamp = headerValue(req.headers[SIGNATURE_TIMESTAMP_HEADER]);
     if (!signature || !timestamp)
       return reject(401, 'bad_signature', 'signature or signature timestamp header missing');
-    if (!verifyWebhookSignature(opts.secret, signature, timestamp, raw))
+    if (!verifyWebhookSignature(tenant.secret, signature, timestamp, raw))
       return reject(401, 'bad_signature', 'signature does not match');
     // Checked after the signature, so only a genuine but old (replayed or long-delayed) request reads "stale".
     const at = parseTimestamp(timestamp);
@@ -157,11 +182,11 @@ export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInsta
     const records = new Map<string, { ref: RecordRef; pairs: PairRef[] }>();
     for (const pair of pairs) {
       const ref = recordOfPair(pair);
-      const key = zendeskRecordWorkflowId(ref);
+      const key = `${ref.type}/${ref.zendeskId}`;
       records.set(key, { ref, pairs: [...(records.get(key)?.pairs ?? []), pair] });
     }
     const results = await Promise.allSettled(
-      [...records.values()].map((r) => opts.signal(r.ref, { ...notice, pairs: r.pairs })),
+      [...records.values()].map((r) => tenant.signal(r.ref, { ...notice, pairs: r.pairs })),
     );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length) {
@@ -200,11 +225,14 @@ function parseTimestamp(ts: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export interface StartWebhookReceiverOptions extends Omit<WebhookReceiverOptions, 'signal'> {
+export interface StartWebhookReceiverOptions extends Omit<WebhookReceiverOptions, 'signal' | 'tenants'> {
   port: number;
   /** 127.0.0.1 unless told otherwise: put a TLS-terminating proxy in front for Zendesk to reach it. */
   host?: string;
-  client: Client;
+  /** The default tenant's client (its codec), when `tenants` is not given. */
+  client?: Client;
+  /** Each tenant's secret, route and client (its codec encrypts with the tenant's key). */
+  tenants?: ReadonlyMap<string, Omit<TenantWebhook, 'signal'> & { client: Client }>;
   /** The backoff of the pairs a webhook starts; the engine's default unless a test shortens it. */
   retry?: RetryTuning;
 }
@@ -216,10 +244,21 @@ export interface RunningReceiver {
 
 /** Builds the receiver wired to Temporal through `signalRecord`, and listens. */
 export async function startWebhookReceiver(opts: StartWebhookReceiverOptions): Promise<RunningReceiver> {
-  const { port, host = '127.0.0.1', client, retry, ...rest } = opts;
+  const { port, host = '127.0.0.1', client, retry, tenants, ...rest } = opts;
+  const signalOf = (c: Client, tenant: string) => (record: RecordRef, notice: RecordNotice) =>
+    signalRecord(c, record, notice, retry && { retry }, tenant);
   const app = buildWebhookReceiver({
     ...rest,
-    signal: (record, notice) => signalRecord(client, record, notice, retry && { retry }),
+    ...(tenants
+      ? {
+          tenants: new Map(
+            [...tenants].map(([name, t]) => [
+              name,
+              { secret: t.secret, route: t.route, signal: signalOf(t.client, name) },
+            ]),
+          ),
+        }
+      : { signal: signalOf(client!, DEFAULT_TENANT) }),
   });
   await app.listen({ port, host });
   const address = app.server.address() as AddressInfo;

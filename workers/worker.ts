@@ -12,6 +12,7 @@ import {
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, ActivityDeps } from '../activities';
 import { SYSTEMS, TASK_QUEUE } from '../protocol/ids';
+import { DEFAULT_TENANT, tenantQueue } from '../protocol/tenants';
 import type { TandemSinks } from '../workflows/record';
 import { metrics as processMetrics, type PollerStatus, type TandemMetrics } from './metrics';
 import type { RateShare } from './rate-share';
@@ -22,6 +23,8 @@ const WORKFLOW_CACHE = 500;
 
 export interface WorkerOptions {
   connection: NativeConnection;
+  /** The tenant served (protocol/tenants.ts): its task queues; `deps` and `dataConverter` are its own. */
+  tenant?: string;
   namespace?: string;
   deps: ActivityDeps;
   /** The systems' rates and this process's share of them: its connectors' pacers (`deps.connectors`). */
@@ -55,22 +58,24 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
     shutdownGraceTime: opts.shutdownGraceMs ?? 0,
   };
   const sinks = tandemSinks(opts.metrics ?? processMetrics);
+  const tenant = opts.tenant ?? DEFAULT_TENANT;
+  const queues = [TASK_QUEUE, ...SYSTEMS].map((q) => tenantQueue(q, tenant));
   const workers: Worker[] = [
     // The SDK sizes its workflow cache from the heap limit: 10 under the worker's (node-flags.ts), too
     // few for a first sync's pairs at once, which would be replayed from their histories on every task.
     await Worker.create({
       ...common,
-      taskQueue: TASK_QUEUE,
+      taskQueue: queues[0],
       ...(opts.workflows ?? workflowCode()),
       maxCachedWorkflows: WORKFLOW_CACHE,
       activities: activities.local,
       sinks,
     }),
     ...(await Promise.all(
-      SYSTEMS.map((system) =>
+      SYSTEMS.map((system, i) =>
         Worker.create({
           ...common,
-          taskQueue: system,
+          taskQueue: queues[i + 1],
           activities: activities.api,
           maxTaskQueueActivitiesPerSecond: rates[system],
           // About two seconds of work: a worker holds no more than it can pace, and leaves the rest to others.
@@ -81,7 +86,7 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
   ];
   return {
     async run() {
-      const unwatch = opts.share.watch(opts.connection, namespace);
+      const unwatch = opts.share.watch(opts.connection, namespace, tenant);
       try {
         // If one stops (fails), stop the others too, so the process ends rather than run half a worker.
         await Promise.all(
@@ -99,10 +104,10 @@ export async function createWorker(opts: WorkerOptions): Promise<Workers> {
       const polling = (w: Worker, state: 'workflowPollerState' | 'activityPollerState') =>
         w.getState() === 'RUNNING' && w.getStatus()[state] === 'POLLING';
       return [
-        { taskQueue: TASK_QUEUE, kind: 'workflow' as const, polling: polling(main, 'workflowPollerState') },
-        { taskQueue: TASK_QUEUE, kind: 'activity' as const, polling: polling(main, 'activityPollerState') },
+        { taskQueue: queues[0], kind: 'workflow' as const, polling: polling(main, 'workflowPollerState') },
+        { taskQueue: queues[0], kind: 'activity' as const, polling: polling(main, 'activityPollerState') },
         ...api.map((w, i) => ({
-          taskQueue: SYSTEMS[i],
+          taskQueue: queues[i + 1],
           kind: 'activity' as const,
           polling: polling(w, 'activityPollerState'),
         })),

@@ -28,6 +28,7 @@ import {
 } from '../protocol/ids';
 import { ReferenceCarriers } from './reference-carriers';
 import { entitySearchAttributes, recordSearchAttributes } from './search-attributes';
+import { currentTenant } from './tenant';
 import { syncRecord } from './record';
 import { changedSignal, pairSyncedSignal, recordSyncedSignal } from './signals';
 import type { RetryTuning } from './steps';
@@ -71,7 +72,7 @@ export function byRecord(items: readonly WorkItem[]): RecordItem[] {
             },
           };
     const ref = recordOfPair(pair);
-    const id = zendeskRecordWorkflowId(ref);
+    const id = zendeskRecordWorkflowId(ref, currentTenant());
     const record = records.get(id) ?? { ref, pairs: [] };
     record.pairs.push(pair);
     records.set(id, record);
@@ -105,7 +106,7 @@ export class SlidingWindow {
     private readonly retry: RetryTuning | undefined,
     private readonly side: 'zendesk' | 'target',
   ) {
-    setHandler(pairSyncedSignal, (synced) => this.report(recordWorkflowId(synced), synced));
+    setHandler(pairSyncedSignal, (synced) => this.report(recordWorkflowId(synced, currentTenant()), synced));
     setHandler(recordSyncedSignal, (round) => this.reportRecord(round.workflowId, round.pairs));
   }
 
@@ -121,7 +122,8 @@ export class SlidingWindow {
   async add(item: WorkItem): Promise<void> {
     await condition(() => this.inFlight.size < this.size);
     if (!patched('starts-together')) return item.kind === 'pair' ? this.startPair(item) : this.startComments(item);
-    if (item.kind === 'pair') await this.carriers.before(recordWorkflowId(item), item.given?.referenced ?? []);
+    if (item.kind === 'pair')
+      await this.carriers.before(recordWorkflowId(item, currentTenant()), item.given?.referenced ?? []);
     const start = item.kind === 'pair' ? this.startPair(item) : this.startComments(item);
     const settled: Promise<unknown> = start.then(
       () => (this.starting.delete(settled), undefined),
@@ -149,7 +151,7 @@ export class SlidingWindow {
    */
   async addRecord(item: RecordItem): Promise<void> {
     await condition(() => this.inFlight.size < this.size);
-    const workflowId = zendeskRecordWorkflowId(item.ref);
+    const workflowId = zendeskRecordWorkflowId(item.ref, currentTenant());
     await this.carriers.before(
       workflowId,
       item.pairs.flatMap((p) => p.given?.referenced ?? []),
@@ -170,7 +172,7 @@ export class SlidingWindow {
           args: [item.ref, { work: item.pairs, lingerMs: 0, retry: this.retry }],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           priority: this.priority,
-          typedSearchAttributes: entitySearchAttributes(item.ref),
+          typedSearchAttributes: entitySearchAttributes(item.ref, currentTenant()),
         });
         this.counts.started += 1;
         // It reports by ending, or by a signal when it stays open (failed, or more changes came).
@@ -221,7 +223,7 @@ export class SlidingWindow {
 
   private async startPair(item: Extract<WorkItem, { kind: 'pair' }>): Promise<void> {
     const pair = { flowId: item.flowId, zendeskId: item.zendeskId };
-    const workflowId = recordWorkflowId(pair);
+    const workflowId = recordWorkflowId(pair, currentTenant());
     for (let tries = 0; tries < 3; tries++) {
       try {
         this.inFlight.add(workflowId);
@@ -261,7 +263,7 @@ export class SlidingWindow {
   }
 
   private async startComments(item: Extract<WorkItem, { kind: 'comments' }>): Promise<void> {
-    const workflowId = ticketCommentsWorkflowId(item.ticketId);
+    const workflowId = ticketCommentsWorkflowId(item.ticketId, currentTenant());
     try {
       this.inFlight.add(workflowId);
       const child = await startChild<typeof syncTicketComments>('syncTicketComments', {

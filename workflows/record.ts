@@ -20,6 +20,7 @@ import type { SyncOutcome, SyncPairResult } from '../protocol/outcomes';
 import { recordWorkflowId, type GivenRecord, type PairRef, type PairSynced } from '../protocol/ids';
 import { changedSignal, pairSyncedSignal } from './signals';
 import { KIND, OUTCOME, TARGET_ID, recordSearchAttributes } from './search-attributes';
+import { currentTenant } from './tenant';
 import { getFlow } from '../flows/registry';
 import { pairSteps, type RetryTuning } from './steps';
 import { businessFailure, syncPair, type ReferenceHints } from './sync-pair';
@@ -109,7 +110,7 @@ export async function syncRecord(pair: PairRef, options: RecordOptions = {}): Pr
     if (notice.demanded) demanded = true;
     if (notice.replyTo) waiting.push(notice.replyTo);
   });
-  setHandler(pairSyncedSignal, (synced) => void replies.set(recordWorkflowId(synced), synced));
+  setHandler(pairSyncedSignal, (synced) => void replies.set(recordWorkflowId(synced, currentTenant()), synced));
   // Whoever starts a pair sets these (one event fewer per pair); a bare start gets them here.
   if (!workflowInfo().typedSearchAttributes.get(KIND)) upsertSearchAttributes(recordSearchAttributes(pair));
 
@@ -229,7 +230,7 @@ async function runReference(
   hints: ReferenceHints = {},
 ): Promise<PairSynced> {
   const pair: PairRef = { flowId: ref.flowId, zendeskId: ref.zendeskId };
-  const id = recordWorkflowId(pair);
+  const id = recordWorkflowId(pair, currentTenant());
   replies.delete(id);
   for (;;) {
     try {

@@ -12,8 +12,20 @@ export const OUTCOME = defineSearchAttributeKey('TandemOutcome', 'KEYWORD');
 const FLOWS = defineSearchAttributeKey('TandemFlows', 'KEYWORD_LIST');
 export const FLOW_OUTCOMES = defineSearchAttributeKey('TandemFlowOutcomes', 'KEYWORD_LIST');
 export const TARGET_IDS = defineSearchAttributeKey('TandemTargetIds', 'KEYWORD_LIST');
+/** The tenant a workflow serves (protocol/tenants.ts), `default` included: a Web UI filter per customer. */
+export const TENANT = defineSearchAttributeKey('TandemTenant', 'KEYWORD');
 
-export const TANDEM_SEARCH_ATTRIBUTES = [KIND, FLOW, ZENDESK_ID, TARGET_ID, OUTCOME, FLOWS, FLOW_OUTCOMES, TARGET_IDS];
+export const TANDEM_SEARCH_ATTRIBUTES = [
+  KIND,
+  FLOW,
+  ZENDESK_ID,
+  TARGET_ID,
+  OUTCOME,
+  FLOWS,
+  FLOW_OUTCOMES,
+  TARGET_IDS,
+  TENANT,
+];
 
 /** The type name the `temporal` CLI (and its dev server's `--search-attribute`) takes for each. */
 export const CLI_TYPE: Record<SearchAttributeType, string> = {
@@ -36,10 +48,11 @@ export function flowsOfRecord(type: RecordRef['type']): readonly string[] {
   return getFeed(`zendesk/${type}`).flows;
 }
 
-/** What a Zendesk record's workflow carries from its start: kind, Zendesk id, the flows it feeds. */
-export function entitySearchAttributes(ref: RecordRef) {
+/** What a Zendesk record's workflow carries from its start: kind, tenant, Zendesk id, the flows it feeds. */
+export function entitySearchAttributes(ref: RecordRef, tenant: string) {
   return [
     { key: KIND, value: 'record' },
+    { key: TENANT, value: tenant },
     { key: ZENDESK_ID, value: ref.zendeskId },
     { key: FLOWS, value: [...flowsOfRecord(ref.type)] },
   ];

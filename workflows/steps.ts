@@ -8,6 +8,8 @@ import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ApiActivities } from '../activities/api-steps';
 import type { LocalActivities } from '../activities/local-steps';
 import type { System } from '../protocol/ids';
+import { tenantQueue } from '../protocol/tenants';
+import { currentTenant } from './tenant';
 
 /** Backoff between retries (capped, never ending); tests shorten it. */
 export interface RetryTuning {
@@ -35,10 +37,13 @@ function retryPolicy(tuning: RetryTuning = {}) {
  */
 export const BULK: Priority = { priorityKey: 4 };
 
-/** Steps that call a system, on that system's task queue (its activity rate is the system's limit). */
+/**
+ * Steps that call a system, on that system's task queue of the workflow's tenant (its activity rate
+ * is the limit of the tenant's account).
+ */
 export function apiSteps(system: System, tuning?: RetryTuning, priority?: Priority) {
   return proxyActivities<ApiActivities>({
-    taskQueue: system,
+    taskQueue: tenantQueue(system, currentTenant()),
     priority,
     // One HTTP call (the connectors time out after 30 s): past this, a worker that died mid-call is
     // given up on and the step retried elsewhere.
@@ -59,7 +64,7 @@ export function localSteps(tuning?: RetryTuning) {
  */
 export function indexSteps(system: System, tuning?: RetryTuning, priority?: Priority) {
   return proxyActivities<Pick<ApiActivities, 'refreshTargetIndex'>>({
-    taskQueue: system,
+    taskQueue: tenantQueue(system, currentTenant()),
     priority,
     startToCloseTimeout: '40 seconds',
     retry: { ...retryPolicy(tuning), maximumAttempts: 3 },

@@ -35,6 +35,7 @@ import {
 } from '../protocol/ids';
 import { changedSignal, pairSyncedSignal, recordSyncedSignal } from './signals';
 import { FLOW_OUTCOMES, KIND, OUTCOME, TARGET_IDS, entitySearchAttributes, flowsOfRecord } from './search-attributes';
+import { currentTenant } from './tenant';
 import { apiSteps, pairSteps, type RetryTuning } from './steps';
 import { PairFailed, businessFailure, syncPair, type ReferenceHints } from './sync-pair';
 import type { RecentSync, TandemSinks } from './record';
@@ -144,7 +145,8 @@ export async function syncZendeskRecord(ref: RecordRef, options: ZendeskRecordOp
     for (const synced of report.pairs) replies.set(pairKey(synced), synced);
   });
   // Whoever starts a record sets these (one event fewer per record); a bare start gets them here.
-  if (!workflowInfo().typedSearchAttributes.get(KIND)) upsertSearchAttributes(entitySearchAttributes(ref));
+  if (!workflowInfo().typedSearchAttributes.get(KIND))
+    upsertSearchAttributes(entitySearchAttributes(ref, currentTenant()));
 
   const retry = options.retry;
   const linkReference = (reference: Reference, hints?: ReferenceHints) =>
@@ -382,7 +384,7 @@ async function askReference(
   const pair: PairRef = { flowId: reference.flowId, zendeskId: reference.zendeskId };
   const key = pairKey(pair);
   const ref = recordOfPair(pair);
-  const id = zendeskRecordWorkflowId(ref);
+  const id = zendeskRecordWorkflowId(ref, currentTenant());
   // It would wait for its own next round: no flow refers to its own record, so this is a definition's mistake.
   if (id === workflowInfo().workflowId)
     throw new PairFailed(
@@ -403,7 +405,7 @@ async function askReference(
         workflowId: id,
         args: [ref, { work: [work], lingerMs: 0, retry }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        typedSearchAttributes: entitySearchAttributes(ref),
+        typedSearchAttributes: entitySearchAttributes(ref, currentTenant()),
       });
       void child.result().then(
         (run) => {

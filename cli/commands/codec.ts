@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { startCodecServer } from '../../codec/codec-server';
-import { encryptionOf } from '../../codec/data-converter';
+import { encryptionOf, encryptionOfAll } from '../../codec/data-converter';
 import { newKey } from '../../codec/keys';
-import { addSubcommand, configOf, printer, runtimeOf, withConfigOption } from '../context';
+import { addSubcommand, configOf, printer, runtimeOf, tenantConfigsOf, withConfigOption } from '../context';
 import { explainingPorts } from '../errors';
 import { commandLogger } from '../logging';
 import { portArg } from '../usage';
@@ -39,8 +39,16 @@ function serveCommand(): Command {
     )
     .action(async (flags: { host: string; port?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const config = configOf(cmd, ['encryption', 'codec']);
-      const encryption = encryptionOf(config.encryption, { requireKey: true });
+      const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? rt.env.TANDEM_TENANT;
+      // Every tenant's histories, disabled ones' too, are read in the one Web UI: every tenant's keys decrypt.
+      const tenants = named
+        ? [configOf(cmd, ['encryption', 'codec'])]
+        : tenantConfigsOf(cmd, ['encryption', 'codec'], { disabled: true });
+      const config = tenants[0];
+      const encryption =
+        tenants.length === 1
+          ? encryptionOf(config.encryption, { requireKey: true })
+          : encryptionOfAll(tenants.map((t) => t.encryption));
       if (encryption.mode === 'off')
         throw new Error(
           'TANDEM_ENCRYPTION=off: there is nothing for the codec endpoint to decode; set TANDEM_ENCRYPTION_KEY',

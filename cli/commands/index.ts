@@ -10,6 +10,7 @@ import { setupCommand } from './setup';
 import { simulatorsCommand } from './simulators';
 import { statusCommand } from './status';
 import { syncCommand } from './sync';
+import { tenantsCommand } from './tenants';
 import { webhooksCommand } from './webhooks';
 import { whyCommand } from './why';
 import { workerCommand } from './worker';
@@ -24,6 +25,7 @@ export function registerCommands(program: Command): void {
     simulatorsCommand(),
     setupCommand(),
     schedulesCommand(),
+    tenantsCommand(),
     syncCommand(),
     statusCommand(),
     linksCommand(),

@@ -109,11 +109,11 @@ async function setTarget(
   try {
     const client = await connectTemporal(config, { timeoutMs: 3000 });
     try {
-      await signalPair(client, { flowId, zendeskId }, { side: 'zendesk', via: 'manual' });
+      await signalPair(client, { flowId, zendeskId }, { side: 'zendesk', via: 'manual' }, undefined, config.tenant);
     } finally {
       await closeTemporal(client);
     }
-    out(`Linked; the record's workflow ${pairWorkflowId({ flowId, zendeskId })} syncs them now.`);
+    out(`Linked; the record's workflow ${pairWorkflowId({ flowId, zendeskId }, config.tenant)} syncs them now.`);
   } catch (err) {
     out(
       `Linked. Temporal could not be reached (${(err as Error).message}): the next change of either record, or \`tandem sync ${flow.code}\`, syncs them.`,

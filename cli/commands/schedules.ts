@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { applySchedules, listSchedules, plannedSchedules, selectSchedules } from '../../workers/schedules';
-import type { Config } from '../../workers/config';
 import { describeExcess, pollBudgetExcesses } from '../../workers/poll-budgets';
 import { ensureSearchAttributes } from '../../workers/search-attributes-setup';
 import {
@@ -11,7 +10,9 @@ import {
   connectTemporal,
   printer,
   runtimeOf,
+  tenantConfigsOf,
   withConfigOption,
+  type TenantConfig,
 } from '../context';
 import { outputFormat, printJson, withOutputOption } from '../output';
 import { scheduleWhichArg } from '../usage';
@@ -19,10 +20,10 @@ import { scheduleWhichArg } from '../usage';
 /** Runs `fn` with a client of the command's config, closing the connection afterwards. */
 async function withClient<T>(
   cmd: Command,
-  fn: (client: Client, config: Pick<Config, 'temporal' | 'polling'>) => Promise<T>,
+  fn: (client: Client, config: TenantConfig<'temporal' | 'polling'>) => Promise<T>,
+  config = configOf(cmd, ['temporal', 'polling']),
 ): Promise<T> {
   // Schedules live in Temporal: no API credentials needed.
-  const config = configOf(cmd, ['temporal', 'polling']);
   const client = await connectTemporal(config);
   try {
     return await fn(client, config);
@@ -41,7 +42,7 @@ async function eachSchedule(
   const out = printer(cmd);
   await withClient(cmd, async (client, config) => {
     const missing: string[] = [];
-    for (const id of selectSchedules(config.polling, which)) {
+    for (const id of selectSchedules(config.polling, which, config.tenant)) {
       try {
         await act(client, id);
         out(`${verb} ${id}`);
@@ -74,7 +75,7 @@ export function schedulesCommand(): Command {
     cmd,
     withConfigOption(new Command('apply'))
       .description(
-        "create the schedules that are missing and update the others (workflow, task queue); an existing schedule keeps its interval unless --reset-intervals; registers Tandem's search attributes first; safe to repeat",
+        "create the schedules that are missing and update the others (workflow, task queue), of every tenant not disabled (or --tenant's); an existing schedule keeps its interval unless --reset-intervals; registers Tandem's search attributes first; safe to repeat",
       )
       .option('--reset-intervals', 'also set existing schedules to the configured intervals (TANDEM_POLL_*_SECONDS)')
       .option('--no-register-search-attributes', "only check Tandem's search attributes, never add them")
@@ -89,36 +90,51 @@ export function schedulesCommand(): Command {
           self: Command,
         ) => {
           const out = printer(self);
+          const named = (self.optsWithGlobals() as { tenant?: string }).tenant ?? runtimeOf(self).env.TANDEM_TENANT;
+          const tenants = named
+            ? [configOf(self, ['temporal', 'polling'])]
+            : tenantConfigsOf(self, ['temporal', 'polling']);
           // Polls alone over a budget wait on the API's limit all day: say so (or, --strict, refuse) before anything is set.
-          const excesses = pollBudgetExcesses(configOf(self, ['polling']).polling).map(describeExcess);
+          const excesses = tenants.flatMap((t) =>
+            pollBudgetExcesses(t.polling).map(
+              (e) => `${tenants.length > 1 ? `tenant ${t.tenant}: ` : ''}${describeExcess(e)}`,
+            ),
+          );
           if (excesses.length && flags.strict)
             throw new Error(`${excesses.join('; ')} (without --strict they are applied with a warning)`);
           for (const line of excesses) runtimeOf(self).stderr.write(`warning: ${line}\n`);
-          await withClient(self, async (client, config) => {
-            const { address, namespace } = config.temporal;
-            // A schedule without the attributes starts polls that all fail: say so now, not in the worker log.
-            const attrs = await ensureSearchAttributes(client, {
-              namespace,
-              address,
-              register: flags.registerSearchAttributes,
-            });
-            if (attrs.registered.length)
-              out(`registered search attributes ${attrs.registered.join(', ')} on namespace ${namespace}`);
-            if (attrs.unchecked)
-              runtimeOf(self).stderr.write(
-                `warning: could not check Tandem's search attributes (${attrs.unchecked.cause}); if polls fail with BadSearchAttributes, run: ${attrs.unchecked.command}\n`,
-              );
-            const { created, updated, kept } = await applySchedules(client, config.polling, config.temporal.taskQueue, {
-              resetIntervals: flags.resetIntervals === true,
-            });
-            const every = new Map(plannedSchedules(config.polling).map((s) => [s.id, s.everySeconds]));
-            for (const id of created) out(`created ${id} (every ${every.get(id)} s)`);
-            for (const id of updated) out(`updated ${id} (every ${every.get(id)} s)`);
-            for (const id of kept) out(`updated ${id} (interval kept; --reset-intervals sets ${every.get(id)} s)`);
-            out(
-              `${created.length} created, ${updated.length + kept.length} updated${kept.length ? ` (${kept.length} kept their interval)` : ''}`,
+          for (const tenant of tenants)
+            await withClient(
+              self,
+              async (client, config) => {
+                const { address, namespace } = config.temporal;
+                // A schedule without the attributes starts polls that all fail: say so now, not in the worker log.
+                const attrs = await ensureSearchAttributes(client, {
+                  namespace,
+                  address,
+                  register: flags.registerSearchAttributes,
+                });
+                if (attrs.registered.length)
+                  out(`registered search attributes ${attrs.registered.join(', ')} on namespace ${namespace}`);
+                if (attrs.unchecked)
+                  runtimeOf(self).stderr.write(
+                    `warning: could not check Tandem's search attributes (${attrs.unchecked.cause}); if polls fail with BadSearchAttributes, run: ${attrs.unchecked.command}\n`,
+                  );
+                const { created, updated, kept } = await applySchedules(client, config.polling, config.tenant, {
+                  resetIntervals: flags.resetIntervals === true,
+                });
+                const every = new Map(
+                  plannedSchedules(config.polling, config.tenant).map((s) => [s.id, s.everySeconds]),
+                );
+                for (const id of created) out(`created ${id} (every ${every.get(id)} s)`);
+                for (const id of updated) out(`updated ${id} (every ${every.get(id)} s)`);
+                for (const id of kept) out(`updated ${id} (interval kept; --reset-intervals sets ${every.get(id)} s)`);
+                out(
+                  `${tenants.length > 1 ? `tenant ${config.tenant}: ` : ''}${created.length} created, ${updated.length + kept.length} updated${kept.length ? ` (${kept.length} kept their interval)` : ''}`,
+                );
+              },
+              tenant,
             );
-          });
         },
       ),
   );
@@ -131,10 +147,10 @@ export function schedulesCommand(): Command {
       .action(async (_flags: unknown, self: Command) => {
         const out = printer(self);
         await withClient(self, async (client, config) => {
-          const rows = await listSchedules(client);
+          const rows = await listSchedules(client, config.tenant);
           const present = new Set(rows.map((r) => r.id));
           if (outputFormat(self) === 'json') {
-            const missing = plannedSchedules(config.polling)
+            const missing = plannedSchedules(config.polling, config.tenant)
               .filter((s) => !present.has(s.id))
               .map((s) => ({ id: s.id, state: 'missing' }));
             return printJson(self, [
@@ -146,7 +162,7 @@ export function schedulesCommand(): Command {
             const state = r.paused ? `paused${r.note ? ` (${r.note})` : ''}` : 'running';
             out(`${r.id}  ${state}  next ${r.nextRun?.toISOString() ?? '-'}  last ${r.lastRun?.toISOString() ?? '-'}`);
           }
-          const missing = plannedSchedules(config.polling).filter((s) => !present.has(s.id));
+          const missing = plannedSchedules(config.polling, config.tenant).filter((s) => !present.has(s.id));
           for (const s of missing) out(`${s.id}  missing (run \`tandem schedules apply\`)`);
           if (!rows.length && !missing.length) out('no schedules');
         });

@@ -26,11 +26,13 @@ function ago(iso: string, now: Date): string {
 }
 
 /** The schedules in Temporal, or why they could not be read: status still shows the store then. */
-async function readSchedules(config: Pick<Config, 'temporal'>): Promise<{ rows: ScheduleRow[] } | { error: string }> {
+async function readSchedules(
+  config: Pick<Config, 'temporal'> & { tenant: string },
+): Promise<{ rows: ScheduleRow[] } | { error: string }> {
   try {
     const client = await connectTemporal(config, { timeoutMs: 3000 });
     try {
-      return { rows: await listSchedules(client) };
+      return { rows: await listSchedules(client, config.tenant) };
     } finally {
       await closeTemporal(client);
     }
@@ -42,11 +44,11 @@ async function readSchedules(config: Pick<Config, 'temporal'>): Promise<{ rows: 
 async function statusLines(
   store: LinkStore,
   schedules: { rows: ScheduleRow[] } | { error: string },
-  config: Pick<Config, 'polling'>,
+  config: Pick<Config, 'polling'> & { tenant: string },
   opts: { failures: number; now: Date },
 ): Promise<string[]> {
   const lines: string[] = [];
-  const planned = plannedSchedules(config.polling);
+  const planned = plannedSchedules(config.polling, config.tenant);
   const inTemporal = 'rows' in schedules ? new Map(schedules.rows.map((r) => [r.id, r])) : undefined;
   if (!inTemporal)
     lines.push(
@@ -97,10 +99,10 @@ async function statusLines(
 async function statusData(
   store: LinkStore,
   schedules: { rows: ScheduleRow[] } | { error: string },
-  config: Pick<Config, 'polling'>,
+  config: Pick<Config, 'polling'> & { tenant: string },
   opts: { failures: number },
 ) {
-  const planned = plannedSchedules(config.polling);
+  const planned = plannedSchedules(config.polling, config.tenant);
   const inTemporal = 'rows' in schedules ? new Map(schedules.rows.map((r) => [r.id, r])) : undefined;
   const flows = [];
   for (const flowId of FLOW_IDS) {

@@ -1,3 +1,4 @@
+import { tenantQueue, tenantWorkflowId } from '../../protocol/tenants';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import {
@@ -98,14 +99,15 @@ export function syncCommand(): Command {
       const client = await connectTemporal(config);
       try {
         const feed = feedOf(flow, flags.side);
-        const workflowId = syncWorkflowId(feed, new Date());
+        const workflowId = tenantWorkflowId(syncWorkflowId(feed, new Date()), config.tenant);
+        const taskQueue = tenantQueue(config.temporal.taskQueue, config.tenant);
         const handle = await client.workflow.start('pollFeed', {
-          taskQueue: config.temporal.taskQueue,
+          taskQueue,
           workflowId,
           args: [{ feed, full: flags.full === true }],
           memo: { summary: `tandem sync ${flowId} (${flags.side} side${flags.full ? ', full' : ''})` },
         });
-        out(`Started ${workflowId} on task queue ${config.temporal.taskQueue}.`);
+        out(`Started ${workflowId} on task queue ${taskQueue}.`);
 
         const tty = rt.stdout.isTTY === true;
         const bar = tty
@@ -148,7 +150,7 @@ export function syncCommand(): Command {
             hinted = true;
             const hint = await whyNoProgress(client, handle, {
               namespace: config.temporal.namespace,
-              taskQueue: config.temporal.taskQueue,
+              taskQueue,
             });
             if (bar) bar.stop();
             rt.stderr.write(`${hint}\n`);

@@ -6,7 +6,18 @@ import { ZENDESK_EVENT_TYPES } from '../../flows/zendesk-types';
 import { FLOW_IDS, getFlow } from '../../flows';
 import { routeToFlows, startWebhookReceiver, WEBHOOK_PATH } from '../../workers/webhook-receiver';
 import type { Config } from '../../workers/config';
-import { addSubcommand, closeTemporal, configOf, connectTemporal, printer, withConfigOption } from '../context';
+import type { Client } from '@temporalio/client';
+import { DEFAULT_TENANT } from '../../protocol/tenants';
+import {
+  addSubcommand,
+  closeTemporal,
+  configOf,
+  connectTemporal,
+  printer,
+  runtimeOf,
+  tenantConfigsOf,
+  withConfigOption,
+} from '../context';
 import { watchForStop, withGraceOption } from '../shutdown';
 import { httpUrlArg, portArg } from '../usage';
 import { commandLogger } from '../logging';
@@ -22,10 +33,15 @@ function enabledFlows(config: Partial<Config>): string[] {
   });
 }
 
-/** The receiver's full address: a bare origin gets the receiver's path, a URL with a path is taken as is. */
-function webhookEndpoint(publicUrl: string): string {
+/** The receiver's path for a tenant's webhook (the default tenant's is the one it always had). */
+function webhookPath(tenant: string): string {
+  return tenant === DEFAULT_TENANT ? WEBHOOK_PATH : `${WEBHOOK_PATH}/${tenant}`;
+}
+
+/** The receiver's full address: a bare origin gets the tenant's path, a URL with a path is taken as is. */
+function webhookEndpoint(publicUrl: string, tenant: string): string {
   const url = new URL(publicUrl);
-  if (url.pathname === '/' || url.pathname === '') url.pathname = WEBHOOK_PATH;
+  if (url.pathname === '/' || url.pathname === '') url.pathname = webhookPath(tenant);
   return url.toString();
 }
 
@@ -42,21 +58,30 @@ function serveCommand(): Command {
     )
     .action(async (flags: { host: string; port?: number; grace: number }, cmd: Command) => {
       // The targets' sections only say which flows run; their credentials are the worker's business.
-      const config = configOf(cmd, ['temporal', 'webhook', 'poweroffice', 'crmoffice']);
-      const secret = config.webhook.secret;
-      if (!secret) {
+      const sections = ['temporal', 'webhook', 'poweroffice', 'crmoffice'] as const;
+      const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? runtimeOf(cmd).env.TANDEM_TENANT;
+      const tenants = named ? [configOf(cmd, sections)] : tenantConfigsOf(cmd, sections);
+      if (!tenants.length) throw new Error('every tenant of this installation is disabled: no webhook to receive');
+      const several = tenants.length > 1;
+      const unsigned = tenants.filter((t) => !t.webhook.secret).map((t) => t.tenant);
+      if (unsigned.length) {
         throw new Error(
-          'the webhook receiver needs the signing secret of the Zendesk webhook: set ZENDESK_WEBHOOK_SECRET or ZENDESK_WEBHOOK_SECRET_FILE ' +
-            '(`tandem webhooks register <public-url> --secret-file <path>` saves it to a file)',
+          `${several ? `tenant ${unsigned.join(', ')}: ` : ''}the webhook receiver needs the signing secret of the Zendesk webhook: set ZENDESK_WEBHOOK_SECRET or ZENDESK_WEBHOOK_SECRET_FILE ` +
+            `${several ? "in the tenant's file " : ''}(\`tandem webhooks register <public-url> --secret-file <path>\` saves it to a file)`,
         );
       }
-      const flows = enabledFlows(config);
+      const config = tenants[0];
       const log = commandLogger(cmd, 'webhook-receiver');
       const stopping = watchForStop(cmd, 'the webhook receiver', flags.grace);
-      const client = await connectTemporal(config).catch((err: unknown) => {
+      // A client per tenant: each encrypts what it sends Temporal with its tenant's key.
+      const clients: Client[] = [];
+      try {
+        for (const t of tenants) clients.push(await connectTemporal(t));
+      } catch (err) {
+        await Promise.all(clients.map(closeTemporal));
         stopping.done();
         throw err;
-      });
+      }
       const port = flags.port ?? config.webhook.port;
       try {
         const receiver = await explainingPorts(
@@ -65,20 +90,31 @@ function serveCommand(): Command {
             startWebhookReceiver({
               port,
               host: flags.host,
-              client,
-              secret,
+              tenants: new Map(
+                tenants.map((t, i) => [
+                  t.tenant,
+                  { client: clients[i], secret: t.webhook.secret!, route: routeToFlows(enabledFlows(t)) },
+                ]),
+              ),
               maxBodyBytes: config.webhook.maxBodyBytes,
-              route: routeToFlows(flows),
               logger: log,
             }),
         );
-        log.info({ url: `${receiver.url}${WEBHOOK_PATH}`, flows }, 'webhook receiver listening');
+        for (const t of tenants)
+          log.info(
+            {
+              ...(several && { tenant: t.tenant }),
+              url: `${receiver.url}${webhookPath(t.tenant)}`,
+              flows: enabledFlows(t),
+            },
+            'webhook receiver listening',
+          );
         await stopping.requested;
         log.info('stopping: answering the requests under way');
         await receiver.close();
         log.info('webhook receiver stopped');
       } finally {
-        await closeTemporal(client);
+        await Promise.all(clients.map(closeTemporal));
         stopping.done();
       }
     });
@@ -91,7 +127,7 @@ function registerCommand(): Command {
     )
     .argument(
       '<public-url>',
-      'where Zendesk reaches the receiver, e.g. https://tandem.example.com (the path defaults to /webhooks/zendesk)',
+      "where Zendesk reaches the receiver, e.g. https://tandem.example.com (the path defaults to /webhooks/zendesk, a tenant's to /webhooks/zendesk/<tenant>)",
       httpUrlArg,
     )
     .option(
@@ -106,7 +142,7 @@ function registerCommand(): Command {
       const out = printer(cmd);
       const config = configOf(cmd, ['zendesk']);
       const zendesk = new ZendeskClient(config.zendesk);
-      const endpoint = webhookEndpoint(publicUrl);
+      const endpoint = webhookEndpoint(publicUrl, config.tenant);
       // Registering twice must not make Zendesk deliver every event twice: reuse one with the same endpoint.
       const existing = (await zendesk.listWebhooks()).find((w) => w.endpoint === endpoint);
       let id: string;

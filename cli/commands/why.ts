@@ -76,7 +76,14 @@ export function whyCommand(): Command {
         let client: Client | undefined;
         try {
           client = await connectTemporal(config);
-          const record = await findRecord(store, system, type, id, (workflowId) => hasWorkflow(client!, workflowId));
+          const record = await findRecord(
+            store,
+            system,
+            type,
+            id,
+            (workflowId) => hasWorkflow(client!, workflowId),
+            config.tenant,
+          );
           let fields: TracedField[];
           if (property === undefined) fields = fieldsOf(record.flows, record.lane);
           else {

@@ -3,7 +3,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { FLOW_IDS, getFlow } from '../../flows';
 import { createConnectors } from '../../workers/connectors';
 import { shareRates } from '../../workers/rate-share';
-import { createWorker, stopWorker } from '../../workers/worker';
+import { createWorker, stopWorker, type Workers } from '../../workers/worker';
 import { describeConfig, type Config } from '../../workers/config';
 import { ensureSearchAttributes } from '../../workers/search-attributes-setup';
 import { temporalConnectionOptions } from '../../workers/temporal-connection';
@@ -18,7 +18,10 @@ import {
   connectTemporal,
   openConfigStore,
   readyConfigStore,
+  runtimeOf,
+  tenantConfigsOf,
   withConfigOption,
+  type TenantConfig,
 } from '../context';
 import { watchForStop, withGraceOption } from '../shutdown';
 
@@ -56,20 +59,32 @@ export function workerCommand(): Command {
       '\nExample:\n  TANDEM_CONFIG=/etc/tandem.yaml ZENDESK_API_TOKEN_FILE=/run/secrets/zendesk tandem worker',
     )
     .action(async (flags: { metricsHost: string; registerSearchAttributes: boolean; grace: number }, cmd: Command) => {
-      const config = configOf(cmd) as Config;
-      const problem = workerConfigProblem(config);
-      if (problem) throw new Error(problem);
+      const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? runtimeOf(cmd).env.TANDEM_TENANT;
+      // Every tenant not disabled (or --tenant's alone), each checked before anything starts.
+      const tenants = (named ? [configOf(cmd)] : tenantConfigsOf(cmd)) as TenantConfig<keyof Config>[];
+      if (!tenants.length) throw new Error('every tenant of this installation is disabled: nothing to serve');
+      const several = tenants.length > 1;
+      for (const t of tenants) {
+        const problem = workerConfigProblem(t as Config);
+        if (problem) throw new Error(several ? `tenant ${t.tenant}: ${problem}` : problem);
+      }
+      const config = tenants[0] as TenantConfig<keyof Config> & Config;
       const log = commandLogger(cmd, 'worker');
-      log.info({ config: describeConfig(config) }, 'starting the worker');
+      for (const t of tenants)
+        log.info({ ...(several && { tenant: t.tenant }), config: describeConfig(t as Config) }, 'starting the worker');
       // After the banner (it shows what was read), before the SDK runtime and any connection: no key, no worker.
-      const encryption = encryptionOf(config.encryption, { requireKey: true });
-      if (encryption.mode === 'off')
-        log.warn('TANDEM_ENCRYPTION=off: names, e-mails and records are stored in Temporal in clear');
-      else
-        log.info(
-          { keyId: encryption.codec.currentKeyId, decrypts: [...encryption.codec.keys.byId.keys()] },
-          'payloads are encrypted',
-        );
+      const encryptions = tenants.map((t) => {
+        const encryption = encryptionOf(t.encryption, { requireKey: true });
+        const tenant = several ? { tenant: t.tenant } : {};
+        if (encryption.mode === 'off')
+          log.warn(tenant, 'TANDEM_ENCRYPTION=off: names, e-mails and records are stored in Temporal in clear');
+        else
+          log.info(
+            { ...tenant, keyId: encryption.codec.currentKeyId, decrypts: [...encryption.codec.keys.byId.keys()] },
+            'payloads are encrypted',
+          );
+        return encryption;
+      });
       // The SDK's own metrics (task latencies, pollers, ...) beside Tandem's: TANDEM_SDK_METRICS_PORT, else the next port.
       const sdkPort = config.metrics.sdkPort ?? config.metrics.port + 1;
       installSdkRuntime(log, { metrics: { prometheus: { bindAddress: `${flags.metricsHost}:${sdkPort}` } } });
@@ -97,47 +112,67 @@ export function workerCommand(): Command {
             { namespace, reason: attrs.unchecked.cause, command: attrs.unchecked.command },
             'could not check the search attributes; if polls fail with BadSearchAttributes, have them registered',
           );
-        const store = openConfigStore(config);
-        stops.push(() => store.close());
-        await readyConfigStore(config, store);
-        // Tokens go through the store: every worker spends one Crmoffice refresh token chain.
-        const share = shareRates(config.rates, {
-          onCount: (system, workers, pace) =>
-            log.info(
-              { system, workers, perSecond: Number(pace.perSecond.toFixed(2)), burst: pace.burst },
-              "pacing this worker's share of the rate",
-            ),
-        });
-        const connectors = createConnectors(
-          { zendesk: config.zendesk, poweroffice: config.poweroffice!, crmoffice: config.crmoffice! },
-          { sharedTokens: store, pacers: share.pacers },
-        );
         const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
         stops.push(() => connection.close());
-        const worker = await createWorker({
-          connection,
-          namespace: config.temporal.namespace,
-          share,
-          deps: { connectors, store, flows: config.flows },
-          dataConverter: encryption.dataConverter,
-          // Most of the grace for running activities; the rest for closing connections and the store.
-          shutdownGraceMs: Math.floor(flags.grace * 800),
-        });
+        const workers: Workers[] = [];
+        for (const [i, t] of tenants.entries()) {
+          const store = openConfigStore(t);
+          stops.push(() => store.close());
+          await readyConfigStore(t, store);
+          // Each tenant's rates are its own accounts' limits, held on its own task queues.
+          const share = shareRates(t.rates, {
+            onCount: (system, workers, pace) =>
+              log.info(
+                {
+                  ...(several && { tenant: t.tenant }),
+                  system,
+                  workers,
+                  perSecond: Number(pace.perSecond.toFixed(2)),
+                  burst: pace.burst,
+                },
+                "pacing this worker's share of the rate",
+              ),
+          });
+          // Tokens go through the store: every worker spends one Crmoffice refresh token chain.
+          const connectors = createConnectors(
+            { zendesk: t.zendesk, poweroffice: t.poweroffice!, crmoffice: t.crmoffice! },
+            { sharedTokens: store, pacers: share.pacers },
+          );
+          workers.push(
+            await createWorker({
+              connection,
+              namespace,
+              tenant: t.tenant,
+              share,
+              deps: { connectors, store, flows: t.flows },
+              dataConverter: encryptions[i].dataConverter,
+              // Most of the grace for running activities; the rest for closing connections and the store.
+              shutdownGraceMs: Math.floor(flags.grace * 800),
+            }),
+          );
+          // The metrics read one tenant's store and settings: the first's (per-tenant labels are not there yet).
+          if (i === 0) {
+            tandemMetrics.watchStore(store);
+            tandemMetrics.setPollIntervals(t.polling);
+            tandemMetrics.setApiRates(share.rates);
+          }
+        }
         const stopCounting = countApiCalls();
         stops.push(async () => stopCounting());
-        tandemMetrics.watchStore(store);
-        tandemMetrics.setPollIntervals(config.polling);
-        tandemMetrics.watchPollers(() => worker.pollers());
-        tandemMetrics.setApiRates(share.rates);
+        tandemMetrics.watchPollers(() => workers.flatMap((w) => w.pollers()));
         const metrics = await explainingPorts(
           { [config.metrics.port]: 'TANDEM_METRICS_PORT (or metrics.port in the config file)' },
           () => startMetricsServer({ port: config.metrics.port, host: flags.metricsHost }),
         );
         stops.push(() => metrics.close());
 
-        const running = worker.run();
+        // One tenant's workers failing stops them all: the process ends rather than serve some tenants quietly.
+        const running = Promise.all(
+          workers.map((w) => w.run().finally(() => workers.forEach((o) => o.shutdown()))),
+        ).then(() => undefined);
         log.info(
           {
+            tenants: tenants.map((t) => t.tenant),
             taskQueue: config.temporal.taskQueue,
             namespace: config.temporal.namespace,
             metrics: `${metrics.url}/metrics`,
@@ -151,7 +186,7 @@ export function workerCommand(): Command {
         ]);
         if (ended === 'stop') {
           log.info('stopping: letting running activities finish');
-          await stopWorker(worker, running);
+          await Promise.all(workers.map((w) => stopWorker(w, running)));
         }
         log.info('worker stopped');
       } finally {

@@ -2,6 +2,7 @@
  * `tandem why <system> <type> <id>`: the record named on one of the three systems, and the Zendesk
  * record (with its workflow) that Tandem syncs it through.
  */
+import { DEFAULT_TENANT } from '../../protocol/tenants';
 import { InvalidArgumentError } from 'commander';
 import {
   COMMENTS_FLOW,
@@ -93,11 +94,12 @@ export async function findRecord(
   type: string,
   id: string,
   hasWorkflow: (workflowId: string) => Promise<boolean>,
+  tenant = DEFAULT_TENANT,
 ): Promise<WhyRecord> {
   if (system === 'zendesk') {
     const zendesk = { type, zendeskId: id } as RecordRef;
     const flows = ownFlows(zendesk.type);
-    const workflowId = zendeskRecordWorkflowId(zendesk);
+    const workflowId = zendeskRecordWorkflowId(zendesk, tenant);
     const linked = await Promise.all(flows.map((f) => store.getByZendeskId(f.id, id)));
     if (!linked.some(Boolean) && !(await hasWorkflow(workflowId))) {
       throw new Error(
@@ -123,7 +125,7 @@ export async function findRecord(
       id,
       lane: { system: 'target', flowId: flowId as FlowId },
       zendesk,
-      workflowId: zendeskRecordWorkflowId(zendesk),
+      workflowId: zendeskRecordWorkflowId(zendesk, tenant),
       flows: ownFlows(zendesk.type),
     };
   }

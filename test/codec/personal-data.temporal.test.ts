@@ -12,6 +12,7 @@ import { ENCODING } from '../../codec/encryption-codec';
 import { TestStack, startTestStack } from '../helpers/stack';
 import { TEST_ENCRYPTION_KEY, temporalEnvOf } from '../helpers/temporal';
 import { pairWorkflowId } from '../../protocol/ids';
+import { DEFAULT_TENANT } from '../../protocol/tenants';
 import { startCli, type RunningCli } from '../cli/run-cli';
 
 jest.setTimeout(240_000);
@@ -130,7 +131,7 @@ test('a synced record leaves no name or e-mail in Temporal in clear; the codec r
       );
     }
     // TemporalChangeVersion: the SDK's list of the patches a run took (their ids).
-    return /searchAttributes\.indexedFields\.(Tandem(Kind|Flows?|FlowOutcomes|ZendeskId|TargetIds?|Outcome)|TemporalChangeVersion)$/.test(
+    return /searchAttributes\.indexedFields\.(Tandem(Kind|Flows?|FlowOutcomes|ZendeskId|TargetIds?|Outcome|Tenant)|TemporalChangeVersion)$/.test(
       f.path,
     );
   };
@@ -158,7 +159,7 @@ test('a synced record leaves no name or e-mail in Temporal in clear; the codec r
 
   // The memo (upsertMemo in the workflow) is encrypted by the codec too; the client reads it.
   const refusedPair = (await stack.store.listLinks(P2, { limit: 100 })).find((l) => l.state === 'failed');
-  const id = refusedPair ? pairWorkflowId({ flowId: P2, zendeskId: refusedPair.zendeskId }) : undefined;
+  const id = refusedPair ? pairWorkflowId({ flowId: P2, zendeskId: refusedPair.zendeskId }, DEFAULT_TENANT) : undefined;
   const failedWf =
     id ??
     (await (async () => {

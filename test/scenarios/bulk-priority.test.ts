@@ -6,6 +6,7 @@
 import { collectionPath } from '../../connectors/crmoffice/api-assumptions';
 import { signalPair } from '../../workers/signal-pair';
 import { pairWorkflowId } from '../../protocol/ids';
+import { DEFAULT_TENANT } from '../../protocol/tenants';
 import { BULK } from '../../workflows/steps';
 import { TEST_RETRY, TestStack, startTestStack } from '../helpers/stack';
 
@@ -43,7 +44,7 @@ test("an organisation renamed during a first sync reaches its company before the
   const pair = { flowId: COMPANIES, zendeskId: String(org.id) };
   // Companies are made on demand (a contact's reference): ask for this one as a contact would.
   await signalPair(stack.env.client, pair, { side: 'zendesk', via: 'manual', demanded: true }, { retry: TEST_RETRY });
-  const made = await stack.env.client.workflow.getHandle(pairWorkflowId(pair)).result();
+  const made = await stack.env.client.workflow.getHandle(pairWorkflowId(pair, DEFAULT_TENANT)).result();
   expect(made.last.find((r: { flowId: string }) => r.flowId === COMPANIES)?.outcome).toBe('created');
   for (let i = 0; i < USERS; i++)
     await zendesk.createUser({ name: `Bulk User ${i}`, email: `bulk.user.${i}@example.no`, role: 'end-user' });
@@ -67,11 +68,12 @@ test("an organisation renamed during a first sync reaches its company before the
   expect(
     (
       await stack.env.client.workflow
-        .getHandle(pairWorkflowId({ flowId: Z3, zendeskId: bulkPair.zendeskId }))
+        .getHandle(pairWorkflowId({ flowId: Z3, zendeskId: bulkPair.zendeskId }, DEFAULT_TENANT))
         .describe()
     ).priority?.priorityKey,
   ).toBe(BULK.priorityKey);
   expect(
-    (await stack.env.client.workflow.getHandle(pairWorkflowId(pair)).describe()).priority?.priorityKey ?? 0,
+    (await stack.env.client.workflow.getHandle(pairWorkflowId(pair, DEFAULT_TENANT)).describe()).priority
+      ?.priorityKey ?? 0,
   ).not.toBe(BULK.priorityKey);
 });

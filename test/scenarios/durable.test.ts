@@ -6,6 +6,7 @@
 import { simulatorEnvLines } from '../../cli/commands/simulators';
 import { signalPair } from '../../workers/signal-pair';
 import { pairWorkflowId } from '../../protocol/ids';
+import { DEFAULT_TENANT } from '../../protocol/tenants';
 import { TEST_RETRY, TestStack, startTestStack } from '../helpers/stack';
 import { temporalEnvOf } from '../helpers/temporal';
 import { runCli } from '../cli/run-cli';
@@ -78,7 +79,7 @@ test('an edit made during an outage longer than any retry limit arrives after it
   await signalPair(stack.env.client, pair, { side: 'zendesk', via: 'webhook' }, { retry: TEST_RETRY });
 
   // More attempts than the old limit of 20: nothing gives up.
-  const handle = stack.env.client.workflow.getHandle(pairWorkflowId(pair));
+  const handle = stack.env.client.workflow.getHandle(pairWorkflowId(pair, DEFAULT_TENANT));
   await until(
     'the 25th attempt',
     async () => (await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0,
@@ -133,9 +134,11 @@ test('an agent in an organisation without a department: the department pair runs
     () => workflowIds(`TandemZendeskId = "${org.id}" AND TandemFlows = "${P1}"`),
     (ids) => ids.length > 0,
   );
-  expect(id).toBe(pairWorkflowId({ flowId: P1, zendeskId: String(org.id) }));
+  expect(id).toBe(pairWorkflowId({ flowId: P1, zendeskId: String(org.id) }, DEFAULT_TENANT));
   const child = await stack.env.client.workflow.getHandle(id).describe();
-  expect(child.parentExecution?.workflowId).toBe(pairWorkflowId({ flowId: P2, zendeskId: String(agent.id) }));
+  expect(child.parentExecution?.workflowId).toBe(
+    pairWorkflowId({ flowId: P2, zendeskId: String(agent.id) }, DEFAULT_TENANT),
+  );
   const found = await workflowIds(`TandemTargetIds = "${department!.targetId}" AND TandemFlows = "${P1}"`);
   expect(found).toEqual([id]);
 });
@@ -158,7 +161,7 @@ test('an agent whose employee cannot be created (two employees have the e-mail) 
   expect(await poweroffice.findDepartmentsByName('Never A Department AS')).toHaveLength(0);
   // The organisation's workflow made its company (the user's contact needs it), never a department.
   const orgWorkflow = await stack.env.client.workflow
-    .getHandle(pairWorkflowId({ flowId: P1, zendeskId: String(org.id) }))
+    .getHandle(pairWorkflowId({ flowId: P1, zendeskId: String(org.id) }, DEFAULT_TENANT))
     .describe();
   expect((orgWorkflow.searchAttributes.TandemFlowOutcomes as string[]).filter((o) => o.startsWith(P1))).toEqual([]);
 });
@@ -174,7 +177,7 @@ test('a record refused for its data fails alone as a state, shows under TandemOu
   expect(failed?.state).toBe('failed');
   expect(failed?.lastError).toMatch(/crmoffice.*400/i);
   expect((await stack.store.getByZendeskId(Z3, String(other.id)))?.state).toBe('linked');
-  const id = pairWorkflowId({ flowId: Z3, zendeskId: String(user.id) });
+  const id = pairWorkflowId({ flowId: Z3, zendeskId: String(user.id) }, DEFAULT_TENANT);
   const failedQuery = `TandemFlowOutcomes = "${Z3}:failed" AND ExecutionStatus = "Running"`;
   await until(
     'the failed list',

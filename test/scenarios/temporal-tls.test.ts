@@ -15,6 +15,7 @@ import { requireDependency } from '../helpers/dependencies';
 import { loadConfigFor } from '../../workers/config';
 import { temporalConnectionOptions } from '../../workers/temporal-connection';
 import { pairWorkflowId } from '../../protocol/ids';
+import { DEFAULT_TENANT } from '../../protocol/tenants';
 
 jest.setTimeout(180_000);
 
@@ -72,7 +73,9 @@ testWithOpenssl('a worker connected through the profile (mTLS) syncs a record', 
     workflowId: 'tls-poll',
     args: [{ feed: 'zendesk/users', full: true }],
   });
-  await stack.env.client.workflow.getHandle(pairWorkflowId({ flowId: P2, zendeskId: String(user.id) })).result();
+  await stack.env.client.workflow
+    .getHandle(pairWorkflowId({ flowId: P2, zendeskId: String(user.id) }, DEFAULT_TENANT))
+    .result();
   expect(await poweroffice.findEmployeesByEmail('tls@example.no')).toHaveLength(1);
   // The worker's connections all went through the proxy with its client certificate.
   expect(proxy.clients.length).toBeGreaterThan(0);

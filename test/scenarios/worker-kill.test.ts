@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { TestStack, startTestStack } from '../helpers/stack';
 import { buildCli, startWorkerProcess, stopProcess } from '../helpers/worker-process';
 import { pairWorkflowId } from '../../protocol/ids';
+import { DEFAULT_TENANT } from '../../protocol/tenants';
 
 jest.setTimeout(180_000);
 
@@ -56,7 +57,9 @@ test('a worker killed between the create and the link save leaves exactly one em
 
   worker = await startWorkerProcess(stack);
   // The create step is retried on the new worker once its start-to-close timeout gives the dead one up; it finds the employee.
-  await stack.env.client.workflow.getHandle(pairWorkflowId({ flowId: P2, zendeskId: String(user.id) })).result();
+  await stack.env.client.workflow
+    .getHandle(pairWorkflowId({ flowId: P2, zendeskId: String(user.id) }, DEFAULT_TENANT))
+    .result();
   const link = await stack.store.getByZendeskId(P2, String(user.id));
   expect(link?.state).toBe('linked');
   const employees = await poweroffice.findEmployeesByEmail('killed@example.no');
