@@ -10,7 +10,11 @@ import {
   openConfigStore,
   readyConfigStore,
   printer,
+  runtimeOf,
+  tenantConfigsOf,
+  tenantsOf,
   withConfigOption,
+  type TenantConfig,
 } from '../context';
 import { flowCode } from '../flow-names';
 import { outputFormat, printJson, withOutputOption } from '../output';
@@ -147,17 +151,79 @@ async function statusData(
   return { temporal: 'error' in schedules ? { error: schedules.error } : { reachable: true }, flows };
 }
 
+/** One tenant in the summary of every tenant: its links by state, retrying, needing review, its polls and schedules. */
+async function tenantSummary(config: TenantConfig<'temporal' | 'store' | 'polling'>, disabled: boolean) {
+  const head = { tenant: config.tenant, state: disabled ? 'disabled' : 'enabled' };
+  let store: LinkStore;
+  try {
+    store = await readyConfigStore(config, openConfigStore(config, { mustExist: true }));
+  } catch (err) {
+    return { ...head, error: (err as Error).message };
+  }
+  try {
+    const data = await statusData(store, await readSchedules(config), config, { failures: 1 });
+    const links = Object.fromEntries(
+      LINK_STATES.map((s) => [s, data.flows.reduce((n, f) => n + f.links[s], 0)]),
+    ) as Record<(typeof LINK_STATES)[number], number>;
+    const sides = data.flows.flatMap((f) => f.sides);
+    const polls = sides.map((s) => s.lastPoll);
+    return {
+      ...head,
+      links,
+      retrying: data.flows.reduce((n, f) => n + f.retrying, 0),
+      needingReview: links.failed + links.orphaned + links.conflict,
+      // The feed that has waited longest says most: a feed never polled, else the oldest poll.
+      oldestPoll: polls.includes(null) ? null : ((polls as string[]).sort()[0] ?? null),
+      neverPolled: polls.filter((p) => p === null).length,
+      schedules: Object.fromEntries(
+        ['running', 'paused', 'missing', 'unknown'].map((st) => [st, sides.filter((s) => s.schedule === st).length]),
+      ),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+function summaryLine(t: Awaited<ReturnType<typeof tenantSummary>>, now: Date): string {
+  if ('error' in t) return `${t.tenant} (${t.state})  ${t.error}`;
+  const polls = t.neverPolled
+    ? `${t.neverPolled} feed(s) never polled`
+    : `oldest last poll ${t.oldestPoll} (${ago(t.oldestPoll!, now)})`;
+  const schedules = Object.entries(t.schedules)
+    .filter(([, n]) => n > 0)
+    .map(([st, n]) => `${n} ${st}`)
+    .join(', ');
+  return `${t.tenant} (${t.state})  links ${LINK_STATES.map((s) => `${s} ${t.links[s]}`).join(', ')}; retrying ${t.retrying}; needing review ${t.needingReview}; ${polls}; schedules ${schedules}`;
+}
+
 export function statusCommand(): Command {
   return withOutputOption(withConfigOption(new Command('status')))
     .description(
-      'per flow: links by state, pairs retrying and since when, when each side was last polled, the pairs needing review (failed, conflict, orphaned) with their reasons, and the schedules',
+      'per flow: links by state, pairs retrying and since when, when each side was last polled, the pairs needing review (failed, conflict, orphaned) with their reasons, and the schedules; with several tenants and no --tenant, a line for each tenant',
     )
     .option('--failures <n>', 'how many of the pairs needing review to show per flow', positiveIntArg, 5)
-    .addHelpText('after', '\nExample:\n  TANDEM_STORE=/var/lib/tandem/tandem.db tandem status --failures 10')
+    .addHelpText(
+      'after',
+      '\nExample:\n  TANDEM_STORE=/var/lib/tandem/tandem.db tandem status --failures 10\n  tandem status --tenant acme',
+    )
     .action(async (flags: { failures: number }, cmd: Command) => {
       const out = printer(cmd);
+      const sections = ['temporal', 'store', 'polling'] as const;
+      const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? runtimeOf(cmd).env.TANDEM_TENANT;
+      const tenants = tenantsOf(cmd);
+      if (!named && tenants.length > 1) {
+        const configs = tenantConfigsOf(cmd, sections, { disabled: true });
+        const summaries = [];
+        for (const [i, config] of configs.entries()) summaries.push(await tenantSummary(config, tenants[i].disabled));
+        if (outputFormat(cmd) === 'json') return printJson(cmd, { tenants: summaries });
+        const now = new Date();
+        for (const t of summaries) out(summaryLine(t, now));
+        out('');
+        out('One tenant in full: tandem status --tenant <name>');
+        return;
+      }
       // Read-only: the store and Temporal, no API credentials.
-      const config = configOf(cmd, ['temporal', 'store', 'polling']);
+      const config = configOf(cmd, sections);
       const store = await readyConfigStore(config, openConfigStore(config, { mustExist: true }));
       try {
         const schedules = await readSchedules(config);

@@ -203,9 +203,26 @@ describe('three tenants on one worker and one webhook receiver', () => {
     const unknown = await runCli(['links', P2, '1', '--tenant', 'delta'], { env: cliEnv });
     expect(unknown.code).not.toBe(0);
     expect(unknown.err).toMatch(/no tenant "delta" in this installation \(tenants: acme, beta, gamma\)/);
-    const unnamed = await runCli(['status'], { env: cliEnv });
+    const unnamed = await runCli(['links', P2, '1'], { env: cliEnv });
     expect(unnamed.code).not.toBe(0);
     expect(unnamed.err).toMatch(/serves 3 tenants \(acme, beta, gamma\): name one with --tenant/);
+  });
+
+  it('sums up every tenant in `tandem status`, and shows one in full with --tenant', async () => {
+    const r = await runCli(['status', '-o', 'json'], { env: cliEnv });
+    expect(r.err).toBe('');
+    const { tenants } = JSON.parse(r.out) as {
+      tenants: { tenant: string; state: string; links?: { linked: number }; schedules?: Record<string, number> }[];
+    };
+    expect(tenants.map((t) => t.tenant)).toEqual(['acme', 'beta', 'gamma']);
+    // Only beta has synced; its schedules (like everyone's here) are paused.
+    expect(tenants.find((t) => t.tenant === 'beta')?.links?.linked).toBeGreaterThan(0);
+    for (const t of tenants.filter((x) => x.tenant !== 'beta')) expect(t.links?.linked ?? 0).toBe(0);
+    expect(tenants.find((t) => t.tenant === 'beta')?.schedules?.paused).toBeGreaterThan(0);
+    const text = await runCli(['status'], { env: cliEnv });
+    expect(text.out).toMatch(/^beta \(enabled\) {2}links linked [1-9]/m);
+    const one = await runCli(['status', '--tenant', 'beta'], { env: cliEnv });
+    expect(one.out).toMatch(new RegExp(` ${P2}$`, 'm'));
   });
 
   it('removes a tenant: no schedule, workflow, link or key of it remains, and its histories no longer decode', async () => {
