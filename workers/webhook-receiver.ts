@@ -128,7 +128,7 @@ export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInsta
   app.post<{ Params: { tenant?: string } }>(`${WEBHOOK_PATH}/:tenant?`, async (req, reply) => {
     const name = req.params.tenant || DEFAULT_TENANT;
     const reject = (code: number, result: WebhookResult, message: string) => {
-      m.recordWebhook(result);
+      m.recordWebhook(result, name);
       log.warn({ result, ...(name !== DEFAULT_TENANT && { tenant: name }) }, `webhook rejected: ${message}`);
       return reply.code(code).send({ error: result, message });
     };
@@ -206,7 +206,7 @@ export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInsta
         .send({ error: 'unavailable', message: 'could not record the change; retry later' });
     }
 
-    m.recordWebhook('accepted');
+    m.recordWebhook('accepted', name);
     log.info({ eventId: event.id, type: event.type, pairs }, 'webhook accepted');
     return reply.code(202).send({ accepted: true, eventId: event.id, pairs });
   });

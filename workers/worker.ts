@@ -12,7 +12,7 @@ import {
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, ActivityDeps } from '../activities';
 import { SYSTEMS, TASK_QUEUE } from '../protocol/ids';
-import { DEFAULT_TENANT, tenantQueue } from '../protocol/tenants';
+import { DEFAULT_TENANT, tenantOfQueue, tenantQueue } from '../protocol/tenants';
 import type { TandemSinks } from '../workflows/record';
 import { metrics as processMetrics, type PollerStatus, type TandemMetrics } from './metrics';
 import type { RateShare } from './rate-share';
@@ -122,10 +122,13 @@ export function tandemSinks(
 ): InjectedSinks<TandemSinks> {
   return {
     metrics: {
-      syncEnded: { fn: (_info, flowId, outcome) => metrics.recordSync(flowId, outcome), callDuringReplay: false },
+      syncEnded: {
+        fn: (info, flowId, outcome) => metrics.recordSync(flowId, outcome, 1, tenantOfQueue(info.taskQueue)),
+        callDuringReplay: false,
+      },
       // Timed here, when the worker hears of it: a workflow's clock is its task's start, not now.
       webhookWritten: {
-        fn: (_info, flowId, changedAt) => metrics.recordWebhookWrite(flowId, changedAt),
+        fn: (info, flowId, changedAt) => metrics.recordWebhookWrite(flowId, changedAt, tenantOfQueue(info.taskQueue)),
         callDuringReplay: false,
       },
     },

@@ -150,12 +150,9 @@ export function workerCommand(): Command {
               shutdownGraceMs: Math.floor(flags.grace * 800),
             }),
           );
-          // The metrics read one tenant's store and settings: the first's (per-tenant labels are not there yet).
-          if (i === 0) {
-            tandemMetrics.watchStore(store);
-            tandemMetrics.setPollIntervals(t.polling);
-            tandemMetrics.setApiRates(share.rates);
-          }
+          tandemMetrics.watchStore(store, t.tenant);
+          tandemMetrics.setPollIntervals(t.polling, t.tenant);
+          tandemMetrics.setApiRates(share.rates, t.tenant);
         }
         const stopCounting = countApiCalls();
         stops.push(async () => stopCounting());

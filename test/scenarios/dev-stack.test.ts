@@ -96,11 +96,11 @@ test('a Zendesk edit reaches PowerOffice by webhook, a PowerOffice edit reaches 
   );
 
   const exposed = await (await fetch(`${stack.metrics.url}/metrics`)).text();
-  expect(exposed).toMatch(/tandem_api_calls_total\{system="poweroffice",status="200"\} [1-9]/);
+  expect(exposed).toMatch(/tandem_api_calls_total\{tenant="default",system="poweroffice",status="200"\} [1-9]/);
   expect(exposed).toMatch(
-    /tandem_sync_total\{flow="zendesk-organizations-to-powerofficego-departments",outcome="updated"\} [1-9]/,
+    /tandem_sync_total\{tenant="default",flow="zendesk-organizations-to-powerofficego-departments",outcome="updated"\} [1-9]/,
   );
-  expect(exposed).toMatch(/tandem_webhooks_total\{result="accepted"\} [1-9]/);
+  expect(exposed).toMatch(/tandem_webhooks_total\{tenant="default",result="accepted"\} [1-9]/);
 });
 
 test("the dev stack's histories are encrypted with its own key, and its codec endpoint (as the UI is given it) decodes them", async () => {
