@@ -20,7 +20,9 @@ import { startWebhookReceiver, RunningReceiver } from './webhook-receiver';
 import { applySchedules, plannedSchedules, PollIntervals } from './schedules';
 import { countApiCalls, metrics, startMetricsServer, MetricsServer } from './metrics';
 import type { Logger } from './logger';
-import { encryptionOf, type Encryption } from '../codec/data-converter';
+import { encryptionOf, encryptionOfAll, type Encryption } from '../codec/data-converter';
+import { DEFAULT_TENANT } from '../protocol/tenants';
+import { tenantStoreUrl } from './tenants';
 import { loadOrCreateDevKey } from '../codec/dev-key';
 import { startCodecServer, type RunningCodecServer } from '../codec/codec-server';
 
@@ -45,6 +47,18 @@ export interface DevStackOptions {
   log: (line: string) => void;
   /** The webhook receiver's logger (default: JSON on stdout). */
   logger?: Logger;
+  /** Simulated customers: the default tenant, and `customer-2`… up to this many (default 1: the default alone). */
+  tenants?: number;
+}
+
+/** A tenant of the dev stack besides the default one: its own simulators, store, key and client. */
+interface DevTenant {
+  name: string;
+  sims: AllSimulators;
+  store: LinkStore;
+  client: Client;
+  storeUrl: string;
+  keyFile: string;
 }
 
 export const DEV_DEFAULTS: Omit<DevStackOptions, 'log'> = {
@@ -71,7 +85,14 @@ export interface DevStack {
   encryption: Encryption & { keyFile: string };
   /** The codec endpoint; `uiEndpoint` (what the Web UI was given) has the token in its path. */
   codec: RunningCodecServer & { token: string; uiEndpoint: string };
+  /** The simulated customers besides the default tenant (`tenants` > 1). */
+  tenants: DevTenant[];
   stop(): Promise<void>;
+}
+
+/** The dev stack's extra tenants' names. */
+function devTenantNames(count: number): string[] {
+  return Array.from({ length: Math.max(0, count - 1) }, (_, i) => `customer-${i + 2}`);
 }
 
 export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
@@ -81,15 +102,17 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     for (const s of stops.reverse()) await s().catch((err) => opts.log(`while stopping: ${(err as Error).message}`));
   };
   try {
-    // The demo encrypts like production: a key of its own, kept with its data.
+    // The demo encrypts like production: a key of its own, kept with its data; each tenant's its own.
     const devKey = loadOrCreateDevKey(dataDir);
     const encryption = { ...encryptionOf({ mode: 'on', key: devKey.key }, { requireKey: true }), keyFile: devKey.file };
+    const names = devTenantNames(opts.tenants ?? 1);
+    const tenantKeys = names.map((name) => loadOrCreateDevKey(join(dataDir, 'tenants', name)));
     // A new token each start; the UI gets it in the endpoint's path (the dev UI has no login to send one).
     const codecToken = randomBytes(24).toString('hex');
     const codecServer = await startCodecServer({
       port: opts.codecPort,
       host: '127.0.0.1',
-      codec: encryption.payloadCodec,
+      codec: encryptionOfAll([devKey, ...tenantKeys].map((k) => ({ mode: 'on' as const, key: k.key }))).payloadCodec,
       token: codecToken,
       corsOrigins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`],
     });
@@ -139,11 +162,63 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     });
     const running = worker.run();
     stops.push(() => stopWorker(worker, running));
+    const workers = [worker];
+
+    // Each simulated customer: its own simulators (its own sample data), store, key and worker queues.
+    const tenants: DevTenant[] = [];
+    for (const [i, name] of names.entries()) {
+      const tenantSims = await startAllSimulators({
+        sampleSize: opts.sampleSize,
+        seed: i + 2,
+        webhookUrl: `${receiverUrl}/${name}`,
+        fixedCredentials: true,
+        snapshotDir: join(dataDir, 'simulators', name),
+      });
+      stops.push(() => tenantSims.stop());
+      const storeUrl = tenantStoreUrl(join(dataDir, 'tandem.db'), name);
+      const tenantStore = openStore(storeUrl);
+      stops.push(() => tenantStore.close());
+      const tenantEncryption = encryptionOf({ mode: 'on', key: tenantKeys[i].key }, { requireKey: true });
+      const tenantShare = shareRates();
+      const tenantWorker = await createWorker({
+        connection: nativeConnection,
+        tenant: name,
+        share: tenantShare,
+        deps: {
+          connectors: createConnectors(tenantSims.configs, { sharedTokens: tenantStore, pacers: tenantShare.pacers }),
+          store: tenantStore,
+          flows: DEFAULT_FLOWS_CONFIG,
+        },
+        dataConverter: tenantEncryption.dataConverter,
+        shutdownGraceMs: opts.shutdownGraceMs,
+      });
+      const tenantRunning = tenantWorker.run();
+      stops.push(() => stopWorker(tenantWorker, tenantRunning));
+      workers.push(tenantWorker);
+      const tenantClient = new Client({ connection, dataConverter: tenantEncryption.dataConverter });
+      tenants.push({
+        name,
+        sims: tenantSims,
+        store: tenantStore,
+        client: tenantClient,
+        storeUrl,
+        keyFile: tenantKeys[i].file,
+      });
+      metrics.watchStore(tenantStore, name);
+      metrics.setPollIntervals(opts.intervals, name);
+      metrics.setApiRates(tenantShare.rates, name);
+    }
 
     const receiver = await startWebhookReceiver({
       port: opts.webhookPort,
-      client,
-      secret: sims.webhookSecret,
+      ...(tenants.length
+        ? {
+            tenants: new Map([
+              [DEFAULT_TENANT, { client, secret: sims.webhookSecret }],
+              ...tenants.map((t) => [t.name, { client: t.client, secret: t.sims.webhookSecret }] as const),
+            ]),
+          }
+        : { client, secret: sims.webhookSecret }),
       logger: opts.logger,
     });
     stops.push(() => receiver.close());
@@ -151,19 +226,24 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     stops.push(async () => stopCounting());
     metrics.watchStore(store);
     metrics.setPollIntervals(opts.intervals);
-    metrics.watchPollers(() => worker.pollers());
+    metrics.watchPollers(() => workers.flatMap((w) => w.pollers()));
     metrics.setApiRates(share.rates);
     const metricsServer = await startMetricsServer({ port: opts.metricsPort, host: '127.0.0.1' });
     stops.push(() => metricsServer.close());
 
     if (opts.schedules !== false) {
-      await applySchedules(client, opts.intervals);
-      // Poll once now rather than after the first interval, so the first sync starts at once.
-      // SKIP, like the schedules themselves: never a second poll of a feed while one runs.
-      for (const s of plannedSchedules(opts.intervals))
-        await client.schedule.getHandle(s.id).trigger(ScheduleOverlapPolicy.SKIP);
+      for (const [tenant, tenantClient] of [
+        [DEFAULT_TENANT, client] as const,
+        ...tenants.map((t) => [t.name, t.client] as const),
+      ]) {
+        await applySchedules(tenantClient, opts.intervals, tenant);
+        // Poll once now rather than after the first interval, so the first sync starts at once.
+        // SKIP, like the schedules themselves: never a second poll of a feed while one runs.
+        for (const s of plannedSchedules(opts.intervals, tenant))
+          await tenantClient.schedule.getHandle(s.id).trigger(ScheduleOverlapPolicy.SKIP);
+      }
     }
-    return { temporal, sims, store, client, receiver, metrics: metricsServer, encryption, codec, stop };
+    return { temporal, sims, store, client, receiver, metrics: metricsServer, encryption, codec, tenants, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeTenantFile } from '../../workers/tenants';
 import { DEV_DEFAULTS, startDevStack, type DevStack } from '../../workers/dev-stack';
 import { settingsOf } from '../../workers/settings-file';
 import { portArg, positiveIntArg } from '../usage';
@@ -21,7 +23,29 @@ interface DevFlags {
   powerofficePort: number;
   crmofficePort: number;
   sampleSize: number;
+  tenants: number;
   grace: number;
+}
+
+/**
+ * The extra tenants' files (`<data-dir>/tenants/<name>.env`), so every command from this folder
+ * reaches them with `--tenant`; those of a bigger run before are removed.
+ */
+function writeDevTenantFiles(stack: DevStack, dataDir: string): void {
+  const dir = join(dataDir, 'tenants');
+  const kept = new Set(stack.tenants.map((t) => `${t.name}.env`));
+  if (existsSync(dir))
+    for (const f of readdirSync(dir)) if (/^customer-\d+\.env$/.test(f) && !kept.has(f)) rmSync(join(dir, f));
+  for (const t of stack.tenants)
+    writeTenantFile(
+      dir,
+      t.name,
+      settingsOf({
+        ...t.sims.configs,
+        webhook: { secret: t.sims.webhookSecret },
+        polling: { ...DEV_DEFAULTS.intervals },
+      }).concat([['TANDEM_ENCRYPTION_KEY_FILE', t.keyFile]]),
+    );
 }
 
 /** Everything a command needs to reach this stack, as the environment names it. */
@@ -67,9 +91,15 @@ export function devCommand(): Command {
     .option('--poweroffice-port <port>', 'PowerOffice Go simulator port', portArg, sims.poweroffice)
     .option('--crmoffice-port <port>', 'Crmoffice simulator port', portArg, sims.crmoffice)
     .option('--sample-size <n>', 'Zendesk sample users on a fresh data folder', positiveIntArg, DEV_DEFAULTS.sampleSize)
+    .option(
+      '--tenants <n>',
+      'simulated customers, each with its own accounts, sample data, store and key: the default tenant and customer-2 … customer-<n>',
+      positiveIntArg,
+      1,
+    )
     .addHelpText(
       'after',
-      '\nExample:\n  tandem dev --data-dir /tmp/tandem --ui-port 9233\n  tandem dev --zendesk-port 7401 --poweroffice-port 7402 --crmoffice-port 7403 --webhook-port 8090',
+      '\nExample:\n  tandem dev --data-dir /tmp/tandem --ui-port 9233\n  tandem dev --tenants 3\n  tandem dev --zendesk-port 7401 --poweroffice-port 7402 --crmoffice-port 7403 --webhook-port 8090',
     )
     .action(async (flags: DevFlags, cmd: Command) => {
       const rt = runtimeOf(cmd);
@@ -111,6 +141,7 @@ export function devCommand(): Command {
               crmoffice: flags.crmofficePort,
             },
             sampleSize: flags.sampleSize,
+            tenants: flags.tenants,
             log,
             logger: logger.child({ name: 'webhook-receiver' }),
             shutdownGraceMs: Math.floor(flags.grace * 800),
@@ -130,6 +161,16 @@ export function devCommand(): Command {
         log(
           `  Codec endpoint    ${stack.codec.url} (payloads encrypted, key in ${stack.encryption.keyFile}; the Web UI decodes them here)`,
         );
+        writeDevTenantFiles(stack, dataDir);
+        for (const t of stack.tenants) {
+          log('');
+          log(`  Tenant ${t.name} (its own accounts, store and key; tandem … --tenant ${t.name}):`);
+          log(`    Zendesk sim     ${t.sims.configs.zendesk.baseUrl}`);
+          log(`    PowerOffice sim ${t.sims.configs.poweroffice.baseUrl}`);
+          log(`    Crmoffice sim   ${t.sims.configs.crmoffice.baseUrl}`);
+          log(`    Webhooks        ${stack.receiver.url}/webhooks/zendesk/${t.name}`);
+          log(`    Web UI query    TandemTenant = "${t.name}"`);
+        }
         log('');
         const path = join(dataDir, 'env');
         writeAndShowSettings(log, devSettings(stack, flags, dataDir), path, {
