@@ -165,7 +165,8 @@ async function tenantSummary(config: TenantConfig<'temporal' | 'store' | 'pollin
     const links = Object.fromEntries(
       LINK_STATES.map((s) => [s, data.flows.reduce((n, f) => n + f.links[s], 0)]),
     ) as Record<(typeof LINK_STATES)[number], number>;
-    const sides = data.flows.flatMap((f) => f.sides);
+    // A feed serves several flows: each counted once.
+    const sides = [...new Map(data.flows.flatMap((f) => f.sides).map((s) => [s.feed, s])).values()];
     const polls = sides.map((s) => s.lastPoll);
     return {
       ...head,
