@@ -1,5 +1,6 @@
 // The behaviour every store shares is in contract.ts (run by link-store.test.ts); here only what is PostgreSQL's own.
-import { openStore } from '../../store';
+import { dropSearchPathSchema, openStore } from '../../store';
+import { tenantStoreUrl } from '../../workers/tenants';
 import { freePort } from '../../workers/free-port';
 import { openConfigStore } from '../../cli/context';
 import { requireDependency } from '../helpers/dependencies';
@@ -38,6 +39,53 @@ const bin = findPostgresBin();
         await store.close();
       }
       await expect(store.counts(P2)).rejects.toThrow(/closed/);
+    });
+
+    it("keeps each tenant's links in a schema of its own in the installation's database, and drops it whole", async () => {
+      const url = await server.createDatabase();
+      const link = (targetId: string) => ({
+        flowId: P2,
+        zendeskId: '1',
+        targetId,
+        state: 'linked' as const,
+        base: null,
+        lastError: null,
+        lastSyncedAt: null,
+      });
+      const own = openStore(url);
+      const acme = openStore(tenantStoreUrl(url, 'acme-as'));
+      try {
+        await own.saveLink(link('10'), 0);
+        await acme.saveLink(link('20'), 0);
+        expect((await own.getByZendeskId(P2, '1'))?.targetId).toBe('10');
+        expect((await acme.getByZendeskId(P2, '1'))?.targetId).toBe('20');
+      } finally {
+        await Promise.all([own.close(), acme.close()]);
+      }
+      const schemas = async () => {
+        const check = openStore(url);
+        await check.ready();
+        await check.close();
+        const { Client } = await import('pg');
+        const pg = new Client({ connectionString: url });
+        await pg.connect();
+        try {
+          return (
+            await pg.query<{ s: string }>("SELECT nspname AS s FROM pg_namespace WHERE nspname LIKE 'tandem_%'")
+          ).rows.map((r) => r.s);
+        } finally {
+          await pg.end();
+        }
+      };
+      expect(await schemas()).toEqual(['tandem_acme_as']);
+      await dropSearchPathSchema(tenantStoreUrl(url, 'acme-as'));
+      expect(await schemas()).toEqual([]);
+      const again = openStore(url);
+      try {
+        expect((await again.getByZendeskId(P2, '1'))?.targetId).toBe('10');
+      } finally {
+        await again.close();
+      }
     });
 
     it('never shows the password: a wrong one, an unreachable server, a missing database', async () => {
