@@ -16,7 +16,7 @@ import { createConnectors } from './connectors';
 import { shareRates } from './rate-share';
 import { createWorker, stopWorker } from './worker';
 import { startTemporalDevServer, DevServer } from './temporal-dev-server';
-import { startWebhookReceiver, RunningReceiver } from './webhook-receiver';
+import { startWebhookReceiver, tenantWebhookPath, RunningReceiver } from './webhook-receiver';
 import { applySchedules, plannedSchedules, PollIntervals } from './schedules';
 import { countApiCalls, metrics, startMetricsServer, MetricsServer } from './metrics';
 import type { Logger } from './logger';
@@ -170,7 +170,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       const tenantSims = await startAllSimulators({
         sampleSize: opts.sampleSize,
         seed: i + 2,
-        webhookUrl: `${receiverUrl}/${name}`,
+        webhookUrl: `http://127.0.0.1:${opts.webhookPort}${tenantWebhookPath(name)}`,
         fixedCredentials: true,
         snapshotDir: join(dataDir, 'simulators', name),
       });

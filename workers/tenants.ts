@@ -1,11 +1,11 @@
 /**
  * The tenants of an installation: the `default` tenant, whose accounts are the installation's own
- * settings (as before tenants existed), and one tenant a file in the tenants folder, `<name>.env`:
+ * settings (as before tenants existed), and each other tenant a file in the tenants folder, `<name>.env`:
  * `KEY=value` lines naming that customer's accounts, secrets, poll intervals, rates, flows and key.
  * A tenant's config is the installation's (Temporal, ports) with none of the installation's own
  * account settings: one tenant never falls back on another's credentials.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { checkTenantName, DEFAULT_TENANT } from '../protocol/tenants';
 import {
@@ -18,7 +18,6 @@ import {
   type Section,
 } from './config';
 import { parseSettings, writeSettingsFile, type Settings } from './settings-file';
-import { readFileSync } from 'node:fs';
 
 /** Sections that are wholly a tenant's own. */
 const TENANT_SECTIONS: readonly Section[] = [

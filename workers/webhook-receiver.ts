@@ -31,6 +31,11 @@ import type { RetryTuning } from '../workflows/steps';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
 
 export const WEBHOOK_PATH = '/webhooks/zendesk';
+
+/** Where a tenant's webhooks arrive (the default tenant's at the path it always had). */
+export function tenantWebhookPath(tenant: string): string {
+  return tenant === DEFAULT_TENANT ? WEBHOOK_PATH : `${WEBHOOK_PATH}/${tenant}`;
+}
 const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 const DEFAULT_TOLERANCE_SECONDS = 300;
 

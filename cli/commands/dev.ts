@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeTenantFile } from '../../workers/tenants';
+import { tenantWebhookPath } from '../../workers/webhook-receiver';
 import { DEV_DEFAULTS, startDevStack, type DevStack } from '../../workers/dev-stack';
 import { settingsOf } from '../../workers/settings-file';
 import { portArg, positiveIntArg } from '../usage';
@@ -168,7 +169,7 @@ export function devCommand(): Command {
           log(`    Zendesk sim     ${t.sims.configs.zendesk.baseUrl}`);
           log(`    PowerOffice sim ${t.sims.configs.poweroffice.baseUrl}`);
           log(`    Crmoffice sim   ${t.sims.configs.crmoffice.baseUrl}`);
-          log(`    Webhooks        ${stack.receiver.url}/webhooks/zendesk/${t.name}`);
+          log(`    Webhooks        ${stack.receiver.url}${tenantWebhookPath(t.name)}`);
           log(`    Web UI query    TandemTenant = "${t.name}"`);
         }
         log('');

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newKey } from '../../codec/keys';
 import { DEFAULT_TENANT, checkTenantName, tenantQueue, tenantWorkflowId } from '../../protocol/tenants';
-import { TASK_QUEUE } from '../../protocol/ids';
+import { SYSTEMS, TASK_QUEUE } from '../../protocol/ids';
 import { redactUrlPasswords } from '../../protocol/redact';
 import { dropSearchPathSchema } from '../../store';
 import { listSchedules } from '../../workers/schedules';
@@ -18,7 +18,7 @@ import {
   writeTenantFile,
   type Tenant,
 } from '../../workers/tenants';
-import { WEBHOOK_PATH } from '../../workers/webhook-receiver';
+import { tenantWebhookPath } from '../../workers/webhook-receiver';
 import { TENANT } from '../../workflows/search-attributes';
 import {
   addSubcommand,
@@ -65,8 +65,8 @@ function describe(tenant: Tenant, cmd: Command) {
     file: tenant.file ?? null,
     store: redactUrlPasswords(config.store.url),
     zendesk: tenant.settings.ZENDESK_BASE_URL ?? null,
-    taskQueues: [TASK_QUEUE, 'zendesk', 'poweroffice', 'crmoffice'].map((q) => tenantQueue(q, tenant.name)),
-    webhookPath: tenant.name === DEFAULT_TENANT ? WEBHOOK_PATH : `${WEBHOOK_PATH}/${tenant.name}`,
+    taskQueues: [TASK_QUEUE, ...SYSTEMS].map((q) => tenantQueue(q, tenant.name)),
+    webhookPath: tenantWebhookPath(tenant.name),
     workflowIds: tenantWorkflowId('…', tenant.name),
     webUiQuery: `${TENANT.name} = "${tenant.name}"`,
   };
@@ -121,7 +121,9 @@ function addCommand(): Command {
       out('Next:');
       out(`  tandem schedules apply --tenant ${name}`);
       out('  restart the worker and the webhook receiver (they read the tenants when they start)');
-      out(`  tandem webhooks register <public-url> --tenant ${name}   (Zendesk then posts to ${WEBHOOK_PATH}/${name})`);
+      out(
+        `  tandem webhooks register <public-url> --tenant ${name}   (Zendesk then posts to ${tenantWebhookPath(name)})`,
+      );
     });
 }
 

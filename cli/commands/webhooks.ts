@@ -4,10 +4,9 @@ import { resolve } from 'node:path';
 import { ZendeskClient } from '../../connectors/zendesk';
 import { ZENDESK_EVENT_TYPES } from '../../flows/zendesk-types';
 import { FLOW_IDS, getFlow } from '../../flows';
-import { routeToFlows, startWebhookReceiver, WEBHOOK_PATH } from '../../workers/webhook-receiver';
+import { routeToFlows, startWebhookReceiver, tenantWebhookPath } from '../../workers/webhook-receiver';
 import type { Config } from '../../workers/config';
 import type { Client } from '@temporalio/client';
-import { DEFAULT_TENANT } from '../../protocol/tenants';
 import {
   addSubcommand,
   closeTemporal,
@@ -33,15 +32,10 @@ function enabledFlows(config: Partial<Config>): string[] {
   });
 }
 
-/** The receiver's path for a tenant's webhook (the default tenant's is the one it always had). */
-function webhookPath(tenant: string): string {
-  return tenant === DEFAULT_TENANT ? WEBHOOK_PATH : `${WEBHOOK_PATH}/${tenant}`;
-}
-
 /** The receiver's full address: a bare origin gets the tenant's path, a URL with a path is taken as is. */
 function webhookEndpoint(publicUrl: string, tenant: string): string {
   const url = new URL(publicUrl);
-  if (url.pathname === '/' || url.pathname === '') url.pathname = webhookPath(tenant);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = tenantWebhookPath(tenant);
   return url.toString();
 }
 
@@ -104,7 +98,7 @@ function serveCommand(): Command {
           log.info(
             {
               ...(several && { tenant: t.tenant }),
-              url: `${receiver.url}${webhookPath(t.tenant)}`,
+              url: `${receiver.url}${tenantWebhookPath(t.tenant)}`,
               flows: enabledFlows(t),
             },
             'webhook receiver listening',

@@ -11,7 +11,7 @@ import { commandLogger, installSdkRuntime } from '../logging';
 import { explainingPorts } from '../errors';
 import { countApiCalls, metrics as tandemMetrics, startMetricsServer } from '../../workers/metrics';
 import { TASK_QUEUE } from '../../protocol/ids';
-import { encryptionOf } from '../../codec/data-converter';
+import { encryptionOf, type Encryption } from '../../codec/data-converter';
 import {
   closeTemporal,
   configOf,
@@ -74,7 +74,12 @@ export function workerCommand(): Command {
         log.info({ ...(several && { tenant: t.tenant }), config: describeConfig(t as Config) }, 'starting the worker');
       // After the banner (it shows what was read), before the SDK runtime and any connection: no key, no worker.
       const encryptions = tenants.map((t) => {
-        const encryption = encryptionOf(t.encryption, { requireKey: true });
+        let encryption: Encryption;
+        try {
+          encryption = encryptionOf(t.encryption, { requireKey: true });
+        } catch (err) {
+          throw new Error(several ? `tenant ${t.tenant}: ${(err as Error).message}` : (err as Error).message);
+        }
         const tenant = several ? { tenant: t.tenant } : {};
         if (encryption.mode === 'off')
           log.warn(tenant, 'TANDEM_ENCRYPTION=off: names, e-mails and records are stored in Temporal in clear');

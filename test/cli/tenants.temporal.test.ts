@@ -20,11 +20,14 @@ import { freePort } from '../../workers/free-port';
 import { listSchedules } from '../../workers/schedules';
 import { runCli, startCli, type RunningCli } from './run-cli';
 
+// Three tenants' workers and simulators in one process, beside the other suites: room for a slow machine.
+jest.setTimeout(180_000);
+
 const P2 = 'zendesk-users-to-powerofficego-employees';
 const TENANTS = ['acme', 'beta', 'gamma'] as const;
 type Name = (typeof TENANTS)[number];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
