@@ -53,9 +53,23 @@ const ACTION_EVENTS: readonly string[] = [
 const PAIR_WORKFLOWS = 'TandemKind IN ("record", "comments")';
 
 /** Past this a write is counted as missed rather than waited for. */
-const ARRIVAL_BOUND_MS = 30_000;
+export const ARRIVAL_BOUND_MS = 30_000;
 /** A first sync of a few hundred users takes a minute or two at the real limits; past this the run stops. */
 const SYNC_BOUND_MS = 30 * 60_000;
+
+/** A Temporal dev server of the run's own (headless, Tandem's search attributes) and a connection to it, stopped by `stops`. */
+export async function startBenchTemporal(dir: string, stops: (() => Promise<unknown>)[]) {
+  const temporalServer = await startTemporalDevServer({
+    dataDir: dir,
+    port: await freePort(),
+    headless: true,
+    searchAttributes: searchAttributeTypes(),
+  });
+  stops.push(() => temporalServer.stop());
+  const connection = await Connection.connect({ address: temporalServer.address });
+  stops.push(() => connection.close());
+  return { temporalServer, connection };
+}
 
 export interface ProductionLayoutResult {
   users: number;
@@ -90,13 +104,17 @@ export interface ProductionLayoutResult {
   cpuSeconds: { temporal?: number; worker?: number; webhooks?: number; bench: number };
 }
 
-interface Proc {
+export interface Proc {
   child: ChildProcess;
   exited: Promise<void>;
 }
 
 /** `tandem webhooks serve` as production runs it: the compiled CLI, configured by its environment. */
-async function startWebhooksServe(env: NodeJS.ProcessEnv, logFile: string, started: (p: Proc) => void): Promise<Proc> {
+export async function startWebhooksServe(
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  started: (p: Proc) => void,
+): Promise<Proc> {
   const child = spawn(process.execPath, [CLI, 'webhooks', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const p: Proc = { child, exited: new Promise((resolve) => child.once('exit', () => resolve())) };
   // Handed over before it is ready, so a start that fails halfway is stopped too.
@@ -123,18 +141,24 @@ async function startWebhooksServe(env: NodeJS.ProcessEnv, logFile: string, start
 }
 
 /** SIGTERM (it answers the requests under way), SIGKILL past 15 s; resolves once it has exited. */
-function stopProc(p: Proc): Promise<void> {
+export function stopProc(p: Proc): Promise<void> {
   return stopProcess(p.child, 'SIGTERM', 15_000);
 }
 
-async function untilNoPairAtWork(client: Client, deadline: number, what: string): Promise<void> {
-  while ((await client.workflow.count(BUSY_QUERY)).count > 0) {
+/** `query`: BUSY_QUERY narrowed, e.g. to one tenant's workflows. */
+export async function untilNoPairAtWork(
+  client: Client,
+  deadline: number,
+  what: string,
+  query = BUSY_QUERY,
+): Promise<void> {
+  while ((await client.workflow.count(query)).count > 0) {
     if (Date.now() > deadline) throw new Error(`${what}: record workflows still at work at the deadline`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-function eventMs(e: temporal.api.history.v1.IHistoryEvent): number {
+export function eventMs(e: temporal.api.history.v1.IHistoryEvent): number {
   const s = e.eventTime?.seconds;
   return Number(s?.toString() ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
 }
@@ -171,15 +195,7 @@ export async function runProductionLayout(opts: {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-production-layout-'));
   const stops: (() => Promise<unknown>)[] = [];
   try {
-    const temporalServer = await startTemporalDevServer({
-      dataDir: dir,
-      port: await freePort(),
-      headless: true,
-      searchAttributes: searchAttributeTypes(),
-    });
-    stops.push(() => temporalServer.stop());
-    const connection = await Connection.connect({ address: temporalServer.address });
-    stops.push(() => connection.close());
+    const { temporalServer, connection } = await startBenchTemporal(dir, stops);
     // Encrypted as in production: one key for this client and both Tandem processes.
     const encryptionKey = randomBytes(32).toString('base64');
     const client = new Client({

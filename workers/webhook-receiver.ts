@@ -30,7 +30,7 @@ import { createLogger } from './logger';
 import type { RetryTuning } from '../workflows/steps';
 import { metrics as processMetrics, TandemMetrics, WebhookResult } from './metrics';
 
-export const WEBHOOK_PATH = '/webhooks/zendesk';
+const WEBHOOK_PATH = '/webhooks/zendesk';
 
 /** Where a tenant's webhooks arrive (the default tenant's at the path it always had). */
 export function tenantWebhookPath(tenant: string): string {

@@ -21,8 +21,12 @@ const CLI = join(
 export interface WorkerPoolOptions {
   temporalAddress: string;
   storePath: string;
-  encryptionKey: string;
-  sims: AllSimulators;
+  /** The installation's own key; an installation of tenants alone has none (each tenant file names its own). */
+  encryptionKey?: string;
+  /** The installation's own accounts; absent, its accounts are those of the tenant files in `tenantsDir`. */
+  sims?: AllSimulators;
+  /** TANDEM_TENANTS_DIR: the worker serves every tenant whose file is there. */
+  tenantsDir?: string;
   logFile: string;
   /** Node's flags for each worker process: the worker's own by default ([] for Node's defaults). */
   nodeFlags?: readonly string[];
@@ -49,7 +53,7 @@ export class WorkerPool {
 
   /** Starts one more worker and waits until it polls its task queues. */
   async start(): Promise<void> {
-    const { sims } = this.opts;
+    const { sims, encryptionKey, tenantsDir } = this.opts;
     const child = spawn(process.execPath, [...(this.opts.nodeFlags ?? WORKER_NODE_FLAGS), CLI, 'worker'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -57,11 +61,12 @@ export class WorkerPool {
         TANDEM_ENV_FILE: 'none',
         TEMPORAL_ADDRESS: this.opts.temporalAddress,
         TANDEM_STORE: this.opts.storePath,
-        TANDEM_ENCRYPTION_KEY: this.opts.encryptionKey,
+        ...(encryptionKey !== undefined && { TANDEM_ENCRYPTION_KEY: encryptionKey }),
+        ...(tenantsDir !== undefined && { TANDEM_TENANTS_DIR: tenantsDir }),
         TANDEM_METRICS_PORT: String(await freePort()),
         TANDEM_SDK_METRICS_PORT: String(await freePort()),
         // The APIs' settings under the names the config reads (one table: CONFIG_KEYS).
-        ...Object.fromEntries(settingsOf(sims.configs)),
+        ...(sims && Object.fromEntries(settingsOf(sims.configs))),
       },
     });
     this.started += 1;
