@@ -242,6 +242,8 @@ export async function runTenantIsolation(opts: {
   bUsers: number;
   renames: number;
   pauseMs: number;
+  /** A worker process per tenant (`tandem worker --tenant`), instead of one serving both. */
+  workerPerTenant?: boolean;
   log?: (line: string) => void;
 }): Promise<TenantIsolationResult> {
   const log = opts.log ?? (() => undefined);
@@ -292,14 +294,21 @@ export async function runTenantIsolation(opts: {
     }
 
     // No account of the installation's own (no ZENDESK_*): its tenants are the two files, served by one worker and one receiver.
-    const workers = new WorkerPool({
-      temporalAddress: temporalServer.address,
-      storePath,
-      tenantsDir,
-      logFile: join(dir, 'worker.log'),
-    });
-    stops.push(() => workers.stopAll());
-    await workers.start();
+    const pools = (opts.workerPerTenant ? [A, B] : [undefined]).map(
+      (tenant) =>
+        new WorkerPool({
+          temporalAddress: temporalServer.address,
+          storePath,
+          tenantsDir,
+          tenant,
+          logFile: join(dir, `worker${tenant ? `-${tenant}` : ''}.log`),
+        }),
+    );
+    for (const pool of pools) {
+      stops.push(() => pool.stopAll());
+      await pool.start();
+    }
+    const workerPids = pools.flatMap((p) => p.pids);
     let webhooks: Proc | undefined;
     const webhooksLog = join(dir, 'webhooks.log');
     await startWebhooksServe(
@@ -322,7 +331,7 @@ export async function runTenantIsolation(opts: {
       },
     );
     log(
-      `  Temporal (pid ${temporalServer.pid}), tandem worker (pid ${workers.pids[0]}) and tandem webhooks serve (pid ${webhooks?.child.pid}) serving ${A} and ${B}; logs in ${dir}`,
+      `  Temporal (pid ${temporalServer.pid}), tandem worker (pid ${workerPids.join(', ')}) and tandem webhooks serve (pid ${webhooks?.child.pid}) serving ${A} and ${B}; logs in ${dir}`,
     );
 
     const busy = (t: Tenant) => `${BUSY_QUERY} AND TandemTenant = "${t}"`;
@@ -377,9 +386,15 @@ export async function runTenantIsolation(opts: {
         const timer = setTimeout(() => (awaited.delete(key), resolve(undefined)), ARRIVAL_BOUND_MS);
         awaited.set(key, () => (awaited.delete(key), clearTimeout(timer), resolve(performance.now() - t0)));
       });
-    const pids = { temporal: temporalServer.pid, worker: workers.pids[0], webhooks: webhooks?.child.pid };
+    const pids = { temporal: [temporalServer.pid], worker: workerPids, webhooks: [webhooks?.child.pid] };
+    // A worker per tenant: their CPU summed.
     const cpuNow = () =>
-      Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid === undefined ? undefined : cpuSeconds(pid)]));
+      Object.fromEntries(
+        Object.entries(pids).map(([k, list]) => {
+          const each = list.map((pid) => (pid === undefined ? undefined : cpuSeconds(pid)));
+          return [k, each.includes(undefined) ? undefined : each.reduce((a, b) => a! + b!, 0)];
+        }),
+      );
 
     /** B's renames, each meeting a rested limit and awaited at both targets, with what the run cost and where B waited. */
     async function renames(label: string, aSyncUnderWay?: () => boolean): Promise<IsolationRun> {

@@ -27,6 +27,8 @@ export interface WorkerPoolOptions {
   sims?: AllSimulators;
   /** TANDEM_TENANTS_DIR: the worker serves every tenant whose file is there. */
   tenantsDir?: string;
+  /** TANDEM_TENANT: the worker serves this tenant alone. */
+  tenant?: string;
   logFile: string;
   /** Node's flags for each worker process: the worker's own by default ([] for Node's defaults). */
   nodeFlags?: readonly string[];
@@ -53,7 +55,7 @@ export class WorkerPool {
 
   /** Starts one more worker and waits until it polls its task queues. */
   async start(): Promise<void> {
-    const { sims, encryptionKey, tenantsDir } = this.opts;
+    const { sims, encryptionKey, tenantsDir, tenant } = this.opts;
     const child = spawn(process.execPath, [...(this.opts.nodeFlags ?? WORKER_NODE_FLAGS), CLI, 'worker'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -63,6 +65,7 @@ export class WorkerPool {
         TANDEM_STORE: this.opts.storePath,
         ...(encryptionKey !== undefined && { TANDEM_ENCRYPTION_KEY: encryptionKey }),
         ...(tenantsDir !== undefined && { TANDEM_TENANTS_DIR: tenantsDir }),
+        ...(tenant !== undefined && { TANDEM_TENANT: tenant }),
         TANDEM_METRICS_PORT: String(await freePort()),
         TANDEM_SDK_METRICS_PORT: String(await freePort()),
         // The APIs' settings under the names the config reads (one table: CONFIG_KEYS).
