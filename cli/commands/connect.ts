@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { chooseTenant } from '../../workers/tenants';
 import {
   addSubcommand,
   configOf,
@@ -7,6 +8,7 @@ import {
   printer,
   runtimeOf,
   settingsFilePath,
+  tenantsOf,
   withConfigOption,
 } from '../context';
 import { connectCrmoffice, DEFAULT_REDIRECT_URI } from '../connect/crmoffice';
@@ -27,10 +29,25 @@ const withWhere = (cmd: Command) =>
       'where the secret files go, each mode 600 (default: secrets/ beside the settings file)',
     );
 
-/** The settings file and the secrets folder, by the flags, else the defaults (relative to the working folder). */
+/** `--tenant`: the tenant whose file the credential goes to (the crmoffice command has it with --config). */
+const withTenant = (cmd: Command) =>
+  cmd.option('--tenant <name>', "save into this tenant's file (tandem tenants) instead of the settings file");
+
+/**
+ * The settings file and the secrets folder, by the flags, else the defaults (relative to the working
+ * folder): a tenant's (`--tenant`) are its own file and a secrets folder of its own, never the
+ * installation's, so one customer's credentials never land where another's are read.
+ */
 function whereOf(cmd: Command, flags: Where): { settingsFile: string; secretsDir: string } {
-  const cwd = runtimeOf(cmd).cwd ?? process.cwd();
+  const rt = runtimeOf(cmd);
+  const cwd = rt.cwd ?? process.cwd();
   const abs = (p: string) => (isAbsolute(p) ? p : join(cwd, p));
+  const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? (rt.env.TANDEM_TENANT || undefined);
+  const tenant = named ? chooseTenant(tenantsOf(cmd), named) : undefined;
+  if (tenant?.file) {
+    const secretsDir = join(dirname(tenant.file), `${tenant.name}-secrets`);
+    return { settingsFile: tenant.file, secretsDir: flags.secretsDir ? abs(flags.secretsDir) : secretsDir };
+  }
   const settingsFile = flags.settingsFile ? abs(flags.settingsFile) : settingsFilePath(cmd);
   return { settingsFile, secretsDir: flags.secretsDir ? abs(flags.secretsDir) : defaultSecretsDir(settingsFile) };
 }
@@ -70,7 +87,7 @@ export function connectCommand(): Command {
 
   addSubcommand(
     connect,
-    withWhere(new Command('zendesk'))
+    withWhere(withTenant(new Command('zendesk')))
       .description(
         "sign in with an admin's e-mail and the API token (ZENDESK_API_TOKEN, or typed), or an OAuth token (--oauth); check the user is an admin; save",
       )
@@ -90,7 +107,7 @@ export function connectCommand(): Command {
 
   addSubcommand(
     connect,
-    withWhere(new Command('poweroffice'))
+    withWhere(withTenant(new Command('poweroffice')))
       .description(
         'sign in with the application, client and subscription keys (POWEROFFICE_*_KEY, or typed); read a department and an employee; save',
       )

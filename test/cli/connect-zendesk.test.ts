@@ -8,6 +8,8 @@ import axios from 'axios';
 import { join } from 'node:path';
 import { loadConfigFor } from '../../workers/config';
 import { startZendeskSimulator, ZendeskSimulator } from '../../simulators/zendesk';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseSettings } from '../../workers/settings-file';
 import { freshFolder, modeOf, secretFilesIn, secretNamedBy, settingsIn } from './connect-helpers';
 import { runCli } from './run-cli';
 
@@ -55,6 +57,31 @@ describe('tandem connect zendesk', () => {
       email: 'owner@acme.example',
       apiToken: token,
     });
+  });
+
+  test("with --tenant, saves into that tenant's file and secrets folder, never the installation's", async () => {
+    const cwd = freshFolder();
+    const dir = join(cwd, '.tandem', 'tenants');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'acme.env'), 'TANDEM_POLL_ZENDESK_SECONDS=120\n');
+    const r = await runCli(
+      ['connect', 'zendesk', '--base-url', api(), '--email', 'owner@acme.example', '--tenant', 'acme'],
+      { cwd, env: { ZENDESK_API_TOKEN: token } },
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(settingsIn(cwd)).toBeUndefined();
+    expect(secretFilesIn(cwd)).toEqual([]);
+    const acme = parseSettings(readFileSync(join(dir, 'acme.env'), 'utf8'));
+    expect(acme).toMatchObject({ TANDEM_POLL_ZENDESK_SECONDS: '120', ZENDESK_BASE_URL: api() });
+    expect(acme.ZENDESK_API_TOKEN_FILE.startsWith(join(dir, 'acme-secrets'))).toBe(true);
+    expect(secretNamedBy(acme, 'ZENDESK_API_TOKEN')).toBe(token);
+    const unknown = await runCli(
+      ['connect', 'zendesk', '--base-url', api(), '--email', 'owner@acme.example', '--tenant', 'beta'],
+      { cwd, env: { ZENDESK_API_TOKEN: token } },
+    );
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err).toMatch(/no tenant "beta"/);
   });
 
   test('a wrong token is refused naming the e-mail and the token, and nothing is saved', async () => {
