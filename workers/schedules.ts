@@ -5,7 +5,7 @@
 import { Client, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { FEEDS, feedsOfFlow, isFlowId } from '../flows';
 import { TASK_QUEUE, pollWorkflowId } from '../protocol/ids';
-import { DEFAULT_TENANT, splitTenantWorkflowId, tenantQueue } from '../protocol/tenants';
+import { DEFAULT_TENANT, splitTenantWorkflowId, tenantQueue, tenantWorkflowId } from '../protocol/tenants';
 import { TENANT } from '../workflows/search-attributes';
 
 export interface PollIntervals {
@@ -131,10 +131,7 @@ export function selectSchedules(intervals: PollIntervals, which?: string, tenant
   const idOf = (feed: string) => pollWorkflowId(feed, tenant);
   const chosen = all.filter(
     (id) =>
-      id === which ||
-      id === idOf(which) ||
-      id === pollWorkflowId(which, DEFAULT_TENANT) ||
-      feeds.some((f) => id === idOf(f)),
+      id === which || id === idOf(which) || id === tenantWorkflowId(which, tenant) || feeds.some((f) => id === idOf(f)),
   );
   if (!chosen.length) throw new Error(`no schedule matches "${which}"; schedules: ${all.join(', ')}`);
   return chosen;

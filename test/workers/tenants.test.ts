@@ -11,6 +11,7 @@ import {
 } from '../../protocol/tenants';
 import { pairWorkflowId, pollWorkflowId } from '../../protocol/ids';
 import { chooseTenant, listTenants, tenantConfig, tenantStoreUrl } from '../../workers/tenants';
+import { selectSchedules } from '../../workers/schedules';
 
 const C1 = 'zendesk-ticketcomments-to-crmoffice-activities';
 
@@ -43,6 +44,17 @@ describe('tenant names, queues and ids', () => {
     expect(pollWorkflowId('zendesk/users', DEFAULT_TENANT)).toBe('poll/zendesk/users');
     expect(pollWorkflowId('zendesk/users', 'acme')).toBe('acme:poll/zendesk/users');
     expect(pairWorkflowId({ flowId: C1, zendeskId: '12:34' }, 'acme')).toBe('acme:zendesk/tickets/12');
+  });
+
+  it("names a tenant's schedules by their id with or without the tenant, by feed, or by flow", () => {
+    const intervals = { zendesk: 60, poweroffice: 30, crmoffice: 60 };
+    for (const which of ['poll/zendesk/users', 'acme:poll/zendesk/users', 'zendesk/users'])
+      expect(selectSchedules(intervals, which, 'acme')).toEqual(['acme:poll/zendesk/users']);
+    expect(selectSchedules(intervals, 'zendesk-users-to-powerofficego-employees', 'acme').sort()).toEqual([
+      'acme:poll/poweroffice/employees',
+      'acme:poll/zendesk/users',
+    ]);
+    expect(() => selectSchedules(intervals, 'beta:poll/zendesk/users', 'acme')).toThrow(/no schedule matches/);
   });
 
   it('reads the tenant back from every id, a comment pair id (with its colon) included', () => {
