@@ -222,9 +222,24 @@ function loadTenantConfig<S extends Section>(cmd: Command, tenant: Tenant, secti
  * file; only `sections` are required, so each command asks for what it uses.
  */
 export function configOf<S extends Section = Section>(cmd: Command, sections?: readonly S[]): TenantConfig<S> {
-  const named =
-    (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? (runtimeOf(cmd).env.TANDEM_TENANT || undefined);
-  return loadTenantConfig(cmd, chooseTenant(tenantsOf(cmd), named), sections);
+  return loadTenantConfig(cmd, chooseTenant(tenantsOf(cmd), namedTenant(cmd)), sections);
+}
+
+/** The tenant the command names: `--tenant` (this command's or the program's), else TANDEM_TENANT. */
+export function namedTenant(cmd: Command): string | undefined {
+  return (cmd.optsWithGlobals() as { tenant?: string }).tenant || runtimeOf(cmd).env.TANDEM_TENANT || undefined;
+}
+
+/**
+ * The configs a command serving many tenants acts for (worker, webhooks, schedules, codec): the
+ * named tenant's alone, else every tenant's (`disabled`: the disabled ones too).
+ */
+export function servedTenantConfigs<S extends Section = Section>(
+  cmd: Command,
+  sections?: readonly S[],
+  opts: { disabled?: boolean } = {},
+): TenantConfig<S>[] {
+  return namedTenant(cmd) ? [configOf(cmd, sections)] : tenantConfigsOf(cmd, sections, opts);
 }
 
 /** Every tenant's config, for the processes that serve them all (worker, webhooks, schedules); disabled ones left out. */

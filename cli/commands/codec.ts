@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { startCodecServer } from '../../codec/codec-server';
 import { encryptionOf, encryptionOfAll } from '../../codec/data-converter';
 import { newKey } from '../../codec/keys';
-import { addSubcommand, configOf, printer, runtimeOf, tenantConfigsOf, withConfigOption } from '../context';
+import { addSubcommand, printer, runtimeOf, withConfigOption, servedTenantConfigs } from '../context';
 import { explainingPorts } from '../errors';
 import { commandLogger } from '../logging';
 import { portArg } from '../usage';
@@ -39,11 +39,8 @@ function serveCommand(): Command {
     )
     .action(async (flags: { host: string; port?: number }, cmd: Command) => {
       const rt = runtimeOf(cmd);
-      const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? rt.env.TANDEM_TENANT;
       // Every tenant's histories, disabled ones' too, are read in the one Web UI: every tenant's keys decrypt.
-      const tenants = named
-        ? [configOf(cmd, ['encryption', 'codec'])]
-        : tenantConfigsOf(cmd, ['encryption', 'codec'], { disabled: true });
+      const tenants = servedTenantConfigs(cmd, ['encryption', 'codec'], { disabled: true });
       const config = tenants[0];
       const encryption =
         tenants.length === 1

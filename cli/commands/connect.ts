@@ -10,6 +10,7 @@ import {
   settingsFilePath,
   tenantsOf,
   withConfigOption,
+  namedTenant,
 } from '../context';
 import { connectCrmoffice, DEFAULT_REDIRECT_URI } from '../connect/crmoffice';
 import { connectPowerOffice } from '../connect/poweroffice';
@@ -42,7 +43,7 @@ function whereOf(cmd: Command, flags: Where): { settingsFile: string; secretsDir
   const rt = runtimeOf(cmd);
   const cwd = rt.cwd ?? process.cwd();
   const abs = (p: string) => (isAbsolute(p) ? p : join(cwd, p));
-  const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? (rt.env.TANDEM_TENANT || undefined);
+  const named = namedTenant(cmd);
   const tenant = named ? chooseTenant(tenantsOf(cmd), named) : undefined;
   if (tenant?.file) {
     const secretsDir = join(dirname(tenant.file), `${tenant.name}-secrets`);

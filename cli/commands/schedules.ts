@@ -10,9 +10,9 @@ import {
   connectTemporal,
   printer,
   runtimeOf,
-  tenantConfigsOf,
   withConfigOption,
   type TenantConfig,
+  servedTenantConfigs,
 } from '../context';
 import { outputFormat, printJson, withOutputOption } from '../output';
 import { scheduleWhichArg } from '../usage';
@@ -90,10 +90,8 @@ export function schedulesCommand(): Command {
           self: Command,
         ) => {
           const out = printer(self);
-          const named = (self.optsWithGlobals() as { tenant?: string }).tenant ?? runtimeOf(self).env.TANDEM_TENANT;
-          const tenants = named
-            ? [configOf(self, ['temporal', 'polling'])]
-            : tenantConfigsOf(self, ['temporal', 'polling']);
+          const tenants = servedTenantConfigs(self, ['temporal', 'polling']);
+          if (!tenants.length) throw new Error('every tenant of this installation is disabled: no schedule to apply');
           // Polls alone over a budget wait on the API's limit all day: say so (or, --strict, refuse) before anything is set.
           const excesses = tenants.flatMap((t) =>
             pollBudgetExcesses(t.polling).map(
@@ -103,23 +101,30 @@ export function schedulesCommand(): Command {
           if (excesses.length && flags.strict)
             throw new Error(`${excesses.join('; ')} (without --strict they are applied with a warning)`);
           for (const line of excesses) runtimeOf(self).stderr.write(`warning: ${line}\n`);
+          // A schedule without the attributes starts polls that all fail: say so now, not in the worker log.
+          // They are the namespace's, one set for every tenant.
+          await withClient(
+            self,
+            async (client, config) => {
+              const { address, namespace } = config.temporal;
+              const attrs = await ensureSearchAttributes(client, {
+                namespace,
+                address,
+                register: flags.registerSearchAttributes,
+              });
+              if (attrs.registered.length)
+                out(`registered search attributes ${attrs.registered.join(', ')} on namespace ${namespace}`);
+              if (attrs.unchecked)
+                runtimeOf(self).stderr.write(
+                  `warning: could not check Tandem's search attributes (${attrs.unchecked.cause}); if polls fail with BadSearchAttributes, run: ${attrs.unchecked.command}\n`,
+                );
+            },
+            tenants[0],
+          );
           for (const tenant of tenants)
             await withClient(
               self,
               async (client, config) => {
-                const { address, namespace } = config.temporal;
-                // A schedule without the attributes starts polls that all fail: say so now, not in the worker log.
-                const attrs = await ensureSearchAttributes(client, {
-                  namespace,
-                  address,
-                  register: flags.registerSearchAttributes,
-                });
-                if (attrs.registered.length)
-                  out(`registered search attributes ${attrs.registered.join(', ')} on namespace ${namespace}`);
-                if (attrs.unchecked)
-                  runtimeOf(self).stderr.write(
-                    `warning: could not check Tandem's search attributes (${attrs.unchecked.cause}); if polls fail with BadSearchAttributes, run: ${attrs.unchecked.command}\n`,
-                  );
                 const { created, updated, kept } = await applySchedules(client, config.polling, config.tenant, {
                   resetIntervals: flags.resetIntervals === true,
                 });

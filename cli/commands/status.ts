@@ -10,11 +10,11 @@ import {
   openConfigStore,
   readyConfigStore,
   printer,
-  runtimeOf,
   tenantConfigsOf,
   tenantsOf,
   withConfigOption,
   type TenantConfig,
+  namedTenant,
 } from '../context';
 import { flowCode } from '../flow-names';
 import { outputFormat, printJson, withOutputOption } from '../output';
@@ -210,9 +210,8 @@ export function statusCommand(): Command {
     .action(async (flags: { failures: number }, cmd: Command) => {
       const out = printer(cmd);
       const sections = ['temporal', 'store', 'polling'] as const;
-      const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? runtimeOf(cmd).env.TANDEM_TENANT;
       const tenants = tenantsOf(cmd);
-      if (!named && tenants.length > 1) {
+      if (!namedTenant(cmd) && tenants.length > 1) {
         const configs = tenantConfigsOf(cmd, sections, { disabled: true });
         const summaries = [];
         for (const [i, config] of configs.entries()) summaries.push(await tenantSummary(config, tenants[i].disabled));

@@ -13,9 +13,8 @@ import {
   configOf,
   connectTemporal,
   printer,
-  runtimeOf,
-  tenantConfigsOf,
   withConfigOption,
+  servedTenantConfigs,
 } from '../context';
 import { watchForStop, withGraceOption } from '../shutdown';
 import { httpUrlArg, portArg } from '../usage';
@@ -53,8 +52,7 @@ function serveCommand(): Command {
     .action(async (flags: { host: string; port?: number; grace: number }, cmd: Command) => {
       // The targets' sections only say which flows run; their credentials are the worker's business.
       const sections = ['temporal', 'webhook', 'poweroffice', 'crmoffice'] as const;
-      const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? runtimeOf(cmd).env.TANDEM_TENANT;
-      const tenants = named ? [configOf(cmd, sections)] : tenantConfigsOf(cmd, sections);
+      const tenants = servedTenantConfigs(cmd, sections);
       if (!tenants.length) throw new Error('every tenant of this installation is disabled: no webhook to receive');
       const several = tenants.length > 1;
       const unsigned = tenants.filter((t) => !t.webhook.secret).map((t) => t.tenant);

@@ -14,14 +14,12 @@ import { TASK_QUEUE } from '../../protocol/ids';
 import { encryptionOf, type Encryption } from '../../codec/data-converter';
 import {
   closeTemporal,
-  configOf,
   connectTemporal,
   openConfigStore,
   readyConfigStore,
-  runtimeOf,
-  tenantConfigsOf,
   withConfigOption,
   type TenantConfig,
+  servedTenantConfigs,
 } from '../context';
 import { watchForStop, withGraceOption } from '../shutdown';
 
@@ -59,9 +57,8 @@ export function workerCommand(): Command {
       '\nExample:\n  TANDEM_CONFIG=/etc/tandem.yaml ZENDESK_API_TOKEN_FILE=/run/secrets/zendesk tandem worker',
     )
     .action(async (flags: { metricsHost: string; registerSearchAttributes: boolean; grace: number }, cmd: Command) => {
-      const named = (cmd.optsWithGlobals() as { tenant?: string }).tenant ?? runtimeOf(cmd).env.TANDEM_TENANT;
       // Every tenant not disabled (or --tenant's alone), each checked before anything starts.
-      const tenants = (named ? [configOf(cmd)] : tenantConfigsOf(cmd)) as TenantConfig<keyof Config>[];
+      const tenants = servedTenantConfigs(cmd) as TenantConfig<keyof Config>[];
       if (!tenants.length) throw new Error('every tenant of this installation is disabled: nothing to serve');
       const several = tenants.length > 1;
       for (const t of tenants) {

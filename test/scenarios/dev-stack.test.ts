@@ -3,13 +3,10 @@
  * schedules. An edit in Zendesk arrives through the signed webhook; an edit in PowerOffice through
  * the scheduled poll.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DevStack, DEV_DEFAULTS, startDevStack } from '../../workers/dev-stack';
+import type { DevStack } from '../../workers/dev-stack';
+import { startTestDevStack } from '../helpers/dev-stack';
 import { createConnectors } from '../../workers/connectors';
 import type { Connectors } from '../../activities/record-access';
-import { freePort } from '../../workers/free-port';
 import { TransientApiError } from '../../connectors/errors';
 
 jest.setTimeout(240_000);
@@ -19,19 +16,9 @@ let stack: DevStack;
 let api: Connectors;
 
 beforeAll(async () => {
-  stack = await startDevStack({
-    ...DEV_DEFAULTS,
-    dataDir: mkdtempSync(join(tmpdir(), 'tandem-dev-')),
-    temporalPort: await freePort(),
-    uiPort: await freePort(),
-    headless: true,
-    webhookPort: await freePort(),
-    metricsPort: await freePort(),
-    codecPort: await freePort(),
-    simulatorPorts: { zendesk: await freePort(), poweroffice: await freePort(), crmoffice: await freePort() },
+  stack = await startTestDevStack({
     // Zendesk's side is left to the webhooks: its poll comes once at start, then in a minute.
     intervals: { zendesk: 60, poweroffice: 2, crmoffice: 2 },
-    log: () => undefined,
   });
   api = createConnectors(stack.sims.configs);
 });

@@ -2,12 +2,9 @@
  * `tandem dev --tenants 3`: three simulated customers in one stack. An edit in one customer's
  * Zendesk arrives, through that customer's webhook path, in that customer's Crmoffice only.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DevStack, DEV_DEFAULTS, startDevStack } from '../../workers/dev-stack';
+import type { DevStack } from '../../workers/dev-stack';
+import { startTestDevStack } from '../helpers/dev-stack';
 import { createConnectors } from '../../workers/connectors';
-import { freePort } from '../../workers/free-port';
 import { TransientApiError } from '../../connectors/errors';
 import type { AllSimulators } from '../../simulators/all';
 
@@ -18,20 +15,7 @@ const NAME = 'Renamed For Customer Two AS';
 let stack: DevStack;
 
 beforeAll(async () => {
-  stack = await startDevStack({
-    ...DEV_DEFAULTS,
-    dataDir: mkdtempSync(join(tmpdir(), 'tandem-dev-tenants-')),
-    temporalPort: await freePort(),
-    uiPort: await freePort(),
-    headless: true,
-    webhookPort: await freePort(),
-    metricsPort: await freePort(),
-    codecPort: await freePort(),
-    simulatorPorts: { zendesk: await freePort(), poweroffice: await freePort(), crmoffice: await freePort() },
-    sampleSize: 12,
-    tenants: 3,
-    log: () => undefined,
-  });
+  stack = await startTestDevStack({ sampleSize: 12, tenants: 3 });
 });
 afterAll(async () => {
   await stack?.stop();
