@@ -26,43 +26,51 @@ const TARGET_PAGE_SIZE = 100;
 /** How often a target feed is read from its start: its change list never shows a deletion. */
 const FULL_PASS_EVERY_MS = 24 * 60 * 60 * 1000;
 
-/** Each Zendesk export, one page from `checkpoint` (null: from the start). */
-const ZENDESK_FEEDS: Record<ZendeskFeedType, (zendesk: ZendeskClient, checkpoint: string | null) => Promise<FeedPage>> =
-  {
-    async users(zendesk, checkpoint) {
-      const page = await zendesk.incrementalUsers(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
-      const organizations = new Map(page.organizations.map((o) => [String(o.id), o as ApiRecord]));
-      return {
-        items: page.items.map((u) => ({ id: String(u.id), record: u as ApiRecord })),
-        checkpoint: page.cursor,
-        done: page.endOfStream,
-        sideloaded: { organizations },
-      };
-    },
-    async organizations(zendesk, checkpoint) {
-      const page = await zendesk.incrementalOrganizations(checkpoint ? Number(checkpoint) : 0);
-      return {
-        items: page.items.map((o) => ({ id: String(o.id), record: o as ApiRecord })),
-        checkpoint: String(page.nextStartTime),
-        done: page.endOfStream,
-      };
-    },
-    async tickets(zendesk, checkpoint) {
-      const page = await zendesk.incrementalTickets(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
-      return {
-        items: page.items.map((t) => ({ id: String(t.id), record: t as ApiRecord })),
-        checkpoint: page.cursor,
-        done: page.endOfStream,
-      };
-    },
-  };
+/** Reads one page of a Zendesk change feed from `checkpoint` (null: from the start). */
+export type ZendeskFeedReader = (zendesk: ZendeskClient, checkpoint: string | null) => Promise<FeedPage>;
+
+/** Each Zendesk export (an extension adds its own: activities/extend.ts). */
+const ZENDESK_FEEDS: Record<ZendeskFeedType, ZendeskFeedReader> = {
+  async users(zendesk, checkpoint) {
+    const page = await zendesk.incrementalUsers(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
+    const organizations = new Map(page.organizations.map((o) => [String(o.id), o as ApiRecord]));
+    return {
+      items: page.items.map((u) => ({ id: String(u.id), record: u as ApiRecord })),
+      checkpoint: page.cursor,
+      done: page.endOfStream,
+      sideloaded: { organizations },
+    };
+  },
+  async organizations(zendesk, checkpoint) {
+    const page = await zendesk.incrementalOrganizations(checkpoint ? Number(checkpoint) : 0);
+    return {
+      items: page.items.map((o) => ({ id: String(o.id), record: o as ApiRecord })),
+      checkpoint: String(page.nextStartTime),
+      done: page.endOfStream,
+    };
+  },
+  async tickets(zendesk, checkpoint) {
+    const page = await zendesk.incrementalTickets(checkpoint ? { cursor: checkpoint } : { startTime: 0 });
+    return {
+      items: page.items.map((t) => ({ id: String(t.id), record: t as ApiRecord })),
+      checkpoint: page.cursor,
+      done: page.endOfStream,
+    };
+  },
+};
 
 export function readZendeskFeed(
   zendesk: ZendeskClient,
   type: ZendeskFeedType,
   checkpoint: string | null,
 ): Promise<FeedPage> {
-  return ZENDESK_FEEDS[type](zendesk, checkpoint);
+  const read = ZENDESK_FEEDS[type];
+  if (!read) throw new Error(`no change feed is registered for Zendesk ${type}`);
+  return read(zendesk, checkpoint);
+}
+
+export function addZendeskFeed(type: ZendeskFeedType, read: ZendeskFeedReader): void {
+  ZENDESK_FEEDS[type] = read;
 }
 
 /**

@@ -56,8 +56,10 @@ interface ZendeskCalls {
   update?(id: string, body: ApiRecord): Promise<unknown>;
 }
 
-/** Each Zendesk record type's calls, keyed by type. */
-const ZENDESK_CALLS: Readonly<Record<ZendeskType, (z: ZendeskClient) => ZendeskCalls>> = {
+export type MakeZendeskCalls = (zendesk: ZendeskClient) => ZendeskCalls;
+
+/** Each Zendesk record type's calls, keyed by type (an extension adds its own: activities/extend.ts). */
+const ZENDESK_CALLS: Record<ZendeskType, MakeZendeskCalls> = {
   users: (z) => ({
     // A deactivated user reads as gone: Zendesk keeps its tombstone readable.
     get: async (id) => {
@@ -84,14 +86,22 @@ const ZENDESK_CALLS: Readonly<Record<ZendeskType, (z: ZendeskClient) => ZendeskC
   }),
 };
 
+export function addZendeskCalls(type: ZendeskType, make: MakeZendeskCalls): void {
+  ZENDESK_CALLS[type] = make;
+}
+
 export function zendeskAccess(zendesk: ZendeskClient): ZendeskAccess {
-  const calls = Object.fromEntries(
-    Object.entries(ZENDESK_CALLS).map(([type, make]) => [type, make(zendesk)]),
-  ) as Record<ZendeskType, ZendeskCalls>;
+  const made = new Map<ZendeskType, ZendeskCalls>();
+  const calls = (type: ZendeskType): ZendeskCalls => {
+    const make = ZENDESK_CALLS[type];
+    if (!make) throw new Error(`no connector calls are registered for Zendesk ${type}`);
+    if (!made.has(type)) made.set(type, make(zendesk));
+    return made.get(type)!;
+  };
   return {
-    get: (type, id) => calls[type].get(id),
+    get: (type, id) => calls(type).get(id),
     async update(type, id, body) {
-      const { update } = calls[type];
+      const { update } = calls(type);
       if (!update) throw new Error(`Zendesk ${ZENDESK_RECORD_TYPES[type].noun}s cannot be edited`);
       return asRecord(await update(id, body));
     },
@@ -109,8 +119,10 @@ interface TargetCalls {
   idField: string;
 }
 
-/** Each target record type's calls, keyed by type. */
-const TARGET_CALLS: Readonly<Record<TargetType, (c: Connectors) => TargetCalls>> = {
+export type MakeTargetCalls = (connectors: Connectors) => TargetCalls;
+
+/** Each target record type's calls, keyed by type (an extension adds its own: activities/extend.ts). */
+const TARGET_CALLS: Record<TargetType, MakeTargetCalls> = {
   employees: ({ poweroffice: po }) => ({
     get: (id) => po.getEmployee(Number(id)),
     create: (body) => po.createEmployee(body),
@@ -156,8 +168,14 @@ const TARGET_CALLS: Readonly<Record<TargetType, (c: Connectors) => TargetCalls>>
   }),
 };
 
+export function addTargetCalls(type: TargetType, make: MakeTargetCalls): void {
+  TARGET_CALLS[type] = make;
+}
+
 export function targetAccess(c: Connectors, type: TargetType): TargetAccess {
-  const calls = TARGET_CALLS[type](c);
+  const make = TARGET_CALLS[type];
+  if (!make) throw new Error(`no connector calls are registered for target ${type}`);
+  const calls = make(c);
   return {
     get: (id) => orNull(calls.get(id).then(asRecord)),
     create: async (body) => asRecord(await calls.create(body)),

@@ -4,8 +4,10 @@
  */
 import { FLOW_IDS, FLOWS, type FlowId } from '../flows';
 
-/** Short code -> id, e.g. `P2` -> `zendesk-users-to-powerofficego-employees`. */
-export const FLOW_CODES: ReadonlyMap<string, FlowId> = new Map(FLOW_IDS.map((id) => [FLOWS[id].code, id]));
+/** Short code -> id, e.g. `P2` -> `zendesk-users-to-powerofficego-employees` (read when asked: extensions add flows). */
+export function flowCodes(): ReadonlyMap<string, FlowId> {
+  return new Map(FLOW_IDS.map((id) => [FLOWS[id].code, id]));
+}
 
 export function flowCode(id: FlowId): string {
   return FLOWS[id].code;
@@ -15,7 +17,7 @@ export function flowCode(id: FlowId): string {
 export function resolveFlowName(name: string): FlowId | undefined {
   const lower = name.trim().toLowerCase();
   for (const id of FLOW_IDS) if (id === lower) return id;
-  for (const [code, id] of FLOW_CODES) if (code.toLowerCase() === lower) return id;
+  for (const [code, id] of flowCodes()) if (code.toLowerCase() === lower) return id;
   return undefined;
 }
 
@@ -37,7 +39,7 @@ function distance(a: string, b: string): number {
 export function suggestFlowNames(name: string): string[] {
   const lower = name.trim().toLowerCase();
   const scored: { name: string; d: number }[] = [];
-  for (const [code, id] of FLOW_CODES) {
+  for (const [code, id] of flowCodes()) {
     const dc = distance(lower, code.toLowerCase());
     const di = distance(lower, id);
     const contains = lower.length >= 4 && id.includes(lower);
@@ -56,5 +58,7 @@ export function flowNameList(): string {
   return FLOW_IDS.map((id) => `${FLOWS[id].code} (${id})`).join(', ');
 }
 
-/** The help text of a flow argument, with the codes of today's flows. */
-export const FLOW_ARG_HELP = `a flow id or its short code (${[...FLOW_CODES.keys()].join(', ')})`;
+/** The help text of a flow argument, with the codes of the flows registered when the command is built. */
+export function flowArgHelp(): string {
+  return `a flow id or its short code (${[...flowCodes().keys()].join(', ')})`;
+}

@@ -3,8 +3,8 @@
  * every flow it feeds (the Zendesk users export feeds P2 and Z3, the tickets export Z2 and Z1, …).
  * Pure, so workflow code may use it.
  */
-import { FLOWS } from './registry';
-import { FLOW_IDS, type FlowDefinition, type FlowId, type Side, type TargetSystem } from './types';
+import { FLOWS, FLOW_IDS } from './registry';
+import { type FlowDefinition, type FlowId, type Side, type TargetSystem } from './types';
 import { zendeskFeedTypeOf } from './zendesk-types';
 
 export interface Feed {
@@ -39,6 +39,11 @@ function deriveFeeds(): readonly Feed[] {
 }
 
 export const FEEDS: readonly Feed[] = deriveFeeds();
+
+/** Derives the feeds again after an extension added flows (flows/extend.ts): in place, as they are shared. */
+export function refreshFeeds(): void {
+  (FEEDS as Feed[]).splice(0, FEEDS.length, ...deriveFeeds());
+}
 
 /** The comments flow: derived, since comments have no feed of their own but their ticket's. */
 export const COMMENTS_FLOW: FlowId = FLOW_IDS.find((id) => FLOWS[id].source.type === 'ticketComments')!;

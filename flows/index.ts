@@ -1,6 +1,7 @@
 /** The flows of docs/flows.md, by id; plus the public API of the mapping engine and merge. */
-export { FLOWS, isFlowId, getFlow } from './registry';
-export { FLOW_IDS, rowKey } from './types';
+export { FLOWS, FLOW_IDS, isFlowId, getFlow } from './registry';
+export { rowKey } from './types';
+export { extendFlows, type FlowExtension } from './extend';
 export type * from './types';
 export * from './config';
 export * from './paths';

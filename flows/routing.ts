@@ -1,7 +1,7 @@
 /** Which flows a record feeds, derived from the flow definitions: used to route changes to the pairs they touch. */
 import { normalizeText } from './normalize';
-import { FLOWS } from './registry';
-import { FLOW_IDS, type ApiRecord, type FlowId, type TargetSystem, type TargetType } from './types';
+import { FLOWS, FLOW_IDS } from './registry';
+import { type ApiRecord, type FlowId, type TargetSystem, type TargetType } from './types';
 import { ZENDESK_RECORD_TYPES, ZENDESK_TYPES, zendeskTypeOfKind, type ZendeskKind } from './zendesk-types';
 
 export function flowsForZendesk(kind: ZendeskKind): readonly FlowId[] {

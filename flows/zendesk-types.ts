@@ -1,11 +1,11 @@
 /**
  * The Zendesk record types Tandem syncs, each described once: what messages and webhook events call
  * one, which webhook events report its changes, and when Zendesk counts it deleted. Routing, labels,
- * the webhook subscription and the store derive from this.
+ * the webhook subscription and the store derive from this. An extension adds types (flows/extend.ts).
  */
 import type { ApiRecord } from './types';
 
-interface ZendeskRecordType {
+export interface ZendeskRecordType {
   /** Singular, as messages ("zendesk user 123") and webhook event types (`zen:event-type:user.…`) name it. */
   noun: string;
   /** Deleted, or as good as: Zendesk keeps such records readable. */
@@ -18,7 +18,7 @@ interface ZendeskRecordType {
   listedUnder?: string;
 }
 
-export const ZENDESK_RECORD_TYPES = {
+const zendeskRecordTypes: Record<string, ZendeskRecordType> = {
   users: {
     noun: 'user',
     isDeleted: (r) => r.active === false,
@@ -67,24 +67,24 @@ export const ZENDESK_RECORD_TYPES = {
     subject: 'ticket',
     listedUnder: 'tickets',
   },
-} as const satisfies Record<string, ZendeskRecordType>;
+};
 
-export type ZendeskType = keyof typeof ZENDESK_RECORD_TYPES;
+export const ZENDESK_RECORD_TYPES: Readonly<Record<string, ZendeskRecordType>> = zendeskRecordTypes;
+
+/** A Zendesk record type's key (`users`, `organizations`, …): a key of ZENDESK_RECORD_TYPES. */
+export type ZendeskType = string;
 
 /** What a Zendesk webhook event is about: a record type's noun. */
-export type ZendeskKind = (typeof ZENDESK_RECORD_TYPES)[ZendeskType]['noun'];
+export type ZendeskKind = string;
 
-export const ZENDESK_TYPES = Object.keys(ZENDESK_RECORD_TYPES) as ZendeskType[];
+/** A type with an export (a change feed) of its own: not `listedUnder` another. */
+export type ZendeskFeedType = ZendeskType;
 
-/** The types with an export (a change feed) of their own. */
-export type ZendeskFeedType = {
-  [T in ZendeskType]: (typeof ZENDESK_RECORD_TYPES)[T] extends { listedUnder: ZendeskType } ? never : T;
-}[ZendeskType];
+export const ZENDESK_TYPES: readonly ZendeskType[] = Object.keys(zendeskRecordTypes);
 
 /** The export a type's changes are read from: its own, or the one it is listed under. */
 export function zendeskFeedTypeOf(type: ZendeskType): ZendeskFeedType {
-  const described: ZendeskRecordType = ZENDESK_RECORD_TYPES[type];
-  return (described.listedUnder ?? type) as ZendeskFeedType;
+  return ZENDESK_RECORD_TYPES[type].listedUnder ?? type;
 }
 
 /** The record type of a noun; undefined for one Tandem does not sync. */
@@ -105,5 +105,12 @@ export const ZENDESK_EVENT_TYPES: readonly string[] = ZENDESK_TYPES.flatMap((t) 
 
 /** The record type a webhook event reports on; undefined for an event Tandem does not subscribe to. */
 export function zendeskTypeOfEvent(eventType: string): ZendeskType | undefined {
-  return ZENDESK_TYPES.find((t) => (ZENDESK_RECORD_TYPES[t].events as readonly string[]).includes(eventType));
+  return ZENDESK_TYPES.find((t) => ZENDESK_RECORD_TYPES[t].events.includes(eventType));
+}
+
+/** Adds a record type (flows/extend.ts checks it first). */
+export function addZendeskType(type: ZendeskType, described: ZendeskRecordType): void {
+  zendeskRecordTypes[type] = described;
+  (ZENDESK_TYPES as ZendeskType[]).push(type);
+  (ZENDESK_EVENT_TYPES as string[]).push(...described.events);
 }

@@ -6,7 +6,7 @@ import type { PowerOfficeConfig } from '../connectors/poweroffice';
 import type { ZendeskConfig } from '../connectors/zendesk';
 import type { SimulatorOptions } from './kit';
 import { CrmofficeSimulator, startCrmofficeSimulator } from './crmoffice';
-import { PowerOfficeSimulator, startPowerOfficeSimulator } from './poweroffice';
+import { PowerOfficeSimulator, PowerOfficeSimulatorOptions, startPowerOfficeSimulator } from './poweroffice';
 import { ZendeskSimulator, startZendeskSimulator } from './zendesk';
 
 export interface AllSimulatorsOptions {
@@ -42,6 +42,8 @@ export interface AllSimulatorsOptions {
     poweroffice?: SimulatorOptions['failWhen'];
     crmoffice?: SimulatorOptions['failWhen'];
   };
+  /** PowerOffice Go resources beyond departments and employees (an extension's record types). */
+  powerofficeResources?: PowerOfficeSimulatorOptions['resources'];
 }
 
 export interface AllSimulators {
@@ -110,6 +112,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
       ...snapshot('poweroffice'),
       beforeAnswer: opts.beforeAnswer?.poweroffice,
       failWhen: opts.failWhen?.poweroffice,
+      resources: opts.powerofficeResources,
       ...off,
     }),
   );

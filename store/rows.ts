@@ -2,7 +2,8 @@
  * What both link stores share: input checks and the mapping between table rows and the store's
  * types. The SQL differs per backend (placeholders, driver calls); the meaning of a row does not.
  */
-import { FLOW_IDS, type FlowId, type ZendeskType } from '../flows/types';
+import type { FlowId, ZendeskType } from '../flows/types';
+import { FLOW_IDS } from '../flows/registry';
 import { getFeed } from '../flows/feeds';
 import { ZENDESK_TYPES } from '../flows/zendesk-types';
 import {

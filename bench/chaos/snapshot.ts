@@ -1,5 +1,5 @@
 /** Every record of the chaos flows on the three systems, read once after the drain, indexed by id. */
-import type { ApiRecord, TargetType } from '../../flows';
+import type { ApiRecord } from '../../flows';
 import type { LinkStore, Retrying } from '../../store';
 import { readLinks, type LinkIndex } from './links';
 import type { Person } from './person';
@@ -8,7 +8,7 @@ export interface Snapshot {
   /** Active Zendesk users and live organisations, by id. */
   users: Map<string, ApiRecord>;
   orgs: Map<string, ApiRecord>;
-  targets: Record<Extract<TargetType, 'employees' | 'departments' | 'contacts' | 'companies'>, Map<string, ApiRecord>>;
+  targets: Record<'employees' | 'departments' | 'contacts' | 'companies', Map<string, ApiRecord>>;
   links: LinkIndex;
   retrying: Retrying[];
 }

@@ -2,13 +2,13 @@ import { Command } from 'commander';
 import { explainFlow, getFlow } from '../../flows';
 import { printer } from '../context';
 import { outputFormat, printJson, withOutputOption } from '../output';
-import { FLOW_ARG_HELP } from '../flow-names';
+import { flowArgHelp } from '../flow-names';
 import { flowIdArg } from '../usage';
 
 export function explainCommand(): Command {
   return withOutputOption(new Command('explain'))
     .description("print a flow's property table: direction, references, read-only fields, condition and match key")
-    .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
+    .argument('<flow-id>', flowArgHelp(), flowIdArg)
     .addHelpText(
       'after',
       '\nExample:\n  tandem explain P2\n  tandem explain zendesk-users-to-powerofficego-employees --output json',

@@ -16,7 +16,7 @@ import { signalPair } from '../../workers/signal-pair';
 import { pairWorkflowId } from '../../protocol/ids';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
 import { outputFormat, printJson, withOutputOption } from '../output';
-import { FLOW_ARG_HELP } from '../flow-names';
+import { flowArgHelp } from '../flow-names';
 import { flowIdArg } from '../usage';
 
 function linkLines(link: Link): string[] {
@@ -124,7 +124,7 @@ async function setTarget(
 export function linksCommand(): Command {
   return withOutputOption(withConfigOption(new Command('links')))
     .description("show a pair's link: found by its Zendesk id or, failing that, by the target record's id")
-    .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
+    .argument('<flow-id>', flowArgHelp(), flowIdArg)
     .argument('<id>', 'a Zendesk id (e.g. 1234, or <ticket id>:<comment id>) or a target id')
     .option(
       '--set-target <target-id>',

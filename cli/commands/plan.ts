@@ -7,7 +7,7 @@ import type { Config } from '../../workers/config';
 import { configOf, openConfigStore, printer, withConfigOption } from '../context';
 import { FLOW_CONNECTOR_SECTIONS, flowConnectors } from '../flow-connectors';
 import { outputFormat, printJson, withOutputOption } from '../output';
-import { FLOW_ARG_HELP } from '../flow-names';
+import { flowArgHelp } from '../flow-names';
 import { flowIdArg, positiveIntArg } from '../usage';
 
 const ACTION_ORDER: PlanAction[] = ['create', 'link', 'update', 'conflict', 'fail', 'skip', 'unchanged'];
@@ -62,7 +62,7 @@ export function planCommand(): Command {
     .description(
       'dry run: what the next sync of a flow would create, link and update, field by field, and what it would skip and why; writes nothing',
     )
-    .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
+    .argument('<flow-id>', flowArgHelp(), flowIdArg)
     .option('--limit <n>', 'plan at most this many records', positiveIntArg)
     .option('--all', 'preview a full re-read (as `tandem sync --full`), not only the changes since the last checkpoint')
     .addHelpText(

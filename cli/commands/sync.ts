@@ -11,7 +11,7 @@ import {
 import { feedOf, getFlow, type FlowId, type Side } from '../../flows';
 import type { PollTotals } from '../../workflows/poll';
 import { closeTemporal, configOf, connectTemporal, printer, runtimeOf, usageError, withConfigOption } from '../context';
-import { FLOW_ARG_HELP } from '../flow-names';
+import { flowArgHelp } from '../flow-names';
 import { flowIdArg, sideArg } from '../usage';
 import { whyNoProgress } from '../sync-diagnosis';
 
@@ -76,7 +76,7 @@ export function syncCommand(): Command {
     .description(
       "poll one flow's change feed now (the same poll the schedules run) and show its progress until it ends",
     )
-    .argument('<flow-id>', FLOW_ARG_HELP, flowIdArg)
+    .argument('<flow-id>', flowArgHelp(), flowIdArg)
     .option('--full', 'read the whole feed from the beginning, not from the saved checkpoint')
     .option(
       '--side <side>',

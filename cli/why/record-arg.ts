@@ -37,33 +37,36 @@ export function systemArg(value: string): WhySystem {
 }
 
 /** The record types of each system, by noun and by plural, as people type them (a ticket's comments have no address of their own). */
-const TYPES: Record<WhySystem, Record<string, string>> = {
-  zendesk: Object.fromEntries(
-    ZENDESK_TYPES.filter((t) => !('listedUnder' in ZENDESK_RECORD_TYPES[t])).flatMap((t) => [
-      [ZENDESK_RECORD_TYPES[t].noun, t],
-      [t, t],
-    ]),
-  ),
-  ...(Object.fromEntries(
-    (['poweroffice', 'crmoffice'] as const).map((system) => [
-      system,
-      Object.fromEntries(
-        TARGET_TYPES.filter((t) => TARGET_RECORD_TYPES[t].system === system).flatMap((t) => [
-          [TARGET_RECORD_TYPES[t].noun, t],
-          [t, t],
-        ]),
-      ),
-    ]),
-  ) as Record<TargetSystem, Record<string, string>>),
-};
+function typesBySystem(): Record<WhySystem, Record<string, string>> {
+  return {
+    zendesk: Object.fromEntries(
+      ZENDESK_TYPES.filter((t) => !ZENDESK_RECORD_TYPES[t].listedUnder).flatMap((t) => [
+        [ZENDESK_RECORD_TYPES[t].noun, t],
+        [t, t],
+      ]),
+    ),
+    ...(Object.fromEntries(
+      (['poweroffice', 'crmoffice'] as const).map((system) => [
+        system,
+        Object.fromEntries(
+          TARGET_TYPES.filter((t) => TARGET_RECORD_TYPES[t].system === system).flatMap((t) => [
+            [TARGET_RECORD_TYPES[t].noun, t],
+            [t, t],
+          ]),
+        ),
+      ]),
+    ) as Record<TargetSystem, Record<string, string>>),
+  };
+}
 
 /** The type's plural name on that system; a usage error naming the types it has otherwise. */
 export function recordType(system: WhySystem, value: string): string {
   // The British spelling too: organisation(s).
-  const type = TYPES[system][value.toLowerCase().replace('organis', 'organiz')];
+  const types = typesBySystem()[system];
+  const type = types[value.toLowerCase().replace('organis', 'organiz')];
   if (!type)
     throw new InvalidArgumentError(
-      `"${value}" is not a ${system} record type Tandem syncs; use one of ${[...new Set(Object.values(TYPES[system]))].join(', ')}`,
+      `"${value}" is not a ${system} record type Tandem syncs; use one of ${[...new Set(Object.values(types))].join(', ')}`,
     );
   return type;
 }

@@ -58,6 +58,16 @@ const PAGINATION_HEADER = 'X-Pagination';
  * The `X-Pagination` header's object. Keys are compared without regard to the first letter's case
  * (`currentPage` or `CurrentPage`): the OpenAPI document declares no response headers to settle it.
  */
+/** One resource's calls (see PowerOfficeClient.resource). */
+export interface PowerOfficeResource<T> {
+  get(id: number): Promise<T>;
+  /** One page; `params` are the API's query parameters (`lastChangedDateTimeOffsetGreaterThan`, …). */
+  list(params?: Record<string, unknown>, paging?: Paging): Promise<Page<T>>;
+  listAll(params?: Record<string, unknown>): Promise<T[]>;
+  create(fields: Record<string, unknown>): Promise<T>;
+  update(id: number, fields: Record<string, unknown>): Promise<T>;
+}
+
 export const Pagination = z.preprocess(
   (v) =>
     typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -107,16 +117,36 @@ export class PowerOfficeClient {
     });
   }
 
+  // ---- any resource
+
+  /**
+   * A resource of the API read and written as the others are: `GET path/{id}`, a paged `GET path` with
+   * the API's own query names, `POST path`, and a JSON Patch on `PATCH path/{id}`. The record types
+   * below are such resources; an extension's record type declares its own.
+   */
+  resource<T extends { Id: number }>(path: string, schema: z.ZodType<T>): PowerOfficeResource<T> {
+    const get = (id: number) =>
+      this.call({ endpoint: `GET ${path}/{id}`, recordId: id, method: 'GET', url: `${path}/${id}`, schema });
+    const list = (params: Record<string, unknown> = {}, paging: Paging = {}) =>
+      this.list(`GET ${path}`, path, params, paging, schema);
+    return {
+      get,
+      list,
+      listAll: (params = {}) => this.all((pageNumber) => list(params, { pageNumber })),
+      create: (fields) => {
+        assertWritable(fields, { system: 'poweroffice', endpoint: `POST ${path}` });
+        return this.create(`POST ${path}`, path, fields, schema);
+      },
+      update: (id, fields) => this.patch(`PATCH ${path}/{id}`, `${path}/${id}`, id, fields, schema, () => get(id)),
+    };
+  }
+
   // ---- departments
 
+  private readonly departments = this.resource('/Departments', Department);
+
   async getDepartment(id: number): Promise<Department> {
-    return this.call({
-      endpoint: 'GET /Departments/{id}',
-      recordId: id,
-      method: 'GET',
-      url: `/Departments/${id}`,
-      schema: Department,
-    });
+    return this.departments.get(id);
   }
 
   async listDepartments(filter: DepartmentFilter = {}): Promise<Page<Department>> {
@@ -126,7 +156,7 @@ export class PowerOfficeClient {
       name: filter.name,
       isActive: filter.isActive,
     };
-    return this.list('GET /Departments', '/Departments', params, filter, Department);
+    return this.departments.list(params, filter);
   }
 
   async listAllDepartments(filter: Omit<DepartmentFilter, 'pageNumber'> = {}): Promise<Department[]> {
@@ -134,14 +164,11 @@ export class PowerOfficeClient {
   }
 
   async createDepartment(fields: DepartmentFields): Promise<Department> {
-    assertWritable(fields, { system: 'poweroffice', endpoint: 'POST /Departments' });
-    return this.create('POST /Departments', '/Departments', fields, Department);
+    return this.departments.create({ ...fields });
   }
 
   async updateDepartment(id: number, fields: DepartmentFields): Promise<Department> {
-    return this.patch('PATCH /Departments/{id}', `/Departments/${id}`, id, fields, Department, () =>
-      this.getDepartment(id),
-    );
+    return this.departments.update(id, { ...fields });
   }
 
   /** Departments whose name equals `name` case-insensitively (after trimming); the API filter narrows the read. */

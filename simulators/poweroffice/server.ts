@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Clock, createSimulator, Simulator, SimulatorOptions, SimulatorStats } from '../kit';
+import { PowerOfficeResource, type PowerOfficeResourceSpec } from './resource';
 import { ListPage, PowerOfficeState, Problem, Query } from './state';
 
 interface PowerOfficeCredentials {
@@ -22,6 +23,8 @@ export type PowerOfficeSimulatorOptions = SimulatorOptions & {
   /** Initial records as (partial) DTOs; by default the client has none. */
   departments?: Array<Record<string, unknown>>;
   employees?: Array<Record<string, unknown>>;
+  /** Resources beyond departments and employees: an extension's record types. */
+  resources?: readonly PowerOfficeResourceSpec[];
 };
 
 export interface PowerOfficeSimulator {
@@ -32,6 +35,8 @@ export interface PowerOfficeSimulator {
   credentials: PowerOfficeCredentials;
   stats: SimulatorStats;
   state: PowerOfficeState;
+  /** The `resources` asked for, by path. */
+  resources: ReadonlyMap<string, PowerOfficeResource>;
   sim: Simulator;
   /** Makes every issued token invalid (as if revoked), so the next call answers 401. */
   revokeTokens(): void;
@@ -47,7 +52,7 @@ const TOKEN_PATH = '/OAuth/Token';
 export async function startPowerOfficeSimulator(
   options: PowerOfficeSimulatorOptions = {},
 ): Promise<PowerOfficeSimulator> {
-  const { tokenTtlSeconds = 1200, credentials: given, departments, employees, ...kitOptions } = options;
+  const { tokenTtlSeconds = 1200, credentials: given, departments, employees, resources = [], ...kitOptions } = options;
   const credentials: PowerOfficeCredentials = {
     applicationKey: given?.applicationKey ?? randomBytes(16).toString('hex'),
     clientKey: given?.clientKey ?? randomBytes(16).toString('hex'),
@@ -198,6 +203,21 @@ export async function startPowerOfficeSimulator(
     return reply.code(200).send();
   });
 
+  const extra = new Map(resources.map((spec) => [spec.path, new PowerOfficeResource(spec, clock)]));
+  for (const [path, resource] of extra) {
+    app.get(`/v2${path}`, async (req, reply) => list(req, reply, resource.pageOf(query(req)), (r) => r));
+    app.get(`/v2${path}/:id`, async (req) => resource.get(idOf(req, 'id')));
+    app.post(`/v2${path}`, async (req, reply) => reply.code(201).send(resource.create(req.body)));
+    app.patch(`/v2${path}/:id`, async (req) => {
+      patchOnly(req);
+      return resource.patch(idOf(req, 'id'), req.body);
+    });
+    app.delete(`/v2${path}/:id`, async (req, reply) => {
+      resource.delete(idOf(req, 'id'));
+      return reply.code(200).send();
+    });
+  }
+
   app.post('/_sim/tokens/revoke', async () => {
     tokens.clear();
     return { revoked: true };
@@ -211,6 +231,7 @@ export async function startPowerOfficeSimulator(
     credentials,
     stats: sim.stats,
     state,
+    resources: extra,
     sim,
     revokeTokens: () => tokens.clear(),
     stop: () => sim.stop(),

@@ -482,14 +482,14 @@ function canonical(key: string, fields: Record<string, z.ZodType>): string | und
   return Object.keys(fields).find((f) => f.toLowerCase() === key.toLowerCase());
 }
 
-function checkValue(type: z.ZodType, field: string, value: unknown, title: string): unknown {
+export function checkValue(type: z.ZodType, field: string, value: unknown, title: string): unknown {
   const parsed = type.safeParse(value === undefined ? null : value);
   if (!parsed.success) throw new Problem(400, title, `${field}: ${parsed.error.issues[0].message}`);
   return parsed.data;
 }
 
 /** A create body: known fields validated (any casing), the rest ignored. */
-function readBody(body: unknown, fields: Record<string, z.ZodType>, title: string): Record<string, unknown> {
+export function readBody(body: unknown, fields: Record<string, z.ZodType>, title: string): Record<string, unknown> {
   if (!body || typeof body !== 'object' || Array.isArray(body))
     throw new Problem(400, title, 'The request body must be a JSON object.');
   const out: Record<string, unknown> = {};
@@ -500,7 +500,7 @@ function readBody(body: unknown, fields: Record<string, z.ZodType>, title: strin
   return out;
 }
 
-function readPatch(body: unknown, dto: string, title: string): z.infer<typeof PatchOp>[] {
+export function readPatch(body: unknown, dto: string, title: string): z.infer<typeof PatchOp>[] {
   const parsed = PatchDocument.safeParse(body);
   if (!parsed.success)
     throw new Problem(
@@ -516,7 +516,7 @@ function readPatch(body: unknown, dto: string, title: string): z.infer<typeof Pa
 }
 
 /** `/Name` → ['Name'], `/MailAddress/City` → ['MailAddress', 'City']; unknown, read-only or other casing → 400. */
-function resolvePath(
+export function resolvePath(
   path: string,
   fields: Record<string, z.ZodType>,
   dto: string,
@@ -538,7 +538,7 @@ function resolvePath(
   return [field, segments[1]];
 }
 
-function changed(a: object, b: object): boolean {
+export function changed(a: object, b: object): boolean {
   return JSON.stringify(sorted(a)) !== JSON.stringify(sorted(b));
 }
 
@@ -558,7 +558,7 @@ export function parseTimestamp(text: string): number {
   return Date.parse(`${m[1]}T${m[2].length === 5 ? `${m[2]}:00` : m[2]}.${frac}${zone}`);
 }
 
-function timeFilter(q: Query, name: string): number | undefined {
+export function timeFilter(q: Query, name: string): number | undefined {
   const raw = q[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const t = parseTimestamp(raw);
@@ -605,7 +605,7 @@ export interface ListPage<T> {
 }
 
 /** Ordered by Id; `PageNumber` (1-based) and `PageSize` (default 5000). */
-function page<T extends { Id: number }>(items: T[], q: Query): ListPage<T> {
+export function page<T extends { Id: number }>(items: T[], q: Query): ListPage<T> {
   const size = intParam(q, 'pagesize', 5000);
   const number = intParam(q, 'pagenumber', 1);
   if (size < 1 || number < 1)

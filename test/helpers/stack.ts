@@ -63,6 +63,9 @@ export interface TestStackOptions {
   retry?: RetryTuning;
   /** The store's URL (a `postgres://` one, say); default a new SQLite file. */
   store?: string;
+  /** The workflows module the worker runs (one that registers an extension first, say); default Tandem's. */
+  workflowsPath?: string;
+  powerofficeResources?: AllSimulatorsOptions['powerofficeResources'];
 }
 
 /** Quick retries, so a test's injected fault costs seconds, not minutes. */
@@ -81,6 +84,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     exportDelaySeconds: 0,
     beforeAnswer: opts.beforeAnswer,
     failWhen: opts.failWhen,
+    powerofficeResources: opts.powerofficeResources,
   });
   const storePath = opts.store ?? join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
@@ -103,7 +107,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       worker = await createWorker({
         connection: env.nativeConnection,
         namespace: env.namespace,
-        workflows: { workflowBundle: await workflowBundle() },
+        workflows: { workflowBundle: await workflowBundle(opts.workflowsPath) },
         share,
         // The worker's own clients, paced; the test's calls (`connectors`) are not.
         deps: {

@@ -1,0 +1,3 @@
+/** Tandem's workflows with the projects flow registered first: the bundle the fixture's worker runs. */
+import './register-flows';
+export * from '../../workflows';
