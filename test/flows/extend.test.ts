@@ -1,4 +1,14 @@
-import { FLOW_IDS, FEEDS, extendFlows, getFlow, type FlowDefinition } from '../../flows';
+import { zendeskIdsOfEvent } from '../../connectors/zendesk/webhooks';
+import {
+  FLOW_IDS,
+  FEEDS,
+  ZENDESK_EVENT_TYPES,
+  extendFlows,
+  flowsForZendesk,
+  getFlow,
+  isDeletedInZendesk,
+  type FlowDefinition,
+} from '../../flows';
 
 const base = getFlow('zendesk-organizations-to-powerofficego-departments');
 const flow = (changes: Partial<FlowDefinition>): FlowDefinition => ({
@@ -39,4 +49,32 @@ test('a type registered with a flow feeds the derived tables', () => {
   expect(() => extendFlows({ targetTypes: { budgets: { system: 'crmoffice', noun: 'budget' } }, flows: [] })).toThrow(
     'cannot register target record type "budgets": the name is taken',
   );
+});
+
+test('a Zendesk record type registered subscribes to its webhook events and routes them to its flows', () => {
+  extendFlows({
+    zendeskTypes: {
+      groups: {
+        noun: 'group',
+        isDeleted: (r) => r.deleted === true,
+        events: ['zen:event-type:group.name_changed'],
+        subject: 'group',
+      },
+    },
+    flows: [flow({ id: 'zendesk-groups-to-y', code: 'T8', source: { system: 'zendesk', type: 'groups' } })],
+  });
+  expect(ZENDESK_EVENT_TYPES).toContain('zen:event-type:group.name_changed');
+  const event = {
+    id: 'e1',
+    type: 'zen:event-type:group.name_changed',
+    subject: 'zen:group:42',
+    time: '2026-12-08T00:00:00Z',
+    account_id: 1,
+    detail: { id: '42' },
+    event: {},
+  };
+  expect(zendeskIdsOfEvent(event)).toEqual({ kind: 'group', id: '42' });
+  expect(flowsForZendesk('group')).toEqual(['zendesk-groups-to-y']);
+  expect(FEEDS.find((f) => f.id === 'zendesk/groups')?.flows).toEqual(['zendesk-groups-to-y']);
+  expect(isDeletedInZendesk('groups', { deleted: true })).toBe(true);
 });
