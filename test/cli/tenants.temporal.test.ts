@@ -98,6 +98,16 @@ describe('three tenants on one worker and one webhook receiver', () => {
       running.push(startCli(args, { env: cliEnv, stop: new Promise<void>((r) => (stop = r)) }));
       stops.push(stop);
     }
+    // The worker bundles its workflows as it starts: the tests begin once it polls every tenant's queue.
+    for (const t of TENANTS)
+      await until(`the worker to poll tandem@${t}`, async () => {
+        const { pollers } = await env.client.workflowService.describeTaskQueue({
+          namespace: env.namespace,
+          taskQueue: { name: `tandem@${t}` },
+          taskQueueType: 1, // workflow tasks
+        });
+        return pollers?.length ? true : undefined;
+      });
     // Pause every poll: this test's changes travel by webhook and by `tandem sync`, at the moments it chooses.
     for (const t of TENANTS)
       expect((await runCli(['schedules', 'pause', '--tenant', t], { env: cliEnv })).code).toBe(0);
