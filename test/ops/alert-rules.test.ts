@@ -88,6 +88,15 @@ describe('the shipped alert rules', () => {
 });
 
 describe('the shipped dashboard', () => {
+  it("shows the tenants chosen in its Tenant selector: every series of Tandem's is filtered by it", () => {
+    for (const { name, expr } of dashboardQueries())
+      for (const metric of metricNamesOf(expr).filter((m) => m.startsWith('tandem_')))
+        expect({ name, selected: new RegExp(`${metric}\\{tenant=~"\\$tenant"`).test(expr) }).toEqual({
+          name,
+          selected: true,
+        });
+  });
+
   it('parses, and has the panels asked for', () => {
     const titles = dashboardQueries().map((q) => q.name);
     expect(titles).toEqual(
