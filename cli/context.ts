@@ -204,7 +204,11 @@ export function tenantsDirOf(cmd: Command): string {
 /** A tenant's config with the name of its tenant. */
 export type TenantConfig<S extends Section> = ConfigFor<S> & { tenant: string };
 
-function loadTenantConfig<S extends Section>(cmd: Command, tenant: Tenant, sections?: readonly S[]): TenantConfig<S> {
+export function loadTenantConfig<S extends Section>(
+  cmd: Command,
+  tenant: Tenant,
+  sections?: readonly S[],
+): TenantConfig<S> {
   try {
     // Always read: every command that reaches Temporal encodes and decodes payloads with it.
     const wanted = sections ? [...new Set<Section>([...sections, 'encryption'])] : ALL_SECTIONS;

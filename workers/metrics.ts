@@ -54,6 +54,8 @@ export interface TandemMetrics {
   setPollIntervals(bySystem: PollIntervals, tenant?: string): void;
   /** Requests a second each system may see from Tandem, across its workers (the dashboard draws the calls against it). */
   setApiRates(perSecond: Readonly<Record<string, number>>, tenant?: string): void;
+  /** A tenant no longer served: its store, intervals and rates are no longer read or shown. */
+  forgetTenant(tenant: string): void;
   /** Reads the pollers' states at each scrape (a worker's, while it runs). */
   watchPollers(source: () => PollerStatus[]): void;
   /** A pair's sync wrote, for a change a webhook reported at `changedAt` (ISO): the latency, to now. */
@@ -81,6 +83,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
     labelNames: ['tenant', 'feed'] as const,
     registers: [registry],
     async collect() {
+      this.reset();
       const now = Date.now();
       for (const [tenant, lagSource] of lagSources)
         for (const feed of FEEDS) {
@@ -95,6 +98,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
     labelNames: ['tenant', 'feed'] as const,
     registers: [registry],
     collect() {
+      this.reset();
       for (const [tenant, intervals] of intervalsOf)
         for (const feed of FEEDS) this.set({ tenant, feed: feed.id }, intervals[feed.system]);
     },
@@ -107,6 +111,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
     labelNames: ['tenant', 'flow'] as const,
     registers: [registry],
     async collect() {
+      this.reset();
       for (const [tenant, storeSource] of storeSources)
         for (const flow of FLOW_IDS) {
           const n = await storeSource.countRetrying(flow).catch(() => undefined);
@@ -120,6 +125,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
     labelNames: ['tenant', 'flow'] as const,
     registers: [registry],
     async collect() {
+      this.reset();
       const now = Date.now();
       for (const [tenant, storeSource] of storeSources)
         for (const flow of FLOW_IDS) {
@@ -135,6 +141,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
     labelNames: ['tenant', 'flow', 'state'] as const,
     registers: [registry],
     async collect() {
+      this.reset();
       for (const [tenant, storeSource] of storeSources)
         for (const flow of FLOW_IDS) {
           const counts = await storeSource.counts(flow).catch(() => undefined);
@@ -149,6 +156,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
     labelNames: ['tenant', 'task_queue', 'kind'] as const,
     registers: [registry],
     collect() {
+      this.reset();
       if (!pollers) return;
       for (const p of pollers())
         this.set({ tenant: tenantOfQueue(p.taskQueue), task_queue: p.taskQueue, kind: p.kind }, p.polling ? 1 : 0);
@@ -161,11 +169,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
     buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900],
     registers: [registry],
   });
-  const apiRate = new Gauge({
+  const ratesOf = new Map<string, Readonly<Record<string, number>>>();
+  new Gauge({
     name: 'tandem_api_rate_limit_per_second',
     help: 'Requests a second Tandem allows itself to each system, across its workers (held under the API limit)',
     labelNames: ['tenant', 'system'] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const [tenant, rates] of ratesOf)
+        for (const [system, rate] of Object.entries(rates)) this.set({ tenant, system }, rate);
+    },
   });
   const apiCalls = new Counter({
     name: 'tandem_api_calls_total',
@@ -194,7 +208,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): TandemMe
       intervalsOf.set(tenant, bySystem);
     },
     setApiRates: (perSecond, tenant = DEFAULT_TENANT) => {
-      for (const [system, rate] of Object.entries(perSecond)) apiRate.set({ tenant, system }, rate);
+      ratesOf.set(tenant, perSecond);
+    },
+    forgetTenant: (tenant) => {
+      for (const sources of [lagSources, storeSources, intervalsOf, ratesOf]) sources.delete(tenant);
     },
     watchPollers: (source) => {
       pollers = source;

@@ -80,7 +80,8 @@ interface TenantWebhook {
 export interface WebhookReceiverOptions extends Partial<TenantWebhook> {
   /**
    * The tenants served, each at `/webhooks/zendesk/<tenant>`; the `default` tenant's at
-   * `/webhooks/zendesk` too. Without it, the top-level secret, route and signal are the default tenant's.
+   * `/webhooks/zendesk` too. Read at each request: tenants may come and go while it runs. Without
+   * it, the top-level secret, route and signal are the default tenant's.
    */
   tenants?: ReadonlyMap<string, TenantWebhook>;
   maxBodyBytes?: number;
@@ -94,11 +95,10 @@ export interface WebhookReceiverOptions extends Partial<TenantWebhook> {
 
 /** The receiver as a Fastify instance, not listening (tests drive it with `inject`). */
 export function buildWebhookReceiver(opts: WebhookReceiverOptions): FastifyInstance {
-  const tenants = new Map(opts.tenants ?? []);
-  if (!opts.tenants) {
-    if (!opts.secret) throw new Error('webhook receiver: a signing secret is required (ZENDESK_WEBHOOK_SECRET)');
-    tenants.set(DEFAULT_TENANT, { secret: opts.secret, route: opts.route, signal: opts.signal! });
-  }
+  if (!opts.tenants && !opts.secret)
+    throw new Error('webhook receiver: a signing secret is required (ZENDESK_WEBHOOK_SECRET)');
+  const tenants =
+    opts.tenants ?? new Map([[DEFAULT_TENANT, { secret: opts.secret!, route: opts.route, signal: opts.signal! }]]);
   for (const [name, t] of tenants)
     if (!t.secret) throw new Error(`webhook receiver: tenant ${name} has no signing secret (ZENDESK_WEBHOOK_SECRET)`);
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -244,6 +244,10 @@ export interface StartWebhookReceiverOptions extends Omit<WebhookReceiverOptions
 
 export interface RunningReceiver {
   url: string;
+  /** Starts taking a tenant's webhooks (or takes its new settings). */
+  serve(tenant: string, webhook: Omit<TenantWebhook, 'signal'> & { client: Client }): void;
+  /** Stops taking a tenant's webhooks: they are answered 404 from now on. */
+  forget(tenant: string): void;
   close(): Promise<void>;
 }
 
@@ -252,20 +256,20 @@ export async function startWebhookReceiver(opts: StartWebhookReceiverOptions): P
   const { port, host = '127.0.0.1', client, retry, tenants, ...rest } = opts;
   const signalOf = (c: Client, tenant: string) => (record: RecordRef, notice: RecordNotice) =>
     signalRecord(c, record, notice, retry && { retry }, tenant);
+  const served = new Map<string, TenantWebhook>();
+  const serve: RunningReceiver['serve'] = (name, t) =>
+    served.set(name, { secret: t.secret, route: t.route, signal: signalOf(t.client, name) });
+  for (const [name, t] of tenants ?? []) serve(name, t);
   const app = buildWebhookReceiver({
     ...rest,
-    ...(tenants
-      ? {
-          tenants: new Map(
-            [...tenants].map(([name, t]) => [
-              name,
-              { secret: t.secret, route: t.route, signal: signalOf(t.client, name) },
-            ]),
-          ),
-        }
-      : { signal: signalOf(client!, DEFAULT_TENANT) }),
+    ...(tenants ? { tenants: served } : { signal: signalOf(client!, DEFAULT_TENANT) }),
   });
   await app.listen({ port, host });
   const address = app.server.address() as AddressInfo;
-  return { url: `http://${host}:${address.port}`, close: () => app.close() };
+  return {
+    url: `http://${host}:${address.port}`,
+    serve,
+    forget: (name) => served.delete(name),
+    close: () => app.close(),
+  };
 }

@@ -120,7 +120,7 @@ function addCommand(): Command {
       if (!config.webhook.secret) out('warning: no ZENDESK_WEBHOOK_SECRET: its changes arrive by polling alone');
       out('Next:');
       out(`  tandem schedules apply --tenant ${name}`);
-      out('  restart the worker and the webhook receiver (they read the tenants when they start)');
+      out('  (a running worker and webhook receiver start serving it within --reload-tenants seconds, 10 by default)');
       out(
         `  tandem webhooks register <public-url> --tenant ${name}   (Zendesk then posts to ${tenantWebhookPath(name)})`,
       );
@@ -170,8 +170,8 @@ function stateCommand(verb: 'disable' | 'enable'): Command {
   return withConfigOption(new Command(verb))
     .description(
       disable
-        ? 'stop serving a tenant: its schedules paused, no worker or webhook receiver started since serves it; its links and workflows are kept'
-        : 'serve a disabled tenant again: its schedules resumed (restart the worker and the webhook receiver)',
+        ? 'stop serving a tenant: its schedules paused, and the workers and webhook receivers leave it out at their next reading of the tenant files; its links and workflows are kept'
+        : 'serve a disabled tenant again: its schedules resumed, and the workers and webhook receivers serve it at their next reading of the tenant files',
     )
     .argument('<name>')
     .addHelpText('after', `\nExample:\n  tandem tenants ${verb} acme`)

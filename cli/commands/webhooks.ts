@@ -15,13 +15,20 @@ import {
   printer,
   withConfigOption,
   servedTenantConfigs,
+  namedTenant,
+  type TenantConfig,
 } from '../context';
 import { watchForStop, withGraceOption } from '../shutdown';
+import { fingerprintOf, readTenantConfigs, reloadTenants, withReloadOption } from '../tenant-reload';
 import { httpUrlArg, portArg } from '../usage';
 import { commandLogger } from '../logging';
 import { explainingPorts } from '../errors';
 
 const WEBHOOK_NAME = 'Tandem';
+
+/** The receiver reads these sections: the targets' only say which flows run (their credentials are the worker's). */
+const SERVE_SECTIONS = ['temporal', 'webhook', 'poweroffice', 'crmoffice'] as const;
+type Served = TenantConfig<(typeof SERVE_SECTIONS)[number]>;
 
 /** The flows this config can run: Zendesk events for the others are dropped, not signalled. */
 function enabledFlows(config: Partial<Config>): string[] {
@@ -39,7 +46,7 @@ function webhookEndpoint(publicUrl: string, tenant: string): string {
 }
 
 function serveCommand(): Command {
-  return withGraceOption(withConfigOption(new Command('serve')))
+  return withReloadOption(withGraceOption(withConfigOption(new Command('serve'))))
     .description(
       'run the Zendesk webhook receiver from the config (needs ZENDESK_WEBHOOK_SECRET); SIGTERM or Ctrl-C lets requests under way finish (--grace), then stops',
     )
@@ -49,31 +56,36 @@ function serveCommand(): Command {
       'after',
       '\nExample:\n  ZENDESK_WEBHOOK_SECRET_FILE=/run/secrets/webhook tandem webhooks serve --host 0.0.0.0',
     )
-    .action(async (flags: { host: string; port?: number; grace: number }, cmd: Command) => {
-      // The targets' sections only say which flows run; their credentials are the worker's business.
-      const sections = ['temporal', 'webhook', 'poweroffice', 'crmoffice'] as const;
-      const tenants = servedTenantConfigs(cmd, sections);
+    .action(async (flags: { host: string; port?: number; grace: number; reloadTenants: number }, cmd: Command) => {
+      const tenants = servedTenantConfigs(cmd, SERVE_SECTIONS);
       if (!tenants.length) throw new Error('every tenant of this installation is disabled: no webhook to receive');
       const several = tenants.length > 1;
       const unsigned = tenants.filter((t) => !t.webhook.secret).map((t) => t.tenant);
-      if (unsigned.length) {
-        throw new Error(
-          `${several ? `tenant ${unsigned.join(', ')}: ` : ''}the webhook receiver needs the signing secret of the Zendesk webhook: set ZENDESK_WEBHOOK_SECRET or ZENDESK_WEBHOOK_SECRET_FILE ` +
-            `${several ? "in the tenant's file " : ''}(\`tandem webhooks register <public-url> --secret-file <path>\` saves it to a file)`,
-        );
-      }
+      if (unsigned.length) throw new Error(noSecret(several ? unsigned : undefined));
       const config = tenants[0];
       const log = commandLogger(cmd, 'webhook-receiver');
       const stopping = watchForStop(cmd, 'the webhook receiver', flags.grace);
       // A client per tenant: each encrypts what it sends Temporal with its tenant's key.
-      const clients: Client[] = [];
+      const clients = new Map<string, { client: Client; fingerprint: string }>();
+      const closeClient = async (tenant: string) => {
+        const c = clients.get(tenant);
+        clients.delete(tenant);
+        if (c) await closeTemporal(c.client);
+      };
+      const closeAll = () => Promise.all([...clients.keys()].map(closeClient));
       try {
-        for (const t of tenants) clients.push(await connectTemporal(t));
+        for (const t of tenants)
+          clients.set(t.tenant, { client: await connectTemporal(t), fingerprint: fingerprintOf(t) });
       } catch (err) {
-        await Promise.all(clients.map(closeTemporal));
+        await closeAll();
         stopping.done();
         throw err;
       }
+      const webhookOf = (t: Served) => ({
+        client: clients.get(t.tenant)!.client,
+        secret: t.webhook.secret!,
+        route: routeToFlows(enabledFlows(t)),
+      });
       const port = flags.port ?? config.webhook.port;
       try {
         const receiver = await explainingPorts(
@@ -82,12 +94,7 @@ function serveCommand(): Command {
             startWebhookReceiver({
               port,
               host: flags.host,
-              tenants: new Map(
-                tenants.map((t, i) => [
-                  t.tenant,
-                  { client: clients[i], secret: t.webhook.secret!, route: routeToFlows(enabledFlows(t)) },
-                ]),
-              ),
+              tenants: new Map(tenants.map((t) => [t.tenant, webhookOf(t)])),
               maxBodyBytes: config.webhook.maxBodyBytes,
               logger: log,
             }),
@@ -101,15 +108,43 @@ function serveCommand(): Command {
             },
             'webhook receiver listening',
           );
+        // Serving every tenant: the tenant files are read again, so a tenant added or removed needs no restart.
+        const reload =
+          !namedTenant(cmd) && flags.reloadTenants > 0
+            ? reloadTenants({
+                read: () => readTenantConfigs(cmd, SERVE_SECTIONS),
+                everyMs: flags.reloadTenants * 1000,
+                log,
+                served: () => new Map([...clients].map(([name, c]) => [name, c.fingerprint])),
+                async start(t, fingerprint) {
+                  if (!t.webhook.secret) throw new Error(noSecret([t.tenant]));
+                  clients.set(t.tenant, { client: await connectTemporal(t), fingerprint });
+                  receiver.serve(t.tenant, webhookOf(t));
+                },
+                async stop(tenant) {
+                  receiver.forget(tenant);
+                  await closeClient(tenant);
+                },
+              })
+            : undefined;
         await stopping.requested;
+        await reload?.stop();
         log.info('stopping: answering the requests under way');
         await receiver.close();
         log.info('webhook receiver stopped');
       } finally {
-        await Promise.all(clients.map(closeTemporal));
+        await closeAll();
         stopping.done();
       }
     });
+}
+
+/** Why a tenant's webhooks cannot be taken without its secret, and where the secret goes. */
+function noSecret(tenants?: readonly string[]): string {
+  return (
+    `${tenants ? `tenant ${tenants.join(', ')}: ` : ''}the webhook receiver needs the signing secret of the Zendesk webhook: set ZENDESK_WEBHOOK_SECRET or ZENDESK_WEBHOOK_SECRET_FILE ` +
+    `${tenants ? "in the tenant's file " : ''}(\`tandem webhooks register <public-url> --secret-file <path>\` saves it to a file)`
+  );
 }
 
 function registerCommand(): Command {

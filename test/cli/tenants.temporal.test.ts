@@ -18,6 +18,7 @@ import { sharedTemporal, temporalEnvOf, testEncryption } from '../helpers/tempor
 import { signed, userEvent } from '../workers/webhook-fixtures';
 import { freePort } from '../../workers/free-port';
 import { listSchedules } from '../../workers/schedules';
+import { metrics as tandemMetrics } from '../../workers/metrics';
 import { runCli, startCli, type RunningCli } from './run-cli';
 
 // Three tenants' workers and simulators in one process, beside the other suites: room for a slow machine.
@@ -47,6 +48,7 @@ describe('three tenants on one worker and one webhook receiver', () => {
   let port: number;
   const stops: (() => void)[] = [];
   const running: RunningCli[] = [];
+  let delta: AllSimulators | undefined;
 
   const storeOf = (t: Name) => join(root, `tandem.${t}.db`);
   const writes = (t: Name) =>
@@ -93,7 +95,11 @@ describe('three tenants on one worker and one webhook receiver', () => {
     }
     const applied = await runCli(['schedules', 'apply'], { env: cliEnv });
     expect(applied.code).toBe(0);
-    for (const args of [['worker'], ['webhooks', 'serve']]) {
+    // The tenant files are read again each second: a tenant added or removed is served without a restart.
+    for (const args of [
+      ['worker', '--reload-tenants', '1'],
+      ['webhooks', 'serve', '--reload-tenants', '1'],
+    ]) {
       let stop!: () => void;
       running.push(startCli(args, { env: cliEnv, stop: new Promise<void>((r) => (stop = r)) }));
       stops.push(stop);
@@ -124,7 +130,7 @@ describe('three tenants on one worker and one webhook receiver', () => {
           .filter((l) => !/WARN/.test(l))
           .join('\n'),
       }).toEqual({ code: 0, err: '' });
-    await Promise.all(TENANTS.map((t) => sims[t]?.stop()));
+    await Promise.all([...TENANTS.map((t) => sims[t]?.stop()), delta?.stop()]);
     await env?.teardown();
   });
 
@@ -273,6 +279,45 @@ describe('three tenants on one worker and one webhook receiver', () => {
       const codec = encryptionOf({ mode: 'on', key: keys[t] }, { requireKey: true }).payloadCodec;
       await expect(codec.decode([payload])).rejects.toThrow(new RegExp(keyId));
     }
+  });
+
+  it('serves a tenant added while the worker and the receiver run, and stops when it is disabled: no restart', async () => {
+    delta = await startAllSimulators({ sampleSize: 8, realRateLimits: false, seed: 4 });
+    const secret = `delta-webhook-${newKey()}`;
+    const from = join(root, 'delta.env');
+    writeFileSync(
+      from,
+      [...simulatorEnvLines(delta), `TANDEM_ENCRYPTION_KEY=${newKey()}`, `ZENDESK_WEBHOOK_SECRET=${secret}`, ''].join(
+        '\n',
+      ),
+    );
+    expect((await runCli(['tenants', 'add', 'delta', '--from', from], { env: cliEnv })).code).toBe(0);
+    const polling = async (tenant: string) => {
+      const gauge = await tandemMetrics.registry.getSingleMetric('tandem_worker_polling')!.get();
+      return gauge.values.filter((v) => v.labels.tenant === tenant && v.value === 1).length;
+    };
+    await until('the worker to serve delta', async () => ((await polling('delta')) > 0 ? true : undefined), 30_000);
+
+    const before = { acme: writes('acme'), beta: writes('beta') };
+    const r = await runCli(['sync', P2, '--full', '--tenant', 'delta'], { env: cliEnv });
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+    expect(delta.poweroffice.stats.writes).toBeGreaterThan(0);
+    expect({ acme: writes('acme'), beta: writes('beta') }).toEqual(before);
+
+    const user = (await createConnectors(delta.configs).zendesk.listUsers()).items[0];
+    const body = () => JSON.stringify({ ...userEvent(String(user.id)), time: new Date().toISOString() });
+    await until('the receiver to take delta', async () =>
+      (await post('/delta', body(), secret)).status === 202 ? true : undefined,
+    );
+
+    expect((await runCli(['tenants', 'disable', 'delta'], { env: cliEnv })).code).toBe(0);
+    await until('the receiver to refuse delta', async () =>
+      (await post('/delta', body(), secret)).status === 404 ? true : undefined,
+    );
+    await until('the worker to stop serving delta', async () => ((await polling('delta')) === 0 ? true : undefined));
+    // The others were served throughout, never restarted.
+    expect(await polling('acme')).toBeGreaterThan(0);
+    expect((await runCli(['tenants', 'remove', 'delta', '--yes'], { env: cliEnv })).code).toBe(0);
   });
 });
 
