@@ -1,12 +1,13 @@
 /** `tandem worker` as a process of its own (the compiled CLI), pointed at a test stack. */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../workers/free-port';
 import { WORKER_NODE_FLAGS } from '../../workers/node-flags';
 import { settingsOf } from '../../workers/settings-file';
 import type { TestStack } from './stack';
 import { TEST_ENCRYPTION_ENV, temporalEnvOf } from './temporal';
-import { oncePerRunSync } from './test-run';
+import { oncePerRunSync, runDir } from './test-run';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -21,14 +22,15 @@ export function buildCli(): void {
   });
 }
 
-/** `args` go after `worker` (e.g. `--grace 10`). */
+/** `args` go after `worker` (e.g. `--grace 10`); `root` is the tree whose build runs (another version's, say). */
 export async function startWorkerProcess(
-  stack: TestStack,
+  stack: Pick<TestStack, 'env' | 'storePath' | 'sims'>,
   extraEnv: NodeJS.ProcessEnv = {},
   args: string[] = [],
+  root = ROOT,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(ROOT, 'dist/cli/main.js'), 'worker', ...args], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, join(root, 'dist/cli/main.js'), 'worker', ...args], {
+    cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env.PATH,
@@ -52,6 +54,24 @@ export async function startWorkerProcess(
     child.once('exit', (code) => reject(new Error(`tandem worker exited with ${code}:\n${output}`)));
   });
   return child;
+}
+
+/**
+ * The tree of an earlier commit, built as `npm run build` builds it (the dependencies are today's:
+ * the commits an upgrade test starts from have the same lock file), once a run. Needs the git history.
+ */
+export function buildCommit(commit: string): string {
+  const dir = join(runDir(), `build-${commit}`);
+  oncePerRunSync(`build-${commit}`, () => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    const tree = execFileSync('git', ['archive', '--format=tar', commit], { cwd: ROOT, maxBuffer: 1 << 30 });
+    execFileSync('tar', ['-x', '-C', dir], { input: tree });
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: dir });
+    execFileSync(process.execPath, [join(dir, 'dist/workers/workflow-bundle.js')], { cwd: dir });
+  });
+  return dir;
 }
 
 export { stopProcess } from '../../workers/stop-process';
