@@ -12,11 +12,8 @@ import { ensureTemporalCli } from './temporal-cli';
  * limit holds tightly; and the matcher that dispatches by task priority, so bulk work goes last.
  *
  * Left as it is: the history shard's transfer queue (the dev server has one shard) is read at most
- * 20 times a second (`history.transferProcessorMaxPollRPS`), so a long chain of single steps waits
- * for its reads. At 1,000 (commit 6965337), a first sync of 1,000 users took 13–19 % longer with
- * 14–24 % more server CPU, its tasks read in smaller batches, and no latency the benchmark measures
- * got shorter (`npm run bench -- --workers 1`: bench/results/2026-12-06T11-29…, T11-31… and
- * T11-34…-workers-1-sqlite.json).
+ * 20 times a second (`history.transferProcessorMaxPollRPS`); reading it more often cost CPU and
+ * time and shortened no latency (docs/benchmarks.md).
  */
 export const MATCHING_CONFIG = [
   '--dynamic-config-value',

@@ -1,7 +1,7 @@
 /**
  * The workflow code a worker runs. `npm run build` bundles it once (dist/workflow-bundle.js), as
  * Temporal advises for production: a worker that bundles at start keeps the memory webpack took
- * (README: 366 MiB peak instead of 290 in a small benchmark run). Run from the sources (tests), or
+ * (docs/benchmarks.md). Run from the sources (tests), or
  * without a current bundle, the worker bundles at start as before.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';

@@ -97,9 +97,9 @@ export async function pollFeed(input: PollInput): Promise<PollTotals> {
       await window.drain(drainMs);
       if (page.done) break;
       checkpoint = page.checkpoint;
-      // A run per page kept histories short, but Temporal spaces a workflow's runs a second apart: a
-      // full pass of 1,000 quiet pages took 1,000 s. Now a run ends once it has handed over a first
-      // sync's page or read many pages (histories from before end after each page, as they ran).
+      // A run per page kept histories short, but Temporal spaces a workflow's runs a second apart, a
+      // second a quiet page. A run ends once it has handed over a first sync's page or read many
+      // pages (histories from before end after each page, as they ran).
       if (!patched('pages-per-run') || handed >= PAIRS_PER_RUN || pages >= PAGES_PER_RUN) {
         await continueAsNew<typeof pollFeed>({ ...input, checkpoint, totals, pass, bulk });
       }
