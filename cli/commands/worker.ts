@@ -85,11 +85,12 @@ export function workerCommand(): Command {
           const problem = workerConfigProblem(t as Config);
           try {
             if (problem) throw new Error(problem);
-            const encryption = encryptionOf(t.encryption, { requireKey: true });
+            // The banner first: it shows what was read, also when the key then fails.
             log.info(
               { ...(named && { tenant: t.tenant }), config: describeConfig(t as Config) },
               'starting the worker',
             );
+            const encryption = encryptionOf(t.encryption, { requireKey: true });
             const tenant = named ? { tenant: t.tenant } : {};
             if (encryption.mode === 'off')
               log.warn(tenant, 'TANDEM_ENCRYPTION=off: names, e-mails and records are stored in Temporal in clear');
