@@ -50,7 +50,7 @@ async function orNull<T>(read: Promise<T>): Promise<T | null> {
 const asRecord = (r: unknown) => r as ApiRecord;
 const asRecords = (r: unknown[]) => r as ApiRecord[];
 
-/** The calls of one Zendesk record type: its read (a 404 as null) and, where Zendesk allows it, its update. */
+/** The calls of one Zendesk record type: its read (null, or a 404, when gone) and, where Zendesk allows it, its update. */
 interface ZendeskCalls {
   get(id: string): Promise<ApiRecord | null>;
   update?(id: string, body: ApiRecord): Promise<unknown>;
@@ -99,7 +99,7 @@ export function zendeskAccess(zendesk: ZendeskClient): ZendeskAccess {
     return made.get(type)!;
   };
   return {
-    get: (type, id) => calls(type).get(id),
+    get: (type, id) => orNull(calls(type).get(id)),
     async update(type, id, body) {
       const { update } = calls(type);
       if (!update) throw new Error(`Zendesk ${ZENDESK_RECORD_TYPES[type].noun}s cannot be edited`);

@@ -7,7 +7,7 @@ import type { ZendeskConfig } from '../connectors/zendesk';
 import type { SimulatorOptions } from './kit';
 import { CrmofficeSimulator, startCrmofficeSimulator } from './crmoffice';
 import { PowerOfficeSimulator, PowerOfficeSimulatorOptions, startPowerOfficeSimulator } from './poweroffice';
-import { ZendeskSimulator, startZendeskSimulator } from './zendesk';
+import { ZendeskSimulator, ZendeskSimulatorOptions, startZendeskSimulator } from './zendesk';
 
 export interface AllSimulatorsOptions {
   /** Zendesk sample users (organisations, tickets and comments in proportion); 0 for none. */
@@ -42,8 +42,11 @@ export interface AllSimulatorsOptions {
     poweroffice?: SimulatorOptions['failWhen'];
     crmoffice?: SimulatorOptions['failWhen'];
   };
-  /** PowerOffice Go resources beyond departments and employees (an extension's record types). */
-  powerofficeResources?: PowerOfficeSimulatorOptions['resources'];
+  /** Resources beyond those Tandem ships (an extension's record types). */
+  resources?: {
+    zendesk?: ZendeskSimulatorOptions['resources'];
+    poweroffice?: PowerOfficeSimulatorOptions['resources'];
+  };
 }
 
 export interface AllSimulators {
@@ -77,6 +80,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
       : {}),
     ...snapshot('zendesk'),
     beforeAnswer: opts.beforeAnswer?.zendesk,
+    resources: opts.resources?.zendesk,
     failWhen: opts.failWhen?.zendesk,
     ...off,
     ...(opts.realRateLimits === false ? { exportRateLimit: { limit: 0, windowMs: 60_000 } } : {}),
@@ -112,7 +116,7 @@ export async function startAllSimulators(opts: AllSimulatorsOptions = {}): Promi
       ...snapshot('poweroffice'),
       beforeAnswer: opts.beforeAnswer?.poweroffice,
       failWhen: opts.failWhen?.poweroffice,
-      resources: opts.powerofficeResources,
+      resources: opts.resources?.poweroffice,
       ...off,
     }),
   );

@@ -47,6 +47,15 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
+/** One resource's calls (see ZendeskClient.resource). */
+export interface ZendeskResource<T> {
+  get(id: number): Promise<T>;
+  list(opts?: ListOptions): Promise<Page<T>>;
+  listAll(): Promise<T[]>;
+  create(fields: Record<string, unknown>): Promise<T>;
+  update(id: number, fields: Record<string, unknown>): Promise<T>;
+}
+
 export interface CursorExportPage<T> {
   items: T[];
   /** Where to resume; keep it even at the end of the stream, it returns only later changes. */
@@ -198,6 +207,46 @@ export class ZendeskClient {
         data: { ticket: fields },
       })
     ).ticket;
+  }
+
+  // --- any resource ---------------------------------------------------------------------------
+
+  /**
+   * A resource of the API read and written as the others are: `{ <singular>: … }` bodies on
+   * `GET|PUT /<path>/{id}` and `POST /<path>`, and cursor-paged lists of `<path>`. The record types
+   * above have methods of their own; an extension's record type declares its resource here.
+   */
+  resource<T extends { id: number }>(path: string, singular: string, schema: z.ZodType<T>): ZendeskResource<T> {
+    const one = z.object({ [singular]: schema }).transform((a) => a[singular] as T);
+    const many = z
+      .object({
+        [path]: z.array(schema),
+        meta: z.object({ has_more: z.boolean(), after_cursor: z.string().nullish() }),
+      })
+      .transform((a) => ({
+        items: a[path] as T[],
+        meta: a.meta as { has_more: boolean; after_cursor?: string | null },
+      }));
+    const list = async (opts: ListOptions = {}) => {
+      const a = await this.call('GET', `/${path}`, `/${path}.json`, many, { params: this.pageParams(opts) });
+      return ZendeskClient.page(a.items, a.meta);
+    };
+    return {
+      get: (id) => this.call('GET', `/${path}/{id}`, `/${path}/${id}.json`, one, { recordId: id }),
+      list,
+      async listAll() {
+        const out: T[] = [];
+        for (let cursor: string | undefined; ;) {
+          const page = await list({ cursor });
+          out.push(...page.items);
+          if (!page.nextCursor) return out;
+          cursor = page.nextCursor;
+        }
+      },
+      create: (fields) => this.call('POST', `/${path}`, `/${path}.json`, one, { data: { [singular]: fields } }),
+      update: (id, fields) =>
+        this.call('PUT', `/${path}/{id}`, `/${path}/${id}.json`, one, { recordId: id, data: { [singular]: fields } }),
+    };
   }
 
   // --- lists (cursor pagination) --------------------------------------------------------------

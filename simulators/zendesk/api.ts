@@ -40,7 +40,7 @@ type Reply = FastifyReply;
 
 // ---- answers ------------------------------------------------------------------------------------
 
-function recordInvalid(reply: Reply, field: string, description: string, error = 'InvalidValue'): Reply {
+export function recordInvalid(reply: Reply, field: string, description: string, error = 'InvalidValue'): Reply {
   return reply.code(422).send({
     error: 'RecordInvalid',
     description: 'Record validation errors',
@@ -48,7 +48,7 @@ function recordInvalid(reply: Reply, field: string, description: string, error =
   });
 }
 
-function notFound(reply: Reply): Reply {
+export function notFound(reply: Reply): Reply {
   return reply.code(404).send({ error: 'RecordNotFound', description: 'Not found' });
 }
 
@@ -75,20 +75,20 @@ function baseOf(req: Req): string {
 }
 
 /** Path ids arrive as `123` or `123.json`. */
-function idParam(req: Req): number | undefined {
+export function idParam(req: Req): number | undefined {
   const raw = String((req.params as Record<string, string>).id ?? '').replace(/\.json$/, '');
   return /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
 const Query = z.record(z.string(), z.union([z.string(), z.array(z.string())]).optional());
-function query(req: Req): Record<string, string | undefined> {
+export function query(req: Req): Record<string, string | undefined> {
   const q = Query.safeParse(req.query ?? {});
   const out: Record<string, string | undefined> = {};
   if (q.success) for (const [k, v] of Object.entries(q.data)) out[k] = Array.isArray(v) ? v[0] : v;
   return out;
 }
 
-function intParam(value: string | undefined, fallback: number, max: number): number {
+export function intParam(value: string | undefined, fallback: number, max: number): number {
   const n = value === undefined ? NaN : Number(value);
   return Number.isInteger(n) && n > 0 ? Math.min(n, max) : fallback;
 }

@@ -9,6 +9,7 @@ import { Clock, createSimulator, SimulatorOptions, SimulatorStats, slidingWindow
 import { ZENDESK_EVENT_TYPES } from '../../flows/zendesk-types';
 import { createWebhookRecord, registerZendeskApi } from './api';
 import { generateSampleData } from './sample';
+import { registerZendeskResource, type ZendeskResourceSpec } from './resource';
 import { ZendeskStore } from './store';
 import { DeliveryStats, WebhookDispatcher } from './webhooks';
 
@@ -37,7 +38,11 @@ const ZendeskSimulatorExtras = z.object({
   exportDelaySeconds: z.number().int().min(0).default(60),
 });
 
-export type ZendeskSimulatorOptions = SimulatorOptions & z.input<typeof ZendeskSimulatorExtras>;
+export type ZendeskSimulatorOptions = SimulatorOptions &
+  z.input<typeof ZendeskSimulatorExtras> & {
+    /** Resources beyond users, organisations and tickets: an extension's record types. */
+    resources?: readonly ZendeskResourceSpec[];
+  };
 
 export interface ZendeskSimulator {
   /** Base URL; the API is at `${url}/api/v2`. */
@@ -48,6 +53,8 @@ export interface ZendeskSimulator {
   stats: SimulatorStats;
   deliveries: DeliveryStats;
   store: ZendeskStore;
+  /** The `resources` asked for, their records by id, by path. */
+  resources: ReadonlyMap<string, Map<number, Record<string, unknown>>>;
   /** Seconds the incremental exports hold back now (`exportDelaySeconds`, or as `POST /_sim/exports` set it). */
   exportDelaySeconds(): number;
   stop(): Promise<void>;
@@ -57,6 +64,7 @@ export interface ZendeskSimulator {
 const UNAUTHORIZED = { error: "Couldn't authenticate you" };
 
 export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {}): Promise<ZendeskSimulator> {
+  const { resources = [], ...rest } = options;
   const {
     sample,
     webhookUrl,
@@ -67,7 +75,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     sampleRateLimit,
     exportDelaySeconds,
     ...kitOptions
-  } = ZendeskSimulatorExtras.passthrough().parse(options) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
+  } = ZendeskSimulatorExtras.passthrough().parse(rest) as z.output<typeof ZendeskSimulatorExtras> & SimulatorOptions;
   const store = new ZendeskStore();
   const sim = createSimulator(
     'zendesk',
@@ -141,6 +149,10 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     listFault: sim.listFault,
   });
 
+  const extra = new Map(
+    resources.map((spec) => [spec.path, registerZendeskResource(sim.app, spec, { clock, listFault: sim.listFault })]),
+  );
+
   let webhookId: string | undefined;
   let secret: string | undefined;
   if (webhookUrl) {
@@ -167,6 +179,7 @@ export async function startZendeskSimulator(options: ZendeskSimulatorOptions = {
     stats: sim.stats,
     deliveries: dispatcher.stats,
     store,
+    resources: extra,
     async stop() {
       await sim.stop();
       await dispatcher.settle();

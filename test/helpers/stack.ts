@@ -65,7 +65,7 @@ export interface TestStackOptions {
   store?: string;
   /** The workflows module the worker runs (one that registers an extension first, say); default Tandem's. */
   workflowsPath?: string;
-  powerofficeResources?: AllSimulatorsOptions['powerofficeResources'];
+  resources?: AllSimulatorsOptions['resources'];
 }
 
 /** Quick retries, so a test's injected fault costs seconds, not minutes. */
@@ -84,7 +84,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
     exportDelaySeconds: 0,
     beforeAnswer: opts.beforeAnswer,
     failWhen: opts.failWhen,
-    powerofficeResources: opts.powerofficeResources,
+    resources: opts.resources,
   });
   const storePath = opts.store ?? join(mkdtempSync(join(tmpdir(), 'tandem-test-')), 'tandem.db');
   const store = openStore(storePath);
