@@ -87,6 +87,7 @@ function serveCommand(): Command {
         route: routeToFlows(enabledFlows(t)),
       });
       const port = flags.port ?? config.webhook.port;
+      let reload: { stop(): Promise<void> } | undefined;
       try {
         const receiver = await explainingPorts(
           { [port]: flags.port !== undefined ? '--port' : '--port or set TANDEM_WEBHOOK_PORT' },
@@ -109,7 +110,7 @@ function serveCommand(): Command {
             'webhook receiver listening',
           );
         // Serving every tenant: the tenant files are read again, so a tenant added or removed needs no restart.
-        const reload =
+        reload =
           !namedTenant(cmd) && flags.reloadTenants > 0
             ? reloadTenants({
                 read: () => readTenantConfigs(cmd, SERVE_SECTIONS),
@@ -133,6 +134,7 @@ function serveCommand(): Command {
         await receiver.close();
         log.info('webhook receiver stopped');
       } finally {
+        await reload?.stop();
         await closeAll();
         stopping.done();
       }
