@@ -63,25 +63,25 @@ const ZENDESK_CALLS: Record<ZendeskType, MakeZendeskCalls> = {
   users: (z) => ({
     // A deactivated user reads as gone: Zendesk keeps its tombstone readable.
     get: async (id) => {
-      const user = await orNull(z.getUser(Number(id)).then(asRecord));
-      return user && !isDeletedInZendesk('users', user) ? user : null;
+      const user = asRecord(await z.getUser(Number(id)));
+      return isDeletedInZendesk('users', user) ? null : user;
     },
     update: (id, body) => z.updateUser(Number(id), body),
   }),
   organizations: (z) => ({
-    get: (id) => orNull(z.getOrganization(Number(id)).then(asRecord)),
+    get: (id) => z.getOrganization(Number(id)).then(asRecord),
     update: (id, body) => z.updateOrganization(Number(id), body),
   }),
   tickets: (z) => ({
-    get: (id) => orNull(z.getTicket(Number(id)).then(asRecord)),
+    get: (id) => z.getTicket(Number(id)).then(asRecord),
     update: (id, body) => z.updateTicket(Number(id), body),
   }),
   // Comments have no address of their own: read through their ticket's list, never edited.
   ticketComments: (z) => ({
     get: async (id) => {
       const { ticketId, commentId } = parseCommentPairId(id);
-      const comments = await orNull(z.listTicketComments(ticketId));
-      return (comments?.find((c) => c.id === commentId) as ApiRecord | undefined) ?? null;
+      const comments = await z.listTicketComments(ticketId);
+      return (comments.find((c) => c.id === commentId) as ApiRecord | undefined) ?? null;
     },
   }),
 };

@@ -5,7 +5,8 @@
  * adds a customer without restarting anything. A tenant whose file does not load keeps running as
  * it was, and one that cannot start is not tried again until its file changes; each is logged once.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { secondsArg } from './usage';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../workers/logger';
 import type { Section } from '../workers/config';
@@ -19,12 +20,6 @@ export function withReloadOption(cmd: Command): Command {
     secondsArg,
     10,
   );
-}
-
-function secondsArg(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a whole number of seconds`);
-  return n;
 }
 
 /** What tells one version of a tenant's settings from another (a hash: the settings hold secrets). */

@@ -25,6 +25,13 @@ export function positiveIntArg(value: string): number {
   return n;
 }
 
+/** A whole number of seconds, 0 included (0: never, for an interval). */
+export function secondsArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a whole number of seconds`);
+  return n;
+}
+
 /** A poll side: `zendesk` (the Zendesk change feed) or `target` (the other system's). */
 export function sideArg(value: string): 'zendesk' | 'target' {
   if (value !== 'zendesk' && value !== 'target')

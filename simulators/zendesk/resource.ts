@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Clock, Simulator } from '../kit';
 import { idParam, intParam, notFound, query, recordInvalid } from './api';
+import { iso } from './records';
 
 export interface ZendeskResourceSpec {
   /** Under `/api/v2`: `groups`. */
@@ -67,10 +68,7 @@ export function registerZendeskResource(
       const fields = read(req.body);
       if (fields instanceof z.ZodError) return recordInvalid(reply, spec.singular, fields.issues[0].message);
       if (blank(fields)) return recordInvalid(reply, spec.required, `${spec.required}: cannot be blank`, 'BlankValue');
-      const now = ctx.clock
-        .now()
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z');
+      const now = iso(ctx.clock.now().getTime());
       const rec: ResourceRecord = { ...fields, id: nextId++, created_at: now, updated_at: now, deleted: false };
       records.set(rec.id, rec);
       return reply.code(201).send(answer(rec));
@@ -87,11 +85,7 @@ export function registerZendeskResource(
     if (fields instanceof z.ZodError) return recordInvalid(reply, spec.singular, fields.issues[0].message);
     const next: ResourceRecord = { ...rec, ...fields, id: rec.id, created_at: rec.created_at, deleted: false };
     if (blank(next)) return recordInvalid(reply, spec.required, `${spec.required}: cannot be blank`, 'BlankValue');
-    if (Object.keys(fields).some((k) => next[k] !== rec[k]))
-      next.updated_at = ctx.clock
-        .now()
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z');
+    if (Object.keys(fields).some((k) => next[k] !== rec[k])) next.updated_at = iso(ctx.clock.now().getTime());
     records.set(rec.id, next);
     return answer(next);
   });

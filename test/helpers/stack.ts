@@ -2,6 +2,7 @@
  * The whole of Tandem for scenario tests: a real Temporal dev server, the three simulators, a
  * SQLite link store, and a real worker running the real workflows and activities.
  */
+import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,6 +74,34 @@ export const TEST_RETRY: RetryTuning = { initialIntervalMs: 100, maximumInterval
 
 let pollCount = 0;
 
+/** Runs one poll of a feed to its end on the default tenant's queue, then waits for the record workflows (`settle`). */
+export async function pollAndSettle(
+  client: Client,
+  store: LinkStore,
+  feed: string,
+  opts: { full?: boolean; retry?: RetryTuning } = {},
+): Promise<PollTotals> {
+  const totals = await client.workflow.execute('pollFeed', {
+    taskQueue: TASK_QUEUE,
+    workflowId: `test-poll-${++pollCount}-${feed}`,
+    args: [{ feed, full: opts.full, retry: opts.retry ?? TEST_RETRY, drainSeconds: 30 }],
+  });
+  await settle(client, store);
+  return totals as PollTotals;
+}
+
+/** Waits until no record workflow is at work but those retrying (an outage the test made is not work that ends by itself). */
+async function settle(client: Client, store: LinkStore, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { count } = await client.workflow.count(BUSY_QUERY);
+    const retrying = (await Promise.all(FLOW_IDS.map((f) => store.countRetrying(f)))).reduce((a, b) => a + b, 0);
+    if (count <= retrying) return;
+    if (Date.now() > deadline) throw new Error(`${count} record workflow(s) still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
   const encryption = testEncryption();
   const env = await sharedTemporal(encryption);
@@ -124,15 +153,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       if (worker && running) await stopWorker(worker, running);
       worker = undefined;
     },
-    async poll(flowId, side, full) {
-      const totals = await env.client.workflow.execute('pollFeed', {
-        taskQueue: TASK_QUEUE,
-        workflowId: `test-poll-${++pollCount}-${feedOf(getFlow(flowId), side)}`,
-        args: [{ feed: feedOf(getFlow(flowId), side), full, retry: opts.retry ?? TEST_RETRY, drainSeconds: 30 }],
-      });
-      await stack.settle();
-      return totals as PollTotals;
-    },
+    poll: (flowId, side, full) =>
+      pollAndSettle(env.client, store, feedOf(getFlow(flowId), side), { full, retry: opts.retry }),
     async writesOfRepoll(flowId) {
       const writes = () => sims.zendesk.stats.writes + sims.poweroffice.stats.writes + sims.crmoffice.stats.writes;
       await stack.poll(flowId, 'zendesk');
@@ -142,17 +164,7 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
       await stack.poll(flowId, 'target');
       return writes() - before;
     },
-    async settle(timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        // A pair that keeps retrying (an outage the test made) is not work that will end by itself.
-        const { count } = await env.client.workflow.count(BUSY_QUERY);
-        const retrying = (await Promise.all(FLOW_IDS.map((f) => store.countRetrying(f)))).reduce((a, b) => a + b, 0);
-        if (count <= retrying) return;
-        if (Date.now() > deadline) throw new Error(`${count} record workflow(s) still running after ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    },
+    settle: (timeoutMs) => settle(env.client, store, timeoutMs),
     async stop() {
       // Each part stops even when another fails to, so no server or connection outlives its suite.
       const errors: unknown[] = [];

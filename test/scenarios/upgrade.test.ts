@@ -12,10 +12,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startAllSimulators, type AllSimulators } from '../../simulators/all';
 import { createConnectors } from '../../workers/connectors';
 import { openStore, type LinkStore } from '../../store';
-import { BUSY_QUERY } from '../../workflows/search-attributes';
-import type { PollTotals } from '../../workflows/poll';
 import { sharedTemporal, testEncryption } from '../helpers/temporal';
-import { TEST_RETRY } from '../helpers/stack';
+import { pollAndSettle } from '../helpers/stack';
 import { buildCli, buildCommit, startWorkerProcess, stopProcess } from '../helpers/worker-process';
 
 jest.setTimeout(300_000);
@@ -32,7 +30,6 @@ let store: LinkStore | undefined;
 let worker: ChildProcess | undefined;
 /** Every update of this employee answers 503 while set: its pair keeps retrying. */
 let blocked: number | undefined;
-let polls = 0;
 
 beforeAll(async () => {
   buildCli();
@@ -54,20 +51,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** One poll of the Zendesk users feed to its end, then until no record workflow is at work but those retrying. */
-async function poll(full = false): Promise<PollTotals> {
-  const totals = await env.client.workflow.execute('pollFeed', {
-    taskQueue: 'tandem',
-    workflowId: `upgrade-poll-${++polls}`,
-    args: [{ feed: 'zendesk/users', full, retry: TEST_RETRY, drainSeconds: 30 }],
-  });
-  for (const deadline = Date.now() + 60_000; ;) {
-    const { count } = await env.client.workflow.count(BUSY_QUERY);
-    if (count <= (await store!.countRetrying(P2))) return totals as PollTotals;
-    if (Date.now() > deadline) throw new Error(`${count} record workflow(s) still at work`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** One poll of the Zendesk users feed to its end, and its record workflows done (but those retrying). */
+const poll = (full = false) => pollAndSettle(env.client, store!, 'zendesk/users', { full });
 
 test('links, checkpoints and a retrying workflow carry on under the new build; nothing is created twice', async () => {
   const old = buildCommit(LAST_SINGLE_TENANT);
